@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The forwarding engine: one switch per partition between access ports (VM
+ * taps, veths; untagged) and the gateway's trunk (802.1Q), zero-copy from
+ * receive to send (DESIGN.md section 5).
+ *
+ * Threads: engine_start() runs one forwarding thread. Every other function
+ * here is called from the daemon's main or control thread and is safe
+ * against the forwarding thread (the engine serialises them internally).
+ */
+#ifndef FABRICD_ENGINE_H
+#define FABRICD_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct policy;
+struct policy_gateway;
+struct ctl_server;
+struct engine;
+
+/*
+ * engine_create - build an engine from @pol: its partitions, its `ports:`
+ * (access ports) and, when @gw is not NULL, @gw->uplink as the trunk. Ports
+ * whose interface is missing are listed as absent and retried. Nothing of
+ * @pol is kept: the engine copies what it needs, so the caller may free it.
+ * Returns the engine (not forwarding yet), or NULL with errno set.
+ */
+struct engine *engine_create(const struct policy *pol,
+			     const struct policy_gateway *gw);
+
+/*
+ * engine_start - start the forwarding thread.
+ * Returns 0, -EALREADY when it runs already, or a negative errno.
+ */
+int engine_start(struct engine *e);
+
+/*
+ * engine_apply_policy - switch to a new (already validated) policy: the
+ * partitions to carry are those of @pol whose PKey is in @held_pkeys (the
+ * PKeys the local IB port really holds; the full-member bit is ignored), or
+ * every partition of @pol when @held_pkeys is NULL (an Ethernet-only host).
+ * Access ports are added/removed to match @pol's `ports:`; ports added at run
+ * time stay unless their partition is gone. Learned MACs of partitions that
+ * disappear are flushed. Returns 0 or a negative errno (the old state stays).
+ */
+int engine_apply_policy(struct engine *e, const struct policy *pol,
+			const uint16_t *held_pkeys, size_t n);
+
+/*
+ * engine_register_commands - register the engine's control commands on
+ * @srv: port/add, port/del, port/list, fdb/show, stats.
+ */
+void engine_register_commands(struct engine *e, struct ctl_server *srv);
+
+/* engine_destroy - stop the forwarding thread, close all ports; accepts NULL. */
+void engine_destroy(struct engine *e);
+
+#endif /* FABRICD_ENGINE_H */
