@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The policy model: look-ups, names and address arithmetic. The YAML loader
+ * that builds it is lib/policy_load.c.
+ */
+#include "lib/policy.h"
+
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "lib/util.h"
+
+static void partition_free(struct policy_partition *p)
+{
+	free(p->name);
+	free(p->members);
+}
+
+static void gateway_free(struct policy_gateway *gw)
+{
+	size_t i;
+
+	free(gw->name);
+	free(gw->uplink);
+	free(gw->ib_device);
+	for (i = 0; i < gw->n_addrs; i++)
+		free(gw->addrs[i].addrs);
+	free(gw->addrs);
+}
+
+void policy_free(struct policy *pol)
+{
+	size_t i;
+
+	if (!pol)
+		return;
+	for (i = 0; i < pol->n_partitions; i++)
+		partition_free(&pol->partitions[i]);
+	for (i = 0; i < pol->n_gateways; i++)
+		gateway_free(&pol->gateways[i]);
+	for (i = 0; i < pol->n_ports; i++)
+		free(pol->ports[i].name);
+	free(pol->partitions);
+	free(pol->gateways);
+	free(pol->ports);
+	free(pol->lid_pins);
+	free(pol->fabric_name);
+	free(pol->file);
+	free(pol);
+}
+
+const struct policy_partition *policy_find_partition(const struct policy *pol,
+						     const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < pol->n_partitions; i++)
+		if (!strcmp(pol->partitions[i].name, name))
+			return &pol->partitions[i];
+	return NULL;
+}
+
+const struct policy_partition *
+policy_find_partition_by_pkey(const struct policy *pol, uint16_t pkey)
+{
+	size_t i;
+
+	pkey &= ~POLICY_PKEY_FULL_BIT;
+	for (i = 0; i < pol->n_partitions; i++)
+		if (pol->partitions[i].pkey == pkey)
+			return &pol->partitions[i];
+	return NULL;
+}
+
+const struct policy_partition *
+policy_find_partition_by_vlan(const struct policy *pol, uint16_t vlan)
+{
+	size_t i;
+
+	if (!vlan)
+		return NULL;
+	for (i = 0; i < pol->n_partitions; i++)
+		if (pol->partitions[i].vlan == vlan)
+			return &pol->partitions[i];
+	return NULL;
+}
+
+const struct policy_gateway *policy_find_gateway(const struct policy *pol,
+						 const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < pol->n_gateways; i++)
+		if (!strcmp(pol->gateways[i].name, name))
+			return &pol->gateways[i];
+	return NULL;
+}
+
+const struct policy_gw_addrs *
+policy_gateway_addrs(const struct policy_gateway *gw,
+		     const struct policy_partition *part)
+{
+	size_t i;
+
+	for (i = 0; i < gw->n_addrs; i++)
+		if (gw->addrs[i].partition == part)
+			return &gw->addrs[i];
+	return NULL;
+}
+
+const char *policy_membership_name(enum policy_membership m)
+{
+	switch (m) {
+	case POLICY_MEMB_FULL:
+		return "full";
+	case POLICY_MEMB_LIMITED:
+		return "limited";
+	case POLICY_MEMB_BOTH:
+		return "both";
+	}
+	return "?";
+}
+
+const char *policy_selector_name(enum policy_selector s)
+{
+	switch (s) {
+	case POLICY_SEL_GUID:
+		return "guid";
+	case POLICY_SEL_ALL_CAS:
+		return "all_cas";
+	case POLICY_SEL_ALL_SWITCHES:
+		return "all_switches";
+	case POLICY_SEL_ALL:
+		return "all";
+	}
+	return "?";
+}
+
+char *policy_prefix_format(const struct policy_prefix *p, char *buf, size_t len)
+{
+	char addr[INET6_ADDRSTRLEN] = "";
+
+	if (!p->family) {
+		util_strlcpy(buf, "", len);
+		return buf;
+	}
+	inet_ntop(p->family, p->addr, addr, sizeof(addr));
+	snprintf(buf, len, "%s/%u", addr, p->plen);
+	return buf;
+}
+
+/* Do the first @plen bits of @a and @b agree? */
+static bool prefix_bits_equal(const uint8_t *a, const uint8_t *b,
+			      unsigned int plen)
+{
+	unsigned int full = plen / 8, rest = plen % 8;
+
+	if (memcmp(a, b, full))
+		return false;
+	if (!rest)
+		return true;
+	return !((a[full] ^ b[full]) & (uint8_t)(0xff << (8 - rest)));
+}
+
+bool policy_prefix_contains(const struct policy_prefix *net,
+			    const struct policy_prefix *addr)
+{
+	if (!net->family || net->family != addr->family)
+		return false;
+	return prefix_bits_equal(net->addr, addr->addr, net->plen);
+}
+
+bool policy_prefix_overlap(const struct policy_prefix *a,
+			   const struct policy_prefix *b)
+{
+	if (!a->family || a->family != b->family)
+		return false;
+	return prefix_bits_equal(a->addr, b->addr, MIN(a->plen, b->plen));
+}
+
+unsigned int policy_mtu_code(unsigned int bytes)
+{
+	switch (bytes) {
+	case 256:
+		return 1;
+	case 512:
+		return 2;
+	case 1024:
+		return 3;
+	case 2048:
+		return 4;
+	case 4096:
+		return 5;
+	}
+	return 0;
+}

@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The fabric policy (fabric.yaml): one validated in-memory model read by the
+ * SM plugin, fabricd and the tools. See docs/fabric.yaml.5 for the format.
+ */
+#ifndef FABRIC_POLICY_H
+#define FABRIC_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define POLICY_PKEY_MIN 0x0001
+#define POLICY_PKEY_MAX 0x7ffe
+#define POLICY_PKEY_FULL_BIT 0x8000
+#define POLICY_VLAN_MIN 1
+#define POLICY_VLAN_MAX 4094
+#define POLICY_LID_MIN 0x0001
+#define POLICY_LID_MAX 0xbfff
+#define POLICY_MTU_DEFAULT 2048
+/* Entries in a port's PKey table unless fabric.pkey_table_size says less. */
+#define POLICY_PKEY_TABLE_DEFAULT 128
+
+/* Where a value stands in its file; line and column count from 1. */
+struct policy_loc {
+	unsigned int line;
+	unsigned int col;
+};
+
+enum policy_membership {
+	POLICY_MEMB_FULL,
+	POLICY_MEMB_LIMITED,
+	POLICY_MEMB_BOTH, /* OpenSM "both": full and limited entries */
+};
+
+enum policy_selector {
+	POLICY_SEL_GUID, /* one port, by port GUID */
+	POLICY_SEL_ALL_CAS, /* every channel adapter port */
+	POLICY_SEL_ALL_SWITCHES, /* every switch (port 0) */
+	POLICY_SEL_ALL, /* every port */
+};
+
+/* An IPv4 or IPv6 address with a prefix length. */
+struct policy_prefix {
+	int family; /* AF_INET, AF_INET6, or 0 when absent */
+	uint8_t addr[16]; /* network byte order; IPv4 uses the first 4 */
+	uint8_t plen;
+};
+
+struct policy_member {
+	enum policy_selector sel;
+	uint64_t guid; /* POLICY_SEL_GUID only; host byte order */
+	enum policy_membership membership;
+	struct policy_loc loc;
+};
+
+struct policy_partition {
+	char *name;
+	uint16_t pkey; /* 15-bit base, full-member bit cleared */
+	uint16_t vlan; /* 1..4094, or 0: not mirrored on Ethernet */
+	bool ipoib; /* create the IPoIB broadcast group */
+	unsigned int mtu; /* bytes: 256, 512, 1024, 2048 or 4096 */
+	unsigned int sl; /* service level of the broadcast group, 0..15 */
+	struct policy_prefix ipv4; /* family 0 when absent */
+	struct policy_prefix ipv6;
+	struct policy_member *members;
+	size_t n_members;
+	struct policy_loc loc;
+};
+
+struct policy_lid_pin {
+	uint64_t guid; /* port GUID */
+	uint16_t lid;
+	struct policy_loc loc;
+};
+
+/* The addresses a gateway holds in one partition. */
+struct policy_gw_addrs {
+	const struct policy_partition *partition;
+	struct policy_prefix *addrs; /* host address with prefix length */
+	size_t n_addrs;
+};
+
+struct policy_gateway {
+	char *name;
+	uint64_t port_guid; /* 0 when the gateway has no IB port */
+	char *uplink; /* Ethernet trunk interface name */
+	char *ib_device; /* verbs device name, or NULL */
+	unsigned int ib_port; /* 1-based verbs port number, 0 when unset */
+	struct policy_gw_addrs *addrs;
+	size_t n_addrs;
+	struct policy_loc loc;
+};
+
+/* An access port on this host (a VM tap, a veth). */
+struct policy_port {
+	char *name;
+	const struct policy_partition *partition;
+	enum policy_membership membership; /* FULL or LIMITED */
+	struct policy_loc loc;
+};
+
+struct policy {
+	char *file; /* path it was read from */
+	char *fabric_name;
+	unsigned int pkey_table_size;
+	struct policy_lid_pin *lid_pins;
+	size_t n_lid_pins;
+	struct policy_partition *partitions;
+	size_t n_partitions;
+	struct policy_gateway *gateways;
+	size_t n_gateways;
+	struct policy_port *ports;
+	size_t n_ports;
+};
+
+/*
+ * policy_load - read and validate a policy file.
+ * @path: file to read.
+ * @err: where located errors are printed, gcc-style
+ *       ("FILE:LINE:COL: error: what; how to fix"), one per line, all of them;
+ *       NULL to stay silent.
+ * @n_errors: if not NULL, receives the number of errors found.
+ *
+ * Returns the policy, or NULL with errno set: EINVAL when the file has
+ * errors, or the errno of opening/reading it.
+ */
+struct policy *policy_load(const char *path, FILE *err, unsigned int *n_errors);
+
+/*
+ * policy_load_buffer - like policy_load(), from memory; @name is used in
+ * messages as the file name.
+ */
+struct policy *policy_load_buffer(const char *name, const void *buf, size_t len,
+				  FILE *err, unsigned int *n_errors);
+
+/* policy_free - release a policy; accepts NULL. */
+void policy_free(struct policy *pol);
+
+/* Look-ups; each returns NULL when there is no such object. */
+const struct policy_partition *policy_find_partition(const struct policy *pol,
+						     const char *name);
+const struct policy_partition *
+policy_find_partition_by_pkey(const struct policy *pol, uint16_t pkey);
+const struct policy_partition *
+policy_find_partition_by_vlan(const struct policy *pol, uint16_t vlan);
+const struct policy_gateway *policy_find_gateway(const struct policy *pol,
+						 const char *name);
+const struct policy_gw_addrs *
+policy_gateway_addrs(const struct policy_gateway *gw,
+		     const struct policy_partition *part);
+
+/* Names for enum values, as written in the file. */
+const char *policy_membership_name(enum policy_membership m);
+const char *policy_selector_name(enum policy_selector s);
+
+/*
+ * policy_prefix_format - write "10.20.0.1/24" or "fd00::1/64" into @buf.
+ * Returns @buf.
+ */
+char *policy_prefix_format(const struct policy_prefix *p, char *buf,
+			   size_t len);
+
+/* policy_prefix_contains - true when @addr lies inside network @net. */
+bool policy_prefix_contains(const struct policy_prefix *net,
+			    const struct policy_prefix *addr);
+
+/* policy_prefix_overlap - true when two networks share any address. */
+bool policy_prefix_overlap(const struct policy_prefix *a,
+			   const struct policy_prefix *b);
+
+/* policy_mtu_code - OpenSM/IBA MTU code (1..5) for a byte count, or 0. */
+unsigned int policy_mtu_code(unsigned int bytes);
+
+#endif /* FABRIC_POLICY_H */

@@ -1,0 +1,256 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include "lib/util.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static int write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int fsync_dir_of(const char *path)
+{
+	char *copy = strdup(path);
+	int fd, ret = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || fsync(fd))
+		ret = -errno;
+	if (fd >= 0)
+		close(fd);
+	free(copy);
+	return ret;
+}
+
+int util_write_file_atomic(const char *path, const void *data, size_t len,
+			   unsigned int mode)
+{
+	size_t tlen = strlen(path) + 16;
+	char *tmp = malloc(tlen);
+	int fd, ret;
+
+	if (!tmp)
+		return -ENOMEM;
+	snprintf(tmp, tlen, "%s.tmpXXXXXX", path);
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		goto err_free;
+	}
+	ret = write_all(fd, data, len);
+	if (!ret && fchmod(fd, mode))
+		ret = -errno;
+	if (!ret && fsync(fd))
+		ret = -errno;
+	if (close(fd) && !ret)
+		ret = -errno;
+	if (!ret && rename(tmp, path))
+		ret = -errno;
+	if (ret)
+		goto err_unlink;
+	free(tmp);
+	return fsync_dir_of(path);
+
+err_unlink:
+	unlink(tmp);
+err_free:
+	free(tmp);
+	return ret;
+}
+
+int util_read_file(const char *path, char **data, size_t *len)
+{
+	size_t cap = 4096, n = 0;
+	char *buf = NULL, *nbuf;
+	FILE *f = fopen(path, "re");
+	int ret = 0;
+
+	if (!f)
+		return -errno;
+	for (;;) {
+		nbuf = realloc(buf, cap + 1);
+		if (!nbuf) {
+			ret = -ENOMEM;
+			break;
+		}
+		buf = nbuf;
+		n += fread(buf + n, 1, cap - n, f);
+		if (n < cap)
+			break;
+		cap *= 2;
+	}
+	if (!ret && ferror(f))
+		ret = -EIO;
+	fclose(f);
+	if (ret) {
+		free(buf);
+		return ret;
+	}
+	buf[n] = '\0';
+	*data = buf;
+	*len = n;
+	return 0;
+}
+
+int util_parse_u64(const char *s, uint64_t max, uint64_t *out)
+{
+	unsigned long long v;
+	int base = 10;
+	char *end;
+
+	if (!s || !*s || *s == '-' || *s == '+' || isspace((unsigned char)*s))
+		return -EINVAL;
+	/* Decimal or 0x hex; a leading zero never means octal here. */
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		if (!isxdigit((unsigned char)s[2]))
+			return -EINVAL;
+	}
+	errno = 0;
+	v = strtoull(s, &end, base);
+	if (*end)
+		return -EINVAL;
+	if (errno == ERANGE || v > max)
+		return -ERANGE;
+	*out = v;
+	return 0;
+}
+
+static int parse_hex_digits(const char *s, size_t n, uint64_t *v)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (!isxdigit((unsigned char)s[i]))
+			return -EINVAL;
+		*v = (*v << 4) | (uint64_t)(isdigit((unsigned char)s[i]) ?
+						    s[i] - '0' :
+						    (tolower(s[i]) - 'a' + 10));
+	}
+	return 0;
+}
+
+int util_parse_guid(const char *s, uint64_t *guid)
+{
+	uint64_t v = 0;
+	size_t n;
+	int i;
+
+	if (!s)
+		return -EINVAL;
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		n = strlen(s + 2);
+		if (n < 1 || n > 16 || parse_hex_digits(s + 2, n, &v))
+			return -EINVAL;
+		*guid = v;
+		return 0;
+	}
+	/* xxxx:xxxx:xxxx:xxxx, as ibstat and the kernel print them */
+	if (strlen(s) != 19)
+		return -EINVAL;
+	for (i = 0; i < 4; i++) {
+		if (parse_hex_digits(s + i * 5, 4, &v))
+			return -EINVAL;
+		if (i < 3 && s[i * 5 + 4] != ':')
+			return -EINVAL;
+	}
+	*guid = v;
+	return 0;
+}
+
+char *util_format_guid(uint64_t guid, char *buf, size_t len)
+{
+	snprintf(buf, len, "0x%016llx", (unsigned long long)guid);
+	return buf;
+}
+
+int util_mkdir_p(const char *path, unsigned int mode)
+{
+	char *copy = strdup(path);
+	char *p;
+	int ret = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	for (p = copy + 1; !ret; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		char c = *p;
+
+		*p = '\0';
+		if (mkdir(copy, mode) && errno != EEXIST)
+			ret = -errno;
+		*p = c;
+		if (!c)
+			break;
+	}
+	free(copy);
+	return ret;
+}
+
+uint64_t util_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+size_t util_strlcpy(char *dst, const char *src, size_t size)
+{
+	size_t n = strlen(src);
+
+	if (size) {
+		size_t c = n < size - 1 ? n : size - 1;
+
+		memcpy(dst, src, c);
+		dst[c] = '\0';
+	}
+	return n;
+}
+
+unsigned int util_edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j;
+	unsigned int row[64], prev, tmp;
+
+	if (lb >= ARRAY_SIZE(row))
+		return 99;
+	for (j = 0; j <= lb; j++)
+		row[j] = (unsigned int)j;
+	for (i = 1; i <= la; i++) {
+		prev = row[0];
+		row[0] = (unsigned int)i;
+		for (j = 1; j <= lb; j++) {
+			tmp = row[j];
+			row[j] = MIN(MIN(row[j] + 1, row[j - 1] + 1),
+				     prev + (a[i - 1] != b[j - 1]));
+			prev = tmp;
+		}
+	}
+	return row[lb];
+}

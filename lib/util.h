@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Small utilities shared by every component. */
+#ifndef FABRIC_UTIL_H
+#define FABRIC_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define MIN(a, b) ((a) < (b) ? (a) : (b))
+#define MAX(a, b) ((a) > (b) ? (a) : (b))
+#define container_of(ptr, type, member) \
+	((type *)((char *)(ptr)-offsetof(type, member)))
+
+/*
+ * util_write_file_atomic - replace @path with @len bytes of @data: written to
+ * a temporary file in the same directory, fsync'ed, renamed over @path, and
+ * the directory fsync'ed. @mode is the new file's mode.
+ * Returns 0 or a negative errno; on error @path is unchanged.
+ */
+int util_write_file_atomic(const char *path, const void *data, size_t len,
+			   unsigned int mode);
+
+/*
+ * util_read_file - read a whole file into a NUL-terminated malloc'ed buffer.
+ * Returns 0 and sets *@data / *@len, or a negative errno.
+ */
+int util_read_file(const char *path, char **data, size_t *len);
+
+/*
+ * util_parse_u64 - parse a whole string as an unsigned number, decimal or
+ * 0x-prefixed hex. Returns 0, -EINVAL when it is not a number, -ERANGE when
+ * it exceeds @max.
+ */
+int util_parse_u64(const char *s, uint64_t max, uint64_t *out);
+
+/*
+ * util_parse_guid - parse a 64-bit GUID: "0x0002c90300a1b2c4" (1..16 hex
+ * digits) or "0002:c903:00a1:b2c4". Returns 0 or -EINVAL.
+ */
+int util_parse_guid(const char *s, uint64_t *guid);
+
+/* util_format_guid - "0x0002c90300a1b2c4" into @buf (at least 19 bytes). */
+char *util_format_guid(uint64_t guid, char *buf, size_t len);
+
+/* util_mkdir_p - create @path and its parents with @mode. 0 or -errno. */
+int util_mkdir_p(const char *path, unsigned int mode);
+
+/* util_now_ms - CLOCK_MONOTONIC in milliseconds. */
+uint64_t util_now_ms(void);
+
+/* util_strlcpy - bounded copy that always terminates; returns strlen(src). */
+size_t util_strlcpy(char *dst, const char *src, size_t size);
+
+/* util_edit_distance - Levenshtein distance, for "did you mean" hints. */
+unsigned int util_edit_distance(const char *a, const char *b);
+
+#endif /* FABRIC_UTIL_H */

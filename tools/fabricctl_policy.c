@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * fabricctl policy: check and show a policy file without touching anything.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "lib/output.h"
+#include "lib/policy.h"
+#include "lib/util.h"
+#include "tools/fabricctl.h"
+
+static const char *file_arg(const struct fctl_opts *o, int argc, char **argv)
+{
+	return argc > 0 ? argv[0] : o->policy;
+}
+
+/* Load @path, reporting errors on stderr; sets *@code on failure. */
+static struct policy *load(const char *path, int *code)
+{
+	unsigned int n_errors = 0;
+	struct policy *pol = policy_load(path, stderr, &n_errors);
+
+	if (pol)
+		return pol;
+	if (errno == EINVAL) {
+		fprintf(stderr, "%s: %u error%s; the policy was not accepted\n",
+			path, n_errors, n_errors == 1 ? "" : "s");
+		*code = FCTL_REFUSED;
+	} else {
+		*code = FCTL_UNREACHABLE;
+	}
+	return NULL;
+}
+
+static size_t count_members(const struct policy *pol)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < pol->n_partitions; i++)
+		n += pol->partitions[i].n_members;
+	return n;
+}
+
+static int cmd_check(const struct fctl_opts *o, int argc, char **argv)
+{
+	const char *path = file_arg(o, argc, argv);
+	int code = FCTL_OK;
+	struct policy *pol = load(path, &code);
+
+	if (!pol)
+		return code;
+	out_begin(stdout, o->json);
+	out_open_object(NULL);
+	out_string(PRINT_ANY, "file", "%s: ok:", path);
+	out_string(PRINT_JSON, "fabric", NULL, pol->fabric_name);
+	out_uint(PRINT_ANY, "partitions", " %" PRIu64 " partitions,",
+		 pol->n_partitions);
+	out_uint(PRINT_ANY, "members", " %" PRIu64 " members,",
+		 count_members(pol));
+	out_uint(PRINT_ANY, "gateways", " %" PRIu64 " gateways,",
+		 pol->n_gateways);
+	out_uint(PRINT_ANY, "ports", " %" PRIu64 " access ports,",
+		 pol->n_ports);
+	out_uint(PRINT_ANY, "lid_pins", " %" PRIu64 " pinned LIDs",
+		 pol->n_lid_pins);
+	out_nl();
+	out_close_object();
+	out_end();
+	policy_free(pol);
+	return FCTL_OK;
+}
+
+static void print_hex16(const char *key, const char *fmt, unsigned int v)
+{
+	char buf[8];
+
+	snprintf(buf, sizeof(buf), "0x%04x", v);
+	out_string(PRINT_ANY, key, fmt, buf);
+}
+
+static void print_guid(const char *key, const char *fmt, uint64_t guid)
+{
+	char buf[24];
+
+	out_string(PRINT_ANY, key, fmt,
+		   util_format_guid(guid, buf, sizeof(buf)));
+}
+
+static void print_prefix(const char *key, const char *fmt,
+			 const struct policy_prefix *p)
+{
+	char buf[64];
+
+	if (p->family)
+		out_string(PRINT_ANY, key, fmt,
+			   policy_prefix_format(p, buf, sizeof(buf)));
+	else
+		out_null(PRINT_JSON, key, NULL);
+}
+
+static void print_member(const struct policy_member *m)
+{
+	out_open_object(NULL);
+	out_text("    - ");
+	out_string(PRINT_ANY, "selector", "%-12s ",
+		   policy_selector_name(m->sel));
+	if (m->sel == POLICY_SEL_GUID)
+		print_guid("guid", "%s ", m->guid);
+	else
+		out_null(PRINT_JSON, "guid", NULL);
+	out_string(PRINT_ANY, "membership", "%s",
+		   policy_membership_name(m->membership));
+	out_nl();
+	out_close_object();
+}
+
+static void print_partition(const struct policy_partition *p)
+{
+	size_t i;
+
+	out_open_object(NULL);
+	out_string(PRINT_ANY, "name", "partition %s:", p->name);
+	print_hex16("pkey", " pkey %s", p->pkey);
+	if (p->vlan)
+		out_uint(PRINT_ANY, "vlan", " vlan %" PRIu64, p->vlan);
+	else
+		out_null(PRINT_ANY, "vlan", " vlan %s");
+	out_bool(PRINT_ANY, "ipoib", " ipoib %s", p->ipoib);
+	out_uint(PRINT_ANY, "mtu", " mtu %" PRIu64, p->mtu);
+	out_uint(PRINT_ANY, "sl", " sl %" PRIu64, p->sl);
+	print_prefix("ipv4", " ipv4 %s", &p->ipv4);
+	print_prefix("ipv6", " ipv6 %s", &p->ipv6);
+	out_nl();
+	out_open_array("members");
+	for (i = 0; i < p->n_members; i++)
+		print_member(&p->members[i]);
+	out_close_array();
+	out_close_object();
+}
+
+static void print_gateway(const struct policy_gateway *gw)
+{
+	size_t i, j;
+	char buf[64];
+
+	out_open_object(NULL);
+	out_string(PRINT_ANY, "name", "gateway %s:", gw->name);
+	if (gw->port_guid)
+		print_guid("port_guid", " port %s", gw->port_guid);
+	else
+		out_null(PRINT_JSON, "port_guid", NULL);
+	out_string(PRINT_ANY, "uplink", " uplink %s", gw->uplink);
+	out_string(PRINT_ANY, "ib_device", " ib_device %s", gw->ib_device);
+	out_uint(PRINT_ANY, "ib_port", " ib_port %" PRIu64, gw->ib_port);
+	out_nl();
+	out_open_object("addresses");
+	for (i = 0; i < gw->n_addrs; i++) {
+		const struct policy_gw_addrs *ga = &gw->addrs[i];
+
+		out_open_array(ga->partition->name);
+		out_text("    %s:", ga->partition->name);
+		for (j = 0; j < ga->n_addrs; j++)
+			out_string(PRINT_ANY, NULL, " %s",
+				   policy_prefix_format(&ga->addrs[j], buf,
+							sizeof(buf)));
+		out_nl();
+		out_close_array();
+	}
+	out_close_object();
+	out_close_object();
+}
+
+static void print_port(const struct policy_port *port)
+{
+	out_open_object(NULL);
+	out_string(PRINT_ANY, "name", "port %s:", port->name);
+	out_string(PRINT_ANY, "partition", " partition %s",
+		   port->partition->name);
+	out_string(PRINT_ANY, "membership", " %s",
+		   policy_membership_name(port->membership));
+	out_nl();
+	out_close_object();
+}
+
+static void print_pins(const struct policy *pol)
+{
+	size_t i;
+
+	out_open_array("lid_pins");
+	for (i = 0; i < pol->n_lid_pins; i++) {
+		out_open_object(NULL);
+		print_guid("guid", "lid pin %s", pol->lid_pins[i].guid);
+		print_hex16("lid", " -> lid %s", pol->lid_pins[i].lid);
+		out_nl();
+		out_close_object();
+	}
+	out_close_array();
+}
+
+static int cmd_show(const struct fctl_opts *o, int argc, char **argv)
+{
+	int code = FCTL_OK;
+	struct policy *pol = load(file_arg(o, argc, argv), &code);
+	size_t i;
+
+	if (!pol)
+		return code;
+	out_begin(stdout, o->json);
+	out_open_object(NULL);
+	out_string(PRINT_ANY, "fabric", "fabric %s", pol->fabric_name);
+	out_uint(PRINT_ANY, "pkey_table_size", " (pkey table %" PRIu64 ")",
+		 pol->pkey_table_size);
+	out_nl();
+	print_pins(pol);
+	out_open_array("partitions");
+	for (i = 0; i < pol->n_partitions; i++)
+		print_partition(&pol->partitions[i]);
+	out_close_array();
+	out_open_array("gateways");
+	for (i = 0; i < pol->n_gateways; i++)
+		print_gateway(&pol->gateways[i]);
+	out_close_array();
+	out_open_array("ports");
+	for (i = 0; i < pol->n_ports; i++)
+		print_port(&pol->ports[i]);
+	out_close_array();
+	out_close_object();
+	out_end();
+	policy_free(pol);
+	return FCTL_OK;
+}
+
+static const struct fctl_cmd policy_cmds[] = {
+	{ "check", "[FILE]", "validate a policy; print a summary or the errors",
+	  0, 1, cmd_check },
+	{ "show", "[FILE]", "print the normalised policy (-j: as JSON)", 0, 1,
+	  cmd_show },
+};
+
+const struct fctl_object fctl_policy_object = {
+	.name = "policy",
+	.help = "check and show a policy file (fabric.yaml)",
+	.cmds = policy_cmds,
+	.n_cmds = ARRAY_SIZE(policy_cmds),
+};
