@@ -982,7 +982,7 @@ static void check_partition_pair(struct loader *ld, size_t i, size_t j)
 			"pkey 0x%04x is already used by "
 			"partition '%s' (line %u); pick another",
 			b->pkey, a->name ? a->name : "?", la->pkey.line);
-	if (a->vlan && a->vlan == b->vlan)
+	if (a->vlan && a->vlan == b->vlan && a->pkey != b->pkey)
 		perr_at(ld, lb->vlan_set ? lb->vlan : lb->pkey,
 			"vlan %u is already used by partition '%s' (line %u)"
 			"; give this partition its own 'vlan:'",
