@@ -1,0 +1,306 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * AF_PACKET TPACKET_V3 netdev port. The kernel fills whole blocks of the
+ * receive ring; a block is handed back (TP_STATUS_KERNEL) only on the
+ * rx_burst after the one that lent its last frame, so lent frames stay
+ * valid while the engine works on them. The kernel strips the outer VLAN
+ * tag into metadata before packet sockets see a frame: it is written back
+ * in front of the frame (PACKET_RESERVE keeps room) so the engine sees the
+ * frame as it was on the wire.
+ */
+#include "eth/port_netdev.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/if_packet.h>
+#include <net/ethernet.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "eth/frame.h"
+#include "lib/util.h"
+
+#define RING_BLOCK_SIZE (1u << 18)
+#define RING_BLOCK_NR 16
+#define RING_FRAME_SIZE 2048
+#define RING_RESERVE 16
+#define RING_TOV_MS 1
+#define NETDEV_MAX_BURST 64
+#define HDR3_LEN                                      \
+	(TPACKET_ALIGN(sizeof(struct tpacket3_hdr)) + \
+	 sizeof(struct sockaddr_ll))
+
+struct netdev_priv {
+	uint8_t *ring;
+	size_t ring_len;
+	unsigned int cur; /* block being read */
+	unsigned int left; /* frames left in it; 0: not started */
+	struct tpacket3_hdr *next; /* next frame in it */
+	unsigned int n_done; /* blocks finished, to hand back */
+	unsigned int done[RING_BLOCK_NR];
+	struct pkt lent[NETDEV_MAX_BURST];
+	struct mmsghdr msgs[NETDEV_MAX_BURST];
+	struct iovec iovs[NETDEV_MAX_BURST];
+	struct port_hw_stats st;
+};
+
+static struct tpacket_block_desc *block(struct netdev_priv *np, unsigned int i)
+{
+	return (struct tpacket_block_desc *)(np->ring +
+					     (size_t)i * RING_BLOCK_SIZE);
+}
+
+static int set_int(int fd, int opt, int val)
+{
+	return setsockopt(fd, SOL_PACKET, opt, &val, sizeof(val)) ? -errno : 0;
+}
+
+static int setup_ring(int fd, struct netdev_priv *np)
+{
+	struct tpacket_req3 req = {
+		.tp_block_size = RING_BLOCK_SIZE,
+		.tp_block_nr = RING_BLOCK_NR,
+		.tp_frame_size = RING_FRAME_SIZE,
+		.tp_frame_nr =
+			RING_BLOCK_SIZE / RING_FRAME_SIZE * RING_BLOCK_NR,
+		.tp_retire_blk_tov = RING_TOV_MS,
+	};
+	int ret;
+
+	ret = set_int(fd, PACKET_VERSION, TPACKET_V3);
+	if (!ret)
+		ret = set_int(fd, PACKET_RESERVE, RING_RESERVE);
+	if (ret)
+		return ret;
+	if (setsockopt(fd, SOL_PACKET, PACKET_RX_RING, &req, sizeof(req)))
+		return -errno;
+	np->ring_len = (size_t)RING_BLOCK_SIZE * RING_BLOCK_NR;
+	np->ring = mmap(NULL, np->ring_len, PROT_READ | PROT_WRITE,
+			MAP_SHARED | MAP_LOCKED | MAP_POPULATE, fd, 0);
+	if (np->ring == MAP_FAILED)
+		np->ring = mmap(NULL, np->ring_len, PROT_READ | PROT_WRITE,
+				MAP_SHARED, fd, 0);
+	if (np->ring == MAP_FAILED) {
+		np->ring = NULL;
+		return -errno;
+	}
+	return 0;
+}
+
+static int bind_promisc(int fd, int ifindex)
+{
+	struct sockaddr_ll sll = {
+		.sll_family = AF_PACKET,
+		.sll_protocol = htons(ETH_P_ALL),
+		.sll_ifindex = ifindex,
+	};
+	struct packet_mreq mr = {
+		.mr_ifindex = ifindex,
+		.mr_type = PACKET_MR_PROMISC,
+	};
+
+	/* Our own sends and the host's are not input. */
+	set_int(fd, PACKET_IGNORE_OUTGOING, 1);
+	set_int(fd, PACKET_QDISC_BYPASS, 1);
+	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)))
+		return -errno;
+	if (setsockopt(fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mr, sizeof(mr)))
+		return -errno;
+	return 0;
+}
+
+static void read_mtu(struct port *p, int fd)
+{
+	struct ifreq ifr = { 0 };
+
+	util_strlcpy(ifr.ifr_name, p->name, sizeof(ifr.ifr_name));
+	if (!ioctl(fd, SIOCGIFMTU, &ifr) && ifr.ifr_mtu > 0)
+		p->max_payload = ifr.ifr_mtu;
+}
+
+static int netdev_open(struct port *p)
+{
+	struct netdev_priv *np;
+	int fd, ret, ifindex = if_nametoindex(p->name);
+
+	if (!ifindex)
+		return -ENODEV;
+	np = calloc(1, sizeof(*np));
+	if (!np)
+		return -ENOMEM;
+	fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		ret = -errno;
+		goto err_free;
+	}
+	ret = setup_ring(fd, np);
+	if (ret)
+		goto err_close;
+	ret = bind_promisc(fd, ifindex);
+	if (ret)
+		goto err_unmap;
+	read_mtu(p, fd);
+	p->fd = fd;
+	p->priv = np;
+	p->mode = "af_packet";
+	return 0;
+
+err_unmap:
+	munmap(np->ring, np->ring_len);
+err_close:
+	close(fd);
+err_free:
+	free(np);
+	return ret;
+}
+
+/* Hand the blocks finished in the previous burst back to the kernel. */
+static void release_blocks(struct netdev_priv *np)
+{
+	unsigned int i;
+
+	for (i = 0; i < np->n_done; i++) {
+		__atomic_store_n(&block(np, np->done[i])->hdr.bh1.block_status,
+				 TP_STATUS_KERNEL, __ATOMIC_RELEASE);
+	}
+	np->n_done = 0;
+}
+
+/* Start the next block if the kernel has filled it. */
+static bool next_block(struct netdev_priv *np)
+{
+	struct tpacket_block_desc *bd = block(np, np->cur);
+
+	if (!(__atomic_load_n(&bd->hdr.bh1.block_status, __ATOMIC_ACQUIRE) &
+	      TP_STATUS_USER))
+		return false;
+	np->left = bd->hdr.bh1.num_pkts;
+	np->next = (struct tpacket3_hdr *)((uint8_t *)bd +
+					   bd->hdr.bh1.offset_to_first_pkt);
+	return true;
+}
+
+/* Finish the current block once its last frame is taken. */
+static void end_frame(struct netdev_priv *np)
+{
+	if (--np->left)
+		return;
+	np->done[np->n_done++] = np->cur;
+	np->cur = (np->cur + 1) % RING_BLOCK_NR;
+}
+
+/* Lend the frame of @h as @pkt, restoring a tag the kernel took off. */
+static bool lend_frame(struct netdev_priv *np, struct tpacket3_hdr *h,
+		       struct pkt *pkt)
+{
+	uint16_t tpid = FRAME_TPID_8021Q;
+
+	pkt->head = (uint8_t *)h + HDR3_LEN;
+	pkt->data = (uint8_t *)h + h->tp_mac;
+	pkt->len = h->tp_snaplen;
+	pkt->pool = NULL;
+	pkt->idx = POOL_IDX_NONE;
+	if (h->tp_snaplen < h->tp_len)
+		return false;
+	if (!(h->tp_status & TP_STATUS_VLAN_VALID) || pkt->len < 12)
+		return true;
+	if (h->tp_status & TP_STATUS_VLAN_TPID_VALID)
+		tpid = h->hv1.tp_vlan_tpid;
+	pkt->data = frame_vlan_push(pkt->data, h->hv1.tp_vlan_tci);
+	pkt->data[12] = tpid >> 8;
+	pkt->data[13] = tpid & 0xff;
+	pkt->len += FRAME_VLAN_HLEN;
+	return true;
+}
+
+static int netdev_rx_burst(struct port *p, struct pkt **pkts, unsigned int n)
+{
+	struct netdev_priv *np = p->priv;
+	unsigned int i = 0;
+
+	release_blocks(np);
+	n = MIN(n, NETDEV_MAX_BURST);
+	while (i < n) {
+		struct tpacket3_hdr *h;
+
+		/* Finished blocks wait for the next call: never wrap onto them. */
+		if (np->n_done >= RING_BLOCK_NR / 2)
+			break;
+		if (!np->left && !next_block(np))
+			break;
+		if (!np->left) { /* an empty block */
+			np->left = 1;
+			end_frame(np);
+			continue;
+		}
+		h = np->next;
+		np->next = (struct tpacket3_hdr *)((uint8_t *)h +
+						   h->tp_next_offset);
+		if (lend_frame(np, h, &np->lent[i]))
+			pkts[i] = &np->lent[i], i++;
+		else
+			np->st.rx_dropped++;
+		end_frame(np);
+	}
+	return i;
+}
+
+static int netdev_tx_burst(struct port *p, struct pkt **pkts, unsigned int n)
+{
+	struct netdev_priv *np = p->priv;
+	unsigned int i;
+	int sent;
+
+	n = MIN(n, NETDEV_MAX_BURST);
+	for (i = 0; i < n; i++) {
+		np->iovs[i].iov_base = pkts[i]->data;
+		np->iovs[i].iov_len = pkts[i]->len;
+		memset(&np->msgs[i].msg_hdr, 0, sizeof(np->msgs[i].msg_hdr));
+		np->msgs[i].msg_hdr.msg_iov = &np->iovs[i];
+		np->msgs[i].msg_hdr.msg_iovlen = 1;
+	}
+	sent = sendmmsg(p->fd, np->msgs, n, MSG_DONTWAIT);
+	if (sent < 0) {
+		if (errno != EAGAIN && errno != ENOBUFS)
+			np->st.tx_errors++;
+		return 0;
+	}
+	return sent;
+}
+
+static void netdev_close(struct port *p)
+{
+	struct netdev_priv *np = p->priv;
+
+	if (np)
+		munmap(np->ring, np->ring_len);
+	if (p->fd >= 0)
+		close(p->fd);
+	free(np);
+	p->priv = NULL;
+}
+
+static void netdev_stats(struct port *p, struct port_hw_stats *st)
+{
+	struct netdev_priv *np = p->priv;
+	struct tpacket_stats_v3 ks;
+	socklen_t len = sizeof(ks);
+
+	/* The kernel resets its counters on every read: accumulate. */
+	if (!getsockopt(p->fd, SOL_PACKET, PACKET_STATISTICS, &ks, &len))
+		np->st.rx_dropped += ks.tp_drops;
+	*st = np->st;
+}
+
+const struct port_ops port_netdev_ops = {
+	.kind = "netdev",
+	.open = netdev_open,
+	.rx_burst = netdev_rx_burst,
+	.tx_burst = netdev_tx_burst,
+	.close = netdev_close,
+	.stats = netdev_stats,
+};

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * netdev ports: attach to an existing interface by name (a VM's tap made by
+ * libvirt, a veth, the physical uplink). Receive uses an AF_PACKET
+ * TPACKET_V3 ring whose frames are lent to the engine in place (no copy);
+ * send uses sendmmsg() straight from the frame's buffer, one system call
+ * per burst. Mode "af_packet" in status.
+ */
+#ifndef ETH_PORT_NETDEV_H
+#define ETH_PORT_NETDEV_H
+
+#include "fabricd/port.h"
+
+extern const struct port_ops port_netdev_ops;
+
+#endif /* ETH_PORT_NETDEV_H */

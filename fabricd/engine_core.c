@@ -1,0 +1,530 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The per-burst pipeline. Inside the engine every frame is kept untagged,
+ * its partition and priority bits in the packet's metadata: a tag is popped
+ * on ingress (12-byte move) and pushed into the headroom just before a trunk
+ * sends. Output is batched per port; access ports send first, then the
+ * frames bound for trunks get their tag, then the trunks send, so one
+ * buffer serves a flood to both kinds without a copy.
+ */
+#include "fabricd/engine_core.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "eth/frame.h"
+#include "lib/util.h"
+
+/* pkt->flags bits used by the pipeline. */
+enum {
+	PKT_TAGGED = 1 << 0, /* the trunk tag has been pushed */
+	PKT_GIVEN = 1 << 1, /* ownership passed to a port */
+	PKT_SINGLE = 1 << 2, /* goes to exactly one port */
+};
+
+static const char *const drop_names[ECORE_DROP_MAX] = {
+	[ECORE_DROP_RUNT] = "runt",
+	[ECORE_DROP_OVERSIZE] = "oversize",
+	[ECORE_DROP_BAD_TAG] = "bad_tag",
+	[ECORE_DROP_BAD_ETHERTYPE] = "bad_ethertype",
+	[ECORE_DROP_BAD_SRC] = "bad_src",
+	[ECORE_DROP_UNTAGGED] = "untagged",
+	[ECORE_DROP_UNKNOWN_VID] = "unknown_vid",
+	[ECORE_DROP_NO_PARTITION] = "no_partition",
+	[ECORE_DROP_ISOLATION] = "isolation",
+	[ECORE_DROP_SAME_PORT] = "same_port",
+	[ECORE_DROP_NO_BUFFER] = "no_buffer",
+	[ECORE_DROP_TX_FULL] = "tx_full",
+};
+
+static const uint8_t frame_err_drop[] = {
+	[FRAME_ERR_RUNT] = ECORE_DROP_RUNT,
+	[FRAME_ERR_OVERSIZE] = ECORE_DROP_OVERSIZE,
+	[FRAME_ERR_BAD_TAG] = ECORE_DROP_BAD_TAG,
+	[FRAME_ERR_BAD_ETHERTYPE] = ECORE_DROP_BAD_ETHERTYPE,
+	[FRAME_ERR_BAD_SRC] = ECORE_DROP_BAD_SRC,
+};
+
+const char *ecore_drop_name(enum ecore_drop d)
+{
+	return (unsigned int)d < ECORE_DROP_MAX ? drop_names[d] : "unknown";
+}
+
+static inline uint64_t bit(unsigned int i)
+{
+	return 1ull << i;
+}
+
+static void count_drop(struct engine_core *c, struct ecore_port *p,
+		       uint16_t part, enum ecore_drop why)
+{
+	p->c.drops[why]++;
+	c->drops[why]++;
+	if (part != ECORE_NO_PART)
+		c->parts[part].c.drops[why]++;
+}
+
+/* Map the frame to its partition and untag it. Returns a drop or -1. */
+static int classify(struct engine_core *c, struct ecore_port *ip,
+		    struct pkt *pkt)
+{
+	struct frame_info fi;
+	enum frame_error err;
+	uint16_t vid, part;
+
+	err = frame_parse(pkt->data, pkt->len, ip->port.max_payload, &fi);
+	if (err)
+		return frame_err_drop[err];
+	vid = fi.tci & FRAME_VID_MASK;
+	if (ip->role == ECORE_TRUNK) {
+		if (!fi.tagged)
+			return ECORE_DROP_UNTAGGED;
+		part = c->vid_part[vid];
+		if (!part--)
+			return ECORE_DROP_UNKNOWN_VID;
+	} else {
+		if (fi.tagged && vid)
+			return ECORE_DROP_BAD_TAG;
+		part = ip->part;
+		if (!c->parts[part].active)
+			return ECORE_DROP_NO_PARTITION;
+	}
+	pkt->part = part;
+	pkt->tci = fi.tci & FRAME_PCP_DEI_MASK;
+	if (fi.tagged) {
+		pkt->data = frame_vlan_pop(pkt->data);
+		pkt->len -= FRAME_VLAN_HLEN;
+	}
+	return -1;
+}
+
+/* The ports @pkt goes to; learns its source. May drop (returns 0). */
+static uint64_t lookup(struct engine_core *c, struct ecore_port *ip,
+		       unsigned int in, struct pkt *pkt, uint64_t now)
+{
+	struct ecore_part *pt = &c->parts[pkt->part];
+	uint64_t mask;
+	int out;
+
+	fdb_learn(c->fdb, pkt->part, frame_mac_to_u64(pkt->data + 6), in, now);
+	if (!frame_is_multicast(pkt->data)) {
+		out = fdb_lookup(c->fdb, pkt->part, frame_mac_to_u64(pkt->data),
+				 now);
+		if (out >= 0 && (pt->members & bit(out))) {
+			if ((unsigned int)out == in) {
+				count_drop(c, ip, pkt->part,
+					   ECORE_DROP_SAME_PORT);
+				return 0;
+			}
+			if (ip->limited && (pt->limited & bit(out))) {
+				count_drop(c, ip, pkt->part,
+					   ECORE_DROP_ISOLATION);
+				return 0;
+			}
+			pkt->flags |= PKT_SINGLE;
+			return bit(out);
+		}
+	}
+	mask = pt->members & ~bit(in);
+	if (ip->limited)
+		mask &= ~pt->limited;
+	return mask;
+}
+
+static void enqueue(struct engine_core *c, uint64_t mask, struct pkt *pkt)
+{
+	while (mask) {
+		unsigned int i = __builtin_ctzll(mask);
+		struct ecore_port *op = &c->ports[i];
+
+		mask &= mask - 1;
+		op->txq[op->n_txq++] = pkt;
+	}
+}
+
+/* A pool copy of @pkt for a port that keeps buffers; NULL if none left. */
+static struct pkt *copy_pkt(struct engine_core *c, const struct pkt *pkt)
+{
+	struct pkt *n;
+
+	if (c->n_extra == ARRAY_SIZE(c->extra))
+		return NULL;
+	n = pool_alloc(c->pool);
+	if (!n)
+		return NULL;
+	memcpy(n->data, pkt->data, pkt->len);
+	n->len = pkt->len;
+	n->part = pkt->part;
+	n->tci = pkt->tci;
+	n->in_port = pkt->in_port;
+	n->flags = pkt->flags & PKT_TAGGED;
+	c->bytes_copied += pkt->len;
+	c->extra[c->n_extra++] = n;
+	return n;
+}
+
+/*
+ * Give a buffer-keeping port packets it may own: unicast pool packets as
+ * they are, everything else as a copy. Drops what cannot be copied.
+ */
+static void prepare_owned(struct engine_core *c, struct ecore_port *op)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < op->n_txq; i++) {
+		struct pkt *pkt = op->txq[i];
+
+		if (pkt->pool && (pkt->flags & PKT_SINGLE)) {
+			pkt->flags |= PKT_GIVEN;
+		} else {
+			pkt = copy_pkt(c, pkt);
+			if (!pkt) {
+				count_drop(c, op, op->txq[i]->part,
+					   ECORE_DROP_NO_BUFFER);
+				continue;
+			}
+			pkt->flags |= PKT_GIVEN;
+		}
+		op->txq[n++] = pkt;
+	}
+	op->n_txq = n;
+}
+
+/* Push the trunk tag once per packet, keeping the ingress priority. */
+static void tag_for_trunk(struct engine_core *c, struct ecore_port *op)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < op->n_txq; i++) {
+		struct pkt *pkt = op->txq[i];
+
+		if (!(pkt->flags & PKT_TAGGED)) {
+			if (pkt_headroom(pkt) < FRAME_VLAN_HLEN) {
+				count_drop(c, op, pkt->part,
+					   ECORE_DROP_NO_BUFFER);
+				continue;
+			}
+			pkt->data = frame_vlan_push(
+				pkt->data, pkt->tci | c->parts[pkt->part].vlan);
+			pkt->len += FRAME_VLAN_HLEN;
+			pkt->flags |= PKT_TAGGED;
+		}
+		op->txq[n++] = pkt;
+	}
+	op->n_txq = n;
+}
+
+static void send_port(struct engine_core *c, struct ecore_port *op)
+{
+	unsigned int i;
+	int sent;
+
+	if (op->port.flags & PORT_F_TX_POOL_ONLY)
+		prepare_owned(c, op);
+	sent = op->n_txq ?
+		       op->port.ops->tx_burst(&op->port, op->txq, op->n_txq) :
+		       0;
+	if (sent < 0)
+		sent = 0;
+	for (i = 0; i < op->n_txq; i++) {
+		struct pkt *pkt = op->txq[i];
+
+		if (i >= (unsigned int)sent) {
+			pkt->flags &= ~PKT_GIVEN;
+			count_drop(c, op, pkt->part, ECORE_DROP_TX_FULL);
+			continue;
+		}
+		op->c.tx_packets++;
+		op->c.tx_bytes += pkt->len;
+		c->parts[pkt->part].c.tx_packets++;
+		c->parts[pkt->part].c.tx_bytes += pkt->len;
+	}
+	op->n_txq = 0;
+}
+
+static void flush(struct engine_core *c, uint64_t touched)
+{
+	uint64_t m = touched & ~c->trunks;
+
+	while (m) {
+		send_port(c, &c->ports[__builtin_ctzll(m)]);
+		m &= m - 1;
+	}
+	m = touched & c->trunks;
+	while (m) {
+		struct ecore_port *op = &c->ports[__builtin_ctzll(m)];
+
+		tag_for_trunk(c, op);
+		send_port(c, op);
+		m &= m - 1;
+	}
+}
+
+static void release(struct engine_core *c, struct pkt **pkts, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (!(pkts[i]->flags & PKT_GIVEN))
+			pool_free(pkts[i]);
+	for (i = 0; i < c->n_extra; i++)
+		if (!(c->extra[i]->flags & PKT_GIVEN))
+			pool_free(c->extra[i]);
+	c->n_extra = 0;
+}
+
+void ecore_process(struct engine_core *c, unsigned int in, struct pkt **pkts,
+		   unsigned int n, uint64_t now_ms)
+{
+	struct ecore_port *ip = &c->ports[in];
+	uint64_t touched = 0;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		struct pkt *pkt = pkts[i];
+		uint64_t mask;
+		int drop;
+
+		ip->c.rx_packets++;
+		ip->c.rx_bytes += pkt->len;
+		pkt->flags = 0;
+		pkt->in_port = in;
+		drop = classify(c, ip, pkt);
+		if (drop >= 0) {
+			count_drop(c, ip, ECORE_NO_PART, drop);
+			continue;
+		}
+		c->parts[pkt->part].c.rx_packets++;
+		c->parts[pkt->part].c.rx_bytes += pkt->len;
+		mask = lookup(c, ip, in, pkt, now_ms);
+		enqueue(c, mask, pkt);
+		touched |= mask;
+	}
+	flush(c, touched);
+	release(c, pkts, n);
+}
+
+/* Configuration: called with the forwarding thread kept out. */
+
+int ecore_init(struct engine_core *c, struct pool *pool, unsigned int fdb_size,
+	       uint64_t aging_ms)
+{
+	memset(c, 0, sizeof(*c));
+	c->pool = pool;
+	c->fdb = fdb_create(fdb_size, aging_ms);
+	if (!c->fdb)
+		return -errno;
+	return 0;
+}
+
+void ecore_fini(struct engine_core *c)
+{
+	unsigned int i;
+
+	for (i = 0; i < ECORE_MAX_PORTS; i++)
+		if (c->ports[i].used)
+			ecore_port_del(c, i);
+	fdb_destroy(c->fdb);
+	c->fdb = NULL;
+}
+
+int ecore_part_find(const struct engine_core *c, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < ECORE_MAX_PARTS; i++)
+		if (c->parts[i].used && !strcmp(c->parts[i].name, name))
+			return i;
+	return -ENOENT;
+}
+
+static int part_alloc(struct engine_core *c)
+{
+	unsigned int i;
+
+	for (i = 0; i < ECORE_MAX_PARTS; i++)
+		if (!c->parts[i].used)
+			return i;
+	return -ENOSPC;
+}
+
+int ecore_part_set(struct engine_core *c, const char *name, uint16_t pkey,
+		   uint16_t vlan, bool active)
+{
+	int idx = ecore_part_find(c, name);
+	struct ecore_part *pt;
+
+	if (idx < 0) {
+		idx = part_alloc(c);
+		if (idx < 0)
+			return idx;
+		pt = &c->parts[idx];
+		memset(pt, 0, sizeof(*pt));
+		pt->used = true;
+		util_strlcpy(pt->name, name, sizeof(pt->name));
+	}
+	pt = &c->parts[idx];
+	if (pt->active && (!active || pt->vlan != vlan))
+		fdb_flush(c->fdb, idx, FDB_ANY);
+	pt->pkey = pkey;
+	pt->vlan = vlan & FRAME_VID_MASK;
+	pt->active = active;
+	return idx;
+}
+
+void ecore_part_remove(struct engine_core *c, unsigned int idx)
+{
+	unsigned int i;
+
+	for (i = 0; i < ECORE_MAX_PORTS; i++)
+		if (c->ports[i].used && c->ports[i].role == ECORE_ACCESS &&
+		    c->ports[i].part == idx)
+			ecore_port_del(c, i);
+	fdb_flush(c->fdb, idx, FDB_ANY);
+	memset(&c->parts[idx], 0, sizeof(c->parts[idx]));
+}
+
+int ecore_port_find(const struct engine_core *c, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < ECORE_MAX_PORTS; i++)
+		if (c->ports[i].used && !strcmp(c->ports[i].port.name, name))
+			return i;
+	return -ENOENT;
+}
+
+/* Claim a free slot for @name with its role; the port is not open yet. */
+static int port_slot_new(struct engine_core *c, const char *name,
+			 enum ecore_role role, unsigned int part, bool limited)
+{
+	struct ecore_port *ep;
+	unsigned int i;
+	uint32_t gen;
+
+	if (!*name || strlen(name) >= IF_NAMESIZE)
+		return -EINVAL;
+	if (role == ECORE_ACCESS &&
+	    (part >= ECORE_MAX_PARTS || !c->parts[part].used))
+		return -ENOENT;
+	if (ecore_port_find(c, name) >= 0)
+		return -EEXIST;
+	for (i = 0; i < ECORE_MAX_PORTS && c->ports[i].used; i++)
+		;
+	if (i == ECORE_MAX_PORTS)
+		return -ENOSPC;
+	ep = &c->ports[i];
+	gen = ep->gen + 1;
+	memset(ep, 0, sizeof(*ep));
+	ep->gen = gen;
+	ep->used = true;
+	ep->role = role;
+	ep->part = role == ECORE_ACCESS ? part : ECORE_NO_PART;
+	ep->limited = role == ECORE_ACCESS && limited;
+	util_strlcpy(ep->port.name, name, sizeof(ep->port.name));
+	ep->port.fd = -1;
+	return i;
+}
+
+int ecore_port_add(struct engine_core *c, const char *name, const char *kind,
+		   enum ecore_role role, unsigned int part, bool limited)
+{
+	int slot;
+
+	if (!port_ops_find(kind))
+		return -EINVAL;
+	slot = port_slot_new(c, name, role, part, limited);
+	if (slot < 0)
+		return slot;
+	util_strlcpy(c->ports[slot].kind, kind, sizeof(c->ports[slot].kind));
+	ecore_port_retry(c, slot);
+	return slot;
+}
+
+int ecore_port_attach(struct engine_core *c, const struct port *p,
+		      enum ecore_role role, unsigned int part, bool limited)
+{
+	int slot = port_slot_new(c, p->name, role, part, limited);
+
+	if (slot < 0)
+		return slot;
+	c->ports[slot].port = *p;
+	util_strlcpy(c->ports[slot].kind, p->ops->kind,
+		     sizeof(c->ports[slot].kind));
+	ecore_rebuild(c);
+	return slot;
+}
+
+int ecore_port_retry(struct engine_core *c, unsigned int slot)
+{
+	struct ecore_port *ep = &c->ports[slot];
+	char name[IF_NAMESIZE];
+
+	if (ep->port.ops)
+		return 0;
+	util_strlcpy(name, ep->port.name, sizeof(name));
+	ep->error =
+		port_open(&ep->port, port_ops_find(ep->kind), name, c->pool);
+	util_strlcpy(ep->port.name, name, sizeof(ep->port.name));
+	ecore_rebuild(c);
+	return ep->error;
+}
+
+void ecore_port_down(struct engine_core *c, unsigned int slot, int err)
+{
+	struct ecore_port *ep = &c->ports[slot];
+
+	port_close(&ep->port);
+	ep->error = err;
+	fdb_flush(c->fdb, FDB_ANY, slot);
+	ecore_rebuild(c);
+}
+
+void ecore_port_del(struct engine_core *c, unsigned int slot)
+{
+	struct ecore_port *ep = &c->ports[slot];
+
+	port_close(&ep->port);
+	ep->used = false;
+	fdb_flush(c->fdb, FDB_ANY, slot);
+	ecore_rebuild(c);
+}
+
+static void rebuild_members(struct engine_core *c)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < ECORE_MAX_PORTS; i++) {
+		struct ecore_port *ep = &c->ports[i];
+
+		if (!ep->used || !ep->port.ops)
+			continue;
+		if (ep->role == ECORE_TRUNK) {
+			c->trunks |= bit(i);
+			for (j = 0; j < ECORE_MAX_PARTS; j++)
+				if (c->parts[j].active && c->parts[j].vlan)
+					c->parts[j].members |= bit(i);
+			continue;
+		}
+		c->parts[ep->part].members |= bit(i);
+		if (ep->limited)
+			c->parts[ep->part].limited |= bit(i);
+	}
+}
+
+void ecore_rebuild(struct engine_core *c)
+{
+	unsigned int j;
+
+	c->trunks = 0;
+	memset(c->vid_part, 0, sizeof(c->vid_part));
+	for (j = 0; j < ECORE_MAX_PARTS; j++) {
+		struct ecore_part *pt = &c->parts[j];
+
+		pt->members = 0;
+		pt->limited = 0;
+		if (pt->used && pt->active && pt->vlan)
+			c->vid_part[pt->vlan] = j + 1;
+	}
+	rebuild_members(c);
+}

@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The engine's data plane, without threads or sockets: ports, partitions,
+ * the MAC table and the per-burst pipeline (classify, learn, look up,
+ * rewrite, send). Unit tests, the fuzz target and the callgrind benchmark
+ * drive it directly with injected bursts; fabricd/engine.c runs it in the
+ * forwarding thread and serialises changes from the control thread.
+ */
+#ifndef FABRICD_ENGINE_CORE_H
+#define FABRICD_ENGINE_CORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "eth/fdb.h"
+#include "fabricd/pool.h"
+#include "fabricd/port.h"
+
+#define ECORE_MAX_PORTS 64
+#define ECORE_MAX_PARTS 256
+#define ECORE_BURST 32
+#define ECORE_NAME_MAX 64
+#define ECORE_NO_PART UINT16_MAX
+
+/* Why a frame was dropped. Names: ecore_drop_name(). */
+enum ecore_drop {
+	ECORE_DROP_RUNT,
+	ECORE_DROP_OVERSIZE,
+	ECORE_DROP_BAD_TAG, /* truncated/double tag, tagged on an access port */
+	ECORE_DROP_BAD_ETHERTYPE,
+	ECORE_DROP_BAD_SRC, /* multicast or zero source MAC */
+	ECORE_DROP_UNTAGGED, /* untagged frame on a trunk */
+	ECORE_DROP_UNKNOWN_VID, /* VID of no (active) partition */
+	ECORE_DROP_NO_PARTITION, /* access port of an inactive partition */
+	ECORE_DROP_ISOLATION, /* limited member to limited member */
+	ECORE_DROP_SAME_PORT, /* destination learned on the ingress port */
+	ECORE_DROP_NO_BUFFER,
+	ECORE_DROP_TX_FULL,
+	ECORE_DROP_MAX
+};
+
+enum ecore_role {
+	ECORE_ACCESS, /* untagged, one partition */
+	ECORE_TRUNK, /* 802.1Q, every partition that has a VLAN */
+};
+
+struct ecore_counters {
+	uint64_t rx_packets, rx_bytes;
+	uint64_t tx_packets, tx_bytes;
+	uint64_t drops[ECORE_DROP_MAX];
+};
+
+struct ecore_part {
+	bool used; /* slot holds a partition of the policy */
+	bool active; /* carried here (held PKey, or Ethernet-only host) */
+	char name[ECORE_NAME_MAX];
+	uint16_t pkey;
+	uint16_t vlan; /* 0: not on the trunk */
+	uint64_t members; /* port bitmap: its access ports and the trunks */
+	uint64_t limited; /* the members attached as limited */
+	struct ecore_counters c;
+};
+
+struct ecore_port {
+	struct port port; /* the driver; port.ops NULL while not open */
+	bool used;
+	bool runtime; /* added from the control socket, not the policy */
+	enum ecore_role role;
+	char kind[16]; /* port_ops kind to open it with */
+	uint16_t part; /* access ports: partition index */
+	bool limited;
+	int error; /* last open error (negative errno), 0 */
+	uint32_t gen; /* bumped on every reuse of the slot */
+	struct ecore_counters c;
+	unsigned int n_txq;
+	struct pkt *txq[ECORE_BURST];
+};
+
+struct engine_core {
+	struct pool *pool;
+	struct fdb *fdb;
+	struct ecore_port ports[ECORE_MAX_PORTS];
+	struct ecore_part parts[ECORE_MAX_PARTS];
+	uint16_t vid_part[4096]; /* VID -> partition index + 1; 0: none */
+	uint64_t trunks; /* port bitmap */
+	uint64_t bytes_copied; /* payload bytes the engine copied */
+	uint64_t drops[ECORE_DROP_MAX]; /* all ports */
+	struct pkt *extra[ECORE_BURST * 2]; /* copies made in this burst */
+	unsigned int n_extra;
+};
+
+/*
+ * ecore_init - an empty core using @pool for buffers, with an FDB of
+ * @fdb_size entries aging after @aging_ms. Returns 0 or a negative errno.
+ */
+int ecore_init(struct engine_core *c, struct pool *pool, unsigned int fdb_size,
+	       uint64_t aging_ms);
+
+/* ecore_fini - close every port and free the FDB. */
+void ecore_fini(struct engine_core *c);
+
+/*
+ * ecore_process - run one received burst of @n (<= ECORE_BURST) packets of
+ * port @in through the pipeline at time @now_ms. Every packet is sent or
+ * dropped and counted; all of them are released before it returns.
+ */
+void ecore_process(struct engine_core *c, unsigned int in, struct pkt **pkts,
+		   unsigned int n, uint64_t now_ms);
+
+/*
+ * ecore_part_set - create or update partition @name. Returns its index
+ * (stable for the partition's life), or -ENOSPC.
+ */
+int ecore_part_set(struct engine_core *c, const char *name, uint16_t pkey,
+		   uint16_t vlan, bool active);
+
+/* ecore_part_remove - forget partition @idx, its ports and its MACs. */
+void ecore_part_remove(struct engine_core *c, unsigned int idx);
+
+/* ecore_part_find - index of partition @name, or -ENOENT. */
+int ecore_part_find(const struct engine_core *c, const char *name);
+
+/*
+ * ecore_port_add - add port @name of @kind ("netdev", "tap") with @role
+ * (@part and @limited for access ports) and try to open it; a port that
+ * fails to open stays, with its error, to be retried by ecore_port_retry().
+ * Returns the slot, -EEXIST, -ENOSPC, -EINVAL (unknown kind).
+ */
+int ecore_port_add(struct engine_core *c, const char *name, const char *kind,
+		   enum ecore_role role, unsigned int part, bool limited);
+
+/* ecore_port_del - close and remove the port in @slot, flush its MACs. */
+void ecore_port_del(struct engine_core *c, unsigned int slot);
+
+/* ecore_port_find - slot of port @name, or -ENOENT. */
+int ecore_port_find(const struct engine_core *c, const char *name);
+
+/*
+ * ecore_port_attach - add an already opened port @p (a test or custom
+ * driver) as ecore_port_add() would. Returns the slot or a negative errno.
+ */
+int ecore_port_attach(struct engine_core *c, const struct port *p,
+		      enum ecore_role role, unsigned int part, bool limited);
+
+/* ecore_port_retry - try to open port @slot again. 0 or a negative errno. */
+int ecore_port_retry(struct engine_core *c, unsigned int slot);
+
+/* ecore_port_down - close an open port after a fatal error; kept absent. */
+void ecore_port_down(struct engine_core *c, unsigned int slot, int err);
+
+/* ecore_rebuild - recompute membership bitmaps and the VID map. */
+void ecore_rebuild(struct engine_core *c);
+
+/* ecore_drop_name - stable key of a drop reason ("runt", "tx_full"). */
+const char *ecore_drop_name(enum ecore_drop d);
+
+#endif /* FABRICD_ENGINE_CORE_H */

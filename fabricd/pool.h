@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The packet buffer pool: one contiguous region (2 MiB hugepages when the
+ * system has them, else normal pages), cut into fixed-size buffers that each
+ * keep headroom in front of the frame for in-place header rewrites. The
+ * region is meant to be registered once (ibv_reg_mr, AF_XDP UMEM), so a
+ * frame is received and sent from the same buffer.
+ *
+ * A pool belongs to one thread (the forwarding thread): no locking.
+ */
+#ifndef FABRICD_POOL_H
+#define FABRICD_POOL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define POOL_HEADROOM_DEFAULT 128
+#define POOL_BUF_SIZE_DEFAULT 2048
+#define POOL_IDX_NONE UINT32_MAX
+
+struct pool;
+
+/*
+ * A packet: a reference to a frame in a buffer. Either the buffer comes from
+ * a pool (@pool set) or it is borrowed from a port's receive ring (@pool
+ * NULL), valid until that port's next rx_burst.
+ */
+struct pkt {
+	uint8_t *data; /* first byte of the frame */
+	uint32_t len; /* frame length in bytes */
+	uint32_t idx; /* buffer index in @pool, POOL_IDX_NONE when borrowed */
+	uint8_t *head; /* start of the buffer: data - head is the headroom */
+	struct pool *pool;
+	uint16_t in_port; /* engine port slot it came from */
+	uint16_t part; /* partition index, set by classification */
+	uint16_t tci; /* PCP and DEI of the frame (VID bits 0) */
+	uint16_t flags; /* engine scratch */
+};
+
+/*
+ * pool_create - map a region for @n_bufs buffers of @buf_size bytes each,
+ * of which the first @headroom are kept free in front of the frame.
+ * @buf_size must be a power of two (AF_XDP chunk rule) and more than
+ * @headroom. Returns the pool, or NULL with errno set.
+ */
+struct pool *pool_create(unsigned int n_bufs, unsigned int buf_size,
+			 unsigned int headroom);
+
+/* pool_destroy - unmap the region; accepts NULL. Packets must be freed. */
+void pool_destroy(struct pool *p);
+
+/* pool_alloc - take one buffer, data at the headroom, len 0; NULL if empty. */
+struct pkt *pool_alloc(struct pool *p);
+
+/* pool_free - return @pkt to its pool; borrowed packets are left alone. */
+void pool_free(struct pkt *pkt);
+
+/* pool_avail - number of free buffers. */
+unsigned int pool_avail(const struct pool *p);
+
+/* pool_region - the whole region and its length, to register it once. */
+void *pool_region(const struct pool *p, size_t *len);
+
+/* pool_hugepages - true when the region is backed by hugetlb pages. */
+bool pool_hugepages(const struct pool *p);
+
+/* pool_buf_size / pool_headroom - the geometry the pool was made with. */
+unsigned int pool_buf_size(const struct pool *p);
+unsigned int pool_headroom(const struct pool *p);
+
+/* pool_offset - @pkt's data as an offset into the region (UMEM address). */
+uint64_t pool_offset(const struct pool *p, const struct pkt *pkt);
+
+/* pkt_headroom - bytes free in front of the frame. */
+static inline unsigned int pkt_headroom(const struct pkt *pkt)
+{
+	return (unsigned int)(pkt->data - pkt->head);
+}
+
+#endif /* FABRICD_POOL_H */

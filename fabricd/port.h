@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Ports of the forwarding engine behind one ops table, like rdma-core's
+ * verbs_context_ops or OVS's netdev_class. A port moves frames between the
+ * engine and one interface: a netdev (AF_XDP / AF_PACKET), a tap fabricd
+ * created, later an IPoIB UD QP or a peer fabricd.
+ *
+ * Buffer rules (see fabricd/pool.h):
+ * - rx_burst fills packets either from the engine's pool (port->pool) or by
+ *   lending frames of its own receive ring (pkt->pool NULL); lent frames stay
+ *   valid until the next rx_burst on the same port. Every packet has at
+ *   least PORT_MIN_HEADROOM bytes of headroom, so a VLAN tag can be pushed.
+ * - tx_burst sends the frames as they are and must be done with the buffers
+ *   when it returns (the engine frees or rewrites them afterwards). A port
+ *   that sends asynchronously from the buffer (AF_XDP, verbs) sets
+ *   PORT_F_TX_POOL_ONLY and gets only pool packets it may keep: the engine
+ *   hands it ownership of each packet it accepts.
+ */
+#ifndef FABRICD_PORT_H
+#define FABRICD_PORT_H
+
+#include <net/if.h>
+#include <stdint.h>
+
+#include "fabricd/pool.h"
+
+#define PORT_MIN_HEADROOM 8
+
+/* Port capability flags. */
+enum {
+	PORT_F_TX_POOL_ONLY = 1 << 0, /* tx keeps buffers: pool packets only */
+};
+
+/* Counters kept by the driver or the kernel below it. */
+struct port_hw_stats {
+	uint64_t rx_dropped; /* frames the kernel dropped: ring full */
+	uint64_t tx_errors; /* send calls that failed */
+};
+
+struct port;
+
+struct port_ops {
+	const char *kind; /* "netdev", "tap", ... */
+	/*
+	 * open - attach to (or create) interface @p->name, set @p->fd (polled
+	 * for input; -1 when the port must be polled busily), @p->mode and
+	 * @p->max_payload. Returns 0 or a negative errno.
+	 */
+	int (*open)(struct port *p);
+	/* rx_burst - receive up to @n frames. Returns how many, or -errno. */
+	int (*rx_burst)(struct port *p, struct pkt **pkts, unsigned int n);
+	/* tx_burst - send up to @n frames. Returns how many were taken. */
+	int (*tx_burst)(struct port *p, struct pkt **pkts, unsigned int n);
+	/* close - release everything open() took; the interface stays. */
+	void (*close)(struct port *p);
+	/* stats - the driver's own counters. */
+	void (*stats)(struct port *p, struct port_hw_stats *st);
+};
+
+struct port {
+	const struct port_ops *ops;
+	char name[IF_NAMESIZE];
+	struct pool *pool; /* the engine's pool, for rx buffers */
+	void *priv; /* the driver's state */
+	int fd; /* readable when frames wait; -1: poll busily */
+	const char *mode; /* how it runs, for status: "af_packet", "tap" */
+	uint32_t flags; /* PORT_F_* */
+	uint32_t max_payload; /* largest payload after the Ethernet header */
+};
+
+/* port_ops_find - the ops of kind @kind ("netdev", "tap"), or NULL. */
+const struct port_ops *port_ops_find(const char *kind);
+
+/*
+ * port_open - set up @p for interface @name with @ops and open it.
+ * Returns 0 or a negative errno (then @p is closed).
+ */
+int port_open(struct port *p, const struct port_ops *ops, const char *name,
+	      struct pool *pool);
+
+/* port_close - close an open port; accepts one that is not open. */
+void port_close(struct port *p);
+
+#endif /* FABRICD_PORT_H */
