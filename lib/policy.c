@@ -56,8 +56,10 @@ const struct policy_partition *policy_find_partition(const struct policy *pol,
 {
 	size_t i;
 
+	/* A name may be NULL while a faulty file is being loaded. */
 	for (i = 0; i < pol->n_partitions; i++)
-		if (!strcmp(pol->partitions[i].name, name))
+		if (pol->partitions[i].name &&
+		    !strcmp(pol->partitions[i].name, name))
 			return &pol->partitions[i];
 	return NULL;
 }
@@ -93,7 +95,8 @@ const struct policy_gateway *policy_find_gateway(const struct policy *pol,
 	size_t i;
 
 	for (i = 0; i < pol->n_gateways; i++)
-		if (!strcmp(pol->gateways[i].name, name))
+		if (pol->gateways[i].name &&
+		    !strcmp(pol->gateways[i].name, name))
 			return &pol->gateways[i];
 	return NULL;
 }
