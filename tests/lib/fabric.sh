@@ -156,7 +156,9 @@ fabric_write_conf() {
 		echo "prefix_routes_file $FABRIC_DIR/prefix-routes.conf"
 		echo "torus_config $FABRIC_DIR/torus-2QoS.conf"
 		if [ -n "${FABRIC_POLICY:-}" ]; then
-			echo "event_plugin_name $plugin"
+			# OpenSM dlopens "lib<name>.so": a name, not a path;
+			# fabric_start_sm sets LD_LIBRARY_PATH to its dir.
+			echo "event_plugin_name $(basename "$plugin" .so | sed 's/^lib//')"
 			echo "event_plugin_options policy=$(realpath "$FABRIC_POLICY"),state=$FABRIC_STATE"
 		fi
 		[ -z "${FABRIC_OSM_CONF:-}" ] || printf '%s\n' "$FABRIC_OSM_CONF"
@@ -176,8 +178,10 @@ fabric_start_sm() {
 	fabric_write_conf
 	mkdir -p "${FABRIC_CACHE_DIR:-$FABRIC_DIR/cache}"
 	FABRIC_UP_SEEN=0
-	fabric_bg "$FABRIC_DIR/opensm.out" opensm -F "$FABRIC_DIR/opensm.conf" \
-		-f "$FABRIC_OSM_LOG" "$@"
+	local plugin=${FABRIC_PLUGIN:-$FABRIC_ROOT/build/lib/libfabricsm.so}
+	fabric_bg "$FABRIC_DIR/opensm.out" \
+		env LD_LIBRARY_PATH="$(dirname "$plugin")" \
+		opensm -F "$FABRIC_DIR/opensm.conf" -f "$FABRIC_OSM_LOG" "$@"
 	FABRIC_SM_PID=$FABRIC_BG_PID
 	return 0
 }

@@ -1,0 +1,381 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * libfabricsm.so: an OpenSM event plugin that makes the stock OpenSM enforce
+ * the fabric policy. See docs/sm-plugin.md for the flow; in short:
+ *
+ *   HEAVY_SWEEP_DONE  (discovery finished, not standby, before PKey and LID
+ *                      assignment): re-read the policy if it changed, write
+ *                      OpenSM's partition file from it, pin LIDs.
+ *   SUBNET_UP         report ports whose PKey table was too small, write the
+ *                      state snapshot.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "sm-plugin/osm.h"
+
+#include "lib/log.h"
+#include "lib/policy.h"
+#include "lib/util.h"
+#include "sm-plugin/fabricsm.h"
+#include "sm-plugin/smconf.h"
+
+LOG_MODULE(fabricsm);
+
+/* OpenSM's log levels for ours; warnings stay visible at OpenSM's default
+ * log_flags (0x03: ERROR and INFO). */
+static osm_log_level_t osm_level(enum log_level level)
+{
+	switch (level) {
+	case LOG_LEVEL_ERR:
+		return OSM_LOG_ERROR;
+	case LOG_LEVEL_WARN:
+	case LOG_LEVEL_INFO:
+		return OSM_LOG_INFO;
+	default:
+		return OSM_LOG_DEBUG;
+	}
+}
+
+/*
+ * Every message of the plugin and of the lib/ code it links goes to
+ * OpenSM's log, where an administrator of OpenSM looks first. osm_log()
+ * rather than OSM_LOG(): the latter would prefix every line with this
+ * function's name instead of the module that spoke.
+ */
+static void fabricsm_log_sink(void *ctx, const char *module,
+			      enum log_level level, const char *msg)
+{
+	struct fabricsm *sm = ctx;
+	osm_log_level_t lvl = osm_level(level);
+
+	if (osm_log_is_active(&sm->osm->log, lvl))
+		osm_log(&sm->osm->log, lvl, "fabricsm%s%s: %s%s\n",
+			strcmp(module, "fabricsm") ? "/" : "",
+			strcmp(module, "fabricsm") ? module : "",
+			level == LOG_LEVEL_WARN ? "WARNING: " : "", msg);
+}
+
+static int opts_set(char **slot, const char *val)
+{
+	char *dup = strdup(val);
+
+	if (!dup)
+		return -ENOMEM;
+	free(*slot);
+	*slot = dup;
+	return 0;
+}
+
+static int opts_one(struct fabricsm_opts *opts, char *item)
+{
+	char *val = strchr(item, '=');
+
+	if (!val || !val[1]) {
+		LOG_ERR("event_plugin_options: \"%s\" needs a value "
+			"(policy=PATH,state=PATH)",
+			item);
+		return -EINVAL;
+	}
+	*val++ = '\0';
+	if (!strcmp(item, "policy"))
+		return opts_set(&opts->policy, val);
+	if (!strcmp(item, "state"))
+		return opts_set(&opts->state, val);
+	LOG_ERR("event_plugin_options: unknown option \"%s\"; "
+		"known: policy=PATH, state=PATH",
+		item);
+	return -EINVAL;
+}
+
+int fabricsm_opts_parse(const char *s, struct fabricsm_opts *opts)
+{
+	char *copy, *item, *save = NULL;
+	int ret = 0;
+
+	opts->policy = strdup(FABRICSM_DEFAULT_POLICY);
+	opts->state = strdup(FABRICSM_DEFAULT_STATE);
+	if (!opts->policy || !opts->state)
+		return -ENOMEM;
+	if (!s)
+		return 0;
+	copy = strdup(s);
+	if (!copy)
+		return -ENOMEM;
+	for (item = strtok_r(copy, ", \t", &save); item && !ret;
+	     item = strtok_r(NULL, ", \t", &save))
+		ret = opts_one(opts, item);
+	free(copy);
+	return ret;
+}
+
+void fabricsm_opts_free(struct fabricsm_opts *opts)
+{
+	free(opts->policy);
+	free(opts->state);
+	opts->policy = opts->state = NULL;
+}
+
+static bool same_buf(const char *a, size_t a_len, const char *b, size_t b_len)
+{
+	return a && a_len == b_len && !memcmp(a, b, a_len);
+}
+
+/* Validate @buf; every located error goes to the log, one per line. */
+static struct policy *load_logged(struct fabricsm *sm, const char *buf,
+				  size_t len, unsigned int *n_errors)
+{
+	char *errs = NULL, *line, *save = NULL;
+	struct policy *pol;
+	size_t errs_len = 0;
+	FILE *f;
+
+	f = open_memstream(&errs, &errs_len);
+	pol = policy_load_buffer(sm->opts.policy, buf, len, f, n_errors);
+	if (f)
+		fclose(f);
+	for (line = errs ? strtok_r(errs, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save))
+		LOG_ERR("%s", line);
+	free(errs);
+	return pol;
+}
+
+static void policy_take(struct fabricsm *sm, struct policy *pol, char *buf,
+			size_t len)
+{
+	policy_free(sm->pol);
+	free(sm->good);
+	sm->pol = pol;
+	sm->good = buf;
+	sm->good_len = len;
+	sm->loaded_at = (uint64_t)time(NULL);
+	LOG_INFO("policy %s in force: fabric \"%s\", %zu partitions, "
+		 "%zu LID pins",
+		 sm->opts.policy, pol->fabric_name ? pol->fabric_name : "",
+		 pol->n_partitions, pol->n_lid_pins);
+}
+
+static void policy_refuse(struct fabricsm *sm, char *buf, size_t len,
+			  unsigned int n_errors)
+{
+	free(sm->bad);
+	sm->bad = buf;
+	sm->bad_len = len;
+	sm->refused++;
+	if (sm->pol)
+		LOG_ERR("policy %s refused (%u errors): the policy loaded "
+			"before stays in force; fix the file and send SIGHUP",
+			sm->opts.policy, n_errors);
+	else
+		LOG_ERR("policy %s refused (%u errors) and no earlier policy: "
+			"partitions and LIDs are left as OpenSM has them; fix "
+			"the file and send SIGHUP",
+			sm->opts.policy, n_errors);
+}
+
+int fabricsm_policy_refresh(struct fabricsm *sm)
+{
+	unsigned int n_errors = 0;
+	struct policy *pol;
+	size_t len;
+	char *buf;
+	int ret;
+
+	ret = util_read_file(sm->opts.policy, &buf, &len);
+	if (ret < 0) {
+		LOG_ERR("cannot read policy %s: %s; %s", sm->opts.policy,
+			strerror(-ret),
+			sm->pol ? "the policy loaded before stays in force" :
+				  "no policy in force");
+		return ret;
+	}
+	if (same_buf(sm->good, sm->good_len, buf, len)) {
+		free(buf);
+		return 0;
+	}
+	if (same_buf(sm->bad, sm->bad_len, buf, len)) {
+		/* Already refused and logged; say it briefly. */
+		LOG_INFO("policy %s unchanged since refused; still not applied",
+			 sm->opts.policy);
+		free(buf);
+		return -EINVAL;
+	}
+	pol = load_logged(sm, buf, len, &n_errors);
+	if (!pol) {
+		policy_refuse(sm, buf, len, n_errors);
+		return -EINVAL;
+	}
+	policy_take(sm, pol, buf, len);
+	return 1;
+}
+
+static const char *partition_file(const struct fabricsm *sm)
+{
+	const char *f = sm->osm->subn.opt.partition_config_file;
+
+	return f ? f : OSM_DEFAULT_PARTITION_CONFIG_FILE;
+}
+
+static void warn_both(const struct fabricsm *sm)
+{
+	const struct policy_partition *p;
+	size_t i, j;
+
+	if (sm->osm->subn.opt.allow_both_pkeys)
+		return;
+	for (i = 0; i < sm->pol->n_partitions; i++) {
+		p = &sm->pol->partitions[i];
+		for (j = 0; j < p->n_members; j++)
+			if (p->members[j].membership == POLICY_MEMB_BOTH)
+				LOG_WARN("%s:%u:%u: partition %s: membership "
+					 "\"both\" needs allow_both_pkeys TRUE "
+					 "in opensm.conf; OpenSM gives full "
+					 "only",
+					 sm->opts.policy,
+					 p->members[j].loc.line,
+					 p->members[j].loc.col, p->name);
+	}
+}
+
+/* Write OpenSM's partition file from the policy in force, unless the file
+ * belongs to someone else (no marker): then PKeys stay as they are. */
+static void apply_partitions(struct fabricsm *sm)
+{
+	const char *path = partition_file(sm);
+	size_t len;
+	char *text;
+	int ret;
+
+	if (!smconf_is_ours(path)) {
+		if (!sm->conf_foreign)
+			LOG_ERR("partition_config_file %s was not written by "
+				"fabricsm; PKeys are not managed. Point "
+				"partition_config_file at a file of the "
+				"plugin's own (e.g. /var/lib/fabricd/"
+				"partitions.conf)",
+				path);
+		sm->conf_foreign = true;
+		return;
+	}
+	sm->conf_foreign = false;
+	text = smconf_render(sm->pol, &len);
+	if (!text) {
+		LOG_ERR("cannot render partitions: %s", strerror(errno));
+		return;
+	}
+	ret = smconf_write(path, text, len);
+	if (ret < 0)
+		LOG_ERR("cannot write %s: %s; OpenSM keeps the previous "
+			"partitions",
+			path, strerror(-ret));
+	else if (ret > 0)
+		LOG_INFO("wrote %s: %zu partitions", path,
+			 sm->pol->n_partitions);
+	free(text);
+	warn_both(sm);
+}
+
+/* Only a master (or an SM still discovering whether it is one) acts; the
+ * events used here are not reported to a standby at all. */
+static bool acting(const struct fabricsm *sm)
+{
+	uint8_t state = sm->osm->subn.sm_state;
+
+	return state == IB_SMINFO_STATE_MASTER ||
+	       state == IB_SMINFO_STATE_DISCOVERING;
+}
+
+static void on_heavy_sweep_done(struct fabricsm *sm)
+{
+	if (!acting(sm))
+		return;
+	sm->sweeps++;
+	fabricsm_policy_refresh(sm);
+	if (!sm->pol)
+		return;
+	apply_partitions(sm);
+	smpins_apply(sm);
+}
+
+static void on_subnet_up(struct fabricsm *sm)
+{
+	int ret;
+
+	if (sm->osm->subn.sm_state != IB_SMINFO_STATE_MASTER)
+		return;
+	if (sm->pol)
+		smstate_check_fit(sm);
+	ret = smstate_write(sm);
+	if (ret < 0)
+		LOG_ERR("cannot write state snapshot %s: %s", sm->opts.state,
+			strerror(-ret));
+}
+
+static void fabricsm_report(void *data, osm_epi_event_id_t id, void *event)
+{
+	struct fabricsm *sm = data;
+
+	switch (id) {
+	case OSM_EVENT_ID_HEAVY_SWEEP_DONE:
+		on_heavy_sweep_done(sm);
+		break;
+	case OSM_EVENT_ID_SUBNET_UP:
+		on_subnet_up(sm);
+		break;
+	default:
+		break;
+	}
+}
+
+static void fabricsm_delete(void *data)
+{
+	struct fabricsm *sm = data;
+
+	if (!sm)
+		return;
+	log_set_sink(NULL, NULL);
+	policy_free(sm->pol);
+	free(sm->good);
+	free(sm->bad);
+	fabricsm_opts_free(&sm->opts);
+	free(sm);
+}
+
+/* Called by OpenSM once options are parsed and before the first sweep.
+ * Returns NULL (OpenSM then runs without the plugin) only when the options
+ * are wrong; a bad policy is retried on every heavy sweep instead. */
+static void *fabricsm_create(struct osm_opensm *osm)
+{
+	struct fabricsm *sm = calloc(1, sizeof(*sm));
+
+	if (!sm)
+		return NULL;
+	sm->osm = osm;
+	log_set_sink(fabricsm_log_sink, sm);
+	if (fabricsm_opts_parse(osm->subn.opt.event_plugin_options, &sm->opts) <
+	    0) {
+		LOG_ERR("plugin not started: fix event_plugin_options");
+		fabricsm_delete(sm);
+		return NULL;
+	}
+	LOG_INFO("policy=%s state=%s partitions=%s", sm->opts.policy,
+		 sm->opts.state, partition_file(sm));
+	if (osm->subn.opt.reassign_lids)
+		LOG_WARN("reassign_lids is TRUE: OpenSM ignores its guid2lid "
+			 "table on the first sweep, so LID pins apply from "
+			 "the second; set reassign_lids FALSE");
+	fabricsm_policy_refresh(sm);
+	return sm;
+}
+
+/* The one symbol the library exports (see fabricsm.map). */
+osm_event_plugin_t osm_event_plugin = {
+	.osm_version = OSM_VERSION,
+	.create = fabricsm_create,
+	.delete = fabricsm_delete,
+	.report = fabricsm_report,
+};

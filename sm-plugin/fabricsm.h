@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The OpenSM event plugin libfabricsm.so: shared state of its modules.
+ * Everything here runs in OpenSM's state-manager thread (the events the
+ * plugin acts on are reported from there), so the plugin needs no lock of
+ * its own; OpenSM's subnet is read or changed under osm->lock.
+ */
+#ifndef FABRIC_FABRICSM_H
+#define FABRIC_FABRICSM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct osm_node;
+struct osm_opensm;
+struct policy;
+
+#define FABRICSM_DEFAULT_POLICY "/etc/fabricd/fabric.yaml"
+#define FABRICSM_DEFAULT_STATE "/var/lib/fabricd/state.json"
+
+struct fabricsm_opts {
+	char *policy; /* policy file */
+	char *state; /* state snapshot file */
+};
+
+struct fabricsm {
+	struct osm_opensm *osm;
+	struct fabricsm_opts opts;
+	struct policy *pol; /* the policy in force, NULL before a good one */
+	char *good; /* file content of @pol, to notice edits */
+	size_t good_len;
+	char *bad; /* last refused content: its errors are logged once */
+	size_t bad_len;
+	unsigned int refused; /* policies refused since start */
+	bool conf_foreign; /* partition file is not ours: PKeys left alone */
+	uint64_t sweeps; /* heavy sweeps seen as master */
+	uint64_t loaded_at; /* wall-clock seconds when @pol was loaded */
+};
+
+/*
+ * fabricsm_opts_parse - parse event_plugin_options, "key=value" pairs
+ * separated by commas or spaces: policy=PATH, state=PATH. NULL or empty
+ * gives the defaults. Returns 0 or -EINVAL (unknown key, missing value);
+ * @opts is filled either way and must be freed with fabricsm_opts_free().
+ */
+int fabricsm_opts_parse(const char *s, struct fabricsm_opts *opts);
+void fabricsm_opts_free(struct fabricsm_opts *opts);
+
+/*
+ * fabricsm_policy_refresh - read the policy file; when it differs from the
+ * policy in force, validate it and, if valid, make it the policy in force.
+ * A refused file leaves the old policy in force and its located errors in
+ * OpenSM's log. Returns 1 when a new policy took force, 0 when nothing
+ * changed, or a negative errno (read error, invalid policy).
+ */
+int fabricsm_policy_refresh(struct fabricsm *sm);
+
+/*
+ * smpins_apply - make OpenSM's LID manager give each pinned port its LID in
+ * this sweep: the pins go into OpenSM's guid2lid table, and any other port
+ * holding a pinned LID (in the table or on the wire) loses it and is logged.
+ * Call after discovery and before LID assignment. Returns the number of
+ * conflicts resolved, or a negative errno.
+ */
+int smpins_apply(struct fabricsm *sm);
+
+/*
+ * smstate_check_fit - log every end port whose PKey table (as OpenSM holds
+ * it after the sweep) lacks a partition the policy gives it, naming the
+ * partitions that did not fit. Returns the number of such ports.
+ */
+unsigned int smstate_check_fit(struct fabricsm *sm);
+
+/*
+ * smstate_write - write the JSON state snapshot (every end port, its LID and
+ * PKeys) atomically to sm->opts.state. Returns 0 or a negative errno.
+ */
+int smstate_write(struct fabricsm *sm);
+
+/*
+ * smstate_node_desc - a node's description as a printable C string (at most
+ * @len - 1 characters; bytes outside printable ASCII become '?').
+ */
+void smstate_node_desc(const struct osm_node *node, char *buf, size_t len);
+
+#endif /* FABRIC_FABRICSM_H */

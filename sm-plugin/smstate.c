@@ -1,0 +1,330 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * After each SUBNET_UP: check that every port holds the partitions the
+ * policy gives it, and export the fabric's state as JSON (schema in
+ * docs/sm-plugin.md) for fabstat and fabricctl. Both read the PKey tables as
+ * OpenSM holds them once the sweep's Set(PKeyTable) MADs were answered,
+ * i.e. what the ports themselves hold.
+ */
+#include <errno.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "sm-plugin/osm.h"
+
+#include "lib/log.h"
+#include "lib/policy.h"
+#include "lib/util.h"
+#include "sm-plugin/fabricsm.h"
+
+LOG_MODULE(smstate);
+
+#define SMSTATE_VERSION 1
+#define SMSTATE_DEFAULT_PKEY 0x7fff
+/* Ports named one by one in the log before the rest are only counted. */
+#define SMSTATE_FIT_LOG_MAX 20
+
+void smstate_node_desc(const struct osm_node *node, char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < len && i < IB_NODE_DESCRIPTION_SIZE; i++) {
+		char ch = (char)node->node_desc.description[i];
+
+		if (!ch)
+			break;
+		/* JSON strings must be UTF-8; descriptions are free bytes. */
+		buf[i] = (ch >= 0x20 && ch < 0x7f) ? ch : '?';
+	}
+	buf[i] = '\0';
+}
+
+static const char *node_type(const osm_node_t *node)
+{
+	switch (osm_node_get_type(node)) {
+	case IB_NODE_TYPE_CA:
+		return "ca";
+	case IB_NODE_TYPE_SWITCH:
+		return "switch";
+	case IB_NODE_TYPE_ROUTER:
+		return "router";
+	default:
+		return "unknown";
+	}
+}
+
+static bool member_matches(const struct policy_member *m, const osm_port_t *p)
+{
+	uint8_t type = osm_node_get_type(p->p_node);
+
+	switch (m->sel) {
+	case POLICY_SEL_GUID:
+		return m->guid == cl_ntoh64(p->guid);
+	case POLICY_SEL_ALL_CAS:
+		return type == IB_NODE_TYPE_CA;
+	case POLICY_SEL_ALL_SWITCHES:
+		return type == IB_NODE_TYPE_SWITCH;
+	case POLICY_SEL_ALL:
+		return true;
+	}
+	return false;
+}
+
+static bool port_in_partition(const struct policy_partition *part,
+			      const osm_port_t *port)
+{
+	size_t i;
+
+	for (i = 0; i < part->n_members; i++)
+		if (member_matches(&part->members[i], port))
+			return true;
+	return false;
+}
+
+/* Calls @fn for every valid entry of the port's PKey table. */
+static void foreach_pkey(const osm_port_t *port,
+			 void (*fn)(void *ctx, uint16_t pkey), void *ctx)
+{
+	const osm_pkey_tbl_t *tbl = osm_physp_get_pkey_tbl(port->p_physp);
+	const ib_pkey_table_t *block;
+	uint16_t b, n_blocks = osm_pkey_tbl_get_num_blocks(tbl);
+	uint16_t pkey;
+	int i;
+
+	for (b = 0; b < n_blocks; b++) {
+		block = osm_pkey_tbl_block_get(tbl, b);
+		if (!block)
+			continue;
+		for (i = 0; i < IB_NUM_PKEY_ELEMENTS_IN_BLOCK; i++) {
+			pkey = cl_ntoh16(block->pkey_entry[i]);
+			if (pkey & 0x7fff)
+				fn(ctx, pkey);
+		}
+	}
+}
+
+struct has_ctx {
+	uint16_t base;
+	bool found;
+};
+
+static void has_cb(void *ctx, uint16_t pkey)
+{
+	struct has_ctx *h = ctx;
+
+	if ((pkey & 0x7fff) == h->base)
+		h->found = true;
+}
+
+static bool port_has_pkey(const osm_port_t *port, uint16_t base)
+{
+	struct has_ctx h = { .base = base };
+
+	foreach_pkey(port, has_cb, &h);
+	return h.found;
+}
+
+/* Names the policy partitions @port should hold but does not, in @out. */
+static size_t missing_partitions(const struct policy *pol,
+				 const osm_port_t *port, char *out, size_t len)
+{
+	const struct policy_partition *part;
+	size_t i, n = 0, used = 0;
+
+	out[0] = '\0';
+	for (i = 0; i < pol->n_partitions; i++) {
+		part = &pol->partitions[i];
+		if (!port_in_partition(part, port) ||
+		    port_has_pkey(port, part->pkey))
+			continue;
+		if (used < len)
+			used += snprintf(out + used, len - used,
+					 "%s%s (0x%04x)", n ? ", " : "",
+					 part->name, part->pkey);
+		n++;
+	}
+	return n;
+}
+
+static void log_missing(const osm_port_t *port, const char *names, size_t n)
+{
+	char desc[IB_NODE_DESCRIPTION_SIZE + 1];
+	unsigned int cap = cl_ntoh16(port->p_node->node_info.partition_cap);
+
+	smstate_node_desc(port->p_node, desc, sizeof(desc));
+	LOG_WARN("port 0x%016llx (%s): %zu partition(s) did not fit in its "
+		 "PKey table of %u entries: %s; give the port fewer "
+		 "partitions or set fabric.pkey_table_size to %u",
+		 (unsigned long long)cl_ntoh64(port->guid), desc, n, cap, names,
+		 cap);
+}
+
+unsigned int smstate_check_fit(struct fabricsm *sm)
+{
+	cl_qmap_t *tbl = &sm->osm->subn.port_guid_tbl;
+	unsigned int bad = 0;
+	osm_port_t *port;
+	char names[1024];
+	size_t n;
+
+	CL_PLOCK_ACQUIRE(&sm->osm->lock);
+	for (port = (osm_port_t *)cl_qmap_head(tbl);
+	     port != (osm_port_t *)cl_qmap_end(tbl);
+	     port = (osm_port_t *)cl_qmap_next(&port->map_item)) {
+		n = missing_partitions(sm->pol, port, names, sizeof(names));
+		if (!n)
+			continue;
+		if (++bad <= SMSTATE_FIT_LOG_MAX)
+			log_missing(port, names, n);
+	}
+	CL_PLOCK_RELEASE(&sm->osm->lock);
+	if (bad > SMSTATE_FIT_LOG_MAX)
+		LOG_WARN("%u ports in all lack partitions of the policy", bad);
+	return bad;
+}
+
+static json_t *guid_json(uint64_t guid)
+{
+	char buf[24];
+
+	return json_string(util_format_guid(guid, buf, sizeof(buf)));
+}
+
+struct pkeys_ctx {
+	const struct policy *pol;
+	json_t *arr;
+};
+
+static void pkey_cb(void *ctx, uint16_t pkey)
+{
+	struct pkeys_ctx *c = ctx;
+	const struct policy_partition *part = NULL;
+	uint16_t base = pkey & 0x7fff;
+	char hex[8];
+	json_t *name;
+
+	if (c->pol)
+		part = policy_find_partition_by_pkey(c->pol, base);
+	if (part)
+		name = json_string(part->name);
+	else if (base == SMSTATE_DEFAULT_PKEY)
+		name = json_string("Default");
+	else
+		name = json_null();
+	snprintf(hex, sizeof(hex), "0x%04x", pkey);
+	json_array_append_new(
+		c->arr, json_pack("{s:s, s:s, s:o}", "pkey", hex, "membership",
+				  (pkey & 0x8000) ? "full" : "limited",
+				  "partition", name));
+}
+
+static json_t *port_json(const struct fabricsm *sm, const osm_port_t *port)
+{
+	struct pkeys_ctx c = { .pol = sm->pol, .arr = json_array() };
+	char desc[IB_NODE_DESCRIPTION_SIZE + 1];
+	const osm_node_t *node = port->p_node;
+
+	foreach_pkey(port, pkey_cb, &c);
+	smstate_node_desc(node, desc, sizeof(desc));
+	return json_pack(
+		"{s:o, s:o, s:i, s:s, s:s, s:i, s:i, s:o}", "node_guid",
+		guid_json(cl_ntoh64(osm_node_get_node_guid(node))), "port_guid",
+		guid_json(cl_ntoh64(port->guid)), "port_num",
+		(int)osm_physp_get_port_num(port->p_physp), "node_type",
+		node_type(node), "node_desc", desc, "lid",
+		(int)cl_ntoh16(osm_port_get_base_lid(port)), "pkey_capacity",
+		(int)cl_ntoh16(node->node_info.partition_cap), "pkeys", c.arr);
+}
+
+static json_t *ports_json(const struct fabricsm *sm)
+{
+	const cl_qmap_t *tbl = &sm->osm->subn.port_guid_tbl;
+	json_t *arr = json_array();
+	const osm_port_t *port;
+
+	for (port = (const osm_port_t *)cl_qmap_head(tbl);
+	     port != (const osm_port_t *)cl_qmap_end(tbl);
+	     port = (const osm_port_t *)cl_qmap_next(&port->map_item))
+		json_array_append_new(arr, port_json(sm, port));
+	return arr;
+}
+
+static json_t *partitions_json(const struct policy *pol)
+{
+	const struct policy_partition *p;
+	json_t *arr = json_array();
+	char hex[8];
+	size_t i;
+
+	for (i = 0; pol && i < pol->n_partitions; i++) {
+		p = &pol->partitions[i];
+		snprintf(hex, sizeof(hex), "0x%04x", p->pkey);
+		json_array_append_new(arr,
+				      json_pack("{s:s, s:s, s:b, s:i}", "name",
+						p->name, "pkey", hex, "ipoib",
+						p->ipoib, "mtu", (int)p->mtu));
+	}
+	return arr;
+}
+
+static json_t *policy_json(const struct fabricsm *sm)
+{
+	const struct policy *pol = sm->pol;
+
+	return json_pack("{s:s, s:b, s:s?, s:I, s:i, s:o}", "file",
+			 sm->opts.policy, "in_force", pol != NULL, "fabric",
+			 pol ? pol->fabric_name : NULL, "loaded_at",
+			 (json_int_t)sm->loaded_at, "refused", (int)sm->refused,
+			 "partitions", partitions_json(pol));
+}
+
+static json_t *state_json(const struct fabricsm *sm)
+{
+	osm_opensm_t *osm = sm->osm;
+
+	return json_pack("{s:i, s:I, s:I, s:{s:o, s:s}, s:o, s:o}", "version",
+			 SMSTATE_VERSION, "time", (json_int_t)time(NULL),
+			 "sweep", (json_int_t)sm->sweeps, "sm", "port_guid",
+			 guid_json(cl_ntoh64(osm->subn.sm_port_guid)), "state",
+			 "master", "policy", policy_json(sm), "ports",
+			 ports_json(sm));
+}
+
+static int ensure_dir_of(const char *path)
+{
+	char *copy = strdup(path);
+	int ret;
+
+	if (!copy)
+		return -ENOMEM;
+	ret = util_mkdir_p(dirname(copy), 0755);
+	free(copy);
+	return ret;
+}
+
+int smstate_write(struct fabricsm *sm)
+{
+	json_t *root;
+	char *text;
+	int ret;
+
+	CL_PLOCK_ACQUIRE(&sm->osm->lock);
+	root = state_json(sm);
+	CL_PLOCK_RELEASE(&sm->osm->lock);
+	if (!root)
+		return -ENOMEM;
+	text = json_dumps(root, JSON_INDENT(2));
+	json_decref(root);
+	if (!text)
+		return -ENOMEM;
+	ret = ensure_dir_of(sm->opts.state);
+	if (!ret)
+		ret = util_write_file_atomic(sm->opts.state, text, strlen(text),
+					     0644);
+	free(text);
+	return ret;
+}
