@@ -466,6 +466,8 @@ int ecore_port_retry(struct engine_core *c, unsigned int slot)
 	ep->error =
 		port_open(&ep->port, port_ops_find(ep->kind), name, c->pool);
 	util_strlcpy(ep->port.name, name, sizeof(ep->port.name));
+	if (!ep->error)
+		ep->gen++; /* a new descriptor: pollers must re-register */
 	ecore_rebuild(c);
 	return ep->error;
 }

@@ -70,7 +70,7 @@ struct ecore_port {
 	uint16_t part; /* access ports: partition index */
 	bool limited;
 	int error; /* last open error (negative errno), 0 */
-	uint32_t gen; /* bumped on every reuse of the slot */
+	uint32_t gen; /* bumped on every reuse of the slot and open */
 	struct ecore_counters c;
 	unsigned int n_txq;
 	struct pkt *txq[ECORE_BURST];

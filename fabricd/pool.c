@@ -154,6 +154,11 @@ unsigned int pool_avail(const struct pool *p)
 	return p->n_free;
 }
 
+unsigned int pool_size(const struct pool *p)
+{
+	return p->n_bufs;
+}
+
 void *pool_region(const struct pool *p, size_t *len)
 {
 	if (len)

@@ -56,8 +56,9 @@ struct pkt *pool_alloc(struct pool *p);
 /* pool_free - return @pkt to its pool; borrowed packets are left alone. */
 void pool_free(struct pkt *pkt);
 
-/* pool_avail - number of free buffers. */
+/* pool_avail - number of free buffers; pool_size - of all buffers. */
 unsigned int pool_avail(const struct pool *p);
+unsigned int pool_size(const struct pool *p);
 
 /* pool_region - the whole region and its length, to register it once. */
 void *pool_region(const struct pool *p, size_t *len);

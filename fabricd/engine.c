@@ -1,0 +1,405 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The engine around its core: the buffer pool, the forwarding thread (epoll
+ * by default, busy polling on request), housekeeping (MAC aging, reopening
+ * absent ports) and the mapping of the policy onto partitions and ports.
+ */
+#include "fabricd/engine_priv.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "lib/log.h"
+#include "lib/policy.h"
+#include "lib/util.h"
+
+LOG_MODULE(engine);
+
+#define POOL_BUFS 8192
+#define FDB_SIZE 65536
+#define EPOLL_TIMEOUT_MS 100
+#define AGE_EVERY_MS 1000
+#define RETRY_EVERY_MS 2000
+#define ROUNDS_PER_WAKE 16
+
+static uint64_t ev_key(unsigned int slot, uint32_t gen)
+{
+	return (uint64_t)gen << 32 | slot;
+}
+
+void engine_sync_epoll(struct engine *e)
+{
+	unsigned int i;
+
+	for (i = 0; i < ECORE_MAX_PORTS; i++) {
+		struct ecore_port *ep = &e->core.ports[i];
+		int fd = ep->used && ep->port.ops ? ep->port.fd : -1;
+		struct epoll_event ev = { .events = EPOLLIN };
+
+		if (fd == e->reg_fd[i] && (fd < 0 || ep->gen == e->reg_gen[i]))
+			continue;
+		if (e->reg_fd[i] >= 0)
+			epoll_ctl(e->epfd, EPOLL_CTL_DEL, e->reg_fd[i], NULL);
+		e->reg_fd[i] = -1;
+		if (fd < 0)
+			continue;
+		ev.data.u64 = ev_key(i, ep->gen);
+		if (epoll_ctl(e->epfd, EPOLL_CTL_ADD, fd, &ev))
+			LOG_WARN("port %s: cannot poll it: %s", ep->port.name,
+				 strerror(errno));
+		e->reg_fd[i] = fd;
+		e->reg_gen[i] = ep->gen;
+	}
+}
+
+/* Receive and forward what port @slot has, a bounded number of bursts. */
+static void poll_port(struct engine *e, unsigned int slot, uint64_t now)
+{
+	static struct log_ratelimit rl = LOG_RATELIMIT_INIT(1, 5);
+	struct ecore_port *ep = &e->core.ports[slot];
+	struct pkt *pkts[ECORE_BURST];
+	int round, n;
+
+	for (round = 0; round < ROUNDS_PER_WAKE; round++) {
+		n = ep->port.ops->rx_burst(&ep->port, pkts, ECORE_BURST);
+		if (n < 0) {
+			LOG_WARN_RL(&rl, "port %s: %s; closed, will retry",
+				    ep->port.name, strerror(-n));
+			ecore_port_down(&e->core, slot, n);
+			engine_sync_epoll(e);
+			return;
+		}
+		if (!n)
+			return;
+		e->bursts++;
+		ecore_process(&e->core, slot, pkts, n, now);
+		if (n < ECORE_BURST)
+			return;
+	}
+}
+
+static void housekeeping(struct engine *e, uint64_t now)
+{
+	unsigned int i;
+	bool changed = false;
+
+	if (now - e->last_age_ms >= AGE_EVERY_MS) {
+		fdb_age(e->core.fdb, now);
+		e->last_age_ms = now;
+	}
+	if (now - e->last_retry_ms < RETRY_EVERY_MS)
+		return;
+	e->last_retry_ms = now;
+	for (i = 0; i < ECORE_MAX_PORTS; i++) {
+		struct ecore_port *ep = &e->core.ports[i];
+
+		if (ep->used && !ep->port.ops &&
+		    !ecore_port_retry(&e->core, i)) {
+			LOG_INFO("port %s: open (%s)", ep->port.name,
+				 ep->port.mode);
+			changed = true;
+		}
+	}
+	if (changed)
+		engine_sync_epoll(e);
+}
+
+static void handle_event(struct engine *e, const struct epoll_event *ev,
+			 uint64_t now)
+{
+	unsigned int slot = ev->data.u64 & 0xffffffff;
+	uint32_t gen = ev->data.u64 >> 32;
+	struct ecore_port *ep;
+
+	if (slot >= ECORE_MAX_PORTS)
+		return;
+	ep = &e->core.ports[slot];
+	if (!ep->used || !ep->port.ops || ep->gen != gen)
+		return; /* deleted or reopened since epoll_wait() */
+	if ((ev->events & EPOLLERR) && !(ev->events & EPOLLIN)) {
+		LOG_WARN("port %s: error on its descriptor; closed, will retry",
+			 ep->port.name);
+		ecore_port_down(&e->core, slot, -ENETDOWN);
+		engine_sync_epoll(e);
+		return;
+	}
+	poll_port(e, slot, now);
+}
+
+static void poll_all(struct engine *e, uint64_t now)
+{
+	unsigned int i;
+
+	for (i = 0; i < ECORE_MAX_PORTS; i++)
+		if (e->core.ports[i].used && e->core.ports[i].port.ops)
+			poll_port(e, i, now);
+}
+
+static void *forward_thread(void *arg)
+{
+	struct engine *e = arg;
+	struct epoll_event evs[ECORE_MAX_PORTS + 1];
+	bool stop = false;
+
+	while (!stop) {
+		int i, n = epoll_wait(e->epfd, evs, ARRAY_SIZE(evs),
+				      e->busy_poll ? 0 : EPOLL_TIMEOUT_MS);
+		uint64_t now = util_now_ms();
+
+		pthread_mutex_lock(&e->lock);
+		e->wakeups++;
+		for (i = 0; i < n; i++) {
+			if (evs[i].data.u64 == UINT64_MAX)
+				stop = true;
+			else
+				handle_event(e, &evs[i], now);
+		}
+		if (e->busy_poll)
+			poll_all(e, now);
+		housekeeping(e, now);
+		pthread_mutex_unlock(&e->lock);
+	}
+	return NULL;
+}
+
+int engine_start(struct engine *e)
+{
+	int ret;
+
+	if (e->running)
+		return -EALREADY;
+	ret = pthread_create(&e->thread, NULL, forward_thread, e);
+	if (ret)
+		return -ret;
+	pthread_setname_np(e->thread, "fabricd-fwd");
+	e->running = true;
+	return 0;
+}
+
+static bool pkey_held(const uint16_t *held, size_t n, uint16_t pkey)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((held[i] & 0x7fff) == (pkey & 0x7fff))
+			return true;
+	return false;
+}
+
+/* Partitions: update those of @pol, forget the others. */
+static int apply_partitions(struct engine *e, const struct policy *pol,
+			    const uint16_t *held, size_t n)
+{
+	bool seen[ECORE_MAX_PARTS] = { false };
+	unsigned int i;
+
+	for (i = 0; i < pol->n_partitions; i++) {
+		const struct policy_partition *pp = &pol->partitions[i];
+		bool active = !held || pkey_held(held, n, pp->pkey);
+		int idx = ecore_part_set(&e->core, pp->name, pp->pkey, pp->vlan,
+					 active);
+
+		if (idx < 0)
+			return idx;
+		seen[idx] = true;
+	}
+	for (i = 0; i < ECORE_MAX_PARTS; i++)
+		if (e->core.parts[i].used && !seen[i])
+			ecore_part_remove(&e->core, i);
+	return 0;
+}
+
+static const struct policy_port *find_pol_port(const struct policy *pol,
+					       const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < pol->n_ports; i++)
+		if (!strcmp(pol->ports[i].name, name))
+			return &pol->ports[i];
+	return NULL;
+}
+
+/* Policy access ports that are gone or changed are removed. */
+static void drop_stale_ports(struct engine *e, const struct policy *pol)
+{
+	unsigned int i;
+
+	for (i = 0; i < ECORE_MAX_PORTS; i++) {
+		struct ecore_port *ep = &e->core.ports[i];
+		const struct policy_port *pp;
+
+		if (!ep->used || ep->runtime)
+			continue;
+		if (ep->role == ECORE_TRUNK) {
+			if (strcmp(ep->port.name, e->uplink))
+				ecore_port_del(&e->core, i);
+			continue;
+		}
+		pp = find_pol_port(pol, ep->port.name);
+		if (!pp ||
+		    ecore_part_find(&e->core, pp->partition->name) !=
+			    ep->part ||
+		    ep->limited != (pp->membership == POLICY_MEMB_LIMITED))
+			ecore_port_del(&e->core, i);
+	}
+}
+
+static void add_policy_ports(struct engine *e, const struct policy *pol)
+{
+	size_t i;
+	int part, ret;
+
+	if (e->uplink[0] && ecore_port_find(&e->core, e->uplink) < 0) {
+		ret = ecore_port_add(&e->core, e->uplink, "netdev", ECORE_TRUNK,
+				     0, false);
+		if (ret < 0)
+			LOG_ERR("trunk %s: %s", e->uplink, strerror(-ret));
+	}
+	for (i = 0; i < pol->n_ports; i++) {
+		const struct policy_port *pp = &pol->ports[i];
+
+		if (ecore_port_find(&e->core, pp->name) >= 0)
+			continue;
+		part = ecore_part_find(&e->core, pp->partition->name);
+		ret = ecore_port_add(&e->core, pp->name, "netdev", ECORE_ACCESS,
+				     part,
+				     pp->membership == POLICY_MEMB_LIMITED);
+		if (ret < 0)
+			LOG_ERR("port %s: %s", pp->name, strerror(-ret));
+	}
+}
+
+static void log_absent_ports(struct engine *e)
+{
+	unsigned int i;
+
+	for (i = 0; i < ECORE_MAX_PORTS; i++) {
+		struct ecore_port *ep = &e->core.ports[i];
+
+		if (ep->used && !ep->port.ops)
+			LOG_WARN("port %s: cannot open it (%s); retrying every "
+				 "%u s: create the interface or fix the policy",
+				 ep->port.name, strerror(-ep->error),
+				 RETRY_EVERY_MS / 1000);
+	}
+}
+
+static void set_uplink(struct engine *e, const struct policy *pol)
+{
+	const struct policy_gateway *gw =
+		e->gw_name[0] ? policy_find_gateway(pol, e->gw_name) : NULL;
+
+	util_strlcpy(e->uplink, gw && gw->uplink ? gw->uplink : "",
+		     sizeof(e->uplink));
+}
+
+int engine_apply_policy(struct engine *e, const struct policy *pol,
+			const uint16_t *held_pkeys, size_t n)
+{
+	int ret;
+
+	pthread_mutex_lock(&e->lock);
+	ret = apply_partitions(e, pol, held_pkeys, n);
+	if (!ret) {
+		e->eth_only = !held_pkeys;
+		set_uplink(e, pol);
+		drop_stale_ports(e, pol);
+		add_policy_ports(e, pol);
+		ecore_rebuild(&e->core);
+		engine_sync_epoll(e);
+		log_absent_ports(e);
+	}
+	pthread_mutex_unlock(&e->lock);
+	return ret;
+}
+
+static int engine_init_fds(struct engine *e)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = UINT64_MAX };
+	unsigned int i;
+
+	for (i = 0; i < ECORE_MAX_PORTS; i++)
+		e->reg_fd[i] = -1;
+	e->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (e->epfd < 0)
+		return -errno;
+	e->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (e->stop_fd < 0 ||
+	    epoll_ctl(e->epfd, EPOLL_CTL_ADD, e->stop_fd, &ev)) {
+		int ret = -errno;
+
+		if (e->stop_fd >= 0)
+			close(e->stop_fd);
+		close(e->epfd);
+		return ret;
+	}
+	return 0;
+}
+
+struct engine *engine_create(const struct policy *pol,
+			     const struct policy_gateway *gw)
+{
+	struct engine *e = calloc(1, sizeof(*e));
+	const char *bp = getenv("FABRICD_BUSY_POLL");
+	int ret;
+
+	if (!e)
+		return NULL;
+	pthread_mutex_init(&e->lock, NULL);
+	e->busy_poll = bp && *bp && strcmp(bp, "0");
+	if (gw)
+		util_strlcpy(e->gw_name, gw->name, sizeof(e->gw_name));
+	e->pool = pool_create(POOL_BUFS, POOL_BUF_SIZE_DEFAULT,
+			      POOL_HEADROOM_DEFAULT);
+	if (!e->pool)
+		goto err_free;
+	ret = ecore_init(&e->core, e->pool, FDB_SIZE, FDB_AGING_MS_DEFAULT);
+	if (ret)
+		goto err_pool;
+	ret = engine_init_fds(e);
+	if (ret)
+		goto err_core;
+	ret = engine_apply_policy(e, pol, NULL, 0);
+	if (ret)
+		goto err_fds;
+	return e;
+
+err_fds:
+	close(e->stop_fd);
+	close(e->epfd);
+err_core:
+	ecore_fini(&e->core);
+err_pool:
+	pool_destroy(e->pool);
+	free(e);
+	errno = -ret;
+	return NULL;
+err_free:
+	free(e);
+	return NULL;
+}
+
+void engine_destroy(struct engine *e)
+{
+	uint64_t one = 1;
+
+	if (!e)
+		return;
+	if (e->running) {
+		if (write(e->stop_fd, &one, sizeof(one)) < 0)
+			LOG_ERR("cannot stop the forwarding thread: %s",
+				strerror(errno));
+		pthread_join(e->thread, NULL);
+	}
+	ecore_fini(&e->core);
+	close(e->stop_fd);
+	close(e->epfd);
+	pool_destroy(e->pool);
+	pthread_mutex_destroy(&e->lock);
+	free(e);
+}

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The engine's insides, shared by engine.c (threads, policy) and
+ * engine_ctl.c (control commands). Not for other modules.
+ */
+#ifndef FABRICD_ENGINE_PRIV_H
+#define FABRICD_ENGINE_PRIV_H
+
+#include <net/if.h>
+#include <pthread.h>
+#include <stdbool.h>
+
+#include "fabricd/engine.h"
+#include "fabricd/engine_core.h"
+
+struct engine {
+	/* Held by the forwarding thread while it works on a wake-up and by
+	 * the control thread while it reads or changes anything below. */
+	pthread_mutex_t lock;
+	struct engine_core core;
+	struct pool *pool;
+	int epfd;
+	int stop_fd; /* eventfd: wakes the forwarding thread to stop */
+	pthread_t thread;
+	bool running;
+	bool busy_poll; /* spin on rx_burst instead of sleeping in epoll */
+	bool eth_only; /* partitions from the policy alone (no IB port) */
+	char gw_name[ECORE_NAME_MAX]; /* our gateway in the policy, or "" */
+	char uplink[IF_NAMESIZE]; /* its trunk interface, or "" */
+	int reg_fd[ECORE_MAX_PORTS]; /* descriptor registered with epoll */
+	uint32_t reg_gen[ECORE_MAX_PORTS]; /* port generation registered */
+	uint64_t last_age_ms;
+	uint64_t last_retry_ms;
+	uint64_t wakeups;
+	uint64_t bursts;
+};
+
+/* engine_sync_epoll - register the open ports' descriptors; lock held. */
+void engine_sync_epoll(struct engine *e);
+
+#endif /* FABRICD_ENGINE_PRIV_H */
