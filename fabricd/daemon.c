@@ -1,0 +1,585 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The fabricd daemon's life cycle and main loop (see daemon.h). One poll()
+ * loop: signals (signalfd), the control socket, kernel link/address events,
+ * and two deadlines: the next PKey table read and a pending reconcile
+ * (kernel events are coalesced for RECONCILE_DELAY_MS).
+ */
+#include "fabricd/daemon.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fabricd/ctl_server.h"
+#include "fabricd/daemon_priv.h"
+#include "lib/log.h"
+#include "lib/policy.h"
+#include "lib/util.h"
+
+LOG_MODULE(daemon);
+
+#define RECONCILE_DELAY_MS 50
+/* Re-check everything now and then, even without events. */
+#define RECONCILE_PERIOD_MS 30000
+
+/* The pid lock: flock() on the pid file, held for the daemon's life. */
+static int lock_pid_file(const char *path)
+{
+	char buf[32] = "";
+	char *slash, dir[256];
+	int fd;
+
+	util_strlcpy(dir, path, sizeof(dir));
+	slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = '\0';
+		util_mkdir_p(dir, 0755);
+	}
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		LOG_ERR("cannot open pid file %s: %s", path, strerror(errno));
+		return -errno;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		if (read(fd, buf, sizeof(buf) - 1) < 0)
+			buf[0] = '\0';
+		buf[strcspn(buf, "\n")] = '\0';
+		LOG_ERR("another fabricd (pid %s) holds %s; stop it first, or "
+			"give this one its own --pid-file, --ctl-socket and "
+			"--state-dir",
+			buf[0] ? buf : "?", path);
+		close(fd);
+		return -EBUSY;
+	}
+	return fd;
+}
+
+static int write_pid(int fd)
+{
+	char buf[32];
+	int len = snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
+
+	if (ftruncate(fd, 0) || pwrite(fd, buf, len, 0) != len)
+		return -errno;
+	return 0;
+}
+
+static void syslog_sink(void *ctx, const char *module, enum log_level level,
+			const char *msg)
+{
+	daemon_syslog((int)level, module, msg);
+}
+
+/*
+ * Detach: the parent waits on a pipe until the child says it is up (one
+ * byte: 0) or failed (its exit status), so `fabricd` without --foreground
+ * still reports start-up errors through its exit status.
+ */
+static int detach(int *ready_fd)
+{
+	int pfd[2], null;
+	char st = 1;
+	pid_t pid;
+
+	if (pipe2(pfd, O_CLOEXEC))
+		return -errno;
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid > 0) {
+		close(pfd[1]);
+		if (read(pfd[0], &st, 1) != 1)
+			st = 1;
+		_exit(st);
+	}
+	close(pfd[0]);
+	setsid();
+	if (fork() > 0)
+		_exit(0);
+	null = open("/dev/null", O_RDWR);
+	if (null >= 0) {
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(null, 2);
+		if (null > 2)
+			close(null);
+	}
+	if (chdir("/"))
+		LOG_WARN("chdir /: %s", strerror(errno));
+	daemon_syslog_open();
+	log_set_sink(syslog_sink, NULL);
+	*ready_fd = pfd[1];
+	return 0;
+}
+
+static void tell_parent(int *ready_fd, char status)
+{
+	if (*ready_fd < 0)
+		return;
+	if (write(*ready_fd, &status, 1) != 1)
+		LOG_DBG("parent gone");
+	close(*ready_fd);
+	*ready_fd = -1;
+}
+
+/* The policy. */
+
+static const struct policy_gateway *pick_gateway(const struct daemon *d,
+						 const struct policy *pol)
+{
+	char host[256] = "";
+
+	if (d->o->gateway)
+		return policy_find_gateway(pol, d->o->gateway);
+	gethostname(host, sizeof(host) - 1);
+	return policy_find_gateway(pol, host);
+}
+
+/* Load the policy; on errors log each located message and return NULL. */
+static struct policy *load_policy(struct daemon *d, char **errors)
+{
+	unsigned int n_errors = 0;
+	struct policy *pol;
+	size_t len = 0;
+	char *text = NULL, *line, *save = NULL;
+	FILE *err = open_memstream(&text, &len);
+
+	pol = policy_load(d->o->policy_file, err, &n_errors);
+	if (err)
+		fclose(err);
+	if (!pol && text)
+		for (line = strtok_r(text, "\n", &save); line;
+		     line = strtok_r(NULL, "\n", &save))
+			LOG_ERR("%s", line);
+	if (!pol && errno != EINVAL)
+		LOG_ERR("cannot read policy %s: %s", d->o->policy_file,
+			strerror(errno));
+	if (!pol && errors) {
+		free(*errors);
+		*errors = text && n_errors ? strdup(text) : NULL;
+		if (!*errors && asprintf(errors, "%s: %s", d->o->policy_file,
+					 strerror(errno)) < 0)
+			*errors = NULL;
+	}
+	free(text);
+	return pol;
+}
+
+static int adopt_policy(struct daemon *d, struct policy *pol)
+{
+	const struct policy_gateway *gw = pick_gateway(d, pol);
+	struct rc_partition *views;
+
+	if (d->o->gateway && !gw) {
+		LOG_ERR("policy %s has no gateway '%s'; add it under "
+			"gateways: or fix --gateway",
+			d->o->policy_file, d->o->gateway);
+		return -ENOENT;
+	}
+	views = calloc(pol->n_partitions + 1, sizeof(*views));
+	if (!views)
+		return -ENOMEM;
+	if (!gw)
+		LOG_INFO(
+			"not a gateway (no --gateway and no gateway named "
+			"like this host): not mirroring partitions on Ethernet");
+	policy_free(d->pol);
+	free(d->views);
+	d->pol = pol;
+	d->gw = gw;
+	d->views = views;
+	return 0;
+}
+
+int daemon_reload(struct daemon *d)
+{
+	struct policy *pol = load_policy(d, &d->reload_error);
+	int ret;
+
+	d->reloads++;
+	ret = pol ? adopt_policy(d, pol) : -EINVAL;
+	if (ret) {
+		if (pol)
+			policy_free(pol);
+		d->reloads_refused++;
+		LOG_ERR("policy %s refused; the last good policy stays in force",
+			d->o->policy_file);
+		return -EINVAL;
+	}
+	free(d->reload_error);
+	d->reload_error = NULL;
+	LOG_INFO("policy %s loaded: %zu partitions%s%s", d->o->policy_file,
+		 pol->n_partitions, d->gw ? ", gateway " : "",
+		 d->gw ? d->gw->name : "");
+	/* ENGINE HOOK: engine_apply_policy() once fabricd/engine.c lands. */
+	return daemon_reconcile(d);
+}
+
+/* The IB port. */
+
+static void ib_open(struct daemon *d)
+{
+	const char *dev = d->o->ib_dev;
+	int port = d->o->ib_port;
+
+	if (d->o->no_ib) {
+		d->ib = DAEMON_IB_NONE;
+		return;
+	}
+	if (!dev && d->gw && d->gw->ib_device)
+		dev = d->gw->ib_device;
+	if (!port && d->gw && d->gw->ib_port)
+		port = (int)d->gw->ib_port;
+	d->pk = pkeys_open(dev, port);
+	if (d->pk) {
+		d->ib = DAEMON_IB_WAITING;
+		if (!pkeys_ipoib_netdev(d->pk, d->ipoib_parent,
+					sizeof(d->ipoib_parent)))
+			LOG_INFO("IPoIB netdev %s serves the port",
+				 d->ipoib_parent);
+	} else if (errno == ENODEV && !dev) {
+		d->ib = DAEMON_IB_NONE;
+		LOG_INFO("no InfiniBand device: partitions come from the "
+			 "policy alone");
+	} else {
+		d->ib = DAEMON_IB_WAITING;
+		snprintf(d->ib_error, sizeof(d->ib_error),
+			 "cannot open IB port %s/%d: %s", dev ? dev : "(first)",
+			 port, strerror(errno));
+		LOG_ERR("%s; retrying", d->ib_error);
+	}
+}
+
+static void log_pkey_changes(const struct daemon *d, const uint16_t *pk,
+			     size_t n)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < d->n_pkeys && d->pkeys[j] != pk[i]; j++)
+			;
+		if (j == d->n_pkeys)
+			LOG_INFO("port now holds PKey 0x%04x", pk[i]);
+	}
+	for (j = 0; j < d->n_pkeys; j++) {
+		for (i = 0; i < n && pk[i] != d->pkeys[j]; i++)
+			;
+		if (i == n)
+			LOG_INFO("port no longer holds PKey 0x%04x",
+				 d->pkeys[j]);
+	}
+}
+
+/* Read the PKeys; returns true when they changed (a reconcile is due). */
+static bool ib_poll(struct daemon *d)
+{
+	static uint16_t pk[PKEYS_MAX];
+	int n;
+
+	if (d->ib == DAEMON_IB_NONE)
+		return false;
+	if (!d->pk) {
+		ib_open(d);
+		if (!d->pk)
+			return false;
+	}
+	n = pkeys_read(d->pk, pk, PKEYS_MAX);
+	if (n < 0) {
+		if (!d->ib_error[0])
+			LOG_WARN("cannot read the PKey table of %s/%d: %s; "
+				 "keeping the last known partitions",
+				 pkeys_dev_name(d->pk), pkeys_port_num(d->pk),
+				 strerror(-n));
+		snprintf(d->ib_error, sizeof(d->ib_error),
+			 "reading the PKey table: %s", strerror(-n));
+		return false;
+	}
+	d->ib_error[0] = '\0';
+	d->pkey_reads++;
+	d->pkeys_read_ms = util_now_ms();
+	if (d->ib == DAEMON_IB_OK && (size_t)n == d->n_pkeys &&
+	    !memcmp(pk, d->pkeys, n * sizeof(*pk)))
+		return false;
+	log_pkey_changes(d, pk, n);
+	memcpy(d->pkeys, pk, n * sizeof(*pk));
+	d->n_pkeys = n;
+	d->ib = DAEMON_IB_OK;
+	return true;
+}
+
+/* Reconciling. */
+
+static void log_drift(const struct daemon *d)
+{
+	static struct log_ratelimit rl = LOG_RATELIMIT_INIT(1, 20);
+	size_t i;
+
+	for (i = 0; i < d->pol->n_partitions; i++) {
+		const struct rc_partition *v = &d->views[i];
+
+		if (v->drift)
+			LOG_WARN_RL(&rl,
+				    "drift: partition %s (PKey 0x%04x): %s "
+				    "(fabric: %s, policy: %s)",
+				    v->part->name, v->part->pkey,
+				    rc_drift_name(v->drift),
+				    rc_memb_name(v->fabric_memb),
+				    rc_memb_name(v->policy_memb));
+	}
+}
+
+static bool all_present(const struct rc_set *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n_links; i++)
+		if (s->links[i].status != RC_ST_OK)
+			return false;
+	for (i = 0; i < s->n_addrs; i++)
+		if (s->addrs[i].status != RC_ST_OK &&
+		    s->addrs[i].status != RC_ST_FOREIGN)
+			return false;
+	return true;
+}
+
+static int build_desired(struct daemon *d)
+{
+	struct rc_input in = {
+		.pol = d->pol,
+		.gw = d->gw,
+		.port_guid = d->pk ? pkeys_port_guid(d->pk) :
+			     d->gw ? d->gw->port_guid :
+				     0,
+		.fabric = d->ib == DAEMON_IB_OK,
+		.pkeys = d->pkeys,
+		.n_pkeys = d->n_pkeys,
+		.vlan_ok = !reconcile_vlan_missing(d->rc),
+		.ipoib_parent = d->ipoib_parent[0] ? d->ipoib_parent : NULL,
+	};
+
+	return rc_desired_build(&in, &d->desired, d->views);
+}
+
+int daemon_reconcile(struct daemon *d)
+{
+	int ret, tries;
+
+	d->reconcile_at_ms = 0;
+	d->last_reconcile_ms = util_now_ms();
+	if (d->ib == DAEMON_IB_WAITING)
+		return 0; /* never mirror before knowing the fabric */
+	for (tries = 0; tries < 2; tries++) {
+		ret = build_desired(d);
+		if (!ret)
+			ret = reconcile_run(d->rc, &d->desired);
+		if (ret != -EAGAIN)
+			break;
+	}
+	d->rc_ret = ret;
+	d->converged = !ret && all_present(&d->desired);
+	log_drift(d);
+	return ret;
+}
+
+/* The main loop. */
+
+static int open_signals(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+}
+
+static void handle_signal(struct daemon *d)
+{
+	struct signalfd_siginfo si;
+
+	while (read(d->sigfd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGHUP) {
+			LOG_INFO("SIGHUP: reloading %s", d->o->policy_file);
+			reconcile_vlan_retry(d->rc);
+			daemon_reload(d);
+		} else {
+			LOG_INFO("signal %d: shutting down", (int)si.ssi_signo);
+			d->stop = true;
+		}
+	}
+}
+
+static int poll_timeout(const struct daemon *d)
+{
+	uint64_t now = util_now_ms(), next = d->next_poll_ms;
+
+	if (d->reconcile_at_ms && d->reconcile_at_ms < next)
+		next = d->reconcile_at_ms;
+	return next <= now ? 0 : (int)MIN(next - now, 60000);
+}
+
+static void run_timers(struct daemon *d)
+{
+	uint64_t now = util_now_ms();
+	bool due = false;
+
+	if (now >= d->next_poll_ms) {
+		due = ib_poll(d);
+		d->next_poll_ms = now + d->o->poll_ms;
+	}
+	if (now >= d->last_reconcile_ms + RECONCILE_PERIOD_MS)
+		due = true;
+	if (due || (d->reconcile_at_ms && now >= d->reconcile_at_ms))
+		daemon_reconcile(d);
+}
+
+static void main_loop(struct daemon *d)
+{
+	struct pollfd pfd[CTL_SERVER_MAX_POLLFDS + 2];
+	int n;
+
+	while (!d->stop) {
+		pfd[0] = (struct pollfd){ .fd = d->sigfd, .events = POLLIN };
+		pfd[1] = (struct pollfd){ .fd = reconcile_event_fd(d->rc),
+					  .events = POLLIN };
+		n = ctl_server_pollfds(d->ctl, pfd + 2);
+		if (poll(pfd, n + 2, poll_timeout(d)) < 0 && errno != EINTR) {
+			LOG_ERR("poll: %s", strerror(errno));
+			break;
+		}
+		if (pfd[0].revents)
+			handle_signal(d);
+		if (pfd[1].revents && reconcile_handle_events(d->rc) &&
+		    !d->reconcile_at_ms)
+			d->reconcile_at_ms = util_now_ms() + RECONCILE_DELAY_MS;
+		ctl_server_process(d->ctl, pfd + 2, n);
+		run_timers(d);
+	}
+}
+
+static gid_t ctl_gid(const char *group)
+{
+	struct group *gr;
+
+	if (!group)
+		return (gid_t)-1;
+	gr = getgrnam(group);
+	if (!gr) {
+		LOG_ERR("no group '%s' for the control socket", group);
+		return (gid_t)-2;
+	}
+	return gr->gr_gid;
+}
+
+static int open_services(struct daemon *d)
+{
+	char state[4096];
+	gid_t gid = ctl_gid(d->o->ctl_group);
+
+	if (gid == (gid_t)-2)
+		return -ENOENT;
+	if (util_mkdir_p(d->o->state_dir, 0755)) {
+		LOG_ERR("cannot create state directory %s: %s", d->o->state_dir,
+			strerror(errno));
+		return -EIO;
+	}
+	snprintf(state, sizeof(state), "%s/reconcile.json", d->o->state_dir);
+	d->rc = reconcile_create(state);
+	if (!d->rc) {
+		LOG_ERR("cannot open netlink: %s", strerror(errno));
+		return -errno;
+	}
+	d->ctl = ctl_server_create(d->o->ctl_socket, gid, FABRICD_VERSION);
+	if (!d->ctl) {
+		LOG_ERR("cannot listen on %s: %s", d->o->ctl_socket,
+			strerror(errno));
+		return -errno;
+	}
+	return daemon_ctl_register(d);
+}
+
+static int start(struct daemon *d)
+{
+	struct policy *pol = load_policy(d, NULL);
+	int ret;
+
+	if (!pol)
+		return -EINVAL;
+	ret = adopt_policy(d, pol);
+	if (ret) {
+		policy_free(pol);
+		return ret;
+	}
+	d->sigfd = open_signals();
+	if (d->sigfd < 0)
+		return -errno;
+	ret = open_services(d);
+	if (ret)
+		return ret;
+	/* ENGINE HOOK: engine_create/register_commands/start go here. */
+	ib_open(d);
+	ib_poll(d);
+	d->next_poll_ms = util_now_ms() + d->o->poll_ms;
+	daemon_reconcile(d);
+	return 0;
+}
+
+static void stop(struct daemon *d)
+{
+	/* ENGINE HOOK: engine_destroy(d->engine) first. */
+	ctl_server_destroy(d->ctl);
+	reconcile_destroy(d->rc);
+	pkeys_close(d->pk);
+	rc_set_clear(&d->desired);
+	free(d->views);
+	free(d->reload_error);
+	policy_free(d->pol);
+	if (d->sigfd >= 0)
+		close(d->sigfd);
+	if (d->lock_fd >= 0) {
+		unlink(d->o->pid_file);
+		close(d->lock_fd);
+	}
+}
+
+int daemon_run(const struct daemon_opts *o)
+{
+	struct daemon d = { .o = o, .sigfd = -1, .lock_fd = -1 };
+	int ready = -1, ret;
+
+	if (!o->foreground && detach(&ready)) {
+		LOG_ERR("cannot detach: %s", strerror(errno));
+		return 1;
+	}
+	d.lock_fd = lock_pid_file(o->pid_file);
+	if (d.lock_fd < 0) {
+		tell_parent(&ready, 1);
+		return 1;
+	}
+	ret = write_pid(d.lock_fd) ?: start(&d);
+	if (ret) {
+		LOG_ERR("fabricd could not start");
+		tell_parent(&ready, 1);
+		stop(&d);
+		return 1;
+	}
+	LOG_INFO("fabricd %s running (pid %d), control socket %s",
+		 FABRICD_VERSION, (int)getpid(), o->ctl_socket);
+	tell_parent(&ready, 0);
+	main_loop(&d);
+	stop(&d);
+	LOG_INFO("fabricd stopped");
+	return 0;
+}

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* fabricd's state, shared by daemon.c and its control commands. */
+#ifndef FABRICD_DAEMON_PRIV_H
+#define FABRICD_DAEMON_PRIV_H
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "fabricd/daemon.h"
+#include "fabricd/pkeys.h"
+#include "fabricd/reconcile.h"
+#include "fabricd/reconcile_desired.h"
+
+struct ctl_server;
+struct engine;
+
+enum daemon_ib {
+	DAEMON_IB_NONE, /* no IB port: partitions from the policy alone */
+	DAEMON_IB_WAITING, /* a port, but its PKeys were never read yet */
+	DAEMON_IB_OK, /* PKeys read from the fabric */
+};
+
+struct daemon {
+	const struct daemon_opts *o;
+	struct policy *pol; /* the last good policy */
+	const struct policy_gateway *gw; /* in @pol; NULL: not a gateway */
+	char *reload_error; /* errors of the last refused reload, or NULL */
+	unsigned int reloads, reloads_refused;
+
+	enum daemon_ib ib;
+	struct pkeys_port *pk;
+	uint16_t pkeys[PKEYS_MAX]; /* last read, with the full bit */
+	size_t n_pkeys;
+	unsigned int pkey_reads;
+	uint64_t pkeys_read_ms; /* when they were last read */
+	char ib_error[160]; /* "" when the last read worked */
+	char ipoib_parent[IFNAMSIZ]; /* "" when the port has no IPoIB netdev */
+
+	struct rc_set desired;
+	struct rc_partition *views; /* one per policy partition */
+	struct reconciler *rc;
+	int rc_ret; /* result of the last reconcile */
+	bool converged; /* every desired object is present */
+
+	struct ctl_server *ctl;
+	struct engine *engine; /* NULL until the engine is linked in */
+	int sigfd;
+	int lock_fd;
+	bool stop;
+	uint64_t next_poll_ms; /* next PKey read */
+	uint64_t reconcile_at_ms; /* pending reconcile, 0 when none */
+	uint64_t last_reconcile_ms;
+};
+
+/* Logging to syslog once detached (daemon_syslog.c); @level: log.h's. */
+void daemon_syslog_open(void);
+void daemon_syslog(int level, const char *module, const char *msg);
+
+/* daemon_ctl_register - add status, partitions, reconcile, reload. */
+int daemon_ctl_register(struct daemon *d);
+
+/* daemon_reconcile - rebuild the desired state and reconcile now. */
+int daemon_reconcile(struct daemon *d);
+
+/*
+ * daemon_reload - load the policy file again; on errors keep the current
+ * one and return -EINVAL (d->reload_error says where). 0 on success.
+ */
+int daemon_reload(struct daemon *d);
+
+#endif /* FABRICD_DAEMON_PRIV_H */

@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* The desired Ethernet state of a gateway (see reconcile_desired.h). */
+#include "fabricd/reconcile_desired.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "lib/util.h"
+
+#define PKEY_FULL 0x8000
+#define PKEY_BASE(pk) ((pk)&0x7fff)
+
+static enum rc_memb merge(enum rc_memb a, enum rc_memb b)
+{
+	return a > b ? a : b;
+}
+
+/* The membership the policy gives port @guid (a CA port) in @part. */
+static enum rc_memb policy_memb(const struct policy_partition *part,
+				uint64_t guid)
+{
+	enum rc_memb m = RC_MEMB_NONE;
+	size_t i;
+
+	for (i = 0; i < part->n_members; i++) {
+		const struct policy_member *mb = &part->members[i];
+
+		if (mb->sel == POLICY_SEL_ALL_SWITCHES ||
+		    (mb->sel == POLICY_SEL_GUID && mb->guid != guid))
+			continue;
+		m = merge(m, mb->membership == POLICY_MEMB_LIMITED ?
+				     RC_MEMB_LIMITED :
+				     RC_MEMB_FULL);
+	}
+	return m;
+}
+
+static enum rc_memb fabric_memb(const struct rc_input *in, uint16_t pkey)
+{
+	enum rc_memb m = RC_MEMB_NONE;
+	size_t i;
+
+	for (i = 0; i < in->n_pkeys; i++)
+		if (PKEY_BASE(in->pkeys[i]) == pkey)
+			m = merge(m, in->pkeys[i] & PKEY_FULL ?
+					     RC_MEMB_FULL :
+					     RC_MEMB_LIMITED);
+	return m;
+}
+
+static void classify(const struct rc_input *in,
+		     const struct policy_partition *part,
+		     struct rc_partition *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->part = part;
+	v->policy_memb = in->port_guid ? policy_memb(part, in->port_guid) :
+					 RC_MEMB_FULL;
+	if (in->fabric) {
+		v->fabric_memb = fabric_memb(in, part->pkey);
+		v->held = v->fabric_memb != RC_MEMB_NONE;
+		if (v->policy_memb && !v->fabric_memb)
+			v->drift = RC_DRIFT_NOT_ON_FABRIC;
+		else if (!v->policy_memb && v->fabric_memb)
+			v->drift = RC_DRIFT_NOT_IN_POLICY;
+		else if (v->policy_memb != v->fabric_memb)
+			v->drift = RC_DRIFT_MEMBERSHIP;
+	} else {
+		v->held = v->policy_memb != RC_MEMB_NONE;
+	}
+	v->served = v->held && in->gw && in->gw->uplink && part->vlan;
+}
+
+/* "<base>.<suffix>" cut to fit a link name, keeping the suffix whole. */
+static void link_name(char *out, const char *base, const char *suffix)
+{
+	int room = IFNAMSIZ - 1 - (int)strlen(suffix) - 1;
+
+	snprintf(out, IFNAMSIZ, "%.*s.%s", room, base, suffix);
+}
+
+static int add_links(const struct rc_input *in, struct rc_partition *v,
+		     struct rc_set *desired)
+{
+	struct rc_link l;
+	char suffix[8];
+	int ret = 0;
+
+	memset(&l, 0, sizeof(l));
+	util_strlcpy(l.partition, v->part->name, sizeof(l.partition));
+	util_strlcpy(v->addr_dev, in->gw->uplink, sizeof(v->addr_dev));
+	if (in->vlan_ok) {
+		snprintf(suffix, sizeof(suffix), "%u", v->part->vlan);
+		link_name(l.name, in->gw->uplink, suffix);
+		l.kind = RC_LINK_VLAN;
+		util_strlcpy(l.parent, in->gw->uplink, sizeof(l.parent));
+		l.id = v->part->vlan;
+		util_strlcpy(v->vlan_link, l.name, sizeof(v->vlan_link));
+		util_strlcpy(v->addr_dev, l.name, sizeof(v->addr_dev));
+		ret = rc_set_add_link(desired, &l);
+	}
+	if (!ret && in->ipoib_parent) {
+		l.id = v->part->pkey |
+		       (v->fabric_memb == RC_MEMB_LIMITED ? 0 : PKEY_FULL);
+		snprintf(suffix, sizeof(suffix), "%04x", l.id);
+		link_name(l.name, in->ipoib_parent, suffix);
+		l.kind = RC_LINK_IPOIB;
+		util_strlcpy(l.parent, in->ipoib_parent, sizeof(l.parent));
+		util_strlcpy(v->ipoib_link, l.name, sizeof(v->ipoib_link));
+		ret = rc_set_add_link(desired, &l);
+	}
+	return ret;
+}
+
+/* IPv4 alias label "<dev>:<vid>", when it fits in a link name. */
+static void set_label(struct rc_addr *a, unsigned int vlan)
+{
+	char label[IFNAMSIZ + 16];
+
+	snprintf(label, sizeof(label), "%s:%u", a->dev, vlan);
+	if (strlen(label) < sizeof(a->label))
+		util_strlcpy(a->label, label, sizeof(a->label));
+}
+
+static int add_addrs(const struct rc_input *in, const struct rc_partition *v,
+		     struct rc_set *desired)
+{
+	const struct policy_gw_addrs *ga =
+		policy_gateway_addrs(in->gw, v->part);
+	struct rc_addr a;
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; ga && i < ga->n_addrs && !ret; i++) {
+		const struct policy_prefix *p = &ga->addrs[i];
+
+		memset(&a, 0, sizeof(a));
+		util_strlcpy(a.dev, v->addr_dev, sizeof(a.dev));
+		a.family = p->family;
+		memcpy(a.addr, p->addr, sizeof(a.addr));
+		a.plen = p->plen;
+		util_strlcpy(a.partition, v->part->name, sizeof(a.partition));
+		if (a.family == AF_INET)
+			set_label(&a, v->part->vlan);
+		ret = rc_set_add_addr(desired, &a);
+	}
+	return ret;
+}
+
+int rc_desired_build(const struct rc_input *in, struct rc_set *desired,
+		     struct rc_partition *views)
+{
+	size_t i;
+	int ret = 0;
+
+	desired->n_links = desired->n_addrs = 0;
+	for (i = 0; i < in->pol->n_partitions && !ret; i++) {
+		struct rc_partition *v = &views[i];
+
+		classify(in, &in->pol->partitions[i], v);
+		if (!v->served)
+			continue;
+		ret = add_links(in, v, desired);
+		if (!ret)
+			ret = add_addrs(in, v, desired);
+	}
+	return ret;
+}
+
+size_t rc_unknown_pkeys(const struct rc_input *in, uint16_t *out, size_t max)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < in->n_pkeys && n < max; i++)
+		if (!policy_find_partition_by_pkey(in->pol,
+						   PKEY_BASE(in->pkeys[i])))
+			out[n++] = in->pkeys[i];
+	return n;
+}
+
+const char *rc_memb_name(enum rc_memb m)
+{
+	static const char *const names[] = {
+		[RC_MEMB_NONE] = "none",
+		[RC_MEMB_LIMITED] = "limited",
+		[RC_MEMB_FULL] = "full",
+	};
+
+	return m < ARRAY_SIZE(names) ? names[m] : "?";
+}
+
+const char *rc_drift_name(enum rc_drift d)
+{
+	static const char *const names[] = {
+		[RC_DRIFT_NONE] = "none",
+		[RC_DRIFT_NOT_ON_FABRIC] = "policy-member-not-on-fabric",
+		[RC_DRIFT_NOT_IN_POLICY] = "on-fabric-not-in-policy",
+		[RC_DRIFT_MEMBERSHIP] = "membership-differs",
+	};
+
+	return d < ARRAY_SIZE(names) ? names[d] : "?";
+}
