@@ -177,6 +177,12 @@ fabric_start_sm() {
 	fi
 	fabric_write_conf
 	mkdir -p "${FABRIC_CACHE_DIR:-$FABRIC_DIR/cache}"
+	# Each OpenSM run gets a log of its own; earlier ones are kept as
+	# osm.log.1, .2, ... so that SUBNET UP is counted per run.
+	if [ -e "$FABRIC_OSM_LOG" ]; then
+		FABRIC_RUNS=$((${FABRIC_RUNS:-0} + 1))
+		mv "$FABRIC_OSM_LOG" "$FABRIC_OSM_LOG.$FABRIC_RUNS"
+	fi
 	FABRIC_UP_SEEN=0
 	local plugin=${FABRIC_PLUGIN:-$FABRIC_ROOT/build/lib/libfabricsm.so}
 	fabric_bg "$FABRIC_DIR/opensm.out" \
@@ -289,4 +295,13 @@ fabric_pkeys() {
 	fabric_exec smpquery pkeys "$@" 2>/dev/null |
 		awk '/^ *[0-9]+:/ { for (i = 2; i <= NF; i++)
 			if ($i != "0x0000") print $i }' | sort
+}
+
+# fabric_port_table: "NODEDESC LID PKEY PKEY..." for every end port, PKeys
+# read with smpquery from each port (sorted), LIDs from ibnetdiscover.
+fabric_port_table() {
+	local g l t d
+	fabric_ports | while read -r g l t d; do
+		echo "$d $l $(fabric_pkeys "$l" | tr '\n' ' ')"
+	done
 }
