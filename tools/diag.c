@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include "tools/diag.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <infiniband/mad.h>
+
+#include "lib/util.h"
+
+static const char *const port_states[] = {
+	"No state change", "Down", "Initializing", "Armed", "Active",
+};
+
+static const char *const phys_states[] = {
+	"No state change",	     "Sleep",  "Polling",	    "Disabled",
+	"PortConfigurationTraining", "LinkUp", "LinkErrorRecovery", "PhyTest",
+};
+
+static const char *const node_types[] = { "?", "CA", "Switch", "Router" };
+
+const char *diag_port_state_name(unsigned int state)
+{
+	return state < ARRAY_SIZE(port_states) ? port_states[state] : "???";
+}
+
+const char *diag_phys_state_name(unsigned int phys_state)
+{
+	return phys_state < ARRAY_SIZE(phys_states) ? phys_states[phys_state] :
+						      "???";
+}
+
+const char *diag_node_type_name(unsigned int type)
+{
+	return type < ARRAY_SIZE(node_types) ? node_types[type] : "?";
+}
+
+char *diag_rate_format(unsigned int rate, char *buf, size_t len)
+{
+	/* libibumad reads sysfs "2.5 Gb/sec" as 2: 1x SDR. */
+	if (rate == 2)
+		snprintf(buf, len, "2.5 Gb/s");
+	else
+		snprintf(buf, len, "%u Gb/s", rate);
+	return buf;
+}
+
+unsigned int diag_rate_mbps(unsigned int rate)
+{
+	return rate == 2 ? 2500 : rate * 1000;
+}
+
+unsigned int diag_mtu_bytes(unsigned int code)
+{
+	return code >= 1 && code <= 5 ? 128u << code : 0;
+}
+
+const char *diag_pkey_membership(uint16_t pkey)
+{
+	return pkey & DIAG_PKEY_FULL ? "full" : "limited";
+}
+
+struct diag_smp {
+	struct ibmad_port *port;
+	unsigned int timeout_ms;
+};
+
+struct diag_smp *diag_smp_open(const char *ca, int port,
+			       unsigned int timeout_ms)
+{
+	int classes[] = { IB_SMI_CLASS, IB_SMI_DIRECT_CLASS };
+	struct diag_smp *smp = calloc(1, sizeof(*smp));
+
+	if (!smp)
+		return NULL;
+	smp->port = mad_rpc_open_port((char *)ca, port, classes,
+				      ARRAY_SIZE(classes));
+	if (!smp->port) {
+		free(smp);
+		errno = ENODEV;
+		return NULL;
+	}
+	smp->timeout_ms = timeout_ms;
+	return smp;
+}
+
+void diag_smp_close(struct diag_smp *smp)
+{
+	if (!smp)
+		return;
+	mad_rpc_close_port(smp->port);
+	free(smp);
+}
+
+/* One SMP Get to the local port: a directed route of zero hops. */
+static int smp_get(struct diag_smp *smp, unsigned int attr, unsigned int mod,
+		   uint8_t *buf)
+{
+	ib_portid_t self = { 0 };
+
+	memset(buf, 0, IB_SMP_DATA_SIZE);
+	if (!smp_query_via(buf, &self, attr, mod, smp->timeout_ms, smp->port))
+		return -EIO;
+	return 0;
+}
+
+int diag_smp_pkeys(struct diag_smp *smp, uint16_t *pkeys, unsigned int max,
+		   unsigned int *n)
+{
+	uint8_t buf[IB_SMP_DATA_SIZE];
+	unsigned int cap, block, i, idx;
+	int ret;
+
+	ret = smp_get(smp, IB_ATTR_NODE_INFO, 0, buf);
+	if (ret)
+		return ret;
+	cap = mad_get_field(buf, 0, IB_NODE_PARTITION_CAP_F);
+	cap = MIN(cap, max);
+	for (block = 0; block * DIAG_PKEYS_PER_BLOCK < cap; block++) {
+		ret = smp_get(smp, IB_ATTR_PKEY_TBL, block, buf);
+		if (ret)
+			return ret;
+		for (i = 0; i < DIAG_PKEYS_PER_BLOCK; i++) {
+			idx = block * DIAG_PKEYS_PER_BLOCK + i;
+			if (idx < cap)
+				pkeys[idx] = (uint16_t)(buf[2 * i] << 8 |
+							buf[2 * i + 1]);
+		}
+	}
+	*n = cap;
+	return 0;
+}
+
+int diag_smp_mtu(struct diag_smp *smp, unsigned int *active, unsigned int *cap)
+{
+	uint8_t buf[IB_SMP_DATA_SIZE];
+	int ret;
+
+	ret = smp_get(smp, IB_ATTR_PORT_INFO, 0, buf);
+	if (ret)
+		return ret;
+	*active = diag_mtu_bytes(mad_get_field(buf, 0, IB_PORT_NEIGHBOR_MTU_F));
+	*cap = diag_mtu_bytes(mad_get_field(buf, 0, IB_PORT_MTU_CAP_F));
+	return 0;
+}
