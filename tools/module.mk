@@ -8,3 +8,10 @@ $(BUILD)/bin/fabricctl: $(BUILD)/obj/tools/fabricctl_main.o $(LIBFAB)
 	$(call msg,LD,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_ALL)
+
+BINS += $(BUILD)/bin/fabstat
+
+$(BUILD)/bin/fabstat: $(BUILD)/obj/tools/fabstat_main.o $(LIBFAB)
+	$(call msg,LD,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_ALL)
