@@ -7,7 +7,7 @@ set -e
 
 PKGS="
 build-essential pkg-config clang llvm libclang-rt-14-dev clang-format
-libyaml-dev libjansson-dev libcmocka-dev
+libyaml-dev libjansson-dev libcmocka-dev jq
 libnl-3-dev libnl-route-3-dev
 rdma-core libibverbs-dev libibumad-dev libibmad-dev ibverbs-providers
 ibverbs-utils infiniband-diags perftest

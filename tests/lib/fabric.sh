@@ -24,6 +24,8 @@
 #   FABRIC_UP_TIMEOUT seconds to wait for SUBNET UP (default 30)
 #   FABRIC_KEEP=1     keep $FABRIC_DIR after cleanup (for debugging)
 #   FABRIC_NO_TRAP=1  do not install the EXIT trap (caller calls cleanup)
+#   FABRIC_NO_NETNS=1 no namespace of our own: the caller already runs in a
+#                     private one (e.g. "unshare -rn" for a non-root user)
 # Variables set:
 #   FABRIC_DIR        the temp directory (osm.log, opensm.conf, caches)
 #   FABRIC_NS         the network namespace
@@ -54,7 +56,7 @@ fabric_have_tools() {
 		FABRIC_ERR="umad2sim not found at $FABRIC_UMAD2SIM (make deps)"
 		return 1
 	fi
-	if [ "$(id -u)" -ne 0 ]; then
+	if [ "$(id -u)" -ne 0 ] && [ "${FABRIC_NO_NETNS:-0}" != 1 ]; then
 		FABRIC_ERR="needs root for network namespaces"
 		return 1
 	fi
@@ -69,13 +71,17 @@ fabric_init() {
 		return 1
 	}
 	mkdir -p "$FABRIC_DIR/run" "$FABRIC_DIR/cache"
-	FABRIC_NS="fab-$$-${FABRIC_DIR##*.}"
-	if ! ip netns add "$FABRIC_NS" 2>"$FABRIC_DIR/netns.err"; then
+	if [ "${FABRIC_NO_NETNS:-0}" = 1 ]; then
+		FABRIC_NS=""
+		ip link set lo up 2>/dev/null
+	elif FABRIC_NS="fab-$$-${FABRIC_DIR##*.}" &&
+		! ip netns add "$FABRIC_NS" 2>"$FABRIC_DIR/netns.err"; then
 		FABRIC_ERR="ip netns add failed: $(cat "$FABRIC_DIR/netns.err")"
 		FABRIC_NS=""
 		return 1
+	else
+		ip netns exec "$FABRIC_NS" ip link set lo up
 	fi
-	ip netns exec "$FABRIC_NS" ip link set lo up
 	FABRIC_OSM_LOG=$FABRIC_DIR/osm.log
 	FABRIC_PARTITIONS=$FABRIC_DIR/partitions.conf
 	FABRIC_STATE=${FABRIC_STATE:-$FABRIC_DIR/state.json}
@@ -83,10 +89,13 @@ fabric_init() {
 	return 0
 }
 
-# fabric_env: the environment every fabric process runs with: OpenSM's
-# files kept in $FABRIC_DIR, umad2sim preloaded, SIM_HOST passed on.
+# fabric_env: the command prefix of every fabric process: into the
+# namespace, OpenSM's files kept in $FABRIC_DIR, umad2sim preloaded, SIM_HOST
+# passed on.
 fabric_env() {
-	FABRIC_ENV=(env OSM_TMP_DIR="$FABRIC_DIR"
+	FABRIC_ENV=()
+	[ -z "$FABRIC_NS" ] || FABRIC_ENV=(ip netns exec "$FABRIC_NS")
+	FABRIC_ENV+=(env OSM_TMP_DIR="$FABRIC_DIR"
 		OSM_CACHE_DIR="${FABRIC_CACHE_DIR:-$FABRIC_DIR/cache}"
 		LD_PRELOAD="$FABRIC_UMAD2SIM")
 	[ -z "${SIM_HOST:-}" ] || FABRIC_ENV+=(SIM_HOST="$SIM_HOST")
@@ -100,7 +109,7 @@ fabric_bg() {
 	shift
 	fabric_env
 	(cd "$FABRIC_DIR/run" &&
-		exec ip netns exec "$FABRIC_NS" "${FABRIC_ENV[@]}" "$@") \
+		exec "${FABRIC_ENV[@]}" "$@") \
 		>>"$out" 2>&1 </dev/null &
 	FABRIC_BG_PID=$!
 }
@@ -111,7 +120,7 @@ fabric_bg() {
 fabric_exec() {
 	fabric_env
 	(cd "$FABRIC_DIR/run" &&
-		exec ip netns exec "$FABRIC_NS" "${FABRIC_ENV[@]}" "$@")
+		exec "${FABRIC_ENV[@]}" "$@")
 }
 
 # fabric_wait_file_re FILE REGEX TIMEOUT_S: wait until FILE has a line
