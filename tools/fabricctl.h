@@ -43,5 +43,12 @@ struct fctl_object {
 };
 
 extern const struct fctl_object fctl_policy_object;
+extern const struct fctl_object fctl_status_object; /* fabricctl_status.c */
+extern const struct fctl_object fctl_partition_object; /* fabricctl_status.c */
+extern const struct fctl_object fctl_partition_edit_object;
+extern const struct fctl_object fctl_member_object;
+extern const struct fctl_object fctl_port_object; /* fabricctl_engine.c */
+extern const struct fctl_object fctl_fdb_object;
+extern const struct fctl_object fctl_stats_object;
 
 #endif /* FABRICCTL_H */

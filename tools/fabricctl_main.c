@@ -18,9 +18,31 @@
 #define FABRICD_VERSION "0.1"
 #define DEFAULT_POLICY "/etc/fabricd/fabric.yaml"
 
+/*
+ * An object may be served by several tables (policy-file edits and daemon
+ * queries of "partition" live in different files): commands are looked up
+ * across every table of that name, the first table's first is the default.
+ */
 static const struct fctl_object *const objects[] = {
 	&fctl_policy_object,
+	&fctl_status_object,
+	&fctl_partition_object,
+	&fctl_partition_edit_object,
+	&fctl_member_object,
+	&fctl_port_object,
+	&fctl_fdb_object,
+	&fctl_stats_object,
 };
+
+static bool seen_before(size_t i)
+{
+	size_t j;
+
+	for (j = 0; j < i; j++)
+		if (!strcmp(objects[j]->name, objects[i]->name))
+			return true;
+	return false;
+}
 
 static void usage_objects(FILE *f)
 {
@@ -28,7 +50,9 @@ static void usage_objects(FILE *f)
 
 	fprintf(f, "Objects:\n");
 	for (i = 0; i < ARRAY_SIZE(objects); i++)
-		fprintf(f, "  %-12s %s\n", objects[i]->name, objects[i]->help);
+		if (!seen_before(i))
+			fprintf(f, "  %-12s %s\n", objects[i]->name,
+				objects[i]->help);
 }
 
 static void usage(FILE *f)
@@ -56,21 +80,24 @@ static void usage(FILE *f)
 		   "See fabricctl(8).\n");
 }
 
-static void object_help(const struct fctl_object *obj, FILE *f)
+static void object_help(const char *name, FILE *f)
 {
-	size_t i;
+	size_t i, j;
 
-	fprintf(f, "Usage: fabricctl [OPTIONS] %s COMMAND [ARGS...]\n\n%s\n\n",
-		obj->name, obj->help);
-	fprintf(f, "Commands:\n");
-	for (i = 0; i < obj->n_cmds; i++) {
-		char left[64];
+	fprintf(f,
+		"Usage: fabricctl [OPTIONS] %s COMMAND [ARGS...]\n\n"
+		"Commands:\n",
+		name);
+	for (i = 0; i < ARRAY_SIZE(objects); i++) {
+		const struct fctl_object *obj = objects[i];
 
-		snprintf(left, sizeof(left), "%s %s", obj->cmds[i].name,
-			 obj->cmds[i].args ? obj->cmds[i].args : "");
-		fprintf(f, "  %-28s %s\n", left, obj->cmds[i].help);
+		for (j = 0; obj && j < obj->n_cmds && !strcmp(obj->name, name);
+		     j++)
+			fprintf(f, "  %s %s\n      %s\n", obj->cmds[j].name,
+				obj->cmds[j].args ? obj->cmds[j].args : "",
+				obj->cmds[j].help);
 	}
-	fprintf(f, "  %-28s %s\n", "help", "print this help");
+	fprintf(f, "  help\n      print this help\n");
 }
 
 static const struct fctl_object *find_object(const char *name)
@@ -83,14 +110,17 @@ static const struct fctl_object *find_object(const char *name)
 	return NULL;
 }
 
-static const struct fctl_cmd *find_cmd(const struct fctl_object *obj,
-				       const char *name)
+static const struct fctl_cmd *find_cmd(const char *obj, const char *name)
 {
-	size_t i;
+	size_t i, j;
 
-	for (i = 0; i < obj->n_cmds; i++)
-		if (!strcmp(obj->cmds[i].name, name))
-			return &obj->cmds[i];
+	for (i = 0; i < ARRAY_SIZE(objects); i++) {
+		if (strcmp(objects[i]->name, obj))
+			continue;
+		for (j = 0; j < objects[i]->n_cmds; j++)
+			if (!strcmp(objects[i]->cmds[j].name, name))
+				return &objects[i]->cmds[j];
+	}
 	return NULL;
 }
 
@@ -106,14 +136,14 @@ static int dispatch(const struct fctl_opts *o, int argc, char **argv)
 		return FCTL_REFUSED;
 	}
 	if (argc > 1 && !strcmp(argv[1], "help")) {
-		object_help(obj, stdout);
+		object_help(obj->name, stdout);
 		return FCTL_OK;
 	}
-	cmd = argc > 1 ? find_cmd(obj, argv[1]) : &obj->cmds[0];
+	cmd = argc > 1 ? find_cmd(obj->name, argv[1]) : &obj->cmds[0];
 	if (!cmd) {
 		fprintf(stderr, "fabricctl: %s: unknown command '%s'\n",
 			obj->name, argv[1]);
-		object_help(obj, stderr);
+		object_help(obj->name, stderr);
 		return FCTL_REFUSED;
 	}
 	nargs = argc > 1 ? argc - 2 : 0;

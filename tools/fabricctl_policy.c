@@ -9,6 +9,7 @@
 
 #include "lib/output.h"
 #include "lib/policy.h"
+#include "lib/policy_diff.h"
 #include "lib/util.h"
 #include "tools/fabricctl.h"
 
@@ -44,6 +45,16 @@ static size_t count_members(const struct policy *pol)
 	return n;
 }
 
+/* "3 partitions" / "1 partition" in text, a number in JSON. */
+static void count(const char *fmt, const char *key, size_t n)
+{
+	char text[64];
+
+	snprintf(text, sizeof(text), fmt, (uint64_t)n, n == 1 ? "" : "s");
+	out_uint(PRINT_JSON, key, NULL, n);
+	out_text("%s", text);
+}
+
 static int cmd_check(const struct fctl_opts *o, int argc, char **argv)
 {
 	const char *path = file_arg(o, argc, argv);
@@ -56,16 +67,11 @@ static int cmd_check(const struct fctl_opts *o, int argc, char **argv)
 	out_open_object(NULL);
 	out_string(PRINT_ANY, "file", "%s: ok:", path);
 	out_string(PRINT_JSON, "fabric", NULL, pol->fabric_name);
-	out_uint(PRINT_ANY, "partitions", " %" PRIu64 " partitions,",
-		 pol->n_partitions);
-	out_uint(PRINT_ANY, "members", " %" PRIu64 " members,",
-		 count_members(pol));
-	out_uint(PRINT_ANY, "gateways", " %" PRIu64 " gateways,",
-		 pol->n_gateways);
-	out_uint(PRINT_ANY, "ports", " %" PRIu64 " access ports,",
-		 pol->n_ports);
-	out_uint(PRINT_ANY, "lid_pins", " %" PRIu64 " pinned LIDs",
-		 pol->n_lid_pins);
+	count(" %" PRIu64 " partition%s,", "partitions", pol->n_partitions);
+	count(" %" PRIu64 " member%s,", "members", count_members(pol));
+	count(" %" PRIu64 " gateway%s,", "gateways", pol->n_gateways);
+	count(" %" PRIu64 " access port%s,", "ports", pol->n_ports);
+	count(" %" PRIu64 " pinned LID%s", "lid_pins", pol->n_lid_pins);
 	out_nl();
 	out_close_object();
 	out_end();
@@ -233,11 +239,62 @@ static int cmd_show(const struct fctl_opts *o, int argc, char **argv)
 	return FCTL_OK;
 }
 
+static void print_change(void *ctx, const struct policy_diff_item *it)
+{
+	out_open_object(NULL);
+	out_string(PRINT_ANY, "object", "%s", it->object);
+	out_string(PRINT_ANY, "name", " %s", it->name);
+	if (it->key)
+		out_string(PRINT_ANY, "key", " %s", it->key);
+	else
+		out_null(PRINT_JSON, "key", NULL);
+	out_string(PRINT_ANY, "change", ": %s", policy_change_name(it->change));
+	if (it->change == POLICY_CHANGED) {
+		out_string(PRINT_ANY, "old", " %s", it->old_value);
+		out_string(PRINT_ANY, "new", " -> %s", it->new_value);
+	} else {
+		out_string(PRINT_ANY, "old", it->old_value ? " (%s)" : NULL,
+			   it->old_value);
+		out_string(PRINT_ANY, "new", it->new_value ? " (%s)" : NULL,
+			   it->new_value);
+	}
+	out_string(PRINT_ANY, "applies_to", "  [%s]", it->scope);
+	out_nl();
+	out_close_object();
+}
+
+static int cmd_diff(const struct fctl_opts *o, int argc, char **argv)
+{
+	int code = FCTL_OK;
+	struct policy *a = load(argv[0], &code), *b = NULL;
+	unsigned int n;
+
+	if (a)
+		b = load(argv[1], &code);
+	if (!b) {
+		policy_free(a);
+		return code;
+	}
+	out_begin(stdout, o->json);
+	out_open_array(NULL);
+	n = policy_diff(a, b, print_change, NULL);
+	out_close_array();
+	if (!n)
+		out_text("no change\n");
+	out_end();
+	policy_free(a);
+	policy_free(b);
+	return FCTL_OK;
+}
+
 static const struct fctl_cmd policy_cmds[] = {
 	{ "check", "[FILE]", "validate a policy; print a summary or the errors",
 	  0, 1, cmd_check },
 	{ "show", "[FILE]", "print the normalised policy (-j: as JSON)", 0, 1,
 	  cmd_show },
+	{ "diff", "OLD NEW",
+	  "what would change on the fabric and on gateways from OLD to NEW", 2,
+	  2, cmd_diff },
 };
 
 const struct fctl_object fctl_policy_object = {

@@ -1,0 +1,91 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#
+# fabricctl policy check/show/diff and the policy edits, run as a user would:
+# the built binary on files, judged by exit codes, by the bytes of the file
+# and by python's own JSON parser.
+cd "$(dirname "$0")/../.."
+. tests/lib/tap.sh
+
+FCTL=build/bin/fabricctl
+[ -x "$FCTL" ] || skip_all "build/bin/fabricctl is not built (run make)"
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+
+out=$($FCTL policy check examples/fabric.yaml)
+check "example policy is valid (exit 0)" [ $? -eq 0 ]
+check_eq "summary line" \
+	"examples/fabric.yaml: ok: 3 partitions, 8 members, 1 gateway, 2 access ports, 1 pinned LID" \
+	"$out"
+
+cat >"$dir/three.yaml" <<'YAML'
+partitions:
+  - name: a
+    pkey: 0x0001
+    vlan: 9999
+  - name: b
+    pkey: 0x8001
+    mtu: 9000
+YAML
+$FCTL policy check "$dir/three.yaml" 2>"$dir/err" >/dev/null
+check_eq "three errors: exit 1" 1 $?
+check_eq "three errors: three located messages" 3 \
+	"$(grep -c "^$dir/three.yaml:[0-9]*:[0-9]*: error: " "$dir/err")"
+check "vlan error at 4:11" grep -q "three.yaml:4:11: error: vlan 9999" "$dir/err"
+check "pkey error at 6:11" grep -q "three.yaml:6:11: error: pkey 0x0001 is already used" "$dir/err"
+check "mtu error at 7:10" grep -q "three.yaml:7:10: error: mtu 9000" "$dir/err"
+
+$FCTL policy check "$dir/none.yaml" 2>/dev/null
+check_eq "missing file: exit 2" 2 $?
+
+$FCTL -j policy show examples/fabric.yaml >"$dir/show.json"
+check "policy show -j is JSON with the normalised pkey" python3 -c "
+import json,sys
+d=json.load(open('$dir/show.json'))
+p={x['name']:x for x in d['partitions']}
+assert p['tenant-b']['pkey']=='0x0002', p['tenant-b']
+assert p['storage']['vlan']==16
+assert list(d)==['fabric','pkey_table_size','lid_pins','partitions','gateways','ports']
+"
+
+# Edits keep comments and leave untouched lines as they were.
+cp examples/fabric.yaml "$dir/p.yaml"
+$FCTL --policy "$dir/p.yaml" member add tenant-a 0x0002c90300000701 limited >/dev/null
+check_eq "member add: exit 0" 0 $?
+check "member add: backup is the old file" cmp -s examples/fabric.yaml "$dir/p.yaml.bak"
+check_eq "member add: only one line added" \
+	"+      - { guid: 0x0002c90300000701, membership: limited }" \
+	"$(diff examples/fabric.yaml "$dir/p.yaml" | sed -n 's/^> /+/p')"
+check "member add: comments kept" grep -q "# the storage target" "$dir/p.yaml"
+check "member add: result is valid" $FCTL policy check "$dir/p.yaml"
+
+cp "$dir/p.yaml" "$dir/before.yaml"
+$FCTL --policy "$dir/p.yaml" partition add dup pkey 0x8001 2>"$dir/err" >/dev/null
+check_eq "refused edit (duplicate pkey): exit 1" 1 $?
+check "refused edit: file byte-identical" cmp -s "$dir/before.yaml" "$dir/p.yaml"
+check "refused edit: located error shown" \
+	grep -q "(after the edit):[0-9]*:11: error: pkey 0x0001 is already used" "$dir/err"
+$FCTL --policy "$dir/p.yaml" member add nosuch 0x1 2>/dev/null
+check_eq "member add to unknown partition: exit 1" 1 $?
+check "unknown partition: file byte-identical" cmp -s "$dir/before.yaml" "$dir/p.yaml"
+
+$FCTL --policy "$dir/p.yaml" partition add tenant-c pkey 0x0003 vlan 40 \
+	ipv4 10.40.0.0/24 >/dev/null
+check_eq "partition add: exit 0" 0 $?
+$FCTL --policy "$dir/p.yaml" partition del storage >/dev/null
+check_eq "partition del: exit 0" 0 $?
+$FCTL policy diff examples/fabric.yaml "$dir/p.yaml" >"$dir/diff"
+check "diff names the removed partition" \
+	grep -qx "partition storage: removed (pkey 0x0010 vlan 16, 2 members)  \[fabric,gateways\]" "$dir/diff"
+check "diff names the added member" \
+	grep -qx "member tenant-a 0x0002c90300000701: added (limited)  \[fabric\]" "$dir/diff"
+check "diff names the added partition" grep -q "^partition tenant-c: added" "$dir/diff"
+check_eq "diff: three changes" 3 "$(wc -l <"$dir/diff")"
+check_eq "diff of a file with itself" "no change" \
+	"$($FCTL policy diff "$dir/p.yaml" "$dir/p.yaml")"
+
+$FCTL policy frobnicate 2>/dev/null
+check_eq "unknown command: exit 1" 1 $?
+check "help lists every object" sh -c "$FCTL --help | grep -q '^  member '"
+
+tap_done
