@@ -37,6 +37,12 @@ struct fab_port {
 struct fab {
 	struct fab_port *ports;
 	size_t n, cap;
+	/*
+	 * The SA answers an untrusted requester only about ports sharing a
+	 * partition with it: unless our port is a full member of the
+	 * default partition, ports may be missing from the view.
+	 */
+	bool partial;
 };
 
 static void fab_free(struct fab *f)
@@ -151,10 +157,33 @@ static int sa_walk(struct diag_sa *sa, struct fab *f)
 	return 0;
 }
 
+/* True when the local port holds the default partition as a full member. */
+static bool local_full_default(const struct fabstat_opts *o)
+{
+	static uint16_t pkeys[DIAG_PKEYS_MAX];
+	struct diag_smp *smp = diag_smp_open(o->ca, o->port, o->timeout_ms);
+	unsigned int n = 0, i;
+	bool full = false;
+
+	if (smp && !diag_smp_pkeys(smp, pkeys, DIAG_PKEYS_MAX, &n))
+		for (i = 0; i < n; i++)
+			full |= pkeys[i] == 0xffff;
+	diag_smp_close(smp);
+	return full;
+}
+
 static int load_from_sa(const struct fabstat_opts *o, struct fab *f)
 {
 	struct diag_sa *sa;
 	int ret;
+
+	f->partial = !local_full_default(o);
+	if (f->partial)
+		fprintf(stderr,
+			"fabstat: warning: this port is not a full member of "
+			"the default partition, so the SA shows only the "
+			"ports that share a partition with it; run on the SM's "
+			"node or use --snapshot for the whole fabric\n");
 
 	sa = diag_sa_open(o->ca, o->port, o->sm_key, o->timeout_ms);
 	if (!sa) {
@@ -166,7 +195,11 @@ static int load_from_sa(const struct fabstat_opts *o, struct fab *f)
 	}
 	ret = sa_walk(sa, f);
 	diag_sa_close(sa);
-	if (ret)
+	if (ret == -ETIMEDOUT)
+		fprintf(stderr, "fabstat: the SA did not answer; is the SM "
+				"running? (the SA drops queries with a wrong "
+				"--sm-key without a word)\n");
+	else if (ret)
 		fprintf(stderr, "fabstat: SA query failed: %s%s\n",
 			strerror(-ret),
 			ret == -EACCES ? " (wrong --sm-key?)" : "");
@@ -359,7 +392,8 @@ static const char *member_problem(const struct fab *f,
 	unsigned int have;
 
 	if (!p)
-		return "port not on the fabric";
+		return f->partial ? "port not seen (partial view)" :
+				    "port not on the fabric";
 	have = port_memb(p, part->pkey);
 	if (!have)
 		return "port lacks the pkey";
@@ -417,14 +451,26 @@ static size_t print_missing(const struct policy *pol, const struct fab *f)
 	return n;
 }
 
-static int print_fabric(const struct fabstat_opts *o, const struct fab *f)
+static int cmp_lid(const void *a, const void *b)
+{
+	const struct fab_port *x = a, *y = b;
+
+	if (x->lid != y->lid)
+		return (int)x->lid - (int)y->lid;
+	return x->guid < y->guid ? -1 : x->guid > y->guid;
+}
+
+static int print_fabric(const struct fabstat_opts *o, struct fab *f)
 {
 	uint16_t *bases;
 	size_t n, i, missing;
 
+	/* The same order whatever the source: by LID. */
+	qsort(f->ports, f->n, sizeof(*f->ports), cmp_lid);
 	n = fab_bases(f, &bases);
 	out_open_object(NULL);
 	out_string(PRINT_JSON, "source", NULL, o->snapshot ? "snapshot" : "sa");
+	out_bool(PRINT_JSON, "complete", NULL, !f->partial);
 	out_uint(PRINT_ANY, "n_ports", "%zu ports, ", f->n);
 	out_uint(PRINT_ANY, "n_partitions", "%zu partitions\n\n", n);
 	out_open_array("partitions");
