@@ -1,0 +1,546 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* The syntax pass of the policy loader: the keys of each section. */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "lib/policy_loader.h"
+#include "lib/util.h"
+
+/* ---- fabric: --------------------------------------------------------- */
+
+static void pin_guid(struct loader *ld, yaml_node_t *v, void *ctx)
+{
+	pload_guid(ld, v, "port GUID", &((struct policy_lid_pin *)ctx)->guid);
+}
+
+static void pin_lid(struct loader *ld, yaml_node_t *v, void *ctx)
+{
+	struct policy_lid_pin *pin = ctx;
+	uint64_t lid;
+	const char *s = pload_scalar(ld, v, "lid");
+
+	if (!s)
+		return;
+	if (util_parse_u64(s, UINT64_MAX, &lid)) {
+		pload_error(ld, v,
+			    "lid '%s' is not a number; write it like 0x0010",
+			    s);
+		return;
+	}
+	if (lid < POLICY_LID_MIN || lid > POLICY_LID_MAX) {
+		pload_error(ld, v,
+			    "lid %s is not a unicast LID; pin a LID in "
+			    "0x0001..0xbfff",
+			    s);
+		return;
+	}
+	pin->lid = (uint16_t)lid;
+}
+
+static const struct key_handler pin_keys[] = {
+	{ "guid", true, pin_guid },
+	{ "lid", true, pin_lid },
+};
+
+static void parse_pin(struct loader *ld, yaml_node_t *item, void *ctx,
+		      size_t idx)
+{
+	struct policy_lid_pin *pin = &ld->pol->lid_pins[idx];
+
+	pin->loc = pload_loc(item);
+	pload_mapping(ld, item, "a LID pin", pin_keys, ARRAY_SIZE(pin_keys),
+		      pin);
+}
+
+static void fabric_name(struct loader *ld, yaml_node_t *v, void *ctx)
+{
+	pload_name(ld, v, "fabric name", 64, &ld->pol->fabric_name);
+}
+
+static void fabric_pins(struct loader *ld, yaml_node_t *v, void *ctx)
+{
+	ld->pol->lid_pins = pload_calloc(ld, pload_list_len(v),
+					 sizeof(struct policy_lid_pin));
+	ld->pol->n_lid_pins = pload_list(ld, v, "lid_pins", parse_pin, NULL);
+}
+
+static void fabric_pkey_table(struct loader *ld, yaml_node_t *v, void *ctx)
+{
+	uint64_t n;
+
+	if (!pload_uint(ld, v, "pkey_table_size", 2, 32768, &n))
+		ld->pol->pkey_table_size = (unsigned int)n;
+}
+
+static const struct key_handler fabric_keys[] = {
+	{ "name", false, fabric_name },
+	{ "lid_pins", false, fabric_pins },
+	{ "pkey_table_size", false, fabric_pkey_table },
+};
+
+/* ---- partitions: -------------------------------------------------------- */
+
+struct member_ctx {
+	struct policy_member *m;
+	unsigned int n_sel;
+};
+
+static void member_guid(struct loader *ld, yaml_node_t *v, void *ctx)
+{
+	struct member_ctx *c = ctx;
+
+	c->n_sel++;
+	c->m->sel = POLICY_SEL_GUID;
+	pload_guid(ld, v, "port GUID", &c->m->guid);
+}
+
+static void member_flag(struct loader *ld, yaml_node_t *v, struct member_ctx *c,
+			enum policy_selector sel)
+{
+	const char *name = policy_selector_name(sel);
+	bool on;
+
+	c->n_sel++;
+	c->m->sel = sel;
+	if (pload_bool(ld, v, name, &on))
+		return;
+	if (!on)
+		pload_error(ld, v,
+			    "'%s: false' selects no port; remove the entry or "
+			    "write '%s: true'",
+			    name, name);
+}
+
+static void member_all_cas(struct loader *ld, yaml_node_t *v, void *ctx)
+{
+	member_flag(ld, v, ctx, POLICY_SEL_ALL_CAS);
+}
+
+static void member_all_switches(struct loader *ld, yaml_node_t *v, void *ctx)
+{
+	member_flag(ld, v, ctx, POLICY_SEL_ALL_SWITCHES);
+}
+
+static void member_all(struct loader *ld, yaml_node_t *v, void *ctx)
+{
+	member_flag(ld, v, ctx, POLICY_SEL_ALL);
+}
+
+static void member_membership(struct loader *ld, yaml_node_t *v, void *ctx)
+{
+	pload_membership(ld, v, true,
+			 &((struct member_ctx *)ctx)->m->membership);
+}
+
+static const struct key_handler member_keys[] = {
+	{ "guid", false, member_guid },
+	{ "all_cas", false, member_all_cas },
+	{ "all_switches", false, member_all_switches },
+	{ "all", false, member_all },
+	{ "membership", true, member_membership },
+};
+
+static void parse_member(struct loader *ld, yaml_node_t *item, void *ctx,
+			 size_t idx)
+{
+	struct policy_partition *p = ctx;
+	struct member_ctx c = { .m = &p->members[idx] };
+
+	c.m->loc = pload_loc(item);
+	pload_mapping(ld, item, "a member", member_keys,
+		      ARRAY_SIZE(member_keys), &c);
+	if (item->type != YAML_MAPPING_NODE)
+		return;
+	if (!c.n_sel)
+		pload_error(ld, item,
+			    "a member needs one of guid, all_cas, "
+			    "all_switches or all");
+	else if (c.n_sel > 1)
+		pload_error(ld, item,
+			    "a member takes only one of guid, all_cas, "
+			    "all_switches and all; write one entry each");
+}
+
+struct part_ctx {
+	struct policy_partition *p;
+	struct part_locs *l;
+};
+
+static void part_name(struct loader *ld, yaml_node_t *v, void *ctx)
+{
+	struct part_ctx *c = ctx;
+
+	c->l->name = pload_loc(v);
+	pload_name(ld, v, "partition name", 64, &c->p->name);
+}
+
+static void part_pkey(struct loader *ld, yaml_node_t *v, void *ctx)
+{
+	struct part_ctx *c = ctx;
+	const char *s = pload_scalar(ld, v, "pkey");
+	uint64_t k;
+
+	c->l->pkey = pload_loc(v);
+	if (!s)
+		return;
+	if (util_parse_u64(s, UINT64_MAX, &k)) {
+		pload_error(ld, v,
+			    "pkey '%s' is not a number; write it like 0x0001",
+			    s);
+	} else if (k > 0xffff) {
+		pload_error(ld, v,
+			    "pkey %s is out of range; a PKey is 0x0001..0x7ffe "
+			    "(or 0x8001..0xfffe with the full-member bit)",
+			    s);
+	} else if ((k & 0x7fff) == 0) {
+		pload_error(ld, v,
+			    "pkey %s is the invalid PKey; pick 0x0001..0x7ffe",
+			    s);
+	} else if ((k & 0x7fff) == 0x7fff) {
+		pload_error(ld, v,
+			    "pkey %s is the default partition, which OpenSM "
+			    "always keeps; pick 0x0001..0x7ffe",
+			    s);
+	} else {
+		c->p->pkey = (uint16_t)(k & 0x7fff);
+	}
+}
+
+static void part_vlan(struct loader *ld, yaml_node_t *v, void *ctx)
+{
+	struct part_ctx *c = ctx;
+	uint64_t vid;
+
+	c->l->vlan = pload_loc(v);
+	c->l->vlan_set = true;
+	if (!pload_uint(ld, v, "vlan", POLICY_VLAN_MIN, POLICY_VLAN_MAX, &vid))
+		c->p->vlan = (uint16_t)vid;
+}
+
+static void part_ipoib(struct loader *ld, yaml_node_t *v, void *ctx)
+{
+	pload_bool(ld, v, "ipoib", &((struct part_ctx *)ctx)->p->ipoib);
+}
+
+static void part_mtu(struct loader *ld, yaml_node_t *v, void *ctx)
+{
+	struct part_ctx *c = ctx;
+	uint64_t mtu;
+
+	if (pload_uint(ld, v, "mtu", 0, UINT32_MAX, &mtu))
+		return;
+	if (!policy_mtu_code((unsigned int)mtu)) {
+		pload_error(ld, v,
+			    "mtu %llu is not an InfiniBand MTU; write bytes: "
+			    "256, 512, 1024, 2048 or 4096",
+			    (unsigned long long)mtu);
+		return;
+	}
+	c->p->mtu = (unsigned int)mtu;
+}
+
+static void part_sl(struct loader *ld, yaml_node_t *v, void *ctx)
+{
+	uint64_t sl;
+
+	if (!pload_uint(ld, v, "sl", 0, 15, &sl))
+		((struct part_ctx *)ctx)->p->sl = (unsigned int)sl;
+}
+
+static void part_ipv4(struct loader *ld, yaml_node_t *v, void *ctx)
+{
+	struct part_ctx *c = ctx;
+
+	c->l->ipv4 = pload_loc(v);
+	pload_subnet(ld, v, "ipv4 subnet", AF_INET, &c->p->ipv4);
+}
+
+static void part_ipv6(struct loader *ld, yaml_node_t *v, void *ctx)
+{
+	struct part_ctx *c = ctx;
+
+	c->l->ipv6 = pload_loc(v);
+	pload_subnet(ld, v, "ipv6 subnet", AF_INET6, &c->p->ipv6);
+}
+
+static void part_members(struct loader *ld, yaml_node_t *v, void *ctx)
+{
+	struct policy_partition *p = ((struct part_ctx *)ctx)->p;
+
+	p->members = pload_calloc(ld, pload_list_len(v), sizeof(*p->members));
+	p->n_members = pload_list(ld, v, "members", parse_member, p);
+}
+
+static const struct key_handler part_keys[] = {
+	{ "name", true, part_name },	    { "pkey", true, part_pkey },
+	{ "vlan", false, part_vlan },	    { "ipoib", false, part_ipoib },
+	{ "mtu", false, part_mtu },	    { "sl", false, part_sl },
+	{ "ipv4", false, part_ipv4 },	    { "ipv6", false, part_ipv6 },
+	{ "members", false, part_members },
+};
+
+static void parse_partition(struct loader *ld, yaml_node_t *item, void *ctx,
+			    size_t idx)
+{
+	struct part_ctx c = { &ld->pol->partitions[idx], &ld->plocs[idx] };
+
+	c.p->loc = pload_loc(item);
+	c.p->ipoib = true;
+	c.p->mtu = POLICY_MTU_DEFAULT;
+	pload_mapping(ld, item, "a partition", part_keys, ARRAY_SIZE(part_keys),
+		      &c);
+}
+
+/* ---- gateways: ---------------------------------------------------------- */
+
+struct gw_ctx {
+	struct policy_gateway *gw;
+	struct gw_locs *l;
+	size_t n_locs;
+};
+
+static const struct policy_partition *resolve_partition(struct loader *ld,
+							yaml_node_t *v)
+{
+	const char *s = pload_scalar(ld, v, "partition name");
+	const struct policy_partition *p;
+
+	if (!s)
+		return NULL;
+	p = policy_find_partition(ld->pol, s);
+	if (!p)
+		pload_error(ld, v,
+			    "no partition is named '%s'; define it under "
+			    "'partitions:' or fix the name",
+			    s);
+	return p;
+}
+
+static void gw_name(struct loader *ld, yaml_node_t *v, void *ctx)
+{
+	struct gw_ctx *c = ctx;
+
+	c->l->name = pload_loc(v);
+	pload_name(ld, v, "gateway name", 64, &c->gw->name);
+}
+
+static void gw_port_guid(struct loader *ld, yaml_node_t *v, void *ctx)
+{
+	pload_guid(ld, v, "port GUID", &((struct gw_ctx *)ctx)->gw->port_guid);
+}
+
+/* Linux interface names: at most 15 bytes, no '/', ':' or blanks. */
+static void get_ifname(struct loader *ld, yaml_node_t *v, const char *what,
+		       char **out)
+{
+	const char *s = pload_scalar(ld, v, what);
+
+	if (!s)
+		return;
+	if (!*s || strlen(s) > 15 || strpbrk(s, "/: \t")) {
+		pload_error(ld, v,
+			    "%s '%s' is not a Linux interface name (1 to 15 "
+			    "characters, no '/', ':' or spaces)",
+			    what, s);
+		return;
+	}
+	*out = pload_strdup(ld, s);
+}
+
+static void gw_uplink(struct loader *ld, yaml_node_t *v, void *ctx)
+{
+	get_ifname(ld, v, "uplink", &((struct gw_ctx *)ctx)->gw->uplink);
+}
+
+static void gw_ib_device(struct loader *ld, yaml_node_t *v, void *ctx)
+{
+	pload_name(ld, v, "ib_device", 63,
+		   &((struct gw_ctx *)ctx)->gw->ib_device);
+}
+
+static void gw_ib_port(struct loader *ld, yaml_node_t *v, void *ctx)
+{
+	uint64_t port;
+
+	if (!pload_uint(ld, v, "ib_port", 1, 254, &port))
+		((struct gw_ctx *)ctx)->gw->ib_port = (unsigned int)port;
+}
+
+static void gw_one_addr(struct loader *ld, yaml_node_t *item, void *ctx,
+			size_t idx)
+{
+	struct gw_ctx *c = ctx;
+	struct policy_gw_addrs *ga = &c->gw->addrs[c->gw->n_addrs];
+
+	if (!pload_prefix(ld, item, "gateway address", 0, -1,
+			  &ga->addrs[ga->n_addrs])) {
+		c->l->addr_locs[c->n_locs] = pload_loc(item);
+		ga->n_addrs++;
+		c->n_locs++;
+	}
+}
+
+static void gw_addresses(struct loader *ld, yaml_node_t *v, void *ctx)
+{
+	struct gw_ctx *c = ctx;
+	yaml_node_pair_t *pair;
+	size_t n = 0, total = 0;
+
+	if (v->type != YAML_MAPPING_NODE) {
+		pload_error(ld, v,
+			    "addresses must map partition names to address "
+			    "lists, like '{ tenant-a: [10.20.0.1/24] }'");
+		return;
+	}
+	for (pair = v->data.mapping.pairs.start;
+	     pair < v->data.mapping.pairs.top; pair++, n++)
+		total += pload_list_len(
+			yaml_document_get_node(&ld->doc, pair->value));
+	c->gw->addrs = pload_calloc(ld, n, sizeof(*c->gw->addrs));
+	c->l->addr_locs = pload_calloc(ld, total, sizeof(struct policy_loc));
+	for (pair = v->data.mapping.pairs.start;
+	     pair < v->data.mapping.pairs.top; pair++) {
+		yaml_node_t *k = yaml_document_get_node(&ld->doc, pair->key);
+		yaml_node_t *l = yaml_document_get_node(&ld->doc, pair->value);
+		struct policy_gw_addrs *ga = &c->gw->addrs[c->gw->n_addrs];
+
+		ga->partition = resolve_partition(ld, k);
+		if (!ga->partition)
+			continue;
+		if (policy_gateway_addrs(c->gw, ga->partition)) {
+			pload_error(ld, k,
+				    "partition '%s' appears twice in this "
+				    "gateway's addresses; merge the lists",
+				    ga->partition->name);
+			continue;
+		}
+		ga->addrs =
+			pload_calloc(ld, pload_list_len(l), sizeof(*ga->addrs));
+		pload_list(ld, l, "a partition's gateway addresses",
+			   gw_one_addr, c);
+		c->gw->n_addrs++;
+	}
+}
+
+static const struct key_handler gw_keys[] = {
+	{ "name", true, gw_name },	  { "port_guid", false, gw_port_guid },
+	{ "uplink", true, gw_uplink },	  { "ib_device", false, gw_ib_device },
+	{ "ib_port", false, gw_ib_port }, { "addresses", false, gw_addresses },
+};
+
+static void parse_gateway(struct loader *ld, yaml_node_t *item, void *ctx,
+			  size_t idx)
+{
+	struct gw_ctx c = { &ld->pol->gateways[idx], &ld->glocs[idx], 0 };
+
+	c.gw->loc = pload_loc(item);
+	pload_mapping(ld, item, "a gateway", gw_keys, ARRAY_SIZE(gw_keys), &c);
+}
+
+/* ---- ports: ------------------------------------------------------------- */
+
+static void port_name(struct loader *ld, yaml_node_t *v, void *ctx)
+{
+	get_ifname(ld, v, "port name", &((struct policy_port *)ctx)->name);
+}
+
+static void port_partition(struct loader *ld, yaml_node_t *v, void *ctx)
+{
+	((struct policy_port *)ctx)->partition = resolve_partition(ld, v);
+}
+
+static void port_membership(struct loader *ld, yaml_node_t *v, void *ctx)
+{
+	pload_membership(ld, v, false,
+			 &((struct policy_port *)ctx)->membership);
+}
+
+static const struct key_handler port_keys[] = {
+	{ "name", true, port_name },
+	{ "partition", true, port_partition },
+	{ "membership", false, port_membership },
+};
+
+static void parse_port(struct loader *ld, yaml_node_t *item, void *ctx,
+		       size_t idx)
+{
+	struct policy_port *port = &ld->pol->ports[idx];
+
+	port->loc = pload_loc(item);
+	port->membership = POLICY_MEMB_FULL;
+	pload_mapping(ld, item, "an access port", port_keys,
+		      ARRAY_SIZE(port_keys), port);
+}
+
+/* ---- the document ------------------------------------------------------- */
+
+static void root_fabric(struct loader *ld, yaml_node_t *v, void *ctx)
+{
+	pload_mapping(ld, v, "fabric", fabric_keys, ARRAY_SIZE(fabric_keys),
+		      NULL);
+}
+
+static void root_partitions(struct loader *ld, yaml_node_t *v, void *ctx)
+{
+	size_t n = pload_list_len(v);
+
+	ld->pol->partitions = pload_calloc(ld, n, sizeof(*ld->pol->partitions));
+	ld->plocs = pload_calloc(ld, n, sizeof(*ld->plocs));
+	ld->pol->n_partitions =
+		pload_list(ld, v, "partitions", parse_partition, NULL);
+}
+
+/* Gateways and ports refer to partitions: parse them once those exist. */
+static void root_gateways(struct loader *ld, yaml_node_t *v, void *ctx)
+{
+	ld->gateways_node = v;
+}
+
+static void root_ports(struct loader *ld, yaml_node_t *v, void *ctx)
+{
+	ld->ports_node = v;
+}
+
+static const struct key_handler root_keys[] = {
+	{ "fabric", false, root_fabric },
+	{ "partitions", true, root_partitions },
+	{ "gateways", false, root_gateways },
+	{ "ports", false, root_ports },
+};
+
+void pload_parse_root(struct loader *ld, yaml_node_t *root)
+{
+	yaml_node_t *v;
+	size_t n;
+
+	pload_mapping(ld, root, "the policy", root_keys, ARRAY_SIZE(root_keys),
+		      NULL);
+	v = ld->gateways_node;
+	if (v) {
+		n = pload_list_len(v);
+		ld->pol->gateways =
+			pload_calloc(ld, n, sizeof(*ld->pol->gateways));
+		ld->glocs = pload_calloc(ld, n, sizeof(*ld->glocs));
+		ld->pol->n_gateways =
+			pload_list(ld, v, "gateways", parse_gateway, NULL);
+	}
+	v = ld->ports_node;
+	if (v) {
+		ld->pol->ports = pload_calloc(ld, pload_list_len(v),
+					      sizeof(*ld->pol->ports));
+		ld->pol->n_ports = pload_list(ld, v, "ports", parse_port, NULL);
+	}
+	if (!ld->pol->fabric_name)
+		ld->pol->fabric_name = pload_strdup(ld, "fabric");
+}
+
+void pload_free_locs(struct loader *ld)
+{
+	size_t i;
+
+	for (i = 0; ld->glocs && i < ld->pol->n_gateways; i++)
+		free(ld->glocs[i].addr_locs);
+	free(ld->glocs);
+	free(ld->plocs);
+}
