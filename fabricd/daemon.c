@@ -318,22 +318,27 @@ static bool ib_poll(struct daemon *d)
 
 /* Reconciling. */
 
-static void log_drift(const struct daemon *d)
+/* Log drift when it changes (a signature over every partition's drift). */
+static void log_drift(struct daemon *d)
 {
-	static struct log_ratelimit rl = LOG_RATELIMIT_INIT(1, 20);
+	uint64_t sig = 1469598103934665603ull;
 	size_t i;
 
+	for (i = 0; i < d->pol->n_partitions; i++)
+		sig = (sig ^ (d->views[i].drift + 7 * i)) * 1099511628211ull;
+	if (sig == d->drift_sig)
+		return;
+	d->drift_sig = sig;
 	for (i = 0; i < d->pol->n_partitions; i++) {
 		const struct rc_partition *v = &d->views[i];
 
 		if (v->drift)
-			LOG_WARN_RL(&rl,
-				    "drift: partition %s (PKey 0x%04x): %s "
-				    "(fabric: %s, policy: %s)",
-				    v->part->name, v->part->pkey,
-				    rc_drift_name(v->drift),
-				    rc_memb_name(v->fabric_memb),
-				    rc_memb_name(v->policy_memb));
+			LOG_WARN("drift: partition %s (PKey 0x%04x): %s "
+				 "(fabric: %s, policy: %s)",
+				 v->part->name, v->part->pkey,
+				 rc_drift_name(v->drift),
+				 rc_memb_name(v->fabric_memb),
+				 rc_memb_name(v->policy_memb));
 	}
 }
 

@@ -42,6 +42,7 @@ struct daemon {
 	struct reconciler *rc;
 	int rc_ret; /* result of the last reconcile */
 	bool converged; /* every desired object is present */
+	uint64_t drift_sig; /* what log_drift() logged last */
 
 	struct ctl_server *ctl;
 	struct engine *engine; /* NULL until the engine is linked in */

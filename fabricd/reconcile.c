@@ -176,17 +176,26 @@ static int op_msgs(struct reconciler *rc, struct rc_set *desired,
 	return -EINVAL;
 }
 
+/*
+ * Phases: 0 deletes links, 1 creates and fixes links, 2 deletes addresses,
+ * 3 adds addresses. Address deletions wait until the links are settled, so
+ * that learning the kernel lacks 802.1Q (phase 1) never removes addresses
+ * that the fallback would put straight back.
+ */
+#define RC_PHASES 4
+
 static bool in_phase(enum rc_op_type t, int phase)
 {
 	switch (t) {
-	case RC_OP_ADDR_DEL:
 	case RC_OP_LINK_DEL:
 		return phase == 0;
 	case RC_OP_LINK_ADD:
 	case RC_OP_LINK_FIX:
 		return phase == 1;
-	case RC_OP_ADDR_ADD:
+	case RC_OP_ADDR_DEL:
 		return phase == 2;
+	case RC_OP_ADDR_ADD:
+		return phase == 3;
 	}
 	return false;
 }
@@ -358,6 +367,31 @@ static int read_kernel(struct reconciler *rc)
 	return ret;
 }
 
+/*
+ * Deleting a primary IPv4 address deletes the secondaries of its subnet too,
+ * unless promote_secondaries is on: turn it on where fabricd is about to
+ * delete an address that shares a subnet with others (maybe not ours).
+ */
+static void keep_secondaries(struct reconciler *rc)
+{
+	const struct rc_addr *a;
+	char buf[64];
+	size_t i;
+
+	for (i = 0; i < rc->plan.n_ops; i++) {
+		if (rc->plan.ops[i].type != RC_OP_ADDR_DEL)
+			continue;
+		a = &rc->owned.addrs[rc->plan.ops[i].idx];
+		if (a->family == AF_INET &&
+		    rc_set_subnet_shared(&rc->actual, a) &&
+		    rc_kernel_promote_secondaries(a->dev) == 1)
+			LOG_INFO("enabled promote_secondaries on %s, so that "
+				 "removing %s keeps the other addresses of its "
+				 "subnet",
+				 a->dev, rc_addr_format(a, buf, sizeof(buf)));
+	}
+}
+
 static bool plan_has(const struct rc_plan *plan, int phase)
 {
 	size_t i;
@@ -373,12 +407,14 @@ static int run_phases(struct reconciler *rc, struct rc_set *desired)
 	bool vlan_was_missing = rc->vlan_missing;
 	int ret, phase;
 
-	for (phase = 0; phase < 3; phase++) {
+	for (phase = 0; phase < RC_PHASES; phase++) {
 		if (!plan_has(&rc->plan, phase))
 			continue;
 		if (phase == 1)
 			update_owned(rc, desired, true);
-		if (phase == 2 && plan_has(&rc->plan, 1)) {
+		if (phase == 2)
+			keep_secondaries(rc);
+		if (phase == 3 && plan_has(&rc->plan, 1)) {
 			ret = read_kernel(rc);
 			if (ret)
 				return ret;
@@ -410,14 +446,15 @@ int reconcile_run(struct reconciler *rc, struct rc_set *desired)
 		rc->errs = calloc(rc->plan.n_ops + 1, sizeof(*rc->errs));
 		ret = rc->errs ? run_phases(rc, desired) : -ENOMEM;
 	}
-	if (!ret || ret == -EAGAIN) {
+	if (!ret) {
+		/* After -EAGAIN the caller runs again; ownership stays. */
 		int sret = update_owned(rc, desired, false);
 
 		if (sret)
 			LOG_ERR("cannot write state file %s: %s; a restart "
 				"may not adopt fabricd's objects",
 				rc->state_file, strerror(-sret));
-	} else {
+	} else if (ret != -EAGAIN) {
 		snprintf(rc->st.last_error, sizeof(rc->st.last_error),
 			 "reading the kernel's links and addresses: %s",
 			 strerror(-ret));

@@ -3,6 +3,8 @@
 #include "fabricd/reconcile_kernel.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <stdio.h>
@@ -306,4 +308,29 @@ int rc_msg_addr(const struct rc_addr *a, int ifindex, bool add,
 out:
 	rtnl_addr_put(nl);
 	return rc_nle_errno(ret);
+}
+
+int rc_kernel_promote_secondaries(const char *dev)
+{
+	char path[128], *buf = NULL;
+	size_t len;
+	int ret;
+
+	snprintf(path, sizeof(path),
+		 "/proc/sys/net/ipv4/conf/%s/promote_secondaries", dev);
+	ret = util_read_file(path, &buf, &len);
+	if (ret)
+		return ret;
+	ret = buf[0] == '1' ? 0 : 1;
+	free(buf);
+	if (ret) {
+		int fd = open(path, O_WRONLY | O_CLOEXEC);
+
+		if (fd < 0)
+			return -errno;
+		if (write(fd, "1\n", 2) != 2)
+			ret = -errno;
+		close(fd);
+	}
+	return ret;
 }

@@ -28,6 +28,12 @@ int rc_kernel_read_links(struct nl_sock *sk, struct rc_set *actual,
 int rc_kernel_read_addrs(struct nl_sock *sk, struct rc_set *actual);
 
 /*
+ * rc_kernel_promote_secondaries - set net.ipv4.conf.@dev.promote_secondaries.
+ * Returns 1 when it changed it, 0 when it was on, or a negative errno.
+ */
+int rc_kernel_promote_secondaries(const char *dev);
+
+/*
  * Request builders; each returns 0 and sets *@msg, or -errno. @ifindex
  * values are the kernel's, looked up by the caller.
  */

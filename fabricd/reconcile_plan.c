@@ -79,6 +79,28 @@ struct rc_addr *rc_set_find_addr(const struct rc_set *s,
 	return NULL;
 }
 
+static uint32_t v4(const struct rc_addr *a)
+{
+	return (uint32_t)a->addr[0] << 24 | a->addr[1] << 16 | a->addr[2] << 8 |
+	       a->addr[3];
+}
+
+bool rc_set_subnet_shared(const struct rc_set *s, const struct rc_addr *a)
+{
+	uint32_t mask = a->plen ? ~0u << (32 - a->plen) : 0;
+	size_t i;
+
+	for (i = 0; i < s->n_addrs; i++) {
+		const struct rc_addr *b = &s->addrs[i];
+
+		if (b->family == AF_INET && b->plen == a->plen &&
+		    !strcmp(b->dev, a->dev) && v4(b) != v4(a) &&
+		    (v4(b) & mask) == (v4(a) & mask))
+			return true;
+	}
+	return false;
+}
+
 bool rc_alias_owned(const char *alias, char *partition, size_t len)
 {
 	size_t plen = strlen(RC_ALIAS_PREFIX);

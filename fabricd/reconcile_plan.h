@@ -105,6 +105,12 @@ struct rc_addr *rc_set_find_addr(const struct rc_set *s,
 				 const struct rc_addr *a);
 
 /*
+ * rc_set_subnet_shared - true when another IPv4 address of @s on @a's
+ * device lies in @a's subnet.
+ */
+bool rc_set_subnet_shared(const struct rc_set *s, const struct rc_addr *a);
+
+/*
  * rc_alias_owned - true when @alias marks a link as fabricd's; copies the
  * partition name into @partition (@len bytes).
  */

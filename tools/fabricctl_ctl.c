@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* fabricctl's control socket client helpers (see fabricctl_ctl.h). */
+#include "tools/fabricctl_ctl.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/ctl.h"
+
+static void explain_open(const char *path, int err)
+{
+	fprintf(stderr, "fabricctl: cannot reach fabricd at %s: %s", path,
+		strerror(err));
+	if (err == ENOENT || err == ECONNREFUSED)
+		fprintf(stderr, " (is fabricd running? see -s)");
+	else if (err == EACCES || err == EPERM)
+		fprintf(stderr, " (run as root or as a member of the socket's "
+				"group)");
+	fputc('\n', stderr);
+}
+
+int fctl_call(const struct fctl_opts *o, const char *method, int argc,
+	      const char *const argv[], json_t **result)
+{
+	struct ctl_client *c = ctl_client_open(o->socket);
+	char *error = NULL;
+	int ret;
+
+	if (!c) {
+		explain_open(o->socket, errno);
+		return FCTL_UNREACHABLE;
+	}
+	ret = ctl_client_call(c, method, argc, argv, o->timeout_ms, result,
+			      &error);
+	ctl_client_close(c);
+	if (ret == -EREMOTEIO) {
+		bool denied = error && !strncmp(error, "permission denied", 17);
+
+		fprintf(stderr, "fabricctl: fabricd: %s\n",
+			error ? error : "error");
+		free(error);
+		return denied ? FCTL_UNREACHABLE : FCTL_REFUSED;
+	}
+	free(error);
+	if (ret) {
+		fprintf(stderr, "fabricctl: %s on %s: %s\n", method, o->socket,
+			strerror(-ret));
+		return FCTL_UNREACHABLE;
+	}
+	return FCTL_OK;
+}
+
+const char *fctl_json_str(json_t *obj, const char *key, const char *dflt)
+{
+	const char *s = json_string_value(json_object_get(obj, key));
+
+	return s ? s : dflt;
+}

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* fabricctl's side of the control socket: one call, errors reported. */
+#ifndef FABRICCTL_CTL_H
+#define FABRICCTL_CTL_H
+
+#include <jansson.h>
+
+#include "tools/fabricctl.h"
+
+/*
+ * fctl_call - call @method with @argc string @argv on fabricd's control
+ * socket (@o->socket, @o->timeout_ms). On success returns FCTL_OK and sets
+ * *@result (a new reference). Otherwise prints why on stderr and returns
+ * FCTL_UNREACHABLE (no daemon, no permission, time-out) or FCTL_REFUSED
+ * (the daemon answered with an error).
+ */
+int fctl_call(const struct fctl_opts *o, const char *method, int argc,
+	      const char *const argv[], json_t **result);
+
+/* fctl_json_str - the string at @key of @obj, or @dflt. */
+const char *fctl_json_str(json_t *obj, const char *key, const char *dflt);
+
+#endif /* FABRICCTL_CTL_H */

@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * fabricctl status, fabricctl partition list|show: what fabricd reports
+ * through its control socket, printed through lib/output.h so that text and
+ * -j never drift. JSON keys are the daemon's.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "lib/output.h"
+#include "lib/util.h"
+#include "tools/fabricctl.h"
+#include "tools/fabricctl_ctl.h"
+
+static const char *jstr(json_t *o, const char *key)
+{
+	return fctl_json_str(o, key, "-");
+}
+
+static uint64_t jint(json_t *o, const char *key)
+{
+	return (uint64_t)json_integer_value(json_object_get(o, key));
+}
+
+/* A string value, or JSON null when the daemon sent null. */
+static void put_str(json_t *o, const char *key, const char *fmt)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	if (s)
+		out_string(PRINT_ANY, key, fmt, s);
+	else
+		out_null(PRINT_JSON, key, NULL);
+}
+
+static void print_ib(json_t *ib)
+{
+	json_t *pk = json_object_get(ib, "pkeys"), *v;
+	size_t i;
+
+	out_open_object("ib");
+	out_string(PRINT_ANY, "mode", "ib:        %s", jstr(ib, "mode"));
+	put_str(ib, "device", ", %s");
+	out_uint(PRINT_ANY, "port", "/%" PRIu64, jint(ib, "port"));
+	put_str(ib, "port_guid", ", port GUID %s");
+	out_open_array("pkeys");
+	out_text(", PKeys");
+	json_array_foreach(pk, i, v)
+		out_string(PRINT_ANY, NULL, " %s", json_string_value(v));
+	out_close_array();
+	put_str(ib, "ipoib_netdev", ", IPoIB %s");
+	out_uint(PRINT_JSON, "reads", NULL, jint(ib, "reads"));
+	put_str(ib, "error", "\n  error: %s");
+	put_str(ib, "note", "\n  note: %s");
+	out_nl();
+	out_close_object();
+}
+
+static void print_reconcile(json_t *r)
+{
+	out_open_object("reconcile");
+	out_bool(PRINT_JSON, "converged", NULL,
+		 json_is_true(json_object_get(r, "converged")));
+	out_text("reconcile: %s,",
+		 json_is_true(json_object_get(r, "converged")) ?
+			 "converged" :
+			 "not converged");
+	out_uint(PRINT_ANY, "runs", " %" PRIu64 " runs,", jint(r, "runs"));
+	out_uint(PRINT_ANY, "requests", " %" PRIu64 " requests,",
+		 jint(r, "requests"));
+	out_uint(PRINT_ANY, "failed", " %" PRIu64 " failed;",
+		 jint(r, "failed"));
+	out_uint(PRINT_ANY, "last_requests", " last run %" PRIu64 " requests",
+		 jint(r, "last_requests"));
+	out_uint(PRINT_ANY, "last_failed", " (%" PRIu64 " failed)",
+		 jint(r, "last_failed"));
+	out_uint(PRINT_ANY, "last_us", " in %" PRIu64 " us",
+		 jint(r, "last_us"));
+	put_str(r, "last_error", "\n  last error: %s");
+	out_nl();
+	out_close_object();
+}
+
+static void print_drift(json_t *drift)
+{
+	json_t *d;
+	size_t i;
+
+	out_open_array("drift");
+	json_array_foreach(drift, i, d)
+	{
+		out_open_object(NULL);
+		out_text("drift:     ");
+		put_str(d, "partition", "%s ");
+		out_string(PRINT_ANY, "pkey", "(PKey %s): ", jstr(d, "pkey"));
+		out_string(PRINT_ANY, "drift", "%s", jstr(d, "drift"));
+		out_nl();
+		out_close_object();
+	}
+	out_close_array();
+}
+
+static void print_status(json_t *st)
+{
+	json_t *vlan = json_object_get(st, "vlan");
+	json_t *parts = json_object_get(st, "partitions");
+
+	out_open_object(NULL);
+	out_string(PRINT_ANY, "version", "fabricd %s", jstr(st, "version"));
+	out_uint(PRINT_ANY, "pid", " (pid %" PRIu64 ")", jint(st, "pid"));
+	out_string(PRINT_ANY, "policy", ", policy %s", jstr(st, "policy"));
+	out_nl();
+	put_str(st, "policy_error", "policy refused on reload:\n%s\n");
+	put_str(st, "gateway", "gateway:   %s");
+	put_str(st, "uplink", ", uplink %s");
+	out_nl();
+	print_ib(json_object_get(st, "ib"));
+	out_open_object("vlan");
+	out_bool(PRINT_ANY, "supported", "802.1Q:    %s",
+		 json_is_true(json_object_get(vlan, "supported")));
+	put_str(vlan, "note", " (%s)");
+	out_nl();
+	out_close_object();
+	out_open_object("partitions");
+	out_uint(PRINT_ANY, "total", "partitions: %" PRIu64,
+		 jint(parts, "total"));
+	out_uint(PRINT_ANY, "held", ", %" PRIu64 " held", jint(parts, "held"));
+	out_uint(PRINT_ANY, "served", ", %" PRIu64 " served",
+		 jint(parts, "served"));
+	out_nl();
+	out_close_object();
+	print_drift(json_object_get(st, "drift"));
+	print_reconcile(json_object_get(st, "reconcile"));
+	out_string(PRINT_ANY, "engine", "engine:    %s", jstr(st, "engine"));
+	out_nl();
+	out_close_object();
+}
+
+static int cmd_status(const struct fctl_opts *o, int argc, char **argv)
+{
+	json_t *res = NULL;
+	int ret = fctl_call(o, "status", 0, NULL, &res);
+
+	if (ret)
+		return ret;
+	out_begin(stdout, o->json);
+	print_status(res);
+	json_decref(res);
+	return out_end() ? FCTL_UNREACHABLE : FCTL_OK;
+}
+
+/* Partitions. */
+
+static void print_objects(json_t *p, const char *key, const char *name_key,
+			  const char *fmt)
+{
+	json_t *arr = json_object_get(p, key), *v, *val;
+	const char *k;
+	size_t i;
+
+	out_open_array(key);
+	json_array_foreach(arr, i, v)
+	{
+		out_open_object(NULL);
+		out_string(PRINT_ANY, name_key, fmt, jstr(v, name_key));
+		out_string(PRINT_ANY, "status", "(%s)", jstr(v, "status"));
+		json_object_foreach(v, k, val)
+		{
+			if (!strcmp(k, name_key) || !strcmp(k, "status"))
+				continue;
+			if (json_is_integer(val))
+				out_int(PRINT_JSON, k, NULL,
+					json_integer_value(val));
+			else if (json_is_string(val))
+				out_string(PRINT_JSON, k, NULL,
+					   json_string_value(val));
+			else
+				out_null(PRINT_JSON, k, NULL);
+		}
+		out_close_object();
+	}
+	if (!json_array_size(arr))
+		out_text(" -");
+	out_close_array();
+}
+
+static void print_partition(json_t *p)
+{
+	out_open_object(NULL);
+	out_string(PRINT_ANY, "name", "%-16s", jstr(p, "name"));
+	out_string(PRINT_ANY, "pkey", " %-6s", jstr(p, "pkey"));
+	out_uint(PRINT_ANY, "vlan", " %-4" PRIu64, jint(p, "vlan"));
+	out_string(PRINT_ANY, "membership", " %-7s", jstr(p, "membership"));
+	out_string(PRINT_JSON, "policy_membership", NULL,
+		   jstr(p, "policy_membership"));
+	out_bool(PRINT_JSON, "held", NULL,
+		 json_is_true(json_object_get(p, "held")));
+	out_bool(PRINT_JSON, "served", NULL,
+		 json_is_true(json_object_get(p, "served")));
+	out_string(PRINT_ANY, "state", " %-10s", jstr(p, "state"));
+	out_string(PRINT_ANY, "drift", " %s", jstr(p, "drift"));
+	out_text("\n    links:");
+	print_objects(p, "links", "name", " %s");
+	out_text("\n    addresses:");
+	print_objects(p, "addresses", "address", " %s");
+	out_nl();
+	out_close_object();
+}
+
+static int list_partitions(const struct fctl_opts *o, int argc, char **argv)
+{
+	json_t *res = NULL, *p;
+	size_t i;
+	int ret;
+
+	ret = fctl_call(o, "partitions", argc, (const char *const *)argv, &res);
+	if (ret)
+		return ret;
+	out_begin(stdout, o->json);
+	out_open_array(NULL);
+	if (json_array_size(res))
+		out_text("%-16s %-6s %-4s %-7s %-10s %s\n", "NAME", "PKEY",
+			 "VLAN", "MEMBER", "STATE", "DRIFT");
+	json_array_foreach(res, i, p) print_partition(p);
+	out_close_array();
+	json_decref(res);
+	return out_end() ? FCTL_UNREACHABLE : FCTL_OK;
+}
+
+static const struct fctl_cmd status_cmds[] = {
+	{ "show", "", "fabricd's state: IB port, PKeys, drift, reconciler", 0,
+	  0, cmd_status },
+};
+
+const struct fctl_object fctl_status_object = {
+	.name = "status",
+	.help = "fabricd's state (ask the daemon)",
+	.cmds = status_cmds,
+	.n_cmds = ARRAY_SIZE(status_cmds),
+};
+
+static const struct fctl_cmd partition_cmds[] = {
+	{ "list", "", "partitions as fabricd mirrors them (ask the daemon)", 0,
+	  0, list_partitions },
+	{ "show", "NAME", "one partition as fabricd mirrors it", 1, 1,
+	  list_partitions },
+};
+
+const struct fctl_object fctl_partition_object = {
+	.name = "partition",
+	.help = "partitions: list/show what fabricd mirrors; add/del edit the "
+		"policy",
+	.cmds = partition_cmds,
+	.n_cmds = ARRAY_SIZE(partition_cmds),
+};
