@@ -24,14 +24,10 @@
  * across every table of that name, the first table's first is the default.
  */
 static const struct fctl_object *const objects[] = {
-	&fctl_policy_object,
-	&fctl_status_object,
-	&fctl_partition_object,
-	&fctl_partition_edit_object,
-	&fctl_member_object,
-	&fctl_port_object,
-	&fctl_fdb_object,
-	&fctl_stats_object,
+	&fctl_policy_object,	&fctl_status_object,
+	&fctl_partition_object, &fctl_partition_edit_object,
+	&fctl_member_object,	&fctl_port_object,
+	&fctl_fdb_object,	&fctl_stats_object,
 };
 
 static bool seen_before(size_t i)
