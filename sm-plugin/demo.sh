@@ -79,6 +79,7 @@ main() {
 	step "OpenSM with libfabricsm.so, policy $POLICY_SRC"
 	fabric_start_sm || die "$FABRIC_ERR"
 	fabric_wait_up || die "$FABRIC_ERR"
+	fabric_wait_state 1 || die "$FABRIC_ERR"
 	echo "opensm pid $FABRIC_SM_PID: SUBNET UP"
 	grep -o 'fabricsm.*' "$FABRIC_OSM_LOG" | sed 's/^/  log: /'
 

@@ -22,6 +22,7 @@
 #include "lib/util.h"
 #include "sm-plugin/fabricsm.h"
 #include "sm-plugin/smconf.h"
+#include "sm-plugin/smwriter.h"
 
 LOG_MODULE(fabricsm);
 
@@ -181,6 +182,7 @@ int fabricsm_policy_refresh(struct fabricsm *sm)
 {
 	unsigned int n_errors = 0;
 	struct policy *pol;
+	uint64_t t0;
 	size_t len;
 	char *buf;
 	int ret;
@@ -204,7 +206,10 @@ int fabricsm_policy_refresh(struct fabricsm *sm)
 		free(buf);
 		return -EINVAL;
 	}
+	t0 = util_now_ms();
 	pol = load_logged(sm, buf, len, &n_errors);
+	LOG_INFO("policy %s validated in %llu ms", sm->opts.policy,
+		 (unsigned long long)(util_now_ms() - t0));
 	if (!pol) {
 		policy_refuse(sm, buf, len, n_errors);
 		return -EINVAL;
@@ -291,28 +296,38 @@ static bool acting(const struct fabricsm *sm)
 
 static void on_heavy_sweep_done(struct fabricsm *sm)
 {
+	uint64_t t0 = util_now_ms();
+
 	if (!acting(sm))
 		return;
 	sm->sweeps++;
 	fabricsm_policy_refresh(sm);
-	if (!sm->pol)
-		return;
-	apply_partitions(sm);
-	smpins_apply(sm);
+	if (sm->pol) {
+		apply_partitions(sm);
+		smpins_apply(sm);
+	}
+	LOG_DBG("heavy sweep %llu: plugin work %llu ms",
+		(unsigned long long)sm->sweeps,
+		(unsigned long long)(util_now_ms() - t0));
 }
 
 static void on_subnet_up(struct fabricsm *sm)
 {
+	uint64_t t0 = util_now_ms(), t1;
 	int ret;
 
 	if (sm->osm->subn.sm_state != IB_SMINFO_STATE_MASTER)
 		return;
 	if (sm->pol)
 		smstate_check_fit(sm);
+	t1 = util_now_ms();
 	ret = smstate_write(sm);
 	if (ret < 0)
 		LOG_ERR("cannot write state snapshot %s: %s", sm->opts.state,
 			strerror(-ret));
+	LOG_DBG("subnet up: fit check %llu ms, snapshot %llu ms",
+		(unsigned long long)(t1 - t0),
+		(unsigned long long)(util_now_ms() - t1));
 }
 
 static void fabricsm_report(void *data, osm_epi_event_id_t id, void *event)
@@ -337,6 +352,7 @@ static void fabricsm_delete(void *data)
 
 	if (!sm)
 		return;
+	smwriter_stop(sm->writer);
 	log_set_sink(NULL, NULL);
 	policy_free(sm->pol);
 	free(sm->good);
@@ -359,6 +375,13 @@ static void *fabricsm_create(struct osm_opensm *osm)
 	if (fabricsm_opts_parse(osm->subn.opt.event_plugin_options, &sm->opts) <
 	    0) {
 		LOG_ERR("plugin not started: fix event_plugin_options");
+		fabricsm_delete(sm);
+		return NULL;
+	}
+	sm->writer = smwriter_start(sm->opts.state);
+	if (!sm->writer) {
+		LOG_ERR("plugin not started: no snapshot thread: %s",
+			strerror(errno));
 		fabricsm_delete(sm);
 		return NULL;
 	}

@@ -15,6 +15,7 @@
 struct osm_node;
 struct osm_opensm;
 struct policy;
+struct smwriter;
 
 #define FABRICSM_DEFAULT_POLICY "/etc/fabricd/fabric.yaml"
 #define FABRICSM_DEFAULT_STATE "/var/lib/fabricd/state.json"
@@ -27,6 +28,7 @@ struct fabricsm_opts {
 struct fabricsm {
 	struct osm_opensm *osm;
 	struct fabricsm_opts opts;
+	struct smwriter *writer; /* writes state snapshots off the SM thread */
 	struct policy *pol; /* the policy in force, NULL before a good one */
 	char *good; /* file content of @pol, to notice edits */
 	size_t good_len;
@@ -73,8 +75,9 @@ int smpins_apply(struct fabricsm *sm);
 unsigned int smstate_check_fit(struct fabricsm *sm);
 
 /*
- * smstate_write - write the JSON state snapshot (every end port, its LID and
- * PKeys) atomically to sm->opts.state. Returns 0 or a negative errno.
+ * smstate_write - build the JSON state snapshot (every end port, its LID
+ * and PKeys) and queue it for sm->writer, which writes it atomically to
+ * sm->opts.state. Returns 0 or a negative errno.
  */
 int smstate_write(struct fabricsm *sm);
 

@@ -18,7 +18,7 @@ $(SM_PLUGIN): $(SM_OBJS) $(SM_MAP)
 	$(call msg,LD-SO,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(LDFLAGS) -shared -fPIC -Wl,--version-script=$(SM_MAP) \
-		-o $@ $(SM_OBJS) $(LIBS_CORE) -lopensm -losmcomp
+		-o $@ $(SM_OBJS) $(LIBS_CORE) -lopensm -losmcomp -lpthread
 
 .PHONY: demo bench-sm
 bench: bench-sm

@@ -7,7 +7,6 @@
  * i.e. what the ports themselves hold.
  */
 #include <errno.h>
-#include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -20,6 +19,7 @@
 #include "lib/policy.h"
 #include "lib/util.h"
 #include "sm-plugin/fabricsm.h"
+#include "sm-plugin/smwriter.h"
 
 LOG_MODULE(smstate);
 
@@ -294,37 +294,15 @@ static json_t *state_json(const struct fabricsm *sm)
 			 ports_json(sm));
 }
 
-static int ensure_dir_of(const char *path)
-{
-	char *copy = strdup(path);
-	int ret;
-
-	if (!copy)
-		return -ENOMEM;
-	ret = util_mkdir_p(dirname(copy), 0755);
-	free(copy);
-	return ret;
-}
-
 int smstate_write(struct fabricsm *sm)
 {
 	json_t *root;
-	char *text;
-	int ret;
 
 	CL_PLOCK_ACQUIRE(&sm->osm->lock);
 	root = state_json(sm);
 	CL_PLOCK_RELEASE(&sm->osm->lock);
 	if (!root)
 		return -ENOMEM;
-	text = json_dumps(root, JSON_INDENT(2));
-	json_decref(root);
-	if (!text)
-		return -ENOMEM;
-	ret = ensure_dir_of(sm->opts.state);
-	if (!ret)
-		ret = util_write_file_atomic(sm->opts.state, text, strlen(text),
-					     0644);
-	free(text);
-	return ret;
+	smwriter_submit(sm->writer, root);
+	return 0;
 }

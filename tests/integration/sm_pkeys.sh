@@ -59,7 +59,7 @@ check "no broadcast group for a partition without ipoib" \
 
 # The snapshot against smpquery: same ports, LIDs and PKeys.
 state=$FABRIC_STATE
-check "state snapshot written" test -s "$state"
+check "state snapshot written" fabric_wait_state 1
 snap=$(jq -r '.ports[] | "\(.node_desc) \(.lid) " +
 	([.pkeys[].pkey] | sort | join(" "))' "$state" | sort)
 check_eq "snapshot agrees with smpquery" "$(echo "$table" | sed 's/ *$//' | sort)" "$snap"

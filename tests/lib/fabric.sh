@@ -314,3 +314,18 @@ fabric_port_table() {
 		echo "$d $l $(fabric_pkeys "$l" | tr '\n' ' ')"
 	done
 }
+
+# fabric_wait_state SWEEP [TIMEOUT_S]: wait until the plugin's snapshot
+# ($FABRIC_STATE, written by a thread of its own after SUBNET UP) reports
+# heavy sweep number SWEEP or later.
+fabric_wait_state() {
+	local want=$1 deadline=$((SECONDS + ${2:-10})) n
+	while [ $SECONDS -lt $deadline ]; do
+		n=$(sed -n 's/^  "sweep": \([0-9]*\),$/\1/p' "$FABRIC_STATE" \
+			2>/dev/null)
+		[ -n "$n" ] && [ "$n" -ge "$want" ] && return 0
+		sleep 0.05
+	done
+	FABRIC_ERR="no state snapshot for sweep $want in $FABRIC_STATE"
+	return 1
+}

@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* The snapshot writer thread; see smwriter.h for why it exists. */
+#include "sm-plugin/smwriter.h"
+
+#include <errno.h>
+#include <libgen.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/log.h"
+#include "lib/util.h"
+
+LOG_MODULE(smwriter);
+
+struct smwriter {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	json_t *pending; /* next snapshot to write, or NULL */
+	bool stop;
+	char *path;
+};
+
+static int ensure_dir_of(const char *path)
+{
+	char *copy = strdup(path);
+	int ret;
+
+	if (!copy)
+		return -ENOMEM;
+	ret = util_mkdir_p(dirname(copy), 0755);
+	free(copy);
+	return ret;
+}
+
+static void write_one(const struct smwriter *w, json_t *root)
+{
+	char *text = json_dumps(root, JSON_INDENT(2));
+	int ret = text ? ensure_dir_of(w->path) : -ENOMEM;
+
+	if (!ret)
+		ret = util_write_file_atomic(w->path, text, strlen(text), 0644);
+	if (ret < 0)
+		LOG_ERR("cannot write state snapshot %s: %s", w->path,
+			strerror(-ret));
+	free(text);
+	json_decref(root);
+}
+
+static void *writer_main(void *arg)
+{
+	struct smwriter *w = arg;
+	json_t *root;
+	bool stop;
+
+	pthread_mutex_lock(&w->lock);
+	for (;;) {
+		while (!w->pending && !w->stop)
+			pthread_cond_wait(&w->cond, &w->lock);
+		root = w->pending;
+		w->pending = NULL;
+		stop = w->stop;
+		pthread_mutex_unlock(&w->lock);
+		if (root)
+			write_one(w, root);
+		if (stop && !root)
+			return NULL;
+		pthread_mutex_lock(&w->lock);
+	}
+}
+
+struct smwriter *smwriter_start(const char *path)
+{
+	struct smwriter *w = calloc(1, sizeof(*w));
+	int ret;
+
+	if (!w)
+		return NULL;
+	w->path = strdup(path);
+	if (!w->path)
+		goto err_free;
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_cond_init(&w->cond, NULL);
+	ret = pthread_create(&w->thread, NULL, writer_main, w);
+	if (ret) {
+		errno = ret;
+		goto err_path;
+	}
+	return w;
+
+err_path:
+	free(w->path);
+err_free:
+	free(w);
+	return NULL;
+}
+
+void smwriter_submit(struct smwriter *w, json_t *root)
+{
+	json_t *old;
+
+	pthread_mutex_lock(&w->lock);
+	old = w->pending;
+	w->pending = root;
+	pthread_cond_signal(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+	json_decref(old);
+}
+
+void smwriter_stop(struct smwriter *w)
+{
+	if (!w)
+		return;
+	pthread_mutex_lock(&w->lock);
+	w->stop = true;
+	pthread_cond_signal(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+	pthread_join(w->thread, NULL);
+	json_decref(w->pending);
+	pthread_mutex_destroy(&w->lock);
+	pthread_cond_destroy(&w->cond);
+	free(w->path);
+	free(w);
+}

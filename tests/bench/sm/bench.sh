@@ -1,0 +1,207 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#
+# make bench-sm: what the plugin costs OpenSM, on a 1008-HCA fat tree
+# (tests/topo/gen-fattree.sh) under ibsim, in one run, side by side:
+#
+#   plain    OpenSM alone, no partition file (default partition only)
+#   static   OpenSM alone with the partition file the plugin generates
+#            (200 partitions), written by hand as an admin would
+#   plugin   OpenSM + libfabricsm.so with the 200-partition policy
+#
+# For each: start -> SUBNET UP, and a forced heavy sweep (SIGHUP -> SUBNET
+# UP, median of SWEEPS). plugin/static is the plugin's own cost (target:
+# at most 1.05); plugin/plain adds what 200 partitions cost OpenSM. Then a
+# policy edit (a new partition) -> its PKey readable with smpquery on every
+# member port, and how many heavy sweeps that took (target: one).
+# Times come from OpenSM's log time stamps (microseconds). Not a test: it
+# prints numbers and fails only when something does not come up.
+set -u
+cd "$(dirname "$0")/../../.." || exit 1
+. tests/lib/fabric.sh
+
+ROUNDS=${ROUNDS:-2}
+SWEEPS=${SWEEPS:-5}
+PARTS=${PARTS:-200}
+EDIT_MEMBERS=${EDIT_MEMBERS:-24}
+
+die() {
+	echo "bench-sm: $*" >&2
+	exit 1
+}
+
+# now: seconds since midnight, local time, as OpenSM's log stamps them.
+now() {
+	date +%H:%M:%S.%N | awk -F'[:.]' \
+		'{ printf "%.6f\n", $1 * 3600 + $2 * 60 + $3 + $4 / 1e9 }'
+}
+
+# up_time N: when the Nth SUBNET UP of this run was logged (see now()).
+up_time() {
+	grep 'SUBNET UP$' "$FABRIC_OSM_LOG" | sed -n "${1}p" |
+		awk '{ split($3, t, ":");
+			printf "%.6f\n", t[1] * 3600 + t[2] * 60 + t[3] + $4 / 1e6 }'
+}
+
+sub() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f\n", a - b }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f\n", a / b }'; }
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+# run_config NAME: fresh ibsim and OpenSM in the configuration NAME; sets
+# UP[NAME] (seconds) and appends the sweep median to SWEEP[NAME].
+run_config() {
+	local name=$1 t0 i t sweeps=""
+	fabric_stop_sm
+	fabric_kill_wait "$FABRIC_SIM_PID"
+	fabric_start_sim "$NET" || die "$FABRIC_ERR"
+	rm -f "$FABRIC_PARTITIONS"
+	FABRIC_POLICY=""
+	case $name in
+	static) cp "$STATIC" "$FABRIC_PARTITIONS" ;;
+	plugin) FABRIC_POLICY=$POLICY ;;
+	esac
+	FABRIC_CACHE_DIR=$FABRIC_DIR/cache-$name-$RANDOM
+	t0=$(now)
+	fabric_start_sm || die "$FABRIC_ERR"
+	fabric_wait_up 300 || die "$name: $FABRIC_ERR"
+	UP[$name]="${UP[$name]:-} $(sub "$(up_time 1)" "$t0")"
+	for i in $(seq 1 "$SWEEPS"); do
+		t=$(now)
+		fabric_sweep 300 || die "$name: $FABRIC_ERR"
+		sweeps="$sweeps $(sub "$(up_time $((i + 1)))" "$t")"
+	done
+	SWEEP[$name]="${SWEEP[$name]:-} $(echo $sweeps | tr ' ' '\n' | median)"
+}
+
+edit_hca_guids() {
+	local n
+	for n in $EDIT_HCAS; do
+		printf '0x%016x\n' $((0x0002c90400000000 + n * 0x10 + 1))
+	done
+}
+
+# edit_policy: the plugin's case: a new partition in the policy file.
+edit_policy() {
+	local g
+	cp "$POLICY" "$POLICY.new"
+	{
+		printf '  - name: bench-new\n    pkey: 0x0500\n    members:\n'
+		for g in $(edit_hca_guids); do
+			echo "      - { guid: $g, membership: full }"
+		done
+	} >>"$POLICY.new"
+	mv "$POLICY.new" "$POLICY"
+}
+
+# edit_static: the same partition written by hand into partitions.conf.
+edit_static() {
+	local g line="bench-new=0x0500, ipoib, mtu=4, sl=0 :"
+	for g in $(edit_hca_guids); do
+		line="$line $g=full,"
+	done
+	echo "${line%,} ;" >>"$FABRIC_PARTITIONS"
+}
+
+# wait_all_have PKEY LID...: until every LID's PKey table holds PKEY.
+wait_all_have() {
+	local pkey=$1 lid
+	shift
+	for lid in "$@"; do
+		until fabric_pkeys "$lid" | grep -qx "$pkey"; do
+			[ $SECONDS -lt $((EDIT_START + 120)) ] || return 1
+			sleep 0.01
+		done
+	done
+}
+
+# measure_edit NAME EDIT_FN: the edit, SIGHUP, the next SUBNET UP, then
+# smpquery on every member port. Sets EDIT_UP[NAME], EDIT_READ[NAME],
+# EDIT_SWEEPS[NAME].
+measure_edit() {
+	local name=$1 fn=$2 lids="" g t0 ups_before
+	for g in $(edit_hca_guids); do
+		lids="$lids $(awk -v g="$g" '$1 == g { print $2 }' <<<"$PORTS")"
+	done
+	ups_before=$(fabric_up_count)
+	FABRIC_UP_SEEN=$ups_before
+	EDIT_START=$SECONDS
+	t0=$(now)
+	$fn
+	kill -HUP "$FABRIC_SM_PID"
+	fabric_wait_up 60 || die "edit: $FABRIC_ERR"
+	EDIT_UP[$name]=$(sub "$(up_time $((ups_before + 1)))" "$t0")
+	# shellcheck disable=SC2086
+	wait_all_have 0x8500 $lids || die "$name edit: PKey 0x8500 never showed up"
+	EDIT_READ[$name]=$(sub "$(now)" "$t0")
+	EDIT_SWEEPS[$name]=$(($(fabric_up_count) - ups_before))
+	EDIT_NLIDS=$(echo $lids | wc -w)
+	[ "$name" != plugin ] ||
+		VALIDATED=$(grep 'validated in' "$FABRIC_OSM_LOG" | tail -1 |
+			sed 's/.*-> //')
+}
+
+mean() { echo "$@" | tr ' ' '\n' | awk 'NF { s += $1; n++ } END { printf "%.3f\n", s / n }'; }
+
+report() {
+	local c up sw
+	echo
+	printf 'bench-sm: %s HCAs + %s switches (ibsim), policy of %s partitions + 1, %s rounds, sweep = median of %s\n' \
+		"$N_CA" "$N_SW" "$PARTS" "$ROUNDS" "$SWEEPS"
+	printf '  %-8s %18s %18s\n' config "start->SUBNET UP" "heavy sweep"
+	for c in plain static plugin; do
+		up=$(mean ${UP[$c]})
+		sw=$(mean ${SWEEP[$c]})
+		printf '  %-8s %16s s %16s s\n' "$c" "$up" "$sw"
+		eval "U_$c=$up S_$c=$sw"
+	done
+	echo "ratios (1.000 = no cost):"
+	printf '  plugin/static  start %s  sweep %s   (the plugin itself; target <= 1.05)\n' \
+		"$(ratio "$U_plugin" "$U_static")" "$(ratio "$S_plugin" "$S_static")"
+	printf '  plugin/plain   start %s  sweep %s   (plugin + what %s partitions cost OpenSM)\n' \
+		"$(ratio "$U_plugin" "$U_plain")" "$(ratio "$S_plugin" "$S_plain")" "$PARTS"
+	printf 'edit (a new partition, %s member ports) + SIGHUP -> SUBNET UP; then smpquery on each member:\n' "$EDIT_NLIDS"
+	for c in static plugin; do
+		printf '  %-8s SUBNET UP %s s, new PKey read on all members at %s s, heavy sweeps: %s\n' \
+			"$c" "${EDIT_UP[$c]}" "${EDIT_READ[$c]}" "${EDIT_SWEEPS[$c]}"
+	done
+	printf '  plugin/static edit-to-SUBNET-UP %s (the plugin re-reads and validates the policy)\n' \
+		"$(ratio "${EDIT_UP[plugin]}" "${EDIT_UP[static]}")"
+	echo "  plugin log: ${VALIDATED:-}"
+}
+
+main() {
+	declare -gA UP SWEEP EDIT_UP EDIT_READ EDIT_SWEEPS
+	fabric_init || die "$FABRIC_ERR"
+	[ -f build/lib/libfabricsm.so ] || die "build/lib/libfabricsm.so not built"
+	NET=$FABRIC_DIR/fattree.net
+	POLICY=$FABRIC_DIR/policy.yaml
+	STATIC=$FABRIC_DIR/static-partitions.conf
+	echo "generating the fat tree and a $PARTS-partition policy..."
+	bash tests/topo/gen-fattree.sh >"$NET"
+	bash tests/bench/sm/gen-policy.sh "$PARTS" >"$POLICY"
+	# Members of the edit: spread over the leaves.
+	EDIT_HCAS=$(seq 5 41 1008 | head -n "$EDIT_MEMBERS" | xargs)
+
+	echo "warm-up: the plugin writes the partition file used by 'static'"
+	run_config plugin
+	cp "$FABRIC_PARTITIONS" "$STATIC"
+	UP=() SWEEP=()
+	for r in $(seq 1 "$ROUNDS"); do
+		for c in plain static plugin; do
+			echo "round $r: $c"
+			run_config "$c"
+		done
+	done
+	PORTS=$(fabric_ports)
+	N_CA=$(grep -c ' ca ' <<<"$PORTS")
+	N_SW=$(grep -c ' switch ' <<<"$PORTS")
+	echo "policy edit on the plugin run"
+	measure_edit plugin edit_policy
+	echo "the same edit by hand in partitions.conf"
+	run_config static
+	PORTS=$(fabric_ports)
+	measure_edit static edit_static
+	report
+}
+
+main "$@"
