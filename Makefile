@@ -59,6 +59,7 @@ all:
 include tools/module.mk
 include fabricd/module.mk
 include sm-plugin/module.mk
+include eth/module.mk
 include tests/module.mk
 
 all: $(BINS)
