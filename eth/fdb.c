@@ -9,26 +9,13 @@
 #include <stdbool.h>
 #include <stdlib.h>
 
-#define SLOT_EMPTY UINT16_MAX
-
-struct slot {
-	uint64_t key; /* mac << 16 | part */
-	uint64_t seen_ms;
-	uint16_t port; /* SLOT_EMPTY when the slot is free */
-};
+#define SLOT_EMPTY FDB_SLOT_EMPTY
 
 struct fdb {
-	struct slot *slots;
-	uint32_t mask; /* capacity - 1 */
+	struct fdb_hot h; /* first: the inline fast path in fdb.h */
 	unsigned int max_entries;
-	uint64_t aging_ms;
 	struct fdb_stats st;
 };
-
-static inline uint64_t make_key(uint16_t part, uint64_t mac)
-{
-	return mac << 16 | part;
-}
 
 static inline uint32_t hash_key(uint64_t key, uint32_t mask)
 {
@@ -49,16 +36,16 @@ struct fdb *fdb_create(unsigned int max_entries, uint64_t aging_ms)
 	f = calloc(1, sizeof(*f));
 	if (!f)
 		return NULL;
-	f->slots = calloc(cap, sizeof(*f->slots));
-	if (!f->slots) {
+	f->h.slots = calloc(cap, sizeof(*f->h.slots));
+	if (!f->h.slots) {
 		free(f);
 		return NULL;
 	}
 	for (i = 0; i < cap; i++)
-		f->slots[i].port = SLOT_EMPTY;
-	f->mask = cap - 1;
+		f->h.slots[i].port = SLOT_EMPTY;
+	f->h.mask = cap - 1;
 	f->max_entries = max_entries;
-	f->aging_ms = aging_ms;
+	f->h.aging_ms = aging_ms;
 	return f;
 }
 
@@ -66,50 +53,30 @@ void fdb_destroy(struct fdb *f)
 {
 	if (!f)
 		return;
-	free(f->slots);
+	free(f->h.slots);
 	free(f);
 }
 
 void fdb_set_aging(struct fdb *f, uint64_t aging_ms)
 {
-	f->aging_ms = aging_ms;
+	f->h.aging_ms = aging_ms;
 }
 
 uint64_t fdb_get_aging(const struct fdb *f)
 {
-	return f->aging_ms;
+	return f->h.aging_ms;
 }
 
-/* The slot holding @key, or the empty slot where it would go. */
-static struct slot *find_slot(const struct fdb *f, uint64_t key)
+static bool expired(const struct fdb *f, const struct fdb_slot *s, uint64_t now)
 {
-	uint32_t i = hash_key(key, f->mask);
-
-	for (;;) {
-		struct slot *s = &f->slots[i];
-
-		if (s->port == SLOT_EMPTY || s->key == key)
-			return s;
-		i = (i + 1) & f->mask;
-	}
+	return now > s->seen_ms && now - s->seen_ms >= f->h.aging_ms;
 }
 
-static bool expired(const struct fdb *f, const struct slot *s, uint64_t now)
+int fdb_learn_slot(struct fdb *f, struct fdb_slot *s, uint64_t key,
+		   uint16_t port, uint64_t now_ms)
 {
-	return now > s->seen_ms && now - s->seen_ms >= f->aging_ms;
-}
-
-int fdb_learn(struct fdb *f, uint16_t part, uint64_t mac, uint16_t port,
-	      uint64_t now_ms)
-{
-	uint64_t key = make_key(part, mac);
-	struct slot *s = find_slot(f, key);
-
 	if (s->port != SLOT_EMPTY) {
-		if (s->seen_ms != now_ms)
-			s->seen_ms = now_ms;
-		if (s->port == port)
-			return FDB_REFRESHED;
+		s->seen_ms = now_ms;
 		s->port = port;
 		f->st.moved++;
 		return FDB_MOVED;
@@ -126,16 +93,6 @@ int fdb_learn(struct fdb *f, uint16_t part, uint64_t mac, uint16_t port,
 	return FDB_LEARNED;
 }
 
-int fdb_lookup(const struct fdb *f, uint16_t part, uint64_t mac,
-	       uint64_t now_ms)
-{
-	const struct slot *s = find_slot(f, make_key(part, mac));
-
-	if (s->port == SLOT_EMPTY || expired(f, s, now_ms))
-		return -ENOENT;
-	return s->port;
-}
-
 /* Remove slot @i and shift later members of its cluster back. */
 static void remove_slot(struct fdb *f, uint32_t i)
 {
@@ -144,32 +101,33 @@ static void remove_slot(struct fdb *f, uint32_t i)
 	for (;;) {
 		uint32_t home;
 
-		j = (j + 1) & f->mask;
-		if (f->slots[j].port == SLOT_EMPTY)
+		j = (j + 1) & f->h.mask;
+		if (f->h.slots[j].port == SLOT_EMPTY)
 			break;
-		home = hash_key(f->slots[j].key, f->mask);
+		home = hash_key(f->h.slots[j].key, f->h.mask);
 		/* Move j into the hole i unless its home lies in (i, j]. */
-		if (((j - home) & f->mask) >= ((j - i) & f->mask)) {
-			f->slots[i] = f->slots[j];
+		if (((j - home) & f->h.mask) >= ((j - i) & f->h.mask)) {
+			f->h.slots[i] = f->h.slots[j];
 			i = j;
 		}
 	}
-	f->slots[i].port = SLOT_EMPTY;
+	f->h.slots[i].port = SLOT_EMPTY;
 	f->st.entries--;
 }
 
 /* Remove every entry for which @match is true; returns how many. */
 static unsigned int remove_if(struct fdb *f,
 			      bool (*match)(const struct fdb *f,
-					    const struct slot *s, void *ctx),
+					    const struct fdb_slot *s,
+					    void *ctx),
 			      void *ctx)
 {
 	unsigned int n = 0;
 	uint32_t i = 0;
 
 	/* A shift may move an unvisited entry into i: look at i again. */
-	while (i <= f->mask) {
-		struct slot *s = &f->slots[i];
+	while (i <= f->h.mask) {
+		struct fdb_slot *s = &f->h.slots[i];
 
 		if (s->port != SLOT_EMPTY && match(f, s, ctx)) {
 			remove_slot(f, i);
@@ -181,7 +139,8 @@ static unsigned int remove_if(struct fdb *f,
 	return n;
 }
 
-static bool match_expired(const struct fdb *f, const struct slot *s, void *ctx)
+static bool match_expired(const struct fdb *f, const struct fdb_slot *s,
+			  void *ctx)
 {
 	return expired(f, s, *(uint64_t *)ctx);
 }
@@ -199,7 +158,8 @@ struct flush_ctx {
 	int port;
 };
 
-static bool match_flush(const struct fdb *f, const struct slot *s, void *ctx)
+static bool match_flush(const struct fdb *f, const struct fdb_slot *s,
+			void *ctx)
 {
 	const struct flush_ctx *fc = ctx;
 
@@ -220,8 +180,8 @@ void fdb_foreach(const struct fdb *f,
 {
 	uint32_t i;
 
-	for (i = 0; i <= f->mask; i++) {
-		const struct slot *s = &f->slots[i];
+	for (i = 0; i <= f->h.mask; i++) {
+		const struct fdb_slot *s = &f->h.slots[i];
 		struct fdb_entry e;
 
 		if (s->port == SLOT_EMPTY)

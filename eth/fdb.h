@@ -8,6 +8,7 @@
 #ifndef ETH_FDB_H
 #define ETH_FDB_H
 
+#include <errno.h>
 #include <stdint.h>
 
 #define FDB_AGING_MS_DEFAULT 300000
@@ -52,18 +53,80 @@ void fdb_set_aging(struct fdb *f, uint64_t aging_ms);
 uint64_t fdb_get_aging(const struct fdb *f);
 
 /*
+ * The inline fast path's view of the table (first member of struct fdb).
+ * Not for use outside fdb.[ch].
+ */
+struct fdb_slot {
+	uint64_t key; /* mac << 16 | part */
+	uint64_t seen_ms;
+	uint16_t port; /* FDB_SLOT_EMPTY when the slot is free */
+};
+
+#define FDB_SLOT_EMPTY UINT16_MAX
+
+struct fdb_hot {
+	struct fdb_slot *slots;
+	uint32_t mask; /* capacity - 1 */
+	uint64_t aging_ms;
+};
+
+static inline uint64_t fdb_key(uint16_t part, uint64_t mac)
+{
+	return mac << 16 | part;
+}
+
+/* fdb_find_slot - the slot holding @key, or the empty one where it goes. */
+static inline struct fdb_slot *fdb_find_slot(const struct fdb *f, uint64_t key)
+{
+	const struct fdb_hot *h = (const struct fdb_hot *)f;
+	uint32_t i = (uint32_t)((key * 0x9e3779b97f4a7c15ull) >> 32) & h->mask;
+
+	for (;;) {
+		struct fdb_slot *s = &h->slots[i];
+
+		if (s->port == FDB_SLOT_EMPTY || s->key == key)
+			return s;
+		i = (i + 1) & h->mask;
+	}
+}
+
+/* fdb_learn_slot - fdb_learn()'s slow path: a new or moved address. */
+int fdb_learn_slot(struct fdb *f, struct fdb_slot *s, uint64_t key,
+		   uint16_t port, uint64_t now_ms);
+
+/*
  * fdb_learn - note that @mac was seen on @port in @part at @now_ms.
  * Returns an fdb_learn_result, or -ENOSPC when the table is full.
  */
-int fdb_learn(struct fdb *f, uint16_t part, uint64_t mac, uint16_t port,
-	      uint64_t now_ms);
+static inline int fdb_learn(struct fdb *f, uint16_t part, uint64_t mac,
+			    uint16_t port, uint64_t now_ms)
+{
+	uint64_t key = fdb_key(part, mac);
+	struct fdb_slot *s = fdb_find_slot(f, key);
+
+	if (s->port == port) { /* the common case: a refresh */
+		if (s->seen_ms != now_ms)
+			s->seen_ms = now_ms;
+		return FDB_REFRESHED;
+	}
+	return fdb_learn_slot(f, s, key, port, now_ms);
+}
 
 /*
  * fdb_lookup - the port @mac was learned on in @part, or -ENOENT (aged
  * entries count as absent).
  */
-int fdb_lookup(const struct fdb *f, uint16_t part, uint64_t mac,
-	       uint64_t now_ms);
+static inline int fdb_lookup(const struct fdb *f, uint16_t part, uint64_t mac,
+			     uint64_t now_ms)
+{
+	const struct fdb_slot *s = fdb_find_slot(f, fdb_key(part, mac));
+	uint64_t aging = ((const struct fdb_hot *)f)->aging_ms;
+
+	if (s->port == FDB_SLOT_EMPTY ||
+	    (now_ms > s->seen_ms && now_ms - s->seen_ms >= aging))
+		return -ENOENT;
+	return s->port;
+}
 
 /* fdb_age - remove entries older than the aging time. Returns how many. */
 unsigned int fdb_age(struct fdb *f, uint64_t now_ms);

@@ -38,29 +38,49 @@ struct frame_info {
 	bool dst_multicast; /* group address (broadcast included) */
 };
 
-/*
- * frame_parse - check the @len bytes at @data as an Ethernet frame whose
- * payload (after the header and an optional tag) may hold at most
- * @max_payload bytes. Fills @fi. Returns FRAME_OK or a frame_error.
- */
-enum frame_error frame_parse(const uint8_t *data, uint32_t len,
-			     uint32_t max_payload, struct frame_info *fi);
-
 /* frame_error_name - short stable name ("runt", "bad_tag", ...). */
 const char *frame_error_name(enum frame_error err);
+
+/* Move the 12 address bytes by register loads: no library call. */
+static inline void frame_move_addrs(uint8_t *to, const uint8_t *from)
+{
+	uint64_t a;
+	uint32_t b;
+
+	memcpy(&a, from, 8);
+	memcpy(&b, from + 8, 4);
+	memcpy(to, &a, 8);
+	memcpy(to + 8, &b, 4);
+}
 
 /*
  * frame_vlan_push - insert an 802.1Q tag with @tci after the addresses of
  * the frame at @data. The caller guarantees 4 bytes of headroom.
  * Returns the new start of the frame (@data - 4).
  */
-uint8_t *frame_vlan_push(uint8_t *data, uint16_t tci);
+static inline uint8_t *frame_vlan_push(uint8_t *data, uint16_t tci)
+{
+	uint8_t *n = data - FRAME_VLAN_HLEN;
+
+	frame_move_addrs(n, data);
+	n[12] = FRAME_TPID_8021Q >> 8;
+	n[13] = FRAME_TPID_8021Q & 0xff;
+	n[14] = tci >> 8;
+	n[15] = tci & 0xff;
+	return n;
+}
 
 /*
  * frame_vlan_pop - remove the outer tag of the tagged frame at @data (at
  * least 18 bytes). Returns the new start of the frame (@data + 4).
  */
-uint8_t *frame_vlan_pop(uint8_t *data);
+static inline uint8_t *frame_vlan_pop(uint8_t *data)
+{
+	uint8_t *n = data + FRAME_VLAN_HLEN;
+
+	frame_move_addrs(n, data);
+	return n;
+}
 
 /* frame_is_multicast - true for a group (multicast/broadcast) address. */
 static inline bool frame_is_multicast(const uint8_t *mac)
@@ -71,12 +91,90 @@ static inline bool frame_is_multicast(const uint8_t *mac)
 /* frame_mac_to_u64 - the 48-bit address in the low bits, for hashing. */
 static inline uint64_t frame_mac_to_u64(const uint8_t *mac)
 {
-	return (uint64_t)mac[0] << 40 | (uint64_t)mac[1] << 32 |
-	       (uint64_t)mac[2] << 24 | (uint64_t)mac[3] << 16 |
-	       (uint64_t)mac[4] << 8 | mac[5];
+	uint64_t v = 0;
+
+	memcpy(&v, mac, FRAME_ETH_ALEN);
+	return __builtin_bswap64(v) >> 16;
+}
+
+/*
+ * frame_dst_u64 / frame_src_u64 - the addresses of a frame (at least 14
+ * bytes long) as frame_mac_to_u64() gives them, by one 8-byte load each.
+ */
+static inline uint64_t frame_dst_u64(const uint8_t *frame)
+{
+	uint64_t v;
+
+	memcpy(&v, frame, 8);
+	return __builtin_bswap64(v) >> 16;
+}
+
+static inline uint64_t frame_src_u64(const uint8_t *frame)
+{
+	uint64_t v;
+
+	memcpy(&v, frame + 6, 8);
+	return __builtin_bswap64(v) >> 16;
 }
 
 /* frame_mac_format - "52:54:00:12:34:56" into @buf (at least 18 bytes). */
 char *frame_mac_format(uint64_t mac, char *buf, unsigned int len);
+
+/* Parsing helpers, inline: the engine calls them once per frame. */
+static inline uint16_t frame_get_be16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static inline bool frame_is_tpid(uint16_t type)
+{
+	return type == FRAME_TPID_8021Q || type == FRAME_TPID_8021AD ||
+	       type == FRAME_TPID_QINQ_OLD;
+}
+
+static inline bool frame_src_ok(const uint8_t *frame)
+{
+	return frame_src_u64(frame) && !frame_is_multicast(frame + 6);
+}
+
+/*
+ * frame_parse - check the @len bytes at @data as an Ethernet frame whose
+ * payload (after the header and an optional tag) may hold at most
+ * @max_payload bytes. Fills @fi. Returns FRAME_OK or a frame_error.
+ */
+static inline enum frame_error frame_parse(const uint8_t *data, uint32_t len,
+					   uint32_t max_payload,
+					   struct frame_info *fi)
+{
+	uint32_t hlen = FRAME_ETH_HLEN;
+	uint16_t type;
+
+	if (len < FRAME_ETH_HLEN)
+		return FRAME_ERR_RUNT;
+	type = frame_get_be16(data + 12);
+	fi->tagged = false;
+	fi->tci = 0;
+	if (type == FRAME_TPID_8021AD || type == FRAME_TPID_QINQ_OLD)
+		return FRAME_ERR_BAD_TAG;
+	if (type == FRAME_TPID_8021Q) {
+		if (len < FRAME_ETH_HLEN + FRAME_VLAN_HLEN)
+			return FRAME_ERR_BAD_TAG;
+		fi->tagged = true;
+		fi->tci = frame_get_be16(data + 14);
+		type = frame_get_be16(data + 16);
+		hlen += FRAME_VLAN_HLEN;
+		if (frame_is_tpid(type))
+			return FRAME_ERR_BAD_TAG;
+	}
+	if (type > 1500 && type < 0x0600)
+		return FRAME_ERR_BAD_ETHERTYPE;
+	if (len - hlen > max_payload)
+		return FRAME_ERR_OVERSIZE;
+	if (!frame_src_ok(data))
+		return FRAME_ERR_BAD_SRC;
+	fi->ethertype = type;
+	fi->dst_multicast = frame_is_multicast(data);
+	return FRAME_OK;
+}
 
 #endif /* ETH_FRAME_H */

@@ -85,9 +85,7 @@ static int classify(struct engine_core *c, struct ecore_port *ip,
 	} else {
 		if (fi.tagged && vid)
 			return ECORE_DROP_BAD_TAG;
-		part = ip->part;
-		if (!c->parts[part].active)
-			return ECORE_DROP_NO_PARTITION;
+		part = ip->part; /* active: checked once per burst */
 	}
 	pkt->part = part;
 	pkt->tci = fi.tci & FRAME_PCP_DEI_MASK;
@@ -106,9 +104,9 @@ static uint64_t lookup(struct engine_core *c, struct ecore_port *ip,
 	uint64_t mask;
 	int out;
 
-	fdb_learn(c->fdb, pkt->part, frame_mac_to_u64(pkt->data + 6), in, now);
+	fdb_learn(c->fdb, pkt->part, frame_src_u64(pkt->data), in, now);
 	if (!frame_is_multicast(pkt->data)) {
-		out = fdb_lookup(c->fdb, pkt->part, frame_mac_to_u64(pkt->data),
+		out = fdb_lookup(c->fdb, pkt->part, frame_dst_u64(pkt->data),
 				 now);
 		if (out >= 0 && (pt->members & bit(out))) {
 			if ((unsigned int)out == in) {
@@ -176,6 +174,7 @@ static void prepare_owned(struct engine_core *c, struct ecore_port *op)
 
 		if (pkt->pool && (pkt->flags & PKT_SINGLE)) {
 			pkt->flags |= PKT_GIVEN;
+			c->given = true;
 		} else {
 			pkt = copy_pkt(c, pkt);
 			if (!pkt) {
@@ -214,31 +213,45 @@ static void tag_for_trunk(struct engine_core *c, struct ecore_port *op)
 	op->n_txq = n;
 }
 
+/* Count what a port sent and drop what it would not take. */
+/* Count what a port sent and drop what it would not take. */
+static void count_sent(struct engine_core *c, struct ecore_port *op,
+		       unsigned int sent)
+{
+	uint64_t bytes = 0;
+	unsigned int i;
+
+	for (i = 0; i < sent; i++)
+		bytes += op->txq[i]->len;
+	if (op->role == ECORE_ACCESS) { /* one partition: count once */
+		c->parts[op->part].c.tx_packets += sent;
+		c->parts[op->part].c.tx_bytes += bytes;
+	} else {
+		for (i = 0; i < sent; i++) {
+			struct ecore_part *pt = &c->parts[op->txq[i]->part];
+
+			pt->c.tx_packets++;
+			pt->c.tx_bytes += op->txq[i]->len;
+		}
+	}
+	op->c.tx_packets += sent;
+	op->c.tx_bytes += bytes;
+	for (i = sent; i < op->n_txq; i++) {
+		op->txq[i]->flags &= ~PKT_GIVEN;
+		count_drop(c, op, op->txq[i]->part, ECORE_DROP_TX_FULL);
+	}
+}
+
 static void send_port(struct engine_core *c, struct ecore_port *op)
 {
-	unsigned int i;
 	int sent;
 
 	if (op->port.flags & PORT_F_TX_POOL_ONLY)
 		prepare_owned(c, op);
-	sent = op->n_txq ?
-		       op->port.ops->tx_burst(&op->port, op->txq, op->n_txq) :
-		       0;
-	if (sent < 0)
-		sent = 0;
-	for (i = 0; i < op->n_txq; i++) {
-		struct pkt *pkt = op->txq[i];
-
-		if (i >= (unsigned int)sent) {
-			pkt->flags &= ~PKT_GIVEN;
-			count_drop(c, op, pkt->part, ECORE_DROP_TX_FULL);
-			continue;
-		}
-		op->c.tx_packets++;
-		op->c.tx_bytes += pkt->len;
-		c->parts[pkt->part].c.tx_packets++;
-		c->parts[pkt->part].c.tx_bytes += pkt->len;
-	}
+	if (!op->n_txq)
+		return;
+	sent = op->port.ops->tx_burst(&op->port, op->txq, op->n_txq);
+	count_sent(c, op, sent < 0 ? 0 : MIN((unsigned int)sent, op->n_txq));
 	op->n_txq = 0;
 }
 
@@ -264,6 +277,11 @@ static void release(struct engine_core *c, struct pkt **pkts, unsigned int n)
 {
 	unsigned int i;
 
+	if (!c->n_extra && !c->given) {
+		for (i = 0; i < n; i++)
+			pool_free(pkts[i]);
+		return;
+	}
 	for (i = 0; i < n; i++)
 		if (!(pkts[i]->flags & PKT_GIVEN))
 			pool_free(pkts[i]);
@@ -271,22 +289,53 @@ static void release(struct engine_core *c, struct pkt **pkts, unsigned int n)
 		if (!(c->extra[i]->flags & PKT_GIVEN))
 			pool_free(c->extra[i]);
 	c->n_extra = 0;
+	c->given = false;
+}
+
+/* Drop a whole burst for one reason (access port of an inactive partition). */
+static void drop_burst(struct engine_core *c, struct ecore_port *ip,
+		       struct pkt **pkts, unsigned int n, enum ecore_drop why)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		ip->c.rx_bytes += pkts[i]->len;
+		pkts[i]->flags = 0;
+		count_drop(c, ip, ECORE_NO_PART, why);
+	}
+	ip->c.rx_packets += n;
+	release(c, pkts, n);
+}
+
+/* Count what entered a partition: once per burst on an access port. */
+static inline void count_part_rx(struct engine_core *c,
+				 const struct ecore_port *ip,
+				 const struct pkt *pkt, uint64_t *acc)
+{
+	if (ip->role == ECORE_ACCESS) {
+		acc[0]++;
+		acc[1] += pkt->len;
+		return;
+	}
+	c->parts[pkt->part].c.rx_packets++;
+	c->parts[pkt->part].c.rx_bytes += pkt->len;
 }
 
 void ecore_process(struct engine_core *c, unsigned int in, struct pkt **pkts,
 		   unsigned int n, uint64_t now_ms)
 {
 	struct ecore_port *ip = &c->ports[in];
-	uint64_t touched = 0;
+	uint64_t touched = 0, bytes = 0, acc[2] = { 0, 0 };
 	unsigned int i;
 
+	if (ip->role == ECORE_ACCESS && !c->parts[ip->part].active)
+		return drop_burst(c, ip, pkts, n, ECORE_DROP_NO_PARTITION);
 	for (i = 0; i < n; i++) {
 		struct pkt *pkt = pkts[i];
 		uint64_t mask;
 		int drop;
 
-		ip->c.rx_packets++;
-		ip->c.rx_bytes += pkt->len;
+		bytes += pkt->len;
 		pkt->flags = 0;
 		pkt->in_port = in;
 		drop = classify(c, ip, pkt);
@@ -294,12 +343,17 @@ void ecore_process(struct engine_core *c, unsigned int in, struct pkt **pkts,
 			count_drop(c, ip, ECORE_NO_PART, drop);
 			continue;
 		}
-		c->parts[pkt->part].c.rx_packets++;
-		c->parts[pkt->part].c.rx_bytes += pkt->len;
+		count_part_rx(c, ip, pkt, acc);
 		mask = lookup(c, ip, in, pkt, now_ms);
 		enqueue(c, mask, pkt);
 		touched |= mask;
 	}
+	if (ip->role == ECORE_ACCESS) {
+		c->parts[ip->part].c.rx_packets += acc[0];
+		c->parts[ip->part].c.rx_bytes += acc[1];
+	}
+	ip->c.rx_packets += n;
+	ip->c.rx_bytes += bytes;
 	flush(c, touched);
 	release(c, pkts, n);
 }

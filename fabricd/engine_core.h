@@ -87,6 +87,7 @@ struct engine_core {
 	uint64_t drops[ECORE_DROP_MAX]; /* all ports */
 	struct pkt *extra[ECORE_BURST * 2]; /* copies made in this burst */
 	unsigned int n_extra;
+	bool given; /* a port took packets of this burst */
 };
 
 /*

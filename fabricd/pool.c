@@ -17,14 +17,13 @@ LOG_MODULE(pool);
 #define HUGE_2M (2u << 20)
 
 struct pool {
+	struct pool_hot hot; /* first: pool_free() is inline in pool.h */
 	uint8_t *region;
 	size_t region_len;
 	bool huge;
 	unsigned int buf_size;
 	unsigned int headroom;
 	unsigned int n_bufs;
-	unsigned int n_free;
-	uint32_t *free_stack; /* indices of free buffers, top at n_free - 1 */
 	struct pkt *descs; /* one descriptor per buffer */
 };
 
@@ -75,9 +74,9 @@ static void init_descs(struct pool *p)
 		d->data = d->head + p->headroom;
 		d->idx = i;
 		d->pool = p;
-		p->free_stack[i] = p->n_bufs - 1 - i;
+		p->hot.free_stack[i] = p->n_bufs - 1 - i;
 	}
-	p->n_free = p->n_bufs;
+	p->hot.n_free = p->n_bufs;
 }
 
 struct pool *pool_create(unsigned int n_bufs, unsigned int buf_size,
@@ -96,9 +95,9 @@ struct pool *pool_create(unsigned int n_bufs, unsigned int buf_size,
 	p->buf_size = buf_size;
 	p->headroom = headroom;
 	p->n_bufs = n_bufs;
-	p->free_stack = calloc(n_bufs, sizeof(*p->free_stack));
+	p->hot.free_stack = calloc(n_bufs, sizeof(*p->hot.free_stack));
 	p->descs = calloc(n_bufs, sizeof(*p->descs));
-	if (!p->free_stack || !p->descs)
+	if (!p->hot.free_stack || !p->descs)
 		goto err_arrays;
 	ret = map_region(p, (size_t)n_bufs * buf_size);
 	if (ret) {
@@ -112,7 +111,7 @@ struct pool *pool_create(unsigned int n_bufs, unsigned int buf_size,
 
 err_arrays:
 	free(p->descs);
-	free(p->free_stack);
+	free(p->hot.free_stack);
 	free(p);
 	return NULL;
 }
@@ -123,7 +122,7 @@ void pool_destroy(struct pool *p)
 		return;
 	munmap(p->region, p->region_len);
 	free(p->descs);
-	free(p->free_stack);
+	free(p->hot.free_stack);
 	free(p);
 }
 
@@ -131,27 +130,18 @@ struct pkt *pool_alloc(struct pool *p)
 {
 	struct pkt *d;
 
-	if (!p->n_free)
+	if (!p->hot.n_free)
 		return NULL;
-	d = &p->descs[p->free_stack[--p->n_free]];
+	d = &p->descs[p->hot.free_stack[--p->hot.n_free]];
 	d->data = d->head + p->headroom;
 	d->len = 0;
 	d->flags = 0;
 	return d;
 }
 
-void pool_free(struct pkt *pkt)
-{
-	struct pool *p = pkt->pool;
-
-	if (!p)
-		return;
-	p->free_stack[p->n_free++] = pkt->idx;
-}
-
 unsigned int pool_avail(const struct pool *p)
 {
-	return p->n_free;
+	return p->hot.n_free;
 }
 
 unsigned int pool_size(const struct pool *p)

@@ -53,8 +53,23 @@ void pool_destroy(struct pool *p);
 /* pool_alloc - take one buffer, data at the headroom, len 0; NULL if empty. */
 struct pkt *pool_alloc(struct pool *p);
 
+/*
+ * The part of a pool the inline fast path touches; it is the first member
+ * of struct pool. Not for use outside pool.[ch].
+ */
+struct pool_hot {
+	uint32_t *free_stack; /* indices of free buffers, top at n_free - 1 */
+	unsigned int n_free;
+};
+
 /* pool_free - return @pkt to its pool; borrowed packets are left alone. */
-void pool_free(struct pkt *pkt);
+static inline void pool_free(struct pkt *pkt)
+{
+	struct pool_hot *h = (struct pool_hot *)pkt->pool;
+
+	if (h)
+		h->free_stack[h->n_free++] = pkt->idx;
+}
 
 /* pool_avail - number of free buffers; pool_size - of all buffers. */
 unsigned int pool_avail(const struct pool *p);

@@ -1,0 +1,360 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The engine's control commands (port/add, port/del, port/list, fdb/show,
+ * fdb/aging, stats). They run in the control thread and take the engine
+ * lock, so the forwarding thread sees a change between two wake-ups.
+ * Results are JSON with stable keys; fabricctl prints them.
+ */
+#include "fabricd/engine_priv.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eth/frame.h"
+#include "fabricd/ctl_server.h"
+#include "lib/util.h"
+
+static int fail(char **error, int ret, const char *fmt, const char *arg)
+{
+	if (asprintf(error, fmt, arg) < 0)
+		*error = NULL;
+	return ret;
+}
+
+static json_t *counters_json(const struct ecore_counters *c)
+{
+	json_t *drops = json_object();
+	unsigned int i;
+
+	for (i = 0; i < ECORE_DROP_MAX; i++)
+		json_object_set_new(drops, ecore_drop_name(i),
+				    json_integer(c->drops[i]));
+	return json_pack("{s:I, s:I, s:I, s:I, s:o}", "rx_packets",
+			 (json_int_t)c->rx_packets, "rx_bytes",
+			 (json_int_t)c->rx_bytes, "tx_packets",
+			 (json_int_t)c->tx_packets, "tx_bytes",
+			 (json_int_t)c->tx_bytes, "drops", drops);
+}
+
+static const char *port_role(const struct ecore_port *ep)
+{
+	return ep->role == ECORE_TRUNK ? "trunk" : "access";
+}
+
+static json_t *port_json(const struct engine *e, const struct ecore_port *ep)
+{
+	const struct ecore_part *pt =
+		ep->role == ECORE_ACCESS ? &e->core.parts[ep->part] : NULL;
+	json_t *o = counters_json(&ep->c);
+	struct port_hw_stats hw = { 0 };
+
+	if (ep->port.ops)
+		ep->port.ops->stats((struct port *)&ep->port, &hw);
+	json_object_set_new(o, "name", json_string(ep->port.name));
+	json_object_set_new(o, "kind", json_string(ep->kind));
+	json_object_set_new(o, "mode",
+			    ep->port.ops ? json_string(ep->port.mode) :
+					   json_null());
+	json_object_set_new(o, "role", json_string(port_role(ep)));
+	json_object_set_new(o, "partition",
+			    pt ? json_string(pt->name) : json_null());
+	json_object_set_new(o, "membership",
+			    json_string(ep->limited ? "limited" : "full"));
+	json_object_set_new(o, "state",
+			    json_string(ep->port.ops ? "up" : "absent"));
+	json_object_set_new(o, "error",
+			    ep->error ? json_string(strerror(-ep->error)) :
+					json_null());
+	json_object_set_new(o, "source",
+			    json_string(ep->runtime ? "runtime" : "policy"));
+	json_object_set_new(o, "kernel_rx_dropped",
+			    json_integer(hw.rx_dropped));
+	return o;
+}
+
+static json_t *ports_json(const struct engine *e)
+{
+	json_t *a = json_array();
+	unsigned int i;
+
+	for (i = 0; i < ECORE_MAX_PORTS; i++)
+		if (e->core.ports[i].used)
+			json_array_append_new(a,
+					      port_json(e, &e->core.ports[i]));
+	return a;
+}
+
+static int cmd_port_list(int argc, const char *const argv[], void *aux,
+			 json_t **result, char **error)
+{
+	struct engine *e = aux;
+
+	pthread_mutex_lock(&e->lock);
+	*result = ports_json(e);
+	pthread_mutex_unlock(&e->lock);
+	return 0;
+}
+
+/* Arguments after IFNAME: partition NAME [limited] | trunk, then [tap]. */
+struct port_args {
+	const char *part;
+	bool limited;
+	bool trunk;
+	const char *kind;
+};
+
+static int parse_port_args(int argc, const char *const argv[],
+			   struct port_args *pa, char **error)
+{
+	int i = 1;
+
+	memset(pa, 0, sizeof(*pa));
+	pa->kind = "netdev";
+	if (i < argc && !strcmp(argv[i], "trunk")) {
+		pa->trunk = true;
+		i++;
+	} else if (i + 1 < argc && !strcmp(argv[i], "partition")) {
+		pa->part = argv[i + 1];
+		i += 2;
+	} else {
+		return fail(error, -EINVAL, "%s",
+			    "usage: IFNAME (partition NAME [limited] | trunk) "
+			    "[tap]");
+	}
+	for (; i < argc; i++) {
+		if (!strcmp(argv[i], "limited") && pa->part)
+			pa->limited = true;
+		else if (!strcmp(argv[i], "tap"))
+			pa->kind = "tap";
+		else
+			return fail(error, -EINVAL, "unexpected '%s'", argv[i]);
+	}
+	return 0;
+}
+
+static int port_add_locked(struct engine *e, const char *name,
+			   const struct port_args *pa, char **error)
+{
+	int part = 0, slot;
+
+	if (pa->part) {
+		part = ecore_part_find(&e->core, pa->part);
+		if (part < 0)
+			return fail(error, -ENOENT,
+				    "no partition '%s' in the policy",
+				    pa->part);
+	}
+	slot = ecore_port_add(&e->core, name, pa->kind,
+			      pa->trunk ? ECORE_TRUNK : ECORE_ACCESS, part,
+			      pa->limited);
+	if (slot == -EEXIST)
+		return fail(error, slot,
+			    "port %s exists; delete it first to change it",
+			    name);
+	if (slot < 0)
+		return fail(error, slot, "cannot add port %s", name);
+	e->core.ports[slot].runtime = true;
+	engine_sync_epoll(e);
+	return slot;
+}
+
+static int cmd_port_add(int argc, const char *const argv[], void *aux,
+			json_t **result, char **error)
+{
+	struct engine *e = aux;
+	struct port_args pa;
+	int ret;
+
+	ret = parse_port_args(argc, argv, &pa, error);
+	if (ret)
+		return ret;
+	pthread_mutex_lock(&e->lock);
+	ret = port_add_locked(e, argv[0], &pa, error);
+	if (ret >= 0) {
+		*result = port_json(e, &e->core.ports[ret]);
+		ret = 0;
+	}
+	pthread_mutex_unlock(&e->lock);
+	return ret;
+}
+
+static int cmd_port_del(int argc, const char *const argv[], void *aux,
+			json_t **result, char **error)
+{
+	struct engine *e = aux;
+	int slot;
+
+	pthread_mutex_lock(&e->lock);
+	slot = ecore_port_find(&e->core, argv[0]);
+	if (slot >= 0) {
+		ecore_port_del(&e->core, slot);
+		engine_sync_epoll(e);
+	}
+	pthread_mutex_unlock(&e->lock);
+	if (slot < 0)
+		return fail(error, -ENOENT, "no port %s", argv[0]);
+	*result = NULL;
+	return 0;
+}
+
+struct fdb_dump {
+	const struct engine *e;
+	json_t *arr;
+	int part; /* FDB_ANY or the partition asked for */
+	uint64_t now;
+};
+
+static void fdb_entry_json(void *ctx, const struct fdb_entry *fe)
+{
+	struct fdb_dump *d = ctx;
+	const struct ecore_part *pt = &d->e->core.parts[fe->part];
+	char mac[18];
+
+	if (d->part != FDB_ANY && fe->part != d->part)
+		return;
+	frame_mac_format(fe->mac, mac, sizeof(mac));
+	json_array_append_new(
+		d->arr,
+		json_pack("{s:s, s:i, s:s, s:s, s:I}", "partition", pt->name,
+			  "vlan", pt->vlan, "mac", mac, "port",
+			  d->e->core.ports[fe->port].port.name, "age_ms",
+			  (json_int_t)(d->now > fe->seen_ms ?
+					       d->now - fe->seen_ms :
+					       0)));
+}
+
+static int cmd_fdb_show(int argc, const char *const argv[], void *aux,
+			json_t **result, char **error)
+{
+	struct engine *e = aux;
+	struct fdb_dump d = { .e = e, .part = FDB_ANY };
+
+	if (argc == 1 || (argc == 2 && strcmp(argv[0], "partition")))
+		return fail(error, -EINVAL, "%s", "usage: [partition NAME]");
+	pthread_mutex_lock(&e->lock);
+	if (argc == 2)
+		d.part = ecore_part_find(&e->core, argv[1]);
+	if (d.part == -ENOENT) {
+		pthread_mutex_unlock(&e->lock);
+		return fail(error, -ENOENT, "no partition '%s'", argv[1]);
+	}
+	d.arr = json_array();
+	d.now = util_now_ms();
+	/* Entries past their age wait for the next sweep: age them now. */
+	fdb_age(e->core.fdb, d.now);
+	fdb_foreach(e->core.fdb, fdb_entry_json, &d);
+	pthread_mutex_unlock(&e->lock);
+	*result = d.arr;
+	return 0;
+}
+
+static int cmd_fdb_aging(int argc, const char *const argv[], void *aux,
+			 json_t **result, char **error)
+{
+	struct engine *e = aux;
+	uint64_t ms;
+
+	if (argc == 1 && util_parse_u64(argv[0], 86400000, &ms))
+		return fail(error, -EINVAL, "'%s': want milliseconds", argv[0]);
+	pthread_mutex_lock(&e->lock);
+	if (argc == 1)
+		fdb_set_aging(e->core.fdb, ms);
+	*result = json_pack("{s:I}", "aging_ms",
+			    (json_int_t)fdb_get_aging(e->core.fdb));
+	pthread_mutex_unlock(&e->lock);
+	return 0;
+}
+
+static json_t *parts_json(const struct engine *e)
+{
+	json_t *a = json_array();
+	unsigned int i;
+
+	for (i = 0; i < ECORE_MAX_PARTS; i++) {
+		const struct ecore_part *pt = &e->core.parts[i];
+		json_t *o;
+
+		if (!pt->used)
+			continue;
+		o = counters_json(&pt->c);
+		json_object_set_new(o, "name", json_string(pt->name));
+		json_object_set_new(o, "pkey", json_integer(pt->pkey));
+		json_object_set_new(o, "vlan", json_integer(pt->vlan));
+		json_object_set_new(o, "active", json_boolean(pt->active));
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
+static json_t *engine_json(const struct engine *e)
+{
+	struct fdb_stats fs;
+	json_t *drops = json_object();
+	unsigned int i;
+
+	fdb_get_stats(e->core.fdb, &fs);
+	for (i = 0; i < ECORE_DROP_MAX; i++)
+		json_object_set_new(drops, ecore_drop_name(i),
+				    json_integer(e->core.drops[i]));
+	return json_pack("{s:s, s:s, s:b, s:I, s:{s:i, s:i, s:i, s:b}, "
+			 "s:{s:i, s:I, s:I, s:I, s:I}, s:o, s:I, s:I}",
+			 "partitions_from", e->eth_only ? "policy" : "ib",
+			 "poll_mode", e->busy_poll ? "busy-poll" : "epoll",
+			 "running", e->running, "bytes_copied",
+			 (json_int_t)e->core.bytes_copied, "pool", "buffers",
+			 (int)pool_size(e->pool), "free",
+			 (int)pool_avail(e->pool), "buf_size",
+			 (int)pool_buf_size(e->pool), "hugepages",
+			 pool_hugepages(e->pool), "fdb", "entries",
+			 (int)fs.entries, "learned", (json_int_t)fs.learned,
+			 "moved", (json_int_t)fs.moved, "aged",
+			 (json_int_t)fs.aged, "full", (json_int_t)fs.full,
+			 "drops", drops, "wakeups", (json_int_t)e->wakeups,
+			 "bursts", (json_int_t)e->bursts);
+}
+
+static int cmd_stats(int argc, const char *const argv[], void *aux,
+		     json_t **result, char **error)
+{
+	struct engine *e = aux;
+	json_t *o;
+
+	pthread_mutex_lock(&e->lock);
+	o = engine_json(e);
+	json_object_set_new(o, "ports", ports_json(e));
+	json_object_set_new(o, "partitions", parts_json(e));
+	pthread_mutex_unlock(&e->lock);
+	*result = o;
+	return 0;
+}
+
+struct engine_cmd {
+	const char *name;
+	const char *usage;
+	int min_args, max_args;
+	ctl_handler_fn fn;
+};
+
+static const struct engine_cmd engine_cmds[] = {
+	{ "port/add", "IFNAME (partition NAME [limited] | trunk) [tap]", 2, 5,
+	  cmd_port_add },
+	{ "port/del", "IFNAME", 1, 1, cmd_port_del },
+	{ "port/list", "", 0, 0, cmd_port_list },
+	{ "fdb/show", "[partition NAME]", 0, 2, cmd_fdb_show },
+	{ "fdb/aging", "[MS]", 0, 1, cmd_fdb_aging },
+	{ "stats", "", 0, 0, cmd_stats },
+};
+
+void engine_register_commands(struct engine *e, struct ctl_server *srv)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(engine_cmds); i++)
+		ctl_server_register(srv, engine_cmds[i].name,
+				    engine_cmds[i].usage,
+				    engine_cmds[i].min_args,
+				    engine_cmds[i].max_args, engine_cmds[i].fn,
+				    e);
+}

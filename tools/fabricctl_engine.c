@@ -1,0 +1,338 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * fabricctl objects of the forwarding engine: port (add, del, list), fdb
+ * (show, aging) and stats. Each command is one call to fabricd; the reply is
+ * printed through lib/output.h, so text and -j output come from one path.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/ctl.h"
+#include "lib/output.h"
+#include "lib/util.h"
+#include "tools/fabricctl.h"
+
+/* Call @method; on success *@res holds the reply. Returns an FCTL_ code. */
+static int call(const struct fctl_opts *o, const char *method, int argc,
+		char **argv, json_t **res)
+{
+	struct ctl_client *c = ctl_client_open(o->socket);
+	char *err = NULL;
+	int ret;
+
+	if (!c) {
+		fprintf(stderr,
+			"fabricctl: cannot reach fabricd at %s: %s (is it "
+			"running? -s selects another socket)\n",
+			o->socket, strerror(errno));
+		return FCTL_UNREACHABLE;
+	}
+	ret = ctl_client_call(c, method, argc, (const char *const *)argv,
+			      o->timeout_ms, res, &err);
+	ctl_client_close(c);
+	if (ret == -EREMOTEIO) {
+		fprintf(stderr, "fabricctl: %s: %s\n", method,
+			err ? err : "refused");
+		free(err);
+		return FCTL_REFUSED;
+	}
+	if (ret) {
+		fprintf(stderr, "fabricctl: %s: %s\n", method, strerror(-ret));
+		return FCTL_UNREACHABLE;
+	}
+	return FCTL_OK;
+}
+
+static const char *jstr(const json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s ? s : "-";
+}
+
+static uint64_t juint(const json_t *o, const char *key)
+{
+	return (uint64_t)json_integer_value(json_object_get(o, key));
+}
+
+static uint64_t drops_total(const json_t *drops)
+{
+	const char *k;
+	json_t *v;
+	uint64_t n = 0;
+
+	json_object_foreach((json_t *)drops, k, v) n += json_integer_value(v);
+	return n;
+}
+
+/* Drop counters: all in JSON, the non-zero ones in text. */
+static void print_drops(const json_t *drops)
+{
+	const char *k;
+	json_t *v;
+
+	out_open_object("drops");
+	json_object_foreach((json_t *)drops, k, v)
+	{
+		uint64_t n = json_integer_value(v);
+
+		if (out_is_json())
+			out_uint(PRINT_JSON, k, NULL, n);
+		else if (n)
+			out_text(" %s=%" PRIu64, k, n);
+	}
+	out_close_object();
+}
+
+static void print_counters(const json_t *o)
+{
+	out_uint(PRINT_ANY, "rx_packets", " rx %" PRIu64,
+		 juint(o, "rx_packets"));
+	out_uint(PRINT_ANY, "rx_bytes", "/%" PRIu64 "B", juint(o, "rx_bytes"));
+	out_uint(PRINT_ANY, "tx_packets", " tx %" PRIu64,
+		 juint(o, "tx_packets"));
+	out_uint(PRINT_ANY, "tx_bytes", "/%" PRIu64 "B", juint(o, "tx_bytes"));
+	out_uint(PRINT_TEXT, NULL, " drops %" PRIu64,
+		 drops_total(json_object_get(o, "drops")));
+	print_drops(json_object_get(o, "drops"));
+}
+
+static void print_port(const json_t *p)
+{
+	out_open_object(NULL);
+	out_string(PRINT_ANY, "name", "%-15s", jstr(p, "name"));
+	out_string(PRINT_ANY, "kind", " %-6s", jstr(p, "kind"));
+	out_string(PRINT_ANY, "mode", " %-9s", jstr(p, "mode"));
+	out_string(PRINT_ANY, "role", " %-6s", jstr(p, "role"));
+	out_string(PRINT_ANY, "partition", " %-12s", jstr(p, "partition"));
+	out_string(PRINT_ANY, "membership", " %-7s", jstr(p, "membership"));
+	out_string(PRINT_ANY, "state", " %-6s", jstr(p, "state"));
+	out_string(PRINT_ANY, "source", " %-7s", jstr(p, "source"));
+	if (json_is_string(json_object_get(p, "error")))
+		out_string(PRINT_ANY, "error", " (%s)", jstr(p, "error"));
+	else
+		out_null(PRINT_JSON, "error", NULL);
+	print_counters(p);
+	out_uint(PRINT_ANY, "kernel_rx_dropped", " kernel-drops %" PRIu64,
+		 juint(p, "kernel_rx_dropped"));
+	out_nl();
+	out_close_object();
+}
+
+static int print_ports(const json_t *arr)
+{
+	size_t i;
+	json_t *p;
+
+	out_open_array(NULL);
+	json_array_foreach((json_t *)arr, i, p) print_port(p);
+	out_close_array();
+	return FCTL_OK;
+}
+
+static int cmd_port_list(const struct fctl_opts *o, int argc, char **argv)
+{
+	json_t *res;
+	int ret = call(o, "port/list", 0, argv, &res);
+
+	if (ret)
+		return ret;
+	out_begin(stdout, o->json);
+	print_ports(res);
+	out_end();
+	json_decref(res);
+	return FCTL_OK;
+}
+
+static int cmd_port_add(const struct fctl_opts *o, int argc, char **argv)
+{
+	json_t *res, *one;
+	int ret = call(o, "port/add", argc, argv, &res);
+
+	if (ret)
+		return ret;
+	one = json_array();
+	json_array_append(one, res);
+	out_begin(stdout, o->json);
+	print_ports(one);
+	out_end();
+	json_decref(one);
+	json_decref(res);
+	return FCTL_OK;
+}
+
+static int cmd_port_del(const struct fctl_opts *o, int argc, char **argv)
+{
+	json_t *res;
+	int ret = call(o, "port/del", argc, argv, &res);
+
+	json_decref(ret ? NULL : res);
+	return ret;
+}
+
+static const struct fctl_cmd port_cmds[] = {
+	{ "list", "", "list the forwarding engine's ports and counters", 0, 0,
+	  cmd_port_list },
+	{ "add", "IFNAME (partition NAME [limited] | trunk) [tap]",
+	  "attach an interface (tap: create a tap) at run time", 2, 5,
+	  cmd_port_add },
+	{ "del", "IFNAME", "detach a port (the interface stays)", 1, 1,
+	  cmd_port_del },
+};
+
+const struct fctl_object fctl_port_object = {
+	.name = "port",
+	.help = "ports of the forwarding engine (fabricd)",
+	.cmds = port_cmds,
+	.n_cmds = ARRAY_SIZE(port_cmds),
+};
+
+static int cmd_fdb_show(const struct fctl_opts *o, int argc, char **argv)
+{
+	json_t *res, *e;
+	size_t i;
+	int ret = call(o, "fdb/show", argc, argv, &res);
+
+	if (ret)
+		return ret;
+	out_begin(stdout, o->json);
+	out_open_array(NULL);
+	json_array_foreach(res, i, e)
+	{
+		out_open_object(NULL);
+		out_string(PRINT_ANY, "partition", "%-14s",
+			   jstr(e, "partition"));
+		out_uint(PRINT_ANY, "vlan", " vlan %-4" PRIu64,
+			 juint(e, "vlan"));
+		out_string(PRINT_ANY, "mac", " %s", jstr(e, "mac"));
+		out_string(PRINT_ANY, "port", " %-15s", jstr(e, "port"));
+		out_uint(PRINT_ANY, "age_ms", " age %" PRIu64 " ms",
+			 juint(e, "age_ms"));
+		out_nl();
+		out_close_object();
+	}
+	out_close_array();
+	out_end();
+	json_decref(res);
+	return FCTL_OK;
+}
+
+static int cmd_fdb_aging(const struct fctl_opts *o, int argc, char **argv)
+{
+	json_t *res;
+	int ret = call(o, "fdb/aging", argc, argv, &res);
+
+	if (ret)
+		return ret;
+	out_begin(stdout, o->json);
+	out_open_object(NULL);
+	out_uint(PRINT_ANY, "aging_ms", "aging %" PRIu64 " ms\n",
+		 juint(res, "aging_ms"));
+	out_close_object();
+	out_end();
+	json_decref(res);
+	return FCTL_OK;
+}
+
+static const struct fctl_cmd fdb_cmds[] = {
+	{ "show", "[partition NAME]", "learned MAC addresses", 0, 2,
+	  cmd_fdb_show },
+	{ "aging", "[MS]", "show or set the MAC aging time", 0, 1,
+	  cmd_fdb_aging },
+};
+
+const struct fctl_object fctl_fdb_object = {
+	.name = "fdb",
+	.help = "the forwarding engine's MAC learning table",
+	.cmds = fdb_cmds,
+	.n_cmds = ARRAY_SIZE(fdb_cmds),
+};
+
+static void print_engine(const json_t *r)
+{
+	const json_t *pool = json_object_get(r, "pool");
+	const json_t *fdb = json_object_get(r, "fdb");
+
+	out_string(PRINT_ANY, "partitions_from", "partitions from: %s\n",
+		   jstr(r, "partitions_from"));
+	out_string(PRINT_ANY, "poll_mode", "poll mode: %s\n",
+		   jstr(r, "poll_mode"));
+	out_uint(PRINT_ANY, "bytes_copied", "bytes copied: %" PRIu64 "\n",
+		 juint(r, "bytes_copied"));
+	out_open_object("pool");
+	out_uint(PRINT_ANY, "buffers", "pool: %" PRIu64 " buffers",
+		 juint(pool, "buffers"));
+	out_uint(PRINT_ANY, "free", ", %" PRIu64 " free", juint(pool, "free"));
+	out_uint(PRINT_ANY, "buf_size", ", %" PRIu64 " bytes each",
+		 juint(pool, "buf_size"));
+	out_bool(PRINT_ANY, "hugepages", ", hugepages: %d\n",
+		 json_is_true(json_object_get(pool, "hugepages")));
+	out_close_object();
+	out_open_object("fdb");
+	out_uint(PRINT_ANY, "entries", "fdb: %" PRIu64 " entries",
+		 juint(fdb, "entries"));
+	out_uint(PRINT_ANY, "learned", ", %" PRIu64 " learned",
+		 juint(fdb, "learned"));
+	out_uint(PRINT_ANY, "moved", ", %" PRIu64 " moved",
+		 juint(fdb, "moved"));
+	out_uint(PRINT_ANY, "aged", ", %" PRIu64 " aged", juint(fdb, "aged"));
+	out_uint(PRINT_ANY, "full", ", %" PRIu64 " not learned (full)\n",
+		 juint(fdb, "full"));
+	out_close_object();
+	out_text("drops:");
+	print_drops(json_object_get(r, "drops"));
+	out_nl();
+}
+
+static void print_partition(const json_t *p)
+{
+	out_open_object(NULL);
+	out_string(PRINT_ANY, "name", "%-14s", jstr(p, "name"));
+	out_uint(PRINT_ANY, "pkey", " pkey 0x%04" PRIx64, juint(p, "pkey"));
+	out_uint(PRINT_ANY, "vlan", " vlan %-4" PRIu64, juint(p, "vlan"));
+	out_bool(PRINT_ANY, "active", " active %d",
+		 json_is_true(json_object_get(p, "active")));
+	print_counters(p);
+	out_nl();
+	out_close_object();
+}
+
+static int cmd_stats(const struct fctl_opts *o, int argc, char **argv)
+{
+	json_t *res, *p;
+	size_t i;
+	int ret = call(o, "stats", 0, argv, &res);
+
+	if (ret)
+		return ret;
+	out_begin(stdout, o->json);
+	out_open_object(NULL);
+	print_engine(res);
+	out_text("\nports:\n");
+	out_open_array("ports");
+	json_array_foreach(json_object_get(res, "ports"), i, p) print_port(p);
+	out_close_array();
+	out_text("\npartitions:\n");
+	out_open_array("partitions");
+	json_array_foreach(json_object_get(res, "partitions"), i, p)
+		print_partition(p);
+	out_close_array();
+	out_close_object();
+	out_end();
+	json_decref(res);
+	return FCTL_OK;
+}
+
+static const struct fctl_cmd stats_cmds[] = {
+	{ "show", "", "engine, port and partition counters", 0, 0, cmd_stats },
+};
+
+const struct fctl_object fctl_stats_object = {
+	.name = "stats",
+	.help = "forwarding engine counters (drops by reason, bytes copied)",
+	.cmds = stats_cmds,
+	.n_cmds = ARRAY_SIZE(stats_cmds),
+};
