@@ -226,7 +226,7 @@ wait "$FD_PID" 2>/dev/null
 check "SIGTERM: socket removed" test ! -e "$SOCK"
 check "SIGTERM: clean shutdown logged" grep -q "fabricd stopped" "$D/fabricd.log"
 check "addresses stay while fabricd is down" has_addr 10.20.0.1/24
-in_ns ip monitor address >"$D/monitor.log" 2>&1 &
+ip netns exec "$FABRIC_NS" ip monitor address >"$D/monitor.log" 2>&1 &
 MON_PID=$!
 sleep 0.3
 start_fabricd
