@@ -26,19 +26,12 @@
 
 LOG_MODULE(fabricsm);
 
-/* OpenSM's log levels for ours; warnings stay visible at OpenSM's default
- * log_flags (0x03: ERROR and INFO). */
+/* OpenSM's log levels for ours. Everything but errors goes out at INFO, so
+ * that what our own levels let through (log=dbg included) shows with
+ * OpenSM's default log_flags (0x03: ERROR and INFO). */
 static osm_log_level_t osm_level(enum log_level level)
 {
-	switch (level) {
-	case LOG_LEVEL_ERR:
-		return OSM_LOG_ERROR;
-	case LOG_LEVEL_WARN:
-	case LOG_LEVEL_INFO:
-		return OSM_LOG_INFO;
-	default:
-		return OSM_LOG_DEBUG;
-	}
+	return level == LOG_LEVEL_ERR ? OSM_LOG_ERROR : OSM_LOG_INFO;
 }
 
 /*
@@ -71,6 +64,22 @@ static int opts_set(char **slot, const char *val)
 	return 0;
 }
 
+/* log=LEVEL: the plugin's log level (err, warn, info, dbg) from the start;
+ * dbg adds the time the plugin spends in each sweep. */
+static int opts_log(const char *val)
+{
+	int level = log_level_parse(val);
+
+	if (level < 0) {
+		LOG_ERR("event_plugin_options: log=%s: use off, err, warn, "
+			"info or dbg",
+			val);
+		return -EINVAL;
+	}
+	log_set_level(NULL, level);
+	return 0;
+}
+
 static int opts_one(struct fabricsm_opts *opts, char *item)
 {
 	char *val = strchr(item, '=');
@@ -86,8 +95,10 @@ static int opts_one(struct fabricsm_opts *opts, char *item)
 		return opts_set(&opts->policy, val);
 	if (!strcmp(item, "state"))
 		return opts_set(&opts->state, val);
+	if (!strcmp(item, "log"))
+		return opts_log(val);
 	LOG_ERR("event_plugin_options: unknown option \"%s\"; "
-		"known: policy=PATH, state=PATH",
+		"known: policy=PATH, state=PATH, log=LEVEL",
 		item);
 	return -EINVAL;
 }

@@ -42,7 +42,8 @@ struct fabricsm {
 
 /*
  * fabricsm_opts_parse - parse event_plugin_options, "key=value" pairs
- * separated by commas or spaces: policy=PATH, state=PATH. NULL or empty
+ * separated by commas or spaces: policy=PATH, state=PATH, log=LEVEL (sets
+ * the level of every module at once). NULL or empty
  * gives the defaults. Returns 0 or -EINVAL (unknown key, missing value);
  * @opts is filled either way and must be freed with fabricsm_opts_free().
  */

@@ -20,6 +20,7 @@
 #   FABRIC_POLICY     policy file: load the plugin with policy=FILE
 #   FABRIC_STATE      plugin state snapshot (default $FABRIC_DIR/state.json)
 #   FABRIC_PLUGIN     plugin .so (default build/lib/libfabricsm.so)
+#   FABRIC_PLUGIN_OPTS more event_plugin_options, e.g. "log=dbg"
 #   FABRIC_OSM_CONF   extra lines appended to the generated opensm.conf
 #   FABRIC_UP_TIMEOUT seconds to wait for SUBNET UP (default 30)
 #   FABRIC_KEEP=1     keep $FABRIC_DIR after cleanup (for debugging)
@@ -168,7 +169,7 @@ fabric_write_conf() {
 			# OpenSM dlopens "lib<name>.so": a name, not a path;
 			# fabric_start_sm sets LD_LIBRARY_PATH to its dir.
 			echo "event_plugin_name $(basename "$plugin" .so | sed 's/^lib//')"
-			echo "event_plugin_options policy=$(realpath "$FABRIC_POLICY"),state=$FABRIC_STATE"
+			echo "event_plugin_options policy=$(realpath "$FABRIC_POLICY"),state=$FABRIC_STATE${FABRIC_PLUGIN_OPTS:+,$FABRIC_PLUGIN_OPTS}"
 		fi
 		[ -z "${FABRIC_OSM_CONF:-}" ] || printf '%s\n' "$FABRIC_OSM_CONF"
 	} >"$FABRIC_DIR/opensm.conf"

@@ -47,8 +47,8 @@ sub() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f\n", a - b }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f\n", a / b }'; }
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
-# run_config NAME: fresh ibsim and OpenSM in the configuration NAME; sets
-# UP[NAME] (seconds) and appends the sweep median to SWEEP[NAME].
+# run_config NAME: fresh ibsim and OpenSM in the configuration NAME; appends
+# the start time to UP[NAME] and the sweep times to SWEEP[NAME] (seconds).
 run_config() {
 	local name=$1 t0 i t sweeps=""
 	fabric_stop_sm
@@ -60,6 +60,8 @@ run_config() {
 	static) cp "$STATIC" "$FABRIC_PARTITIONS" ;;
 	plugin) FABRIC_POLICY=$POLICY ;;
 	esac
+	# log=dbg: the plugin logs the time it spends in each sweep.
+	FABRIC_PLUGIN_OPTS=log=dbg
 	FABRIC_CACHE_DIR=$FABRIC_DIR/cache-$name-$RANDOM
 	t0=$(now)
 	fabric_start_sm || die "$FABRIC_ERR"
@@ -70,7 +72,22 @@ run_config() {
 		fabric_sweep 300 || die "$name: $FABRIC_ERR"
 		sweeps="$sweeps $(sub "$(up_time $((i + 1)))" "$t")"
 	done
-	SWEEP[$name]="${SWEEP[$name]:-} $(echo $sweeps | tr ' ' '\n' | median)"
+	SWEEP[$name]="${SWEEP[$name]:-}$sweeps"
+	[ "$name" != plugin ] || OWN="${OWN:-} $(plugin_own_ms)"
+}
+
+# plugin_own_ms: milliseconds the plugin spent in OpenSM's thread per heavy
+# sweep of this run (its own log=dbg lines: the HEAVY_SWEEP_DONE work, the
+# SUBNET_UP fit check and snapshot build), one number per sweep.
+plugin_own_ms() {
+	awk '/fabricsm: heavy sweep [0-9]+: plugin work/ {
+			for (i = 1; i <= NF; i++) if ($i == "work") w = $(i + 1) }
+		/fabricsm: subnet up: fit check/ {
+			for (i = 1; i <= NF; i++) {
+				if ($i == "check") f = $(i + 1)
+				if ($i == "snapshot") s = $(i + 1)
+			}
+			print w + f + s }' "$FABRIC_OSM_LOG" | xargs
 }
 
 edit_hca_guids() {
@@ -141,24 +158,33 @@ measure_edit() {
 }
 
 mean() { echo "$@" | tr ' ' '\n' | awk 'NF { s += $1; n++ } END { printf "%.3f\n", s / n }'; }
+minimum() { echo "$@" | tr ' ' '\n' | awk 'NF' | sort -n | head -1; }
+med() { echo "$@" | tr ' ' '\n' | awk 'NF' | median; }
 
 report() {
-	local c up sw
+	local c
 	echo
-	printf 'bench-sm: %s HCAs + %s switches (ibsim), policy of %s partitions + 1, %s rounds, sweep = median of %s\n' \
+	printf 'bench-sm: %s HCAs + %s switches (ibsim), policy of %s partitions + 1; %s rounds x %s forced sweeps\n' \
 		"$N_CA" "$N_SW" "$PARTS" "$ROUNDS" "$SWEEPS"
-	printf '  %-8s %18s %18s\n' config "start->SUBNET UP" "heavy sweep"
+	echo "(times from OpenSM's log; min is the least disturbed by other load on the machine)"
+	printf '  %-8s %22s %22s\n' config "start->SUBNET UP" "heavy sweep"
+	printf '  %-8s %10s %11s %10s %11s\n' "" min median min median
 	for c in plain static plugin; do
-		up=$(mean ${UP[$c]})
-		sw=$(mean ${SWEEP[$c]})
-		printf '  %-8s %16s s %16s s\n' "$c" "$up" "$sw"
-		eval "U_$c=$up S_$c=$sw"
+		eval "U_$c=$(minimum ${UP[$c]}) UM_$c=$(med ${UP[$c]})"
+		eval "S_$c=$(minimum ${SWEEP[$c]}) SM_$c=$(med ${SWEEP[$c]})"
+		eval "printf '  %-8s %9s s %10s s %9s s %10s s\n' $c \$U_$c \$UM_$c \$S_$c \$SM_$c"
 	done
-	echo "ratios (1.000 = no cost):"
-	printf '  plugin/static  start %s  sweep %s   (the plugin itself; target <= 1.05)\n' \
-		"$(ratio "$U_plugin" "$U_static")" "$(ratio "$S_plugin" "$S_static")"
-	printf '  plugin/plain   start %s  sweep %s   (plugin + what %s partitions cost OpenSM)\n' \
-		"$(ratio "$U_plugin" "$U_plain")" "$(ratio "$S_plugin" "$S_plain")" "$PARTS"
+	OWN_MS=$(mean $OWN)
+	printf '  the plugin'"'"'s own time in OpenSM'"'"'s thread: %s ms per heavy sweep (%s samples) = %s%% of the median sweep\n' \
+		"$OWN_MS" "$(echo $OWN | wc -w)" \
+		"$(awk -v a="$OWN_MS" -v b="$SM_plugin" 'BEGIN { printf "%.1f", a / (b * 1000) * 100 }')"
+	echo "ratios (1.000 = no cost), min / median:"
+	printf '  plugin/static  start %s / %s   sweep %s / %s   (the plugin itself; target <= 1.05)\n' \
+		"$(ratio "$U_plugin" "$U_static")" "$(ratio "$UM_plugin" "$UM_static")" \
+		"$(ratio "$S_plugin" "$S_static")" "$(ratio "$SM_plugin" "$SM_static")"
+	printf '  plugin/plain   start %s / %s   sweep %s / %s   (plugin + what %s partitions cost OpenSM)\n' \
+		"$(ratio "$U_plugin" "$U_plain")" "$(ratio "$UM_plugin" "$UM_plain")" \
+		"$(ratio "$S_plugin" "$S_plain")" "$(ratio "$SM_plugin" "$SM_plain")" "$PARTS"
 	printf 'edit (a new partition, %s member ports) + SIGHUP -> SUBNET UP; then smpquery on each member:\n' "$EDIT_NLIDS"
 	for c in static plugin; do
 		printf '  %-8s SUBNET UP %s s, new PKey read on all members at %s s, heavy sweeps: %s\n' \
@@ -186,6 +212,7 @@ main() {
 	run_config plugin
 	cp "$FABRIC_PARTITIONS" "$STATIC"
 	UP=() SWEEP=()
+	OWN=""
 	for r in $(seq 1 "$ROUNDS"); do
 		for c in plain static plugin; do
 			echo "round $r: $c"
