@@ -19,6 +19,7 @@
 #include "tools/diag.h"
 #include "tools/diag_sa.h"
 #include "tools/fabstat.h"
+#include "tools/fabstat_doctor.h"
 
 #define FABSTAT_VERSION "0.1"
 #define DEFAULT_POLICY "/etc/fabricd/fabric.yaml"
@@ -33,6 +34,9 @@ static const struct fabstat_cmd commands[] = {
 	{ "fabric", NULL,
 	  "partitions on the fabric (SA or --snapshot) and their members", 0, 0,
 	  fabstat_fabric },
+	{ "doctor", "[-v] [-s SOCK] [-g GW] [PART]",
+	  "why a partition is not working here, with a fix", 0, 6,
+	  fabstat_doctor },
 	{ "help", NULL, "print this help", 0, 0, cmd_help },
 };
 
