@@ -1,0 +1,1123 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include "ipoib/port_ipoib.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <infiniband/verbs.h>
+
+#include "ipoib/ah_cache.h"
+#include "ipoib/neigh.h"
+#include "ipoib/sa_client.h"
+#include "lib/log.h"
+#include "lib/util.h"
+
+LOG_MODULE(ipoib_port);
+
+#define DEPTH_DEFAULT 256
+#define AH_CACHE_DEFAULT 256
+#define NEIGH_DEFAULT 1024
+#define MAX_WC 64
+#define IPMAP_SIZE 1024 /* Ethernet hosts by IP address, power of two */
+#define PATHMAP_SIZE 1024 /* IB LIDs and GIDs, power of two */
+#define PROBE 4
+#define NEIGH_MAX_AGE_MS (300 * 1000)
+#define PATH_NEG_MS 1000 /* a failed PathRecord query is retried after */
+#define SA_TIMEOUT_MS 100
+#define ACK_BATCH 64
+#define MAX_CONFIGURED 64
+
+/* One verbs device with the engine pool registered, shared by partitions. */
+struct ipoib_dev {
+	struct ipoib_dev *next;
+	char name[IPOIB_PORT_DEV_MAX];
+	struct pool *pool;
+	struct ibv_context *ctx;
+	struct ibv_pd *pd;
+	struct ibv_mr *mr;
+	unsigned int refs;
+};
+
+/* An Ethernet host that sent into the partition: IB->Ethernet steering. */
+struct ip_entry {
+	uint8_t family; /* 0: free */
+	uint8_t addr[16];
+	uint8_t mac[6];
+	uint64_t seen;
+};
+
+/* IB: a LID and GID known to belong together, with the SL to use. */
+struct path_entry {
+	struct ipoib_gid gid;
+	uint16_t lid; /* 0 with @expires: negative entry */
+	uint8_t sl;
+	bool used;
+	uint64_t expires; /* negative entries only */
+};
+
+struct ipoib_port {
+	struct ipoib_port *next; /* open ports, for ipoib_port_foreach */
+	char name[IF_NAMESIZE];
+	struct ipoib_port_cfg cfg;
+	pthread_mutex_t lock; /* datapath vs. control thread readers */
+	struct ipoib_dev *dev;
+	struct pool *pool;
+	unsigned int buf_size;
+	struct ibv_comp_channel *ch;
+	struct ibv_cq *rcq, *scq;
+	struct ibv_qp *qp;
+	bool roce, armed, attached;
+	uint8_t sgid_index;
+	uint16_t pkey_index;
+	uint16_t lid;
+	unsigned int mtu; /* IPoIB packet bytes (header + payload) */
+	struct ipoib_gid gid, mgid;
+	struct ipoib_mcmember group; /* IB: the broadcast group's record */
+	struct ipoib_sa *sa;
+	struct ipoib_ah_cache *ahc;
+	uint64_t send_seq, done_seq;
+	unsigned int rx_posted, tx_out, unacked;
+	uint64_t last_age;
+	struct ipoib_ctx ctx;
+	struct ipoib_port_stats st;
+	struct port_hw_stats hw;
+	struct ip_entry ipmap[IPMAP_SIZE];
+	struct path_entry by_lid[PATHMAP_SIZE];
+	struct path_entry by_gid[PATHMAP_SIZE];
+};
+
+static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct ipoib_dev *devs;
+static struct ipoib_port *ports;
+static struct {
+	char name[IF_NAMESIZE];
+	struct ipoib_port_cfg cfg;
+} configured[MAX_CONFIGURED];
+
+/* ---- configuration ---- */
+
+int ipoib_port_parse_name(const char *name, struct ipoib_port_cfg *cfg)
+{
+	const char *dot = strrchr(name, '.'), *colon;
+	unsigned long port = 1, pkey;
+	size_t dlen;
+	char *end;
+
+	memset(cfg, 0, sizeof(*cfg));
+	if (!dot || dot == name)
+		return -EINVAL;
+	pkey = strtoul(dot + 1, &end, 16);
+	if (*end || end == dot + 1 || !(pkey & IPOIB_PKEY_BASE_MASK) ||
+	    pkey > 0xffff || (pkey & IPOIB_PKEY_BASE_MASK) == 0x7fff)
+		return -EINVAL;
+	colon = memchr(name, ':', (size_t)(dot - name));
+	dlen = (size_t)((colon ? colon : dot) - name);
+	if (colon) {
+		port = strtoul(colon + 1, &end, 10);
+		if (end != dot || !port || port > 254)
+			return -EINVAL;
+	}
+	if (!dlen || dlen >= sizeof(cfg->dev))
+		return -EINVAL;
+	memcpy(cfg->dev, name, dlen);
+	cfg->port_num = (uint8_t)port;
+	cfg->pkey = (uint16_t)pkey;
+	cfg->gid_index = -1;
+	cfg->gid_auto = true;
+	return 0;
+}
+
+int ipoib_port_configure(const char *name, const struct ipoib_port_cfg *cfg)
+{
+	int i, slot = -1, ret = 0;
+
+	if (!*name || strlen(name) >= IF_NAMESIZE)
+		return -EINVAL;
+	pthread_mutex_lock(&reg_lock);
+	for (i = 0; i < MAX_CONFIGURED; i++) {
+		if (!strcmp(configured[i].name, name)) {
+			slot = i;
+			break;
+		}
+		if (slot < 0 && !configured[i].name[0])
+			slot = i;
+	}
+	if (slot < 0)
+		ret = -ENOSPC;
+	else if (!cfg)
+		configured[slot].name[0] = '\0';
+	else {
+		util_strlcpy(configured[slot].name, name, IF_NAMESIZE);
+		configured[slot].cfg = *cfg;
+	}
+	pthread_mutex_unlock(&reg_lock);
+	return ret;
+}
+
+/* The configuration of port @name, with defaults filled in. */
+static int port_cfg(const char *name, struct ipoib_port_cfg *cfg)
+{
+	int i, ret = ipoib_port_parse_name(name, cfg);
+
+	pthread_mutex_lock(&reg_lock);
+	for (i = 0; i < MAX_CONFIGURED; i++)
+		if (!strcmp(configured[i].name, name)) {
+			*cfg = configured[i].cfg;
+			ret = 0;
+		}
+	pthread_mutex_unlock(&reg_lock);
+	if (ret)
+		return ret;
+	if (!cfg->port_num)
+		cfg->port_num = 1;
+	if (!cfg->rx_depth)
+		cfg->rx_depth = DEPTH_DEFAULT;
+	if (!cfg->tx_depth)
+		cfg->tx_depth = DEPTH_DEFAULT;
+	if (!cfg->ah_cache)
+		cfg->ah_cache = AH_CACHE_DEFAULT;
+	if (!cfg->neigh_size)
+		cfg->neigh_size = NEIGH_DEFAULT;
+	return 0;
+}
+
+/* ---- buffer bookkeeping (pure) ---- */
+
+enum ipoib_drop_reason ipoib_port_rx_frame(const struct ipoib_ctx *ctx,
+					   struct pkt *pkt, uint32_t byte_len,
+					   unsigned int buf_size,
+					   const struct ipoib_rx_info *rx)
+{
+	struct ipoib_buf b;
+	enum ipoib_drop_reason r;
+
+	if (byte_len > buf_size || byte_len > UINT16_MAX)
+		return ipoib_drop_count(ctx->stats, IPOIB_DROP_TRUNCATED);
+	pkt->data = pkt->head;
+	pkt->len = byte_len;
+	b.data = pkt->data;
+	b.len = (uint16_t)byte_len;
+	b.headroom = 0;
+	b.tailroom = (uint16_t)(buf_size - byte_len);
+	r = ipoib_decap(ctx, &b, rx);
+	if (r == IPOIB_OK) {
+		pkt->data = b.data;
+		pkt->len = b.len;
+	}
+	return r;
+}
+
+enum ipoib_drop_reason ipoib_port_tx_frame(const struct ipoib_ctx *ctx,
+					   struct pkt *pkt,
+					   unsigned int buf_size,
+					   struct ipoib_tx_info *tx)
+{
+	unsigned int head = pkt_headroom(pkt);
+	struct ipoib_buf b;
+	enum ipoib_drop_reason r;
+
+	if (head + pkt->len > buf_size || pkt->len > UINT16_MAX)
+		return ipoib_drop_count(ctx->stats, IPOIB_DROP_NO_ROOM);
+	b.data = pkt->data;
+	b.len = (uint16_t)pkt->len;
+	b.headroom = (uint16_t)head;
+	b.tailroom = (uint16_t)(buf_size - head - pkt->len);
+	r = ipoib_encap(ctx, &b, tx);
+	if (r == IPOIB_OK) {
+		pkt->data = b.data;
+		pkt->len = b.len;
+	}
+	return r;
+}
+
+int ipoib_rx_gids(const uint8_t *grh, struct ipoib_gid *sgid,
+		  struct ipoib_gid *dgid)
+{
+	const uint8_t *ip4 = grh + IPOIB_GRH_LEN - 20;
+
+	if (!ipoib_grh_gids(grh, IPOIB_GRH_LEN, sgid, dgid))
+		return 0;
+	if (ip4[0] >> 4 != 4)
+		return -EINVAL;
+	memset(sgid, 0, sizeof(*sgid));
+	memset(dgid, 0, sizeof(*dgid));
+	sgid->raw[10] = sgid->raw[11] = 0xff;
+	dgid->raw[10] = dgid->raw[11] = 0xff;
+	memcpy(sgid->raw + 12, ip4 + 12, 4);
+	memcpy(dgid->raw + 12, ip4 + 16, 4);
+	return 0;
+}
+
+/* ---- Ethernet hosts by IP (eth_resolve) ---- */
+
+static uint32_t addr_hash(int family, const uint8_t *addr)
+{
+	unsigned int i, n = family == AF_INET ? 4 : 16;
+	uint32_t h = 2166136261u ^ (uint32_t)family;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ addr[i]) * 16777619u;
+	return h ^ (h >> 13);
+}
+
+static struct ip_entry *ip_find(struct ipoib_port *ip, int family,
+				const uint8_t *addr, bool add)
+{
+	unsigned int n = family == AF_INET ? 4 : 16, i;
+	uint32_t h = addr_hash(family, addr);
+	struct ip_entry *victim = NULL;
+
+	for (i = 0; i < PROBE; i++) {
+		struct ip_entry *e = &ip->ipmap[(h + i) & (IPMAP_SIZE - 1)];
+
+		if (e->family == family && !memcmp(e->addr, addr, n))
+			return e;
+		if (!victim || !e->family ||
+		    (victim->family && e->seen < victim->seen))
+			victim = e;
+	}
+	if (!add)
+		return NULL;
+	memset(victim, 0, sizeof(*victim));
+	victim->family = (uint8_t)family;
+	memcpy(victim->addr, addr, n);
+	return victim;
+}
+
+static void ip_learn(struct ipoib_port *ip, int family, const uint8_t *addr,
+		     const uint8_t *mac)
+{
+	static const uint8_t zero[16];
+	struct ip_entry *e;
+
+	if (!memcmp(addr, zero, family == AF_INET ? 4 : 16) || (mac[0] & 1))
+		return;
+	e = ip_find(ip, family, addr, true);
+	memcpy(e->mac, mac, 6);
+	e->seen = ip->ctx.now;
+}
+
+/* Learn the sender of an Ethernet frame on its way to IB. */
+static void learn_src(struct ipoib_port *ip, const struct pkt *pkt)
+{
+	const uint8_t *f = pkt->data;
+	unsigned int off = IPOIB_ETH_HLEN;
+	uint16_t et;
+
+	if (pkt->len < IPOIB_ETH_HLEN)
+		return;
+	et = (uint16_t)(f[12] << 8 | f[13]);
+	if (et == 0x8100 && pkt->len >= IPOIB_VLAN_HLEN) {
+		et = (uint16_t)(f[16] << 8 | f[17]);
+		off = IPOIB_VLAN_HLEN;
+	}
+	if (et == IPOIB_ETHERTYPE_IPV4 && pkt->len >= off + 20)
+		ip_learn(ip, AF_INET, f + off + 12, f + 6);
+	else if (et == IPOIB_ETHERTYPE_IPV6 && pkt->len >= off + 40)
+		ip_learn(ip, AF_INET6, f + off + 8, f + 6);
+	else if (et == IPOIB_ETHERTYPE_ARP && pkt->len >= off + 28)
+		ip_learn(ip, AF_INET, f + off + 14, f + off + 8);
+}
+
+static int eth_resolve(void *arg, uint16_t pkey, int family,
+		       const uint8_t *addr, uint8_t mac[6])
+{
+	struct ip_entry *e = ip_find(arg, family, addr, false);
+
+	if (!e)
+		return -ENOENT;
+	memcpy(mac, e->mac, 6);
+	return 0;
+}
+
+/* ---- IB paths: LID <-> GID ---- */
+
+static struct path_entry *path_by_lid(struct ipoib_port *ip, uint16_t lid)
+{
+	return &ip->by_lid[lid & (PATHMAP_SIZE - 1)];
+}
+
+static struct path_entry *path_by_gid(struct ipoib_port *ip,
+				      const struct ipoib_gid *gid)
+{
+	uint32_t h = 2166136261u;
+	unsigned int i;
+
+	for (i = 0; i < IPOIB_GID_LEN; i++)
+		h = (h ^ gid->raw[i]) * 16777619u;
+	return &ip->by_gid[(h ^ (h >> 15)) & (PATHMAP_SIZE - 1)];
+}
+
+static void path_learn(struct ipoib_port *ip, const struct ipoib_gid *gid,
+		       uint16_t lid, uint8_t sl)
+{
+	struct path_entry *a = path_by_lid(ip, lid), *b = path_by_gid(ip, gid);
+
+	if (!lid || ipoib_gid_is_mcast(gid))
+		return;
+	a->gid = b->gid = *gid;
+	a->lid = b->lid = lid;
+	a->sl = b->sl = sl;
+	a->used = b->used = true;
+	a->expires = b->expires = 0;
+}
+
+/* DLID and SL of @gid: learned, else asked of the SA (negative cached). */
+static int path_resolve(struct ipoib_port *ip, const struct ipoib_gid *gid,
+			uint16_t *lid, uint8_t *sl)
+{
+	struct path_entry *e = path_by_gid(ip, gid);
+	struct ipoib_path pr;
+	bool known = e->used && !memcmp(e->gid.raw, gid->raw, IPOIB_GID_LEN);
+
+	if (known && e->lid) {
+		*lid = e->lid;
+		*sl = e->sl;
+		return 0;
+	}
+	if ((known && ip->ctx.now < e->expires) || !ip->sa)
+		return -EHOSTUNREACH;
+	if (ipoib_sa_path(ip->sa, gid, ip->ctx.pkey, &pr) || !pr.dlid) {
+		e->gid = *gid;
+		e->lid = 0;
+		e->used = true;
+		e->expires = ip->ctx.now + PATH_NEG_MS;
+		return -EHOSTUNREACH;
+	}
+	path_learn(ip, gid, pr.dlid, pr.sl);
+	*lid = pr.dlid;
+	*sl = pr.sl;
+	return 0;
+}
+
+/* ---- devices ---- */
+
+static struct ibv_context *open_device(const char *name)
+{
+	struct ibv_device **list = ibv_get_device_list(NULL);
+	struct ibv_context *ctx = NULL;
+	int i;
+
+	if (!list)
+		return NULL;
+	errno = ENODEV;
+	for (i = 0; list[i]; i++)
+		if (!strcmp(ibv_get_device_name(list[i]), name)) {
+			ctx = ibv_open_device(list[i]);
+			break;
+		}
+	ibv_free_device_list(list);
+	return ctx;
+}
+
+static void dev_put(struct ipoib_dev *d)
+{
+	struct ipoib_dev **pp;
+
+	if (!d || --d->refs)
+		return;
+	for (pp = &devs; *pp != d; pp = &(*pp)->next)
+		;
+	*pp = d->next;
+	if (d->mr)
+		ibv_dereg_mr(d->mr);
+	if (d->pd)
+		ibv_dealloc_pd(d->pd);
+	if (d->ctx)
+		ibv_close_device(d->ctx);
+	free(d);
+}
+
+/* The device @name with @pool registered on it, opened on first use. */
+static struct ipoib_dev *dev_get(const char *name, struct pool *pool, int *err)
+{
+	struct ipoib_dev *d;
+	size_t len;
+	void *base;
+
+	for (d = devs; d; d = d->next)
+		if (!strcmp(d->name, name) && d->pool == pool) {
+			d->refs++;
+			return d;
+		}
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return *err = -ENOMEM, NULL;
+	util_strlcpy(d->name, name, sizeof(d->name));
+	d->pool = pool;
+	d->refs = 1;
+	d->next = devs;
+	devs = d;
+	*err = -ENODEV;
+	d->ctx = open_device(name);
+	if (!d->ctx)
+		goto err;
+	d->pd = ibv_alloc_pd(d->ctx);
+	base = pool_region(pool, &len);
+	if (d->pd)
+		d->mr = ibv_reg_mr(d->pd, base, len, IBV_ACCESS_LOCAL_WRITE);
+	if (!d->mr) {
+		*err = errno ? -errno : -ENOMEM;
+		goto err;
+	}
+	return d;
+err:
+	dev_put(d);
+	return NULL;
+}
+
+/* ---- port setup ---- */
+
+static int find_pkey_index(struct ipoib_port *ip, int tbl_len)
+{
+	uint16_t want = ip->cfg.pkey & IPOIB_PKEY_BASE_MASK;
+	int i, found = -1;
+	__be16 pk;
+
+	for (i = 0; i < tbl_len; i++) {
+		if (ibv_query_pkey(ip->dev->ctx, ip->cfg.port_num, i, &pk))
+			break;
+		if ((be16toh(pk) & IPOIB_PKEY_BASE_MASK) != want)
+			continue;
+		if (found < 0 || (be16toh(pk) & IPOIB_PKEY_FULL)) {
+			found = i;
+			ip->ctx.pkey = be16toh(pk);
+		}
+	}
+	return found;
+}
+
+static bool gid_v4_mapped(const union ibv_gid *g)
+{
+	static const uint8_t pre[12] = { [10] = 0xff, [11] = 0xff };
+
+	return !memcmp(g->raw, pre, sizeof(pre));
+}
+
+/* RoCE: the first RoCE v2 GID that is not IPv4-mapped (see the header). */
+static int pick_gid(struct ipoib_port *ip, int tbl_len)
+{
+	struct ibv_gid_entry ent;
+	int i;
+
+	if (!ip->roce || !ip->cfg.gid_auto)
+		return ip->cfg.gid_index > 0 ? ip->cfg.gid_index : 0;
+	for (i = 0; i < tbl_len; i++) {
+		if (ibv_query_gid_ex(ip->dev->ctx, ip->cfg.port_num, i, &ent,
+				     0))
+			continue;
+		if (ent.gid_type == IBV_GID_TYPE_ROCE_V2 &&
+		    !gid_v4_mapped(&ent.gid) && ent.gid.global.interface_id)
+			return i;
+	}
+	return -ENOENT;
+}
+
+static int port_identity(struct ipoib_port *ip)
+{
+	struct ibv_port_attr pa;
+	union ibv_gid g;
+	int idx;
+
+	if (ibv_query_port(ip->dev->ctx, ip->cfg.port_num, &pa))
+		return -errno;
+	if (pa.state != IBV_PORT_ACTIVE)
+		return -ENETDOWN;
+	ip->roce = pa.link_layer == IBV_LINK_LAYER_ETHERNET;
+	ip->lid = pa.lid;
+	ip->mtu = 128u << pa.active_mtu;
+	ip->ctx.pkey = ip->cfg.pkey;
+	idx = find_pkey_index(ip, pa.pkey_tbl_len);
+	if (idx < 0 && !ip->roce)
+		return -ENOENT; /* the SM has not given us the partition */
+	ip->pkey_index = idx < 0 ? 0 : (uint16_t)idx;
+	if (ip->roce)
+		ip->ctx.pkey = ip->cfg.pkey; /* only the logical PKey */
+	idx = pick_gid(ip, pa.gid_tbl_len);
+	if (idx < 0)
+		return -EADDRNOTAVAIL; /* no usable GID: link without IPv6? */
+	ip->sgid_index = (uint8_t)idx;
+	if (ibv_query_gid(ip->dev->ctx, ip->cfg.port_num, idx, &g))
+		return -errno;
+	memcpy(ip->gid.raw, g.raw, IPOIB_GID_LEN);
+	return 0;
+}
+
+/* IB: join the broadcast group through the SA; it gives Q_Key and MLID. */
+static int join_group(struct ipoib_port *ip)
+{
+	int ret;
+
+	ipoib_mgid_bcast(&ip->mgid, ip->ctx.pkey, IPOIB_SCOPE_LINK);
+	ip->ctx.qkey = ip->cfg.qkey ? ip->cfg.qkey : IPOIB_DEFAULT_QKEY;
+	if (ip->roce)
+		return 0;
+	ip->sa = ipoib_sa_open(ip->cfg.dev, ip->cfg.port_num, SA_TIMEOUT_MS);
+	if (!ip->sa)
+		return -errno;
+	ret = ipoib_sa_join_bcast(ip->sa, ip->ctx.pkey, IPOIB_SCOPE_LINK,
+				  ip->cfg.create_group, ip->ctx.qkey,
+				  &ip->group);
+	if (ret) {
+		LOG_WARN("%s: joining the broadcast group failed: %s (is the "
+			 "partition set up with ipoib in the SM?)",
+			 ip->name, strerror(-ret));
+		return ret;
+	}
+	ip->ctx.qkey = ip->group.qkey;
+	if (ip->group.mtu >= 1 && ip->group.mtu <= 5)
+		ip->mtu = MIN(ip->mtu, 128u << ip->group.mtu);
+	return 0;
+}
+
+static int qp_create(struct ipoib_port *ip)
+{
+	struct ibv_qp_init_attr ia = {
+		.send_cq = ip->scq,
+		.recv_cq = ip->rcq,
+		.cap = { .max_send_wr = ip->cfg.tx_depth,
+			 .max_recv_wr = ip->cfg.rx_depth,
+			 .max_send_sge = 1,
+			 .max_recv_sge = 1 },
+		.qp_type = IBV_QPT_UD,
+	};
+	struct ibv_qp_attr a = { .qp_state = IBV_QPS_INIT,
+				 .pkey_index = ip->pkey_index,
+				 .port_num = ip->cfg.port_num,
+				 .qkey = ip->ctx.qkey };
+
+	ip->qp = ibv_create_qp(ip->dev->pd, &ia);
+	if (!ip->qp)
+		return -errno;
+	if (ibv_modify_qp(ip->qp, &a,
+			  IBV_QP_STATE | IBV_QP_PKEY_INDEX | IBV_QP_PORT |
+				  IBV_QP_QKEY))
+		return -errno;
+	a.qp_state = IBV_QPS_RTR;
+	if (ibv_modify_qp(ip->qp, &a, IBV_QP_STATE))
+		return -errno;
+	a.qp_state = IBV_QPS_RTS;
+	a.sq_psn = 0;
+	if (ibv_modify_qp(ip->qp, &a, IBV_QP_STATE | IBV_QP_SQ_PSN))
+		return -errno;
+	return 0;
+}
+
+static int verbs_setup(struct ipoib_port *ip)
+{
+	struct ibv_context *ctx = ip->dev->ctx;
+	union ibv_gid mgid;
+	int ret;
+
+	ip->ch = ibv_create_comp_channel(ctx);
+	if (!ip->ch)
+		return -errno;
+	if (fcntl(ip->ch->fd, F_SETFL, fcntl(ip->ch->fd, F_GETFL) | O_NONBLOCK))
+		return -errno;
+	ip->rcq = ibv_create_cq(ctx, (int)ip->cfg.rx_depth, NULL, ip->ch, 0);
+	ip->scq = ibv_create_cq(ctx, (int)ip->cfg.tx_depth, NULL, NULL, 0);
+	if (!ip->rcq || !ip->scq)
+		return -errno;
+	ret = qp_create(ip);
+	if (ret)
+		return ret;
+	memcpy(mgid.raw, ip->mgid.raw, IPOIB_GID_LEN);
+	ret = ibv_attach_mcast(ip->qp, &mgid, ip->group.mlid);
+	if (ret)
+		return -ret;
+	ip->attached = true;
+	return 0;
+}
+
+/* Keep rx_depth receives posted, each a whole pool buffer from its head. */
+static void rx_refill(struct ipoib_port *ip)
+{
+	struct ibv_recv_wr wr[MAX_WC], *bad;
+	struct ibv_sge sge[MAX_WC];
+	unsigned int n = 0;
+
+	while (ip->rx_posted + n < ip->cfg.rx_depth && n < MAX_WC) {
+		struct pkt *pkt = pool_alloc(ip->pool);
+
+		if (!pkt) {
+			ip->st.rx_no_buffer++;
+			break;
+		}
+		sge[n].addr = (uintptr_t)pkt->head;
+		sge[n].length = ip->buf_size;
+		sge[n].lkey = ip->dev->mr->lkey;
+		wr[n].wr_id = (uintptr_t)pkt;
+		wr[n].sg_list = &sge[n];
+		wr[n].num_sge = 1;
+		wr[n].next = NULL;
+		if (n)
+			wr[n - 1].next = &wr[n];
+		n++;
+	}
+	if (!n)
+		return;
+	if (ibv_post_recv(ip->qp, wr, &bad)) {
+		for (; bad; bad = bad->next) {
+			pool_free((struct pkt *)(uintptr_t)bad->wr_id);
+			n--;
+		}
+	}
+	ip->rx_posted += n;
+	if (ip->rx_posted + MAX_WC <= ip->cfg.rx_depth && n == MAX_WC)
+		rx_refill(ip);
+}
+
+static void ah_free(void *arg, void *ah)
+{
+	ibv_destroy_ah(ah);
+}
+
+static void port_init_ctx(struct ipoib_port *ip)
+{
+	ipoib_hwaddr_make(&ip->ctx.local, 0, ip->qp->qp_num, &ip->gid);
+	ip->ctx.scope = IPOIB_SCOPE_LINK;
+	ip->ctx.vid = 0; /* an access port: untagged frames */
+	ip->ctx.stats = &ip->st.drops;
+	ip->ctx.eth_resolve = eth_resolve;
+	ip->ctx.arg = ip;
+	ip->ctx.now = util_now_ms();
+}
+
+static int port_setup(struct ipoib_port *ip)
+{
+	int ret;
+
+	ret = port_identity(ip);
+	if (!ret)
+		ret = join_group(ip);
+	if (!ret)
+		ret = verbs_setup(ip);
+	if (ret)
+		return ret;
+	ip->ahc = ipoib_ah_cache_create(ip->cfg.ah_cache, ah_free, NULL);
+	ip->ctx.neigh = ipoib_neigh_create(ip->cfg.neigh_size);
+	if (!ip->ahc || !ip->ctx.neigh)
+		return -ENOMEM;
+	port_init_ctx(ip);
+	rx_refill(ip);
+	if (!ip->rx_posted)
+		return -ENOBUFS;
+	if (ibv_req_notify_cq(ip->rcq, 0))
+		return -EIO;
+	ip->armed = true;
+	return 0;
+}
+
+/* ---- teardown ---- */
+
+static void drain_cq(struct ibv_cq *cq, unsigned int *out)
+{
+	struct ibv_wc wc[MAX_WC];
+	int i, n;
+
+	while ((n = ibv_poll_cq(cq, MAX_WC, wc)) > 0)
+		for (i = 0; i < n; i++, (*out)--)
+			pool_free((struct pkt *)(uintptr_t)wc[i].wr_id);
+}
+
+/* Flush the QP's work requests and give their buffers back to the pool. */
+static void qp_flush(struct ipoib_port *ip)
+{
+	struct ibv_qp_attr a = { .qp_state = IBV_QPS_ERR };
+	uint64_t deadline = util_now_ms() + 1000;
+
+	if (ibv_modify_qp(ip->qp, &a, IBV_QP_STATE))
+		return;
+	while ((ip->rx_posted || ip->tx_out) && util_now_ms() < deadline) {
+		drain_cq(ip->rcq, &ip->rx_posted);
+		drain_cq(ip->scq, &ip->tx_out);
+	}
+	if (ip->rx_posted || ip->tx_out)
+		LOG_WARN("%s: %u receive and %u send buffers not flushed",
+			 ip->name, ip->rx_posted, ip->tx_out);
+}
+
+static void port_free(struct ipoib_port *ip)
+{
+	union ibv_gid mgid;
+
+	if (ip->qp) {
+		if (ip->attached) {
+			memcpy(mgid.raw, ip->mgid.raw, IPOIB_GID_LEN);
+			ibv_detach_mcast(ip->qp, &mgid, ip->group.mlid);
+		}
+		qp_flush(ip);
+		ibv_destroy_qp(ip->qp);
+	}
+	ipoib_ah_cache_destroy(ip->ahc);
+	if (ip->sa && ip->group.mlid)
+		ipoib_sa_leave(ip->sa, &ip->mgid);
+	ipoib_sa_close(ip->sa);
+	if (ip->rcq) {
+		if (ip->unacked)
+			ibv_ack_cq_events(ip->rcq, ip->unacked);
+		ibv_destroy_cq(ip->rcq);
+	}
+	if (ip->scq)
+		ibv_destroy_cq(ip->scq);
+	if (ip->ch)
+		ibv_destroy_comp_channel(ip->ch);
+	ipoib_neigh_destroy(ip->ctx.neigh);
+	dev_put(ip->dev);
+	pthread_mutex_destroy(&ip->lock);
+	free(ip);
+}
+
+/* ---- port ops ---- */
+
+static int ipoib_open(struct port *p)
+{
+	struct ipoib_port *ip = calloc(1, sizeof(*ip));
+	int ret;
+
+	if (!ip)
+		return -ENOMEM;
+	pthread_mutex_init(&ip->lock, NULL);
+	util_strlcpy(ip->name, p->name, sizeof(ip->name));
+	ip->pool = p->pool;
+	ip->buf_size = pool_buf_size(p->pool);
+	ret = port_cfg(p->name, &ip->cfg);
+	pthread_mutex_lock(&reg_lock);
+	if (!ret)
+		ip->dev = dev_get(ip->cfg.dev, p->pool, &ret);
+	if (ip->dev)
+		ret = port_setup(ip);
+	if (ret) {
+		port_free(ip);
+		pthread_mutex_unlock(&reg_lock);
+		return ret;
+	}
+	ip->next = ports;
+	ports = ip;
+	pthread_mutex_unlock(&reg_lock);
+	p->priv = ip;
+	p->fd = ip->ch->fd;
+	p->mode = ip->roce ? "ud-roce" : "ud-ib";
+	p->flags = PORT_F_TX_POOL_ONLY;
+	p->max_payload =
+		MIN(ip->buf_size - IPOIB_UD_HDR_LEN, ip->mtu - IPOIB_HDR_LEN);
+	LOG_INFO("%s: QPN 0x%06x pkey 0x%04x (index %u) qkey 0x%08x mtu %u%s",
+		 ip->name, ip->qp->qp_num, ip->ctx.pkey, ip->pkey_index,
+		 ip->ctx.qkey, p->max_payload, ip->roce ? " (RoCE)" : "");
+	return 0;
+}
+
+/* Reclaim the buffers of completed sends; retire address handles. */
+static void tx_reap(struct ipoib_port *ip)
+{
+	struct ibv_wc wc[MAX_WC];
+	int i, n;
+
+	while (ip->tx_out && (n = ibv_poll_cq(ip->scq, MAX_WC, wc)) > 0) {
+		for (i = 0; i < n; i++) {
+			if (wc[i].status != IBV_WC_SUCCESS)
+				ip->st.tx_wc_errors++;
+			pool_free((struct pkt *)(uintptr_t)wc[i].wr_id);
+		}
+		ip->tx_out -= (unsigned int)n;
+		ip->done_seq += (unsigned int)n;
+		ipoib_ah_cache_reap(ip->ahc, ip->done_seq);
+	}
+}
+
+/* Source/destination GIDs of a receive; on IB learn the sender's LID. */
+static int rx_addr(struct ipoib_port *ip, const struct ibv_wc *wc,
+		   const uint8_t *grh, struct ipoib_rx_info *rx)
+{
+	struct path_entry *e;
+
+	if ((wc->wc_flags & IBV_WC_GRH) &&
+	    !ipoib_rx_gids(grh, &rx->sgid, &rx->dgid)) {
+		if (!ip->roce)
+			path_learn(ip, &rx->sgid, wc->slid, wc->sl);
+		return 0;
+	}
+	if (ip->roce)
+		return -EINVAL;
+	/* native IB unicast carries no GRH: the GID comes from the LID */
+	e = path_by_lid(ip, wc->slid);
+	if (!e->used || e->lid != wc->slid) {
+		ip->st.rx_no_gid++;
+		return -ENOENT;
+	}
+	rx->sgid = e->gid;
+	rx->dgid = ip->gid;
+	return 0;
+}
+
+static bool rx_one(struct ipoib_port *ip, const struct ibv_wc *wc)
+{
+	struct pkt *pkt = (struct pkt *)(uintptr_t)wc->wr_id;
+	struct ipoib_rx_info rx;
+
+	if (wc->status != IBV_WC_SUCCESS) {
+		ip->st.rx_wc_errors++;
+		goto drop;
+	}
+	rx.src_qpn = wc->src_qp;
+	rx.qkey = ip->ctx.qkey; /* the QP filtered Q_Key and P_Key */
+	rx.pkey = ip->ctx.pkey;
+	if (rx_addr(ip, wc, pkt->head, &rx))
+		goto drop;
+	if (ipoib_port_rx_frame(&ip->ctx, pkt, wc->byte_len, ip->buf_size,
+				&rx) != IPOIB_OK)
+		goto drop;
+	ip->st.rx_packets++;
+	return true;
+drop:
+	pool_free(pkt);
+	return false;
+}
+
+/*
+ * Poll up to @n receives. The channel's event is consumed and the CQ
+ * re-armed only when the CQ runs dry, so the port's fd stays readable
+ * while completions wait.
+ */
+static int rx_poll(struct ipoib_port *ip, struct ibv_wc *wc, int n)
+{
+	struct ibv_cq *cq;
+	void *cq_ctx;
+	int got, more;
+
+	got = ibv_poll_cq(ip->rcq, n, wc);
+	if (got < 0 || got == n)
+		return got;
+	if (!ibv_get_cq_event(ip->ch, &cq, &cq_ctx)) {
+		ip->armed = false;
+		if (++ip->unacked >= ACK_BATCH) {
+			ibv_ack_cq_events(ip->rcq, ip->unacked);
+			ip->unacked = 0;
+		}
+	}
+	if (ip->armed)
+		return got;
+	if (ibv_req_notify_cq(ip->rcq, 0))
+		return -EIO;
+	ip->armed = true;
+	more = ibv_poll_cq(ip->rcq, n - got, wc + got);
+	return more < 0 ? more : got + more;
+}
+
+static int ipoib_rx_burst(struct port *p, struct pkt **pkts, unsigned int n)
+{
+	struct ipoib_port *ip = p->priv;
+	struct ibv_wc wc[MAX_WC];
+	int i, got, k = 0;
+
+	pthread_mutex_lock(&ip->lock);
+	tx_reap(ip);
+	got = rx_poll(ip, wc, (int)MIN(n, MAX_WC));
+	if (got < 0) {
+		pthread_mutex_unlock(&ip->lock);
+		return -EIO;
+	}
+	ip->ctx.now = util_now_ms();
+	ip->rx_posted -= (unsigned int)got;
+	for (i = 0; i < got; i++)
+		if (rx_one(ip, &wc[i]))
+			pkts[k++] = (struct pkt *)(uintptr_t)wc[i].wr_id;
+	rx_refill(ip);
+	if (ip->ctx.now - ip->last_age > NEIGH_MAX_AGE_MS / 10) {
+		ipoib_neigh_age(ip->ctx.neigh, ip->ctx.now, NEIGH_MAX_AGE_MS);
+		ip->last_age = ip->ctx.now;
+	}
+	pthread_mutex_unlock(&ip->lock);
+	return k;
+}
+
+/* The address handle for @tx's destination, from the cache or created. */
+static struct ibv_ah *tx_ah(struct ipoib_port *ip,
+			    const struct ipoib_tx_info *tx, uint64_t seq)
+{
+	struct ibv_ah_attr a = { .port_num = ip->cfg.port_num };
+	struct ipoib_ah_key key = { 0 };
+	struct ibv_ah *ah;
+
+	if (ipoib_hwaddr_is_mcast(&tx->dst)) {
+		/* every multicast goes to the broadcast group (see report) */
+		key.dlid = ip->group.mlid;
+		key.sl = ip->group.sl;
+		key.global = 1;
+		key.dgid = ip->mgid;
+	} else if (ip->roce) {
+		key.global = 1;
+		ipoib_hwaddr_gid(&tx->dst, &key.dgid);
+	} else {
+		ipoib_hwaddr_gid(&tx->dst, &key.dgid);
+		if (path_resolve(ip, &key.dgid, &key.dlid, &key.sl)) {
+			ip->st.tx_no_path++;
+			return NULL;
+		}
+		memset(&key.dgid, 0, sizeof(key.dgid));
+	}
+	ah = ipoib_ah_cache_get(ip->ahc, &key, seq);
+	if (ah)
+		return ah;
+	a.dlid = key.dlid;
+	a.sl = key.sl;
+	a.is_global = key.global;
+	memcpy(a.grh.dgid.raw, key.dgid.raw, IPOIB_GID_LEN);
+	a.grh.sgid_index = ip->sgid_index;
+	a.grh.hop_limit = ip->roce ? 64 : 1;
+	ah = ibv_create_ah(ip->dev->pd, &a);
+	if (!ah || ipoib_ah_cache_put(ip->ahc, &key, ah, seq)) {
+		if (ah)
+			ibv_destroy_ah(ah);
+		ip->st.tx_ah_errors++;
+		return NULL;
+	}
+	return ah;
+}
+
+/* Translate @pkt and fill its work request; false: dropped (and freed). */
+static bool tx_one(struct ipoib_port *ip, struct pkt *pkt,
+		   struct ibv_send_wr *wr, struct ibv_sge *sge, uint64_t seq)
+{
+	struct ipoib_tx_info tx;
+
+	learn_src(ip, pkt);
+	if (ipoib_port_tx_frame(&ip->ctx, pkt, ip->buf_size, &tx) != IPOIB_OK)
+		goto drop;
+	if (pkt->len > ip->mtu) {
+		ip->st.tx_too_big++;
+		goto drop;
+	}
+	memset(wr, 0, sizeof(*wr));
+	wr->wr.ud.ah = tx_ah(ip, &tx, seq);
+	if (!wr->wr.ud.ah)
+		goto drop;
+	wr->wr.ud.remote_qpn = ipoib_hwaddr_qpn(&tx.dst);
+	wr->wr.ud.remote_qkey = ip->ctx.qkey;
+	wr->wr_id = (uintptr_t)pkt;
+	wr->opcode = IBV_WR_SEND;
+	wr->send_flags = IBV_SEND_SIGNALED;
+	wr->sg_list = sge;
+	wr->num_sge = 1;
+	sge->addr = (uintptr_t)pkt->data;
+	sge->length = pkt->len;
+	sge->lkey = ip->dev->mr->lkey;
+	return true;
+drop:
+	pool_free(pkt);
+	return false;
+}
+
+/* Post the chain @wr[0..@k); buffers of what the QP refused are freed. */
+static void tx_post(struct ipoib_port *ip, struct ibv_send_wr *wr,
+		    unsigned int k)
+{
+	struct ibv_send_wr *bad = NULL;
+	unsigned int i;
+
+	if (!k)
+		return;
+	for (i = 0; i + 1 < k; i++)
+		wr[i].next = &wr[i + 1];
+	if (ibv_post_send(ip->qp, wr, &bad)) {
+		for (; bad; bad = bad->next, k--) {
+			pool_free((struct pkt *)(uintptr_t)bad->wr_id);
+			ip->hw.tx_errors++;
+		}
+	}
+	ip->tx_out += k;
+	ip->send_seq += k;
+	ip->st.tx_packets += k;
+}
+
+static int ipoib_tx_burst(struct port *p, struct pkt **pkts, unsigned int n)
+{
+	struct ipoib_port *ip = p->priv;
+	struct ibv_send_wr wr[MAX_WC];
+	struct ibv_sge sge[MAX_WC];
+	unsigned int i, k = 0;
+
+	pthread_mutex_lock(&ip->lock);
+	ip->ctx.now = util_now_ms();
+	tx_reap(ip);
+	for (i = 0; i < n; i++) {
+		if (k == MAX_WC || ip->tx_out + k >= ip->cfg.tx_depth) {
+			tx_post(ip, wr, k);
+			k = 0;
+			tx_reap(ip);
+			if (ip->tx_out >= ip->cfg.tx_depth)
+				break; /* the rest is the engine's (tx_full) */
+		}
+		if (tx_one(ip, pkts[i], &wr[k], &sge[k], ip->send_seq + k + 1))
+			k++;
+	}
+	tx_post(ip, wr, k);
+	pthread_mutex_unlock(&ip->lock);
+	return (int)i;
+}
+
+static void ipoib_close(struct port *p)
+{
+	struct ipoib_port *ip = p->priv, **pp;
+
+	if (!ip)
+		return;
+	pthread_mutex_lock(&reg_lock);
+	for (pp = &ports; *pp; pp = &(*pp)->next)
+		if (*pp == ip) {
+			*pp = ip->next;
+			break;
+		}
+	port_free(ip);
+	pthread_mutex_unlock(&reg_lock);
+	p->priv = NULL;
+}
+
+static void ipoib_stats(struct port *p, struct port_hw_stats *st)
+{
+	struct ipoib_port *ip = p->priv;
+
+	pthread_mutex_lock(&ip->lock);
+	*st = ip->hw;
+	st->rx_dropped = ip->st.rx_no_buffer + ip->st.rx_wc_errors;
+	st->tx_errors += ip->st.tx_wc_errors;
+	pthread_mutex_unlock(&ip->lock);
+}
+
+void ipoib_port_foreach(void (*fn)(void *arg, const struct ipoib_port_view *v),
+			void *arg)
+{
+	struct ipoib_port_view v;
+	struct ipoib_port *ip;
+
+	pthread_mutex_lock(&reg_lock);
+	for (ip = ports; ip; ip = ip->next) {
+		pthread_mutex_lock(&ip->lock);
+		v.name = ip->name;
+		v.pkey = ip->ctx.pkey;
+		v.qkey = ip->ctx.qkey;
+		v.roce = ip->roce;
+		v.local = ip->ctx.local;
+		v.mlid = ip->group.mlid;
+		v.mtu = ip->mtu - IPOIB_HDR_LEN;
+		v.neigh = ip->ctx.neigh;
+		v.stats = &ip->st;
+		fn(arg, &v);
+		pthread_mutex_unlock(&ip->lock);
+	}
+	pthread_mutex_unlock(&reg_lock);
+}
+
+const struct port_ops ipoib_port_ops = {
+	.kind = "ipoib",
+	.open = ipoib_open,
+	.rx_burst = ipoib_rx_burst,
+	.tx_burst = ipoib_tx_burst,
+	.close = ipoib_close,
+	.stats = ipoib_stats,
+};
