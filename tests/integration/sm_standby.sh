@@ -32,6 +32,8 @@ sed -e "s|^partition_config_file .*|partition_config_file $sb/partitions.conf|" 
 	-e "s|^sm_priority .*|sm_priority 1|" \
 	-e "s|^dump_files_dir .*|dump_files_dir $sb|" \
 	"$FABRIC_DIR/opensm.conf" >"$sb/opensm.conf"
+# Notice a dead master in about a second, not OpenSM's default 40 s.
+printf 'sminfo_polling_timeout 300\npolling_retry_number 2\n' >>"$sb/opensm.conf"
 SIM_HOST=h8 FABRIC_CACHE_DIR=$sb/cache fabric_bg "$sb/opensm.out" \
 	env LD_LIBRARY_PATH="$FABRIC_ROOT/build/lib" \
 	opensm -F "$sb/opensm.conf" -f "$sb/osm.log"
