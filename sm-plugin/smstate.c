@@ -128,26 +128,125 @@ static bool port_has_pkey(const osm_port_t *port, uint16_t base)
 	return h.found;
 }
 
+/*
+ * Which partitions a port belongs to, found without scanning every member
+ * of every partition for every port (200 partitions x 1000 ports would
+ * cost OpenSM's thread milliseconds per sweep): GUID members sorted by
+ * GUID, plus the partitions that have a broad selector.
+ */
+struct fit_index {
+	struct fit_guid {
+		uint64_t guid;
+		uint32_t part;
+	} * guids;
+	size_t n_guids;
+	uint32_t *broad; /* partitions with an all / all_cas / all_switches */
+	size_t n_broad;
+	uint32_t *seen; /* per partition: stamp of the last port that saw it */
+	uint32_t stamp;
+};
+
+static int fit_guid_cmp(const void *a, const void *b)
+{
+	const struct fit_guid *x = a, *y = b;
+
+	if (x->guid != y->guid)
+		return x->guid < y->guid ? -1 : 1;
+	return (x->part > y->part) - (x->part < y->part);
+}
+
+static void fit_index_add(struct fit_index *idx,
+			  const struct policy_partition *part, uint32_t i)
+{
+	bool broad = false;
+	size_t j;
+
+	for (j = 0; j < part->n_members; j++) {
+		if (part->members[j].sel != POLICY_SEL_GUID) {
+			broad = true;
+			continue;
+		}
+		idx->guids[idx->n_guids].guid = part->members[j].guid;
+		idx->guids[idx->n_guids++].part = i;
+	}
+	if (broad)
+		idx->broad[idx->n_broad++] = i;
+}
+
+static void fit_index_free(struct fit_index *idx)
+{
+	free(idx->guids);
+	free(idx->broad);
+	free(idx->seen);
+}
+
+static int fit_index_build(struct fit_index *idx, const struct policy *pol)
+{
+	size_t i, n = 0;
+
+	memset(idx, 0, sizeof(*idx));
+	for (i = 0; i < pol->n_partitions; i++)
+		n += pol->partitions[i].n_members;
+	idx->guids = calloc(n + 1, sizeof(*idx->guids));
+	idx->broad = calloc(pol->n_partitions + 1, sizeof(*idx->broad));
+	idx->seen = calloc(pol->n_partitions + 1, sizeof(*idx->seen));
+	if (!idx->guids || !idx->broad || !idx->seen) {
+		fit_index_free(idx);
+		return -ENOMEM;
+	}
+	for (i = 0; i < pol->n_partitions; i++)
+		fit_index_add(idx, &pol->partitions[i], (uint32_t)i);
+	qsort(idx->guids, idx->n_guids, sizeof(*idx->guids), fit_guid_cmp);
+	return 0;
+}
+
+struct missing {
+	char *out;
+	size_t len, used, n;
+};
+
+/* Notes partition @i as missing on @port unless the port holds its key. */
+static void fit_consider(struct fit_index *idx, const struct policy *pol,
+			 uint32_t i, const osm_port_t *port, struct missing *m)
+{
+	const struct policy_partition *part = &pol->partitions[i];
+
+	if (idx->seen[i] == idx->stamp)
+		return;
+	idx->seen[i] = idx->stamp;
+	if (port_has_pkey(port, part->pkey))
+		return;
+	if (m->used < m->len)
+		m->used += snprintf(m->out + m->used, m->len - m->used,
+				    "%s%s (0x%04x)", m->n ? ", " : "",
+				    part->name, part->pkey);
+	m->n++;
+}
+
 /* Names the policy partitions @port should hold but does not, in @out. */
-static size_t missing_partitions(const struct policy *pol,
+static size_t missing_partitions(struct fit_index *idx,
+				 const struct policy *pol,
 				 const osm_port_t *port, char *out, size_t len)
 {
-	const struct policy_partition *part;
-	size_t i, n = 0, used = 0;
+	struct fit_guid key = { .guid = cl_ntoh64(port->guid) };
+	struct missing m = { .out = out, .len = len };
+	size_t lo = 0, hi = idx->n_guids, mid, i;
 
 	out[0] = '\0';
-	for (i = 0; i < pol->n_partitions; i++) {
-		part = &pol->partitions[i];
-		if (!port_in_partition(part, port) ||
-		    port_has_pkey(port, part->pkey))
-			continue;
-		if (used < len)
-			used += snprintf(out + used, len - used,
-					 "%s%s (0x%04x)", n ? ", " : "",
-					 part->name, part->pkey);
-		n++;
+	idx->stamp++;
+	while (lo < hi) { /* first GUID member >= the port's GUID */
+		mid = lo + (hi - lo) / 2;
+		if (fit_guid_cmp(&idx->guids[mid], &key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	return n;
+	for (i = lo; i < idx->n_guids && idx->guids[i].guid == key.guid; i++)
+		fit_consider(idx, pol, idx->guids[i].part, port, &m);
+	for (i = 0; i < idx->n_broad; i++)
+		if (port_in_partition(&pol->partitions[idx->broad[i]], port))
+			fit_consider(idx, pol, idx->broad[i], port, &m);
+	return m.n;
 }
 
 static void log_missing(const osm_port_t *port, const char *names, size_t n)
@@ -166,22 +265,27 @@ static void log_missing(const osm_port_t *port, const char *names, size_t n)
 unsigned int smstate_check_fit(struct fabricsm *sm)
 {
 	cl_qmap_t *tbl = &sm->osm->subn.port_guid_tbl;
+	struct fit_index idx;
 	unsigned int bad = 0;
 	osm_port_t *port;
 	char names[1024];
 	size_t n;
 
+	if (fit_index_build(&idx, sm->pol) < 0)
+		return 0;
 	CL_PLOCK_ACQUIRE(&sm->osm->lock);
 	for (port = (osm_port_t *)cl_qmap_head(tbl);
 	     port != (osm_port_t *)cl_qmap_end(tbl);
 	     port = (osm_port_t *)cl_qmap_next(&port->map_item)) {
-		n = missing_partitions(sm->pol, port, names, sizeof(names));
+		n = missing_partitions(&idx, sm->pol, port, names,
+				       sizeof(names));
 		if (!n)
 			continue;
 		if (++bad <= SMSTATE_FIT_LOG_MAX)
 			log_missing(port, names, n);
 	}
 	CL_PLOCK_RELEASE(&sm->osm->lock);
+	fit_index_free(&idx);
 	if (bad > SMSTATE_FIT_LOG_MAX)
 		LOG_WARN("%u ports in all lack partitions of the policy", bad);
 	return bad;
