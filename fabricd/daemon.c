@@ -21,6 +21,7 @@
 
 #include "fabricd/ctl_server.h"
 #include "fabricd/daemon_priv.h"
+#include "fabricd/engine.h"
 #include "lib/log.h"
 #include "lib/policy.h"
 #include "lib/util.h"
@@ -220,7 +221,7 @@ int daemon_reload(struct daemon *d)
 	LOG_INFO("policy %s loaded: %zu partitions%s%s", d->o->policy_file,
 		 pol->n_partitions, d->gw ? ", gateway " : "",
 		 d->gw ? d->gw->name : "");
-	/* ENGINE HOOK: engine_apply_policy() once fabricd/engine.c lands. */
+	d->engine_dirty = true;
 	return daemon_reconcile(d);
 }
 
@@ -310,10 +311,63 @@ static bool ib_poll(struct daemon *d)
 	    !memcmp(pk, d->pkeys, n * sizeof(*pk)))
 		return false;
 	log_pkey_changes(d, pk, n);
+	d->engine_dirty = true;
 	memcpy(d->pkeys, pk, n * sizeof(*pk));
 	d->n_pkeys = n;
 	d->ib = DAEMON_IB_OK;
 	return true;
+}
+
+/* The forwarding engine (fabricd/engine.h). */
+
+static void engine_open(struct daemon *d)
+{
+	int ret;
+
+	if (d->o->no_engine)
+		return;
+	d->engine = engine_create(d->pol, d->gw);
+	if (!d->engine) {
+		snprintf(d->engine_error, sizeof(d->engine_error),
+			 "could not start: %s", strerror(errno));
+		LOG_ERR("forwarding engine %s; the control plane runs "
+			"without it",
+			d->engine_error);
+		return;
+	}
+	engine_register_commands(d->engine, d->ctl);
+	ret = engine_start(d->engine);
+	if (ret) {
+		snprintf(d->engine_error, sizeof(d->engine_error),
+			 "forwarding thread: %s", strerror(-ret));
+		LOG_ERR("forwarding engine %s", d->engine_error);
+	}
+	d->engine_dirty = true;
+}
+
+/*
+ * Tell the engine which partitions to carry: those the port holds (none
+ * until the PKeys were read), or, without an IB port, all of the policy's.
+ */
+static void engine_sync(struct daemon *d)
+{
+	int ret;
+
+	if (!d->engine || !d->engine_dirty)
+		return;
+	d->engine_dirty = false;
+	ret = engine_apply_policy(d->engine, d->pol,
+				  d->ib == DAEMON_IB_NONE ? NULL : d->pkeys,
+				  d->ib == DAEMON_IB_OK ? d->n_pkeys : 0);
+	if (ret) {
+		snprintf(d->engine_error, sizeof(d->engine_error),
+			 "applying the policy: %s", strerror(-ret));
+		LOG_ERR("forwarding engine: %s; it keeps its previous "
+			"partitions",
+			d->engine_error);
+	} else {
+		d->engine_error[0] = '\0';
+	}
 }
 
 /* Reconciling. */
@@ -380,6 +434,7 @@ int daemon_reconcile(struct daemon *d)
 
 	d->reconcile_at_ms = 0;
 	d->last_reconcile_ms = util_now_ms();
+	engine_sync(d);
 	if (d->ib == DAEMON_IB_WAITING)
 		return 0; /* never mirror before knowing the fabric */
 	for (tries = 0; tries < 2; tries++) {
@@ -533,7 +588,7 @@ static int start(struct daemon *d)
 	ret = open_services(d);
 	if (ret)
 		return ret;
-	/* ENGINE HOOK: engine_create/register_commands/start go here. */
+	engine_open(d);
 	ib_open(d);
 	ib_poll(d);
 	d->next_poll_ms = util_now_ms() + d->o->poll_ms;
@@ -543,7 +598,7 @@ static int start(struct daemon *d)
 
 static void stop(struct daemon *d)
 {
-	/* ENGINE HOOK: engine_destroy(d->engine) first. */
+	engine_destroy(d->engine);
 	ctl_server_destroy(d->ctl);
 	reconcile_destroy(d->rc);
 	pkeys_close(d->pk);

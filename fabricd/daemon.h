@@ -21,6 +21,7 @@ struct daemon_opts {
 	const char *ib_dev; /* NULL: the gateway's, else the first device */
 	int ib_port; /* 0: the gateway's, else the first port */
 	bool no_ib; /* Ethernet-only: never look for an IB port */
+	bool no_engine; /* control plane only: no forwarding engine */
 	const char *state_dir;
 	const char *ctl_socket;
 	const char *ctl_group; /* NULL: the daemon's group */

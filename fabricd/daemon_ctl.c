@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -15,6 +16,14 @@
 #include "fabricd/daemon_priv.h"
 #include "lib/policy.h"
 #include "lib/util.h"
+
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
 
 static json_t *hex16(uint16_t v)
 {
@@ -125,6 +134,15 @@ static json_t *counts_json(const struct daemon *d)
 			 "held", (int)held, "served", (int)served);
 }
 
+static const char *engine_state(const struct daemon *d)
+{
+	if (d->engine_error[0])
+		return d->engine_error;
+	if (d->engine)
+		return "running";
+	return d->o->no_engine ? "disabled (--no-engine)" : "not running";
+}
+
 static int cmd_status(int argc, const char *const argv[], void *aux,
 		      json_t **result, char **error)
 {
@@ -139,7 +157,7 @@ static int cmd_status(int argc, const char *const argv[], void *aux,
 		d->gw ? d->gw->uplink : NULL, "ib", ib_json(d), "vlan",
 		vlan_json(d), "partitions", counts_json(d), "drift",
 		drift_json(d), "reconcile", reconcile_json(d), "engine",
-		d->engine ? "running" : "not linked in");
+		engine_state(d));
 	return *result ? 0 : -ENOMEM;
 }
 
@@ -268,10 +286,12 @@ static int cmd_reconcile(int argc, const char *const argv[], void *aux,
 	return 0;
 }
 
+/* Reloads the policy and reconciles; says how long the whole took. */
 static int cmd_reload(int argc, const char *const argv[], void *aux,
 		      json_t **result, char **error)
 {
 	struct daemon *d = aux;
+	uint64_t t0 = now_us();
 	int ret = daemon_reload(d);
 
 	if (ret == -EINVAL) {
@@ -280,6 +300,8 @@ static int cmd_reload(int argc, const char *const argv[], void *aux,
 		return ret;
 	}
 	*result = reconcile_json(d);
+	json_object_set_new(*result, "reload_us",
+			    json_integer((json_int_t)(now_us() - t0)));
 	return 0;
 }
 

@@ -45,7 +45,9 @@ struct daemon {
 	uint64_t drift_sig; /* what log_drift() logged last */
 
 	struct ctl_server *ctl;
-	struct engine *engine; /* NULL until the engine is linked in */
+	struct engine *engine; /* NULL: --no-engine, or it failed */
+	char engine_error[160]; /* "" when it runs fine */
+	bool engine_dirty; /* policy or PKeys changed since engine_sync() */
 	int sigfd;
 	int lock_fd;
 	bool stop;

@@ -37,6 +37,8 @@ static void usage(FILE *f)
 		"gateway's, else 1)\n"
 		"      --no-ib            Ethernet-only host: partitions from "
 		"the policy\n"
+		"      --no-engine        control plane only: no forwarding "
+		"engine\n"
 		"  -S, --state-dir DIR    state directory (default %s)\n"
 		"  -s, --ctl-socket PATH  control socket (default %s)\n"
 		"      --ctl-group GROUP  group allowed on the control socket\n"
@@ -58,7 +60,7 @@ static void usage(FILE *f)
 		FABRICD_DEFAULT_PID_FILE, FABRICD_DEFAULT_POLL_MS);
 }
 
-enum { OPT_NO_IB = 256, OPT_CTL_GROUP, OPT_POLL_MS };
+enum { OPT_NO_IB = 256, OPT_CTL_GROUP, OPT_POLL_MS, OPT_NO_ENGINE };
 
 static const struct option longopts[] = {
 	{ "policy", required_argument, NULL, 'c' },
@@ -66,6 +68,7 @@ static const struct option longopts[] = {
 	{ "ib-dev", required_argument, NULL, 'd' },
 	{ "ib-port", required_argument, NULL, 'P' },
 	{ "no-ib", no_argument, NULL, OPT_NO_IB },
+	{ "no-engine", no_argument, NULL, OPT_NO_ENGINE },
 	{ "state-dir", required_argument, NULL, 'S' },
 	{ "ctl-socket", required_argument, NULL, 's' },
 	{ "ctl-group", required_argument, NULL, OPT_CTL_GROUP },

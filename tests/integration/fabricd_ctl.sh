@@ -148,8 +148,12 @@ r=$(raw pipelined)
 check_eq "two pipelined requests, two replies in order" "6 7" \
 	"$(jq -r .id <<<"$r" | tr '\n' ' ' | sed 's/ $//')"
 r=$(raw list)
-check_eq "list-commands" "list-commands log/set partitions reconcile reload status version" \
-	"$(jq -r '[.result[].name] | sort | join(" ")' <<<"$r")"
+check_eq "list-commands: fabricd's own" "list-commands log/set partitions reconcile reload status version" \
+	"$(jq -r '[.result[].name | select(test("^(list-commands|log/set|partitions|reconcile|reload|status|version)$"))] | sort | join(" ")' <<<"$r")"
+check "list-commands: the engine's too (port/add)" \
+	jq_ok '[.result[].name] | index("port/add")' "$r"
+check_eq "status: the forwarding engine runs" running \
+	"$("$FABRICCTL" -s "$SOCK" -j status | jq -r .engine)"
 r=$(raw logset)
 check_eq "log/set reconcile dbg" dbg "$(jq -r .result.reconcile <<<"$r")"
 r=$(raw logbad)
