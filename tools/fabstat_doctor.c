@@ -829,24 +829,26 @@ static const char *restore_fix(const struct doc_env *e)
 			   "fabricctl call reconcile";
 }
 
-static void check_links(const struct doc_env *e, struct doc_part *p)
+/* The uplink, then the VLAN link; false when the uplink is unusable. */
+static bool check_links(const struct doc_env *e, struct doc_part *p)
 {
 	char buf[DOC_TEXT], vlan[IFNAMSIZ];
 
 	snprintf(buf, sizeof(buf), "fix 'uplink: %s' of gateway %s in %s",
 		 e->gw->uplink, e->gw->name, e->o->policy->file);
 	if (!check_link(p, "uplink", e->gw->uplink, buf))
-		return;
+		return false;
 	if (!e->vlan_mode) {
 		doc_add(p, "vlan-link", DOC_SKIPPED,
 			"no 802.1Q in this kernel: the addresses go on %s "
 			"(label %s:%u)",
 			e->gw->uplink, e->gw->uplink, p->part->vlan);
-		return;
+		return true;
 	}
 	vlan_link_name(e->gw->uplink, p->part->vlan, vlan);
 	util_strlcpy(p->eth_dev, vlan, sizeof(p->eth_dev));
 	check_link(p, "vlan-link", vlan, restore_fix(e));
+	return true;
 }
 
 static void addr_problem(const struct doc_env *e, struct doc_part *p,
@@ -1012,13 +1014,33 @@ static void check_fabricd_agrees(const struct doc_env *e, struct doc_part *p)
 
 static void check_ethernet(const struct doc_env *e, struct doc_part *p)
 {
-	if (!p->served)
+	bool uplink_ok;
+
+	if (!e->gw || !e->gw->uplink || !p->part->vlan)
 		return;
+	if (!p->served) {
+		if (p->addrs)
+			doc_add(p, "uplink", DOC_SKIPPED,
+				"the port does not hold 0x%04x, and fabricd "
+				"mirrors only what it holds",
+				p->part->pkey);
+		return;
+	}
 	util_strlcpy(p->eth_dev, e->gw->uplink, sizeof(p->eth_dev));
-	check_links(e, p);
+	uplink_ok = check_links(e, p);
 	check_mtu_budget(e, p);
 	check_addrs(e, p);
-	check_datapath(e, p);
+	/* A datapath port on a dead uplink is down too: say it once. */
+	if (uplink_ok)
+		check_datapath(e, p);
+	check_fabricd_running(e, p);
+	check_fabricd_agrees(e, p);
+}
+
+/* Applies here at all: the port or the gateway takes part in it. */
+static bool relevant(const struct doc_part *p)
+{
+	return p->policy_memb || p->fabric_memb || p->addrs;
 }
 
 static void examine(const struct doc_env *e, struct doc_part *p)
@@ -1028,19 +1050,17 @@ static void examine(const struct doc_env *e, struct doc_part *p)
 	p->policy_memb = e->port_guid ? policy_memb(p->part, e->port_guid) : 0;
 	p->fabric_memb = e->pkeys ? table_memb(e->pkeys, e->n_pkeys, base) : 0;
 	p->addrs = e->gw ? policy_gateway_addrs(e->gw, p->part) : NULL;
-	p->served = e->gw && e->gw->uplink && p->part->vlan &&
-		    (p->policy_memb || p->fabric_memb || p->addrs);
+	/* As fabricd decides: a partition the port holds, with a VLAN. */
+	p->served = e->gw && e->gw->uplink && p->part->vlan && p->fabric_memb;
 	p->fd_part = e->fd_err ? NULL : fd_partition(e, p->part->name);
+	if (!relevant(p))
+		return;
 	if (e->gw)
 		check_policy_member(e, p);
 	check_pkey(e, p);
 	check_group(e, p);
 	check_group_mtu(e, p);
 	check_ethernet(e, p);
-	if (p->served) {
-		check_fabricd_running(e, p);
-		check_fabricd_agrees(e, p);
-	}
 }
 
 /* ---- output ---- */
@@ -1054,12 +1074,6 @@ static enum doc_result verdict(const struct doc_part *p)
 		if (p->checks[i].result != DOC_SKIPPED)
 			v = MAX(v, p->checks[i].result);
 	return v;
-}
-
-/* Applies here at all: the port or the gateway takes part in it. */
-static bool relevant(const struct doc_part *p)
-{
-	return p->policy_memb || p->fabric_memb || p->served;
 }
 
 static const char *verdict_name(const struct doc_part *p)
