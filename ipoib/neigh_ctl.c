@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include "ipoib/neigh_ctl.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "fabricd/ctl_server.h"
+#include "ipoib/port_ipoib.h"
+#include "lib/util.h"
+
+struct show_ctx {
+	const struct ipoib_neigh_ctl_names *names;
+	uint16_t pkey;
+	uint64_t now;
+	json_t *arr;
+	const struct ipoib_port_view *port;
+};
+
+static json_t *gid_json(const struct ipoib_gid *g)
+{
+	char buf[48];
+	int i, n = 0;
+
+	for (i = 0; i < IPOIB_GID_LEN; i += 2)
+		n += snprintf(buf + n, sizeof(buf) - (size_t)n, "%s%02x%02x",
+			      i ? ":" : "", g->raw[i], g->raw[i + 1]);
+	return json_string(buf);
+}
+
+static void add_entry(void *arg, const struct ipoib_neigh_entry *e)
+{
+	struct show_ctx *sc = arg;
+	const char *pname = NULL;
+	struct ipoib_gid gid;
+	char hw[64], mac[18], pk[8];
+
+	if (sc->names && sc->names->name_of)
+		pname = sc->names->name_of(sc->names->arg, e->pkey);
+	ipoib_hwaddr_gid(&e->hw, &gid);
+	ipoib_hwaddr_format(&e->hw, hw, sizeof(hw));
+	snprintf(pk, sizeof(pk), "0x%04x", e->pkey);
+	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", e->mac[0],
+		 e->mac[1], e->mac[2], e->mac[3], e->mac[4], e->mac[5]);
+	json_array_append_new(
+		sc->arr,
+		json_pack("{s:o, s:s, s:s, s:I, s:o, s:s, s:s, s:I}",
+			  "partition", pname ? json_string(pname) : json_null(),
+			  "pkey", pk, "port", sc->port->name, "qpn",
+			  (json_int_t)ipoib_hwaddr_qpn(&e->hw), "gid",
+			  gid_json(&gid), "hwaddr", hw, "mac", mac, "age_ms",
+			  (json_int_t)(sc->now > e->last_seen ?
+					       sc->now - e->last_seen :
+					       0)));
+}
+
+static void add_port(void *arg, const struct ipoib_port_view *v)
+{
+	struct show_ctx *sc = arg;
+
+	if (sc->pkey != IPOIB_PKEY_ANY &&
+	    (v->pkey & IPOIB_PKEY_BASE_MASK) != sc->pkey)
+		return;
+	sc->port = v;
+	ipoib_neigh_foreach(v->neigh, IPOIB_PKEY_ANY, add_entry, sc);
+}
+
+json_t *ipoib_neigh_ctl_show(const struct ipoib_neigh_ctl_names *names,
+			     uint16_t pkey)
+{
+	struct show_ctx sc = { .names = names,
+			       .pkey = pkey & IPOIB_PKEY_BASE_MASK,
+			       .now = util_now_ms(),
+			       .arr = json_array() };
+
+	ipoib_port_foreach(add_port, &sc);
+	return sc.arr;
+}
+
+static int cmd_neigh_show(int argc, const char *const argv[], void *aux,
+			  json_t **result, char **error)
+{
+	const struct ipoib_neigh_ctl_names *names = aux;
+	uint16_t pkey = IPOIB_PKEY_ANY;
+
+	if (argc == 2 && !strcmp(argv[0], "partition")) {
+		if (!names || !names->pkey_of ||
+		    names->pkey_of(names->arg, argv[1], &pkey)) {
+			if (asprintf(error, "no partition '%s'", argv[1]) < 0)
+				*error = NULL;
+			return -ENOENT;
+		}
+	} else if (argc) {
+		*error = strdup("usage: neigh/show [partition NAME]");
+		return -EINVAL;
+	}
+	*result = ipoib_neigh_ctl_show(names, pkey);
+	return 0;
+}
+
+int ipoib_neigh_ctl_register(struct ctl_server *srv,
+			     const struct ipoib_neigh_ctl_names *names)
+{
+	return ctl_server_register(srv, "neigh/show", "[partition NAME]", 0, 2,
+				   cmd_neigh_show, (void *)names);
+}

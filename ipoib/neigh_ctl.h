@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The control command behind `fabricctl neigh show`: the IB neighbours
+ * every open ipoib port has learned (hardware address and the MAC that
+ * Ethernet hosts see for it), per partition.
+ */
+#ifndef FABRIC_IPOIB_NEIGH_CTL_H
+#define FABRIC_IPOIB_NEIGH_CTL_H
+
+#include <stdint.h>
+
+#include <jansson.h>
+
+struct ctl_server;
+
+/*
+ * Maps a partition name to its PKey (0 or -ENOENT) and back (the name, or
+ * NULL); both run in the control thread. The daemon answers from its
+ * policy.
+ */
+struct ipoib_neigh_ctl_names {
+	int (*pkey_of)(void *arg, const char *name, uint16_t *pkey);
+	const char *(*name_of)(void *arg, uint16_t pkey);
+	void *arg;
+};
+
+/*
+ * ipoib_neigh_ctl_register - register "neigh/show [partition NAME]" on
+ * @srv. @names (may be NULL: partitions shown by PKey only) must outlive
+ * the server. Returns 0 or a negative errno.
+ */
+int ipoib_neigh_ctl_register(struct ctl_server *srv,
+			     const struct ipoib_neigh_ctl_names *names);
+
+/*
+ * ipoib_neigh_ctl_show - the reply of neigh/show: a JSON array of
+ * neighbours of partition @pkey (IPOIB_PKEY_ANY: all). For tests.
+ */
+json_t *ipoib_neigh_ctl_show(const struct ipoib_neigh_ctl_names *names,
+			     uint16_t pkey);
+
+#endif /* FABRIC_IPOIB_NEIGH_CTL_H */
