@@ -243,6 +243,16 @@ static void ib_open(struct daemon *d)
 	d->pk = pkeys_open(dev, port);
 	if (d->pk) {
 		d->ib = DAEMON_IB_WAITING;
+		if (d->gw && d->gw->port_guid &&
+		    d->gw->port_guid != pkeys_port_guid(d->pk))
+			LOG_WARN("gateway %s has port_guid 0x%016llx in the "
+				 "policy, but %s/%d is 0x%016llx; using the "
+				 "PKeys of %s/%d (fix the policy or --ib-dev)",
+				 d->gw->name,
+				 (unsigned long long)d->gw->port_guid,
+				 pkeys_dev_name(d->pk), pkeys_port_num(d->pk),
+				 (unsigned long long)pkeys_port_guid(d->pk),
+				 pkeys_dev_name(d->pk), pkeys_port_num(d->pk));
 		if (!pkeys_ipoib_netdev(d->pk, d->ipoib_parent,
 					sizeof(d->ipoib_parent)))
 			LOG_INFO("IPoIB netdev %s serves the port",

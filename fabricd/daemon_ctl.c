@@ -206,31 +206,42 @@ static json_t *addrs_json(const struct daemon *d, const char *part)
 	return arr;
 }
 
-/* "ready", "pending", "degraded", "not-held", "not-served". */
+static bool part_ok(enum rc_status st)
+{
+	return st == RC_ST_OK || st == RC_ST_FOREIGN;
+}
+
+/*
+ * "ready", "pending", "degraded" (something failed, conflicts, or lacks
+ * kernel support; degraded wins over pending), "not-held", "not-served".
+ */
 static const char *partition_state(const struct daemon *d,
 				   const struct rc_partition *v)
 {
-	const char *st = "ready";
+	bool pending = false, degraded = false;
+	enum rc_status st;
 	size_t i;
 
 	if (!v->held)
 		return "not-held";
 	if (!v->served)
 		return "not-served";
-	for (i = 0; i < d->desired.n_links; i++)
-		if (!strcmp(d->desired.links[i].partition, v->part->name) &&
-		    d->desired.links[i].status != RC_ST_OK)
-			st = d->desired.links[i].status == RC_ST_PENDING ?
-				     "pending" :
-				     "degraded";
-	for (i = 0; i < d->desired.n_addrs; i++) {
-		enum rc_status s = d->desired.addrs[i].status;
+	for (i = 0; i < d->desired.n_links + d->desired.n_addrs; i++) {
+		const char *part =
+			i < d->desired.n_links ?
+				d->desired.links[i].partition :
+				d->desired.addrs[i - d->desired.n_links]
+					.partition;
 
-		if (!strcmp(d->desired.addrs[i].partition, v->part->name) &&
-		    s != RC_ST_OK && s != RC_ST_FOREIGN)
-			st = s == RC_ST_PENDING ? "pending" : "degraded";
+		if (strcmp(part, v->part->name))
+			continue;
+		st = i < d->desired.n_links ?
+			     d->desired.links[i].status :
+			     d->desired.addrs[i - d->desired.n_links].status;
+		pending |= st == RC_ST_PENDING;
+		degraded |= !part_ok(st) && st != RC_ST_PENDING;
 	}
-	return st;
+	return degraded ? "degraded" : pending ? "pending" : "ready";
 }
 
 static json_t *partition_json(const struct daemon *d,

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fabricd/daemon.h"
 #include "lib/ctl.h"
@@ -148,6 +149,29 @@ static int parse_opt(int c, struct daemon_opts *o)
 	return 0;
 }
 
+/*
+ * Make @path absolute: a detached daemon runs in /, and SIGHUP re-reads the
+ * policy from there. The result is leaked on purpose (lives as long as we).
+ */
+static const char *absolute(const char *path)
+{
+	char cwd[4096], *abs;
+
+	if (!path || path[0] == '/' || !getcwd(cwd, sizeof(cwd)))
+		return path;
+	if (asprintf(&abs, "%s/%s", cwd, path) < 0)
+		return path;
+	return abs;
+}
+
+static void make_absolute(struct daemon_opts *o)
+{
+	o->policy_file = absolute(o->policy_file);
+	o->state_dir = absolute(o->state_dir);
+	o->ctl_socket = absolute(o->ctl_socket);
+	o->pid_file = absolute(o->pid_file);
+}
+
 int main(int argc, char **argv)
 {
 	struct daemon_opts o = {
@@ -175,6 +199,7 @@ int main(int argc, char **argv)
 			argv[optind]);
 		return 2;
 	}
+	make_absolute(&o);
 	log_set_stderr_timestamps(true);
 	return daemon_run(&o);
 }

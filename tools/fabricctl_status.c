@@ -42,12 +42,16 @@ static void print_ib(json_t *ib)
 	size_t i;
 
 	out_open_object("ib");
+	bool dev = json_is_string(json_object_get(ib, "device"));
+
 	out_string(PRINT_ANY, "mode", "ib:        %s", jstr(ib, "mode"));
 	put_str(ib, "device", ", %s");
-	out_uint(PRINT_ANY, "port", "/%" PRIu64, jint(ib, "port"));
+	out_uint(dev ? PRINT_ANY : PRINT_JSON, "port", "/%" PRIu64,
+		 jint(ib, "port"));
 	put_str(ib, "port_guid", ", port GUID %s");
 	out_open_array("pkeys");
-	out_text(", PKeys");
+	if (dev)
+		out_text(", PKeys");
 	json_array_foreach(pk, i, v)
 		out_string(PRINT_ANY, NULL, " %s", json_string_value(v));
 	out_close_array();
