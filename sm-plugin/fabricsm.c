@@ -288,11 +288,12 @@ static void apply_partitions(struct fabricsm *sm)
 		LOG_ERR("cannot write %s: %s; OpenSM keeps the previous "
 			"partitions",
 			path, strerror(-ret));
-	else if (ret > 0)
+	else if (ret > 0) {
 		LOG_INFO("wrote %s: %zu partitions", path,
 			 sm->pol->n_partitions);
+		warn_both(sm); /* once per change, not every sweep */
+	}
 	free(text);
-	warn_both(sm);
 }
 
 /* Only a master (or an SM still discovering whether it is one) acts; the

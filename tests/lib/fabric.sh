@@ -322,7 +322,7 @@ fabric_port_table() {
 fabric_wait_state() {
 	local want=$1 deadline=$((SECONDS + ${2:-10})) n
 	while [ $SECONDS -lt $deadline ]; do
-		n=$(sed -n 's/^  "sweep": \([0-9]*\),$/\1/p' "$FABRIC_STATE" \
+		n=$(sed -n 's/.*"sweep": *\([0-9]*\).*/\1/p' "$FABRIC_STATE" \
 			2>/dev/null)
 		[ -n "$n" ] && [ "$n" -ge "$want" ] && return 0
 		sleep 0.05
