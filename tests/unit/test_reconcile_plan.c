@@ -364,6 +364,18 @@ static void test_desired_fabric_wins(void **state)
 	assert_string_equal(d.addrs[0].dev, "eth1.30");
 	assert_string_equal(d.addrs[0].label, "eth1.30:30");
 
+	/* An IPoIB netdev for the port: a child per held PKey, membership
+	 * bit as the port holds it (b is limited). */
+	in.ipoib_parent = "ib0";
+	assert_int_equal(rc_desired_build(&in, &d, views), 0);
+	assert_int_equal(d.n_links, 2);
+	assert_string_equal(d.links[1].name, "ib0.0022");
+	assert_int_equal(d.links[1].kind, RC_LINK_IPOIB);
+	assert_int_equal(d.links[1].id, 0x0022);
+	assert_string_equal(d.links[1].parent, "ib0");
+	assert_string_equal(views[1].ipoib_link, "ib0.0022");
+	in.ipoib_parent = NULL;
+
 	/* No 802.1Q: the addresses go on the uplink, labelled by VID. */
 	in.vlan_ok = false;
 	assert_int_equal(rc_desired_build(&in, &d, views), 0);
