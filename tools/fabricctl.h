@@ -50,5 +50,6 @@ extern const struct fctl_object fctl_member_object;
 extern const struct fctl_object fctl_port_object; /* fabricctl_engine.c */
 extern const struct fctl_object fctl_fdb_object;
 extern const struct fctl_object fctl_stats_object;
+extern const struct fctl_object fctl_neigh_object; /* fabricctl_neigh.c */
 
 #endif /* FABRICCTL_H */

@@ -28,6 +28,7 @@ static const struct fctl_object *const objects[] = {
 	&fctl_partition_object, &fctl_partition_edit_object,
 	&fctl_member_object,	&fctl_port_object,
 	&fctl_fdb_object,	&fctl_stats_object,
+	&fctl_neigh_object,
 };
 
 static bool seen_before(size_t i)

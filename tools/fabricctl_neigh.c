@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * fabricctl neigh: the IB neighbours the gateway's ipoib ports learned and
+ * the MAC each one has on the Ethernet side (neigh/show on fabricd).
+ */
+#include <inttypes.h>
+#include <stdio.h>
+
+#include "lib/output.h"
+#include "lib/util.h"
+#include "tools/fabricctl.h"
+#include "tools/fabricctl_ctl.h"
+
+static void print_neigh(json_t *e)
+{
+	out_open_object(NULL);
+	out_string(PRINT_ANY, "partition", "%-14s",
+		   fctl_json_str(e, "partition", "-"));
+	out_string(PRINT_ANY, "pkey", " %s", fctl_json_str(e, "pkey", "-"));
+	out_string(PRINT_ANY, "port", " %-15s", fctl_json_str(e, "port", "-"));
+	out_string(PRINT_ANY, "mac", " %s", fctl_json_str(e, "mac", "-"));
+	out_uint(PRINT_ANY, "qpn", " qpn 0x%06" PRIx64,
+		 (uint64_t)json_integer_value(json_object_get(e, "qpn")));
+	out_string(PRINT_ANY, "gid", " gid %s", fctl_json_str(e, "gid", "-"));
+	out_string(PRINT_JSON, "hwaddr", NULL, fctl_json_str(e, "hwaddr", "-"));
+	out_uint(PRINT_ANY, "age_ms", " age %" PRIu64 " ms",
+		 (uint64_t)json_integer_value(json_object_get(e, "age_ms")));
+	out_nl();
+	out_close_object();
+}
+
+static int cmd_neigh_show(const struct fctl_opts *o, int argc, char **argv)
+{
+	json_t *res, *e;
+	size_t i;
+	int ret = fctl_call(o, "neigh/show", argc, (const char *const *)argv,
+			    &res);
+
+	if (ret)
+		return ret;
+	out_begin(stdout, o->json);
+	out_open_array(NULL);
+	json_array_foreach(res, i, e) print_neigh(e);
+	out_close_array();
+	out_end();
+	json_decref(res);
+	return FCTL_OK;
+}
+
+static const struct fctl_cmd neigh_cmds[] = {
+	{ "show", "[partition NAME]",
+	  "IB neighbours and the MACs Ethernet hosts see for them", 0, 2,
+	  cmd_neigh_show },
+};
+
+const struct fctl_object fctl_neigh_object = {
+	.name = "neigh",
+	.help = "IPoIB neighbours of the gateway (proxy ARP/ND)",
+	.cmds = neigh_cmds,
+	.n_cmds = ARRAY_SIZE(neigh_cmds),
+};
