@@ -20,8 +20,8 @@ set -u
 cd "$(dirname "$0")/../../.." || exit 1
 . tests/lib/fabric.sh
 
-ROUNDS=${ROUNDS:-2}
-SWEEPS=${SWEEPS:-5}
+ROUNDS=${ROUNDS:-3}
+SWEEPS=${SWEEPS:-7}
 PARTS=${PARTS:-200}
 EDIT_MEMBERS=${EDIT_MEMBERS:-24}
 
