@@ -15,3 +15,4 @@ $(BUILD)/bin/fabstat: $(BUILD)/obj/tools/fabstat_main.o $(LIBFAB)
 	$(call msg,LD,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_ALL)
+include tools/bench.mk
