@@ -366,6 +366,14 @@ static void vlan_link_name(const char *uplink, unsigned int vid, char *out)
 
 /* ---- fabricd ---- */
 
+/* fabricd's control socket: $FABRICD_CTL_SOCKET, else the default. */
+static const char *default_socket(void)
+{
+	const char *s = getenv("FABRICD_CTL_SOCKET");
+
+	return s && s[0] ? s : CTL_DEFAULT_SOCKET;
+}
+
 static int fd_call(struct ctl_client *c, const char *method, json_t **res,
 		   char *err, size_t len)
 {
@@ -1213,7 +1221,7 @@ bad:
 
 static int env_init(struct doc_env *e, const struct doc_args *a)
 {
-	e->socket = a->socket ? a->socket : CTL_DEFAULT_SOCKET;
+	e->socket = a->socket ? a->socket : default_socket();
 	e->gw_name = a->gateway;
 	e->verbose = a->verbose;
 	env_fabricd(e);
@@ -1289,4 +1297,131 @@ int fabstat_doctor(const struct fabstat_opts *o, int argc, char **argv)
 	}
 	env_free(&e);
 	return status;
+}
+
+/* ---- what fabricd mirrors, for `fabstat ports` ---- */
+
+static struct doc_env mirror_env;
+static bool mirror_loaded;
+
+static void mirror_load(const struct fabstat_opts *o)
+{
+	struct doc_env *e = &mirror_env;
+	umad_port_t p;
+
+	mirror_loaded = true;
+	e->o = o;
+	e->socket = default_socket();
+	env_fabricd(e);
+	if (umad_get_port(o->ca, o->port, &p) >= 0) {
+		e->port_guid = be64toh(p.port_guid);
+		umad_release_port(&p);
+	}
+	env_gateway(e);
+	env_vlan_mode(e);
+	if (getifaddrs(&e->ifa))
+		e->ifa = NULL;
+}
+
+/* The kernel's operstate of @dev (an IPv4 label "up0:20" names up0). */
+static const char *oper_state(const char *dev)
+{
+	static char buf[16];
+	char name[IFNAMSIZ];
+	struct doc_link l;
+
+	util_strlcpy(name, dev, sizeof(name));
+	name[strcspn(name, ":")] = '\0';
+	link_read(name, &l);
+	util_strlcpy(buf, l.exists ? l.oper : "absent", sizeof(buf));
+	return buf;
+}
+
+/* One link or address of fabricd's reply, with the kernel's state. */
+static void mirror_obj(json_t *v, const char *name_key, const char *dev_key)
+{
+	const char *name = jstr(v, name_key) ?: "?";
+	const char *dev = dev_key ? jstr(v, dev_key) ?: "?" : name;
+
+	out_open_object(NULL);
+	out_string(PRINT_ANY, name_key, " %s", name);
+	if (dev_key)
+		out_string(PRINT_ANY, dev_key, " on %s", dev);
+	out_string(PRINT_ANY, "status", " %s", jstr(v, "status") ?: "?");
+	out_string(PRINT_ANY, "oper_state", "/%s;", oper_state(dev));
+	out_close_object();
+}
+
+static void mirror_from_fabricd(json_t *fp)
+{
+	json_t *v;
+	size_t i;
+
+	out_string(PRINT_ANY, "state", " %s;", jstr(fp, "state") ?: "?");
+	out_open_array("links");
+	json_array_foreach(json_object_get(fp, "links"), i, v)
+		mirror_obj(v, "name", NULL);
+	out_close_array();
+	out_open_array("addresses");
+	json_array_foreach(json_object_get(fp, "addresses"), i, v)
+		mirror_obj(v, "address", "dev");
+	out_close_array();
+}
+
+/* Without fabricd: what it would have made, as the kernel has it. */
+static void mirror_from_kernel(const struct policy_partition *part)
+{
+	const struct doc_env *e = &mirror_env;
+	const struct policy_gw_addrs *ga = policy_gateway_addrs(e->gw, part);
+	char dev[IFNAMSIZ], buf[64];
+	const char *holder;
+	size_t i;
+
+	out_string(PRINT_ANY, "state", " %s;", "fabricd-not-running");
+	out_open_array("links");
+	if (e->vlan_mode)
+		vlan_link_name(e->gw->uplink, part->vlan, dev);
+	if (e->vlan_mode || ipoib_link_find(part->pkey, dev, sizeof(dev))) {
+		out_open_object(NULL);
+		out_string(PRINT_ANY, "name", " %s", dev);
+		out_string(PRINT_ANY, "oper_state", "/%s;", oper_state(dev));
+		out_close_object();
+	}
+	out_close_array();
+	out_open_array("addresses");
+	for (i = 0; ga && i < ga->n_addrs; i++) {
+		holder = addr_holder(e, &ga->addrs[i]);
+		out_open_object(NULL);
+		out_string(PRINT_ANY, "address", " %s",
+			   policy_prefix_format(&ga->addrs[i], buf,
+						sizeof(buf)));
+		out_string(PRINT_ANY, "dev", " on %s", holder ?: "nothing");
+		out_string(PRINT_ANY, "oper_state", "/%s;",
+			   holder ? oper_state(holder) : "missing");
+		out_close_object();
+	}
+	out_close_array();
+}
+
+void fabstat_mirror_print(const struct fabstat_opts *o,
+			  const struct policy_partition *part)
+{
+	const struct doc_env *e = &mirror_env;
+	json_t *fp;
+
+	if (!mirror_loaded)
+		mirror_load(o);
+	if (!e->gw || !e->gw->uplink || !part->vlan)
+		return;
+	fp = e->fd_err ? NULL : fd_partition(e, part->name);
+	out_open_object("mirror");
+	out_text("\t\t\t ");
+	out_string(PRINT_ANY, "source",
+		   "mirror (%s):", fp ? "fabricd" : "kernel");
+	if (fp)
+		mirror_from_fabricd(fp);
+	else
+		mirror_from_kernel(part);
+	out_nl();
+	out_close_object();
 }

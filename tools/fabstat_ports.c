@@ -18,6 +18,7 @@
 #include "lib/util.h"
 #include "tools/diag.h"
 #include "tools/fabstat.h"
+#include "tools/fabstat_doctor.h"
 
 #define PORT_STATE_ACTIVE 4
 
@@ -75,6 +76,7 @@ static void print_pkey(const struct fabstat_opts *o, unsigned int idx,
 		       uint16_t pkey)
 {
 	const char *name = fabstat_partition_name(o->policy, pkey);
+	const struct policy_partition *part;
 	char hex[8];
 
 	out_open_object(NULL);
@@ -88,6 +90,11 @@ static void print_pkey(const struct fabstat_opts *o, unsigned int idx,
 		   diag_pkey_membership(pkey));
 	out_string(PRINT_ANY, "partition", "%s", name);
 	out_nl();
+	part = o->policy ? policy_find_partition_by_pkey(
+				   o->policy, pkey & DIAG_PKEY_BASE_MASK) :
+			   NULL;
+	if (part)
+		fabstat_mirror_print(o, part);
 	out_close_object();
 }
 

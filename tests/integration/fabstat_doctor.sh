@@ -172,6 +172,17 @@ check_eq "healthy: text verdicts" \
 	"tenant-a: OK
 tenant-b: OK
 tenant-c: OK (this port takes no part in it)" "$(doctor_text | grep -v '^#')"
+# fabstat ports: what fabricd mirrors under each PKey.
+mirror() { # PKEY: "source state address dev status oper_state"
+	SIM_HOST=gw1 fabric_exec env FABRICD_CTL_SOCKET="$SOCK" "$FABSTAT" -j \
+		--policy "$D/fd.yaml" ports 2>/dev/null </dev/null |
+		jq -r --arg k "$1" '.[0].ports[0].pkeys[] | select(.pkey == $k) |
+		.mirror | "\(.source) \(.state) \(.addresses[0].address)
+		\(.addresses[0].dev) \(.addresses[0].status)
+		\(.addresses[0].oper_state)"' | tr -s ' \n\t' ' ' | sed 's/ $//'
+}
+check_eq "ports: tenant-a's mirror from fabricd" \
+	"fabricd ready 10.20.0.1/24 up0 ok up" "$(mirror 0x8021)"
 doctor tenant-b
 check_eq "one partition: only tenant-b" "tenant-b" \
 	"$(jq -r '[.partitions[].partition] | join(" ")' <<<"$OUT")"
@@ -244,6 +255,9 @@ stop_fabricd
 expect "fabricd stopped" "tenant-a:fabricd tenant-b:fabricd"
 check "fabricd stopped: text says so" \
 	grep -q "PROBLEM: fabricd is not running" <<<"$(doctor_text tenant-a)"
+check_eq "ports: without fabricd the mirror comes from the kernel" \
+	"kernel fabricd-not-running 10.20.0.1/24 up0:20 null up" \
+	"$(mirror 0x8021)"
 
 # ---- an alias deleted by hand (fabricd still stopped: see the top) ----
 in_ns ip addr del 10.20.0.1/24 dev up0
