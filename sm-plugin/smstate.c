@@ -11,20 +11,17 @@
 #include <string.h>
 #include <time.h>
 
-#include <jansson.h>
-
 #include "sm-plugin/osm.h"
 
 #include "lib/log.h"
 #include "lib/policy.h"
 #include "lib/util.h"
 #include "sm-plugin/fabricsm.h"
+#include "sm-plugin/smsnap.h"
 #include "sm-plugin/smwriter.h"
 
 LOG_MODULE(smstate);
 
-#define SMSTATE_VERSION 1
-#define SMSTATE_DEFAULT_PKEY 0x7fff
 /* Ports named one by one in the log before the rest are only counted. */
 #define SMSTATE_FIT_LOG_MAX 20
 
@@ -291,122 +288,103 @@ unsigned int smstate_check_fit(struct fabricsm *sm)
 	return bad;
 }
 
-static json_t *guid_json(uint64_t guid)
+static void snap_pkey_cb(void *ctx, uint16_t pkey)
 {
-	char buf[24];
+	struct smsnap *s = ctx;
 
-	return json_string(util_format_guid(guid, buf, sizeof(buf)));
+	/* Out of memory: the port is shown with fewer keys, not lost. */
+	smsnap_add_pkey(s, pkey);
 }
 
-struct pkeys_ctx {
-	const struct policy *pol;
-	json_t *arr;
-};
-
-static void pkey_cb(void *ctx, uint16_t pkey)
+static int snap_port(struct smsnap *s, const osm_port_t *port)
 {
-	struct pkeys_ctx *c = ctx;
-	const struct policy_partition *part = NULL;
-	uint16_t base = pkey & 0x7fff;
-	char hex[8];
-	json_t *name;
-
-	if (c->pol)
-		part = policy_find_partition_by_pkey(c->pol, base);
-	if (part)
-		name = json_string(part->name);
-	else if (base == SMSTATE_DEFAULT_PKEY)
-		name = json_string("Default");
-	else
-		name = json_null();
-	snprintf(hex, sizeof(hex), "0x%04x", pkey);
-	json_array_append_new(
-		c->arr, json_pack("{s:s, s:s, s:o}", "pkey", hex, "membership",
-				  (pkey & 0x8000) ? "full" : "limited",
-				  "partition", name));
-}
-
-static json_t *port_json(const struct fabricsm *sm, const osm_port_t *port)
-{
-	struct pkeys_ctx c = { .pol = sm->pol, .arr = json_array() };
-	char desc[IB_NODE_DESCRIPTION_SIZE + 1];
 	const osm_node_t *node = port->p_node;
+	struct smsnap_port *p = smsnap_add_port(s);
 
-	foreach_pkey(port, pkey_cb, &c);
-	smstate_node_desc(node, desc, sizeof(desc));
-	return json_pack(
-		"{s:o, s:o, s:i, s:s, s:s, s:i, s:i, s:o}", "node_guid",
-		guid_json(cl_ntoh64(osm_node_get_node_guid(node))), "port_guid",
-		guid_json(cl_ntoh64(port->guid)), "port_num",
-		(int)osm_physp_get_port_num(port->p_physp), "node_type",
-		node_type(node), "node_desc", desc, "lid",
-		(int)cl_ntoh16(osm_port_get_base_lid(port)), "pkey_capacity",
-		(int)cl_ntoh16(node->node_info.partition_cap), "pkeys", c.arr);
+	if (!p)
+		return -ENOMEM;
+	p->node_guid = cl_ntoh64(osm_node_get_node_guid(node));
+	p->port_guid = cl_ntoh64(port->guid);
+	p->port_num = osm_physp_get_port_num(port->p_physp);
+	p->type = node_type(node);
+	p->lid = cl_ntoh16(osm_port_get_base_lid(port));
+	p->pkey_cap = cl_ntoh16(node->node_info.partition_cap);
+	smstate_node_desc(node, p->desc, sizeof(p->desc));
+	foreach_pkey(port, snap_pkey_cb, s);
+	return 0;
 }
 
-static json_t *ports_json(const struct fabricsm *sm)
+static int snap_ports(struct smsnap *s, const struct fabricsm *sm)
 {
 	const cl_qmap_t *tbl = &sm->osm->subn.port_guid_tbl;
-	json_t *arr = json_array();
 	const osm_port_t *port;
+	int ret = 0;
 
 	for (port = (const osm_port_t *)cl_qmap_head(tbl);
-	     port != (const osm_port_t *)cl_qmap_end(tbl);
+	     !ret && port != (const osm_port_t *)cl_qmap_end(tbl);
 	     port = (const osm_port_t *)cl_qmap_next(&port->map_item))
-		json_array_append_new(arr, port_json(sm, port));
-	return arr;
+		ret = snap_port(s, port);
+	return ret;
 }
 
-static json_t *partitions_json(const struct policy *pol)
-{
-	const struct policy_partition *p;
-	json_t *arr = json_array();
-	char hex[8];
-	size_t i;
-
-	for (i = 0; pol && i < pol->n_partitions; i++) {
-		p = &pol->partitions[i];
-		snprintf(hex, sizeof(hex), "0x%04x", p->pkey);
-		json_array_append_new(arr,
-				      json_pack("{s:s, s:s, s:b, s:i}", "name",
-						p->name, "pkey", hex, "ipoib",
-						p->ipoib, "mtu", (int)p->mtu));
-	}
-	return arr;
-}
-
-static json_t *policy_json(const struct fabricsm *sm)
+static int snap_policy(struct smsnap *s, const struct fabricsm *sm)
 {
 	const struct policy *pol = sm->pol;
+	size_t i;
 
-	return json_pack("{s:s, s:b, s:s?, s:I, s:i, s:o}", "file",
-			 sm->opts.policy, "in_force", pol != NULL, "fabric",
-			 pol ? pol->fabric_name : NULL, "loaded_at",
-			 (json_int_t)sm->loaded_at, "refused", (int)sm->refused,
-			 "partitions", partitions_json(pol));
+	s->policy_file = strdup(sm->opts.policy);
+	s->in_force = pol != NULL;
+	s->loaded_at = sm->loaded_at;
+	s->refused = sm->refused;
+	if (!s->policy_file)
+		return -ENOMEM;
+	if (!pol)
+		return 0;
+	s->fabric = pol->fabric_name ? strdup(pol->fabric_name) : NULL;
+	s->parts = calloc(pol->n_partitions + 1, sizeof(*s->parts));
+	if (!s->parts)
+		return -ENOMEM;
+	for (i = 0; i < pol->n_partitions; i++, s->n_parts++) {
+		s->parts[i].name = strdup(pol->partitions[i].name);
+		if (!s->parts[i].name)
+			return -ENOMEM;
+		s->parts[i].pkey = pol->partitions[i].pkey;
+		s->parts[i].ipoib = pol->partitions[i].ipoib;
+		s->parts[i].mtu = pol->partitions[i].mtu;
+	}
+	return 0;
 }
 
-static json_t *state_json(const struct fabricsm *sm)
+/* Copies what the snapshot shows; the writer thread does the rest. */
+static struct smsnap *snap_capture(const struct fabricsm *sm)
 {
-	osm_opensm_t *osm = sm->osm;
+	struct smsnap *s = calloc(1, sizeof(*s));
+	int ret;
 
-	return json_pack("{s:i, s:I, s:I, s:{s:o, s:s}, s:o, s:o}", "version",
-			 SMSTATE_VERSION, "time", (json_int_t)time(NULL),
-			 "sweep", (json_int_t)sm->sweeps, "sm", "port_guid",
-			 guid_json(cl_ntoh64(osm->subn.sm_port_guid)), "state",
-			 "master", "policy", policy_json(sm), "ports",
-			 ports_json(sm));
+	if (!s)
+		return NULL;
+	s->time = (int64_t)time(NULL);
+	s->sweep = sm->sweeps;
+	s->sm_guid = cl_ntoh64(sm->osm->subn.sm_port_guid);
+	ret = snap_policy(s, sm);
+	if (!ret) {
+		CL_PLOCK_ACQUIRE(&sm->osm->lock);
+		ret = snap_ports(s, sm);
+		CL_PLOCK_RELEASE(&sm->osm->lock);
+	}
+	if (ret) {
+		smsnap_free(s);
+		return NULL;
+	}
+	return s;
 }
 
 int smstate_write(struct fabricsm *sm)
 {
-	json_t *root;
+	struct smsnap *s = snap_capture(sm);
 
-	CL_PLOCK_ACQUIRE(&sm->osm->lock);
-	root = state_json(sm);
-	CL_PLOCK_RELEASE(&sm->osm->lock);
-	if (!root)
+	if (!s)
 		return -ENOMEM;
-	smwriter_submit(sm->writer, root);
+	smwriter_submit(sm->writer, s);
 	return 0;
 }

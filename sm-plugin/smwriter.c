@@ -14,6 +14,7 @@
 
 #include "lib/log.h"
 #include "lib/util.h"
+#include "sm-plugin/smsnap.h"
 
 LOG_MODULE(smwriter);
 
@@ -21,7 +22,7 @@ struct smwriter {
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	json_t *pending; /* next snapshot to write, or NULL */
+	struct smsnap *pending; /* next snapshot to write, or NULL */
 	bool stop;
 	char *path;
 };
@@ -38,11 +39,9 @@ static int ensure_dir_of(const char *path)
 	return ret;
 }
 
-static void write_one(const struct smwriter *w, json_t *root)
+static void write_one(const struct smwriter *w, struct smsnap *snap)
 {
-	/* Compact: a large fabric's snapshot is read by tools (jq . for
-	 * people), and half the bytes are indentation otherwise. */
-	char *text = json_dumps(root, JSON_COMPACT);
+	char *text = smsnap_render(snap);
 	int ret = text ? ensure_dir_of(w->path) : -ENOMEM;
 
 	if (!ret)
@@ -51,13 +50,13 @@ static void write_one(const struct smwriter *w, json_t *root)
 		LOG_ERR("cannot write state snapshot %s: %s", w->path,
 			strerror(-ret));
 	free(text);
-	json_decref(root);
+	smsnap_free(snap);
 }
 
 static void *writer_main(void *arg)
 {
 	struct smwriter *w = arg;
-	json_t *root;
+	struct smsnap *snap;
 	bool stop;
 
 	/* The snapshot can wait; OpenSM's own threads (and, on a small SM
@@ -69,13 +68,13 @@ static void *writer_main(void *arg)
 	for (;;) {
 		while (!w->pending && !w->stop)
 			pthread_cond_wait(&w->cond, &w->lock);
-		root = w->pending;
+		snap = w->pending;
 		w->pending = NULL;
 		stop = w->stop;
 		pthread_mutex_unlock(&w->lock);
-		if (root)
-			write_one(w, root);
-		if (stop && !root)
+		if (snap)
+			write_one(w, snap);
+		if (stop && !snap)
 			return NULL;
 		pthread_mutex_lock(&w->lock);
 	}
@@ -107,16 +106,16 @@ err_free:
 	return NULL;
 }
 
-void smwriter_submit(struct smwriter *w, json_t *root)
+void smwriter_submit(struct smwriter *w, struct smsnap *snap)
 {
-	json_t *old;
+	struct smsnap *old;
 
 	pthread_mutex_lock(&w->lock);
 	old = w->pending;
-	w->pending = root;
+	w->pending = snap;
 	pthread_cond_signal(&w->cond);
 	pthread_mutex_unlock(&w->lock);
-	json_decref(old);
+	smsnap_free(old);
 }
 
 void smwriter_stop(struct smwriter *w)
@@ -128,7 +127,7 @@ void smwriter_stop(struct smwriter *w)
 	pthread_cond_signal(&w->cond);
 	pthread_mutex_unlock(&w->lock);
 	pthread_join(w->thread, NULL);
-	json_decref(w->pending);
+	smsnap_free(w->pending);
 	pthread_mutex_destroy(&w->lock);
 	pthread_cond_destroy(&w->cond);
 	free(w->path);
