@@ -1,0 +1,335 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#
+# The forwarding engine in real network namespaces. VMs are namespaces
+# behind veth pairs whose switch ends live in the namespace "sw", where the
+# engine runs; tenant-a (VID 20) has a1, a2 (full) and l1, l2 (limited),
+# tenant-b (VID 30) has b1. All VMs share ONE IP subnet, so a leak between
+# partitions would show as a working ping. The trunk "vt" leads to the
+# namespace "ext", standing for the Ethernet switch: tshark there checks
+# the tags, a raw socket (python3) sends tagged and bad frames into it.
+#
+# The engine runs in tests/lib/engine_driver.c (build/tests/engine-driver),
+# a stand-in for fabricd until the daemon runs the engine.
+cd "$(dirname "$0")/../.." || exit 1
+. tests/lib/tap.sh
+
+DRIVER=$PWD/build/tests/engine-driver
+FABRICCTL=$PWD/build/bin/fabricctl
+PY=/usr/bin/python3
+[ "$(id -u)" -eq 0 ] || skip_all "needs root (network namespaces)"
+[ -x "$DRIVER" ] && [ -x "$FABRICCTL" ] ||
+	skip_all "engine-driver/fabricctl not built (make all tests)"
+# ping is what the "fails" checks rely on: never run them without it.
+for t in tshark jq ethtool ping $PY; do
+	command -v "$t" >/dev/null || skip_all "$t not installed (make deps)"
+done
+
+P=dp$$
+D=$(mktemp -d /tmp/datapath.XXXXXX)
+PIDS=()
+NSS=()
+cleanup() {
+	local p n
+	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
+	for n in "${NSS[@]}"; do ip netns del "$n" 2>/dev/null; done
+	rm -rf "$D"
+}
+trap cleanup EXIT
+
+mkns() {
+	ip netns add "$P-$1" || skip_all "cannot create a network namespace"
+	NSS+=("$P-$1")
+	# No IPv6: no autoconfiguration chatter to blur the counts.
+	ip netns exec "$P-$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+		net.ipv6.conf.default.disable_ipv6=1
+	ip -n "$P-$1" link set lo up
+}
+# pings NS ARGS...: ping quietly from NS; status as ping's.
+pings() {
+	local n=$1
+	shift
+	ip netns exec "$P-$n" ping -q "$@" >/dev/null 2>&1
+}
+in_ns() {
+	local n=$1
+	shift
+	ip netns exec "$P-$n" "$@"
+}
+# MACs by VM name: 02:00:00:00:00:<a1|a2|a3|b1|b2|c1 (l1)|c2 (l2)>.
+mac_of() {
+	case $1 in
+	l1) echo 02:00:00:00:00:c1 ;;
+	l2) echo 02:00:00:00:00:c2 ;;
+	*) echo "02:00:00:00:00:$1" ;;
+	esac
+}
+
+# vm NAME IP: a namespace with eth0, its peer v<NAME> in sw.
+vm() {
+	mkns "$1"
+	ip -n "$P-$1" link add eth0 type veth peer name "v$1" netns "$P-sw"
+	ip -n "$P-$1" link set eth0 address "$(mac_of "$1")"
+	ip -n "$P-$1" addr add "$2/24" dev eth0
+	# Whole frames with real checksums: the engine forwards what it reads.
+	in_ns "$1" ethtool -K eth0 tx off tso off gso off >/dev/null 2>&1
+	ip -n "$P-$1" link set eth0 up
+	ip -n "$P-sw" link set "v$1" up
+}
+
+mkns sw
+vm a1 10.9.0.1
+vm a2 10.9.0.2
+vm b1 10.9.0.3
+vm l1 10.9.0.11
+vm l2 10.9.0.12
+mkns ext
+ip -n "$P-ext" link add eth0 type veth peer name vt netns "$P-sw"
+ip -n "$P-ext" link set eth0 up
+ip -n "$P-sw" link set vt up
+
+cat >"$D/fabric.yaml" <<'EOF'
+fabric:
+  name: datapath
+partitions:
+  - name: tenant-a
+    pkey: 0x0021
+    vlan: 20
+    members:
+      - { all_cas: true, membership: full }
+  - name: tenant-b
+    pkey: 0x0022
+    vlan: 30
+    members:
+      - { all_cas: true, membership: full }
+gateways:
+  - name: gw1
+    uplink: vt
+ports:
+  - { name: va1, partition: tenant-a, membership: full }
+  - { name: va2, partition: tenant-a, membership: full }
+  - { name: vb1, partition: tenant-b, membership: full }
+  - { name: vl1, partition: tenant-a, membership: limited }
+  - { name: vl2, partition: tenant-a, membership: limited }
+EOF
+
+# inject NS COUNT DST SRC MIDDLE_HEX [PAYLOAD]: raw frames out of eth0.
+cat >"$D/inject.py" <<'EOF'
+import socket, sys
+dev, count, dst, src, mid = sys.argv[1:6]
+pay = int(sys.argv[6]) if len(sys.argv) > 6 else 46
+mac = lambda m: bytes.fromhex(m.replace(":", ""))
+frame = mac(dst) + mac(src) + bytes.fromhex(mid) + bytes(range(pay % 256)) * (pay // 256) + bytes(pay % 256)
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind((dev, 0))
+for _ in range(int(count)):
+    s.send(frame)
+EOF
+inject() {
+	local n=$1
+	shift
+	in_ns "$n" $PY "$D/inject.py" eth0 "$@"
+}
+
+SOCK=$D/ctl.sock
+fctl() { "$FABRICCTL" -s "$SOCK" "$@"; }
+in_ns sw "$DRIVER" -c "$D/fabric.yaml" -g gw1 -s "$SOCK" 2>"$D/driver.log" &
+PIDS+=($!)
+
+ports_up() {
+	[ "$(fctl -j port list 2>/dev/null |
+		jq '[.[] | select(.state == "up")] | length')" = "$1" ]
+}
+for _ in $(seq 50); do ports_up 6 && break; sleep 0.1; done
+check "engine up: 6 ports open (5 access, 1 trunk)" ports_up 6
+check_eq "netdev ports run in AF_PACKET mode" "af_packet" \
+	"$(fctl -j port list | jq -r '[.[].mode] | unique | join(",")')"
+check_eq "partitions come from the policy (Ethernet-only)" "policy" \
+	"$(fctl -j stats | jq -r .partitions_from)"
+
+# cap NS NAME: tshark on NS's eth0 into $D/NAME.pcap until stopcap NAME.
+declare -A CAP
+cap() {
+	# Not through in_ns: $! must be tshark itself (ip netns exec execs).
+	ip netns exec "$P-$1" tshark -q -i eth0 -w "$D/$2.pcap" \
+		>"$D/$2.log" 2>&1 &
+	CAP[$2]=$!
+	PIDS+=($!)
+	for _ in $(seq 100); do
+		grep -q "Capturing on" "$D/$2.log" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+# Background jobs ignore SIGINT: stop tshark with SIGTERM (it flushes).
+stopcap() {
+	sleep 0.5
+	kill -TERM "${CAP[$1]}" 2>/dev/null
+	wait "${CAP[$1]}" 2>/dev/null
+}
+count() { tshark -r "$D/$1.pcap" -Y "$2" 2>/dev/null | wc -l; }
+rxp() { in_ns "$1" cat /sys/class/net/eth0/statistics/rx_packets; }
+stat() { fctl -j stats | jq "$1"; }
+
+cap b1 b1
+cap ext ext
+cap a2 a2
+check "ping a1 -> a2 (same partition)" \
+	pings a1 -c 3 -i 0.2 -W 2 10.9.0.2
+
+# TCP: 4 MiB from a1 to a2, checked by digest.
+head -c 4194304 /dev/urandom >"$D/blob"
+in_ns a2 $PY -c '
+import socket, hashlib
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("10.9.0.2", 5001)); s.listen(1); c, _ = s.accept(); h = hashlib.sha256()
+while True:
+    b = c.recv(65536)
+    if not b: break
+    h.update(b)
+print(h.hexdigest())' >"$D/tcp.out" &
+TCP_PID=$!
+PIDS+=($TCP_PID)
+sleep 0.5
+in_ns a1 $PY -c '
+import socket, sys
+s = socket.create_connection(("10.9.0.2", 5001), timeout=20)
+s.sendall(open(sys.argv[1], "rb").read()); s.close()' "$D/blob"
+wait $TCP_PID
+check_eq "TCP transfer a1 -> a2 (4 MiB, sha256)" \
+	"$(sha256sum <"$D/blob" | cut -d' ' -f1)" "$(cat "$D/tcp.out")"
+
+! pings a1 -c 2 -i 0.2 -W 1 10.9.0.3
+check_eq "ping a1 -> b1 (other partition, same subnet) fails" 0 $?
+# b1 talks too (ARP for a host nobody has): its frames leave on VID 30.
+pings b1 -c 1 -W 1 10.9.0.99
+# Broadcasts and a priority-tagged frame (VID 0, PCP 6) from a1.
+inject a1 50 ff:ff:ff:ff:ff:ff "$(mac_of a1)" 88b5
+inject a1 1 ff:ff:ff:ff:ff:ff "$(mac_of a1)" 8100c00088b5
+stopcap b1
+stopcap ext
+stopcap a2
+
+A_SRC="eth.src==$(mac_of a1) || eth.src==$(mac_of a2)"
+A_SRC="$A_SRC || eth.src==$(mac_of l1) || eth.src==$(mac_of l2)"
+check_eq "b1 captured nothing from tenant-a (no ARP, no broadcast)" 0 \
+	"$(count b1 "$A_SRC")"
+check_eq "b1 captured only its own partition's frames" 0 \
+	"$(count b1 "!(eth.src==$(mac_of b1))")"
+check_eq "a2 got the 51 broadcasts of a1, untagged" 51 \
+	"$(count a2 "eth.type==0x88b5 && !vlan && eth.src==$(mac_of a1)")"
+check "trunk: a1's frames carry VID 20 (tshark on the far end)" \
+	test "$(count ext "eth.src==$(mac_of a1) && vlan.id==20")" -gt 50
+check_eq "trunk: no a1 frame without VID 20" 0 \
+	"$(count ext "eth.src==$(mac_of a1) && !(vlan.id==20)")"
+check "trunk: b1's frames carry VID 30" \
+	test "$(count ext "eth.src==$(mac_of b1) && vlan.id==30")" -gt 0
+check_eq "trunk: no b1 frame without VID 30" 0 \
+	"$(count ext "eth.src==$(mac_of b1) && !(vlan.id==30)")"
+check_eq "trunk: the priority-tagged frame keeps PCP 6 on VID 20" 1 \
+	"$(count ext "vlan.priority==6 && vlan.id==20 && vlan.etype==0x88b5")"
+
+# Trunk ingress: counts against fabricd's counters and the VMs' kernels.
+b1_rx=$(rxp b1)
+a1_rx=$(rxp a1)
+vt_rx=$(stat '.ports[] | select(.name=="vt") | .rx_packets')
+tb_rx=$(stat '.partitions[] | select(.name=="tenant-b") | .rx_packets')
+inject ext 20 ff:ff:ff:ff:ff:ff 02:00:00:00:ee:30 8100a01e88b5
+sleep 0.3
+check_eq "20 frames on VID 30 reach b1 (its kernel's count)" 20 \
+	$(($(rxp b1) - b1_rx))
+check_eq "... and not a1" 0 $(($(rxp a1) - a1_rx))
+check_eq "... trunk rx counter" 20 \
+	$(($(stat '.ports[] | select(.name=="vt") | .rx_packets') - vt_rx))
+check_eq "... tenant-b rx counter" 20 $(($(stat \
+	'.partitions[] | select(.name=="tenant-b") | .rx_packets') - tb_rx))
+check_eq "... vb1 sent them: tx counter equals the kernel's" \
+	"$(rxp b1)" \
+	"$(($(stat '.ports[] | select(.name=="vb1") | .tx_packets')))"
+
+# Bad input on the trunk: dropped and counted by reason.
+inject ext 5 ff:ff:ff:ff:ff:ff 02:00:00:00:ee:30 8100006388b5 # VID 99
+inject ext 3 ff:ff:ff:ff:ff:ff 02:00:00:00:ee:30 88b5         # untagged
+inject ext 2 ff:ff:ff:ff:ff:ff 02:00:00:00:ee:30 81000014810000150800
+inject ext 1 ff:ff:ff:ff:ff:ff 02:00:00:00:ee:30 88a800140800 # S-tag
+inject ext 1 ff:ff:ff:ff:ff:ff 02:00:00:00:ee:30 8100001405ff # garbage
+inject ext 1 ff:ff:ff:ff:ff:ff 03:00:00:00:ee:30 8100001488b5 # mc src
+sleep 0.3
+DROPS=$(fctl -j stats | jq -c '.ports[] | select(.name=="vt") | .drops')
+check_eq "drops by reason on the trunk" \
+	'{"unknown_vid":5,"untagged":3,"bad_tag":3,"bad_ethertype":1,"bad_src":1}' \
+	"$(jq -c '{unknown_vid, untagged, bad_tag, bad_ethertype, bad_src}' \
+		<<<"$DROPS")"
+check_eq "a1 got none of the bad frames" 0 $(($(rxp a1) - a1_rx))
+
+# Limited members: never each other, always the full members.
+pings l2 -c 1 -W 2 10.9.0.2
+check "ping l1 -> a1 (limited to full)" pings l1 -c 2 -W 2 10.9.0.1
+! pings l1 -c 2 -i 0.2 -W 1 10.9.0.12
+check_eq "ping l1 -> l2 (limited to limited) fails" 0 $?
+in_ns l1 ip neigh replace 10.9.0.12 lladdr "$(mac_of l2)" dev eth0
+! pings l1 -c 2 -i 0.2 -W 1 10.9.0.12
+check_eq "... also with l2's MAC known (unicast)" 0 $?
+check "... dropped as isolation" \
+	test "$(stat '.drops.isolation')" -ge 2
+
+# MAC moves and aging.
+fctl fdb aging 1500 >/dev/null
+pings a2 -c 1 -W 2 10.9.0.1
+fdb_port() {
+	fctl -j fdb show partition tenant-a |
+		jq -r ".[] | select(.mac==\"$1\") | .port"
+}
+check_eq "fdb: a2 learned on va2" va2 "$(fdb_port "$(mac_of a2)")"
+inject ext 1 ff:ff:ff:ff:ff:ff "$(mac_of a2)" 8100001488b5
+check_eq "fdb: a2's MAC moves to the trunk" vt "$(fdb_port "$(mac_of a2)")"
+pings a2 -c 1 -W 2 10.9.0.1
+check_eq "fdb: and back to va2" va2 "$(fdb_port "$(mac_of a2)")"
+check "fdb: moves counted" test "$(stat '.fdb.moved')" -ge 2
+# A MAC that says nothing more (the VMs' ARP may speak up any time).
+inject ext 1 ff:ff:ff:ff:ff:ff 02:00:00:00:ee:77 8100001488b5
+check_eq "fdb: a MAC learned on the trunk" vt "$(fdb_port 02:00:00:00:ee:77)"
+sleep 2.5
+check_eq "fdb: it aged out after 1.5 s of silence" "" \
+	"$(fdb_port 02:00:00:00:ee:77)"
+check "fdb: aging counted" test "$(stat '.fdb.aged')" -ge 1
+fctl fdb aging 300000 >/dev/null
+
+# Ports added and removed at run time while a1 -> a2 traffic flows.
+in_ns a1 ping -q -c 300 -i 0.01 -W 1 10.9.0.2 >"$D/flow.out" 2>&1 &
+FLOW=$!
+PIDS+=($FLOW)
+vm a3 10.9.0.5
+fctl port add va3 partition tenant-a >/dev/null
+check "port add va3 at run time: a3 reaches a1" \
+	pings a3 -c 2 -W 2 10.9.0.1
+fctl port del va3
+! pings a3 -c 2 -i 0.2 -W 1 10.9.0.1
+check_eq "port del va3: a3 is cut off" 0 $?
+mkns b2
+fctl port add tb2 partition tenant-b tap >/dev/null
+ip -n "$P-sw" link set tb2 netns "$P-b2"
+ip -n "$P-b2" addr add 10.9.0.4/24 dev tb2
+ip -n "$P-b2" link set tb2 up
+check "tap port made by the engine: b2 reaches b1" \
+	pings b2 -c 2 -W 2 10.9.0.3
+check_eq "tap port mode shown" tap \
+	"$(fctl -j port list | jq -r '.[] | select(.name=="tb2") | .mode')"
+wait $FLOW
+check "a1 -> a2 lost no frame meanwhile (300 pings)" \
+	grep -q " 0% packet loss" "$D/flow.out"
+grep -q " 0% packet loss" "$D/flow.out" || diag "$(cat "$D/flow.out")"
+
+check_eq "no payload byte copied by the engine" 0 "$(stat .bytes_copied)"
+fctl port del nosuch 2>/dev/null
+check_eq "port del of an unknown port is refused (exit 1)" 1 $?
+check "text output: port list" sh -c "$FABRICCTL -s $SOCK port list |
+	grep -q '^va1 .*af_packet'"
+check "text output: stats" sh -c "$FABRICCTL -s $SOCK stats |
+	grep -q 'bytes copied: 0'"
+kill -0 "${PIDS[0]}"
+check_eq "engine still running" 0 $?
+grep -q "runtime error\|AddressSanitizer" "$D/driver.log" &&
+	diag "$(cat "$D/driver.log")"
+tap_done
