@@ -41,14 +41,21 @@ static int ensure_dir_of(const char *path)
 
 static void write_one(const struct smwriter *w, struct smsnap *snap)
 {
+	uint64_t t0 = util_now_ms(), t1;
 	char *text = smsnap_render(snap);
 	int ret = text ? ensure_dir_of(w->path) : -ENOMEM;
 
+	t1 = util_now_ms();
 	if (!ret)
 		ret = util_write_file_atomic(w->path, text, strlen(text), 0644);
 	if (ret < 0)
 		LOG_ERR("cannot write state snapshot %s: %s", w->path,
 			strerror(-ret));
+	else
+		LOG_DBG("snapshot of sweep %llu: JSON %llu ms, write %llu ms",
+			(unsigned long long)snap->sweep,
+			(unsigned long long)(t1 - t0),
+			(unsigned long long)(util_now_ms() - t1));
 	free(text);
 	smsnap_free(snap);
 }

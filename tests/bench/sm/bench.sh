@@ -43,6 +43,15 @@ up_time() {
 			printf "%.6f\n", t[1] * 3600 + t[2] * 60 + t[3] + $4 / 1e6 }'
 }
 
+# cpu_ticks PID...: user + system CPU of the processes, in clock ticks.
+cpu_ticks() {
+	local pid t=0
+	for pid in "$@"; do
+		t=$((t + $(awk '{ print $14 + $15 }' "/proc/$pid/stat")))
+	done
+	echo "$t"
+}
+
 sub() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f\n", a - b }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f\n", a / b }'; }
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
@@ -50,7 +59,7 @@ median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 # run_config NAME: fresh ibsim and OpenSM in the configuration NAME; appends
 # the start time to UP[NAME] and the sweep times to SWEEP[NAME] (seconds).
 run_config() {
-	local name=$1 t0 i t sweeps=""
+	local name=$1 t0 i t sweeps="" c0 c1
 	fabric_stop_sm
 	fabric_kill_wait "$FABRIC_SIM_PID"
 	fabric_start_sim "$NET" || die "$FABRIC_ERR"
@@ -67,13 +76,31 @@ run_config() {
 	fabric_start_sm || die "$FABRIC_ERR"
 	fabric_wait_up 300 || die "$name: $FABRIC_ERR"
 	UP[$name]="${UP[$name]:-} $(sub "$(up_time 1)" "$t0")"
+	c0=$(cpu_ticks "$FABRIC_SM_PID" "$FABRIC_SIM_PID")
 	for i in $(seq 1 "$SWEEPS"); do
 		t=$(now)
 		fabric_sweep 300 || die "$name: $FABRIC_ERR"
 		sweeps="$sweeps $(sub "$(up_time $((i + 1)))" "$t")"
 	done
+	# Let the plugin's snapshot thread finish the last one: its CPU counts.
+	sleep 0.3
+	c1=$(cpu_ticks "$FABRIC_SM_PID" "$FABRIC_SIM_PID")
+	CPU[$name]="${CPU[$name]:-} $(awk -v d=$((c1 - c0)) -v n="$SWEEPS" \
+		-v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.4f", d / hz / n }')"
 	SWEEP[$name]="${SWEEP[$name]:-}$sweeps"
 	[ "$name" != plugin ] || OWN="${OWN:-} $(plugin_own_ms)"
+	[ "$name" != plugin ] || OFF="${OFF:-} $(plugin_writer_ms)"
+}
+
+# plugin_writer_ms: milliseconds the plugin's snapshot thread (nice 19, off
+# OpenSM's threads) spent per snapshot: JSON + atomic write.
+plugin_writer_ms() {
+	awk '/fabricsm\/smwriter: snapshot of sweep/ {
+			for (i = 1; i <= NF; i++) {
+				if ($i == "JSON") j = $(i + 1)
+				if ($i == "write") w = $(i + 1)
+			}
+			print j + w }' "$FABRIC_OSM_LOG" | xargs
 }
 
 # plugin_own_ms: milliseconds the plugin spent in OpenSM's thread per heavy
@@ -175,9 +202,18 @@ report() {
 		eval "printf '  %-8s %9s s %10s s %9s s %10s s\n' $c \$U_$c \$UM_$c \$S_$c \$SM_$c"
 	done
 	OWN_MS=$(mean $OWN)
+	printf '  the plugin'"'"'s snapshot thread (nice 19, not in OpenSM'"'"'s way): %s ms per snapshot (JSON + atomic write)\n' \
+		"$(mean $OFF)"
 	printf '  the plugin'"'"'s own time in OpenSM'"'"'s thread: %s ms per heavy sweep (%s samples) = %s%% of the median sweep\n' \
 		"$OWN_MS" "$(echo $OWN | wc -w)" \
 		"$(awk -v a="$OWN_MS" -v b="$SM_plugin" 'BEGIN { printf "%.1f", a / (b * 1000) * 100 }')"
+	for c in plain static plugin; do
+		eval "C_$c=$(mean ${CPU[$c]})"
+	done
+	printf '  CPU per heavy sweep (opensm + ibsim, all threads): plain %s s, static %s s, plugin %s s\n' \
+		"$C_plain" "$C_static" "$C_plugin"
+	printf '  CPU ratio plugin/static %s (target <= 1.05), plugin/plain %s\n' \
+		"$(ratio "$C_plugin" "$C_static")" "$(ratio "$C_plugin" "$C_plain")"
 	echo "ratios (1.000 = no cost), min / median:"
 	printf '  plugin/static  start %s / %s   sweep %s / %s   (the plugin itself; target <= 1.05)\n' \
 		"$(ratio "$U_plugin" "$U_static")" "$(ratio "$UM_plugin" "$UM_static")" \
@@ -196,7 +232,7 @@ report() {
 }
 
 main() {
-	declare -gA UP SWEEP EDIT_UP EDIT_READ EDIT_SWEEPS
+	declare -gA UP SWEEP CPU EDIT_UP EDIT_READ EDIT_SWEEPS
 	fabric_init || die "$FABRIC_ERR"
 	[ -f build/lib/libfabricsm.so ] || die "build/lib/libfabricsm.so not built"
 	NET=$FABRIC_DIR/fattree.net
@@ -211,8 +247,8 @@ main() {
 	echo "warm-up: the plugin writes the partition file used by 'static'"
 	run_config plugin
 	cp "$FABRIC_PARTITIONS" "$STATIC"
-	UP=() SWEEP=()
-	OWN=""
+	UP=() SWEEP=() CPU=()
+	OWN="" OFF=""
 	for r in $(seq 1 "$ROUNDS"); do
 		for c in plain static plugin; do
 			echo "round $r: $c"
