@@ -35,6 +35,7 @@
 	 sizeof(struct sockaddr_ll))
 
 struct netdev_priv {
+	int txfd; /* send-only socket, kept out of epoll (no wake-ups) */
 	uint8_t *ring;
 	size_t ring_len;
 	unsigned int cur; /* block being read */
@@ -113,6 +114,31 @@ static int bind_promisc(int fd, int ifindex)
 	return 0;
 }
 
+/*
+ * A second socket for sending: freeing each sent skb wakes the sender's
+ * wait queue, and the receive socket's has our epoll on it.
+ */
+static int open_tx(int ifindex)
+{
+	struct sockaddr_ll sll = {
+		.sll_family = AF_PACKET,
+		.sll_protocol = 0, /* receives nothing */
+		.sll_ifindex = ifindex,
+	};
+	int fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -errno;
+	set_int(fd, PACKET_QDISC_BYPASS, 1);
+	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll))) {
+		int ret = -errno;
+
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
 static void read_mtu(struct port *p, int fd)
 {
 	struct ifreq ifr = { 0 };
@@ -143,6 +169,11 @@ static int netdev_open(struct port *p)
 	ret = bind_promisc(fd, ifindex);
 	if (ret)
 		goto err_unmap;
+	np->txfd = open_tx(ifindex);
+	if (np->txfd < 0) {
+		ret = np->txfd;
+		goto err_unmap;
+	}
 	read_mtu(p, fd);
 	p->fd = fd;
 	p->priv = np;
@@ -263,7 +294,7 @@ static int netdev_tx_burst(struct port *p, struct pkt **pkts, unsigned int n)
 		np->msgs[i].msg_hdr.msg_iov = &np->iovs[i];
 		np->msgs[i].msg_hdr.msg_iovlen = 1;
 	}
-	sent = sendmmsg(p->fd, np->msgs, n, MSG_DONTWAIT);
+	sent = sendmmsg(np->txfd, np->msgs, n, MSG_DONTWAIT);
 	if (sent < 0) {
 		if (errno != EAGAIN && errno != ENOBUFS)
 			np->st.tx_errors++;
@@ -276,8 +307,10 @@ static void netdev_close(struct port *p)
 {
 	struct netdev_priv *np = p->priv;
 
-	if (np)
+	if (np) {
 		munmap(np->ring, np->ring_len);
+		close(np->txfd);
+	}
 	if (p->fd >= 0)
 		close(p->fd);
 	free(np);

@@ -1,0 +1,218 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#
+# make bench-datapath: the same topology for three switches, one after the
+# other in one run:
+#
+#   [ns src] trafgen -> s0 == in0 [ns sw: SWITCH] out0 == k0 [ns sink]
+#
+# SWITCH is fabricd's engine (build/tests/engine-driver, two access ports of
+# one partition), the Linux bridge, and Open vSwitch's userspace datapath
+# (datapath_type=netdev, no kernel module). trafgen (pinned to CPU 0) sends
+# 64-byte and 1514-byte frames for BENCH_SECONDS each; the sink's kernel
+# counts what arrived. Prints Mpps, Gb/s (frame bytes, no FCS) and
+# fabricd's ratios to both; then the engine core's instructions per
+# forwarded packet on a synthetic burst loop (callgrind).
+#
+# No thresholds: numbers are printed, never judged (noisy shared machines).
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+
+SECS=${BENCH_SECONDS:-5}
+DRIVER=$PWD/build/tests/engine-driver
+BENCH=$PWD/build/tests/engine-bench
+P=bdp$$
+D=$(mktemp -d /tmp/bench-datapath.XXXXXX)
+PIDS=()
+
+die() {
+	echo "bench-datapath: $*" >&2
+	exit 1
+}
+[ "$(id -u)" -eq 0 ] || die "needs root (network namespaces)"
+for t in trafgen taskset "$DRIVER" "$BENCH"; do
+	command -v "$t" >/dev/null || die "$t missing (make deps; make tests)"
+done
+
+cleanup() {
+	local p
+	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
+	stop_ovs
+	for p in src sw sink; do ip netns del "$P-$p" 2>/dev/null; done
+	rm -rf "$D"
+}
+trap cleanup EXIT
+
+setup_topology() {
+	local n
+	for n in src sw sink; do
+		ip netns add "$P-$n" || die "cannot create namespaces"
+		ip netns exec "$P-$n" sysctl -qw \
+			net.ipv6.conf.all.disable_ipv6=1 \
+			net.ipv6.conf.default.disable_ipv6=1
+	done
+	ip -n "$P-src" link add s0 type veth peer name in0 netns "$P-sw"
+	ip -n "$P-sink" link add k0 type veth peer name out0 netns "$P-sw"
+	ip -n "$P-src" link set s0 address 02:00:00:00:00:aa up
+	ip -n "$P-sink" link set k0 address 02:00:00:00:00:bb up
+	ip -n "$P-sw" link set in0 up
+	ip -n "$P-sw" link set out0 up
+}
+
+# A frame of $1 bytes (no FCS) to the sink, ethertype 0x88b5 (dropped by
+# the sink's stack right away, counted by its veth).
+trafgen_cfg() {
+	printf '{ 0x02, 0x00, 0x00, 0x00, 0x00, 0xbb, '
+	printf '0x02, 0x00, 0x00, 0x00, 0x00, 0xaa, 0x88, 0xb5, '
+	printf 'fill(0x00, %d) }\n' $(($1 - 14))
+}
+
+sink_rx() {
+	ip netns exec "$P-sink" cat /sys/class/net/k0/statistics/rx_packets
+}
+
+# measure SIZE: pps delivered to the sink while trafgen runs SECS seconds.
+measure() {
+	local before after
+	trafgen_cfg "$1" >"$D/tg.cfg"
+	# the sink announces itself so learning switches stop flooding
+	ip netns exec "$P-sink" trafgen -o k0 -n 3 -q -C \
+		'{ 0xff,0xff,0xff,0xff,0xff,0xff, 0x02,0,0,0,0,0xbb, 0x88,0xb5, fill(0,46) }' \
+		>/dev/null 2>&1
+	sleep 0.5
+	before=$(sink_rx)
+	ip netns exec "$P-src" timeout -s INT "$SECS" taskset -c 0 \
+		trafgen -o s0 -i "$D/tg.cfg" -P 1 -q -C >/dev/null 2>&1
+	sleep 0.3
+	after=$(sink_rx)
+	echo $(((after - before) / SECS))
+}
+
+start_fabricd() {
+	cat >"$D/fabric.yaml" <<'EOF'
+fabric:
+  name: bench
+partitions:
+  - name: bench
+    pkey: 0x0030
+    vlan: 30
+    members:
+      - { all_cas: true, membership: full }
+ports:
+  - { name: in0, partition: bench }
+  - { name: out0, partition: bench }
+EOF
+	ip netns exec "$P-sw" taskset -c 1 "$DRIVER" -c "$D/fabric.yaml" \
+		-s "$D/ctl.sock" 2>"$D/driver.log" &
+	FD_PID=$!
+	PIDS+=($FD_PID)
+	sleep 1
+}
+
+stop_fabricd() {
+	kill "$FD_PID" 2>/dev/null
+	wait "$FD_PID" 2>/dev/null
+}
+
+start_bridge() {
+	ip -n "$P-sw" link add br0 type bridge
+	ip -n "$P-sw" link set in0 master br0
+	ip -n "$P-sw" link set out0 master br0
+	ip -n "$P-sw" link set br0 up
+}
+
+stop_bridge() {
+	ip -n "$P-sw" link del br0
+}
+
+OVS_UP=0
+start_ovs() {
+	export OVS_RUNDIR=$D/ovs OVS_LOGDIR=$D/ovs OVS_DBDIR=$D/ovs
+	mkdir -p "$D/ovs"
+	ovsdb-tool create "$D/ovs/conf.db" \
+		/usr/share/openvswitch/vswitch.ovsschema || return 1
+	ovsdb-server "$D/ovs/conf.db" --remote=punix:"$D/ovs/db.sock" \
+		--unixctl="$D/ovs/ovsdb.ctl" --pidfile="$D/ovs/ovsdb.pid" \
+		--log-file="$D/ovs/ovsdb.log" --detach || return 1
+	OVS_UP=1
+	ip netns exec "$P-sw" taskset -c 1 ovs-vswitchd unix:"$D/ovs/db.sock" \
+		--unixctl="$D/ovs/vswitchd.ctl" --pidfile="$D/ovs/vswitchd.pid" \
+		--log-file="$D/ovs/vswitchd.log" --detach || return 1
+	ovs-vsctl --db=unix:"$D/ovs/db.sock" add-br br1 -- set bridge br1 \
+		datapath_type=netdev -- add-port br1 in0 -- add-port br1 out0 ||
+		return 1
+	sleep 2
+}
+
+stop_ovs() {
+	[ "$OVS_UP" = 1 ] || return 0
+	local f
+	for f in vswitchd ovsdb; do
+		[ -f "$D/ovs/$f.pid" ] && kill "$(cat "$D/ovs/$f.pid")" 2>/dev/null
+	done
+	OVS_UP=0
+	sleep 0.5
+}
+
+mpps() { awk -v p="$1" 'BEGIN { printf "%.3f", p / 1e6 }'; }
+gbps() { awk -v p="$1" -v s="$2" 'BEGIN { printf "%.3f", p * s * 8 / 1e9 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "n/a" }'; }
+
+declare -A R
+run_switch() {
+	local name=$1 size
+	for size in 64 1514; do
+		R[$name,$size]=$(measure "$size")
+		printf '  %-14s %5d B  %8s Mpps  %7s Gb/s\n' "$name" "$size" \
+			"$(mpps "${R[$name,$size]}")" \
+			"$(gbps "${R[$name,$size]}" "$size")"
+	done
+}
+
+echo "bench-datapath: $(nproc) CPUs, $(uname -r), ${SECS}s per run;" \
+	"trafgen on CPU 0, the switch's thread on CPU 1"
+echo "  (64 B row: 60-byte frames + FCS; 1514 B: a full 1500-byte MTU)"
+setup_topology
+start_fabricd
+run_switch fabricd
+COPIED=$("$PWD/build/bin/fabricctl" -s "$D/ctl.sock" -j stats 2>/dev/null |
+	jq .bytes_copied 2>/dev/null)
+stop_fabricd
+start_bridge
+run_switch linux-bridge
+stop_bridge
+if command -v ovs-vswitchd >/dev/null && start_ovs; then
+	run_switch ovs-netdev
+	stop_ovs
+else
+	echo "  ovs-netdev: not run (openvswitch-switch missing or failed)"
+	R[ovs-netdev,64]=0
+	R[ovs-netdev,1514]=0
+fi
+
+echo
+for size in 64 1514; do
+	printf '  %5d B: fabricd / linux-bridge %s, fabricd / ovs-netdev %s\n' \
+		"$size" "$(ratio "${R[fabricd,$size]}" "${R[linux-bridge,$size]}")" \
+		"$(ratio "${R[fabricd,$size]}" "${R[ovs-netdev,$size]}")"
+done
+echo "  targets: 64 B >= 1.5x bridge and >= 2.5x OVS; 1514 B >= 1.0x bridge"
+echo "  payload bytes copied by the engine in user space: ${COPIED:-?}"
+
+echo
+if command -v valgrind >/dev/null; then
+	for sc in access trunk; do
+		n=2000
+		valgrind --tool=callgrind --callgrind-out-file="$D/cg.$sc" \
+			--toggle-collect=ecore_process "$BENCH" $n $sc \
+			>/dev/null 2>"$D/cg.$sc.log"
+		ir=$(sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$D/cg.$sc.log")
+		printf '  engine core, access -> %-6s %s instructions/packet\n' \
+			"$sc:" "$(awk -v i="${ir:-0}" -v n=$((n * 32)) \
+				'BEGIN { printf "%.0f", i / n }')"
+	done
+	echo "  (callgrind, bursts of 32 learned-unicast frames; target < 200)"
+else
+	echo "  valgrind missing: no instruction count (make deps)"
+fi
