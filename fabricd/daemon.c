@@ -161,7 +161,7 @@ static struct policy *load_policy(struct daemon *d, char **errors)
 		for (line = strtok_r(text, "\n", &save); line;
 		     line = strtok_r(NULL, "\n", &save))
 			LOG_ERR("%s", line);
-	if (!pol && errno != EINVAL)
+	if (!pol && errno != EINVAL && (!text || !text[0]))
 		LOG_ERR("cannot read policy %s: %s", d->o->policy_file,
 			strerror(errno));
 	if (!pol && errors) {

@@ -114,6 +114,9 @@ static int parse_opt(int c, struct daemon_opts *o)
 	case OPT_NO_IB:
 		o->no_ib = true;
 		break;
+	case OPT_NO_ENGINE:
+		o->no_engine = true;
+		break;
 	case 'S':
 		o->state_dir = optarg;
 		break;

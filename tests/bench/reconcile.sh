@@ -59,9 +59,12 @@ policy() {
 	awk -v n="$2" -v skip="${3:-0}" 'BEGIN {
 		print "fabric: { name: bench }"
 		print "partitions:"
-		print "  - { name: idle, pkey: 0x7000, vlan: 4000, members: [ { all_cas: true, membership: full } ] }"
+		# Each partition its own (made-up) member, so no CA port is in
+		# more partitions than a PKey table holds; the gateway has no
+		# port_guid, so it serves them all.
+		print "  - { name: idle, pkey: 0x7000, vlan: 4000, members: [ { guid: 0x0002c90300ffffff, membership: full } ] }"
 		for (i = skip; i < n; i++)
-			printf "  - { name: p%d, pkey: %d, vlan: %d, ipv4: 10.%d.%d.0/24, members: [ { all_cas: true, membership: full } ] }\n", i, i + 1, 100 + i, int(i / 256), i % 256
+			printf "  - { name: p%d, pkey: %d, vlan: %d, ipv4: 10.%d.%d.0/24, members: [ { guid: 0x%016x, membership: full } ] }\n", i, i + 1, 100 + i, int(i / 256), i % 256, 0x0002c90301000000 + i
 		print "gateways:"
 		print "  - name: gw1"
 		print "    uplink: up0"
@@ -106,7 +109,8 @@ count_addrs() { ip -n "$NS" -4 -o addr show | grep -c ' 10\.'; }
 
 reload_ns() { $PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["reload_us"] * 1000)' "$1"; }
 
-# One fabricd round: prints "CREATE_NS CHANGE_NS CREATE_WALL_NS CHANGE_WALL_NS".
+# One fabricd round: sets F_RES="CREATE_NS CHANGE_NS CREATE_WALL CHANGE_WALL".
+# Runs in the main shell (not in $(...)), so the EXIT trap can stop fabricd.
 fabricd_round() {
 	local t0 t1 t2 t3
 	fresh_ns
@@ -114,7 +118,7 @@ fabricd_round() {
 	cp "$D/p0.yaml" "$D/policy.yaml"
 	ip netns exec "$NS" "$FABRICD" --policy "$D/policy.yaml" --gateway gw1 \
 		--no-ib --state-dir "$D/state" --ctl-socket "$D/ctl" \
-		--pid-file "$D/pid" --foreground 2>"$D/fabricd.log" &
+		--pid-file "$D/pid" --foreground --no-engine >"$D/fabricd.log" 2>&1 &
 	FD_PID=$!
 	for _ in $(seq 200); do [ -S "$D/ctl" ] && break; sleep 0.05; done
 	rpc status >/dev/null || die "fabricd did not start: $(tail -3 "$D/fabricd.log")"
@@ -133,9 +137,10 @@ fabricd_round() {
 	kill "$FD_PID"
 	wait "$FD_PID"
 	FD_PID=""
-	echo "$(reload_ns "$D/r1.json") $(reload_ns "$D/r2.json") $((t1 - t0)) $((t3 - t2))"
+	F_RES="$(reload_ns "$D/r1.json") $(reload_ns "$D/r2.json") $((t1 - t0)) $((t3 - t2))"
 }
 
+# One ip -batch round: sets I_RES="CREATE_NS CHANGE_NS".
 # The same operations as ip -batch files.
 batch_create() { # FROM TO
 	awk -v a="$1" -v b="$2" 'BEGIN { for (i = a; i < b; i++) {
@@ -164,7 +169,7 @@ iproute_round() {
 	t2=$(now_ns)
 	ip -n "$NS" -batch "$D/change.batch" || die "ip -batch change failed"
 	t3=$(now_ns)
-	echo "$((t1 - t0)) $((t3 - t2))"
+	I_RES="$((t1 - t0)) $((t3 - t2))"
 }
 
 ms() { awk -v n="$1" 'BEGIN { printf "%.1f", n / 1e6 }'; }
@@ -179,10 +184,10 @@ write_batches
 echo "bench-reconcile: $N partitions, $CHANGES changes, $ROUNDS rounds, kernel $(uname -r)"
 fc=() fu=() ic=() iu=()
 for ((r = 1; r <= ROUNDS; r++)); do
-	read -r a b wa wb <<<"$(fabricd_round)" || exit 1
-	[ -n "$wb" ] || exit 1
-	read -r c d <<<"$(iproute_round)" || exit 1
-	[ -n "$d" ] || exit 1
+	fabricd_round
+	read -r a b wa wb <<<"$F_RES"
+	iproute_round
+	read -r c d <<<"$I_RES"
 	fc+=("$a") fu+=("$b") ic+=("$c") iu+=("$d")
 	echo "round $r: fabricd create $(ms "$a") ms (wall with client $(ms "$wa")), change $(ms "$b") ms (wall $(ms "$wb"));" \
 		"ip -batch create $(ms "$c") ms, change $(ms "$d") ms"
