@@ -180,8 +180,8 @@ measure_edit() {
 	EDIT_SWEEPS[$name]=$(($(fabric_up_count) - ups_before))
 	EDIT_NLIDS=$(echo $lids | wc -w)
 	[ "$name" != plugin ] ||
-		VALIDATED=$(grep 'validated in' "$FABRIC_OSM_LOG" | tail -1 |
-			sed 's/.*-> //')
+		VALIDATED=$(grep 'validated in\|plugin work' "$FABRIC_OSM_LOG" |
+			tail -2 | sed 's/.*-> //' | paste -sd ';')
 }
 
 mean() { echo "$@" | tr ' ' '\n' | awk 'NF { s += $1; n++ } END { printf "%.3f\n", s / n }'; }
