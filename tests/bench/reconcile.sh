@@ -64,7 +64,7 @@ policy() {
 		# port_guid, so it serves them all.
 		print "  - { name: idle, pkey: 0x7000, vlan: 4000, members: [ { guid: 0x0002c90300ffffff, membership: full } ] }"
 		for (i = skip; i < n; i++)
-			printf "  - { name: p%d, pkey: %d, vlan: %d, ipv4: 10.%d.%d.0/24, members: [ { guid: 0x%016x, membership: full } ] }\n", i, i + 1, 100 + i, int(i / 256), i % 256, 0x0002c90301000000 + i
+			printf "  - { name: p%d, pkey: %d, vlan: %d, ipv4: 10.%d.%d.0/24, members: [ { guid: 0x0002c9030100%04x, membership: full } ] }\n", i, i + 1, 100 + i, int(i / 256), i % 256, i
 		print "gateways:"
 		print "  - name: gw1"
 		print "    uplink: up0"
