@@ -7,7 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <infiniband/verbs.h>
 
@@ -79,6 +82,7 @@ struct ipoib_port {
 	struct ipoib_gid gid, mgid;
 	struct ipoib_mcmember group; /* IB: the broadcast group's record */
 	struct ipoib_sa *sa;
+	int mc_sock; /* RoCE: holds the IPv6 membership of the MGID, or -1 */
 	struct ipoib_ah_cache *ahc;
 	uint64_t send_seq, done_seq;
 	unsigned int rx_posted, tx_out, unacked;
@@ -608,6 +612,43 @@ static int qp_create(struct ipoib_port *ip)
 	return 0;
 }
 
+/*
+ * RoCE v2 carries multicast as IPv6 multicast to the MGID. rxe attaches the
+ * MGID's MAC to the netdev but does not join the IPv6 group, and the IPv6
+ * input drops multicast of groups nobody joined: join it on the netdev of
+ * our GID, with a socket kept for the port's life.
+ */
+static int roce_join_ip6(struct ipoib_port *ip)
+{
+	struct ipv6_mreq mr = { 0 };
+	char path[160], ndev[IF_NAMESIZE + 1] = "";
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path),
+		 "/sys/class/infiniband/%s/ports/%u/gid_attrs/ndevs/%u",
+		 ip->cfg.dev, ip->cfg.port_num, ip->sgid_index);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, ndev, sizeof(ndev) - 1);
+	close(fd);
+	if (n <= 0)
+		return -ENODEV;
+	ndev[strcspn(ndev, "\n")] = '\0';
+	memcpy(&mr.ipv6mr_multiaddr, ip->mgid.raw, IPOIB_GID_LEN);
+	mr.ipv6mr_interface = if_nametoindex(ndev);
+	if (!mr.ipv6mr_interface)
+		return -ENODEV;
+	ip->mc_sock = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (ip->mc_sock < 0)
+		return -errno;
+	if (setsockopt(ip->mc_sock, IPPROTO_IPV6, IPV6_JOIN_GROUP, &mr,
+		       sizeof(mr)))
+		return -errno;
+	return 0;
+}
+
 static int verbs_setup(struct ipoib_port *ip)
 {
 	struct ibv_context *ctx = ip->dev->ctx;
@@ -631,7 +672,7 @@ static int verbs_setup(struct ipoib_port *ip)
 	if (ret)
 		return -ret;
 	ip->attached = true;
-	return 0;
+	return ip->roce ? roce_join_ip6(ip) : 0;
 }
 
 /* Keep rx_depth receives posted, each a whole pool buffer from its head. */
@@ -768,6 +809,8 @@ static void port_free(struct ipoib_port *ip)
 	if (ip->ch)
 		ibv_destroy_comp_channel(ip->ch);
 	ipoib_neigh_destroy(ip->ctx.neigh);
+	if (ip->mc_sock >= 0)
+		close(ip->mc_sock);
 	dev_put(ip->dev);
 	pthread_mutex_destroy(&ip->lock);
 	free(ip);
@@ -783,6 +826,7 @@ static int ipoib_open(struct port *p)
 	if (!ip)
 		return -ENOMEM;
 	pthread_mutex_init(&ip->lock, NULL);
+	ip->mc_sock = -1;
 	util_strlcpy(ip->name, p->name, sizeof(ip->name));
 	ip->pool = p->pool;
 	ip->buf_size = pool_buf_size(p->pool);
@@ -812,6 +856,15 @@ static int ipoib_open(struct port *p)
 	return 0;
 }
 
+static void tx_error(struct ipoib_port *ip, const struct ibv_wc *wc)
+{
+	static struct log_ratelimit rl = LOG_RATELIMIT_INIT(1, 5);
+
+	ip->st.tx_wc_errors++;
+	LOG_WARN_RL(&rl, "%s: send failed: %s (vendor error 0x%x)", ip->name,
+		    ibv_wc_status_str(wc->status), wc->vendor_err);
+}
+
 /* Reclaim the buffers of completed sends; retire address handles. */
 static void tx_reap(struct ipoib_port *ip)
 {
@@ -821,7 +874,7 @@ static void tx_reap(struct ipoib_port *ip)
 	while (ip->tx_out && (n = ibv_poll_cq(ip->scq, MAX_WC, wc)) > 0) {
 		for (i = 0; i < n; i++) {
 			if (wc[i].status != IBV_WC_SUCCESS)
-				ip->st.tx_wc_errors++;
+				tx_error(ip, &wc[i]);
 			pool_free((struct pkt *)(uintptr_t)wc[i].wr_id);
 		}
 		ip->tx_out -= (unsigned int)n;
@@ -857,11 +910,15 @@ static int rx_addr(struct ipoib_port *ip, const struct ibv_wc *wc,
 
 static bool rx_one(struct ipoib_port *ip, const struct ibv_wc *wc)
 {
+	static struct log_ratelimit rl = LOG_RATELIMIT_INIT(1, 5);
 	struct pkt *pkt = (struct pkt *)(uintptr_t)wc->wr_id;
 	struct ipoib_rx_info rx;
 
 	if (wc->status != IBV_WC_SUCCESS) {
 		ip->st.rx_wc_errors++;
+		if (wc->status != IBV_WC_WR_FLUSH_ERR)
+			LOG_WARN_RL(&rl, "%s: receive failed: %s", ip->name,
+				    ibv_wc_status_str(wc->status));
 		goto drop;
 	}
 	rx.src_qpn = wc->src_qp;

@@ -37,11 +37,16 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
+/* A PKey in hex, with or without 0x, as in "rxe0.8001". */
 static int parse_pkey(const char *s, uint16_t *pkey)
 {
-	uint64_t v;
+	unsigned long v;
+	char *end;
 
-	if (util_parse_u64(s, 0xffff, &v) || !(v & IPOIB_PKEY_BASE_MASK))
+	errno = 0;
+	v = strtoul(s, &end, 16);
+	if (errno || *end || end == s || v > 0xffff ||
+	    !(v & IPOIB_PKEY_BASE_MASK))
 		return -EINVAL;
 	*pkey = (uint16_t)v;
 	return 0;
@@ -235,6 +240,30 @@ static int gw_add_port(struct gw *g, const char *arg, bool ib)
 	return ret < 0 ? ret : 0;
 }
 
+static void ipoib_stats_json(void *arg, const struct ipoib_port_view *v)
+{
+	const struct ipoib_port_stats *st = v->stats;
+	json_t *drops = json_object();
+	unsigned int i;
+
+	for (i = 1; i < IPOIB_DROP_MAX; i++)
+		if (st->drops.count[i])
+			json_object_set_new(drops, ipoib_drop_name(i),
+					    json_integer(st->drops.count[i]));
+	json_object_set_new(
+		arg, v->name,
+		json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}",
+			  "rx_packets", (json_int_t)st->rx_packets,
+			  "tx_packets", (json_int_t)st->tx_packets,
+			  "rx_wc_errors", (json_int_t)st->rx_wc_errors,
+			  "tx_wc_errors", (json_int_t)st->tx_wc_errors,
+			  "tx_no_path", (json_int_t)st->tx_no_path,
+			  "tx_ah_errors", (json_int_t)st->tx_ah_errors,
+			  "tx_too_big", (json_int_t)st->tx_too_big,
+			  "rx_no_buffer", (json_int_t)st->rx_no_buffer, "drops",
+			  drops));
+}
+
 static int gw_stats_cmd(int argc, const char *const argv[], void *aux,
 			json_t **result, char **error)
 {
@@ -254,6 +283,8 @@ static int gw_stats_cmd(int argc, const char *const argv[], void *aux,
 					      (json_int_t)ep->c.tx_packets,
 					      "up", ep->port.ops != NULL));
 	}
+	json_object_set_new(o, "ipoib", json_object());
+	ipoib_port_foreach(ipoib_stats_json, json_object_get(o, "ipoib"));
 	*result = o;
 	return 0;
 }

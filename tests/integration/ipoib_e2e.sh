@@ -1,0 +1,161 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#
+# End to end over rdma_rxe in the qemu testbed: an Ethernet host behind
+# gateway A, an IB-side host behind gateway B, A and B joined only by IPoIB
+# on soft-RoCE (rxe0 and rxe1 on the two ends of a veth pair). Two
+# partitions, ta (0x8001) and tb (0x8002), each with a host on either side.
+#
+#   heth (ta) --he-- [A] ==rxe0 IPoIB rxe1== [B] --hi-- hib (ta)
+#   hx   (tb) --hx-- [A]                     [B] --ho-- ho  (tb)
+#
+# The gateways are ipoib-tool gw (engine core + ports), a stand-in until
+# fabricd runs ipoib ports itself. Checks: ping and a TCP transfer both
+# ways in ta; tb hosts reach each other; nothing of ta reaches tb's hosts
+# or tb's QPs; neighbours visible through `fabricctl neigh show`.
+cd "$(dirname "$0")/../.." || exit 1
+. tests/lib/tap.sh
+. tests/vm/lib.sh
+
+if [ -z "${IN_VM:-}" ]; then
+	[ -x build/tests/ipoib-tool ] || skip_all "build/tests/ipoib-tool not built (make tests)"
+	command -v python3 >/dev/null || skip_all "python3 not installed"
+	vm_tap -t 400 "$0"
+	tap_done
+fi
+
+# ---- in the guest ----
+TOOL=$PWD/build/tests/ipoib-tool
+CTL="python3 $PWD/tests/bench/ipoib/ctl.py"
+FCTL=$PWD/build/bin/fabricctl
+W=$(mktemp -d)
+PIDS=()
+cleanup() {
+	local p
+	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	for n in heth hib hx ho; do ip netns del $n 2>/dev/null; done
+	rdma link del rxe0 2>/dev/null
+	rdma link del rxe1 2>/dev/null
+	ip link del veth0 2>/dev/null
+	rm -rf "$W"
+}
+trap cleanup EXIT
+
+# host NS IFNAME PEER ADDR: a namespace with one veth end at ADDR/24, the
+# other end (PEER) in ours for a gateway; IPv6 off on both ends so that
+# nothing but the test's traffic moves. The host computes its checksums:
+# the gateway's AF_PACKET port reads frames without the kernel's
+# checksum-offload state, so a veth's CHECKSUM_PARTIAL TCP segments would
+# leave the gateway with an unfinished checksum.
+host() {
+	ip netns add "$1"
+	ip link add "$3" type veth peer name "$2" netns "$1"
+	sysctl -qw "net.ipv6.conf.$3.disable_ipv6=1"
+	ip link set "$3" up
+	ip netns exec "$1" ethtool -K "$2" tx off >/dev/null
+	ip -n "$1" link set lo up
+	ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+	ip -n "$1" link set "$2" up
+	ip -n "$1" addr add "$4/24" dev "$2"
+}
+
+rx_count() { ip netns exec "$1" cat "/sys/class/net/$2/statistics/rx_packets"; }
+# ipoib_stat SOCK PORT KEY: a counter of an ipoib port of gateway SOCK
+ipoib_stat() { $CTL "$1" gw/stats | jq -r ".ipoib[\"$2\"].$3"; }
+ping_ok() { ip netns exec "$1" busybox ping -c 2 -W 3 "$2" >/dev/null 2>&1; }
+ping_fails() { ! ip netns exec "$1" busybox ping -c 2 -W 2 "$2" >/dev/null 2>&1; }
+
+# tcp_transfer FROM TO TO_ADDR: 1 MiB from FROM to TO over TCP; the
+# receiver's byte count and SHA-256 must equal the sender's file.
+tcp_transfer() {
+	local from=$1 to=$2 addr=$3 want got
+	head -c 1048576 /dev/urandom >"$W/data"
+	want="1048576 $(sha256sum <"$W/data" | cut -d' ' -f1)"
+	ip netns exec "$to" python3 -c '
+import hashlib, socket
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("0.0.0.0", 5001)); s.listen(1); s.settimeout(60)
+open("'"$W/ready"'", "w").close()
+c, _ = s.accept(); c.settimeout(60); h = hashlib.sha256(); n = 0
+while True:
+    d = c.recv(65536)
+    if not d: break
+    h.update(d); n += len(d)
+print(n, h.hexdigest())' >"$W/got" 2>&1 &
+	local srv=$!
+	for _ in $(seq 50); do [ -e "$W/ready" ] && break; sleep 0.1; done
+	ip netns exec "$from" python3 -c '
+import socket, sys
+c = socket.create_connection(("'"$addr"'", 5001), timeout=60)
+c.sendall(open("'"$W/data"'", "rb").read()); c.close()' 2>&1
+	wait $srv
+	rm -f "$W/ready"
+	got=$(cat "$W/got")
+	[ "$got" = "$want" ] || { echo "# want '$want' got '$got'"; return 1; }
+}
+
+check "veth pair (MTU 4500: rxe active MTU 4096)" \
+	ip link add veth0 mtu 4500 type veth peer name veth1 mtu 4500
+sysctl -qw net.ipv6.conf.veth0.accept_dad=0 net.ipv6.conf.veth1.accept_dad=0
+ip link set veth0 up
+ip link set veth1 up
+check "rxe0 on veth0" rdma link add rxe0 type rxe netdev veth0
+check "rxe1 on veth1" rdma link add rxe1 type rxe netdev veth1
+host heth he0 he1 10.20.0.1
+host hib hi0 hi1 10.20.0.2
+host hx hx0 hx1 10.20.0.3
+host ho ho0 ho1 10.20.0.4
+
+$TOOL gw -s "$W/a.sock" -P ta:8001 -P tb:8002 -a ta:he1 -a tb:hx1 \
+	-i ta:rxe0.8001 -i tb:rxe0.8002 >"$W/a.log" 2>&1 &
+PIDS+=($!)
+$TOOL gw -s "$W/b.sock" -P ta:8001 -P tb:8002 -a ta:hi1 -a tb:ho1 \
+	-i ta:rxe1.8001 -i tb:rxe1.8002 >"$W/b.log" 2>&1 &
+PIDS+=($!)
+for _ in $(seq 100); do
+	grep -q ready "$W/a.log" && grep -q ready "$W/b.log" && break
+	sleep 0.1
+done
+check "gateway A up (rxe0.8001, rxe0.8002)" grep -q ready "$W/a.log"
+check "gateway B up (rxe1.8001, rxe1.8002)" grep -q ready "$W/b.log"
+sed 's/^/# A: /' "$W/a.log"
+sed 's/^/# B: /' "$W/b.log"
+
+ho_rx0=$(rx_count ho ho0)
+hx_rx0=$(rx_count hx hx0)
+tbq_rx0=$(ipoib_stat "$W/b.sock" rxe1.8002 rx_packets)
+
+check "ta: ping Ethernet host -> IB-side host" ping_ok heth 10.20.0.2
+check "ta: ping IB-side host -> Ethernet host" ping_ok hib 10.20.0.1
+check "ta: TCP 1 MiB Ethernet -> IB side" tcp_transfer heth hib 10.20.0.2
+check "ta: TCP 1 MiB IB side -> Ethernet" tcp_transfer hib heth 10.20.0.1
+
+check_eq "tb: host behind B received nothing of ta" "$ho_rx0" \
+	"$(rx_count ho ho0)"
+check_eq "tb: host behind A received nothing of ta" "$hx_rx0" \
+	"$(rx_count hx hx0)"
+check_eq "tb: B's tb QP received nothing of ta" "$tbq_rx0" \
+	"$(ipoib_stat "$W/b.sock" rxe1.8002 rx_packets)"
+check "tb host cannot reach ta's IB-side host" ping_fails hx 10.20.0.2
+check "tb host cannot reach ta's Ethernet host" ping_fails ho 10.20.0.1
+check "tb: its own hosts reach each other through IPoIB" ping_ok hx 10.20.0.4
+
+mac=$(ip -n heth -j neigh show 10.20.0.2 | jq -r '.[0].lladdr')
+nb=$($FCTL -s "$W/a.sock" -j neigh show partition ta)
+check_eq "neigh show partition ta: one IB neighbour" 1 "$(jq length <<<"$nb")"
+check_eq "neigh show: its MAC is what heth resolved for 10.20.0.2" \
+	"$mac" "$(jq -r '.[0].mac' <<<"$nb")"
+check_eq "neigh show: partition name" ta "$(jq -r '.[0].partition' <<<"$nb")"
+check_eq "neigh show: learned on A's ta port" rxe0.8001 \
+	"$(jq -r '.[0].port' <<<"$nb")"
+check "neigh show: MAC locally administered unicast" \
+	bash -c "(( (0x${mac%%:*} & 3) == 2 ))"
+check "neigh show text output names the port" \
+	bash -c "$FCTL -s $W/a.sock neigh show | grep -q rxe0.8001"
+check_eq "no send or receive errors on A's ta port" "0 0" \
+	"$(ipoib_stat "$W/a.sock" rxe0.8001 tx_wc_errors) $(ipoib_stat "$W/a.sock" rxe0.8001 rx_wc_errors)"
+$CTL "$W/a.sock" gw/stats | sed 's/^/# A stats: /'
+$CTL "$W/b.sock" gw/stats | sed 's/^/# B stats: /'
+
+vm_guest_done
