@@ -162,6 +162,7 @@ get_initrd() {
 guest_script() {
 	local script=$1 run=$2
 	case $script in
+	"$REPO"/*) echo "$script" ;; # the repository is shared on its own
 	/tmp/* | /run/* | /var/tmp/* | /dev/* | /proc/* | /sys/*)
 		cp "$script" "$run/script" && chmod +x "$run/script"
 		echo /run/vm/script
@@ -175,7 +176,10 @@ write_job() {
 	local run=$1 script=$2 cwd
 	shift 2
 	cwd=$PWD
-	case $cwd in /tmp/* | /tmp | /run/* | /var/tmp/*) cwd=/ ;; esac
+	case $cwd in
+	"$REPO" | "$REPO"/*) ;;
+	/tmp/* | /tmp | /run/* | /var/tmp/*) cwd=/ ;;
+	esac
 	{
 		echo "export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 		echo "export HOME=/root LANG=C.UTF-8 IN_VM=1"
@@ -267,6 +271,9 @@ RUN=$(mktemp -d "${TMPDIR:-/tmp}/fabvm.XXXXXX") || die "mktemp failed"
 chmod 0755 "$RUN"
 : >"$RUN/stdout"
 : >"$RUN/stderr"
+# The repository gets a share of its own, mounted at the same path: a
+# clone under /tmp (as CI may make) would be hidden by the guest's tmpfs.
+echo "$REPO" >"$RUN/repo_path"
 write_job "$RUN" "$(guest_script "$SCRIPT" "$RUN")" "$@"
 
 t0=$(date +%s%N)
@@ -277,6 +284,7 @@ timeout --kill-after=5 "$TIMEOUT" qemu-system-x86_64 \
 	-append "console=ttyS0 quiet loglevel=3 panic=-1 oops=panic mitigations=off" \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 	-virtfs "local,path=$RUN,mount_tag=vmrun,security_model=none,multidevs=remap" \
+	-virtfs "local,path=$REPO,mount_tag=repo,security_model=none,readonly=on,multidevs=remap" \
 	</dev/null >"$RUN/qemu.log" 2>&1 &
 QEMU_PID=$!
 wait "$QEMU_PID"
