@@ -19,7 +19,7 @@
 
 LOG_MODULE(engine);
 
-#define POOL_BUFS 8192
+#define POOL_BUFS 16384
 #define FDB_SIZE 65536
 #define EPOLL_TIMEOUT_MS 100
 #define AGE_EVERY_MS 1000

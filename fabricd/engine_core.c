@@ -126,6 +126,9 @@ static uint64_t lookup(struct engine_core *c, struct ecore_port *ip,
 	mask = pt->members & ~bit(in);
 	if (ip->limited)
 		mask &= ~pt->limited;
+	if (!(mask & (mask - 1)))
+		pkt->flags |=
+			PKT_SINGLE; /* one output: it may keep the buffer */
 	return mask;
 }
 

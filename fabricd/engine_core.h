@@ -85,7 +85,8 @@ struct engine_core {
 	uint64_t trunks; /* port bitmap */
 	uint64_t bytes_copied; /* payload bytes the engine copied */
 	uint64_t drops[ECORE_DROP_MAX]; /* all ports */
-	struct pkt *extra[ECORE_BURST * 2]; /* copies made in this burst */
+	/* copies made in this burst: at most one per packet and port */
+	struct pkt *extra[ECORE_BURST * ECORE_MAX_PORTS];
 	unsigned int n_extra;
 	bool given; /* a port took packets of this burst */
 };

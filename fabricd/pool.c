@@ -175,3 +175,22 @@ uint64_t pool_offset(const struct pool *p, const struct pkt *pkt)
 {
 	return (uint64_t)(pkt->data - p->region);
 }
+
+struct pkt *pool_pkt_at(struct pool *p, uint64_t offset, uint32_t len)
+{
+	uint64_t i = offset / p->buf_size;
+	struct pkt *d;
+
+	if (i >= p->n_bufs || offset % p->buf_size + len > p->buf_size)
+		return NULL;
+	d = &p->descs[i];
+	d->data = p->region + offset;
+	d->len = len;
+	d->flags = 0;
+	return d;
+}
+
+uint64_t pool_buf_offset(const struct pool *p, const struct pkt *pkt)
+{
+	return (uint64_t)(pkt->head - p->region);
+}

@@ -88,6 +88,16 @@ unsigned int pool_headroom(const struct pool *p);
 /* pool_offset - @pkt's data as an offset into the region (UMEM address). */
 uint64_t pool_offset(const struct pool *p, const struct pkt *pkt);
 
+/*
+ * pool_pkt_at - the packet whose buffer holds region offset @offset, its
+ * data set there with @len bytes (an AF_XDP receive descriptor). The
+ * buffer must be allocated. Returns NULL when @offset is outside.
+ */
+struct pkt *pool_pkt_at(struct pool *p, uint64_t offset, uint32_t len);
+
+/* pool_buf_offset - offset of @pkt's buffer start (AF_XDP fill address). */
+uint64_t pool_buf_offset(const struct pool *p, const struct pkt *pkt);
+
 /* pkt_headroom - bytes free in front of the frame. */
 static inline unsigned int pkt_headroom(const struct pkt *pkt)
 {

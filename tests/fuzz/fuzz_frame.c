@@ -10,6 +10,7 @@
  */
 // fuzz-sources: fabricd/engine_core.c fabricd/pool.c fabricd/port.c
 // fuzz-sources: eth/frame.c eth/fdb.c eth/port_tap.c eth/port_netdev.c
+// fuzz-sources: eth/port_xdp.c
 // fuzz-sources: lib/log.c lib/util.c
 #include <stdint.h>
 #include <stdlib.h>

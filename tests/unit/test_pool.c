@@ -76,6 +76,26 @@ static void test_lifo_and_reset(void **state)
 	pool_destroy(p);
 }
 
+/* AF_XDP hands back offsets: they must lead to the same descriptors. */
+static void test_offsets(void **state)
+{
+	struct pool *p = pool_create(8, 2048, 128);
+	struct pkt *a = pool_alloc(p), *b;
+	uint64_t off = pool_buf_offset(p, a);
+
+	assert_int_equal(off % 2048, 0);
+	assert_int_equal(pool_offset(p, a), off + 128);
+	b = pool_pkt_at(p, off + 384, 60);
+	assert_ptr_equal(a, b);
+	assert_int_equal(pkt_headroom(b), 384);
+	assert_int_equal(b->len, 60);
+	assert_null(pool_pkt_at(p, 8 * 2048, 0)); /* outside the region */
+	assert_null(pool_pkt_at(p, off + 2000, 100)); /* past its buffer */
+	pool_free(a);
+	assert_int_equal(pool_avail(p), 8);
+	pool_destroy(p);
+}
+
 static void test_borrowed_free(void **state)
 {
 	uint8_t buf[64];
@@ -91,6 +111,7 @@ int main(void)
 		cmocka_unit_test(test_bad_geometry),
 		cmocka_unit_test(test_alloc_all),
 		cmocka_unit_test(test_lifo_and_reset),
+		cmocka_unit_test(test_offsets),
 		cmocka_unit_test(test_borrowed_free),
 	};
 

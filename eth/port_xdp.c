@@ -1,0 +1,432 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * AF_XDP netdev port. Every port registers the whole pool region as its
+ * own UMEM, so offsets are the same in all of them and a buffer received on
+ * one port can be queued on another's TX ring as it is. Ownership: buffers
+ * on the fill, RX, TX and completion rings belong to the kernel; the port
+ * allocates them from the pool for the fill ring and frees them from the
+ * completion ring.
+ */
+#include "eth/port_xdp.h"
+
+#include <errno.h>
+#include <linux/bpf.h>
+#include <linux/if_link.h>
+#include <linux/if_xdp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "lib/util.h"
+
+#ifndef SOL_XDP
+#define SOL_XDP 283
+#endif
+
+#define XDP_RING_SIZE 1024u
+#define XDP_MAX_BURST 64
+
+/* One single-producer single-consumer ring shared with the kernel. */
+struct xring {
+	uint32_t *producer;
+	uint32_t *consumer;
+	void *descs;
+	uint32_t mask;
+	void *map; /* the mmap()ed area */
+	size_t map_len;
+};
+
+struct xdp_priv {
+	int map_fd;
+	int prog_fd;
+	int link_fd;
+	struct xring rx, tx, fill, comp;
+	struct port_hw_stats st;
+};
+
+static int sys_bpf(int cmd, union bpf_attr *attr)
+{
+	long r = syscall(__NR_bpf, cmd, attr, sizeof(*attr));
+
+	return r < 0 ? -errno : (int)r;
+}
+
+static int xskmap_create(void)
+{
+	union bpf_attr a;
+
+	memset(&a, 0, sizeof(a));
+	a.map_type = BPF_MAP_TYPE_XSKMAP;
+	a.key_size = 4;
+	a.value_size = 4;
+	a.max_entries = 1;
+	return sys_bpf(BPF_MAP_CREATE, &a);
+}
+
+/* return bpf_redirect_map(&xsks, ctx->rx_queue_index, XDP_PASS); */
+static int prog_load(int map_fd)
+{
+	struct bpf_insn insns[] = {
+		{ .code = BPF_LDX | BPF_MEM | BPF_W,
+		  .dst_reg = 2,
+		  .src_reg = 1,
+		  .off = offsetof(struct xdp_md, rx_queue_index) },
+		{ .code = BPF_LD | BPF_DW | BPF_IMM,
+		  .dst_reg = 1,
+		  .src_reg = BPF_PSEUDO_MAP_FD,
+		  .imm = map_fd },
+		{ .code = 0 },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K,
+		  .dst_reg = 3,
+		  .imm = XDP_PASS },
+		{ .code = BPF_JMP | BPF_CALL, .imm = BPF_FUNC_redirect_map },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	static const char license[] = "GPL";
+	union bpf_attr a;
+
+	memset(&a, 0, sizeof(a));
+	a.prog_type = BPF_PROG_TYPE_XDP;
+	a.insns = (uintptr_t)insns;
+	a.insn_cnt = ARRAY_SIZE(insns);
+	a.license = (uintptr_t)license;
+	return sys_bpf(BPF_PROG_LOAD, &a);
+}
+
+/* Attach in driver mode, else generic (skb) mode. Returns a link fd. */
+static int prog_attach(int prog_fd, int ifindex)
+{
+	static const uint32_t modes[] = { XDP_FLAGS_DRV_MODE,
+					  XDP_FLAGS_SKB_MODE };
+	union bpf_attr a;
+	size_t i;
+	int fd = -EINVAL;
+
+	for (i = 0; i < ARRAY_SIZE(modes); i++) {
+		memset(&a, 0, sizeof(a));
+		a.link_create.prog_fd = prog_fd;
+		a.link_create.target_ifindex = ifindex;
+		a.link_create.attach_type = BPF_XDP;
+		a.link_create.flags = modes[i];
+		fd = sys_bpf(BPF_LINK_CREATE, &a);
+		if (fd >= 0)
+			return fd;
+	}
+	return fd;
+}
+
+static int map_socket(int map_fd, int xsk_fd)
+{
+	uint32_t key = 0;
+	union bpf_attr a;
+
+	memset(&a, 0, sizeof(a));
+	a.map_fd = map_fd;
+	a.key = (uintptr_t)&key;
+	a.value = (uintptr_t)&xsk_fd;
+	return sys_bpf(BPF_MAP_UPDATE_ELEM, &a);
+}
+
+static int ring_map(int fd, struct xring *r, const struct xdp_ring_offset *o,
+		    size_t desc_size, off_t pgoff)
+{
+	r->map_len = o->desc + XDP_RING_SIZE * desc_size;
+	r->map = mmap(NULL, r->map_len, PROT_READ | PROT_WRITE,
+		      MAP_SHARED | MAP_POPULATE, fd, pgoff);
+	if (r->map == MAP_FAILED) {
+		r->map = NULL;
+		return -errno;
+	}
+	r->producer = (uint32_t *)((char *)r->map + o->producer);
+	r->consumer = (uint32_t *)((char *)r->map + o->consumer);
+	r->descs = (char *)r->map + o->desc;
+	r->mask = XDP_RING_SIZE - 1;
+	return 0;
+}
+
+static void ring_unmap(struct xring *r)
+{
+	if (r->map)
+		munmap(r->map, r->map_len);
+}
+
+static int set_ring(int fd, int opt)
+{
+	unsigned int n = XDP_RING_SIZE;
+
+	return setsockopt(fd, SOL_XDP, opt, &n, sizeof(n)) ? -errno : 0;
+}
+
+static int umem_setup(int fd, struct pool *pool)
+{
+	struct xdp_umem_reg mr = { 0 };
+	size_t len;
+
+	mr.addr = (uintptr_t)pool_region(pool, &len);
+	mr.len = len;
+	mr.chunk_size = pool_buf_size(pool);
+	mr.headroom = pool_headroom(pool);
+	if (setsockopt(fd, SOL_XDP, XDP_UMEM_REG, &mr, sizeof(mr)))
+		return -errno;
+	if (set_ring(fd, XDP_UMEM_FILL_RING) ||
+	    set_ring(fd, XDP_UMEM_COMPLETION_RING) ||
+	    set_ring(fd, XDP_RX_RING) || set_ring(fd, XDP_TX_RING))
+		return -errno;
+	return 0;
+}
+
+static int rings_map(int fd, struct xdp_priv *xp)
+{
+	struct xdp_mmap_offsets off;
+	socklen_t len = sizeof(off);
+	int ret;
+
+	if (getsockopt(fd, SOL_XDP, XDP_MMAP_OFFSETS, &off, &len))
+		return -errno;
+	ret = ring_map(fd, &xp->rx, &off.rx, sizeof(struct xdp_desc),
+		       XDP_PGOFF_RX_RING);
+	if (!ret)
+		ret = ring_map(fd, &xp->tx, &off.tx, sizeof(struct xdp_desc),
+			       XDP_PGOFF_TX_RING);
+	if (!ret)
+		ret = ring_map(fd, &xp->fill, &off.fr, sizeof(uint64_t),
+			       XDP_UMEM_PGOFF_FILL_RING);
+	if (!ret)
+		ret = ring_map(fd, &xp->comp, &off.cr, sizeof(uint64_t),
+			       XDP_UMEM_PGOFF_COMPLETION_RING);
+	return ret;
+}
+
+/* Keep the fill ring full of free pool buffers. */
+static void refill(struct port *p, struct xdp_priv *xp)
+{
+	struct xring *r = &xp->fill;
+	uint32_t prod = *r->producer;
+	uint32_t cons = __atomic_load_n(r->consumer, __ATOMIC_ACQUIRE);
+	uint64_t *addrs = r->descs;
+
+	while (prod - cons < XDP_RING_SIZE) {
+		struct pkt *pkt = pool_alloc(p->pool);
+
+		if (!pkt)
+			break;
+		addrs[prod & r->mask] = pool_buf_offset(p->pool, pkt);
+		prod++;
+	}
+	__atomic_store_n(r->producer, prod, __ATOMIC_RELEASE);
+}
+
+/* Buffers the kernel has sent go back to the pool. */
+static void drain_completions(struct port *p, struct xdp_priv *xp)
+{
+	struct xring *r = &xp->comp;
+	uint32_t cons = *r->consumer;
+	uint32_t prod = __atomic_load_n(r->producer, __ATOMIC_ACQUIRE);
+	uint64_t *addrs = r->descs;
+
+	for (; cons != prod; cons++) {
+		struct pkt *pkt =
+			pool_pkt_at(p->pool, addrs[cons & r->mask], 0);
+
+		if (pkt)
+			pool_free(pkt);
+	}
+	__atomic_store_n(r->consumer, cons, __ATOMIC_RELEASE);
+}
+
+static int bind_socket(int fd, int ifindex)
+{
+	struct sockaddr_xdp sx = {
+		.sxdp_family = AF_XDP,
+		.sxdp_ifindex = ifindex,
+		.sxdp_queue_id = 0,
+		.sxdp_flags = XDP_COPY,
+	};
+
+	return bind(fd, (struct sockaddr *)&sx, sizeof(sx)) ? -errno : 0;
+}
+
+static int xsk_setup(struct port *p, struct xdp_priv *xp, int ifindex)
+{
+	int fd, ret;
+
+	fd = socket(AF_XDP, SOCK_RAW | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	ret = umem_setup(fd, p->pool);
+	if (!ret)
+		ret = rings_map(fd, xp);
+	if (!ret) {
+		p->fd = fd;
+		refill(p, xp);
+		ret = bind_socket(fd, ifindex);
+	}
+	if (!ret)
+		ret = map_socket(xp->map_fd, fd);
+	if (ret) {
+		p->fd = -1;
+		close(fd);
+	}
+	return ret;
+}
+
+static void read_mtu(struct port *p)
+{
+	struct ifreq ifr = { 0 };
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (s < 0)
+		return;
+	util_strlcpy(ifr.ifr_name, p->name, sizeof(ifr.ifr_name));
+	if (!ioctl(s, SIOCGIFMTU, &ifr) && ifr.ifr_mtu > 0)
+		p->max_payload = ifr.ifr_mtu;
+	close(s);
+}
+
+static void xdp_release(struct port *p, struct xdp_priv *xp);
+
+int port_xdp_open(struct port *p)
+{
+	int ifindex = if_nametoindex(p->name), ret;
+	struct xdp_priv *xp;
+
+	if (!ifindex)
+		return -ENODEV;
+	xp = calloc(1, sizeof(*xp));
+	if (!xp)
+		return -ENOMEM;
+	xp->prog_fd = xp->link_fd = -1;
+	xp->map_fd = ret = xskmap_create();
+	if (ret >= 0)
+		xp->prog_fd = ret = prog_load(xp->map_fd);
+	if (ret >= 0)
+		ret = xsk_setup(p, xp, ifindex);
+	if (!ret)
+		xp->link_fd = ret = prog_attach(xp->prog_fd, ifindex);
+	if (ret < 0) {
+		xdp_release(p, xp);
+		return ret;
+	}
+	p->priv = xp;
+	p->ops = &port_xdp_ops;
+	p->mode = "af_xdp";
+	p->flags |= PORT_F_TX_POOL_ONLY;
+	read_mtu(p);
+	return 0;
+}
+
+static int xdp_rx_burst(struct port *p, struct pkt **pkts, unsigned int n)
+{
+	struct xdp_priv *xp = p->priv;
+	struct xring *r = &xp->rx;
+	uint32_t cons = *r->consumer, i;
+	uint32_t prod = __atomic_load_n(r->producer, __ATOMIC_ACQUIRE);
+	struct xdp_desc *d = r->descs;
+
+	drain_completions(p, xp);
+	for (i = 0; i < n && cons != prod; cons++) {
+		struct xdp_desc *x = &d[cons & r->mask];
+		struct pkt *pkt = pool_pkt_at(p->pool, x->addr, x->len);
+
+		if (pkt)
+			pkts[i++] = pkt;
+	}
+	__atomic_store_n(r->consumer, cons, __ATOMIC_RELEASE);
+	refill(p, xp);
+	return i;
+}
+
+static int xdp_tx_burst(struct port *p, struct pkt **pkts, unsigned int n)
+{
+	struct xdp_priv *xp = p->priv;
+	struct xring *r = &xp->tx;
+	uint32_t prod = *r->producer, i;
+	uint32_t cons = __atomic_load_n(r->consumer, __ATOMIC_ACQUIRE);
+	struct xdp_desc *d = r->descs;
+
+	drain_completions(p, xp);
+	for (i = 0; i < n && prod - cons < XDP_RING_SIZE; i++, prod++) {
+		d[prod & r->mask].addr = pool_offset(p->pool, pkts[i]);
+		d[prod & r->mask].len = pkts[i]->len;
+		d[prod & r->mask].options = 0;
+	}
+	__atomic_store_n(r->producer, prod, __ATOMIC_RELEASE);
+	if (i && sendto(p->fd, NULL, 0, MSG_DONTWAIT, NULL, 0) < 0 &&
+	    errno != EAGAIN && errno != EBUSY && errno != ENOBUFS)
+		xp->st.tx_errors++;
+	return i;
+}
+
+/* Return what the rings still hold to the pool (not what is in flight). */
+static void rings_free(struct port *p, struct xdp_priv *xp)
+{
+	struct xring *r = &xp->fill;
+	uint64_t *addrs = r->descs;
+	uint32_t i;
+
+	drain_completions(p, xp);
+	if (r->map)
+		for (i = *r->consumer; i != *r->producer; i++)
+			pool_free(pool_pkt_at(p->pool, addrs[i & r->mask], 0));
+	r = &xp->rx;
+	if (r->map)
+		for (i = *r->consumer; i != *r->producer; i++)
+			pool_free(pool_pkt_at(
+				p->pool,
+				((struct xdp_desc *)r->descs)[i & r->mask].addr,
+				0));
+}
+
+static void xdp_release(struct port *p, struct xdp_priv *xp)
+{
+	if (xp->link_fd >= 0)
+		close(xp->link_fd);
+	if (p->fd >= 0)
+		close(p->fd);
+	p->fd = -1;
+	rings_free(p, xp);
+	ring_unmap(&xp->rx);
+	ring_unmap(&xp->tx);
+	ring_unmap(&xp->fill);
+	ring_unmap(&xp->comp);
+	if (xp->prog_fd >= 0)
+		close(xp->prog_fd);
+	if (xp->map_fd >= 0)
+		close(xp->map_fd);
+	free(xp);
+}
+
+static void xdp_close(struct port *p)
+{
+	xdp_release(p, p->priv);
+	p->priv = NULL;
+}
+
+static int xdp_open_op(struct port *p)
+{
+	return port_xdp_open(p);
+}
+
+static void xdp_stats(struct port *p, struct port_hw_stats *st)
+{
+	struct xdp_priv *xp = p->priv;
+	struct xdp_statistics xs;
+	socklen_t len = sizeof(xs);
+
+	*st = xp->st;
+	if (!getsockopt(p->fd, SOL_XDP, XDP_STATISTICS, &xs, &len))
+		st->rx_dropped += xs.rx_dropped + xs.rx_ring_full;
+}
+
+const struct port_ops port_xdp_ops = {
+	.kind = "netdev",
+	.open = xdp_open_op,
+	.rx_burst = xdp_rx_burst,
+	.tx_burst = xdp_tx_burst,
+	.close = xdp_close,
+	.stats = xdp_stats,
+};
