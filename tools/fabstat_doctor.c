@@ -1189,11 +1189,47 @@ struct doc_args {
 	bool verbose;
 };
 
+static void doctor_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: fabstat [OPTIONS] doctor [-v] [-s SOCKET] [-g GATEWAY] "
+		"[PARTITION]\n"
+		"\n"
+		"Why is a partition (ib0.8001, eth1.20) not working on this "
+		"host? For each\n"
+		"partition of the policy: the port's PKey and membership, the "
+		"IPoIB\n"
+		"broadcast group and its MTU, the MTU budget between IPoIB and "
+		"Ethernet,\n"
+		"the uplink, VLAN link and addresses, the datapath port, and "
+		"fabricd.\n"
+		"One verdict per partition; a fix for each problem.\n"
+		"\n"
+		"  -v, --verbose        every check with its result\n"
+		"  -s, --socket PATH    fabricd's control socket (default "
+		"$FABRICD_CTL_SOCKET,\n"
+		"                       else %s)\n"
+		"  -g, --gateway NAME   this host's gateway in the policy\n"
+		"                       (default: fabricd's, else the one with "
+		"this port's GUID,\n"
+		"                       else the one named like the host)\n"
+		"\n"
+		"Exit status: 0 healthy, 1 a problem was found, 2 could not "
+		"check.\n"
+		"See fabstat(8).\n",
+		CTL_DEFAULT_SOCKET);
+}
+
+/* Returns 0, 1 when help was asked for, or -EINVAL. */
 static int parse_args(int argc, char **argv, struct doc_args *a)
 {
 	int i;
 
 	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			doctor_usage(stdout);
+			return 1;
+		}
 		if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose"))
 			a->verbose = true;
 		else if ((!strcmp(argv[i], "-s") ||
@@ -1211,11 +1247,8 @@ static int parse_args(int argc, char **argv, struct doc_args *a)
 	}
 	return 0;
 bad:
-	fprintf(stderr,
-		"fabstat: doctor: unexpected '%s'\n"
-		"usage: fabstat [OPTIONS] doctor [-v] [-s SOCKET] "
-		"[-g GATEWAY] [PARTITION]\n",
-		argv[i]);
+	fprintf(stderr, "fabstat: doctor: unexpected '%s'\n", argv[i]);
+	doctor_usage(stderr);
 	return -EINVAL;
 }
 
@@ -1271,10 +1304,11 @@ int fabstat_doctor(const struct fabstat_opts *o, int argc, char **argv)
 {
 	struct doc_args a = { 0 };
 	struct doc_env e = { .o = o };
-	int status = DIAG_UNCHECKED;
+	int ret, status = DIAG_UNCHECKED;
 
-	if (parse_args(argc, argv, &a))
-		return DIAG_UNCHECKED;
+	ret = parse_args(argc, argv, &a);
+	if (ret)
+		return ret > 0 ? DIAG_OK : DIAG_UNCHECKED;
 	if (!o->policy) {
 		fprintf(stderr, "fabstat: doctor needs the policy: give "
 				"--policy FILE\n");

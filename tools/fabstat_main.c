@@ -34,8 +34,8 @@ static const struct fabstat_cmd commands[] = {
 	{ "fabric", NULL,
 	  "partitions on the fabric (SA or --snapshot) and their members", 0, 0,
 	  fabstat_fabric },
-	{ "doctor", "[-v] [-s SOCK] [-g GW] [PART]",
-	  "why a partition is not working here, with a fix", 0, 6,
+	{ "doctor", "[PARTITION]",
+	  "why a partition is down here, with a fix (see -h)", 0, 6,
 	  fabstat_doctor },
 	{ "help", NULL, "print this help", 0, 0, cmd_help },
 };
