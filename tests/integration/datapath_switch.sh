@@ -9,17 +9,19 @@
 # namespace "ext", standing for the Ethernet switch: tshark there checks
 # the tags, a raw socket (python3) sends tagged and bad frames into it.
 #
-# The engine runs in tests/lib/engine_driver.c (build/tests/engine-driver),
-# a stand-in for fabricd until the daemon runs the engine.
+# The engine runs in fabricd itself (--no-ib: an Ethernet-only host), or,
+# with DATAPATH_DRIVER=1, in tests/lib/engine_driver.c (the engine alone).
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 
 DRIVER=$PWD/build/tests/engine-driver
+FABRICD=$PWD/build/bin/fabricd
 FABRICCTL=$PWD/build/bin/fabricctl
 PY=/usr/bin/python3
+[ -n "${DATAPATH_DRIVER:-}" ] && FABRICD=$DRIVER
 [ "$(id -u)" -eq 0 ] || skip_all "needs root (network namespaces)"
-[ -x "$DRIVER" ] && [ -x "$FABRICCTL" ] ||
-	skip_all "engine-driver/fabricctl not built (make all tests)"
+[ -x "$FABRICD" ] && [ -x "$FABRICCTL" ] ||
+	skip_all "$FABRICD/fabricctl not built (make all tests)"
 # ping is what the "fails" checks rely on: never run them without it.
 for t in tshark jq ethtool ping $PY; do
 	command -v "$t" >/dev/null || skip_all "$t not installed (make deps)"
@@ -134,8 +136,16 @@ inject() {
 
 SOCK=$D/ctl.sock
 fctl() { "$FABRICCTL" -s "$SOCK" "$@"; }
-in_ns sw "$DRIVER" -c "$D/fabric.yaml" -g gw1 -s "$SOCK" 2>"$D/driver.log" &
+if [ "$FABRICD" = "$DRIVER" ]; then
+	in_ns sw "$DRIVER" -c "$D/fabric.yaml" -g gw1 -s "$SOCK" \
+		>"$D/driver.log" 2>&1 &
+else
+	in_ns sw "$FABRICD" --policy "$D/fabric.yaml" --gateway gw1 --no-ib \
+		--state-dir "$D/state" --ctl-socket "$SOCK" \
+		--pid-file "$D/fabricd.pid" --foreground >"$D/driver.log" 2>&1 &
+fi
 PIDS+=($!)
+diag "engine in $(basename "$FABRICD")"
 
 ports_up() {
 	[ "$(fctl -j port list 2>/dev/null |
@@ -345,4 +355,5 @@ check_eq "engine still running" 0 $?
 grep -q "runtime error\|AddressSanitizer" "$D/driver.log" &&
 	diag "$(cat "$D/driver.log")"
 fctl -j stats | jq -c "{drops, ports: [.ports[] | {name, rx_packets, tx_packets, kernel_rx_dropped}]}" | sed "s/^/# /"
+[ -n "${DATAPATH_KEEP_LOG:-}" ] && cp "$D/driver.log" "$DATAPATH_KEEP_LOG"
 tap_done
