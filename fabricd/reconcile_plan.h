@@ -68,12 +68,25 @@ struct rc_addr {
 	enum rc_status status; /* desired side only */
 };
 
+/*
+ * A hash index over a set's links (by name) or addresses (by device and
+ * address), built on first look-up and rebuilt when the set changed, so
+ * that diffs of thousands of objects stay linear.
+ */
+struct rc_index {
+	uint32_t *slots; /* object index + 1; 0 is empty */
+	size_t n_slots; /* a power of two */
+	uint64_t version; /* the set's version it was built for */
+};
+
 /* A set of objects; the same type holds desired, actual and owned sets. */
 struct rc_set {
 	struct rc_link *links;
 	size_t n_links, cap_links;
 	struct rc_addr *addrs;
 	size_t n_addrs, cap_addrs;
+	uint64_t version; /* bumped by every add */
+	struct rc_index link_index, addr_index; /* caches, see above */
 };
 
 enum rc_op_type {

@@ -263,6 +263,37 @@ static void test_down_link_brought_up(void **state)
 	assert_int_equal(f->plan.ops[0].type, RC_OP_LINK_FIX);
 }
 
+/* Thousands of objects: the hashed look-ups agree with the linear ones. */
+static void test_large_sets(void **state)
+{
+	struct fixture *f = *state;
+	char name[IFNAMSIZ], cidr[32];
+	int i;
+
+	for (i = 0; i < 2000; i++) {
+		snprintf(name, sizeof(name), "eth1.%d", 100 + i);
+		snprintf(cidr, sizeof(cidr), "10.%d.%d.1/24", i / 256, i % 256);
+		add_link(&f->desired,
+			 mklink(name, RC_LINK_VLAN, "eth1", 100 + i, "p"));
+		add_addr(&f->desired, mkaddr(name, cidr, "p"));
+		if (i % 2)
+			continue; /* odd ones are missing in the kernel */
+		add_link(&f->actual,
+			 mklink(name, RC_LINK_VLAN, "eth1", 100 + i, "p"));
+		add_addr(&f->actual, mkaddr(name, cidr, ""));
+		add_addr(&f->owned, mkaddr(name, cidr, "p"));
+	}
+	plan(f);
+	assert_int_equal(count_ops(&f->plan, RC_OP_LINK_ADD), 1000);
+	assert_int_equal(count_ops(&f->plan, RC_OP_ADDR_ADD), 1000);
+	assert_int_equal(f->plan.n_ops, 2000);
+	assert_non_null(rc_set_find_link(&f->actual, "eth1.100"));
+	assert_null(rc_set_find_link(&f->actual, "eth1.101"));
+	/* Adding invalidates the index. */
+	add_link(&f->actual, mklink("eth1.101", RC_LINK_VLAN, "eth1", 101, ""));
+	assert_non_null(rc_set_find_link(&f->actual, "eth1.101"));
+}
+
 static void test_alias(void **state)
 {
 	char part[RC_PART_NAME_MAX];
@@ -418,6 +449,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_down_link_brought_up,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_large_sets, setup,
+						teardown),
 		cmocka_unit_test(test_alias),
 		cmocka_unit_test(test_state_roundtrip),
 		cmocka_unit_test(test_pkey_block),
