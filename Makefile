@@ -60,6 +60,7 @@ include tools/module.mk
 include fabricd/module.mk
 include sm-plugin/module.mk
 include eth/module.mk
+include ipoib/module.mk
 include tests/module.mk
 
 all: $(BINS)

@@ -1,0 +1,26 @@
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# IPoIB (issue 6): ipoib/*.c are in libfab. This adds the test tool (SA
+# queries, a stand-in gateway), the UD benchmark and `make bench-ipoib`.
+
+IPOIB_TOOL := $(BUILD)/tests/ipoib-tool
+IPOIB_BENCH := $(BUILD)/tests/ipoib-bench
+
+$(IPOIB_TOOL): tests/bench/ipoib/ipoib_tool.c $(LIBFAB)
+	$(call msg,LD,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $< $(LIBFAB) $(LIBS_ALL)
+
+$(IPOIB_BENCH): tests/bench/ipoib/ipoib_bench.c $(LIBFAB)
+	$(call msg,LD,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $< $(LIBFAB) $(LIBS_ALL)
+
+tests: $(IPOIB_TOOL) $(IPOIB_BENCH)
+
+# make bench-ipoib: in the qemu testbed on rxe, the engine's UD message
+# rate (64 B and 2 KB) against `ib_send_bw -c UD`; prints the ratio.
+.PHONY: bench-ipoib
+bench-ipoib: $(IPOIB_TOOL) $(IPOIB_BENCH)
+	bash tests/vm/run.sh -t 600 tests/bench/ipoib/bench.sh
+
+bench: bench-ipoib
