@@ -258,8 +258,14 @@ static void print_engine(const json_t *r)
 
 	out_string(PRINT_ANY, "partitions_from", "partitions from: %s\n",
 		   jstr(r, "partitions_from"));
-	out_string(PRINT_ANY, "poll_mode", "poll mode: %s\n",
+	out_string(PRINT_ANY, "poll_mode", "poll mode: %s",
 		   jstr(r, "poll_mode"));
+	out_bool(PRINT_ANY, "running", ", forwarding thread running: %d",
+		 json_is_true(json_object_get(r, "running")));
+	out_uint(PRINT_ANY, "wakeups", ", %" PRIu64 " wake-ups",
+		 juint(r, "wakeups"));
+	out_uint(PRINT_ANY, "bursts", ", %" PRIu64 " bursts\n",
+		 juint(r, "bursts"));
 	out_uint(PRINT_ANY, "bytes_copied", "bytes copied: %" PRIu64 "\n",
 		 juint(r, "bytes_copied"));
 	out_open_object("pool");

@@ -6,8 +6,9 @@
 #
 #   [ns src] trafgen -> s0 == in0 [ns sw: SWITCH] out0 == k0 [ns sink]
 #
-# SWITCH is fabricd's engine (build/tests/engine-driver, two access ports of
-# one partition), the Linux bridge, and Open vSwitch's userspace datapath
+# SWITCH is fabricd (--no-ib; two access ports of one partition) with its
+# netdev ports on AF_XDP, then on AF_PACKET (FABRICD_NO_XDP=1), the Linux
+# bridge, and Open vSwitch's userspace datapath
 # (datapath_type=netdev, no kernel module). trafgen (pinned to CPU 0) sends
 # 64-byte and 1514-byte frames for BENCH_SECONDS each; the sink's kernel
 # counts what arrived. Prints Mpps, Gb/s (frame bytes, no FCS) and
@@ -19,7 +20,7 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 
 SECS=${BENCH_SECONDS:-5}
-DRIVER=$PWD/build/tests/engine-driver
+FABRICD=$PWD/build/bin/fabricd
 BENCH=$PWD/build/tests/engine-bench
 P=bdp$$
 D=$(mktemp -d /tmp/bench-datapath.XXXXXX)
@@ -30,7 +31,7 @@ die() {
 	exit 1
 }
 [ "$(id -u)" -eq 0 ] || die "needs root (network namespaces)"
-for t in trafgen taskset "$DRIVER" "$BENCH"; do
+for t in trafgen taskset jq "$FABRICD" "$BENCH"; do
 	command -v "$t" >/dev/null || die "$t missing (make deps; make tests)"
 done
 
@@ -103,11 +104,15 @@ ports:
   - { name: in0, partition: bench }
   - { name: out0, partition: bench }
 EOF
-	ip netns exec "$P-sw" taskset -c 1 "$DRIVER" -c "$D/fabric.yaml" \
-		-s "$D/ctl.sock" 2>"$D/driver.log" &
+	ip netns exec "$P-sw" taskset -c 1 env FABRICD_NO_XDP="$1" \
+		"$FABRICD" --policy "$D/fabric.yaml" --no-ib \
+		--state-dir "$D/state" --ctl-socket "$D/ctl.sock" \
+		--pid-file "$D/fabricd.pid" --foreground >"$D/fabricd.log" 2>&1 &
 	FD_PID=$!
 	PIDS+=($FD_PID)
-	sleep 1
+	sleep 1.5
+	MODE=$("$PWD/build/bin/fabricctl" -s "$D/ctl.sock" -j port list |
+		jq -r '[.[].mode] | unique | join(",")')
 }
 
 stop_fabricd() {
@@ -164,20 +169,25 @@ run_switch() {
 	local name=$1 size
 	for size in 64 1514; do
 		R[$name,$size]=$(measure "$size")
-		printf '  %-14s %5d B  %8s Mpps  %7s Gb/s\n' "$name" "$size" \
+		printf '  %-16s %5d B  %8s Mpps  %7s Gb/s\n' "$name" "$size" \
 			"$(mpps "${R[$name,$size]}")" \
 			"$(gbps "${R[$name,$size]}" "$size")"
 	done
 }
 
-echo "bench-datapath: $(nproc) CPUs, $(uname -r), ${SECS}s per run;" \
+echo "bench-datapath: $(nproc) CPUs, $(uname -r), load $(cut -d" " -f1-3 /proc/loadavg), ${SECS}s per run;" \
 	"trafgen on CPU 0, the switch's thread on CPU 1"
 echo "  (64 B row: 60-byte frames + FCS; 1514 B: a full 1500-byte MTU)"
 setup_topology
-start_fabricd
+start_fabricd ""
+echo "  fabricd ports: $MODE"
 run_switch fabricd
 COPIED=$("$PWD/build/bin/fabricctl" -s "$D/ctl.sock" -j stats 2>/dev/null |
 	jq .bytes_copied 2>/dev/null)
+stop_fabricd
+start_fabricd 1
+echo "  fabricd-afpacket ports: $MODE"
+run_switch fabricd-afpacket
 stop_fabricd
 start_bridge
 run_switch linux-bridge
@@ -193,12 +203,15 @@ fi
 
 echo
 for size in 64 1514; do
-	printf '  %5d B: fabricd / linux-bridge %s, fabricd / ovs-netdev %s\n' \
+	printf '  %5d B: fabricd / linux-bridge %s, fabricd / ovs-netdev %s' \
 		"$size" "$(ratio "${R[fabricd,$size]}" "${R[linux-bridge,$size]}")" \
 		"$(ratio "${R[fabricd,$size]}" "${R[ovs-netdev,$size]}")"
+	printf '  (AF_PACKET: %s, %s)\n' \
+		"$(ratio "${R[fabricd-afpacket,$size]}" "${R[linux-bridge,$size]}")" \
+		"$(ratio "${R[fabricd-afpacket,$size]}" "${R[ovs-netdev,$size]}")"
 done
 echo "  targets: 64 B >= 1.5x bridge and >= 2.5x OVS; 1514 B >= 1.0x bridge"
-echo "  payload bytes copied by the engine in user space: ${COPIED:-?}"
+echo "  fabricd (AF_XDP): payload bytes copied in user space: ${COPIED:-?}"
 
 echo
 if command -v valgrind >/dev/null; then
