@@ -528,8 +528,9 @@ static int port_identity(struct ipoib_port *ip)
 	union ibv_gid g;
 	int idx;
 
-	if (ibv_query_port(ip->dev->ctx, ip->cfg.port_num, &pa))
-		return -errno;
+	idx = ibv_query_port(ip->dev->ctx, ip->cfg.port_num, &pa);
+	if (idx)
+		return -idx; /* a positive errno */
 	if (pa.state != IBV_PORT_ACTIVE)
 		return -ENETDOWN;
 	ip->roce = pa.link_layer == IBV_LINK_LAYER_ETHERNET;
@@ -594,22 +595,25 @@ static int qp_create(struct ipoib_port *ip)
 				 .pkey_index = ip->pkey_index,
 				 .port_num = ip->cfg.port_num,
 				 .qkey = ip->ctx.qkey };
+	int ret;
 
 	ip->qp = ibv_create_qp(ip->dev->pd, &ia);
 	if (!ip->qp)
 		return -errno;
-	if (ibv_modify_qp(ip->qp, &a,
-			  IBV_QP_STATE | IBV_QP_PKEY_INDEX | IBV_QP_PORT |
-				  IBV_QP_QKEY))
-		return -errno;
+	/* ibv_modify_qp returns a positive errno */
+	ret = ibv_modify_qp(ip->qp, &a,
+			    IBV_QP_STATE | IBV_QP_PKEY_INDEX | IBV_QP_PORT |
+				    IBV_QP_QKEY);
+	if (ret)
+		return -ret;
 	a.qp_state = IBV_QPS_RTR;
-	if (ibv_modify_qp(ip->qp, &a, IBV_QP_STATE))
-		return -errno;
+	ret = ibv_modify_qp(ip->qp, &a, IBV_QP_STATE);
+	if (ret)
+		return -ret;
 	a.qp_state = IBV_QPS_RTS;
 	a.sq_psn = 0;
-	if (ibv_modify_qp(ip->qp, &a, IBV_QP_STATE | IBV_QP_SQ_PSN))
-		return -errno;
-	return 0;
+	ret = ibv_modify_qp(ip->qp, &a, IBV_QP_STATE | IBV_QP_SQ_PSN);
+	return -ret;
 }
 
 /*
@@ -675,8 +679,8 @@ static int verbs_setup(struct ipoib_port *ip)
 	return ip->roce ? roce_join_ip6(ip) : 0;
 }
 
-/* Keep rx_depth receives posted, each a whole pool buffer from its head. */
-static void rx_refill(struct ipoib_port *ip)
+/* Post up to MAX_WC receives, each a whole pool buffer from its head. */
+static unsigned int rx_post_batch(struct ipoib_port *ip)
 {
 	struct ibv_recv_wr wr[MAX_WC], *bad;
 	struct ibv_sge sge[MAX_WC];
@@ -700,17 +704,19 @@ static void rx_refill(struct ipoib_port *ip)
 			wr[n - 1].next = &wr[n];
 		n++;
 	}
-	if (!n)
-		return;
-	if (ibv_post_recv(ip->qp, wr, &bad)) {
-		for (; bad; bad = bad->next) {
+	if (n && ibv_post_recv(ip->qp, wr, &bad)) {
+		for (; bad; bad = bad->next, n--)
 			pool_free((struct pkt *)(uintptr_t)bad->wr_id);
-			n--;
-		}
 	}
 	ip->rx_posted += n;
-	if (ip->rx_posted + MAX_WC <= ip->cfg.rx_depth && n == MAX_WC)
-		rx_refill(ip);
+	return n;
+}
+
+/* Keep rx_depth receives posted (as far as the pool allows). */
+static void rx_refill(struct ipoib_port *ip)
+{
+	while (rx_post_batch(ip) == MAX_WC)
+		;
 }
 
 static void ah_free(void *arg, void *ah)
@@ -774,6 +780,7 @@ static void qp_flush(struct ipoib_port *ip)
 
 	if (ibv_modify_qp(ip->qp, &a, IBV_QP_STATE))
 		return;
+	/* flushed work requests complete in error: take their buffers back */
 	while ((ip->rx_posted || ip->tx_out) && util_now_ms() < deadline) {
 		drain_cq(ip->rcq, &ip->rx_posted);
 		drain_cq(ip->scq, &ip->tx_out);
@@ -993,31 +1000,42 @@ static int ipoib_rx_burst(struct port *p, struct pkt **pkts, unsigned int n)
 	return k;
 }
 
+/* Where @tx goes, as an AH cache key. Returns 0 or -EHOSTUNREACH. */
+static int tx_ah_key(struct ipoib_port *ip, const struct ipoib_tx_info *tx,
+		     struct ipoib_ah_key *key)
+{
+	memset(key, 0, sizeof(*key));
+	if (ipoib_hwaddr_is_mcast(&tx->dst)) {
+		/* every multicast goes to the broadcast group (see header) */
+		key->dlid = ip->group.mlid;
+		key->sl = ip->group.sl;
+		key->global = 1;
+		key->dgid = ip->mgid;
+		return 0;
+	}
+	ipoib_hwaddr_gid(&tx->dst, &key->dgid);
+	if (ip->roce) {
+		key->global = 1;
+		return 0;
+	}
+	if (path_resolve(ip, &key->dgid, &key->dlid, &key->sl)) {
+		ip->st.tx_no_path++;
+		return -EHOSTUNREACH;
+	}
+	memset(&key->dgid, 0, sizeof(key->dgid)); /* no GRH in the subnet */
+	return 0;
+}
+
 /* The address handle for @tx's destination, from the cache or created. */
 static struct ibv_ah *tx_ah(struct ipoib_port *ip,
 			    const struct ipoib_tx_info *tx, uint64_t seq)
 {
 	struct ibv_ah_attr a = { .port_num = ip->cfg.port_num };
-	struct ipoib_ah_key key = { 0 };
+	struct ipoib_ah_key key;
 	struct ibv_ah *ah;
 
-	if (ipoib_hwaddr_is_mcast(&tx->dst)) {
-		/* every multicast goes to the broadcast group (see report) */
-		key.dlid = ip->group.mlid;
-		key.sl = ip->group.sl;
-		key.global = 1;
-		key.dgid = ip->mgid;
-	} else if (ip->roce) {
-		key.global = 1;
-		ipoib_hwaddr_gid(&tx->dst, &key.dgid);
-	} else {
-		ipoib_hwaddr_gid(&tx->dst, &key.dgid);
-		if (path_resolve(ip, &key.dgid, &key.dlid, &key.sl)) {
-			ip->st.tx_no_path++;
-			return NULL;
-		}
-		memset(&key.dgid, 0, sizeof(key.dgid));
-	}
+	if (tx_ah_key(ip, tx, &key))
+		return NULL;
 	ah = ipoib_ah_cache_get(ip->ahc, &key, seq);
 	if (ah)
 		return ah;

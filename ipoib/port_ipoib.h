@@ -20,7 +20,19 @@
  * the Q_Key, MLID and MTU; unicast destinations are resolved by PathRecord
  * or learned from received packets. RoCE (rxe): no SA; the broadcast MGID
  * is attached directly and addressing is by GID; the single PKey entry is
- * used and partitions are kept apart by QP, MGID and Q_Key.
+ * used and partitions are kept apart by QP, MGID and Q_Key. RoCE v2 sends
+ * multicast as IPv6 multicast to the MGID; rxe does not join that IPv6
+ * group itself, so the port does (a socket held while it is open).
+ *
+ * Multicast: only the broadcast group is joined, and every multicast frame
+ * (IPv4 and IPv6 groups, ND solicitations) is sent to it; peers accept
+ * them by IP destination. Groups other peers send to (IPv6 solicited-node
+ * MGIDs of kernel IPoIB hosts) are not joined.
+ *
+ * IB unicast without a GRH gives only the sender's LID: its GID comes from
+ * a LID->GID map learned from multicast receives (which carry a GRH) and
+ * from PathRecords; a send to a GID without a known path asks the SA once
+ * (synchronously, 100 ms timeout, negative answers kept 1 s).
  */
 #ifndef FABRIC_IPOIB_PORT_IPOIB_H
 #define FABRIC_IPOIB_PORT_IPOIB_H
