@@ -34,7 +34,7 @@ cleanup() {
 	local p
 	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
 	wait 2>/dev/null
-	for n in heth hib hx ho; do ip netns del $n 2>/dev/null; done
+	for n in heth hib hx ho hq; do ip netns del $n 2>/dev/null; done
 	rdma link del rxe0 2>/dev/null
 	rdma link del rxe1 2>/dev/null
 	ip link del veth0 2>/dev/null
@@ -155,6 +155,25 @@ check "neigh show text output names the port" \
 	bash -c "$FCTL -s $W/a.sock neigh show | grep -q rxe0.8001"
 check_eq "no send or receive errors on A's ta port" "0 0" \
 	"$(ipoib_stat "$W/a.sock" rxe0.8001 tx_wc_errors) $(ipoib_stat "$W/a.sock" rxe0.8001 rx_wc_errors)"
+# A third gateway on rxe0 serves ta with the wrong Q_Key: the QPs of the
+# others drop what it sends (the HCA checks the Q_Key), so its host is cut.
+host hq hq0 hq1 10.20.0.5
+$TOOL gw -s "$W/c.sock" -P ta:8001 -a ta:hq1 -q 0x1234 -i ta:rxe0.8001 \
+	>"$W/c.log" 2>&1 &
+PIDS+=($!)
+for _ in $(seq 100); do grep -q ready "$W/c.log" && break; sleep 0.1; done
+check "gateway C up (ta, Q_Key 0x1234)" grep -q "qkey 0x00001234" "$W/c.log"
+b_rx0=$(ipoib_stat "$W/b.sock" rxe1.8001 rx_packets)
+a_rx0=$(ipoib_stat "$W/a.sock" rxe0.8001 rx_packets)
+check "wrong Q_Key: C's host cannot reach the IB-side host" \
+	ping_fails hq 10.20.0.2
+check "C did send (its ARP went out)" \
+	test "$(ipoib_stat "$W/c.sock" rxe0.8001 tx_packets)" -gt 0
+check_eq "wrong Q_Key: B's ta QP received none of it" "$b_rx0" \
+	"$(ipoib_stat "$W/b.sock" rxe1.8001 rx_packets)"
+check_eq "wrong Q_Key: A's ta QP received none of it" "$a_rx0" \
+	"$(ipoib_stat "$W/a.sock" rxe0.8001 rx_packets)"
+
 $CTL "$W/a.sock" gw/stats | sed 's/^/# A stats: /'
 $CTL "$W/b.sock" gw/stats | sed 's/^/# B stats: /'
 

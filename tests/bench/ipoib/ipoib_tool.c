@@ -5,7 +5,8 @@
  *   ipoib-tool sa-join  CA|- PORT PKEY [create]   join the broadcast group
  *   ipoib-tool sa-leave CA|- PORT PKEY            leave it
  *   ipoib-tool sa-path  CA|- PORT PKEY DGID       PathRecord to DGID
- *   ipoib-tool gw -s SOCK -P NAME:PKEY... -a NAME:IFNAME... -i NAME:IBPORT...
+ *   ipoib-tool gw -s SOCK -P NAME:PKEY... -a NAME:IFNAME... [-q QKEY]
+ *                 -i NAME:IBPORT...
  *
  * "gw" is a stand-in gateway until fabricd runs ipoib ports itself: an
  * engine core (fabricd/engine_core.h) with access ports on netdevs (-a)
@@ -156,6 +157,7 @@ struct gw {
 	unsigned int n_parts;
 	char part_name[MAX_PARTS][ECORE_NAME_MAX];
 	uint16_t part_pkey[MAX_PARTS];
+	uint32_t qkey; /* -q: Q_Key of the ipoib ports that follow, 0: default */
 	struct ipoib_neigh_ctl_names names;
 };
 
@@ -229,6 +231,16 @@ static int gw_add_port(struct gw *g, const char *arg, bool ib)
 		ret = ecore_port_add(g->core, colon + 1, "netdev", ECORE_ACCESS,
 				     (unsigned int)part, false);
 		return ret < 0 ? ret : -g->core->ports[ret].error;
+	}
+	if (g->qkey) {
+		struct ipoib_port_cfg cfg;
+
+		ret = ipoib_port_parse_name(colon + 1, &cfg);
+		cfg.qkey = g->qkey;
+		if (!ret)
+			ret = ipoib_port_configure(colon + 1, &cfg);
+		if (ret)
+			return ret;
 	}
 	ret = port_open(&p, &ipoib_port_ops, colon + 1, g->pool);
 	if (ret)
@@ -342,9 +354,11 @@ static int gw_setup(struct gw *g, int argc, char **argv, const char **sock)
 	int c, ret = 0;
 
 	optind = 1;
-	while (!ret && (c = getopt(argc, argv, "s:P:a:i:")) != -1) {
+	while (!ret && (c = getopt(argc, argv, "s:P:a:i:q:")) != -1) {
 		if (c == 's')
 			*sock = optarg;
+		else if (c == 'q')
+			g->qkey = (uint32_t)strtoul(optarg, NULL, 0);
 		else if (c == 'P')
 			ret = gw_add_part(g, optarg);
 		else if (c == 'a' || c == 'i')
