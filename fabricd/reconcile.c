@@ -354,14 +354,17 @@ static int update_owned(struct reconciler *rc, const struct rc_set *desired,
 	return ret;
 }
 
-/* Dumps race with changes (NLE_DUMP_INTR, mapped to -EINTR): retry. */
-static int read_kernel(struct reconciler *rc)
+/*
+ * Dump the links, and the addresses too when @addrs. Dumps race with
+ * changes (NLE_DUMP_INTR, mapped to -EINTR): retry.
+ */
+static int read_kernel(struct reconciler *rc, bool addrs)
 {
 	int ret, tries = 0;
 
 	do {
 		ret = rc_kernel_read_links(rc->sk, &rc->actual, &rc->owned);
-		if (!ret)
+		if (!ret && addrs)
 			ret = rc_kernel_read_addrs(rc->sk, &rc->actual);
 	} while (ret == -EINTR && ++tries < 10);
 	return ret;
@@ -415,7 +418,8 @@ static int run_phases(struct reconciler *rc, struct rc_set *desired)
 		if (phase == 2)
 			keep_secondaries(rc);
 		if (phase == 3 && plan_has(&rc->plan, 1)) {
-			ret = read_kernel(rc);
+			/* New links' ifindexes; addresses are not needed. */
+			ret = read_kernel(rc, false);
 			if (ret)
 				return ret;
 		}
@@ -437,7 +441,7 @@ int reconcile_run(struct reconciler *rc, struct rc_set *desired)
 	rc->st.runs++;
 	rc->st.last_ops = rc->st.last_failed = 0;
 	rc->st.last_error[0] = '\0';
-	ret = read_kernel(rc);
+	ret = read_kernel(rc, true);
 	if (!ret)
 		ret = rc_plan_build(desired, &rc->actual, &rc->owned,
 				    &rc->plan);

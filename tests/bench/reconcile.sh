@@ -182,13 +182,15 @@ policy "$D/p2.yaml" $((N + CHANGES / 2)) $((CHANGES / 2))
 write_batches
 
 echo "bench-reconcile: $N partitions, $CHANGES changes, $ROUNDS rounds, kernel $(uname -r)"
-fc=() fu=() ic=() iu=()
+fc=() fu=() ic=() iu=() rcr=() rur=()
 for ((r = 1; r <= ROUNDS; r++)); do
 	fabricd_round
 	read -r a b wa wb <<<"$F_RES"
 	iproute_round
 	read -r c d <<<"$I_RES"
 	fc+=("$a") fu+=("$b") ic+=("$c") iu+=("$d")
+	rcr+=("$(awk -v a="$a" -v b="$c" 'BEGIN { printf "%.3f", a / b }')")
+	rur+=("$(awk -v a="$b" -v b="$d" 'BEGIN { printf "%.3f", a / b }')")
 	echo "round $r: fabricd create $(ms "$a") ms (wall with client $(ms "$wa")), change $(ms "$b") ms (wall $(ms "$wb"));" \
 		"ip -batch create $(ms "$c") ms, change $(ms "$d") ms"
 done
@@ -200,3 +202,8 @@ printf 'create %d partitions: fabricd %s ms, ip -batch %s ms, ratio %.2fx\n' \
 	"$N" "$(ms "$FC")" "$(ms "$IC")" "$(awk -v a="$FC" -v b="$IC" 'BEGIN { print a / b }')"
 printf 'converge after %d changes: fabricd %s ms, ip -batch %s ms, ratio %.2fx\n' \
 	"$CHANGES" "$(ms "$FU")" "$(ms "$IU")" "$(awk -v a="$FU" -v b="$IU" 'BEGIN { print a / b }')"
+# The machine is shared and noisy: the ratio within each round (both tools
+# back to back) is steadier than the ratio of medians.
+echo "per-round ratios (fabricd / ip -batch): create ${rcr[*]}; change ${rur[*]}"
+printf 'median per-round ratio: create %.2fx, change %.2fx\n' \
+	"$(echo "${rcr[*]}" | median)" "$(echo "${rur[*]}" | median)"
