@@ -249,6 +249,20 @@ static void drop_stale_ports(struct engine *e, const struct policy *pol)
 	}
 }
 
+/* Say once, when a policy port is added, why it cannot be opened. */
+static void warn_absent(struct engine *e, const char *name, int slot)
+{
+	if (slot < 0) {
+		LOG_ERR("port %s: %s", name, strerror(-slot));
+		return;
+	}
+	if (!e->core.ports[slot].port.ops)
+		LOG_WARN("port %s: cannot open it (%s); retrying every %u s: "
+			 "create the interface or fix the policy",
+			 name, strerror(-e->core.ports[slot].error),
+			 RETRY_EVERY_MS / 1000);
+}
+
 static void add_policy_ports(struct engine *e, const struct policy *pol)
 {
 	size_t i;
@@ -257,8 +271,7 @@ static void add_policy_ports(struct engine *e, const struct policy *pol)
 	if (e->uplink[0] && ecore_port_find(&e->core, e->uplink) < 0) {
 		ret = ecore_port_add(&e->core, e->uplink, "netdev", ECORE_TRUNK,
 				     0, false);
-		if (ret < 0)
-			LOG_ERR("trunk %s: %s", e->uplink, strerror(-ret));
+		warn_absent(e, e->uplink, ret);
 	}
 	for (i = 0; i < pol->n_ports; i++) {
 		const struct policy_port *pp = &pol->ports[i];
@@ -269,23 +282,7 @@ static void add_policy_ports(struct engine *e, const struct policy *pol)
 		ret = ecore_port_add(&e->core, pp->name, "netdev", ECORE_ACCESS,
 				     part,
 				     pp->membership == POLICY_MEMB_LIMITED);
-		if (ret < 0)
-			LOG_ERR("port %s: %s", pp->name, strerror(-ret));
-	}
-}
-
-static void log_absent_ports(struct engine *e)
-{
-	unsigned int i;
-
-	for (i = 0; i < ECORE_MAX_PORTS; i++) {
-		struct ecore_port *ep = &e->core.ports[i];
-
-		if (ep->used && !ep->port.ops)
-			LOG_WARN("port %s: cannot open it (%s); retrying every "
-				 "%u s: create the interface or fix the policy",
-				 ep->port.name, strerror(-ep->error),
-				 RETRY_EVERY_MS / 1000);
+		warn_absent(e, pp->name, ret);
 	}
 }
 
@@ -312,7 +309,6 @@ int engine_apply_policy(struct engine *e, const struct policy *pol,
 		add_policy_ports(e, pol);
 		ecore_rebuild(&e->core);
 		engine_sync_epoll(e);
-		log_absent_ports(e);
 	}
 	pthread_mutex_unlock(&e->lock);
 	return ret;

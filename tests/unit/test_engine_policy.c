@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Unit tests for the engine around its core (fabricd/engine.c and
+ * engine_ctl.c): the policy mapped onto partitions and ports, held PKeys,
+ * reloads, and the control commands through the control server's request
+ * path (no socket, no forwarding thread). The interfaces do not exist, so
+ * ports stay "absent": what is checked is the configuration, not traffic.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "fabricd/ctl_server.h"
+#include "fabricd/engine_priv.h"
+#include "lib/policy.h"
+
+static const char policy_text[] =
+	"fabric:\n"
+	"  name: t\n"
+	"partitions:\n"
+	"  - name: tenant-a\n"
+	"    pkey: 0x0021\n"
+	"    vlan: 20\n"
+	"    members:\n"
+	"      - { all_cas: true, membership: full }\n"
+	"  - name: tenant-b\n"
+	"    pkey: 0x0022\n"
+	"    vlan: 30\n"
+	"    members:\n"
+	"      - { all_cas: true, membership: full }\n"
+	"gateways:\n"
+	"  - name: gw1\n"
+	"    uplink: nosuch-up0\n"
+	"ports:\n"
+	"  - { name: nosuch-va, partition: tenant-a, membership: limited }\n"
+	"  - { name: nosuch-vb, partition: tenant-b }\n";
+
+struct fx {
+	struct policy *pol;
+	struct engine *e;
+	struct ctl_server *srv;
+	char dir[64];
+	char sock[96];
+};
+
+static struct policy *load(const char *text)
+{
+	struct policy *pol =
+		policy_load_buffer("t.yaml", text, strlen(text), stderr, NULL);
+
+	assert_non_null(pol);
+	return pol;
+}
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+
+	f->pol = load(policy_text);
+	f->e = engine_create(f->pol, policy_find_gateway(f->pol, "gw1"));
+	assert_non_null(f->e);
+	strcpy(f->dir, "/tmp/test-engine-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->sock, sizeof(f->sock), "%s/ctl", f->dir);
+	f->srv = ctl_server_create(f->sock, (gid_t)-1, "test");
+	assert_non_null(f->srv);
+	engine_register_commands(f->e, f->srv);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+
+	ctl_server_destroy(f->srv);
+	engine_destroy(f->e);
+	policy_free(f->pol);
+	rmdir(f->dir);
+	free(f);
+	return 0;
+}
+
+/* Call @method with @params (a JSON array text); returns the reply. */
+static json_t *call(struct fx *f, const char *method, const char *params)
+{
+	char line[512], *reply;
+	json_t *r;
+
+	snprintf(line, sizeof(line),
+		 "{\"id\": 1, \"method\": \"%s\", \"params\": %s}", method,
+		 params);
+	reply = ctl_server_handle_line(f->srv, line, strlen(line));
+	assert_non_null(reply);
+	r = json_loads(reply, 0, NULL);
+	free(reply);
+	assert_non_null(r);
+	return r;
+}
+
+static const json_t *find_named(const json_t *arr, const char *name)
+{
+	size_t i;
+	json_t *o;
+
+	json_array_foreach(
+		(json_t *)arr, i,
+		o) if (!strcmp(json_string_value(json_object_get(o, "name")),
+			       name)) return o;
+	return NULL;
+}
+
+static const char *str(const json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+static void test_policy_ports(void **state)
+{
+	struct fx *f = *state;
+	json_t *r = call(f, "port/list", "[]");
+	const json_t *res = json_object_get(r, "result"), *p;
+
+	assert_int_equal(json_array_size(res), 3);
+	p = find_named(res, "nosuch-up0");
+	assert_non_null(p);
+	assert_string_equal(str(p, "role"), "trunk");
+	assert_string_equal(str(p, "state"), "absent");
+	assert_string_equal(str(p, "source"), "policy");
+	assert_non_null(str(p, "error")); /* why it is absent */
+	p = find_named(res, "nosuch-va");
+	assert_string_equal(str(p, "role"), "access");
+	assert_string_equal(str(p, "partition"), "tenant-a");
+	assert_string_equal(str(p, "membership"), "limited");
+	p = find_named(res, "nosuch-vb");
+	assert_string_equal(str(p, "membership"), "full");
+	json_decref(r);
+}
+
+static void test_held_pkeys(void **state)
+{
+	struct fx *f = *state;
+	const uint16_t held[] = { 0x8022 }; /* full bit set: same partition */
+	json_t *r;
+	const json_t *parts;
+
+	assert_int_equal(engine_apply_policy(f->e, f->pol, held, 1), 0);
+	r = call(f, "stats", "[]");
+	parts = json_object_get(json_object_get(r, "result"), "partitions");
+	assert_false(json_is_true(
+		json_object_get(find_named(parts, "tenant-a"), "active")));
+	assert_true(json_is_true(
+		json_object_get(find_named(parts, "tenant-b"), "active")));
+	assert_string_equal(
+		str(json_object_get(r, "result"), "partitions_from"), "ib");
+	json_decref(r);
+	/* an Ethernet-only host: the policy alone */
+	assert_int_equal(engine_apply_policy(f->e, f->pol, NULL, 0), 0);
+	r = call(f, "stats", "[]");
+	assert_string_equal(
+		str(json_object_get(r, "result"), "partitions_from"), "policy");
+	json_decref(r);
+}
+
+static void test_reload(void **state)
+{
+	struct fx *f = *state;
+	struct policy *pol2;
+	const json_t *res;
+	json_t *r;
+	char *text = strdup(policy_text);
+
+	/* a run-time port in tenant-a stays across a reload that keeps it */
+	r = call(f, "port/add", "[\"nosuch-rt\", \"partition\", \"tenant-a\"]");
+	assert_true(json_is_null(json_object_get(r, "error")));
+	json_decref(r);
+	/* the new policy drops nosuch-vb and moves nosuch-va to full */
+	*strstr(text, "  - { name: nosuch-vb") = '\0';
+	strcpy(strstr(text, "limited }"), "full }\n");
+	pol2 = load(text);
+	assert_int_equal(engine_apply_policy(f->e, pol2, NULL, 0), 0);
+	policy_free(f->pol);
+	f->pol = pol2;
+	r = call(f, "port/list", "[]");
+	res = json_object_get(r, "result");
+	assert_null(find_named(res, "nosuch-vb"));
+	assert_string_equal(str(find_named(res, "nosuch-va"), "membership"),
+			    "full");
+	assert_string_equal(str(find_named(res, "nosuch-rt"), "source"),
+			    "runtime");
+	json_decref(r);
+	free(text);
+}
+
+static void expect_error(struct fx *f, const char *method, const char *params,
+			 const char *needle)
+{
+	json_t *r = call(f, method, params);
+	const char *err = str(r, "error");
+
+	assert_non_null(err);
+	if (!strstr(err, needle))
+		fail_msg("error '%s' lacks '%s'", err, needle);
+	json_decref(r);
+}
+
+static void test_command_errors(void **state)
+{
+	struct fx *f = *state;
+	json_t *r;
+
+	expect_error(f, "port/add", "[\"x0\", \"partition\", \"nope\"]",
+		     "no partition 'nope'");
+	expect_error(f, "port/add", "[\"x0\", \"bogus\"]", "usage");
+	expect_error(f, "port/add",
+		     "[\"nosuch-va\", \"partition\", \"tenant-a\"]", "exists");
+	expect_error(f, "port/add", "[\"x0\", \"trunk\", \"limited\"]",
+		     "unexpected 'limited'");
+	expect_error(f, "port/del", "[\"x0\"]", "no port x0");
+	expect_error(f, "fdb/show", "[\"partition\", \"nope\"]",
+		     "no partition");
+	expect_error(f, "fdb/show", "[\"tenant-a\"]", "usage");
+	expect_error(f, "fdb/aging", "[\"soon\"]", "milliseconds");
+	r = call(f, "fdb/aging", "[\"1500\"]");
+	assert_int_equal(json_integer_value(json_object_get(
+				 json_object_get(r, "result"), "aging_ms")),
+			 1500);
+	json_decref(r);
+	r = call(f, "fdb/show", "[]");
+	assert_true(json_is_array(json_object_get(r, "result")));
+	assert_int_equal(json_array_size(json_object_get(r, "result")), 0);
+	json_decref(r);
+	r = call(f, "port/del", "[\"nosuch-va\"]");
+	assert_true(json_is_null(json_object_get(r, "error")));
+	json_decref(r);
+}
+
+static void test_stats_keys(void **state)
+{
+	struct fx *f = *state;
+	static const char *const keys[] = {
+		"partitions_from", "poll_mode", "bytes_copied", "pool", "fdb",
+		"drops",	   "ports",	"partitions",
+	};
+	static const char *const drops[] = {
+		"runt",	     "oversize",  "bad_tag", "unknown_vid",
+		"isolation", "no_buffer", "tx_full",
+	};
+	json_t *r = call(f, "stats", "[]");
+	const json_t *res = json_object_get(r, "result");
+	size_t i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		assert_non_null(json_object_get(res, keys[i]));
+	for (i = 0; i < sizeof(drops) / sizeof(drops[0]); i++)
+		assert_non_null(json_object_get(json_object_get(res, "drops"),
+						drops[i]));
+	assert_int_equal(
+		json_integer_value(json_object_get(res, "bytes_copied")), 0);
+	json_decref(r);
+}
+
+#define T_(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T_(test_policy_ports),	 T_(test_held_pkeys), T_(test_reload),
+		T_(test_command_errors), T_(test_stats_keys),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
