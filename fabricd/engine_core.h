@@ -17,7 +17,7 @@
 #include "fabricd/port.h"
 
 #define ECORE_MAX_PORTS 64
-#define ECORE_MAX_PARTS 256
+#define ECORE_MAX_PARTS 4096 /* one per VLAN ID at most */
 #define ECORE_BURST 32
 #define ECORE_NAME_MAX 64
 #define ECORE_NO_PART UINT16_MAX
