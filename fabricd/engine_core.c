@@ -114,7 +114,7 @@ static uint64_t lookup(struct engine_core *c, struct ecore_port *ip,
 					   ECORE_DROP_SAME_PORT);
 				return 0;
 			}
-			if (ip->limited && (pt->limited & bit(out))) {
+			if (pt->limited & ip->iso_mask & bit(out)) {
 				count_drop(c, ip, pkt->part,
 					   ECORE_DROP_ISOLATION);
 				return 0;
@@ -123,9 +123,7 @@ static uint64_t lookup(struct engine_core *c, struct ecore_port *ip,
 			return bit(out);
 		}
 	}
-	mask = pt->members & ~bit(in);
-	if (ip->limited)
-		mask &= ~pt->limited;
+	mask = pt->members & ~bit(in) & ~(pt->limited & ip->iso_mask);
 	if (!(mask & (mask - 1)))
 		pkt->flags |=
 			PKT_SINGLE; /* one output: it may keep the buffer */
@@ -211,12 +209,13 @@ static void tag_for_trunk(struct engine_core *c, struct ecore_port *op)
 			pkt->len += FRAME_VLAN_HLEN;
 			pkt->flags |= PKT_TAGGED;
 		}
-		op->txq[n++] = pkt;
+		if (n != i)
+			op->txq[n] = pkt;
+		n++;
 	}
 	op->n_txq = n;
 }
 
-/* Count what a port sent and drop what it would not take. */
 /* Count what a port sent and drop what it would not take. */
 static void count_sent(struct engine_core *c, struct ecore_port *op,
 		       unsigned int sent)
@@ -224,15 +223,16 @@ static void count_sent(struct engine_core *c, struct ecore_port *op,
 	uint64_t bytes = 0;
 	unsigned int i;
 
-	for (i = 0; i < sent; i++)
-		bytes += op->txq[i]->len;
 	if (op->role == ECORE_ACCESS) { /* one partition: count once */
+		for (i = 0; i < sent; i++)
+			bytes += op->txq[i]->len;
 		c->parts[op->part].c.tx_packets += sent;
 		c->parts[op->part].c.tx_bytes += bytes;
 	} else {
 		for (i = 0; i < sent; i++) {
 			struct ecore_part *pt = &c->parts[op->txq[i]->part];
 
+			bytes += op->txq[i]->len;
 			pt->c.tx_packets++;
 			pt->c.tx_bytes += op->txq[i]->len;
 		}
@@ -478,6 +478,7 @@ static int port_slot_new(struct engine_core *c, const char *name,
 	ep->role = role;
 	ep->part = role == ECORE_ACCESS ? part : ECORE_NO_PART;
 	ep->limited = role == ECORE_ACCESS && limited;
+	ep->iso_mask = ep->limited ? ~0ull : 0;
 	util_strlcpy(ep->port.name, name, sizeof(ep->port.name));
 	ep->port.fd = -1;
 	return i;

@@ -69,6 +69,7 @@ struct ecore_port {
 	char kind[16]; /* port_ops kind to open it with */
 	uint16_t part; /* access ports: partition index */
 	bool limited;
+	uint64_t iso_mask; /* all ones when limited: masks limited members */
 	int error; /* last open error (negative errno), 0 */
 	uint32_t gen; /* bumped on every reuse of the slot and open */
 	struct ecore_counters c;
