@@ -5,7 +5,10 @@
 # engine's UD message rate between two ipoib ports (ipoib-bench: engine +
 # translation + verbs, gateway A to gateway B) against perftest's
 # `ib_send_bw -c UD` on the same two rxe devices, 64 B and 2 KB messages,
-# one run. Prints each rate and the ratio engine / perftest.
+# one run. Prints each rate and the ratio engine / perftest (best of
+# BENCH_ROUNDS=2 alternating rounds of BENCH_SECS=5 s: the machine is
+# shared and TCG is noisy). Both sides are measured where messages arrive:
+# the sink behind gateway B, the ib_send_bw server.
 cd "$(dirname "$0")/../../.." || exit 1
 SECS=${BENCH_SECS:-5}
 BENCH=$PWD/build/tests/ipoib-bench
@@ -64,13 +67,19 @@ engine() {
 	sed -n 's/.* \([0-9]*\) msg\/s.*/\1/p' "$W/eng"
 }
 
-echo "bench-ipoib: UD messages over rdma_rxe in qemu (TCG, $(nproc) vCPUs), ${SECS} s each"
+ROUNDS=${BENCH_ROUNDS:-2}
+echo "bench-ipoib: UD messages over rdma_rxe in qemu (TCG, $(nproc) vCPUs)," \
+	"${SECS} s each, best of $ROUNDS alternating rounds"
+max() { awk -v a="${1:-0}" -v b="${2:-0}" 'BEGIN { print (b > a ? b : a) }'; }
 rc=0
 for size in 64 2048; do
-	e=$(engine "$size")
-	p=$(perftest "$size")
-	if [ -z "$e" ] || [ -z "$p" ] || [ "$p" = 0 ]; then
-		echo "size $size: engine '${e}' perftest '${p}': no ratio"
+	e=0 p=0
+	for _ in $(seq "$ROUNDS"); do
+		e=$(max "$e" "$(engine "$size")")
+		p=$(max "$p" "$(perftest "$size")")
+	done
+	if [ "$e" = 0 ] || [ "$p" = 0 ]; then
+		echo "size $size: engine $e msg/s, perftest $p msg/s: no ratio"
 		rc=1
 		continue
 	fi
