@@ -56,6 +56,16 @@ FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,\
 .PHONY: all deps check demo bench format clean tests fuzz
 all:
 
+# The demo and the tests install what they need first (make deps).
+demo: deps
+
+# Rebuild everything when the compiler or its flags change, so that
+# `make CC=clang` after a gcc build really compiles with clang.
+CONFIG_HASH := $(shell echo '$(CC) $(CFLAGS)' | md5sum | cut -c1-8)
+CONFIG_STAMP := $(BUILD)/.config-$(CONFIG_HASH)
+$(CONFIG_STAMP):
+	$(Q)mkdir -p $(BUILD) && rm -f $(BUILD)/.config-* && touch $@
+
 include tools/module.mk
 include fabricd/module.mk
 include sm-plugin/module.mk
@@ -65,17 +75,17 @@ include tests/module.mk
 
 all: $(BINS)
 
-$(BUILD)/obj/%.o: %.c
+$(BUILD)/obj/%.o: %.c $(CONFIG_STAMP)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-$(BUILD)/pic/%.o: %.c
+$(BUILD)/pic/%.o: %.c $(CONFIG_STAMP)
 	$(call msg,CC-PIC,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) -fPIC -MMD -MP -c -o $@ $<
 
-$(BUILD)/san/%.o: %.c
+$(BUILD)/san/%.o: %.c $(CONFIG_STAMP)
 	$(call msg,CC-SAN,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -MMD -MP -c -o $@ $<
