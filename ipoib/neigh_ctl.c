@@ -39,7 +39,7 @@ static void add_entry(void *arg, const struct ipoib_neigh_entry *e)
 		pname = sc->names->name_of(sc->names->arg, e->pkey);
 	ipoib_hwaddr_gid(&e->hw, &gid);
 	ipoib_hwaddr_format(&e->hw, hw, sizeof(hw));
-	snprintf(pk, sizeof(pk), "0x%04x", e->pkey);
+	snprintf(pk, sizeof(pk), "0x%04x", sc->port->pkey);
 	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", e->mac[0],
 		 e->mac[1], e->mac[2], e->mac[3], e->mac[4], e->mac[5]);
 	json_array_append_new(

@@ -147,6 +147,14 @@ check_eq "neigh show partition ta: one IB neighbour" 1 "$(jq length <<<"$nb")"
 check_eq "neigh show: its MAC is what heth resolved for 10.20.0.2" \
 	"$mac" "$(jq -r '.[0].mac' <<<"$nb")"
 check_eq "neigh show: partition name" ta "$(jq -r '.[0].partition' <<<"$nb")"
+check_eq "neigh show: PKey as the port holds it" 0x8001 \
+	"$(jq -r '.[0].pkey' <<<"$nb")"
+check_eq "neigh show: QPN of B's ta QP" \
+	"$(sed -n 's/.*rxe1.8001: QPN \(0x[0-9a-f]*\).*/\1/p' "$W/b.log")" \
+	"$(printf '0x%06x' "$(jq -r '.[0].qpn' <<<"$nb")")"
+check_eq "neigh show: GID of rxe1" \
+	"$(cat /sys/class/infiniband/rxe1/ports/1/gids/0)" \
+	"$(jq -r '.[0].gid' <<<"$nb")"
 check_eq "neigh show: learned on A's ta port" rxe0.8001 \
 	"$(jq -r '.[0].port' <<<"$nb")"
 check "neigh show: MAC locally administered unicast" \
