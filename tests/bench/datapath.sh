@@ -10,7 +10,8 @@
 # netdev ports on AF_XDP, then on AF_PACKET (FABRICD_NO_XDP=1), the Linux
 # bridge, and Open vSwitch's userspace datapath
 # (datapath_type=netdev, no kernel module). trafgen (pinned to CPU 0) sends
-# 64-byte and 1514-byte frames for BENCH_SECONDS each; the sink's kernel
+# 64-byte and 1514-byte frames for BENCH_SECONDS each, BENCH_ROUNDS rounds
+# taking turns (the median is shown); the sink's kernel
 # counts what arrived. Prints Mpps, Gb/s (frame bytes, no FCS) and
 # fabricd's ratios to both; then the engine core's instructions per
 # forwarded packet on a synthetic burst loop (callgrind).
@@ -20,6 +21,7 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 
 SECS=${BENCH_SECONDS:-5}
+ROUNDS=${BENCH_ROUNDS:-3} # the switches take turns; medians are shown
 FABRICD=$PWD/build/bin/fabricd
 BENCH=$PWD/build/tests/engine-bench
 P=bdp$$
@@ -134,6 +136,7 @@ stop_bridge() {
 OVS_UP=0
 start_ovs() {
 	export OVS_RUNDIR=$D/ovs OVS_LOGDIR=$D/ovs OVS_DBDIR=$D/ovs
+	rm -rf "$D/ovs"
 	mkdir -p "$D/ovs"
 	ovsdb-tool create "$D/ovs/conf.db" \
 		/usr/share/openvswitch/vswitch.ovsschema || return 1
@@ -152,54 +155,82 @@ start_ovs() {
 
 stop_ovs() {
 	[ "$OVS_UP" = 1 ] || return 0
-	local f
+	local f pid
 	for f in vswitchd ovsdb; do
-		[ -f "$D/ovs/$f.pid" ] && kill "$(cat "$D/ovs/$f.pid")" 2>/dev/null
+		[ -f "$D/ovs/$f.pid" ] || continue
+		pid=$(cat "$D/ovs/$f.pid")
+		kill "$pid" 2>/dev/null
+		for _ in $(seq 50); do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
 	done
 	OVS_UP=0
-	sleep 0.5
 }
 
 mpps() { awk -v p="$1" 'BEGIN { printf "%.3f", p / 1e6 }'; }
 gbps() { awk -v p="$1" -v s="$2" 'BEGIN { printf "%.3f", p * s * 8 / 1e9 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "n/a" }'; }
 
-declare -A R
+declare -A R ALL
+# run_switch NAME: one round of both sizes; ALL[NAME,SIZE] collects rounds.
 run_switch() {
 	local name=$1 size
 	for size in 64 1514; do
-		R[$name,$size]=$(measure "$size")
-		printf '  %-16s %5d B  %8s Mpps  %7s Gb/s\n' "$name" "$size" \
-			"$(mpps "${R[$name,$size]}")" \
-			"$(gbps "${R[$name,$size]}" "$size")"
+		ALL[$name,$size]+="$(measure "$size") "
 	done
 }
 
-echo "bench-datapath: $(nproc) CPUs, $(uname -r), load $(cut -d" " -f1-3 /proc/loadavg), ${SECS}s per run;" \
-	"trafgen on CPU 0, the switch's thread on CPU 1"
-echo "  (64 B row: 60-byte frames + FCS; 1514 B: a full 1500-byte MTU)"
+median() {
+	tr ' ' '\n' | grep . | sort -n |
+		awk '{ v[NR] = $1 } END { print NR ? v[int((NR + 1) / 2)] : 0 }'
+}
+
+one_round() {
+	start_fabricd ""
+	[ "$1" = 1 ] && echo "  fabricd ports: $MODE"
+	run_switch fabricd
+	COPIED=$("$PWD/build/bin/fabricctl" -s "$D/ctl.sock" -j stats \
+		2>/dev/null | jq .bytes_copied 2>/dev/null)
+	stop_fabricd
+	start_fabricd 1
+	[ "$1" = 1 ] && echo "  fabricd-afpacket ports: $MODE"
+	run_switch fabricd-afpacket
+	stop_fabricd
+	start_bridge
+	run_switch linux-bridge
+	stop_bridge
+	if [ "$HAVE_OVS" = 1 ] && start_ovs; then
+		run_switch ovs-netdev
+		stop_ovs
+	else
+		HAVE_OVS=0
+	fi
+}
+
+echo "bench-datapath: $(nproc) CPUs, $(uname -r), load" \
+	"$(cut -d' ' -f1-3 /proc/loadavg), ${SECS}s per run, $ROUNDS rounds;" \
+	"trafgen on CPU 0, the switch on CPU 1"
+echo "  (64 B: 60-byte frames + FCS; 1514 B: a full 1500-byte MTU;" \
+	"median of the rounds)"
 setup_topology
-start_fabricd ""
-echo "  fabricd ports: $MODE"
-run_switch fabricd
-COPIED=$("$PWD/build/bin/fabricctl" -s "$D/ctl.sock" -j stats 2>/dev/null |
-	jq .bytes_copied 2>/dev/null)
-stop_fabricd
-start_fabricd 1
-echo "  fabricd-afpacket ports: $MODE"
-run_switch fabricd-afpacket
-stop_fabricd
-start_bridge
-run_switch linux-bridge
-stop_bridge
-if command -v ovs-vswitchd >/dev/null && start_ovs; then
-	run_switch ovs-netdev
-	stop_ovs
-else
+HAVE_OVS=0
+command -v ovs-vswitchd >/dev/null && HAVE_OVS=1
+for round in $(seq "$ROUNDS"); do
+	one_round "$round"
+done
+[ "$HAVE_OVS" = 1 ] ||
 	echo "  ovs-netdev: not run (openvswitch-switch missing or failed)"
-	R[ovs-netdev,64]=0
-	R[ovs-netdev,1514]=0
-fi
+for name in fabricd fabricd-afpacket linux-bridge ovs-netdev; do
+	for size in 64 1514; do
+		R[$name,$size]=$(median <<<"${ALL[$name,$size]:-}")
+		[ -n "${ALL[$name,$size]:-}" ] || continue
+		printf '  %-16s %5d B  %8s Mpps  %7s Gb/s   (pps by round: %s)\n' \
+			"$name" "$size" "$(mpps "${R[$name,$size]}")" \
+			"$(gbps "${R[$name,$size]}" "$size")" \
+			"$(echo ${ALL[$name,$size]})"
+	done
+done
 
 echo
 for size in 64 1514; do
