@@ -194,6 +194,7 @@ static int netdev_open(struct port *p)
 		goto err_unmap;
 	}
 	read_mtu(p, fd);
+	p->ifindex = ifindex;
 	p->fd = fd;
 	p->priv = np;
 	p->mode = "af_packet";

@@ -53,6 +53,8 @@ static int tap_open(struct port *p)
 	p->fd = fd;
 	p->priv = tp;
 	p->mode = "tap";
+	/* ifindex stays 0: the tap may move to the workload's namespace;
+	 * its descriptor reports the tap's end by itself. */
 	tap_setup_link(p);
 	return 0;
 

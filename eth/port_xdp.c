@@ -315,6 +315,7 @@ int port_xdp_open(struct port *p)
 	p->ops = &port_xdp_ops;
 	p->mode = "af_xdp";
 	p->flags |= PORT_F_TX_POOL_ONLY;
+	p->ifindex = ifindex;
 	read_mtu(p);
 	return 0;
 }

@@ -23,7 +23,7 @@ LOG_MODULE(engine);
 #define FDB_SIZE 65536
 #define EPOLL_TIMEOUT_MS 100
 #define AGE_EVERY_MS 1000
-#define RETRY_EVERY_MS 2000
+#define RETRY_EVERY_MS 1000
 #define ROUNDS_PER_WAKE 16
 
 static uint64_t ev_key(unsigned int slot, uint32_t gen)
@@ -82,6 +82,31 @@ static void poll_port(struct engine *e, unsigned int slot, uint64_t now)
 	}
 }
 
+/*
+ * Close ports whose interface went away (a VM stopped): AF_XDP sockets get
+ * no poll event for it. They are reopened when the name comes back.
+ */
+static void check_gone(struct engine *e)
+{
+	static struct log_ratelimit rl = LOG_RATELIMIT_INIT(1, 10);
+	unsigned int i;
+	bool changed = false;
+
+	for (i = 0; i < ECORE_MAX_PORTS; i++) {
+		struct ecore_port *ep = &e->core.ports[i];
+
+		if (!ep->used || !ep->port.ops || !ep->port.ifindex ||
+		    (int)if_nametoindex(ep->port.name) == ep->port.ifindex)
+			continue;
+		LOG_WARN_RL(&rl, "port %s: interface gone; waiting for it",
+			    ep->port.name);
+		ecore_port_down(&e->core, i, -ENODEV);
+		changed = true;
+	}
+	if (changed)
+		engine_sync_epoll(e);
+}
+
 static void housekeeping(struct engine *e, uint64_t now)
 {
 	unsigned int i;
@@ -89,6 +114,7 @@ static void housekeeping(struct engine *e, uint64_t now)
 
 	if (now - e->last_age_ms >= AGE_EVERY_MS) {
 		fdb_age(e->core.fdb, now);
+		check_gone(e);
 		e->last_age_ms = now;
 	}
 	if (now - e->last_retry_ms < RETRY_EVERY_MS)

@@ -66,6 +66,7 @@ struct port {
 	const char *mode; /* how it runs, for status: "af_packet", "tap" */
 	uint32_t flags; /* PORT_F_* */
 	uint32_t max_payload; /* largest payload after the Ethernet header */
+	int ifindex; /* of the interface it is attached to; 0: unknown */
 };
 
 /* port_ops_find - the ops of kind @kind ("netdev", "tap"), or NULL. */

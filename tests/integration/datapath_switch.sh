@@ -336,6 +336,24 @@ check "a1 -> a2 lost no frame meanwhile (300 pings)" \
 	grep -q " 0% packet loss" "$D/flow.out"
 grep -q " 0% packet loss" "$D/flow.out" || diag "$(cat "$D/flow.out")"
 
+# A VM restarts: its interface goes away and comes back under the same name.
+port_state() {
+	fctl -j port list | jq -r ".[] | select(.name==\"$1\") | .state"
+}
+ip -n "$P-b1" link del eth0
+for _ in $(seq 30); do [ "$(port_state vb1)" = absent ] && break; sleep 0.1; done
+check_eq "vb1 deleted under the engine: shown absent" absent \
+	"$(port_state vb1)"
+ip -n "$P-b1" link add eth0 type veth peer name vb1 netns "$P-sw"
+ip -n "$P-b1" link set eth0 address "$(mac_of b1)"
+ip -n "$P-b1" addr add 10.9.0.3/24 dev eth0
+in_ns b1 ethtool -K eth0 tx off tso off gso off >/dev/null 2>&1
+ip -n "$P-b1" link set eth0 up
+ip -n "$P-sw" link set vb1 up
+for _ in $(seq 60); do [ "$(port_state vb1)" = up ] && break; sleep 0.1; done
+check_eq "vb1 back: reopened by the engine" up "$(port_state vb1)"
+check "b2 reaches b1 again" pings b2 -c 2 -W 2 10.9.0.3
+
 # Unicast between AF_XDP ports hands buffers over; floods need a buffer per
 # port that keeps it (AF_XDP); AF_PACKET and taps send synchronously.
 if [ $WANT_MODE = af_packet ]; then
