@@ -260,7 +260,7 @@ static void print_engine(const json_t *r)
 		   jstr(r, "partitions_from"));
 	out_string(PRINT_ANY, "poll_mode", "poll mode: %s",
 		   jstr(r, "poll_mode"));
-	out_bool(PRINT_ANY, "running", ", forwarding thread running: %d",
+	out_bool(PRINT_ANY, "running", ", forwarding thread running: %s",
 		 json_is_true(json_object_get(r, "running")));
 	out_uint(PRINT_ANY, "wakeups", ", %" PRIu64 " wake-ups",
 		 juint(r, "wakeups"));
@@ -274,7 +274,7 @@ static void print_engine(const json_t *r)
 	out_uint(PRINT_ANY, "free", ", %" PRIu64 " free", juint(pool, "free"));
 	out_uint(PRINT_ANY, "buf_size", ", %" PRIu64 " bytes each",
 		 juint(pool, "buf_size"));
-	out_bool(PRINT_ANY, "hugepages", ", hugepages: %d\n",
+	out_bool(PRINT_ANY, "hugepages", ", hugepages: %s\n",
 		 json_is_true(json_object_get(pool, "hugepages")));
 	out_close_object();
 	out_open_object("fdb");
@@ -299,7 +299,7 @@ static void print_partition(const json_t *p)
 	out_string(PRINT_ANY, "name", "%-14s", jstr(p, "name"));
 	out_uint(PRINT_ANY, "pkey", " pkey 0x%04" PRIx64, juint(p, "pkey"));
 	out_uint(PRINT_ANY, "vlan", " vlan %-4" PRIu64, juint(p, "vlan"));
-	out_bool(PRINT_ANY, "active", " active %d",
+	out_bool(PRINT_ANY, "active", " active %s",
 		 json_is_true(json_object_get(p, "active")));
 	print_counters(p);
 	out_nl();
