@@ -125,10 +125,14 @@ static void print_port(const json_t *p)
 static int print_ports(const json_t *arr)
 {
 	size_t i;
-	json_t *p;
 
+	if (!out_is_json() && json_array_size(arr))
+		out_text("%-15s %-6s %-9s %-6s %-12s %-7s %-6s %-7s counters\n",
+			 "NAME", "KIND", "MODE", "ROLE", "PARTITION", "MEMBER",
+			 "STATE", "SOURCE");
 	out_open_array(NULL);
-	json_array_foreach((json_t *)arr, i, p) print_port(p);
+	for (i = 0; i < json_array_size(arr); i++)
+		print_port(json_array_get(arr, i));
 	out_close_array();
 	return FCTL_OK;
 }
