@@ -323,12 +323,17 @@ static int cmd_stats(const struct fctl_opts *o, int argc, char **argv)
 	print_engine(res);
 	out_text("\nports:\n");
 	out_open_array("ports");
-	json_array_foreach(json_object_get(res, "ports"), i, p) print_port(p);
+	json_array_foreach(json_object_get(res, "ports"), i, p)
+	{
+		print_port(p);
+	}
 	out_close_array();
 	out_text("\npartitions:\n");
 	out_open_array("partitions");
 	json_array_foreach(json_object_get(res, "partitions"), i, p)
+	{
 		print_partition(p);
+	}
 	out_close_array();
 	out_close_object();
 	out_end();
