@@ -7,6 +7,10 @@
  * Threads: engine_start() runs one forwarding thread. Every other function
  * here is called from the daemon's main or control thread and is safe
  * against the forwarding thread (the engine serialises them internally).
+ *
+ * Environment: FABRICD_BUSY_POLL=1 makes the forwarding thread poll its
+ * ports without sleeping (lower latency, one CPU at 100%); FABRICD_NO_XDP=1
+ * keeps netdev ports on AF_PACKET instead of AF_XDP.
  */
 #ifndef FABRICD_ENGINE_H
 #define FABRICD_ENGINE_H
