@@ -131,6 +131,27 @@ check "ta: ping IB-side host -> Ethernet host" ping_ok hib 10.20.0.1
 check "ta: TCP 1 MiB Ethernet -> IB side" tcp_transfer heth hib 10.20.0.2
 check "ta: TCP 1 MiB IB side -> Ethernet" tcp_transfer hib heth 10.20.0.1
 
+# IPv6 in ta: neighbour discovery is rewritten at both gateways (link-layer
+# options 8 <-> 24 bytes); multicast travels in the broadcast group.
+v6() {
+	ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=0 \
+		net.ipv6.conf.$2.disable_ipv6=0 net.ipv6.conf.$2.accept_dad=0
+	ip -n "$1" addr add "$3/64" dev "$2" nodad
+}
+v6 heth he0 fd00:20::1
+v6 hib hi0 fd00:20::2
+ping6_ok() { ip netns exec "$1" busybox ping6 -c 2 -W 3 "$2" >/dev/null 2>&1; }
+check "ta: ping6 Ethernet host -> IB-side host" ping6_ok heth fd00:20::2
+check "ta: ping6 IB-side host -> Ethernet host" ping6_ok hib fd00:20::1
+mac4=$(ip -n heth -j neigh show 10.20.0.2 | jq -r '.[0].lladdr')
+mac6=$(ip -n heth -j neigh show fd00:20::2 | jq -r '.[0].lladdr')
+check "ta: ARP resolved the IB-side host to a MAC" test "${mac4:-null}" != null
+check_eq "ta: ND resolved it to the same MAC (one per IB neighbour)" \
+	"$mac4" "$mac6"
+# quiet again: the Q_Key checks below count every packet on ta's QPs
+ip netns exec heth sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+ip netns exec hib sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+
 check_eq "tb: host behind B received nothing of ta" "$ho_rx0" \
 	"$(rx_count ho ho0)"
 check_eq "tb: host behind A received nothing of ta" "$hx_rx0" \
