@@ -9,10 +9,12 @@
  */
 #include "eth/port_xdp.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <linux/bpf.h>
 #include <linux/if_link.h>
 #include <linux/if_xdp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -210,8 +212,12 @@ static void refill(struct port *p, struct xdp_priv *xp)
 	uint64_t *addrs = r->descs;
 
 	while (prod - cons < XDP_RING_SIZE) {
-		struct pkt *pkt = pool_alloc(p->pool);
+		struct pkt *pkt;
 
+		/* A quarter of the pool stays for other ports and copies. */
+		if (pool_avail(p->pool) < pool_size(p->pool) / 4)
+			break;
+		pkt = pool_alloc(p->pool);
 		if (!pkt)
 			break;
 		addrs[prod & r->mask] = pool_buf_offset(p->pool, pkt);
@@ -289,6 +295,28 @@ static void read_mtu(struct port *p)
 
 static void xdp_release(struct port *p, struct xdp_priv *xp);
 
+/*
+ * The program redirects queue 0 only: frames on other queues would reach
+ * the host stack instead of the switch. Multi-queue interfaces use
+ * AF_PACKET, which sees them all.
+ */
+static int rx_queues(const char *ifname)
+{
+	char path[96];
+	struct dirent *de;
+	DIR *d;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/queues", ifname);
+	d = opendir(path);
+	if (!d)
+		return 1;
+	while ((de = readdir(d)))
+		n += !strncmp(de->d_name, "rx-", 3);
+	closedir(d);
+	return n ? n : 1;
+}
+
 int port_xdp_open(struct port *p)
 {
 	int ifindex = if_nametoindex(p->name), ret;
@@ -296,6 +324,8 @@ int port_xdp_open(struct port *p)
 
 	if (!ifindex)
 		return -ENODEV;
+	if (rx_queues(p->name) > 1)
+		return -EOPNOTSUPP;
 	xp = calloc(1, sizeof(*xp));
 	if (!xp)
 		return -ENOMEM;
