@@ -99,8 +99,11 @@ static int prog_load(int map_fd)
 	return sys_bpf(BPF_PROG_LOAD, &a);
 }
 
-/* Attach in driver mode, else generic (skb) mode. Returns a link fd. */
-static int prog_attach(int prog_fd, int ifindex)
+/*
+ * Attach in driver mode, else generic (skb) mode; *@generic says which.
+ * Returns a link fd.
+ */
+static int prog_attach(int prog_fd, int ifindex, bool *generic)
 {
 	static const uint32_t modes[] = { XDP_FLAGS_DRV_MODE,
 					  XDP_FLAGS_SKB_MODE };
@@ -115,6 +118,7 @@ static int prog_attach(int prog_fd, int ifindex)
 		a.link_create.attach_type = BPF_XDP;
 		a.link_create.flags = modes[i];
 		fd = sys_bpf(BPF_LINK_CREATE, &a);
+		*generic = modes[i] == XDP_FLAGS_SKB_MODE;
 		if (fd >= 0)
 			return fd;
 	}
@@ -321,6 +325,7 @@ int port_xdp_open(struct port *p)
 {
 	int ifindex = if_nametoindex(p->name), ret;
 	struct xdp_priv *xp;
+	bool generic = false;
 
 	if (!ifindex)
 		return -ENODEV;
@@ -336,14 +341,15 @@ int port_xdp_open(struct port *p)
 	if (ret >= 0)
 		ret = xsk_setup(p, xp, ifindex);
 	if (!ret)
-		xp->link_fd = ret = prog_attach(xp->prog_fd, ifindex);
+		xp->link_fd = ret = prog_attach(xp->prog_fd, ifindex, &generic);
 	if (ret < 0) {
 		xdp_release(p, xp);
 		return ret;
 	}
 	p->priv = xp;
 	p->ops = &port_xdp_ops;
-	p->mode = "af_xdp";
+	/* generic: the XDP program runs on skbs, after the driver */
+	p->mode = generic ? "af_xdp_generic" : "af_xdp";
 	p->flags |= PORT_F_TX_POOL_ONLY;
 	p->ifindex = ifindex;
 	read_mtu(p);
