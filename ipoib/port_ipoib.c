@@ -34,6 +34,8 @@ LOG_MODULE(ipoib_port);
 #define SA_TIMEOUT_MS 100
 #define ACK_BATCH 64
 #define MAX_CONFIGURED 64
+#define DEV_MAX_PORTS 8
+#define HOUSEKEEP_MS 100 /* async events, neighbour aging */
 
 /* One verbs device with the engine pool registered, shared by partitions. */
 struct ipoib_dev {
@@ -44,6 +46,8 @@ struct ipoib_dev {
 	struct ibv_pd *pd;
 	struct ibv_mr *mr;
 	unsigned int refs;
+	/* bumped by each async event of port N (state, LID, SM, PKeys) */
+	uint32_t gen[DEV_MAX_PORTS + 1];
 };
 
 /* An Ethernet host that sent into the partition: IB->Ethernet steering. */
@@ -86,7 +90,8 @@ struct ipoib_port {
 	struct ipoib_ah_cache *ahc;
 	uint64_t send_seq, done_seq;
 	unsigned int rx_posted, tx_out, unacked;
-	uint64_t last_age;
+	uint64_t last_age, last_housekeep;
+	uint32_t dev_gen; /* dev->gen[port] this port last refreshed at */
 	struct ipoib_ctx ctx;
 	struct ipoib_port_stats st;
 	struct port_hw_stats hw;
@@ -461,6 +466,9 @@ static struct ipoib_dev *dev_get(const char *name, struct pool *pool, int *err)
 	d->ctx = open_device(name);
 	if (!d->ctx)
 		goto err;
+	if (fcntl(d->ctx->async_fd, F_SETFL,
+		  fcntl(d->ctx->async_fd, F_GETFL) | O_NONBLOCK))
+		goto err;
 	d->pd = ibv_alloc_pd(d->ctx);
 	base = pool_region(pool, &len);
 	if (d->pd)
@@ -751,6 +759,7 @@ static int port_setup(struct ipoib_port *ip)
 	if (!ip->ahc || !ip->ctx.neigh)
 		return -ENOMEM;
 	port_init_ctx(ip);
+	ip->dev_gen = ip->dev->gen[MIN(ip->cfg.port_num, DEV_MAX_PORTS)];
 	rx_refill(ip);
 	if (!ip->rx_posted)
 		return -ENOBUFS;
@@ -861,6 +870,94 @@ static int ipoib_open(struct port *p)
 		 ip->name, ip->qp->qp_num, ip->ctx.pkey, ip->pkey_index,
 		 ip->ctx.qkey, p->max_payload, ip->roce ? " (RoCE)" : "");
 	return 0;
+}
+
+/* Read the device's async events without blocking (all its ports). */
+static void dev_poll_events(struct ipoib_dev *d)
+{
+	struct ibv_async_event ev;
+
+	while (!ibv_get_async_event(d->ctx, &ev)) {
+		switch (ev.event_type) {
+		case IBV_EVENT_PORT_ACTIVE:
+		case IBV_EVENT_PORT_ERR:
+		case IBV_EVENT_LID_CHANGE:
+		case IBV_EVENT_PKEY_CHANGE:
+		case IBV_EVENT_SM_CHANGE:
+		case IBV_EVENT_CLIENT_REREGISTER:
+		case IBV_EVENT_GID_CHANGE:
+			if (ev.element.port_num <= DEV_MAX_PORTS)
+				d->gen[ev.element.port_num]++;
+			break;
+		default:
+			break;
+		}
+		ibv_ack_async_event(&ev);
+	}
+}
+
+/* IB: join the broadcast group again (an SM restarted or moved). */
+static void rejoin_group(struct ipoib_port *ip)
+{
+	struct ipoib_mcmember rec;
+	union ibv_gid mgid;
+
+	ipoib_sa_close(ip->sa);
+	ip->sa = ipoib_sa_open(ip->cfg.dev, ip->cfg.port_num, SA_TIMEOUT_MS);
+	if (!ip->sa ||
+	    ipoib_sa_join_bcast(ip->sa, ip->ctx.pkey, IPOIB_SCOPE_LINK,
+				ip->cfg.create_group, ip->ctx.qkey, &rec)) {
+		LOG_WARN("%s: rejoining the broadcast group failed", ip->name);
+		return;
+	}
+	if (rec.mlid == ip->group.mlid)
+		return;
+	memcpy(mgid.raw, ip->mgid.raw, IPOIB_GID_LEN);
+	ibv_detach_mcast(ip->qp, &mgid, ip->group.mlid);
+	ip->group = rec;
+	ip->attached = !ibv_attach_mcast(ip->qp, &mgid, rec.mlid);
+}
+
+/*
+ * The port changed (state, LID, SM, PKeys, GIDs): forget paths and address
+ * handles, and on IB join the broadcast group again, as the SM asks after
+ * a client reregister.
+ */
+static void port_refresh(struct ipoib_port *ip)
+{
+	struct ibv_port_attr pa;
+
+	ip->st.refreshes++;
+	memset(ip->by_lid, 0, sizeof(ip->by_lid));
+	memset(ip->by_gid, 0, sizeof(ip->by_gid));
+	ipoib_ah_cache_flush(ip->ahc);
+	if (ibv_query_port(ip->dev->ctx, ip->cfg.port_num, &pa))
+		return;
+	ip->lid = pa.lid;
+	LOG_INFO("%s: port event: state %s, LID %u", ip->name,
+		 ibv_port_state_str(pa.state), pa.lid);
+	if (!ip->roce && pa.state == IBV_PORT_ACTIVE)
+		rejoin_group(ip);
+}
+
+/* Every HOUSEKEEP_MS: device events, neighbour aging. */
+static void housekeep(struct ipoib_port *ip)
+{
+	uint32_t gen;
+
+	if (ip->ctx.now - ip->last_housekeep < HOUSEKEEP_MS)
+		return;
+	ip->last_housekeep = ip->ctx.now;
+	dev_poll_events(ip->dev);
+	gen = ip->dev->gen[MIN(ip->cfg.port_num, DEV_MAX_PORTS)];
+	if (gen != ip->dev_gen) {
+		ip->dev_gen = gen;
+		port_refresh(ip);
+	}
+	if (ip->ctx.now - ip->last_age > NEIGH_MAX_AGE_MS / 10) {
+		ipoib_neigh_age(ip->ctx.neigh, ip->ctx.now, NEIGH_MAX_AGE_MS);
+		ip->last_age = ip->ctx.now;
+	}
 }
 
 static void tx_error(struct ipoib_port *ip, const struct ibv_wc *wc)
@@ -992,10 +1089,7 @@ static int ipoib_rx_burst(struct port *p, struct pkt **pkts, unsigned int n)
 		if (rx_one(ip, &wc[i]))
 			pkts[k++] = (struct pkt *)(uintptr_t)wc[i].wr_id;
 	rx_refill(ip);
-	if (ip->ctx.now - ip->last_age > NEIGH_MAX_AGE_MS / 10) {
-		ipoib_neigh_age(ip->ctx.neigh, ip->ctx.now, NEIGH_MAX_AGE_MS);
-		ip->last_age = ip->ctx.now;
-	}
+	housekeep(ip);
 	pthread_mutex_unlock(&ip->lock);
 	return k;
 }
@@ -1119,6 +1213,7 @@ static int ipoib_tx_burst(struct port *p, struct pkt **pkts, unsigned int n)
 
 	pthread_mutex_lock(&ip->lock);
 	ip->ctx.now = util_now_ms();
+	housekeep(ip);
 	tx_reap(ip);
 	for (i = 0; i < n; i++) {
 		if (k == MAX_WC || ip->tx_out + k >= ip->cfg.tx_depth) {

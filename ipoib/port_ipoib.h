@@ -71,6 +71,7 @@ struct ipoib_port_stats {
 	uint64_t tx_ah_errors; /* ibv_create_ah failed */
 	uint64_t tx_too_big; /* larger than the path MTU */
 	uint64_t rx_no_buffer; /* pool empty: receive not reposted */
+	uint64_t refreshes; /* port events handled (paths, AHs, group) */
 	struct ipoib_drop_stats drops;
 };
 

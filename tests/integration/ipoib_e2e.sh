@@ -184,6 +184,17 @@ check "neigh show text output names the port" \
 	bash -c "$FCTL -s $W/a.sock neigh show | grep -q rxe0.8001"
 check_eq "no send or receive errors on A's ta port" "0 0" \
 	"$(ipoib_stat "$W/a.sock" rxe0.8001 tx_wc_errors) $(ipoib_stat "$W/a.sock" rxe0.8001 rx_wc_errors)"
+# The RoCE link goes down and up: the ports see the device's port events,
+# drop their address handles and carry on.
+ref0=$(ipoib_stat "$W/b.sock" rxe1.8001 refreshes)
+ip link set veth1 down
+sleep 1
+ip link set veth1 up
+sleep 2
+check "link flap: ta ping after the flap" ping_ok heth 10.20.0.2
+check "link flap: B's ta port handled the port events" \
+	test "$(ipoib_stat "$W/b.sock" rxe1.8001 refreshes)" -gt "$ref0"
+
 # A third gateway on rxe0 serves ta with the wrong Q_Key: the QPs of the
 # others drop what it sends (the HCA checks the Q_Key), so its host is cut.
 host hq hq0 hq1 10.20.0.5

@@ -264,7 +264,7 @@ static void ipoib_stats_json(void *arg, const struct ipoib_port_view *v)
 					    json_integer(st->drops.count[i]));
 	json_object_set_new(
 		arg, v->name,
-		json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}",
+		json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}",
 			  "rx_packets", (json_int_t)st->rx_packets,
 			  "tx_packets", (json_int_t)st->tx_packets,
 			  "rx_wc_errors", (json_int_t)st->rx_wc_errors,
@@ -272,7 +272,8 @@ static void ipoib_stats_json(void *arg, const struct ipoib_port_view *v)
 			  "tx_no_path", (json_int_t)st->tx_no_path,
 			  "tx_ah_errors", (json_int_t)st->tx_ah_errors,
 			  "tx_too_big", (json_int_t)st->tx_too_big,
-			  "rx_no_buffer", (json_int_t)st->rx_no_buffer, "drops",
+			  "rx_no_buffer", (json_int_t)st->rx_no_buffer,
+			  "refreshes", (json_int_t)st->refreshes, "drops",
 			  drops));
 }
 
