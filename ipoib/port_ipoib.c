@@ -866,6 +866,12 @@ static int ipoib_open(struct port *p)
 	p->flags = PORT_F_TX_POOL_ONLY;
 	p->max_payload =
 		MIN(ip->buf_size - IPOIB_UD_HDR_LEN, ip->mtu - IPOIB_HDR_LEN);
+	if (ip->buf_size < ip->mtu + IPOIB_GRH_LEN)
+		LOG_WARN("%s: %u-byte pool buffers hold IPoIB packets of %u "
+			 "bytes, the path carries %u: peers with a larger "
+			 "IPoIB MTU lose packets (use 4096-byte buffers)",
+			 ip->name, ip->buf_size, ip->buf_size - IPOIB_GRH_LEN,
+			 ip->mtu);
 	LOG_INFO("%s: QPN 0x%06x pkey 0x%04x (index %u) qkey 0x%08x mtu %u%s",
 		 ip->name, ip->qp->qp_num, ip->ctx.pkey, ip->pkey_index,
 		 ip->ctx.qkey, p->max_payload, ip->roce ? " (RoCE)" : "");
