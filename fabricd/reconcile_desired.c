@@ -11,42 +11,23 @@
 #define PKEY_FULL 0x8000
 #define PKEY_BASE(pk) ((pk)&0x7fff)
 
-static enum rc_memb merge(enum rc_memb a, enum rc_memb b)
+static enum rc_memb memb_of(unsigned int bits)
 {
-	return a > b ? a : b;
+	return bits & POLICY_MEMB_BIT_FULL    ? RC_MEMB_FULL :
+	       bits & POLICY_MEMB_BIT_LIMITED ? RC_MEMB_LIMITED :
+						RC_MEMB_NONE;
 }
 
 /* The membership the policy gives port @guid (a CA port) in @part. */
 static enum rc_memb policy_memb(const struct policy_partition *part,
 				uint64_t guid)
 {
-	enum rc_memb m = RC_MEMB_NONE;
-	size_t i;
-
-	for (i = 0; i < part->n_members; i++) {
-		const struct policy_member *mb = &part->members[i];
-
-		if (mb->sel == POLICY_SEL_ALL_SWITCHES ||
-		    (mb->sel == POLICY_SEL_GUID && mb->guid != guid))
-			continue;
-		m = merge(m, mb->membership == POLICY_MEMB_LIMITED ?
-				     RC_MEMB_LIMITED :
-				     RC_MEMB_FULL);
-	}
-	return m;
+	return memb_of(policy_port_memb_bits(part, guid));
 }
 
 static enum rc_memb fabric_memb(const struct rc_input *in, uint16_t pkey)
 {
-	enum rc_memb m = RC_MEMB_NONE;
-	size_t i;
-
-	for (i = 0; i < in->n_pkeys; i++)
-		if (PKEY_BASE(in->pkeys[i]) == pkey)
-			m = merge(m, in->pkeys[i] & PKEY_FULL ?
-					     RC_MEMB_FULL :
-					     RC_MEMB_LIMITED);
-	return m;
+	return memb_of(policy_pkey_memb_bits(in->pkeys, in->n_pkeys, pkey));
 }
 
 static void classify(const struct rc_input *in,
@@ -72,14 +53,6 @@ static void classify(const struct rc_input *in,
 	v->served = v->held && in->gw && in->gw->uplink && part->vlan;
 }
 
-/* "<base>.<suffix>" cut to fit a link name, keeping the suffix whole. */
-static void link_name(char *out, const char *base, const char *suffix)
-{
-	int room = IFNAMSIZ - 1 - (int)strlen(suffix) - 1;
-
-	snprintf(out, IFNAMSIZ, "%.*s.%s", room, base, suffix);
-}
-
 static int add_links(const struct rc_input *in, struct rc_partition *v,
 		     struct rc_set *desired)
 {
@@ -92,7 +65,7 @@ static int add_links(const struct rc_input *in, struct rc_partition *v,
 	util_strlcpy(v->addr_dev, in->gw->uplink, sizeof(v->addr_dev));
 	if (in->vlan_ok) {
 		snprintf(suffix, sizeof(suffix), "%u", v->part->vlan);
-		link_name(l.name, in->gw->uplink, suffix);
+		util_link_name(l.name, in->gw->uplink, suffix);
 		l.kind = RC_LINK_VLAN;
 		util_strlcpy(l.parent, in->gw->uplink, sizeof(l.parent));
 		l.id = v->part->vlan;
@@ -104,7 +77,7 @@ static int add_links(const struct rc_input *in, struct rc_partition *v,
 		l.id = v->part->pkey |
 		       (v->fabric_memb == RC_MEMB_LIMITED ? 0 : PKEY_FULL);
 		snprintf(suffix, sizeof(suffix), "%04x", l.id);
-		link_name(l.name, in->ipoib_parent, suffix);
+		util_link_name(l.name, in->ipoib_parent, suffix);
 		l.kind = RC_LINK_IPOIB;
 		util_strlcpy(l.parent, in->ipoib_parent, sizeof(l.parent));
 		util_strlcpy(v->ipoib_link, l.name, sizeof(v->ipoib_link));

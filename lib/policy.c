@@ -113,6 +113,45 @@ policy_gateway_addrs(const struct policy_gateway *gw,
 	return NULL;
 }
 
+bool policy_member_selects(const struct policy_member *m, uint64_t guid)
+{
+	return m->sel == POLICY_SEL_ALL || m->sel == POLICY_SEL_ALL_CAS ||
+	       (m->sel == POLICY_SEL_GUID && m->guid == guid);
+}
+
+unsigned int policy_port_memb_bits(const struct policy_partition *part,
+				   uint64_t guid)
+{
+	unsigned int m = 0;
+	size_t i;
+
+	for (i = 0; i < part->n_members; i++) {
+		const struct policy_member *mb = &part->members[i];
+
+		if (!policy_member_selects(mb, guid))
+			continue;
+		if (mb->membership != POLICY_MEMB_LIMITED)
+			m |= POLICY_MEMB_BIT_FULL;
+		if (mb->membership != POLICY_MEMB_FULL)
+			m |= POLICY_MEMB_BIT_LIMITED;
+	}
+	return m;
+}
+
+unsigned int policy_pkey_memb_bits(const uint16_t *pkeys, size_t n,
+				   uint16_t base)
+{
+	unsigned int m = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((pkeys[i] & ~POLICY_PKEY_FULL_BIT) == base)
+			m |= pkeys[i] & POLICY_PKEY_FULL_BIT ?
+				     POLICY_MEMB_BIT_FULL :
+				     POLICY_MEMB_BIT_LIMITED;
+	return m;
+}
+
 const char *policy_membership_name(enum policy_membership m)
 {
 	switch (m) {

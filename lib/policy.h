@@ -151,6 +151,33 @@ const struct policy_gw_addrs *
 policy_gateway_addrs(const struct policy_gateway *gw,
 		     const struct policy_partition *part);
 
+/*
+ * Membership as bits, the way a port's PKey table holds a partition: a
+ * full entry, a limited one, or both.
+ */
+#define POLICY_MEMB_BIT_FULL 1u
+#define POLICY_MEMB_BIT_LIMITED 2u
+
+/*
+ * policy_member_selects - true when member @m puts CA port @guid in its
+ * partition: every port, every CA port, or @guid by its GUID.
+ */
+bool policy_member_selects(const struct policy_member *m, uint64_t guid);
+
+/*
+ * policy_port_memb_bits - the POLICY_MEMB_BIT_* that the members of @part
+ * give CA port @guid ("both" gives both bits); 0 when it is no member.
+ */
+unsigned int policy_port_memb_bits(const struct policy_partition *part,
+				   uint64_t guid);
+
+/*
+ * policy_pkey_memb_bits - the POLICY_MEMB_BIT_* that a PKey table (@n
+ * entries with the full bit, @pkeys) holds for partition @base; 0: none.
+ */
+unsigned int policy_pkey_memb_bits(const uint16_t *pkeys, size_t n,
+				   uint16_t base);
+
 /* Names for enum values, as written in the file. */
 const char *policy_membership_name(enum policy_membership m);
 const char *policy_selector_name(enum policy_selector s);

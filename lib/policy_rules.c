@@ -126,12 +126,6 @@ static void check_lid_pins(struct loader *ld)
 	}
 }
 
-static bool member_selects(const struct policy_member *m, uint64_t guid)
-{
-	return m->sel == POLICY_SEL_ALL || m->sel == POLICY_SEL_ALL_CAS ||
-	       (m->sel == POLICY_SEL_GUID && m->guid == guid);
-}
-
 /*
  * Index of the first member of @p that puts port @guid (0: "every CA port")
  * into it, or -1.
@@ -141,7 +135,7 @@ static ssize_t first_selecting(const struct policy_partition *p, uint64_t guid)
 	size_t j;
 
 	for (j = 0; j < p->n_members; j++)
-		if (member_selects(&p->members[j], guid))
+		if (policy_member_selects(&p->members[j], guid))
 			return (ssize_t)j;
 	return -1;
 }

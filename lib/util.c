@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -231,6 +232,14 @@ size_t util_strlcpy(char *dst, const char *src, size_t size)
 		dst[c] = '\0';
 	}
 	return n;
+}
+
+char *util_link_name(char *out, const char *base, const char *suffix)
+{
+	int room = IFNAMSIZ - 1 - (int)strlen(suffix) - 1;
+
+	snprintf(out, IFNAMSIZ, "%.*s.%s", room, base, suffix);
+	return out;
 }
 
 unsigned int util_edit_distance(const char *a, const char *b)

@@ -53,6 +53,12 @@ uint64_t util_now_ms(void);
 /* util_strlcpy - bounded copy that always terminates; returns strlen(src). */
 size_t util_strlcpy(char *dst, const char *src, size_t size);
 
+/*
+ * util_link_name - the link name "<base>.<suffix>" into @out (IFNAMSIZ
+ * bytes), @base cut so that the suffix stays whole. Returns @out.
+ */
+char *util_link_name(char *out, const char *base, const char *suffix);
+
 /* util_edit_distance - Levenshtein distance, for "did you mean" hints. */
 unsigned int util_edit_distance(const char *a, const char *b);
 

@@ -277,12 +277,7 @@ static int load_from_snapshot(const char *path, struct fab *f)
 /* Membership bits of @p in partition @base: 1 full, 2 limited. */
 static unsigned int port_memb(const struct fab_port *p, uint16_t base)
 {
-	unsigned int i, m = 0;
-
-	for (i = 0; i < p->n_pkeys; i++)
-		if ((p->pkeys[i] & DIAG_PKEY_BASE_MASK) == base)
-			m |= p->pkeys[i] & DIAG_PKEY_FULL ? 1 : 2;
-	return m;
+	return policy_pkey_memb_bits(p->pkeys, p->n_pkeys, base);
 }
 
 static const char *memb_name(unsigned int m)

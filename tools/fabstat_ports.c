@@ -18,7 +18,7 @@
 #include "lib/util.h"
 #include "tools/diag.h"
 #include "tools/fabstat.h"
-#include "tools/fabstat_doctor.h"
+#include "tools/fabstat_mirror.h"
 
 #define PORT_STATE_ACTIVE 4
 

@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* fabricd's control socket, for fabstat (see doctor_fabricd.h). */
+#include "tools/doctor_fabricd.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/ctl.h"
+#include "lib/policy.h"
+#include "tools/doctor.h"
+#include "tools/fabstat.h"
+
+#define CTL_TIMEOUT_MS 2000
+
+const char *doctor_fabricd_socket(void)
+{
+	const char *s = getenv("FABRICD_CTL_SOCKET");
+
+	return s && s[0] ? s : CTL_DEFAULT_SOCKET;
+}
+
+const char *doctor_fabricd_str(json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+static int fd_call(struct ctl_client *c, const char *method, json_t **res,
+		   char *err, size_t len)
+{
+	char *msg = NULL;
+	int ret;
+
+	*res = NULL;
+	ret = ctl_client_call(c, method, 0, NULL, CTL_TIMEOUT_MS, res, &msg);
+	if (ret && err)
+		snprintf(err, len, "%s", msg ? msg : strerror(-ret));
+	free(msg);
+	return ret;
+}
+
+void doctor_fabricd_read(struct doctor_env *e)
+{
+	struct ctl_client *c = ctl_client_open(e->socket);
+
+	if (!c) {
+		e->fd_err = -errno;
+		return;
+	}
+	e->fd_err = fd_call(c, "status", &e->fd_status, NULL, 0);
+	if (!e->fd_err)
+		e->fd_err = fd_call(c, "partitions", &e->fd_parts, NULL, 0);
+	if (!e->fd_err && fd_call(c, "port/list", &e->fd_ports, e->fd_ports_err,
+				  sizeof(e->fd_ports_err)))
+		e->fd_ports = NULL;
+	ctl_client_close(c);
+}
+
+/* The member of array @arr whose "name" is @name, or NULL. */
+static json_t *find_named(json_t *arr, const char *name)
+{
+	const char *n;
+	json_t *v;
+	size_t i;
+
+	json_array_foreach(arr, i, v)
+	{
+		n = doctor_fabricd_str(v, "name");
+		if (n && !strcmp(n, name))
+			return v;
+	}
+	return NULL;
+}
+
+json_t *doctor_fabricd_partition(const struct doctor_env *e, const char *name)
+{
+	return find_named(e->fd_parts, name);
+}
+
+static const char *jstr_or(json_t *o, const char *key, const char *dflt)
+{
+	return doctor_fabricd_str(o, key) ?: dflt;
+}
+
+static long long fd_pid(const struct doctor_env *e)
+{
+	return (long long)json_integer_value(
+		json_object_get(e->fd_status, "pid"));
+}
+
+static void check_datapath(const struct doctor_env *e, struct doctor_part *p)
+{
+	const char *up = e->gw->uplink;
+	struct doctor_check *c;
+	json_t *port;
+
+	if (!e->fd_ports) {
+		doctor_add(p, "datapath", DOCTOR_SKIPPED,
+			   "fabricd has no datapath (port/list: %s)",
+			   e->fd_ports_err);
+		return;
+	}
+	port = find_named(e->fd_ports, up);
+	if (!port) {
+		c = doctor_add(p, "datapath", DOCTOR_PROBLEM,
+			       "fabricd's datapath has no trunk port %s", up);
+		doctor_fix(c, "fabricctl port add %s trunk", up);
+	} else if (strcmp(jstr_or(port, "state", ""), "up")) {
+		c = doctor_add(p, "datapath", DOCTOR_PROBLEM,
+			       "datapath port %s is %s (%s)", up,
+			       jstr_or(port, "state", "?"),
+			       jstr_or(port, "error", "no error"));
+		doctor_fix(c,
+			   "fabricctl port del %s && fabricctl port add %s "
+			   "trunk",
+			   up, up);
+	} else {
+		doctor_add(p, "datapath", DOCTOR_OK, "trunk port %s up", up);
+	}
+}
+
+static void check_running(const struct doctor_env *e, struct doctor_part *p)
+{
+	struct doctor_check *c;
+
+	if (!e->fd_err) {
+		doctor_add(p, "fabricd", DOCTOR_OK, "pid %lld", fd_pid(e));
+		return;
+	}
+	c = doctor_add(p, "fabricd", DOCTOR_PROBLEM,
+		       "fabricd is not running (%s: %s)", e->socket,
+		       strerror(-e->fd_err));
+	doctor_fix(c,
+		   "systemctl start fabricd (or: fabricd --policy %s "
+		   "--gateway %s)",
+		   e->o->policy->file, e->gw->name);
+}
+
+static const char *fd_memb(const struct doctor_part *p)
+{
+	return jstr_or(p->fd_part, "membership", "?");
+}
+
+/* Does fabricd know the partition with our PKey and VLAN? */
+static bool same_policy(const struct doctor_part *p)
+{
+	char pkey[8];
+
+	snprintf(pkey, sizeof(pkey), "0x%04x", p->part->pkey);
+	return p->fd_part && !strcmp(jstr_or(p->fd_part, "pkey", ""), pkey) &&
+	       json_integer_value(json_object_get(p->fd_part, "vlan")) ==
+		       p->part->vlan;
+}
+
+/* fabricd's view of the partition against ours. */
+static void check_agrees(const struct doctor_env *e, struct doctor_part *p)
+{
+	const char *state = jstr_or(p->fd_part, "state", "?");
+	const char *memb = doctor_memb_name(p->fabric_memb);
+	struct doctor_check *c;
+
+	if (!same_policy(p)) {
+		c = doctor_add(p, "fabricd-agrees", DOCTOR_PROBLEM,
+			       "fabricd's policy (%s) differs for %s",
+			       jstr_or(e->fd_status, "policy", "?"),
+			       p->part->name);
+		doctor_fix(c, "kill -HUP %lld (fabricd re-reads its policy)",
+			   fd_pid(e));
+	} else if (!e->ib_err && strcmp(fd_memb(p), memb)) {
+		c = doctor_add(p, "fabricd-agrees", DOCTOR_PROBLEM,
+			       "fabricd sees membership %s, the port holds %s",
+			       fd_memb(p), memb);
+		doctor_fix(c,
+			   "fabricctl status (ib.error), then kill -HUP %lld",
+			   fd_pid(e));
+	} else if (strcmp(state, "ready") && p->served &&
+		   !doctor_has_problem(p)) {
+		c = doctor_add(p, "fabricd-agrees", DOCTOR_PROBLEM,
+			       "fabricd reports %s as %s", p->part->name,
+			       state);
+		doctor_fix(c, "fabricctl partition show %s; see fabricd's log",
+			   p->part->name);
+	} else {
+		doctor_add(p, "fabricd-agrees", DOCTOR_OK, "%s, membership %s",
+			   state, fd_memb(p));
+	}
+}
+
+void doctor_fabricd_check(const struct doctor_env *e, struct doctor_part *p,
+			  bool uplink_ok)
+{
+	if (uplink_ok && !e->fd_err)
+		check_datapath(e, p);
+	check_running(e, p);
+	if (!e->fd_err)
+		check_agrees(e, p);
+}
