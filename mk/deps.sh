@@ -12,7 +12,7 @@ libnl-3-dev libnl-route-3-dev
 rdma-core libibverbs-dev libibumad-dev libibmad-dev ibverbs-providers
 ibverbs-utils infiniband-diags perftest
 opensm libopensm-dev ibsim-utils
-iproute2 tshark netsniff-ng
+iproute2 iputils-ping ethtool bc python3 tshark netsniff-ng
 qemu-system-x86 linux-image-amd64 busybox-static
 openvswitch-switch valgrind
 "
