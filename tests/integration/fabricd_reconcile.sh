@@ -14,6 +14,7 @@
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 . tests/lib/fabric.sh
+. tests/lib/fabricd.sh
 
 FABRICD=$PWD/build/bin/fabricd
 FABRICCTL=$PWD/build/bin/fabricctl
@@ -24,18 +25,13 @@ command -v jq >/dev/null || skip_all "jq not installed (make deps)"
 [ -x "$FABRICD" ] && [ -x "$FABRICCTL" ] ||
 	skip_all "fabricd/fabricctl not built (make)"
 
-FD_PID=""
 MON_PID=""
 cleanup() {
 	[ -z "$MON_PID" ] || kill "$MON_PID" 2>/dev/null
-	[ -z "$FD_PID" ] || fabric_kill_wait "$FD_PID"
-	fabric_cleanup
+	fabricd_sim_cleanup
 }
-FABRIC_NO_TRAP=1
-fabric_init || skip_all "$FABRIC_ERR"
+fabricd_sim_init
 trap cleanup EXIT
-D=$FABRIC_DIR
-SOCK=$D/fabricd.ctl
 
 # The SM's policy and fabricd's start the same; they diverge below.
 write_policy() { # FILE WITH_TENANT_B
@@ -84,16 +80,6 @@ write_policy "$D/fd.yaml" 1
 in_ns() { ip netns exec "$FABRIC_NS" "$@"; }
 fctl() { "$FABRICCTL" -s "$SOCK" "$@"; }
 status() { fctl -j status; }
-# wait_for SECONDS CMD...: poll CMD until it succeeds.
-wait_for() {
-	local deadline=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		[ $SECONDS -lt $deadline ] || return 1
-		sleep 0.1
-	done
-}
-converged() { [ "$(status 2>/dev/null | jq -r .reconcile.converged)" = true ]; }
 has_addr() { in_ns ip -j addr show dev up0 | jq -e --arg a "$1" \
 	'[.[0].addr_info[] | select(.local + "/" + (.prefixlen|tostring) == $a)] | length == 1' >/dev/null; }
 no_addr() { ! has_addr "$1"; }
@@ -118,17 +104,8 @@ while not buf.endswith(b"\n"):
 sys.exit(0 if json.loads(buf)["error"] is None else 1)
 PY
 }
-start_fabricd() {
-	SIM_HOST=gw1 fabric_bg "$D/fabricd.log" "$FABRICD" --policy "$D/fd.yaml" \
-		--gateway gw1 --state-dir "$D/state" --ctl-socket "$SOCK" \
-		--pid-file "$D/fabricd.pid" --poll-ms 200 --foreground
-	FD_PID=$FABRIC_BG_PID
-}
 
-check "ibsim starts" fabric_start_sim tests/topo/small.net || exit 1
-FABRIC_POLICY=$D/sm.yaml
-check "opensm + libfabricsm.so start" fabric_start_sm
-check "SUBNET UP" fabric_wait_up || diag "$FABRIC_ERR"
+fabricd_sim_up
 gw_lid=$(fabric_lid_of 0x0002c90300000101)
 check_eq "smpquery: gw1 holds tenant-a full, tenant-b limited" \
 	"0x0022 0x7fff 0x8021" "$(fabric_pkeys "$gw_lid" | tr '\n' ' ' | sed 's/ $//')"
@@ -139,7 +116,7 @@ in_ns ip link set up0p up
 in_ns ip addr add 10.20.0.77/24 dev up0 # foreign, before fabricd starts
 up0_ifindex=$(in_ns cat /sys/class/net/up0/ifindex)
 
-start_fabricd
+fabricd_sim_start
 check "fabricd converges" wait_for 20 converged || tail -20 "$D/fabricd.log"
 st=$(status)
 check_eq "status: PKeys come from the fabric" fabric "$(jq -r .ib.mode <<<"$st")"
@@ -229,7 +206,7 @@ check "addresses stay while fabricd is down" has_addr 10.20.0.1/24
 ip netns exec "$FABRIC_NS" ip monitor address >"$D/monitor.log" 2>&1 &
 MON_PID=$!
 sleep 0.3
-start_fabricd
+fabricd_sim_start
 check "restarted fabricd converges" wait_for 20 converged
 sleep 0.5
 kill "$MON_PID"

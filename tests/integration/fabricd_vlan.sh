@@ -11,6 +11,7 @@
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 . tests/vm/lib.sh
+. tests/lib/fabricd.sh
 
 FABRICD=$PWD/build/bin/fabricd
 FABRICCTL=$PWD/build/bin/fabricctl
@@ -78,15 +79,6 @@ EOF
 
 in_ns() { ip netns exec "$NS" "$@"; }
 status() { "$FABRICCTL" -s "$SOCK" -j status; }
-wait_for() {
-	local deadline=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		[ $SECONDS -lt $deadline ] || return 1
-		sleep 0.1
-	done
-}
-converged() { [ "$(status 2>/dev/null | jq -r .reconcile.converged)" = true ]; }
 link_json() { in_ns ip -d -j link show dev "$1" 2>/dev/null; }
 link_field() { link_json "$1" | jq -r ".[0]$2"; }
 has_link() { in_ns ip link show dev "$1" >/dev/null 2>&1; }

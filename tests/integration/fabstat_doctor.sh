@@ -17,6 +17,7 @@
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 . tests/lib/fabric.sh
+. tests/lib/fabricd.sh
 
 FABSTAT=${FABSTAT:-$PWD/build/bin/fabstat}
 FABRICD=$PWD/build/bin/fabricd
@@ -29,16 +30,7 @@ command -v jq >/dev/null || skip_all "jq not installed (make deps)"
 [ -x "$FABSTAT" ] && [ -x "$FABRICD" ] && [ -x "$FABRICCTL" ] ||
 	skip_all "fabstat/fabricd/fabricctl not built (make)"
 
-FD_PID=""
-cleanup() {
-	[ -z "$FD_PID" ] || fabric_kill_wait "$FD_PID"
-	fabric_cleanup
-}
-FABRIC_NO_TRAP=1
-fabric_init || skip_all "$FABRIC_ERR"
-trap cleanup EXIT
-D=$FABRIC_DIR
-SOCK=$D/fabricd.ctl
+fabricd_sim_init
 
 # write_policy FILE: the test policy; knobs (environment):
 #   GW_A   gw1's membership in tenant-a: full (default), limited, none
@@ -84,21 +76,8 @@ EOF
 }
 
 in_ns() { ip netns exec "$FABRIC_NS" "$@"; }
-wait_for() { # SECONDS CMD...
-	local deadline=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		[ $SECONDS -lt $deadline ] || return 1
-		sleep 0.1
-	done
-}
-fd_status() { "$FABRICCTL" -s "$SOCK" -j status 2>/dev/null; }
-converged() { [ "$(fd_status | jq -r .reconcile.converged)" = true ]; }
 start_fabricd() {
-	SIM_HOST=gw1 fabric_bg "$D/fabricd.log" "$FABRICD" --policy "$D/fd.yaml" \
-		--gateway gw1 --state-dir "$D/state" --ctl-socket "$SOCK" \
-		--pid-file "$D/fabricd.pid" --poll-ms 200 --foreground
-	FD_PID=$FABRIC_BG_PID
+	fabricd_sim_start
 	wait_for 20 converged
 }
 stop_fabricd() {
@@ -147,10 +126,7 @@ expect() {
 
 write_policy "$D/sm.yaml"
 write_policy "$D/fd.yaml"
-check "ibsim starts" fabric_start_sim tests/topo/small.net || exit 1
-FABRIC_POLICY=$D/sm.yaml
-check "opensm + libfabricsm.so start" fabric_start_sm
-check "SUBNET UP" fabric_wait_up || diag "$FABRIC_ERR"
+fabricd_sim_up
 in_ns ip link add up0 type veth peer name up0p
 in_ns ip link set up0 mtu 4092 up
 in_ns ip link set up0p mtu 4092 up

@@ -9,27 +9,13 @@
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 . tests/lib/fabric.sh
+. tests/lib/fabstat.sh
 
 FABSTAT=$PWD/build/bin/fabstat
 POLICY=$PWD/examples/fabric.yaml
 [ -x "$FABSTAT" ] || skip_all "build/bin/fabstat not built (run make)"
 command -v jq >/dev/null || skip_all "jq not installed"
-fabric_init || skip_all "$FABRIC_ERR"
-
-# Differs from examples/fabric.yaml on purpose: h4 (0x...501) is not in
-# tenant-b, h5 (0x...601) is a limited member of storage instead of full.
-cat >"$FABRIC_PARTITIONS" <<'P'
-Default=0x7fff : ALL=full ;
-tenant-a=0x0001, ipoib : 0x0002c90300000101=full, 0x0002c90300000201=full, 0x0002c90300000301=limited ;
-tenant-b=0x0002 : 0x0002c90300000101=both, 0x0002c90300000401=full ;
-storage=0x0010 : 0x0002c90300000601=limited ;
-P
-fabric_start_sim tests/topo/small.net || skip_all "$FABRIC_ERR"
-fabric_start_sm || skip_all "$FABRIC_ERR"
-if ! fabric_wait_up; then
-	not_ok "OpenSM brings the fabric up: $FABRIC_ERR"
-	tap_done
-fi
+fabstat_sim_up
 
 fabstat() {
 	SIM_HOST=gw1 fabric_exec "$FABSTAT" "$@" 2>"$FABRIC_DIR/fabstat.err"

@@ -7,28 +7,14 @@
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 . tests/lib/fabric.sh
+. tests/lib/fabstat.sh
 
 FABSTAT=$PWD/build/bin/fabstat
 POLICY=$PWD/examples/fabric.yaml
 [ -x "$FABSTAT" ] || skip_all "build/bin/fabstat not built (run make)"
 command -v jq >/dev/null || skip_all "jq not installed"
 command -v ibstat >/dev/null || skip_all "ibstat not installed (make deps)"
-fabric_init || skip_all "$FABRIC_ERR"
-
-# GUIDs of tests/topo/small.net; tenant-b and storage differ from the
-# policy on purpose (fabstat_fabric checks that).
-cat >"$FABRIC_PARTITIONS" <<'P'
-Default=0x7fff : ALL=full ;
-tenant-a=0x0001, ipoib : 0x0002c90300000101=full, 0x0002c90300000201=full, 0x0002c90300000301=limited ;
-tenant-b=0x0002 : 0x0002c90300000101=both, 0x0002c90300000401=full ;
-storage=0x0010 : 0x0002c90300000601=limited ;
-P
-fabric_start_sim tests/topo/small.net || skip_all "$FABRIC_ERR"
-fabric_start_sm || skip_all "$FABRIC_ERR"
-if ! fabric_wait_up; then
-	not_ok "OpenSM brings the fabric up: $FABRIC_ERR"
-	tap_done
-fi
+fabstat_sim_up
 
 # ibstat_field NODE FIELD: one "Field: value" of ibstat's port section.
 ibstat_field() {

@@ -9,10 +9,7 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 . tests/lib/fabric.sh
 
-fabric_have_tools || skip_all "$FABRIC_ERR"
-[ -f build/lib/libfabricsm.so ] || skip_all "build/lib/libfabricsm.so not built (make)"
-fabric_init || skip_all "$FABRIC_ERR"
-fabric_start_sim tests/topo/small.net || skip_all "$FABRIC_ERR"
+fabric_init_plugin tests/topo/small.net || skip_all "$FABRIC_ERR"
 
 FABRIC_POLICY=tests/integration/sm_policy.yaml
 FABRIC_OSM_CONF="sm_priority 15"

@@ -330,3 +330,15 @@ fabric_wait_state() {
 	FABRIC_ERR="no state snapshot for sweep $want in $FABRIC_STATE"
 	return 1
 }
+
+# fabric_init_plugin NETFILE: the start of a test of our plugin: the tools
+# and build/lib/libfabricsm.so must be here; then fabric_init and ibsim on
+# NETFILE. Fails with FABRIC_ERR set.
+fabric_init_plugin() {
+	fabric_have_tools || return 1
+	if [ ! -f "$FABRIC_ROOT/build/lib/libfabricsm.so" ]; then
+		FABRIC_ERR="build/lib/libfabricsm.so not built (make)"
+		return 1
+	fi
+	fabric_init && fabric_start_sim "$1"
+}
