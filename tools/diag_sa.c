@@ -149,15 +149,15 @@ static uint64_t get_be64(const uint8_t *p)
 	return be64toh(v);
 }
 
-static void sa_build(struct diag_sa *sa, uint8_t *mad, uint16_t attr,
-		     uint64_t comp_mask, const void *rec, size_t len,
-		     uint64_t tid)
+static void sa_build(struct diag_sa *sa, uint8_t *mad, uint8_t method,
+		     uint16_t attr, uint64_t comp_mask, const void *rec,
+		     size_t len, uint64_t tid)
 {
 	memset(mad, 0, MAD_SIZE);
 	mad[0] = 1; /* base version */
 	mad[1] = SA_CLASS;
 	mad[2] = SA_CLASS_VERSION;
-	mad[OFF_METHOD] = SA_METHOD_GET;
+	mad[OFF_METHOD] = method;
 	put_be64(mad + OFF_TID, tid);
 	put_be16(mad + OFF_ATTR_ID, attr);
 	put_be64(mad + OFF_SM_KEY, sa->sm_key);
@@ -226,25 +226,38 @@ static int sa_recv(struct diag_sa *sa, uint64_t tid, uint8_t **mad)
 	}
 }
 
-int diag_sa_get(struct diag_sa *sa, uint16_t attr, uint64_t comp_mask,
-		void *rec, size_t len)
+/*
+ * Send one request (@method, @attr, @comp_mask, template @rec of @len
+ * bytes) to the SM and wait for its response, into *@resp. Returns 0 or a
+ * negative errno, the SA's status included (see sa_status()).
+ */
+static int sa_query(struct diag_sa *sa, uint8_t method, uint16_t attr,
+		    uint64_t comp_mask, const void *rec, size_t len,
+		    uint8_t **resp)
 {
 	uint8_t *mad = umad_get_mad(sa->umad);
 	uint64_t tid = sa->next_tid++;
 	int ret;
 
-	if (len > DIAG_SA_DATA_SIZE)
-		return -EINVAL;
-	sa_build(sa, mad, attr, comp_mask, rec, len, tid);
+	sa_build(sa, mad, method, attr, comp_mask, rec, len, tid);
 	umad_set_addr(sa->umad, sa->sm_lid, 1, sa->sm_sl, QP1_QKEY);
 	ret = umad_send(sa->fd, sa->agent, sa->umad, MAD_SIZE,
 			(int)sa->timeout_ms, 2);
 	if (ret < 0)
 		return ret;
-	ret = sa_recv(sa, tid, &mad);
-	if (ret)
-		return ret;
-	ret = sa_status(mad);
+	ret = sa_recv(sa, tid, resp);
+	return ret ? ret : sa_status(*resp);
+}
+
+int diag_sa_get(struct diag_sa *sa, uint16_t attr, uint64_t comp_mask,
+		void *rec, size_t len)
+{
+	uint8_t *mad;
+	int ret;
+
+	if (len > DIAG_SA_DATA_SIZE)
+		return -EINVAL;
+	ret = sa_query(sa, SA_METHOD_GET, attr, comp_mask, rec, len, &mad);
 	if (ret)
 		return ret;
 	memcpy(rec, mad + OFF_DATA, len);
@@ -297,26 +310,16 @@ int diag_sa_pkey_block(struct diag_sa *sa, uint16_t lid, uint8_t port,
 
 int diag_sa_top_lid(struct diag_sa *sa)
 {
-	uint8_t *mad = umad_get_mad(sa->umad);
-	uint64_t tid = sa->next_tid++;
 	uint8_t rec[DIAG_SA_SWITCH_INFO_RECORD_SIZE] = { 0 };
+	uint8_t *mad;
 	int ret;
 
 	/*
 	 * GetTable with no components: every switch. Only the first record
 	 * is read, so a single MAD (the first RMPP segment) is enough.
 	 */
-	sa_build(sa, mad, DIAG_SA_ATTR_SWITCH_INFO_RECORD, 0, rec, sizeof(rec),
-		 tid);
-	mad[OFF_METHOD] = SA_METHOD_GET_TABLE;
-	umad_set_addr(sa->umad, sa->sm_lid, 1, sa->sm_sl, QP1_QKEY);
-	ret = umad_send(sa->fd, sa->agent, sa->umad, MAD_SIZE,
-			(int)sa->timeout_ms, 2);
-	if (ret < 0)
-		return ret;
-	ret = sa_recv(sa, tid, &mad);
-	if (!ret)
-		ret = sa_status(mad);
+	ret = sa_query(sa, SA_METHOD_GET_TABLE, DIAG_SA_ATTR_SWITCH_INFO_RECORD,
+		       0, rec, sizeof(rec), &mad);
 	if (ret)
 		return ret;
 	if (!get_be16(mad + OFF_ATTR_OFFSET))

@@ -217,39 +217,53 @@ static uint16_t get_be16(const uint8_t *b)
 	return (uint16_t)(b[0] << 8 | b[1]);
 }
 
-/* MCMemberRecord by MGID: 0, -ENOENT, or another negative errno. */
-static int group_by_mcmr(const struct doctor_env *e, const uint8_t *mgid,
-			 struct group *g)
+/* Where an SA record that shows a group keeps the group's fields. */
+struct group_rec {
+	const char *name;
+	uint16_t attr;
+	size_t size;
+	uint64_t comp_mgid; /* component mask: the MGID */
+	size_t off_mgid, off_mlid, off_mtu, off_pkey;
+};
+
+static const struct group_rec mcmr_rec = {
+	.name = "MCMemberRecord",
+	.attr = MCMR_ATTR,
+	.size = MCMR_SIZE,
+	.comp_mgid = MCMR_COMP_MGID,
+	.off_mgid = 0,
+	.off_mlid = MCMR_OFF_MLID,
+	.off_mtu = MCMR_OFF_MTU,
+	.off_pkey = MCMR_OFF_PKEY,
+};
+
+/* A PathRecord to the MGID: OpenSM fills it from the group. */
+static const struct group_rec path_rec = {
+	.name = "PathRecord",
+	.attr = PR_ATTR,
+	.size = PR_SIZE,
+	.comp_mgid = PR_COMP_DGID,
+	.off_mgid = PR_OFF_DGID,
+	.off_mlid = PR_OFF_DLID,
+	.off_mtu = PR_OFF_MTU,
+	.off_pkey = PR_OFF_PKEY,
+};
+
+/* The group by record @r: 0, -ENOENT, or another negative errno. */
+static int group_by(const struct doctor_env *e, const struct group_rec *r,
+		    const uint8_t *mgid, struct group *g)
 {
-	uint8_t rec[MCMR_SIZE] = { 0 };
+	uint8_t rec[PR_SIZE > MCMR_SIZE ? PR_SIZE : MCMR_SIZE] = { 0 };
 	int ret;
 
-	memcpy(rec, mgid, 16);
-	ret = diag_sa_get(e->sa, MCMR_ATTR, MCMR_COMP_MGID, rec, sizeof(rec));
+	memcpy(rec + r->off_mgid, mgid, 16);
+	ret = diag_sa_get(e->sa, r->attr, r->comp_mgid, rec, r->size);
 	if (ret)
 		return ret;
-	g->mlid = get_be16(rec + MCMR_OFF_MLID);
-	g->pkey = get_be16(rec + MCMR_OFF_PKEY);
-	g->mtu = diag_mtu_bytes(rec[MCMR_OFF_MTU] & 0x3f);
-	g->via = "MCMemberRecord";
-	return 0;
-}
-
-/* PathRecord to the MGID (OpenSM fills it from the group). */
-static int group_by_path(const struct doctor_env *e, const uint8_t *mgid,
-			 struct group *g)
-{
-	uint8_t rec[PR_SIZE] = { 0 };
-	int ret;
-
-	memcpy(rec + PR_OFF_DGID, mgid, 16);
-	ret = diag_sa_get(e->sa, PR_ATTR, PR_COMP_DGID, rec, sizeof(rec));
-	if (ret)
-		return ret;
-	g->mlid = get_be16(rec + PR_OFF_DLID);
-	g->pkey = get_be16(rec + PR_OFF_PKEY);
-	g->mtu = diag_mtu_bytes(rec[PR_OFF_MTU] & 0x3f);
-	g->via = "PathRecord";
+	g->mlid = get_be16(rec + r->off_mlid);
+	g->pkey = get_be16(rec + r->off_pkey);
+	g->mtu = diag_mtu_bytes(rec[r->off_mtu] & 0x3f);
+	g->via = r->name;
 	return 0;
 }
 
@@ -262,9 +276,9 @@ static int group_by_path(const struct doctor_env *e, const uint8_t *mgid,
 static int query_group(const struct doctor_env *e, const uint8_t *mgid,
 		       struct group *g)
 {
-	int ret = group_by_mcmr(e, mgid, g);
+	int ret = group_by(e, &mcmr_rec, mgid, g);
 
-	return ret == -ENOENT ? group_by_path(e, mgid, g) : ret;
+	return ret == -ENOENT ? group_by(e, &path_rec, mgid, g) : ret;
 }
 
 static void group_missing(struct doctor_part *p, const char *mgid)

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "lib/ctl.h"
+#include "lib/output.h"
 
 static void explain_open(const char *path, int err)
 {
@@ -51,6 +52,20 @@ int fctl_call(const struct fctl_opts *o, const char *method, int argc,
 		return FCTL_UNREACHABLE;
 	}
 	return FCTL_OK;
+}
+
+int fctl_show(const struct fctl_opts *o, const char *method, int argc,
+	      char **argv, void (*print)(json_t *reply))
+{
+	json_t *res = NULL;
+	int ret = fctl_call(o, method, argc, (const char *const *)argv, &res);
+
+	if (ret)
+		return ret;
+	out_begin(stdout, o->json);
+	print(res);
+	json_decref(res);
+	return out_end() ? FCTL_UNREACHABLE : FCTL_OK;
 }
 
 const char *fctl_json_str(json_t *obj, const char *key, const char *dflt)

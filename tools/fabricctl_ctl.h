@@ -17,6 +17,15 @@
 int fctl_call(const struct fctl_opts *o, const char *method, int argc,
 	      const char *const argv[], json_t **result);
 
+/*
+ * fctl_show - call @method as fctl_call() does and print the reply with
+ * @print between out_begin() and out_end() (JSON with -j). Returns
+ * fctl_call()'s code, or FCTL_UNREACHABLE when the output could not be
+ * written.
+ */
+int fctl_show(const struct fctl_opts *o, const char *method, int argc,
+	      char **argv, void (*print)(json_t *reply));
+
 /* fctl_json_str - the string at @key of @obj, or @dflt. */
 const char *fctl_json_str(json_t *obj, const char *key, const char *dflt);
 

@@ -145,15 +145,7 @@ static void print_status(json_t *st)
 
 static int cmd_status(const struct fctl_opts *o, int argc, char **argv)
 {
-	json_t *res = NULL;
-	int ret = fctl_call(o, "status", 0, NULL, &res);
-
-	if (ret)
-		return ret;
-	out_begin(stdout, o->json);
-	print_status(res);
-	json_decref(res);
-	return out_end() ? FCTL_UNREACHABLE : FCTL_OK;
+	return fctl_show(o, "status", 0, NULL, print_status);
 }
 
 /* Partitions. */
@@ -214,24 +206,22 @@ static void print_partition(json_t *p)
 	out_close_object();
 }
 
-static int list_partitions(const struct fctl_opts *o, int argc, char **argv)
+static void print_partitions(json_t *res)
 {
-	json_t *res = NULL, *p;
+	json_t *p;
 	size_t i;
-	int ret;
 
-	ret = fctl_call(o, "partitions", argc, (const char *const *)argv, &res);
-	if (ret)
-		return ret;
-	out_begin(stdout, o->json);
 	out_open_array(NULL);
 	if (json_array_size(res))
 		out_text("%-16s %-6s %-4s %-7s %-10s %s\n", "NAME", "PKEY",
 			 "VLAN", "MEMBER", "STATE", "DRIFT");
 	json_array_foreach(res, i, p) print_partition(p);
 	out_close_array();
-	json_decref(res);
-	return out_end() ? FCTL_UNREACHABLE : FCTL_OK;
+}
+
+static int list_partitions(const struct fctl_opts *o, int argc, char **argv)
+{
+	return fctl_show(o, "partitions", argc, argv, print_partitions);
 }
 
 static const struct fctl_cmd status_cmds[] = {
