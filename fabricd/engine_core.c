@@ -96,11 +96,15 @@ static int classify(struct engine_core *c, struct ecore_port *ip,
 	return -1;
 }
 
-/* The ports @pkt goes to; learns its source. May drop (returns 0). */
+/*
+ * The ports @pkt goes to; learns its source. May drop (returns 0). @pt is
+ * the packet's partition and @iso its members @ip must not reach (limited
+ * ones when @ip is limited), both worked out once per run of packets.
+ */
 static uint64_t lookup(struct engine_core *c, struct ecore_port *ip,
-		       unsigned int in, struct pkt *pkt, uint64_t now)
+		       unsigned int in, struct pkt *pkt, uint64_t now,
+		       const struct ecore_part *pt, uint64_t iso)
 {
-	struct ecore_part *pt = &c->parts[pkt->part];
 	uint64_t mask;
 	int out;
 
@@ -114,7 +118,7 @@ static uint64_t lookup(struct engine_core *c, struct ecore_port *ip,
 					   ECORE_DROP_SAME_PORT);
 				return 0;
 			}
-			if (pt->limited & ip->iso_mask & bit(out)) {
+			if (iso & bit(out)) {
 				count_drop(c, ip, pkt->part,
 					   ECORE_DROP_ISOLATION);
 				return 0;
@@ -123,7 +127,7 @@ static uint64_t lookup(struct engine_core *c, struct ecore_port *ip,
 			return bit(out);
 		}
 	}
-	mask = pt->members & ~bit(in) & ~(pt->limited & ip->iso_mask);
+	mask = pt->members & ~bit(in) & ~iso;
 	if (!(mask & (mask - 1)))
 		pkt->flags |=
 			PKT_SINGLE; /* one output: it may keep the buffer */
@@ -194,6 +198,7 @@ static void prepare_owned(struct engine_core *c, struct ecore_port *op)
 static void tag_for_trunk(struct engine_core *c, struct ecore_port *op)
 {
 	unsigned int i, n = 0;
+	uint16_t part = ECORE_NO_PART, vlan = 0;
 
 	for (i = 0; i < op->n_txq; i++) {
 		struct pkt *pkt = op->txq[i];
@@ -204,16 +209,27 @@ static void tag_for_trunk(struct engine_core *c, struct ecore_port *op)
 					   ECORE_DROP_NO_BUFFER);
 				continue;
 			}
-			pkt->data = frame_vlan_push(
-				pkt->data, pkt->tci | c->parts[pkt->part].vlan);
+			if (pkt->part != part) { /* bursts: mostly one */
+				part = pkt->part;
+				vlan = c->parts[part].vlan;
+			}
+			pkt->data = frame_vlan_push(pkt->data, pkt->tci | vlan);
 			pkt->len += FRAME_VLAN_HLEN;
 			pkt->flags |= PKT_TAGGED;
 		}
-		if (n != i)
-			op->txq[n] = pkt;
-		n++;
+		op->txq[n++] = pkt;
 	}
 	op->n_txq = n;
+}
+
+/* Add a run of @pkts packets and @bytes bytes to partition @part's tx. */
+static inline void count_part_tx(struct engine_core *c, uint16_t part,
+				 uint64_t pkts, uint64_t bytes)
+{
+	if (part != ECORE_NO_PART) {
+		c->parts[part].c.tx_packets += pkts;
+		c->parts[part].c.tx_bytes += bytes;
+	}
 }
 
 /* Count what a port sent and drop what it would not take. */
@@ -228,14 +244,24 @@ static void count_sent(struct engine_core *c, struct ecore_port *op,
 			bytes += op->txq[i]->len;
 		c->parts[op->part].c.tx_packets += sent;
 		c->parts[op->part].c.tx_bytes += bytes;
-	} else {
-		for (i = 0; i < sent; i++) {
-			struct ecore_part *pt = &c->parts[op->txq[i]->part];
+	} else { /* trunks: per partition, by runs of the same one */
+		uint16_t part = ECORE_NO_PART;
+		uint64_t run_pkts = 0, run_bytes = 0;
 
-			bytes += op->txq[i]->len;
-			pt->c.tx_packets++;
-			pt->c.tx_bytes += op->txq[i]->len;
+		for (i = 0; i < sent; i++) {
+			const struct pkt *pkt = op->txq[i];
+
+			if (pkt->part != part) {
+				count_part_tx(c, part, run_pkts, run_bytes);
+				bytes += run_bytes;
+				part = pkt->part;
+				run_pkts = run_bytes = 0;
+			}
+			run_pkts++;
+			run_bytes += pkt->len;
 		}
+		count_part_tx(c, part, run_pkts, run_bytes);
+		bytes += run_bytes;
 	}
 	op->c.tx_packets += sent;
 	op->c.tx_bytes += bytes;
@@ -328,7 +354,9 @@ void ecore_process(struct engine_core *c, unsigned int in, struct pkt **pkts,
 		   unsigned int n, uint64_t now_ms)
 {
 	struct ecore_port *ip = &c->ports[in];
-	uint64_t touched = 0, bytes = 0, acc[2] = { 0, 0 };
+	uint64_t touched = 0, bytes = 0, acc[2] = { 0, 0 }, iso = 0;
+	const struct ecore_part *pt = NULL;
+	uint16_t part = ECORE_NO_PART;
 	unsigned int i;
 
 	if (ip->role == ECORE_ACCESS && !c->parts[ip->part].active)
@@ -347,7 +375,12 @@ void ecore_process(struct engine_core *c, unsigned int in, struct pkt **pkts,
 			continue;
 		}
 		count_part_rx(c, ip, pkt, acc);
-		mask = lookup(c, ip, in, pkt, now_ms);
+		if (pkt->part != part) { /* one for a whole access burst */
+			part = pkt->part;
+			pt = &c->parts[part];
+			iso = pt->limited & ip->iso_mask;
+		}
+		mask = lookup(c, ip, in, pkt, now_ms, pt, iso);
 		enqueue(c, mask, pkt);
 		touched |= mask;
 	}
