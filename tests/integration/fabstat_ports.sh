@@ -7,6 +7,9 @@
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 . tests/lib/fabric.sh
+# This test covers "both" members (a full and a limited entry on one port),
+# which OpenSM writes only with allow_both_pkeys TRUE.
+FABRIC_ALLOW_BOTH=TRUE
 . tests/lib/fabstat.sh
 
 FABSTAT=$PWD/build/bin/fabstat

@@ -9,6 +9,9 @@
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 . tests/lib/fabric.sh
+# This test covers "both" members (a full and a limited entry on one port),
+# which OpenSM writes only with allow_both_pkeys TRUE.
+FABRIC_ALLOW_BOTH=TRUE
 
 command -v jq >/dev/null || skip_all "jq not installed"
 fabric_init_plugin tests/topo/small.net || skip_all "$FABRIC_ERR"

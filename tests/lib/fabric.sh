@@ -22,6 +22,7 @@
 #   FABRIC_PLUGIN     plugin .so (default build/lib/libfabricsm.so)
 #   FABRIC_PLUGIN_OPTS more event_plugin_options, e.g. "log=dbg"
 #   FABRIC_OSM_CONF   extra lines appended to the generated opensm.conf
+#   FABRIC_ALLOW_BOTH allow_both_pkeys (default FALSE, as recommended)
 #   FABRIC_UP_TIMEOUT seconds to wait for SUBNET UP (default 30)
 #   FABRIC_KEEP=1     keep $FABRIC_DIR after cleanup (for debugging)
 #   FABRIC_NO_TRAP=1  do not install the EXIT trap (caller calls cleanup)
@@ -158,7 +159,9 @@ fabric_write_conf() {
 	{
 		echo "sweep_interval 0"
 		echo "partition_config_file $FABRIC_PARTITIONS"
-		echo "allow_both_pkeys TRUE"
+		# As examples/opensm.conf: OpenSM 3.3.23 refuses every IPoIB
+		# multicast join with allow_both_pkeys TRUE (docs/sm-plugin.md).
+		echo "allow_both_pkeys ${FABRIC_ALLOW_BOTH:-FALSE}"
 		echo "force_log_flush TRUE"
 		echo "dump_files_dir $FABRIC_DIR"
 		echo "per_module_logging_file $FABRIC_DIR/per-module-logging.conf"
