@@ -14,12 +14,16 @@ $(ENGINE_DRIVER): tests/lib/engine_driver.c $(LIBFAB)
 
 # The engine core on a synthetic burst loop, for callgrind. Built from its
 # sources with DWARF 4, which every valgrind reads (libfab may be clang's).
+# port.c knows every port kind, so the ipoib sources and verbs come along.
 ENGINE_BENCH_SRCS := fabricd/engine_core.c fabricd/pool.c fabricd/port.c \
-	$(wildcard eth/*.c) lib/log.c lib/util.c
+	$(wildcard eth/*.c) ipoib/port_ipoib.c ipoib/sa_client.c \
+	ipoib/ah_cache.c ipoib/neigh.c ipoib/xlate.c ipoib/wire.c \
+	lib/log.c lib/util.c
 $(ENGINE_BENCH): tests/bench/datapath_core.c $(ENGINE_BENCH_SRCS)
 	$(call msg,LD,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS) -gdwarf-4 -o $@ $< $(ENGINE_BENCH_SRCS)
+	$(Q)$(CC) $(CFLAGS) -gdwarf-4 -o $@ $< $(ENGINE_BENCH_SRCS) \
+		$(LIBS_IB) -lpthread
 
 tests: $(ENGINE_DRIVER) $(ENGINE_BENCH)
 

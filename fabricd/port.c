@@ -6,11 +6,13 @@
 
 #include "eth/port_netdev.h"
 #include "eth/port_tap.h"
+#include "ipoib/port_ipoib.h"
 #include "lib/util.h"
 
 static const struct port_ops *const port_kinds[] = {
 	&port_netdev_ops,
 	&port_tap_ops,
+	&ipoib_port_ops,
 };
 
 const struct port_ops *port_ops_find(const char *kind)

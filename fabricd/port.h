@@ -69,7 +69,7 @@ struct port {
 	int ifindex; /* of the interface it is attached to; 0: unknown */
 };
 
-/* port_ops_find - the ops of kind @kind ("netdev", "tap"), or NULL. */
+/* port_ops_find - the ops of @kind ("netdev", "tap", "ipoib"), or NULL. */
 const struct port_ops *port_ops_find(const char *kind);
 
 /*

@@ -11,6 +11,8 @@
 // fuzz-sources: fabricd/engine_core.c fabricd/pool.c fabricd/port.c
 // fuzz-sources: eth/frame.c eth/fdb.c eth/port_tap.c eth/port_netdev.c
 // fuzz-sources: eth/port_xdp.c
+// fuzz-sources: ipoib/port_ipoib.c ipoib/sa_client.c ipoib/ah_cache.c
+// fuzz-sources: ipoib/neigh.c ipoib/xlate.c ipoib/wire.c
 // fuzz-sources: lib/log.c lib/util.c
 #include <stdint.h>
 #include <stdlib.h>
