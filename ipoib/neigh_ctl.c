@@ -98,9 +98,61 @@ static int cmd_neigh_show(int argc, const char *const argv[], void *aux,
 	return 0;
 }
 
+static json_t *drops_json(const struct ipoib_drop_stats *d)
+{
+	json_t *o = json_object();
+	unsigned int i;
+
+	for (i = 1; i < IPOIB_DROP_MAX; i++)
+		if (d->count[i])
+			json_object_set_new(o, ipoib_drop_name(i),
+					    json_integer(d->count[i]));
+	return o;
+}
+
+static void add_stats(void *arg, const struct ipoib_port_view *v)
+{
+	const struct ipoib_port_stats *st = v->stats;
+
+	json_object_set_new(
+		arg, v->name,
+		json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
+			  "s:o}",
+			  "rx_packets", (json_int_t)st->rx_packets,
+			  "tx_packets", (json_int_t)st->tx_packets,
+			  "rx_wc_errors", (json_int_t)st->rx_wc_errors,
+			  "tx_wc_errors", (json_int_t)st->tx_wc_errors,
+			  "rx_no_gid", (json_int_t)st->rx_no_gid, "tx_no_path",
+			  (json_int_t)st->tx_no_path, "tx_ah_errors",
+			  (json_int_t)st->tx_ah_errors, "tx_too_big",
+			  (json_int_t)st->tx_too_big, "rx_no_buffer",
+			  (json_int_t)st->rx_no_buffer, "refreshes",
+			  (json_int_t)st->refreshes, "drops",
+			  drops_json(&st->drops)));
+}
+
+json_t *ipoib_stats_ctl_show(void)
+{
+	json_t *o = json_object();
+
+	ipoib_port_foreach(add_stats, o);
+	return o;
+}
+
+static int cmd_ipoib_stats(int argc, const char *const argv[], void *aux,
+			   json_t **result, char **error)
+{
+	*result = json_pack("{s:o}", "ipoib", ipoib_stats_ctl_show());
+	return 0;
+}
+
 int ipoib_neigh_ctl_register(struct ctl_server *srv,
 			     const struct ipoib_neigh_ctl_names *names)
 {
-	return ctl_server_register(srv, "neigh/show", "[partition NAME]", 0, 2,
-				   cmd_neigh_show, (void *)names);
+	int ret = ctl_server_register(srv, "neigh/show", "[partition NAME]", 0,
+				      2, cmd_neigh_show, (void *)names);
+
+	return ret   ?:
+		       ctl_server_register(srv, "ipoib/stats", "", 0, 0,
+					   cmd_ipoib_stats, NULL);
 }

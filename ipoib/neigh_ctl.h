@@ -25,7 +25,8 @@ struct ipoib_neigh_ctl_names {
 };
 
 /*
- * ipoib_neigh_ctl_register - register "neigh/show [partition NAME]" on
+ * ipoib_neigh_ctl_register - register "neigh/show [partition NAME]" and
+ * "ipoib/stats" (the driver counters of every open ipoib port, by name) on
  * @srv. @names (may be NULL: partitions shown by PKey only) must outlive
  * the server. Returns 0 or a negative errno.
  */
@@ -38,5 +39,8 @@ int ipoib_neigh_ctl_register(struct ctl_server *srv,
  */
 json_t *ipoib_neigh_ctl_show(const struct ipoib_neigh_ctl_names *names,
 			     uint16_t pkey);
+
+/* ipoib_stats_ctl_show - the reply of ipoib/stats, without its wrapper. */
+json_t *ipoib_stats_ctl_show(void);
 
 #endif /* FABRIC_IPOIB_NEIGH_CTL_H */
