@@ -259,8 +259,8 @@ static void drop_stale_ports(struct engine *e, const struct policy *pol)
 		struct ecore_port *ep = &e->core.ports[i];
 		const struct policy_port *pp;
 
-		if (!ep->used || ep->runtime)
-			continue;
+		if (!ep->used || ep->runtime || !strcmp(ep->kind, "ipoib"))
+			continue; /* ipoib: engine_sync_ipoib() */
 		if (ep->role == ECORE_TRUNK) {
 			if (strcmp(ep->port.name, e->uplink))
 				ecore_port_del(&e->core, i);
@@ -333,6 +333,7 @@ int engine_apply_policy(struct engine *e, const struct policy *pol,
 		set_uplink(e, pol);
 		drop_stale_ports(e, pol);
 		add_policy_ports(e, pol);
+		engine_sync_ipoib(e, pol, held_pkeys, n);
 		ecore_rebuild(&e->core);
 		engine_sync_epoll(e);
 	}

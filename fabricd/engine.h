@@ -52,6 +52,14 @@ int engine_apply_policy(struct engine *e, const struct policy *pol,
 			const uint16_t *held_pkeys, size_t n);
 
 /*
+ * engine_set_ib - the verbs device @dev and port @port (1-based; 0: 1) on
+ * which the next engine_apply_policy() keeps one "ipoib" port per carried
+ * partition that has `ipoib: true`; NULL: none (they are removed then).
+ * Returns 0 or -EINVAL.
+ */
+int engine_set_ib(struct engine *e, const char *dev, unsigned int port);
+
+/*
  * engine_register_commands - register the engine's control commands on
  * @srv: port/add, port/del, port/list, fdb/show, stats.
  */

@@ -27,6 +27,8 @@ struct engine {
 	bool eth_only; /* partitions from the policy alone (no IB port) */
 	char gw_name[ECORE_NAME_MAX]; /* our gateway in the policy, or "" */
 	char uplink[IF_NAMESIZE]; /* its trunk interface, or "" */
+	char ib_dev[64]; /* verbs device of the ipoib ports, or "": none */
+	unsigned int ib_port; /* its port number, 1-based */
 	int reg_fd[ECORE_MAX_PORTS]; /* descriptor registered with epoll */
 	uint32_t reg_gen[ECORE_MAX_PORTS]; /* port generation registered */
 	uint64_t last_age_ms;
@@ -37,5 +39,14 @@ struct engine {
 
 /* engine_sync_epoll - register the open ports' descriptors; lock held. */
 void engine_sync_epoll(struct engine *e);
+
+/*
+ * engine_sync_ipoib - add and remove the policy's ipoib ports: one per
+ * active partition of @pol with `ipoib: true`, on e->ib_dev, with the PKey
+ * as @held (@n entries) has it (NULL: full member). Lock held, partitions
+ * applied first (engine_ipoib.c).
+ */
+void engine_sync_ipoib(struct engine *e, const struct policy *pol,
+		       const uint16_t *held, size_t n);
 
 #endif /* FABRICD_ENGINE_PRIV_H */

@@ -268,13 +268,103 @@ static void test_stats_keys(void **state)
 	json_decref(r);
 }
 
+static const json_t *port_named(struct fx *f, json_t **r, const char *name)
+{
+	*r = call(f, "port/list", "[]");
+	return find_named(json_object_get(*r, "result"), name);
+}
+
+static size_t count_kind(struct fx *f, const char *kind)
+{
+	json_t *r = call(f, "port/list", "[]"), *o;
+	size_t i, n = 0;
+
+	json_array_foreach(json_object_get(r, "result"), i, o)
+	{
+		if (!strcmp(str(o, "kind"), kind))
+			n++;
+	}
+	json_decref(r);
+	return n;
+}
+
+/* A gateway with a verbs port: one ipoib port per carried partition. */
+static void test_ipoib_ports(void **state)
+{
+	struct fx *f = *state;
+	const uint16_t held[] = { 0x8021, 0x0022 }, held_b[] = { 0x8022 };
+	const json_t *p;
+	json_t *r;
+
+	assert_int_equal(engine_set_ib(f->e, "nodev9", 1), 0);
+	assert_int_equal(engine_apply_policy(f->e, f->pol, held, 2), 0);
+	assert_int_equal(count_kind(f, "ipoib"), 2);
+	p = port_named(f, &r, "nodev9.8021");
+	assert_non_null(p);
+	assert_string_equal(str(p, "partition"), "tenant-a");
+	assert_string_equal(str(p, "role"), "access");
+	assert_string_equal(str(p, "source"), "policy");
+	assert_string_equal(str(p, "state"), "absent"); /* no such device */
+	json_decref(r);
+	/* held as a limited member: the name says so, like ib0.0022 */
+	p = port_named(f, &r, "nodev9.0022");
+	assert_non_null(p);
+	assert_string_equal(str(p, "partition"), "tenant-b");
+	json_decref(r);
+	/* the same again changes nothing; a PKey that goes takes its port */
+	assert_int_equal(engine_apply_policy(f->e, f->pol, held, 2), 0);
+	assert_int_equal(count_kind(f, "ipoib"), 2);
+	assert_int_equal(engine_apply_policy(f->e, f->pol, held_b, 1), 0);
+	assert_int_equal(count_kind(f, "ipoib"), 1);
+	assert_null(port_named(f, &r, "nodev9.8021"));
+	json_decref(r);
+	/* port 2: "DEV:PORT.PKEY"; the access ports stay */
+	assert_int_equal(engine_set_ib(f->e, "nodev9", 2), 0);
+	assert_int_equal(engine_apply_policy(f->e, f->pol, held_b, 1), 0);
+	assert_non_null(port_named(f, &r, "nodev9:2.8022"));
+	json_decref(r);
+	assert_int_equal(count_kind(f, "netdev"), 3);
+	/* no verbs port: none; policy only (RoCE): every partition, full */
+	assert_int_equal(engine_set_ib(f->e, NULL, 0), 0);
+	assert_int_equal(engine_apply_policy(f->e, f->pol, held_b, 1), 0);
+	assert_int_equal(count_kind(f, "ipoib"), 0);
+	assert_int_equal(engine_set_ib(f->e, "nodev9", 0), 0);
+	assert_int_equal(engine_apply_policy(f->e, f->pol, NULL, 0), 0);
+	assert_non_null(port_named(f, &r, "nodev9.8021"));
+	json_decref(r);
+	assert_non_null(port_named(f, &r, "nodev9.8022"));
+	json_decref(r);
+	assert_int_equal(engine_set_ib(f->e, "", 1), -EINVAL);
+}
+
+static void test_port_add_ipoib(void **state)
+{
+	struct fx *f = *state;
+	const json_t *p;
+	json_t *r;
+
+	expect_error(f, "port/add", "[\"x0.8021\", \"trunk\", \"ipoib\"]",
+		     "one partition");
+	r = call(f, "port/add",
+		 "[\"x0.8021\", \"partition\", \"tenant-a\", \"ipoib\"]");
+	assert_true(json_is_null(json_object_get(r, "error")));
+	json_decref(r);
+	p = port_named(f, &r, "x0.8021");
+	assert_non_null(p);
+	assert_string_equal(str(p, "kind"), "ipoib");
+	assert_string_equal(str(p, "source"), "runtime");
+	json_decref(r);
+}
+
 #define T_(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T_(test_policy_ports),	 T_(test_held_pkeys), T_(test_reload),
-		T_(test_command_errors), T_(test_stats_keys),
+		T_(test_policy_ports),	 T_(test_held_pkeys),
+		T_(test_reload),	 T_(test_command_errors),
+		T_(test_stats_keys),	 T_(test_ipoib_ports),
+		T_(test_port_add_ipoib),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

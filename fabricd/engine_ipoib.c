@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The engine's ipoib ports: one per partition the gateway carries (an
+ * active partition with `ipoib: true`) on its verbs port, named like the
+ * kernel's child links ("mlx5_0.8001", "mlx5_0:2.8001"), attached to the
+ * partition as an untagged access port so that frames switch between the
+ * Ethernet ports and IPoIB (ipoib/port_ipoib.h).
+ */
+#include "fabricd/engine_priv.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "lib/log.h"
+#include "lib/policy.h"
+#include "lib/util.h"
+
+LOG_MODULE(engine);
+
+#define PKEY_FULL 0x8000
+#define PKEY_BASE 0x7fff
+
+int engine_set_ib(struct engine *e, const char *dev, unsigned int port)
+{
+	if (dev && (!*dev || strlen(dev) >= sizeof(e->ib_dev) || port > 254))
+		return -EINVAL;
+	pthread_mutex_lock(&e->lock);
+	util_strlcpy(e->ib_dev, dev ? dev : "", sizeof(e->ib_dev));
+	e->ib_port = port ? port : 1;
+	pthread_mutex_unlock(&e->lock);
+	return 0;
+}
+
+/*
+ * The PKey partition @pkey is held with (the membership bit as in the
+ * port's table); full membership without a table (RoCE, policy only).
+ */
+static uint16_t held_as(const uint16_t *held, size_t n, uint16_t pkey)
+{
+	size_t i;
+
+	if (!held)
+		return pkey | PKEY_FULL;
+	for (i = 0; i < n; i++)
+		if ((held[i] & PKEY_BASE) == (pkey & PKEY_BASE))
+			return held[i];
+	return 0;
+}
+
+/* The port name of @pkey: "DEV.PKEY", "DEV:PORT.PKEY". -ENAMETOOLONG. */
+static int ipoib_name(const struct engine *e, uint16_t pkey, char *buf,
+		      size_t len)
+{
+	int n;
+
+	if (e->ib_port == 1)
+		n = snprintf(buf, len, "%s.%04x", e->ib_dev, pkey);
+	else
+		n = snprintf(buf, len, "%s:%u.%04x", e->ib_dev, e->ib_port,
+			     pkey);
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+/* Is the policy ipoib port in @ep still wanted, as it is? */
+static bool ipoib_port_wanted(const struct engine *e,
+			      const struct ecore_port *ep,
+			      const struct policy *pol, const uint16_t *held,
+			      size_t n)
+{
+	const struct ecore_part *pt = &e->core.parts[ep->part];
+	const struct policy_partition *pp = NULL;
+	char name[IF_NAMESIZE];
+	size_t i;
+
+	if (!e->ib_dev[0] || !pt->used || !pt->active)
+		return false;
+	for (i = 0; i < pol->n_partitions; i++)
+		if (!strcmp(pol->partitions[i].name, pt->name))
+			pp = &pol->partitions[i];
+	return pp && pp->ipoib &&
+	       !ipoib_name(e, held_as(held, n, pp->pkey), name, sizeof(name)) &&
+	       !strcmp(name, ep->port.name);
+}
+
+static void drop_stale_ipoib(struct engine *e, const struct policy *pol,
+			     const uint16_t *held, size_t n)
+{
+	unsigned int i;
+
+	for (i = 0; i < ECORE_MAX_PORTS; i++) {
+		struct ecore_port *ep = &e->core.ports[i];
+
+		if (ep->used && !ep->runtime && !strcmp(ep->kind, "ipoib") &&
+		    !ipoib_port_wanted(e, ep, pol, held, n))
+			ecore_port_del(&e->core, i);
+	}
+}
+
+static void add_ipoib_port(struct engine *e, const struct policy_partition *pp,
+			   uint16_t pkey)
+{
+	char name[IF_NAMESIZE];
+	int part, slot;
+
+	if (ipoib_name(e, pkey, name, sizeof(name))) {
+		LOG_ERR("partition %s: no ipoib port: \"%s.%04x\" is longer "
+			"than %d characters; rename the IB device",
+			pp->name, e->ib_dev, pkey, IF_NAMESIZE - 1);
+		return;
+	}
+	if (ecore_port_find(&e->core, name) >= 0)
+		return;
+	part = ecore_part_find(&e->core, pp->name);
+	if (part < 0)
+		return;
+	slot = ecore_port_add(&e->core, name, "ipoib", ECORE_ACCESS, part,
+			      false);
+	if (slot < 0)
+		LOG_ERR("port %s: %s", name, strerror(-slot));
+	else if (!e->core.ports[slot].port.ops)
+		LOG_WARN("port %s: cannot open it (%s); retrying", name,
+			 strerror(-e->core.ports[slot].error));
+	else
+		LOG_INFO("port %s: partition %s over IPoIB (%s)", name,
+			 pp->name, e->core.ports[slot].port.mode);
+}
+
+void engine_sync_ipoib(struct engine *e, const struct policy *pol,
+		       const uint16_t *held, size_t n)
+{
+	size_t i;
+
+	drop_stale_ipoib(e, pol, held, n);
+	if (!e->ib_dev[0])
+		return;
+	for (i = 0; i < pol->n_partitions; i++) {
+		const struct policy_partition *pp = &pol->partitions[i];
+		uint16_t pkey = held_as(held, n, pp->pkey);
+		int part = ecore_part_find(&e->core, pp->name);
+
+		if (pp->ipoib && pkey && part >= 0 &&
+		    e->core.parts[part].active)
+			add_ipoib_port(e, pp, pkey);
+	}
+}
