@@ -97,7 +97,11 @@ static int cmd_port_list(int argc, const char *const argv[], void *aux,
 	return 0;
 }
 
-/* Arguments after IFNAME: partition NAME [limited] | trunk, then [tap]. */
+/*
+ * Arguments after IFNAME: partition NAME [limited] | trunk, then [tap |
+ * ipoib]. An ipoib port ("DEV[:PORT].PKEY") carries one partition: never
+ * a trunk.
+ */
 struct port_args {
 	const char *part;
 	bool limited;
@@ -121,16 +125,20 @@ static int parse_port_args(int argc, const char *const argv[],
 	} else {
 		return fail(error, -EINVAL, "%s",
 			    "usage: IFNAME (partition NAME [limited] | trunk) "
-			    "[tap]");
+			    "[tap | ipoib]");
 	}
 	for (; i < argc; i++) {
 		if (!strcmp(argv[i], "limited") && pa->part)
 			pa->limited = true;
-		else if (!strcmp(argv[i], "tap"))
-			pa->kind = "tap";
+		else if (!strcmp(argv[i], "tap") || !strcmp(argv[i], "ipoib"))
+			pa->kind = argv[i];
 		else
 			return fail(error, -EINVAL, "unexpected '%s'", argv[i]);
 	}
+	if (pa->trunk && !strcmp(pa->kind, "ipoib"))
+		return fail(error, -EINVAL, "%s",
+			    "an ipoib port carries one partition: use "
+			    "partition NAME, not trunk");
 	return 0;
 }
 
@@ -338,8 +346,8 @@ struct engine_cmd {
 };
 
 static const struct engine_cmd engine_cmds[] = {
-	{ "port/add", "IFNAME (partition NAME [limited] | trunk) [tap]", 2, 5,
-	  cmd_port_add },
+	{ "port/add", "IFNAME (partition NAME [limited] | trunk) [tap | ipoib]",
+	  2, 5, cmd_port_add },
 	{ "port/del", "IFNAME", 1, 1, cmd_port_del },
 	{ "port/list", "", 0, 0, cmd_port_list },
 	{ "fdb/show", "[partition NAME]", 0, 2, cmd_fdb_show },

@@ -180,7 +180,7 @@ static int cmd_port_del(const struct fctl_opts *o, int argc, char **argv)
 static const struct fctl_cmd port_cmds[] = {
 	{ "list", "", "list the forwarding engine's ports and counters", 0, 0,
 	  cmd_port_list },
-	{ "add", "IFNAME (partition NAME [limited] | trunk) [tap]",
+	{ "add", "IFNAME (partition NAME [limited] | trunk) [tap | ipoib]",
 	  "attach an interface (tap: create a tap) at run time", 2, 5,
 	  cmd_port_add },
 	{ "del", "IFNAME", "detach a port (the interface stays)", 1, 1,
