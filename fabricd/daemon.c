@@ -227,19 +227,36 @@ int daemon_reload(struct daemon *d)
 
 /* The IB port. */
 
-static void ib_open(struct daemon *d)
+/* The IB port asked for: --ib-dev/--ib-port, else the gateway's. */
+static const char *ib_wanted(const struct daemon *d, int *port)
 {
 	const char *dev = d->o->ib_dev;
-	int port = d->o->ib_port;
+
+	*port = d->o->ib_port;
+	if (!dev && d->gw && d->gw->ib_device)
+		dev = d->gw->ib_device;
+	if (!*port && d->gw && d->gw->ib_port)
+		*port = (int)d->gw->ib_port;
+	return dev;
+}
+
+static void ib_open(struct daemon *d)
+{
+	int port;
+	const char *dev = ib_wanted(d, &port);
 
 	if (d->o->no_ib) {
 		d->ib = DAEMON_IB_NONE;
 		return;
 	}
-	if (!dev && d->gw && d->gw->ib_device)
-		dev = d->gw->ib_device;
-	if (!port && d->gw && d->gw->ib_port)
-		port = (int)d->gw->ib_port;
+	if (dev && pkeys_is_roce(dev, port)) {
+		d->ib = DAEMON_IB_NONE;
+		d->roce = true;
+		LOG_INFO("%s/%d is RoCE (no SM, no PKey table): partitions "
+			 "come from the policy",
+			 dev, port ? port : 1);
+		return;
+	}
 	d->pk = pkeys_open(dev, port);
 	if (d->pk) {
 		d->ib = DAEMON_IB_WAITING;
@@ -356,6 +373,25 @@ static void engine_open(struct daemon *d)
 }
 
 /*
+ * The verbs port of a gateway's ipoib ports: the one whose PKeys are read,
+ * or a RoCE port (no PKeys); none for a host that is not a gateway.
+ */
+static void engine_set_verbs(struct daemon *d)
+{
+	const char *dev = NULL;
+	int port = 0;
+
+	if (d->gw && d->pk) {
+		dev = pkeys_dev_name(d->pk);
+		port = pkeys_port_num(d->pk);
+	} else if (d->gw && d->roce) {
+		dev = ib_wanted(d, &port);
+	}
+	if (engine_set_ib(d->engine, dev, (unsigned int)port))
+		LOG_ERR("IB device name %s is too long for ipoib ports", dev);
+}
+
+/*
  * Tell the engine which partitions to carry: those the port holds (none
  * until the PKeys were read), or, without an IB port, all of the policy's.
  */
@@ -366,6 +402,7 @@ static void engine_sync(struct daemon *d)
 	if (!d->engine || !d->engine_dirty)
 		return;
 	d->engine_dirty = false;
+	engine_set_verbs(d);
 	ret = engine_apply_policy(d->engine, d->pol,
 				  d->ib == DAEMON_IB_NONE ? NULL : d->pkeys,
 				  d->ib == DAEMON_IB_OK ? d->n_pkeys : 0);

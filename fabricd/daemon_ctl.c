@@ -64,7 +64,12 @@ static json_t *ib_json(const struct daemon *d)
 		       "pkeys", pk, "reads", (int)d->pkey_reads, "error",
 		       d->ib_error[0] ? d->ib_error : NULL, "ipoib_netdev",
 		       d->ipoib_parent[0] ? d->ipoib_parent : NULL);
-	if (d->ib == DAEMON_IB_NONE)
+	if (d->roce)
+		json_object_set_new(ib, "note",
+				    json_string("RoCE port (no SM, no PKey "
+						"table): partitions come from "
+						"the policy alone"));
+	else if (d->ib == DAEMON_IB_NONE)
 		json_object_set_new(ib, "note",
 				    json_string(
 					    "no InfiniBand port: partitions "
@@ -316,9 +321,38 @@ static int cmd_reload(int argc, const char *const argv[], void *aux,
 	return 0;
 }
 
+/* neigh/show names partitions from the policy in force. */
+static int neigh_pkey_of(void *arg, const char *name, uint16_t *pkey)
+{
+	const struct daemon *d = arg;
+	size_t i;
+
+	for (i = 0; i < d->pol->n_partitions; i++)
+		if (!strcmp(d->pol->partitions[i].name, name)) {
+			*pkey = d->pol->partitions[i].pkey;
+			return 0;
+		}
+	return -ENOENT;
+}
+
+static const char *neigh_name_of(void *arg, uint16_t pkey)
+{
+	const struct daemon *d = arg;
+	size_t i;
+
+	for (i = 0; i < d->pol->n_partitions; i++)
+		if (d->pol->partitions[i].pkey == (pkey & 0x7fff))
+			return d->pol->partitions[i].name;
+	return NULL;
+}
+
 int daemon_ctl_register(struct daemon *d)
 {
 	int ret;
+
+	d->neigh_names = (struct ipoib_neigh_ctl_names){
+		.pkey_of = neigh_pkey_of, .name_of = neigh_name_of, .arg = d
+	};
 
 	ret = ctl_server_register(d->ctl, "status", "", 0, 0, cmd_status, d);
 	if (!ret)
@@ -330,5 +364,7 @@ int daemon_ctl_register(struct daemon *d)
 	if (!ret)
 		ret = ctl_server_register(d->ctl, "reload", "", 0, 0,
 					  cmd_reload, d);
+	if (!ret)
+		ret = ipoib_neigh_ctl_register(d->ctl, &d->neigh_names);
 	return ret;
 }

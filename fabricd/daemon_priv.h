@@ -11,6 +11,7 @@
 #include "fabricd/pkeys.h"
 #include "fabricd/reconcile.h"
 #include "fabricd/reconcile_desired.h"
+#include "ipoib/neigh_ctl.h"
 
 struct ctl_server;
 struct engine;
@@ -36,6 +37,8 @@ struct daemon {
 	uint64_t pkeys_read_ms; /* when they were last read */
 	char ib_error[160]; /* "" when the last read worked */
 	char ipoib_parent[IFNAMSIZ]; /* "" when the port has no IPoIB netdev */
+	bool roce; /* the verbs port is RoCE: DAEMON_IB_NONE, no PKeys */
+	struct ipoib_neigh_ctl_names neigh_names; /* for neigh/show */
 
 	struct rc_set desired;
 	struct rc_partition *views; /* one per policy partition */
@@ -60,7 +63,10 @@ struct daemon {
 void daemon_syslog_open(void);
 void daemon_syslog(int level, const char *module, const char *msg);
 
-/* daemon_ctl_register - add status, partitions, reconcile, reload. */
+/*
+ * daemon_ctl_register - add status, partitions, reconcile, reload and
+ * neigh/show (the ipoib ports' neighbours).
+ */
 int daemon_ctl_register(struct daemon *d);
 
 /* daemon_reconcile - rebuild the desired state and reconcile now. */

@@ -219,3 +219,20 @@ int pkeys_ipoib_netdev(const struct pkeys_port *p, char *name, size_t len)
 	closedir(dir);
 	return ret;
 }
+
+bool pkeys_is_roce(const char *dev, int port)
+{
+	char path[256], *text = NULL;
+	size_t len;
+	bool roce;
+
+	snprintf(path, sizeof(path),
+		 "/sys/class/infiniband/%s/ports/%d/"
+		 "link_layer",
+		 dev, port ? port : 1);
+	if (util_read_file(path, &text, &len))
+		return false;
+	roce = !strncmp(text, "Ethernet", 8);
+	free(text);
+	return roce;
+}

@@ -9,6 +9,7 @@
 #ifndef FABRICD_PKEYS_H
 #define FABRICD_PKEYS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -47,6 +48,12 @@ uint64_t pkeys_port_guid(const struct pkeys_port *p); /* host order */
  * child interface), e.g. "ib0". Returns 0 and fills @name, or -ENOENT.
  */
 int pkeys_ipoib_netdev(const struct pkeys_port *p, char *name, size_t len);
+
+/*
+ * pkeys_is_roce - true when port @port (0: 1) of verbs device @dev has an
+ * Ethernet link layer (RoCE, rxe): no SMPs, no PKey table to read.
+ */
+bool pkeys_is_roce(const char *dev, int port);
 
 /*
  * pkeys_parse_block - add the entries of one 64-byte PKeyTable block
