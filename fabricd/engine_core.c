@@ -64,19 +64,29 @@ static void count_drop(struct engine_core *c, struct ecore_port *p,
 		c->parts[part].c.drops[why]++;
 }
 
+/*
+ * What classification needs of the ingress port, read once per burst: the
+ * packet stores in between could alias the port's fields.
+ */
+struct ingress {
+	bool trunk;
+	uint16_t part; /* access ports: their partition */
+	uint32_t max_payload;
+};
+
 /* Map the frame to its partition and untag it. Returns a drop or -1. */
-static int classify(struct engine_core *c, struct ecore_port *ip,
+static int classify(struct engine_core *c, const struct ingress ig,
 		    struct pkt *pkt)
 {
 	struct frame_info fi;
 	enum frame_error err;
 	uint16_t vid, part;
 
-	err = frame_parse(pkt->data, pkt->len, ip->port.max_payload, &fi);
+	err = frame_parse(pkt->data, pkt->len, ig.max_payload, &fi);
 	if (err)
 		return frame_err_drop[err];
 	vid = fi.tci & FRAME_VID_MASK;
-	if (ip->role == ECORE_TRUNK) {
+	if (ig.trunk) {
 		if (!fi.tagged)
 			return ECORE_DROP_UNTAGGED;
 		part = c->vid_part[vid];
@@ -85,7 +95,7 @@ static int classify(struct engine_core *c, struct ecore_port *ip,
 	} else {
 		if (fi.tagged && vid)
 			return ECORE_DROP_BAD_TAG;
-		part = ip->part; /* active: checked once per burst */
+		part = ig.part; /* active: checked once per burst */
 	}
 	pkt->part = part;
 	pkt->tci = fi.tci & FRAME_PCP_DEI_MASK;
@@ -96,42 +106,45 @@ static int classify(struct engine_core *c, struct ecore_port *ip,
 	return -1;
 }
 
+/* A unicast frame to its own port or across isolation; off the fast path. */
+static __attribute__((noinline, cold)) void drop_unicast(struct engine_core *c,
+							 struct ecore_port *ip,
+							 const struct pkt *pkt,
+							 bool same_port)
+{
+	count_drop(c, ip, pkt->part,
+		   same_port ? ECORE_DROP_SAME_PORT : ECORE_DROP_ISOLATION);
+}
+
 /*
  * The ports @pkt goes to; learns its source. May drop (returns 0). @pt is
- * the packet's partition and @iso its members @ip must not reach (limited
- * ones when @ip is limited), both worked out once per run of packets.
+ * the packet's partition and @allowed the members @ip may reach (not
+ * itself, not limited ones when @ip is limited), both worked out once per
+ * run of packets.
  */
 static uint64_t lookup(struct engine_core *c, struct ecore_port *ip,
 		       unsigned int in, struct pkt *pkt, uint64_t now,
-		       const struct ecore_part *pt, uint64_t iso)
+		       const struct ecore_part *pt, uint64_t allowed)
 {
-	uint64_t mask;
 	int out;
 
 	fdb_learn(c->fdb, pkt->part, frame_src_u64(pkt->data), in, now);
 	if (!frame_is_multicast(pkt->data)) {
 		out = fdb_lookup(c->fdb, pkt->part, frame_dst_u64(pkt->data),
 				 now);
-		if (out >= 0 && (pt->members & bit(out))) {
-			if ((unsigned int)out == in) {
-				count_drop(c, ip, pkt->part,
-					   ECORE_DROP_SAME_PORT);
-				return 0;
-			}
-			if (iso & bit(out)) {
-				count_drop(c, ip, pkt->part,
-					   ECORE_DROP_ISOLATION);
-				return 0;
-			}
+		if (out >= 0 && (allowed & bit(out))) {
 			pkt->flags |= PKT_SINGLE;
 			return bit(out);
 		}
+		if (out >= 0 && (pt->members & bit(out))) {
+			drop_unicast(c, ip, pkt, (unsigned int)out == in);
+			return 0;
+		}
 	}
-	mask = pt->members & ~bit(in) & ~iso;
-	if (!(mask & (mask - 1)))
+	if (!(allowed & (allowed - 1)))
 		pkt->flags |=
 			PKT_SINGLE; /* one output: it may keep the buffer */
-	return mask;
+	return allowed;
 }
 
 static void enqueue(struct engine_core *c, uint64_t mask, struct pkt *pkt)
@@ -191,6 +204,8 @@ static void prepare_owned(struct engine_core *c, struct ecore_port *op)
 		}
 		op->txq[n++] = pkt;
 	}
+	if (n != op->n_txq)
+		op->txq_part = ECORE_NO_PART; /* txq_bytes is off: recount */
 	op->n_txq = n;
 }
 
@@ -199,27 +214,33 @@ static void tag_for_trunk(struct engine_core *c, struct ecore_port *op)
 {
 	unsigned int i, n = 0;
 	uint16_t part = ECORE_NO_PART, vlan = 0;
+	uint64_t bytes = 0;
+	bool mixed = false;
 
 	for (i = 0; i < op->n_txq; i++) {
 		struct pkt *pkt = op->txq[i];
 
+		if (pkt->part != part) { /* bursts: mostly one */
+			mixed |= part != ECORE_NO_PART;
+			part = pkt->part;
+			vlan = c->parts[part].vlan;
+		}
 		if (!(pkt->flags & PKT_TAGGED)) {
 			if (pkt_headroom(pkt) < FRAME_VLAN_HLEN) {
 				count_drop(c, op, pkt->part,
 					   ECORE_DROP_NO_BUFFER);
 				continue;
 			}
-			if (pkt->part != part) { /* bursts: mostly one */
-				part = pkt->part;
-				vlan = c->parts[part].vlan;
-			}
 			pkt->data = frame_vlan_push(pkt->data, pkt->tci | vlan);
 			pkt->len += FRAME_VLAN_HLEN;
 			pkt->flags |= PKT_TAGGED;
 		}
+		bytes += pkt->len;
 		op->txq[n++] = pkt;
 	}
 	op->n_txq = n;
+	op->txq_part = mixed ? ECORE_NO_PART : part;
+	op->txq_bytes = bytes;
 }
 
 /* Add a run of @pkts packets and @bytes bytes to partition @part's tx. */
@@ -244,6 +265,9 @@ static void count_sent(struct engine_core *c, struct ecore_port *op,
 			bytes += op->txq[i]->len;
 		c->parts[op->part].c.tx_packets += sent;
 		c->parts[op->part].c.tx_bytes += bytes;
+	} else if (sent == op->n_txq && op->txq_part != ECORE_NO_PART) {
+		bytes = op->txq_bytes; /* all sent, one partition */
+		count_part_tx(c, op->txq_part, sent, bytes);
 	} else { /* trunks: per partition, by runs of the same one */
 		uint16_t part = ECORE_NO_PART;
 		uint64_t run_pkts = 0, run_bytes = 0;
@@ -337,11 +361,10 @@ static void drop_burst(struct engine_core *c, struct ecore_port *ip,
 }
 
 /* Count what entered a partition: once per burst on an access port. */
-static inline void count_part_rx(struct engine_core *c,
-				 const struct ecore_port *ip,
+static inline void count_part_rx(struct engine_core *c, const struct ingress ig,
 				 const struct pkt *pkt, uint64_t *acc)
 {
-	if (ip->role == ECORE_ACCESS) {
+	if (!ig.trunk) {
 		acc[0]++;
 		acc[1] += pkt->len;
 		return;
@@ -354,7 +377,12 @@ void ecore_process(struct engine_core *c, unsigned int in, struct pkt **pkts,
 		   unsigned int n, uint64_t now_ms)
 {
 	struct ecore_port *ip = &c->ports[in];
-	uint64_t touched = 0, bytes = 0, acc[2] = { 0, 0 }, iso = 0;
+	const struct ingress ig = {
+		.trunk = ip->role == ECORE_TRUNK,
+		.part = ip->part,
+		.max_payload = ip->port.max_payload,
+	};
+	uint64_t touched = 0, bytes = 0, acc[2] = { 0, 0 }, allowed = 0;
 	const struct ecore_part *pt = NULL;
 	uint16_t part = ECORE_NO_PART;
 	unsigned int i;
@@ -369,18 +397,19 @@ void ecore_process(struct engine_core *c, unsigned int in, struct pkt **pkts,
 		bytes += pkt->len;
 		pkt->flags = 0;
 		pkt->in_port = in;
-		drop = classify(c, ip, pkt);
+		drop = classify(c, ig, pkt);
 		if (drop >= 0) {
 			count_drop(c, ip, ECORE_NO_PART, drop);
 			continue;
 		}
-		count_part_rx(c, ip, pkt, acc);
+		count_part_rx(c, ig, pkt, acc);
 		if (pkt->part != part) { /* one for a whole access burst */
 			part = pkt->part;
 			pt = &c->parts[part];
-			iso = pt->limited & ip->iso_mask;
+			allowed = pt->members & ~bit(in) &
+				  ~(pt->limited & ip->iso_mask);
 		}
-		mask = lookup(c, ip, in, pkt, now_ms, pt, iso);
+		mask = lookup(c, ip, in, pkt, now_ms, pt, allowed);
 		enqueue(c, mask, pkt);
 		touched |= mask;
 	}

@@ -74,6 +74,9 @@ struct ecore_port {
 	uint32_t gen; /* bumped on every reuse of the slot and open */
 	struct ecore_counters c;
 	unsigned int n_txq;
+	/* trunks: txq's one partition (ECORE_NO_PART: mixed) and bytes */
+	uint16_t txq_part;
+	uint64_t txq_bytes;
 	struct pkt *txq[ECORE_BURST];
 };
 
