@@ -136,12 +136,14 @@ inject() {
 
 SOCK=$D/ctl.sock
 fctl() { "$FABRICCTL" -s "$SOCK" "$@"; }
+# Not through in_ns: $! must be the switch itself, or the EXIT trap kills
+# only a subshell and leaves the switch running (ip netns exec execs).
 if [ "$FABRICD" = "$DRIVER" ]; then
-	in_ns sw "$DRIVER" -c "$D/fabric.yaml" -g gw1 -s "$SOCK" \
+	ip netns exec "$P-sw" "$DRIVER" -c "$D/fabric.yaml" -g gw1 -s "$SOCK" \
 		>"$D/driver.log" 2>&1 &
 else
-	in_ns sw "$FABRICD" --policy "$D/fabric.yaml" --gateway gw1 --no-ib \
-		--state-dir "$D/state" --ctl-socket "$SOCK" \
+	ip netns exec "$P-sw" "$FABRICD" --policy "$D/fabric.yaml" \
+		--gateway gw1 --no-ib --state-dir "$D/state" --ctl-socket "$SOCK" \
 		--pid-file "$D/fabricd.pid" --foreground >"$D/driver.log" 2>&1 &
 fi
 PIDS+=($!)
