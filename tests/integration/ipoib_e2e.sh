@@ -4,21 +4,30 @@
 # End to end over rdma_rxe in the qemu testbed: an Ethernet host behind
 # gateway A, an IB-side host behind gateway B, A and B joined only by IPoIB
 # on soft-RoCE (rxe0 and rxe1 on the two ends of a veth pair). Two
-# partitions, ta (0x8001) and tb (0x8002), each with a host on either side.
+# partitions, ta (0x1001) and tb (0x1002), each with a host on either side.
 #
 #   heth (ta) --he-- [A] ==rxe0 IPoIB rxe1== [B] --hi-- hib (ta)
 #   hx   (tb) --hx-- [A]                     [B] --ho-- ho  (tb)
 #
-# The gateways are ipoib-tool gw (engine core + ports), a stand-in until
-# fabricd runs ipoib ports itself. Checks: ping and a TCP transfer both
-# ways in ta; tb hosts reach each other; nothing of ta reaches tb's hosts
-# or tb's QPs; neighbours visible through `fabricctl neigh show`.
+# A and B are build/bin/fabricd: A takes its IB device from the policy
+# (ib_device), B from --ib-dev; on RoCE both carry every partition of the
+# policy and make one ipoib port per partition. Checks: ping and a TCP
+# transfer both ways in ta; tb hosts reach each other; nothing of ta
+# reaches tb's hosts or tb's QPs; neighbours visible through `fabricctl
+# neigh show`. A third gateway C with a wrong Q_Key is ipoib-tool gw
+# (fabricd has no Q_Key knob).
+#
+# The PKeys are above 4094, so the partitions have no VLAN: each fabricd's
+# reconciler then wants no link on its uplink. Two fabricds in one network
+# namespace would otherwise delete each other's "fabricd:ta" VLAN links
+# (rxe works only in the guest's root namespace).
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 . tests/vm/lib.sh
 
 if [ -z "${IN_VM:-}" ]; then
 	[ -x build/tests/ipoib-tool ] || skip_all "build/tests/ipoib-tool not built (make tests)"
+	[ -x build/bin/fabricd ] || skip_all "build/bin/fabricd not built (make)"
 	command -v python3 >/dev/null || skip_all "python3 not installed"
 	vm_tap -t 400 "$0"
 	tap_done
@@ -26,6 +35,7 @@ fi
 
 # ---- in the guest ----
 TOOL=$PWD/build/tests/ipoib-tool
+FABRICD=$PWD/build/bin/fabricd
 CTL="python3 $PWD/tests/bench/ipoib/ctl.py"
 FCTL=$PWD/build/bin/fabricctl
 W=$(mktemp -d)
@@ -35,6 +45,8 @@ cleanup() {
 	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
 	wait 2>/dev/null
 	for n in heth hib hx ho hq; do ip netns del $n 2>/dev/null; done
+	ip link del upa 2>/dev/null
+	ip link del upb 2>/dev/null
 	rdma link del rxe0 2>/dev/null
 	rdma link del rxe1 2>/dev/null
 	ip link del veth0 2>/dev/null
@@ -61,8 +73,10 @@ host() {
 }
 
 rx_count() { ip netns exec "$1" cat "/sys/class/net/$2/statistics/rx_packets"; }
-# ipoib_stat SOCK PORT KEY: a counter of an ipoib port of gateway SOCK
-ipoib_stat() { $CTL "$1" gw/stats | jq -r ".ipoib[\"$2\"].$3"; }
+# ipoib_stat SOCK PORT KEY: a counter of an ipoib port of fabricd SOCK;
+# tool_stat: the same of an ipoib-tool gw
+ipoib_stat() { $CTL "$1" ipoib/stats | jq -r ".ipoib[\"$2\"].$3"; }
+tool_stat() { $CTL "$1" gw/stats | jq -r ".ipoib[\"$2\"].$3"; }
 ping_ok() { ip netns exec "$1" busybox ping -c 2 -W 3 "$2" >/dev/null 2>&1; }
 ping_fails() { ! ip netns exec "$1" busybox ping -c 2 -W 2 "$2" >/dev/null 2>&1; }
 
@@ -107,24 +121,69 @@ host hib hi0 hi1 10.20.0.2
 host hx hx0 hx1 10.20.0.3
 host ho ho0 ho1 10.20.0.4
 
-$TOOL gw -s "$W/a.sock" -P ta:8001 -P tb:8002 -a ta:he1 -a tb:hx1 \
-	-i ta:rxe0.8001 -i tb:rxe0.8002 >"$W/a.log" 2>&1 &
-PIDS+=($!)
-$TOOL gw -s "$W/b.sock" -P ta:8001 -P tb:8002 -a ta:hi1 -a tb:ho1 \
-	-i ta:rxe1.8001 -i tb:rxe1.8002 >"$W/b.log" 2>&1 &
-PIDS+=($!)
-for _ in $(seq 100); do
-	grep -q ready "$W/a.log" && grep -q ready "$W/b.log" && break
-	sleep 0.1
+# policy GW IBDEV PORT...: a policy with gateway GW (IB device IBDEV, or
+# none) and access ports PORT (NAME:PARTITION)
+policy() {
+	local gw=$1 dev=$2 p
+	shift 2
+	printf 'fabric: { name: e2e }\npartitions:\n'
+	printf '  - { name: ta, pkey: 0x1001 }\n  - { name: tb, pkey: 0x1002 }\n'
+	printf 'gateways:\n  - { name: %s, uplink: up%s%s }\n' "$gw" "${gw#gw}" \
+		"${dev:+, ib_device: $dev, ib_port: 1}"
+	printf 'ports:\n'
+	for p; do printf '  - { name: %s, partition: %s }\n' "${p%%:*}" "${p#*:}"; done
+}
+# gateway X POLICY-ARGS -- FABRICD-ARGS: fabricd X with its own files; its
+# uplink upX is a veth that carries nothing (no partition has a VLAN).
+gateway() {
+	local x=$1 pa=()
+	shift
+	while [ "$1" != -- ]; do pa+=("$1"); shift; done
+	shift
+	ip link add "up$x" type veth peer name "up$x-p"
+	sysctl -qw "net.ipv6.conf.up$x.disable_ipv6=1" "net.ipv6.conf.up$x-p.disable_ipv6=1"
+	ip link set "up$x" up
+	ip link set "up$x-p" up
+	policy "gw$x" "${pa[@]}" >"$W/$x.yaml"
+	$FABRICD -f -c "$W/$x.yaml" -g "gw$x" -s "$W/$x.sock" -S "$W/$x.state" \
+		-p "$W/$x.pid" "$@" >"$W/$x.log" 2>&1 &
+	PIDS+=($!)
+}
+# ports_up SOCK NAME...: fabricd SOCK lists the ports, each open
+ports_up() {
+	local sock=$1 n
+	shift
+	for n; do
+		[ "$($FCTL -s "$sock" -j port list 2>/dev/null |
+			jq -r ".[] | select(.name == \"$n\") | .state")" = up ] ||
+			return 1
+	done
+}
+gateway a rxe0 he1:ta hx1:tb --
+gateway b "" hi1:ta ho1:tb -- --ib-dev rxe1 --ib-port 1
+for _ in $(seq 150); do
+	ports_up "$W/a.sock" rxe0.9001 rxe0.9002 he1 hx1 &&
+		ports_up "$W/b.sock" rxe1.9001 rxe1.9002 hi1 ho1 && break
+	sleep 0.2
 done
-check "gateway A up (rxe0.8001, rxe0.8002)" grep -q ready "$W/a.log"
-check "gateway B up (rxe1.8001, rxe1.8002)" grep -q ready "$W/b.log"
+check "fabricd A: ipoib ports rxe0.9001, rxe0.9002 up (ib_device in the policy)" \
+	ports_up "$W/a.sock" rxe0.9001 rxe0.9002 he1 hx1
+check "fabricd B: ipoib ports rxe1.9001, rxe1.9002 up (--ib-dev)" \
+	ports_up "$W/b.sock" rxe1.9001 rxe1.9002 hi1 ho1
+pl=$($FCTL -s "$W/a.sock" -j port list)
+check_eq "port list: rxe0.9001 is kind ipoib, ud-roce, access port of ta" \
+	"ipoib ud-roce access ta policy" \
+	"$(jq -r '.[] | select(.name == "rxe0.9001") | "\(.kind) \(.mode) \(.role) \(.partition) \(.source)"' <<<"$pl")"
+check_eq "port list: rxe0.9002 is in tb" tb \
+	"$(jq -r '.[] | select(.name == "rxe0.9002") | .partition' <<<"$pl")"
+check "port list text shows the ipoib kind" \
+	bash -c "$FCTL -s $W/a.sock port list | grep rxe0.9001 | grep -q ipoib"
 sed 's/^/# A: /' "$W/a.log"
 sed 's/^/# B: /' "$W/b.log"
 
 ho_rx0=$(rx_count ho ho0)
 hx_rx0=$(rx_count hx hx0)
-tbq_rx0=$(ipoib_stat "$W/b.sock" rxe1.8002 rx_packets)
+tbq_rx0=$(ipoib_stat "$W/b.sock" rxe1.9002 rx_packets)
 
 check "ta: ping Ethernet host -> IB-side host" ping_ok heth 10.20.0.2
 check "ta: ping IB-side host -> Ethernet host" ping_ok hib 10.20.0.1
@@ -157,7 +216,7 @@ check_eq "tb: host behind B received nothing of ta" "$ho_rx0" \
 check_eq "tb: host behind A received nothing of ta" "$hx_rx0" \
 	"$(rx_count hx hx0)"
 check_eq "tb: B's tb QP received nothing of ta" "$tbq_rx0" \
-	"$(ipoib_stat "$W/b.sock" rxe1.8002 rx_packets)"
+	"$(ipoib_stat "$W/b.sock" rxe1.9002 rx_packets)"
 check "tb host cannot reach ta's IB-side host" ping_fails hx 10.20.0.2
 check "tb host cannot reach ta's Ethernet host" ping_fails ho 10.20.0.1
 check "tb: its own hosts reach each other through IPoIB" ping_ok hx 10.20.0.4
@@ -168,53 +227,66 @@ check_eq "neigh show partition ta: one IB neighbour" 1 "$(jq length <<<"$nb")"
 check_eq "neigh show: its MAC is what heth resolved for 10.20.0.2" \
 	"$mac" "$(jq -r '.[0].mac' <<<"$nb")"
 check_eq "neigh show: partition name" ta "$(jq -r '.[0].partition' <<<"$nb")"
-check_eq "neigh show: PKey as the port holds it" 0x8001 \
+check_eq "neigh show: PKey as the port holds it" 0x9001 \
 	"$(jq -r '.[0].pkey' <<<"$nb")"
 check_eq "neigh show: QPN of B's ta QP" \
-	"$(sed -n 's/.*rxe1.8001: QPN \(0x[0-9a-f]*\).*/\1/p' "$W/b.log")" \
+	"$(sed -n 's/.*rxe1.9001: QPN \(0x[0-9a-f]*\).*/\1/p' "$W/b.log")" \
 	"$(printf '0x%06x' "$(jq -r '.[0].qpn' <<<"$nb")")"
 check_eq "neigh show: GID of rxe1" \
 	"$(cat /sys/class/infiniband/rxe1/ports/1/gids/0)" \
 	"$(jq -r '.[0].gid' <<<"$nb")"
-check_eq "neigh show: learned on A's ta port" rxe0.8001 \
+check_eq "neigh show: learned on A's ta port" rxe0.9001 \
 	"$(jq -r '.[0].port' <<<"$nb")"
 check "neigh show: MAC locally administered unicast" \
 	bash -c "(( (0x${mac%%:*} & 3) == 2 ))"
 check "neigh show text output names the port" \
-	bash -c "$FCTL -s $W/a.sock neigh show | grep -q rxe0.8001"
+	bash -c "$FCTL -s $W/a.sock neigh show | grep -q rxe0.9001"
 check_eq "no send or receive errors on A's ta port" "0 0" \
-	"$(ipoib_stat "$W/a.sock" rxe0.8001 tx_wc_errors) $(ipoib_stat "$W/a.sock" rxe0.8001 rx_wc_errors)"
+	"$(ipoib_stat "$W/a.sock" rxe0.9001 tx_wc_errors) $(ipoib_stat "$W/a.sock" rxe0.9001 rx_wc_errors)"
 # The RoCE link goes down and up: the ports see the device's port events,
 # drop their address handles and carry on.
-ref0=$(ipoib_stat "$W/b.sock" rxe1.8001 refreshes)
+ref0=$(ipoib_stat "$W/b.sock" rxe1.9001 refreshes)
 ip link set veth1 down
 sleep 1
 ip link set veth1 up
 sleep 2
 check "link flap: ta ping after the flap" ping_ok heth 10.20.0.2
 check "link flap: B's ta port handled the port events" \
-	test "$(ipoib_stat "$W/b.sock" rxe1.8001 refreshes)" -gt "$ref0"
+	test "$(ipoib_stat "$W/b.sock" rxe1.9001 refreshes)" -gt "$ref0"
 
 # A third gateway on rxe0 serves ta with the wrong Q_Key: the QPs of the
 # others drop what it sends (the HCA checks the Q_Key), so its host is cut.
 host hq hq0 hq1 10.20.0.5
-$TOOL gw -s "$W/c.sock" -P ta:8001 -a ta:hq1 -q 0x1234 -i ta:rxe0.8001 \
+$TOOL gw -s "$W/c.sock" -P ta:9001 -a ta:hq1 -q 0x1234 -i ta:rxe0.9001 \
 	>"$W/c.log" 2>&1 &
 PIDS+=($!)
 for _ in $(seq 100); do grep -q ready "$W/c.log" && break; sleep 0.1; done
 check "gateway C up (ta, Q_Key 0x1234)" grep -q "qkey 0x00001234" "$W/c.log"
-b_rx0=$(ipoib_stat "$W/b.sock" rxe1.8001 rx_packets)
-a_rx0=$(ipoib_stat "$W/a.sock" rxe0.8001 rx_packets)
+# ta's own hosts must stay quiet while ta's QPs are counted: a kernel
+# re-confirms a neighbour it used (unicast ARP, 5 s after the last ping),
+# so pin the entries they have.
+pin() {
+	local mac
+	mac=$(ip -n "$1" -j neigh show "$3" dev "$2" | jq -r '.[0].lladdr')
+	ip -n "$1" neigh replace "$3" dev "$2" lladdr "$mac" nud permanent
+}
+check "ta: hosts pin each other's MAC" \
+	bash -c "$(declare -f pin); pin heth he0 10.20.0.2 && pin hib hi0 10.20.0.1"
+sleep 0.5
+b_rx0=$(ipoib_stat "$W/b.sock" rxe1.9001 rx_packets)
+a_rx0=$(ipoib_stat "$W/a.sock" rxe0.9001 rx_packets)
 check "wrong Q_Key: C's host cannot reach the IB-side host" \
 	ping_fails hq 10.20.0.2
 check "C did send (its ARP went out)" \
-	test "$(ipoib_stat "$W/c.sock" rxe0.8001 tx_packets)" -gt 0
+	test "$(tool_stat "$W/c.sock" rxe0.9001 tx_packets)" -gt 0
 check_eq "wrong Q_Key: B's ta QP received none of it" "$b_rx0" \
-	"$(ipoib_stat "$W/b.sock" rxe1.8001 rx_packets)"
+	"$(ipoib_stat "$W/b.sock" rxe1.9001 rx_packets)"
 check_eq "wrong Q_Key: A's ta QP received none of it" "$a_rx0" \
-	"$(ipoib_stat "$W/a.sock" rxe0.8001 rx_packets)"
+	"$(ipoib_stat "$W/a.sock" rxe0.9001 rx_packets)"
 
-$CTL "$W/a.sock" gw/stats | sed 's/^/# A stats: /'
-$CTL "$W/b.sock" gw/stats | sed 's/^/# B stats: /'
+$CTL "$W/a.sock" ipoib/stats | sed 's/^/# A ipoib stats: /'
+$CTL "$W/b.sock" ipoib/stats | sed 's/^/# B ipoib stats: /'
+$CTL "$W/a.sock" stats | sed 's/^/# A engine stats: /'
+$CTL "$W/b.sock" stats | sed 's/^/# B engine stats: /'
 
 vm_guest_done
