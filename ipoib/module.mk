@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # IPoIB (issue 6): ipoib/*.c are in libfab. This adds the test tool (SA
-# queries, a stand-in gateway), the UD benchmark and `make bench-ipoib`.
+# queries, a bare gateway with a settable Q_Key), the UD benchmark and
+# `make bench-ipoib`.
 
 IPOIB_TOOL := $(BUILD)/tests/ipoib-tool
 IPOIB_BENCH := $(BUILD)/tests/ipoib-bench

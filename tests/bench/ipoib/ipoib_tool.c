@@ -8,10 +8,10 @@
  *   ipoib-tool gw -s SOCK -P NAME:PKEY... -a NAME:IFNAME... [-q QKEY]
  *                 -i NAME:IBPORT...
  *
- * "gw" is a stand-in gateway until fabricd runs ipoib ports itself: an
- * engine core (fabricd/engine_core.h) with access ports on netdevs (-a)
- * and ipoib ports (-i, "rxe0.8001"), one thread, serving neigh/show and
- * gw/stats on the control socket SOCK until SIGTERM.
+ * "gw" is a bare gateway for tests that need what fabricd does not offer
+ * (a wrong Q_Key, -q): an engine core (fabricd/engine_core.h) with access
+ * ports on netdevs (-a) and ipoib ports (-i, "rxe0.8001"), one thread,
+ * serving neigh/show and gw/stats on the control socket SOCK until SIGTERM.
  */
 #include <arpa/inet.h>
 #include <errno.h>
