@@ -171,8 +171,8 @@ static int netdev_open(struct port *p)
 		ret = port_xdp_open(p);
 		if (!ret)
 			return 0;
-		LOG_INFO("port %s: AF_XDP not available (%s); using AF_PACKET",
-			 p->name, strerror(-ret));
+		VLOG_INFO("port %s: AF_XDP not available (%s); using AF_PACKET",
+			  p->name, strerror(-ret));
 	}
 	np = calloc(1, sizeof(*np));
 	if (!np)

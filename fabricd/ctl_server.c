@@ -285,7 +285,7 @@ char *ctl_server_handle_line(struct ctl_server *srv, const char *line,
 		msg = xstrdup_printf("malformed request: %s",
 				     req ? "not a JSON object" : jerr.text);
 		json_decref(req);
-		LOG_DBG("%s", msg ? msg : "malformed request");
+		VLOG_DBG("%s", msg ? msg : "malformed request");
 		reply = reply_line(NULL, NULL, msg ? msg : "malformed request");
 		free(msg);
 		return reply;
@@ -364,10 +364,11 @@ static void accept_one(struct ctl_server *srv)
 		return;
 	}
 	if (!peer_allowed(srv, fd, &cred)) {
-		LOG_WARN("control: refused peer pid %d uid %u gid %u: not root "
-			 "nor in the socket's group",
-			 (int)cred.pid, (unsigned int)cred.uid,
-			 (unsigned int)cred.gid);
+		VLOG_WARN(
+			"control: refused peer pid %d uid %u gid %u: not root "
+			"nor in the socket's group",
+			(int)cred.pid, (unsigned int)cred.uid,
+			(unsigned int)cred.gid);
 		conn_queue(c, reply_line(NULL, NULL,
 					 "permission denied: fabricd accepts "
 					 "root and the control socket's "
@@ -395,9 +396,9 @@ static void conn_serve(struct ctl_server *srv, struct ctl_conn *c)
 		c->in_len -= used;
 	}
 	if (!c->out && c->in_len >= CTL_MAX_REQUEST) {
-		LOG_WARN("control: request from pid %d exceeds %d bytes; "
-			 "disconnecting it",
-			 (int)c->pid, CTL_MAX_REQUEST);
+		VLOG_WARN("control: request from pid %d exceeds %d bytes; "
+			  "disconnecting it",
+			  (int)c->pid, CTL_MAX_REQUEST);
 		conn_queue(c, reply_line(NULL, NULL, "request too long"));
 		c->closing = true;
 	}

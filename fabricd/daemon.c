@@ -47,17 +47,17 @@ static int lock_pid_file(const char *path)
 	}
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (fd < 0) {
-		LOG_ERR("cannot open pid file %s: %s", path, strerror(errno));
+		VLOG_ERR("cannot open pid file %s: %s", path, strerror(errno));
 		return -errno;
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB)) {
 		if (read(fd, buf, sizeof(buf) - 1) < 0)
 			buf[0] = '\0';
 		buf[strcspn(buf, "\n")] = '\0';
-		LOG_ERR("another fabricd (pid %s) holds %s; stop it first, or "
-			"give this one its own --pid-file, --ctl-socket and "
-			"--state-dir",
-			buf[0] ? buf : "?", path);
+		VLOG_ERR("another fabricd (pid %s) holds %s; stop it first, or "
+			 "give this one its own --pid-file, --ctl-socket and "
+			 "--state-dir",
+			 buf[0] ? buf : "?", path);
 		close(fd);
 		return -EBUSY;
 	}
@@ -115,7 +115,7 @@ static int detach(int *ready_fd)
 			close(null);
 	}
 	if (chdir("/"))
-		LOG_WARN("chdir /: %s", strerror(errno));
+		VLOG_WARN("chdir /: %s", strerror(errno));
 	daemon_syslog_open();
 	log_set_sink(syslog_sink, NULL);
 	*ready_fd = pfd[1];
@@ -127,7 +127,7 @@ static void tell_parent(int *ready_fd, char status)
 	if (*ready_fd < 0)
 		return;
 	if (write(*ready_fd, &status, 1) != 1)
-		LOG_DBG("parent gone");
+		VLOG_DBG("parent gone");
 	close(*ready_fd);
 	*ready_fd = -1;
 }
@@ -160,10 +160,10 @@ static struct policy *load_policy(struct daemon *d, char **errors)
 	if (!pol && text)
 		for (line = strtok_r(text, "\n", &save); line;
 		     line = strtok_r(NULL, "\n", &save))
-			LOG_ERR("%s", line);
+			VLOG_ERR("%s", line);
 	if (!pol && errno != EINVAL && (!text || !text[0]))
-		LOG_ERR("cannot read policy %s: %s", d->o->policy_file,
-			strerror(errno));
+		VLOG_ERR("cannot read policy %s: %s", d->o->policy_file,
+			 strerror(errno));
 	if (!pol && errors) {
 		free(*errors);
 		*errors = text && n_errors ? strdup(text) : NULL;
@@ -181,16 +181,16 @@ static int adopt_policy(struct daemon *d, struct policy *pol)
 	struct rc_partition *views;
 
 	if (d->o->gateway && !gw) {
-		LOG_ERR("policy %s has no gateway '%s'; add it under "
-			"gateways: or fix --gateway",
-			d->o->policy_file, d->o->gateway);
+		VLOG_ERR("policy %s has no gateway '%s'; add it under "
+			 "gateways: or fix --gateway",
+			 d->o->policy_file, d->o->gateway);
 		return -ENOENT;
 	}
 	views = calloc(pol->n_partitions + 1, sizeof(*views));
 	if (!views)
 		return -ENOMEM;
 	if (!gw)
-		LOG_INFO(
+		VLOG_INFO(
 			"not a gateway (no --gateway and no gateway named "
 			"like this host): not mirroring partitions on Ethernet");
 	policy_free(d->pol);
@@ -212,15 +212,16 @@ int daemon_reload(struct daemon *d)
 		if (pol)
 			policy_free(pol);
 		d->reloads_refused++;
-		LOG_ERR("policy %s refused; the last good policy stays in force",
+		VLOG_ERR(
+			"policy %s refused; the last good policy stays in force",
 			d->o->policy_file);
 		return -EINVAL;
 	}
 	free(d->reload_error);
 	d->reload_error = NULL;
-	LOG_INFO("policy %s loaded: %zu partitions%s%s", d->o->policy_file,
-		 pol->n_partitions, d->gw ? ", gateway " : "",
-		 d->gw ? d->gw->name : "");
+	VLOG_INFO("policy %s loaded: %zu partitions%s%s", d->o->policy_file,
+		  pol->n_partitions, d->gw ? ", gateway " : "",
+		  d->gw ? d->gw->name : "");
 	d->engine_dirty = true;
 	return daemon_reconcile(d);
 }
@@ -252,9 +253,9 @@ static void ib_open(struct daemon *d)
 	if (dev && pkeys_is_roce(dev, port)) {
 		d->ib = DAEMON_IB_NONE;
 		d->roce = true;
-		LOG_INFO("%s/%d is RoCE (no SM, no PKey table): partitions "
-			 "come from the policy",
-			 dev, port ? port : 1);
+		VLOG_INFO("%s/%d is RoCE (no SM, no PKey table): partitions "
+			  "come from the policy",
+			  dev, port ? port : 1);
 		return;
 	}
 	d->pk = pkeys_open(dev, port);
@@ -262,28 +263,28 @@ static void ib_open(struct daemon *d)
 		d->ib = DAEMON_IB_WAITING;
 		if (d->gw && d->gw->port_guid &&
 		    d->gw->port_guid != pkeys_port_guid(d->pk))
-			LOG_WARN("gateway %s has port_guid 0x%016llx in the "
-				 "policy, but %s/%d is 0x%016llx; using the "
-				 "PKeys of %s/%d (fix the policy or --ib-dev)",
-				 d->gw->name,
-				 (unsigned long long)d->gw->port_guid,
-				 pkeys_dev_name(d->pk), pkeys_port_num(d->pk),
-				 (unsigned long long)pkeys_port_guid(d->pk),
-				 pkeys_dev_name(d->pk), pkeys_port_num(d->pk));
+			VLOG_WARN("gateway %s has port_guid 0x%016llx in the "
+				  "policy, but %s/%d is 0x%016llx; using the "
+				  "PKeys of %s/%d (fix the policy or --ib-dev)",
+				  d->gw->name,
+				  (unsigned long long)d->gw->port_guid,
+				  pkeys_dev_name(d->pk), pkeys_port_num(d->pk),
+				  (unsigned long long)pkeys_port_guid(d->pk),
+				  pkeys_dev_name(d->pk), pkeys_port_num(d->pk));
 		if (!pkeys_ipoib_netdev(d->pk, d->ipoib_parent,
 					sizeof(d->ipoib_parent)))
-			LOG_INFO("IPoIB netdev %s serves the port",
-				 d->ipoib_parent);
+			VLOG_INFO("IPoIB netdev %s serves the port",
+				  d->ipoib_parent);
 	} else if (errno == ENODEV && !dev) {
 		d->ib = DAEMON_IB_NONE;
-		LOG_INFO("no InfiniBand device: partitions come from the "
-			 "policy alone");
+		VLOG_INFO("no InfiniBand device: partitions come from the "
+			  "policy alone");
 	} else {
 		d->ib = DAEMON_IB_WAITING;
 		snprintf(d->ib_error, sizeof(d->ib_error),
 			 "cannot open IB port %s/%d: %s", dev ? dev : "(first)",
 			 port, strerror(errno));
-		LOG_ERR("%s; retrying", d->ib_error);
+		VLOG_ERR("%s; retrying", d->ib_error);
 	}
 }
 
@@ -296,14 +297,14 @@ static void log_pkey_changes(const struct daemon *d, const uint16_t *pk,
 		for (j = 0; j < d->n_pkeys && d->pkeys[j] != pk[i]; j++)
 			;
 		if (j == d->n_pkeys)
-			LOG_INFO("port now holds PKey 0x%04x", pk[i]);
+			VLOG_INFO("port now holds PKey 0x%04x", pk[i]);
 	}
 	for (j = 0; j < d->n_pkeys; j++) {
 		for (i = 0; i < n && pk[i] != d->pkeys[j]; i++)
 			;
 		if (i == n)
-			LOG_INFO("port no longer holds PKey 0x%04x",
-				 d->pkeys[j]);
+			VLOG_INFO("port no longer holds PKey 0x%04x",
+				  d->pkeys[j]);
 	}
 }
 
@@ -323,10 +324,10 @@ static bool ib_poll(struct daemon *d)
 	n = pkeys_read(d->pk, pk, PKEYS_MAX);
 	if (n < 0) {
 		if (!d->ib_error[0])
-			LOG_WARN("cannot read the PKey table of %s/%d: %s; "
-				 "keeping the last known partitions",
-				 pkeys_dev_name(d->pk), pkeys_port_num(d->pk),
-				 strerror(-n));
+			VLOG_WARN("cannot read the PKey table of %s/%d: %s; "
+				  "keeping the last known partitions",
+				  pkeys_dev_name(d->pk), pkeys_port_num(d->pk),
+				  strerror(-n));
 		snprintf(d->ib_error, sizeof(d->ib_error),
 			 "reading the PKey table: %s", strerror(-n));
 		return false;
@@ -357,9 +358,9 @@ static void engine_open(struct daemon *d)
 	if (!d->engine) {
 		snprintf(d->engine_error, sizeof(d->engine_error),
 			 "could not start: %s", strerror(errno));
-		LOG_ERR("forwarding engine %s; the control plane runs "
-			"without it",
-			d->engine_error);
+		VLOG_ERR("forwarding engine %s; the control plane runs "
+			 "without it",
+			 d->engine_error);
 		return;
 	}
 	engine_register_commands(d->engine, d->ctl);
@@ -367,7 +368,7 @@ static void engine_open(struct daemon *d)
 	if (ret) {
 		snprintf(d->engine_error, sizeof(d->engine_error),
 			 "forwarding thread: %s", strerror(-ret));
-		LOG_ERR("forwarding engine %s", d->engine_error);
+		VLOG_ERR("forwarding engine %s", d->engine_error);
 	}
 	d->engine_dirty = true;
 }
@@ -388,7 +389,7 @@ static void engine_set_verbs(struct daemon *d)
 		dev = ib_wanted(d, &port);
 	}
 	if (engine_set_ib(d->engine, dev, (unsigned int)port))
-		LOG_ERR("IB device name %s is too long for ipoib ports", dev);
+		VLOG_ERR("IB device name %s is too long for ipoib ports", dev);
 }
 
 /*
@@ -409,9 +410,9 @@ static void engine_sync(struct daemon *d)
 	if (ret) {
 		snprintf(d->engine_error, sizeof(d->engine_error),
 			 "applying the policy: %s", strerror(-ret));
-		LOG_ERR("forwarding engine: %s; it keeps its previous "
-			"partitions",
-			d->engine_error);
+		VLOG_ERR("forwarding engine: %s; it keeps its previous "
+			 "partitions",
+			 d->engine_error);
 	} else {
 		d->engine_error[0] = '\0';
 	}
@@ -434,12 +435,12 @@ static void log_drift(struct daemon *d)
 		const struct rc_partition *v = &d->views[i];
 
 		if (v->drift)
-			LOG_WARN("drift: partition %s (PKey 0x%04x): %s "
-				 "(fabric: %s, policy: %s)",
-				 v->part->name, v->part->pkey,
-				 rc_drift_name(v->drift),
-				 rc_memb_name(v->fabric_memb),
-				 rc_memb_name(v->policy_memb));
+			VLOG_WARN("drift: partition %s (PKey 0x%04x): %s "
+				  "(fabric: %s, policy: %s)",
+				  v->part->name, v->part->pkey,
+				  rc_drift_name(v->drift),
+				  rc_memb_name(v->fabric_memb),
+				  rc_memb_name(v->policy_memb));
 	}
 }
 
@@ -518,11 +519,12 @@ static void handle_signal(struct daemon *d)
 
 	while (read(d->sigfd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGHUP) {
-			LOG_INFO("SIGHUP: reloading %s", d->o->policy_file);
+			VLOG_INFO("SIGHUP: reloading %s", d->o->policy_file);
 			reconcile_vlan_retry(d->rc);
 			daemon_reload(d);
 		} else {
-			LOG_INFO("signal %d: shutting down", (int)si.ssi_signo);
+			VLOG_INFO("signal %d: shutting down",
+				  (int)si.ssi_signo);
 			d->stop = true;
 		}
 	}
@@ -563,7 +565,7 @@ static void main_loop(struct daemon *d)
 					  .events = POLLIN };
 		n = ctl_server_pollfds(d->ctl, pfd + 2);
 		if (poll(pfd, n + 2, poll_timeout(d)) < 0 && errno != EINTR) {
-			LOG_ERR("poll: %s", strerror(errno));
+			VLOG_ERR("poll: %s", strerror(errno));
 			break;
 		}
 		if (pfd[0].revents)
@@ -584,7 +586,7 @@ static gid_t ctl_gid(const char *group)
 		return (gid_t)-1;
 	gr = getgrnam(group);
 	if (!gr) {
-		LOG_ERR("no group '%s' for the control socket", group);
+		VLOG_ERR("no group '%s' for the control socket", group);
 		return (gid_t)-2;
 	}
 	return gr->gr_gid;
@@ -598,20 +600,20 @@ static int open_services(struct daemon *d)
 	if (gid == (gid_t)-2)
 		return -ENOENT;
 	if (util_mkdir_p(d->o->state_dir, 0755)) {
-		LOG_ERR("cannot create state directory %s: %s", d->o->state_dir,
-			strerror(errno));
+		VLOG_ERR("cannot create state directory %s: %s",
+			 d->o->state_dir, strerror(errno));
 		return -EIO;
 	}
 	snprintf(state, sizeof(state), "%s/reconcile.json", d->o->state_dir);
 	d->rc = reconcile_create(state);
 	if (!d->rc) {
-		LOG_ERR("cannot open netlink: %s", strerror(errno));
+		VLOG_ERR("cannot open netlink: %s", strerror(errno));
 		return -errno;
 	}
 	d->ctl = ctl_server_create(d->o->ctl_socket, gid, FABRICD_VERSION);
 	if (!d->ctl) {
-		LOG_ERR("cannot listen on %s: %s", d->o->ctl_socket,
-			strerror(errno));
+		VLOG_ERR("cannot listen on %s: %s", d->o->ctl_socket,
+			 strerror(errno));
 		return -errno;
 	}
 	return daemon_ctl_register(d);
@@ -667,7 +669,7 @@ int daemon_run(const struct daemon_opts *o)
 	int ready = -1, ret;
 
 	if (!o->foreground && detach(&ready)) {
-		LOG_ERR("cannot detach: %s", strerror(errno));
+		VLOG_ERR("cannot detach: %s", strerror(errno));
 		return 1;
 	}
 	d.lock_fd = lock_pid_file(o->pid_file);
@@ -677,16 +679,16 @@ int daemon_run(const struct daemon_opts *o)
 	}
 	ret = write_pid(d.lock_fd) ?: start(&d);
 	if (ret) {
-		LOG_ERR("fabricd could not start");
+		VLOG_ERR("fabricd could not start");
 		tell_parent(&ready, 1);
 		stop(&d);
 		return 1;
 	}
-	LOG_INFO("fabricd %s running (pid %d), control socket %s",
-		 FABRICD_VERSION, (int)getpid(), o->ctl_socket);
+	VLOG_INFO("fabricd %s running (pid %d), control socket %s",
+		  FABRICD_VERSION, (int)getpid(), o->ctl_socket);
 	tell_parent(&ready, 0);
 	main_loop(&d);
 	stop(&d);
-	LOG_INFO("fabricd stopped");
+	VLOG_INFO("fabricd stopped");
 	return 0;
 }

@@ -1,8 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/*
- * Where a detached fabricd logs: syslog. Kept apart from lib/log.h, whose
- * LOG_ERR/LOG_INFO macros collide with <syslog.h>'s priorities.
- */
+/* Where a detached fabricd logs: syslog, mapping lib/log.h's levels. */
 #include <syslog.h>
 
 #include "fabricd/daemon_priv.h"

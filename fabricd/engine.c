@@ -49,8 +49,8 @@ void engine_sync_epoll(struct engine *e)
 			continue;
 		ev.data.u64 = ev_key(i, ep->gen);
 		if (epoll_ctl(e->epfd, EPOLL_CTL_ADD, fd, &ev))
-			LOG_WARN("port %s: cannot poll it: %s", ep->port.name,
-				 strerror(errno));
+			VLOG_WARN("port %s: cannot poll it: %s", ep->port.name,
+				  strerror(errno));
 		e->reg_fd[i] = fd;
 		e->reg_gen[i] = ep->gen;
 	}
@@ -67,8 +67,8 @@ static void poll_port(struct engine *e, unsigned int slot, uint64_t now)
 	for (round = 0; round < ROUNDS_PER_WAKE; round++) {
 		n = ep->port.ops->rx_burst(&ep->port, pkts, ECORE_BURST);
 		if (n < 0) {
-			LOG_WARN_RL(&rl, "port %s: %s; closed, will retry",
-				    ep->port.name, strerror(-n));
+			VLOG_WARN_RL(&rl, "port %s: %s; closed, will retry",
+				     ep->port.name, strerror(-n));
 			ecore_port_down(&e->core, slot, n);
 			engine_sync_epoll(e);
 			return;
@@ -98,8 +98,8 @@ static void check_gone(struct engine *e)
 		if (!ep->used || !ep->port.ops || !ep->port.ifindex ||
 		    (int)if_nametoindex(ep->port.name) == ep->port.ifindex)
 			continue;
-		LOG_WARN_RL(&rl, "port %s: interface gone; waiting for it",
-			    ep->port.name);
+		VLOG_WARN_RL(&rl, "port %s: interface gone; waiting for it",
+			     ep->port.name);
 		ecore_port_down(&e->core, i, -ENODEV);
 		changed = true;
 	}
@@ -125,8 +125,8 @@ static void housekeeping(struct engine *e, uint64_t now)
 
 		if (ep->used && !ep->port.ops &&
 		    !ecore_port_retry(&e->core, i)) {
-			LOG_INFO("port %s: open (%s)", ep->port.name,
-				 ep->port.mode);
+			VLOG_INFO("port %s: open (%s)", ep->port.name,
+				  ep->port.mode);
 			changed = true;
 		}
 	}
@@ -147,8 +147,9 @@ static void handle_event(struct engine *e, const struct epoll_event *ev,
 	if (!ep->used || !ep->port.ops || ep->gen != gen)
 		return; /* deleted or reopened since epoll_wait() */
 	if ((ev->events & EPOLLERR) && !(ev->events & EPOLLIN)) {
-		LOG_WARN("port %s: error on its descriptor; closed, will retry",
-			 ep->port.name);
+		VLOG_WARN(
+			"port %s: error on its descriptor; closed, will retry",
+			ep->port.name);
 		ecore_port_down(&e->core, slot, -ENETDOWN);
 		engine_sync_epoll(e);
 		return;
@@ -279,14 +280,14 @@ static void drop_stale_ports(struct engine *e, const struct policy *pol)
 static void warn_absent(struct engine *e, const char *name, int slot)
 {
 	if (slot < 0) {
-		LOG_ERR("port %s: %s", name, strerror(-slot));
+		VLOG_ERR("port %s: %s", name, strerror(-slot));
 		return;
 	}
 	if (!e->core.ports[slot].port.ops)
-		LOG_WARN("port %s: cannot open it (%s); retrying every %u s: "
-			 "create the interface or fix the policy",
-			 name, strerror(-e->core.ports[slot].error),
-			 RETRY_EVERY_MS / 1000);
+		VLOG_WARN("port %s: cannot open it (%s); retrying every %u s: "
+			  "create the interface or fix the policy",
+			  name, strerror(-e->core.ports[slot].error),
+			  RETRY_EVERY_MS / 1000);
 }
 
 static void add_policy_ports(struct engine *e, const struct policy *pol)
@@ -415,8 +416,8 @@ void engine_destroy(struct engine *e)
 		return;
 	if (e->running) {
 		if (write(e->stop_fd, &one, sizeof(one)) < 0)
-			LOG_ERR("cannot stop the forwarding thread: %s",
-				strerror(errno));
+			VLOG_ERR("cannot stop the forwarding thread: %s",
+				 strerror(errno));
 		pthread_join(e->thread, NULL);
 	}
 	ecore_fini(&e->core);

@@ -104,9 +104,9 @@ static void add_ipoib_port(struct engine *e, const struct policy_partition *pp,
 	int part, slot;
 
 	if (ipoib_name(e, pkey, name, sizeof(name))) {
-		LOG_ERR("partition %s: no ipoib port: \"%s.%04x\" is longer "
-			"than %d characters; rename the IB device",
-			pp->name, e->ib_dev, pkey, IF_NAMESIZE - 1);
+		VLOG_ERR("partition %s: no ipoib port: \"%s.%04x\" is longer "
+			 "than %d characters; rename the IB device",
+			 pp->name, e->ib_dev, pkey, IF_NAMESIZE - 1);
 		return;
 	}
 	if (ecore_port_find(&e->core, name) >= 0)
@@ -117,13 +117,13 @@ static void add_ipoib_port(struct engine *e, const struct policy_partition *pp,
 	slot = ecore_port_add(&e->core, name, "ipoib", ECORE_ACCESS, part,
 			      false);
 	if (slot < 0)
-		LOG_ERR("port %s: %s", name, strerror(-slot));
+		VLOG_ERR("port %s: %s", name, strerror(-slot));
 	else if (!e->core.ports[slot].port.ops)
-		LOG_WARN("port %s: cannot open it (%s); retrying", name,
-			 strerror(-e->core.ports[slot].error));
+		VLOG_WARN("port %s: cannot open it (%s); retrying", name,
+			  strerror(-e->core.ports[slot].error));
 	else
-		LOG_INFO("port %s: partition %s over IPoIB (%s)", name,
-			 pp->name, e->core.ports[slot].port.mode);
+		VLOG_INFO("port %s: partition %s over IPoIB (%s)", name,
+			  pp->name, e->core.ports[slot].port.mode);
 }
 
 void engine_sync_ipoib(struct engine *e, const struct policy *pol,

@@ -136,8 +136,8 @@ struct pkeys_port *pkeys_open(const char *dev, int port)
 	ret = query_node(p);
 	if (ret)
 		goto err;
-	LOG_INFO("IB port %s/%d (GUID 0x%016llx): PKey table of %u entries",
-		 p->dev, p->port, (unsigned long long)p->guid, p->table_size);
+	VLOG_INFO("IB port %s/%d (GUID 0x%016llx): PKey table of %u entries",
+		  p->dev, p->port, (unsigned long long)p->guid, p->table_size);
 	return p;
 err:
 	pkeys_close(p);

@@ -105,8 +105,8 @@ struct pool *pool_create(unsigned int n_bufs, unsigned int buf_size,
 		goto err_arrays;
 	}
 	init_descs(p);
-	LOG_DBG("pool: %u x %u bytes, %s pages", n_bufs, buf_size,
-		p->huge ? "huge" : "normal");
+	VLOG_DBG("pool: %u x %u bytes, %s pages", n_bufs, buf_size,
+		 p->huge ? "huge" : "normal");
 	return p;
 
 err_arrays:

@@ -96,7 +96,7 @@ static void batch_ack(struct rc_batch *b, struct nlmsghdr *h, size_t *got)
 	b->rc->errs[op] = e->error;
 	why = ext_ack_msg(h);
 	if (why)
-		LOG_DBG("op %zu: %s (%s)", op, strerror(-e->error), why);
+		VLOG_DBG("op %zu: %s (%s)", op, strerror(-e->error), why);
 }
 
 /* Collect the acks of every request in flight. Returns 0 or -errno. */
@@ -231,7 +231,7 @@ static void log_failure(struct reconciler *rc, const struct rc_op *op, int err,
 	rc->st.last_failed++;
 	snprintf(rc->st.last_error, sizeof(rc->st.last_error), "%s: %s", what,
 		 strerror(-err));
-	LOG_WARN_RL(&fail_rl, "%s: %s", what, strerror(-err));
+	VLOG_WARN_RL(&fail_rl, "%s: %s", what, strerror(-err));
 }
 
 static void vlan_unsupported(struct reconciler *rc, struct rc_link *l)
@@ -240,11 +240,11 @@ static void vlan_unsupported(struct reconciler *rc, struct rc_link *l)
 	if (rc->vlan_missing)
 		return;
 	rc->vlan_missing = true;
-	LOG_ERR("cannot create VLAN link %s: this kernel has no 802.1Q "
-		"support (CONFIG_VLAN_8021Q, module 8021q); putting partition "
-		"addresses on uplink %s itself until it has (modprobe 8021q, "
-		"then 'fabricctl reconcile' or SIGHUP)",
-		l->name, l->parent);
+	VLOG_ERR("cannot create VLAN link %s: this kernel has no 802.1Q "
+		 "support (CONFIG_VLAN_8021Q, module 8021q); putting partition "
+		 "addresses on uplink %s itself until it has (modprobe 8021q, "
+		 "then 'fabricctl reconcile' or SIGHUP)",
+		 l->name, l->parent);
 }
 
 static void link_result(struct reconciler *rc, const struct rc_op *op,
@@ -388,10 +388,11 @@ static void keep_secondaries(struct reconciler *rc)
 		if (a->family == AF_INET &&
 		    rc_set_subnet_shared(&rc->actual, a) &&
 		    rc_kernel_promote_secondaries(a->dev) == 1)
-			LOG_INFO("enabled promote_secondaries on %s, so that "
-				 "removing %s keeps the other addresses of its "
-				 "subnet",
-				 a->dev, rc_addr_format(a, buf, sizeof(buf)));
+			VLOG_INFO(
+				"enabled promote_secondaries on %s, so that "
+				"removing %s keeps the other addresses of its "
+				"subnet",
+				a->dev, rc_addr_format(a, buf, sizeof(buf)));
 	}
 }
 
@@ -455,9 +456,9 @@ int reconcile_run(struct reconciler *rc, struct rc_set *desired)
 		int sret = update_owned(rc, desired, false);
 
 		if (sret)
-			LOG_ERR("cannot write state file %s: %s; a restart "
-				"may not adopt fabricd's objects",
-				rc->state_file, strerror(-sret));
+			VLOG_ERR("cannot write state file %s: %s; a restart "
+				 "may not adopt fabricd's objects",
+				 rc->state_file, strerror(-sret));
 	} else if (ret != -EAGAIN) {
 		snprintf(rc->st.last_error, sizeof(rc->st.last_error),
 			 "reading the kernel's links and addresses: %s",
@@ -466,9 +467,9 @@ int reconcile_run(struct reconciler *rc, struct rc_set *desired)
 	rc->st.ops += rc->st.last_ops;
 	rc->st.failed += rc->st.last_failed;
 	rc->st.last_us = now_us() - t0;
-	LOG_DBG("reconcile: %zu ops planned, %u requests, %u failed, %llu us",
-		rc->plan.n_ops, rc->st.last_ops, rc->st.last_failed,
-		(unsigned long long)rc->st.last_us);
+	VLOG_DBG("reconcile: %zu ops planned, %u requests, %u failed, %llu us",
+		 rc->plan.n_ops, rc->st.last_ops, rc->st.last_failed,
+		 (unsigned long long)rc->st.last_us);
 	return ret;
 }
 
@@ -547,9 +548,9 @@ struct reconciler *reconcile_create(const char *state_file)
 		goto err;
 	ret = rc_state_load(state_file, &rc->owned);
 	if (ret == -EINVAL) {
-		LOG_WARN("state file %s is not fabricd's or is damaged: "
-			 "ignoring it; only alias-marked links are adopted",
-			 state_file);
+		VLOG_WARN("state file %s is not fabricd's or is damaged: "
+			  "ignoring it; only alias-marked links are adopted",
+			  state_file);
 		ret = 0;
 	}
 	if (ret)

@@ -43,8 +43,7 @@ static int load_links(json_t *arr, struct rc_set *owned)
 	json_t *v;
 	size_t i;
 
-	json_array_foreach(arr, i, v)
-	{
+	json_array_foreach(arr, i, v) {
 		const char *name =
 			json_string_value(json_object_get(v, "name"));
 		const char *part =
@@ -67,8 +66,7 @@ static int load_addrs(json_t *arr, struct rc_set *owned)
 	json_t *v;
 	size_t i;
 
-	json_array_foreach(arr, i, v)
-	{
+	json_array_foreach(arr, i, v) {
 		const char *dev = json_string_value(json_object_get(v, "dev"));
 		const char *s = json_string_value(json_object_get(v, "addr"));
 		const char *part =

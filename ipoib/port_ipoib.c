@@ -577,9 +577,9 @@ static int join_group(struct ipoib_port *ip)
 				  ip->cfg.create_group, ip->ctx.qkey,
 				  &ip->group);
 	if (ret) {
-		LOG_WARN("%s: joining the broadcast group failed: %s (is the "
-			 "partition set up with ipoib in the SM?)",
-			 ip->name, strerror(-ret));
+		VLOG_WARN("%s: joining the broadcast group failed: %s (is the "
+			  "partition set up with ipoib in the SM?)",
+			  ip->name, strerror(-ret));
 		return ret;
 	}
 	ip->ctx.qkey = ip->group.qkey;
@@ -795,8 +795,8 @@ static void qp_flush(struct ipoib_port *ip)
 		drain_cq(ip->scq, &ip->tx_out);
 	}
 	if (ip->rx_posted || ip->tx_out)
-		LOG_WARN("%s: %u receive and %u send buffers not flushed",
-			 ip->name, ip->rx_posted, ip->tx_out);
+		VLOG_WARN("%s: %u receive and %u send buffers not flushed",
+			  ip->name, ip->rx_posted, ip->tx_out);
 }
 
 static void port_free(struct ipoib_port *ip)
@@ -867,14 +867,14 @@ static int ipoib_open(struct port *p)
 	p->max_payload =
 		MIN(ip->buf_size - IPOIB_UD_HDR_LEN, ip->mtu - IPOIB_HDR_LEN);
 	if (ip->buf_size < ip->mtu + IPOIB_GRH_LEN)
-		LOG_WARN("%s: %u-byte pool buffers hold IPoIB packets of %u "
-			 "bytes, the path carries %u: peers with a larger "
-			 "IPoIB MTU lose packets (use 4096-byte buffers)",
-			 ip->name, ip->buf_size, ip->buf_size - IPOIB_GRH_LEN,
-			 ip->mtu);
-	LOG_INFO("%s: QPN 0x%06x pkey 0x%04x (index %u) qkey 0x%08x mtu %u%s",
-		 ip->name, ip->qp->qp_num, ip->ctx.pkey, ip->pkey_index,
-		 ip->ctx.qkey, p->max_payload, ip->roce ? " (RoCE)" : "");
+		VLOG_WARN("%s: %u-byte pool buffers hold IPoIB packets of %u "
+			  "bytes, the path carries %u: peers with a larger "
+			  "IPoIB MTU lose packets (use 4096-byte buffers)",
+			  ip->name, ip->buf_size, ip->buf_size - IPOIB_GRH_LEN,
+			  ip->mtu);
+	VLOG_INFO("%s: QPN 0x%06x pkey 0x%04x (index %u) qkey 0x%08x mtu %u%s",
+		  ip->name, ip->qp->qp_num, ip->ctx.pkey, ip->pkey_index,
+		  ip->ctx.qkey, p->max_payload, ip->roce ? " (RoCE)" : "");
 	return 0;
 }
 
@@ -913,7 +913,7 @@ static void rejoin_group(struct ipoib_port *ip)
 	if (!ip->sa ||
 	    ipoib_sa_join_bcast(ip->sa, ip->ctx.pkey, IPOIB_SCOPE_LINK,
 				ip->cfg.create_group, ip->ctx.qkey, &rec)) {
-		LOG_WARN("%s: rejoining the broadcast group failed", ip->name);
+		VLOG_WARN("%s: rejoining the broadcast group failed", ip->name);
 		return;
 	}
 	if (rec.mlid == ip->group.mlid)
@@ -940,8 +940,8 @@ static void port_refresh(struct ipoib_port *ip)
 	if (ibv_query_port(ip->dev->ctx, ip->cfg.port_num, &pa))
 		return;
 	ip->lid = pa.lid;
-	LOG_INFO("%s: port event: state %s, LID %u", ip->name,
-		 ibv_port_state_str(pa.state), pa.lid);
+	VLOG_INFO("%s: port event: state %s, LID %u", ip->name,
+		  ibv_port_state_str(pa.state), pa.lid);
 	if (!ip->roce && pa.state == IBV_PORT_ACTIVE)
 		rejoin_group(ip);
 }
@@ -971,8 +971,8 @@ static void tx_error(struct ipoib_port *ip, const struct ibv_wc *wc)
 	static struct log_ratelimit rl = LOG_RATELIMIT_INIT(1, 5);
 
 	ip->st.tx_wc_errors++;
-	LOG_WARN_RL(&rl, "%s: send failed: %s (vendor error 0x%x)", ip->name,
-		    ibv_wc_status_str(wc->status), wc->vendor_err);
+	VLOG_WARN_RL(&rl, "%s: send failed: %s (vendor error 0x%x)", ip->name,
+		     ibv_wc_status_str(wc->status), wc->vendor_err);
 }
 
 /* Reclaim the buffers of completed sends; retire address handles. */
@@ -1027,8 +1027,8 @@ static bool rx_one(struct ipoib_port *ip, const struct ibv_wc *wc)
 	if (wc->status != IBV_WC_SUCCESS) {
 		ip->st.rx_wc_errors++;
 		if (wc->status != IBV_WC_WR_FLUSH_ERR)
-			LOG_WARN_RL(&rl, "%s: receive failed: %s", ip->name,
-				    ibv_wc_status_str(wc->status));
+			VLOG_WARN_RL(&rl, "%s: receive failed: %s", ip->name,
+				     ibv_wc_status_str(wc->status));
 		goto drop;
 	}
 	rx.src_qpn = wc->src_qp;

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * Per-module logging with levels that can change at run time (like OVS vlog).
+ * The macros are VLOG_*, not LOG_*, so that files which include <syslog.h>
+ * (OpenSM's headers do) can use both.
  *
  *   LOG_MODULE(reconcile);            once, at file scope in a .c
- *   LOG_INFO("link %s created", name);
- *   LOG_ERR_RL(&rl, "drop: %s", why); rate limited, for the datapath
+ *   VLOG_INFO("link %s created", name);
+ *   VLOG_ERR_RL(&rl, "drop: %s", why); rate limited, for the datapath
  */
 #ifndef FABRIC_LOG_H
 #define FABRIC_LOG_H
@@ -48,22 +50,22 @@ struct log_ratelimit {
 	};                                            \
 	static struct log_module *const this_log_module = &log_module_##mod
 
-#define LOG_AT(lvl, ...)                                            \
+#define VLOG_AT(lvl, ...)                                           \
 	do {                                                        \
 		if (log_enabled(this_log_module, lvl))              \
 			log_msg(this_log_module, lvl, __VA_ARGS__); \
 	} while (0)
-#define LOG_ERR(...) LOG_AT(LOG_LEVEL_ERR, __VA_ARGS__)
-#define LOG_WARN(...) LOG_AT(LOG_LEVEL_WARN, __VA_ARGS__)
-#define LOG_INFO(...) LOG_AT(LOG_LEVEL_INFO, __VA_ARGS__)
-#define LOG_DBG(...) LOG_AT(LOG_LEVEL_DBG, __VA_ARGS__)
-#define LOG_RL(rl, lvl, ...)                                                   \
+#define VLOG_ERR(...) VLOG_AT(LOG_LEVEL_ERR, __VA_ARGS__)
+#define VLOG_WARN(...) VLOG_AT(LOG_LEVEL_WARN, __VA_ARGS__)
+#define VLOG_INFO(...) VLOG_AT(LOG_LEVEL_INFO, __VA_ARGS__)
+#define VLOG_DBG(...) VLOG_AT(LOG_LEVEL_DBG, __VA_ARGS__)
+#define VLOG_RL(rl, lvl, ...)                                                  \
 	do {                                                                   \
 		if (log_enabled(this_log_module, lvl) && log_ratelimit_ok(rl)) \
 			log_msg(this_log_module, lvl, __VA_ARGS__);            \
 	} while (0)
-#define LOG_WARN_RL(rl, ...) LOG_RL(rl, LOG_LEVEL_WARN, __VA_ARGS__)
-#define LOG_ERR_RL(rl, ...) LOG_RL(rl, LOG_LEVEL_ERR, __VA_ARGS__)
+#define VLOG_WARN_RL(rl, ...) VLOG_RL(rl, LOG_LEVEL_WARN, __VA_ARGS__)
+#define VLOG_ERR_RL(rl, ...) VLOG_RL(rl, LOG_LEVEL_ERR, __VA_ARGS__)
 
 /* A sink receives every message that passes the level check. */
 typedef void (*log_sink_fn)(void *ctx, const char *module, enum log_level level,

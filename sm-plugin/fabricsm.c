@@ -71,9 +71,9 @@ static int opts_log(const char *val)
 	int level = log_level_parse(val);
 
 	if (level < 0) {
-		LOG_ERR("event_plugin_options: log=%s: use off, err, warn, "
-			"info or dbg",
-			val);
+		VLOG_ERR("event_plugin_options: log=%s: use off, err, warn, "
+			 "info or dbg",
+			 val);
 		return -EINVAL;
 	}
 	log_set_level(NULL, level);
@@ -85,9 +85,9 @@ static int opts_one(struct fabricsm_opts *opts, char *item)
 	char *val = strchr(item, '=');
 
 	if (!val || !val[1]) {
-		LOG_ERR("event_plugin_options: \"%s\" needs a value "
-			"(policy=PATH,state=PATH)",
-			item);
+		VLOG_ERR("event_plugin_options: \"%s\" needs a value "
+			 "(policy=PATH,state=PATH)",
+			 item);
 		return -EINVAL;
 	}
 	*val++ = '\0';
@@ -97,9 +97,9 @@ static int opts_one(struct fabricsm_opts *opts, char *item)
 		return opts_set(&opts->state, val);
 	if (!strcmp(item, "log"))
 		return opts_log(val);
-	LOG_ERR("event_plugin_options: unknown option \"%s\"; "
-		"known: policy=PATH, state=PATH, log=LEVEL",
-		item);
+	VLOG_ERR("event_plugin_options: unknown option \"%s\"; "
+		 "known: policy=PATH, state=PATH, log=LEVEL",
+		 item);
 	return -EINVAL;
 }
 
@@ -151,7 +151,7 @@ static struct policy *load_logged(struct fabricsm *sm, const char *buf,
 		fclose(f);
 	for (line = errs ? strtok_r(errs, "\n", &save) : NULL; line;
 	     line = strtok_r(NULL, "\n", &save))
-		LOG_ERR("%s", line);
+		VLOG_ERR("%s", line);
 	free(errs);
 	return pol;
 }
@@ -165,10 +165,10 @@ static void policy_take(struct fabricsm *sm, struct policy *pol, char *buf,
 	sm->good = buf;
 	sm->good_len = len;
 	sm->loaded_at = (uint64_t)time(NULL);
-	LOG_INFO("policy %s in force: fabric \"%s\", %zu partitions, "
-		 "%zu LID pins",
-		 sm->opts.policy, pol->fabric_name ? pol->fabric_name : "",
-		 pol->n_partitions, pol->n_lid_pins);
+	VLOG_INFO("policy %s in force: fabric \"%s\", %zu partitions, "
+		  "%zu LID pins",
+		  sm->opts.policy, pol->fabric_name ? pol->fabric_name : "",
+		  pol->n_partitions, pol->n_lid_pins);
 }
 
 static void policy_refuse(struct fabricsm *sm, char *buf, size_t len,
@@ -179,14 +179,14 @@ static void policy_refuse(struct fabricsm *sm, char *buf, size_t len,
 	sm->bad_len = len;
 	sm->refused++;
 	if (sm->pol)
-		LOG_ERR("policy %s refused (%u errors): the policy loaded "
-			"before stays in force; fix the file and send SIGHUP",
-			sm->opts.policy, n_errors);
+		VLOG_ERR("policy %s refused (%u errors): the policy loaded "
+			 "before stays in force; fix the file and send SIGHUP",
+			 sm->opts.policy, n_errors);
 	else
-		LOG_ERR("policy %s refused (%u errors) and no earlier policy: "
-			"partitions and LIDs are left as OpenSM has them; fix "
-			"the file and send SIGHUP",
-			sm->opts.policy, n_errors);
+		VLOG_ERR("policy %s refused (%u errors) and no earlier policy: "
+			 "partitions and LIDs are left as OpenSM has them; fix "
+			 "the file and send SIGHUP",
+			 sm->opts.policy, n_errors);
 }
 
 int fabricsm_policy_refresh(struct fabricsm *sm)
@@ -200,10 +200,10 @@ int fabricsm_policy_refresh(struct fabricsm *sm)
 
 	ret = util_read_file(sm->opts.policy, &buf, &len);
 	if (ret < 0) {
-		LOG_ERR("cannot read policy %s: %s; %s", sm->opts.policy,
-			strerror(-ret),
-			sm->pol ? "the policy loaded before stays in force" :
-				  "no policy in force");
+		VLOG_ERR("cannot read policy %s: %s; %s", sm->opts.policy,
+			 strerror(-ret),
+			 sm->pol ? "the policy loaded before stays in force" :
+				   "no policy in force");
 		return ret;
 	}
 	if (same_buf(sm->good, sm->good_len, buf, len)) {
@@ -212,15 +212,16 @@ int fabricsm_policy_refresh(struct fabricsm *sm)
 	}
 	if (same_buf(sm->bad, sm->bad_len, buf, len)) {
 		/* Already refused and logged; say it briefly. */
-		LOG_INFO("policy %s unchanged since refused; still not applied",
-			 sm->opts.policy);
+		VLOG_INFO(
+			"policy %s unchanged since refused; still not applied",
+			sm->opts.policy);
 		free(buf);
 		return -EINVAL;
 	}
 	t0 = util_now_ms();
 	pol = load_logged(sm, buf, len, &n_errors);
-	LOG_INFO("policy %s validated in %llu ms", sm->opts.policy,
-		 (unsigned long long)(util_now_ms() - t0));
+	VLOG_INFO("policy %s validated in %llu ms", sm->opts.policy,
+		  (unsigned long long)(util_now_ms() - t0));
 	if (!pol) {
 		policy_refuse(sm, buf, len, n_errors);
 		return -EINVAL;
@@ -247,13 +248,13 @@ static void warn_both(const struct fabricsm *sm)
 		p = &sm->pol->partitions[i];
 		for (j = 0; j < p->n_members; j++)
 			if (p->members[j].membership == POLICY_MEMB_BOTH)
-				LOG_WARN("%s:%u:%u: partition %s: membership "
-					 "\"both\" needs allow_both_pkeys TRUE "
-					 "in opensm.conf; OpenSM gives full "
-					 "only",
-					 sm->opts.policy,
-					 p->members[j].loc.line,
-					 p->members[j].loc.col, p->name);
+				VLOG_WARN(
+					"%s:%u:%u: partition %s: membership "
+					"\"both\" needs allow_both_pkeys TRUE "
+					"in opensm.conf; OpenSM gives full "
+					"only",
+					sm->opts.policy, p->members[j].loc.line,
+					p->members[j].loc.col, p->name);
 	}
 }
 
@@ -268,29 +269,29 @@ static void apply_partitions(struct fabricsm *sm)
 
 	if (!smconf_is_ours(path)) {
 		if (!sm->conf_foreign)
-			LOG_ERR("partition_config_file %s was not written by "
-				"fabricsm; PKeys are not managed. Point "
-				"partition_config_file at a file of the "
-				"plugin's own (e.g. /var/lib/fabricd/"
-				"partitions.conf)",
-				path);
+			VLOG_ERR("partition_config_file %s was not written by "
+				 "fabricsm; PKeys are not managed. Point "
+				 "partition_config_file at a file of the "
+				 "plugin's own (e.g. /var/lib/fabricd/"
+				 "partitions.conf)",
+				 path);
 		sm->conf_foreign = true;
 		return;
 	}
 	sm->conf_foreign = false;
 	text = smconf_render(sm->pol, &len);
 	if (!text) {
-		LOG_ERR("cannot render partitions: %s", strerror(errno));
+		VLOG_ERR("cannot render partitions: %s", strerror(errno));
 		return;
 	}
 	ret = smconf_write(path, text, len);
 	if (ret < 0)
-		LOG_ERR("cannot write %s: %s; OpenSM keeps the previous "
-			"partitions",
-			path, strerror(-ret));
+		VLOG_ERR("cannot write %s: %s; OpenSM keeps the previous "
+			 "partitions",
+			 path, strerror(-ret));
 	else if (ret > 0) {
-		LOG_INFO("wrote %s: %zu partitions", path,
-			 sm->pol->n_partitions);
+		VLOG_INFO("wrote %s: %zu partitions", path,
+			  sm->pol->n_partitions);
 		warn_both(sm); /* once per change, not every sweep */
 	}
 	free(text);
@@ -318,9 +319,9 @@ static void on_heavy_sweep_done(struct fabricsm *sm)
 		apply_partitions(sm);
 		smpins_apply(sm);
 	}
-	LOG_DBG("heavy sweep %llu: plugin work %llu ms",
-		(unsigned long long)sm->sweeps,
-		(unsigned long long)(util_now_ms() - t0));
+	VLOG_DBG("heavy sweep %llu: plugin work %llu ms",
+		 (unsigned long long)sm->sweeps,
+		 (unsigned long long)(util_now_ms() - t0));
 }
 
 static void on_subnet_up(struct fabricsm *sm)
@@ -335,11 +336,11 @@ static void on_subnet_up(struct fabricsm *sm)
 	t1 = util_now_ms();
 	ret = smstate_write(sm);
 	if (ret < 0)
-		LOG_ERR("cannot write state snapshot %s: %s", sm->opts.state,
-			strerror(-ret));
-	LOG_DBG("subnet up: fit check %llu ms, snapshot %llu ms",
-		(unsigned long long)(t1 - t0),
-		(unsigned long long)(util_now_ms() - t1));
+		VLOG_ERR("cannot write state snapshot %s: %s", sm->opts.state,
+			 strerror(-ret));
+	VLOG_DBG("subnet up: fit check %llu ms, snapshot %llu ms",
+		 (unsigned long long)(t1 - t0),
+		 (unsigned long long)(util_now_ms() - t1));
 }
 
 static void fabricsm_report(void *data, osm_epi_event_id_t id, void *event)
@@ -386,23 +387,23 @@ static void *fabricsm_create(struct osm_opensm *osm)
 	log_set_sink(fabricsm_log_sink, sm);
 	if (fabricsm_opts_parse(osm->subn.opt.event_plugin_options, &sm->opts) <
 	    0) {
-		LOG_ERR("plugin not started: fix event_plugin_options");
+		VLOG_ERR("plugin not started: fix event_plugin_options");
 		fabricsm_delete(sm);
 		return NULL;
 	}
 	sm->writer = smwriter_start(sm->opts.state);
 	if (!sm->writer) {
-		LOG_ERR("plugin not started: no snapshot thread: %s",
-			strerror(errno));
+		VLOG_ERR("plugin not started: no snapshot thread: %s",
+			 strerror(errno));
 		fabricsm_delete(sm);
 		return NULL;
 	}
-	LOG_INFO("policy=%s state=%s partitions=%s", sm->opts.policy,
-		 sm->opts.state, partition_file(sm));
+	VLOG_INFO("policy=%s state=%s partitions=%s", sm->opts.policy,
+		  sm->opts.state, partition_file(sm));
 	if (osm->subn.opt.reassign_lids)
-		LOG_WARN("reassign_lids is TRUE: OpenSM ignores its guid2lid "
-			 "table on the first sweep, so LID pins apply from "
-			 "the second; set reassign_lids FALSE");
+		VLOG_WARN("reassign_lids is TRUE: OpenSM ignores its guid2lid "
+			  "table on the first sweep, so LID pins apply from "
+			  "the second; set reassign_lids FALSE");
 	fabricsm_policy_refresh(sm);
 	return sm;
 }

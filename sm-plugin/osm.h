@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * OpenSM's headers, in the order they need, for the plugin's sources.
- * Include this before "lib/log.h": OpenSM pulls in <syslog.h>, whose
- * LOG_ERR and LOG_INFO constants would clash with lib/log.h's macros. The
- * plugin never calls syslog() itself, so the constants are dropped here.
+ * (OpenSM pulls in <syslog.h>; lib/log.h's macros are named VLOG_* so that
+ * they do not clash with its LOG_ERR and LOG_INFO.)
  */
 #ifndef FABRIC_SM_OSM_H
 #define FABRIC_SM_OSM_H
@@ -16,8 +15,5 @@
 #include <opensm/osm_opensm.h>
 #include <opensm/osm_pkey.h>
 #include <opensm/osm_version.h>
-
-#undef LOG_ERR
-#undef LOG_INFO
 
 #endif /* FABRIC_SM_OSM_H */

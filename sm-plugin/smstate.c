@@ -252,11 +252,11 @@ static void log_missing(const osm_port_t *port, const char *names, size_t n)
 	unsigned int cap = cl_ntoh16(port->p_node->node_info.partition_cap);
 
 	smstate_node_desc(port->p_node, desc, sizeof(desc));
-	LOG_WARN("port 0x%016llx (%s): %zu partition(s) did not fit in its "
-		 "PKey table of %u entries: %s; give the port fewer "
-		 "partitions or set fabric.pkey_table_size to %u",
-		 (unsigned long long)cl_ntoh64(port->guid), desc, n, cap, names,
-		 cap);
+	VLOG_WARN("port 0x%016llx (%s): %zu partition(s) did not fit in its "
+		  "PKey table of %u entries: %s; give the port fewer "
+		  "partitions or set fabric.pkey_table_size to %u",
+		  (unsigned long long)cl_ntoh64(port->guid), desc, n, cap,
+		  names, cap);
 }
 
 unsigned int smstate_check_fit(struct fabricsm *sm)
@@ -284,7 +284,7 @@ unsigned int smstate_check_fit(struct fabricsm *sm)
 	CL_PLOCK_RELEASE(&sm->osm->lock);
 	fit_index_free(&idx);
 	if (bad > SMSTATE_FIT_LOG_MAX)
-		LOG_WARN("%u ports in all lack partitions of the policy", bad);
+		VLOG_WARN("%u ports in all lack partitions of the policy", bad);
 	return bad;
 }
 

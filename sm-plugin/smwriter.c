@@ -49,13 +49,13 @@ static void write_one(const struct smwriter *w, struct smsnap *snap)
 	if (!ret)
 		ret = util_write_file_atomic(w->path, text, strlen(text), 0644);
 	if (ret < 0)
-		LOG_ERR("cannot write state snapshot %s: %s", w->path,
-			strerror(-ret));
+		VLOG_ERR("cannot write state snapshot %s: %s", w->path,
+			 strerror(-ret));
 	else
-		LOG_DBG("snapshot of sweep %llu: JSON %llu ms, write %llu ms",
-			(unsigned long long)snap->sweep,
-			(unsigned long long)(t1 - t0),
-			(unsigned long long)(util_now_ms() - t1));
+		VLOG_DBG("snapshot of sweep %llu: JSON %llu ms, write %llu ms",
+			 (unsigned long long)snap->sweep,
+			 (unsigned long long)(t1 - t0),
+			 (unsigned long long)(util_now_ms() - t1));
 	free(text);
 	smsnap_free(snap);
 }
@@ -69,8 +69,8 @@ static void *writer_main(void *arg)
 	/* The snapshot can wait; OpenSM's own threads (and, on a small SM
 	 * host, the fabric's next sweep) go first. Linux nice is per thread. */
 	if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 19))
-		LOG_DBG("cannot lower the writer's priority: %s",
-			strerror(errno));
+		VLOG_DBG("cannot lower the writer's priority: %s",
+			 strerror(errno));
 	pthread_mutex_lock(&w->lock);
 	for (;;) {
 		while (!w->pending && !w->stop)

@@ -64,8 +64,7 @@ static json_t *find_named(json_t *arr, const char *name)
 	json_t *v;
 	size_t i;
 
-	json_array_foreach(arr, i, v)
-	{
+	json_array_foreach(arr, i, v) {
 		n = doctor_fabricd_str(v, "name");
 		if (n && !strcmp(n, name))
 			return v;

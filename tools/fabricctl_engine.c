@@ -64,7 +64,8 @@ static uint64_t drops_total(const json_t *drops)
 	json_t *v;
 	uint64_t n = 0;
 
-	json_object_foreach((json_t *)drops, k, v) n += json_integer_value(v);
+	json_object_foreach((json_t *)drops, k, v)
+		n += json_integer_value(v);
 	return n;
 }
 
@@ -75,8 +76,7 @@ static void print_drops(const json_t *drops)
 	json_t *v;
 
 	out_open_object("drops");
-	json_object_foreach((json_t *)drops, k, v)
-	{
+	json_object_foreach((json_t *)drops, k, v) {
 		uint64_t n = json_integer_value(v);
 
 		if (out_is_json())
@@ -204,8 +204,7 @@ static int cmd_fdb_show(const struct fctl_opts *o, int argc, char **argv)
 		return ret;
 	out_begin(stdout, o->json);
 	out_open_array(NULL);
-	json_array_foreach(res, i, e)
-	{
+	json_array_foreach(res, i, e) {
 		out_open_object(NULL);
 		out_string(PRINT_ANY, "partition", "%-14s",
 			   jstr(e, "partition"));
@@ -323,15 +322,13 @@ static int cmd_stats(const struct fctl_opts *o, int argc, char **argv)
 	print_engine(res);
 	out_text("\nports:\n");
 	out_open_array("ports");
-	json_array_foreach(json_object_get(res, "ports"), i, p)
-	{
+	json_array_foreach(json_object_get(res, "ports"), i, p) {
 		print_port(p);
 	}
 	out_close_array();
 	out_text("\npartitions:\n");
 	out_open_array("partitions");
-	json_array_foreach(json_object_get(res, "partitions"), i, p)
-	{
+	json_array_foreach(json_object_get(res, "partitions"), i, p) {
 		print_partition(p);
 	}
 	out_close_array();

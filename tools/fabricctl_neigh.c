@@ -40,7 +40,8 @@ static int cmd_neigh_show(const struct fctl_opts *o, int argc, char **argv)
 		return ret;
 	out_begin(stdout, o->json);
 	out_open_array(NULL);
-	json_array_foreach(res, i, e) print_neigh(e);
+	json_array_foreach(res, i, e)
+		print_neigh(e);
 	out_close_array();
 	out_end();
 	json_decref(res);

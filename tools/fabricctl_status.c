@@ -94,8 +94,7 @@ static void print_drift(json_t *drift)
 	size_t i;
 
 	out_open_array("drift");
-	json_array_foreach(drift, i, d)
-	{
+	json_array_foreach(drift, i, d) {
 		out_open_object(NULL);
 		out_text("drift:     ");
 		put_str(d, "partition", "%s ");
@@ -158,13 +157,11 @@ static void print_objects(json_t *p, const char *key, const char *name_key,
 	size_t i;
 
 	out_open_array(key);
-	json_array_foreach(arr, i, v)
-	{
+	json_array_foreach(arr, i, v) {
 		out_open_object(NULL);
 		out_string(PRINT_ANY, name_key, fmt, jstr(v, name_key));
 		out_string(PRINT_ANY, "status", "(%s)", jstr(v, "status"));
-		json_object_foreach(v, k, val)
-		{
+		json_object_foreach(v, k, val) {
 			if (!strcmp(k, name_key) || !strcmp(k, "status"))
 				continue;
 			if (json_is_integer(val))
@@ -215,7 +212,8 @@ static void print_partitions(json_t *res)
 	if (json_array_size(res))
 		out_text("%-16s %-6s %-4s %-7s %-10s %s\n", "NAME", "PKEY",
 			 "VLAN", "MEMBER", "STATE", "DRIFT");
-	json_array_foreach(res, i, p) print_partition(p);
+	json_array_foreach(res, i, p)
+		print_partition(p);
 	out_close_array();
 }
 

@@ -228,8 +228,7 @@ static int snap_port(json_t *jp, struct fab *f)
 		  !strcmp(type, "router") ? "router" :
 					    "ca";
 	util_strlcpy(p->desc, desc, sizeof(p->desc));
-	json_array_foreach(pkeys, i, jk)
-	{
+	json_array_foreach(pkeys, i, jk) {
 		if (json_unpack(jk, "{s:s}", "pkey", &hex) ||
 		    util_parse_u64(hex, 0xffff, &v) ||
 		    port_add_pkey(p, (uint16_t)v))
@@ -259,8 +258,7 @@ static int load_from_snapshot(const char *path, struct fab *f)
 			path);
 		ret = -EINVAL;
 	}
-	json_array_foreach(ports, i, jp)
-	{
+	json_array_foreach(ports, i, jp) {
 		ret = snap_port(jp, f);
 		if (ret) {
 			fprintf(stderr, "fabstat: %s: bad port #%zu\n", path,

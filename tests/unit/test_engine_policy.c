@@ -111,10 +111,10 @@ static const json_t *find_named(const json_t *arr, const char *name)
 	size_t i;
 	json_t *o;
 
-	json_array_foreach(
-		(json_t *)arr, i,
-		o) if (!strcmp(json_string_value(json_object_get(o, "name")),
-			       name)) return o;
+	json_array_foreach((json_t *)arr, i, o)
+		if (!strcmp(json_string_value(json_object_get(o, "name")),
+			    name))
+			return o;
 	return NULL;
 }
 
@@ -279,8 +279,7 @@ static size_t count_kind(struct fx *f, const char *kind)
 	json_t *r = call(f, "port/list", "[]"), *o;
 	size_t i, n = 0;
 
-	json_array_foreach(json_object_get(r, "result"), i, o)
-	{
+	json_array_foreach(json_object_get(r, "result"), i, o) {
 		if (!strcmp(str(o, "kind"), kind))
 			n++;
 	}
