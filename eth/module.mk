@@ -18,7 +18,7 @@ $(ENGINE_DRIVER): tests/lib/engine_driver.c $(LIBFAB)
 ENGINE_BENCH_SRCS := fabricd/engine_core.c fabricd/pool.c fabricd/port.c \
 	$(wildcard eth/*.c) ipoib/port_ipoib.c ipoib/sa_client.c \
 	ipoib/ah_cache.c ipoib/neigh.c ipoib/xlate.c ipoib/wire.c \
-	lib/log.c lib/util.c
+	lib/log.c lib/sa_mad.c lib/util.c
 $(ENGINE_BENCH): tests/bench/datapath_core.c $(ENGINE_BENCH_SRCS)
 	$(call msg,LD,$@)
 	$(Q)mkdir -p $(dir $@)

@@ -1,39 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include "ipoib/sa_client.h"
 
-#include <endian.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <infiniband/umad.h>
+#include "lib/sa_mad.h"
 
-#include "lib/util.h"
-
-#define SA_CLASS 0x03
-#define SA_CLASS_VERSION 2
-#define SA_METHOD_RESP 0x80
-#define QP1_QKEY 0x80010000u
 #define SA_SM_KEY 0ULL /* MCMemberRecord and PathRecord need no trust */
-
-/* Offsets in a SA MAD (IBA 13.4.3, 15.2.1). */
-#define OFF_METHOD 3
-#define OFF_STATUS 4
-#define OFF_TID 8
-#define OFF_ATTR_ID 16
-#define OFF_SM_KEY 36
-#define OFF_COMP_MASK 48
+#define SA_FIRST_TID 0x1b0e0000u
 
 struct ipoib_sa {
-	int fd;
-	int agent;
-	uint16_t sm_lid;
-	uint8_t sm_sl;
-	uint16_t lid;
+	struct sa_mad *mad;
 	struct ipoib_gid gid;
-	unsigned int timeout_ms;
-	uint32_t next_tid;
-	void *umad;
 };
 
 static void put16(uint8_t *p, uint16_t v)
@@ -169,24 +148,13 @@ int ipoib_sa_mad_build(uint8_t *mad, uint8_t method, uint16_t attr,
 		       uint64_t tid, uint64_t sm_key, uint64_t comp_mask,
 		       const void *rec, size_t len)
 {
-	if (len > IPOIB_SA_MAD_LEN - IPOIB_SA_DATA_OFF)
-		return -EINVAL;
-	memset(mad, 0, IPOIB_SA_MAD_LEN);
-	mad[0] = 1; /* base version */
-	mad[1] = SA_CLASS;
-	mad[2] = SA_CLASS_VERSION;
-	mad[OFF_METHOD] = method;
-	put64(mad + OFF_TID, tid);
-	put16(mad + OFF_ATTR_ID, attr);
-	put64(mad + OFF_SM_KEY, sm_key);
-	put64(mad + OFF_COMP_MASK, comp_mask);
-	memcpy(mad + IPOIB_SA_DATA_OFF, rec, len);
-	return 0;
+	return sa_mad_build(mad, method, attr, tid, sm_key, comp_mask, rec,
+			    len);
 }
 
 int ipoib_sa_mad_status(const uint8_t *mad)
 {
-	uint16_t status = get16(mad + OFF_STATUS);
+	uint16_t status = sa_mad_status(mad);
 
 	if (!status)
 		return 0;
@@ -208,72 +176,33 @@ int ipoib_sa_mad_status(const uint8_t *mad)
 	}
 }
 
-/* umad_size() may be smaller than the header umad_get_mad() skips. */
-static size_t umad_buf_size(void)
-{
-	return MAX(umad_size(), sizeof(struct ib_user_mad)) + IPOIB_SA_MAD_LEN;
-}
-
-static int sa_port_info(struct ipoib_sa *sa, const char *ca, int port)
-{
-	umad_port_t p;
-	uint64_t v;
-
-	if (umad_get_port(ca, port, &p) < 0)
-		return -ENODEV;
-	sa->sm_lid = (uint16_t)p.sm_lid;
-	sa->sm_sl = (uint8_t)p.sm_sl;
-	sa->lid = (uint16_t)p.base_lid;
-	v = be64toh(p.gid_prefix);
-	put64(sa->gid.raw, v);
-	v = be64toh(p.port_guid);
-	put64(sa->gid.raw + 8, v);
-	umad_release_port(&p);
-	return sa->sm_lid ? 0 : -ENETDOWN;
-}
-
 struct ipoib_sa *ipoib_sa_open(const char *ca, int port,
 			       unsigned int timeout_ms)
 {
 	struct ipoib_sa *sa = calloc(1, sizeof(*sa));
-	int ret;
+	const struct sa_mad_port *p;
 
 	if (!sa)
 		return NULL;
-	sa->timeout_ms = timeout_ms;
-	sa->next_tid = 0x1b0e0000;
-	ret = sa_port_info(sa, ca, port);
-	if (ret)
-		goto err_free;
-	ret = -ENOMEM;
-	sa->umad = calloc(1, umad_buf_size());
-	if (!sa->umad)
-		goto err_free;
-	sa->fd = umad_open_port(ca, port);
-	if ((ret = sa->fd) < 0)
-		goto err_umad;
-	sa->agent = umad_register(sa->fd, SA_CLASS, SA_CLASS_VERSION, 0, NULL);
-	if ((ret = sa->agent) < 0)
-		goto err_close;
-	return sa;
+	sa->mad = sa_mad_open(ca, port, SA_SM_KEY, SA_FIRST_TID, timeout_ms);
+	if (!sa->mad) {
+		int err = errno;
 
-err_close:
-	umad_close_port(sa->fd);
-err_umad:
-	free(sa->umad);
-err_free:
-	free(sa);
-	errno = -ret;
-	return NULL;
+		free(sa);
+		errno = err;
+		return NULL;
+	}
+	p = sa_mad_port(sa->mad);
+	put64(sa->gid.raw, p->gid_prefix);
+	put64(sa->gid.raw + 8, p->port_guid);
+	return sa;
 }
 
 void ipoib_sa_close(struct ipoib_sa *sa)
 {
 	if (!sa)
 		return;
-	umad_unregister(sa->fd, sa->agent);
-	umad_close_port(sa->fd);
-	free(sa->umad);
+	sa_mad_close(sa->mad);
 	free(sa);
 }
 
@@ -284,48 +213,16 @@ void ipoib_sa_port_gid(const struct ipoib_sa *sa, struct ipoib_gid *gid)
 
 uint16_t ipoib_sa_port_lid(const struct ipoib_sa *sa)
 {
-	return sa->lid;
-}
-
-/*
- * Receive until the response to @tid arrives; stale answers are skipped.
- * The kernel keeps its agent ID in the TID's upper half: compare the lower.
- */
-static int sa_recv(struct ipoib_sa *sa, uint32_t tid, uint8_t **mad)
-{
-	int len, ret;
-
-	for (;;) {
-		len = IPOIB_SA_MAD_LEN;
-		ret = umad_recv(sa->fd, sa->umad, &len, (int)sa->timeout_ms);
-		if (ret < 0)
-			return ret == -EWOULDBLOCK ? -ETIMEDOUT : ret;
-		if (umad_status(sa->umad))
-			return -ETIMEDOUT;
-		*mad = umad_get_mad(sa->umad);
-		if ((uint32_t)get64(*mad + OFF_TID) == tid &&
-		    ((*mad)[OFF_METHOD] & SA_METHOD_RESP))
-			return 0;
-	}
+	return sa_mad_port(sa->mad)->lid;
 }
 
 int ipoib_sa_query(struct ipoib_sa *sa, uint8_t method, uint16_t attr,
 		   uint64_t comp_mask, void *rec, size_t len)
 {
-	uint8_t *mad = umad_get_mad(sa->umad);
-	uint32_t tid = sa->next_tid++;
+	const uint8_t *mad;
 	int ret;
 
-	ret = ipoib_sa_mad_build(mad, method, attr, tid, SA_SM_KEY, comp_mask,
-				 rec, len);
-	if (ret)
-		return ret;
-	umad_set_addr(sa->umad, sa->sm_lid, 1, sa->sm_sl, QP1_QKEY);
-	ret = umad_send(sa->fd, sa->agent, sa->umad, IPOIB_SA_MAD_LEN,
-			(int)sa->timeout_ms, 2);
-	if (ret < 0)
-		return ret;
-	ret = sa_recv(sa, tid, &mad);
+	ret = sa_mad_query(sa->mad, method, attr, comp_mask, rec, len, &mad);
 	if (ret)
 		return ret;
 	ret = ipoib_sa_mad_status(mad);

@@ -10,9 +10,9 @@
  * be checked byte-exactly without a fabric. The transport is synchronous:
  * call it from a control thread, or with a short timeout.
  *
- * tools/diag_sa.[ch] has a similar GET-only client for the diagnostics;
- * this one also SETs and DELETEs. They share no code (see the report in
- * issue 6): merging them into lib/ would change fabstat's error mapping.
+ * The MAD transport (umad port, TID matching, time-outs) is lib/sa_mad.h,
+ * shared with the diagnostics' tools/diag_sa.c; each maps the SA's status
+ * to errnos itself (here "request invalid" is -EINVAL, fabstat's -EACCES).
  */
 #ifndef FABRIC_IPOIB_SA_CLIENT_H
 #define FABRIC_IPOIB_SA_CLIENT_H
@@ -22,9 +22,10 @@
 #include <stdint.h>
 
 #include "ipoib/wire.h"
+#include "lib/sa_mad.h"
 
-#define IPOIB_SA_MAD_LEN 256
-#define IPOIB_SA_DATA_OFF 56 /* MAD + RMPP + SA headers */
+#define IPOIB_SA_MAD_LEN SA_MAD_LEN
+#define IPOIB_SA_DATA_OFF SA_MAD_DATA_OFF /* MAD + RMPP + SA headers */
 #define IPOIB_SA_MCMEMBER_LEN 52
 #define IPOIB_SA_PATH_LEN 64
 

@@ -6,27 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <infiniband/umad.h>
+#include "lib/sa_mad.h"
 
-#include "lib/util.h"
-
-#define MAD_SIZE 256
-#define SA_CLASS 0x03
-#define SA_CLASS_VERSION 2
 #define SA_METHOD_GET 0x01
 #define SA_METHOD_GET_TABLE 0x12
-#define SA_METHOD_RESP 0x80
-#define QP1_QKEY 0x80010000
+#define SA_FIRST_TID 0x5ab1e000u
 
 /* Offsets in a SA MAD (IBA 13.4.3, 15.2.1). */
-#define OFF_METHOD 3
-#define OFF_STATUS 4
-#define OFF_TID 8
-#define OFF_ATTR_ID 16
-#define OFF_SM_KEY 36
 #define OFF_ATTR_OFFSET 44
-#define OFF_COMP_MASK 48
-#define OFF_DATA 56
 
 /* SA status codes (MAD status bits 8..15). */
 #define SA_STATUS_REQ_INVALID 0x02
@@ -34,102 +21,38 @@
 #define SA_STATUS_TOO_MANY_RECORDS 0x04
 
 struct diag_sa {
-	int fd;
-	int agent;
-	uint16_t sm_lid;
-	uint8_t sm_sl;
-	uint64_t sm_key;
-	unsigned int timeout_ms;
-	uint64_t next_tid;
-	void *umad; /* send/receive buffer: umad_size() + mad_cap */
-	size_t mad_cap; /* grows when a reassembled (RMPP) answer is larger */
+	struct sa_mad *mad;
 };
-
-/*
- * Bytes for a umad buffer holding @cap MAD bytes. umad_size() can be
- * smaller than the header umad_get_mad() skips (umad2sim answers the old
- * ABI's size), so take the larger of the two.
- */
-static size_t umad_buf_size(size_t cap)
-{
-	return MAX(umad_size(), sizeof(struct ib_user_mad)) + cap;
-}
-
-static int sa_find_sm(struct diag_sa *sa, const char *ca, int port)
-{
-	umad_port_t p;
-	int ret;
-
-	ret = umad_get_port(ca, port, &p);
-	if (ret < 0)
-		return -ENODEV;
-	sa->sm_lid = (uint16_t)p.sm_lid;
-	sa->sm_sl = (uint8_t)p.sm_sl;
-	umad_release_port(&p);
-	return sa->sm_lid ? 0 : -ENETDOWN;
-}
 
 struct diag_sa *diag_sa_open(const char *ca, int port, uint64_t sm_key,
 			     unsigned int timeout_ms)
 {
 	struct diag_sa *sa = calloc(1, sizeof(*sa));
-	int ret;
+	int err;
 
 	if (!sa)
 		return NULL;
-	sa->sm_key = sm_key;
-	sa->timeout_ms = timeout_ms;
-	sa->next_tid = 0x5ab1e000;
-	ret = sa_find_sm(sa, ca, port);
-	if (ret)
-		goto err_free;
-	sa->mad_cap = MAD_SIZE;
-	sa->umad = calloc(1, umad_buf_size(sa->mad_cap));
-	if (!sa->umad) {
-		ret = -ENOMEM;
-		goto err_free;
-	}
-	sa->fd = umad_open_port(ca, port);
-	if (sa->fd < 0) {
-		ret = sa->fd;
-		goto err_umad;
-	}
-	sa->agent = umad_register(sa->fd, SA_CLASS, SA_CLASS_VERSION, 0, NULL);
-	if (sa->agent < 0) {
-		ret = sa->agent;
-		goto err_close;
+	sa->mad = sa_mad_open(ca, port, sm_key, SA_FIRST_TID, timeout_ms);
+	if (!sa->mad) {
+		err = errno;
+		free(sa);
+		errno = err;
+		return NULL;
 	}
 	return sa;
-
-err_close:
-	umad_close_port(sa->fd);
-err_umad:
-	free(sa->umad);
-err_free:
-	free(sa);
-	errno = -ret;
-	return NULL;
 }
 
 void diag_sa_close(struct diag_sa *sa)
 {
 	if (!sa)
 		return;
-	umad_unregister(sa->fd, sa->agent);
-	umad_close_port(sa->fd);
-	free(sa->umad);
+	sa_mad_close(sa->mad);
 	free(sa);
 }
 
 static void put_be16(uint8_t *p, uint16_t v)
 {
 	v = htobe16(v);
-	memcpy(p, &v, sizeof(v));
-}
-
-static void put_be64(uint8_t *p, uint64_t v)
-{
-	v = htobe64(v);
 	memcpy(p, &v, sizeof(v));
 }
 
@@ -149,26 +72,10 @@ static uint64_t get_be64(const uint8_t *p)
 	return be64toh(v);
 }
 
-static void sa_build(struct diag_sa *sa, uint8_t *mad, uint8_t method,
-		     uint16_t attr, uint64_t comp_mask, const void *rec,
-		     size_t len, uint64_t tid)
-{
-	memset(mad, 0, MAD_SIZE);
-	mad[0] = 1; /* base version */
-	mad[1] = SA_CLASS;
-	mad[2] = SA_CLASS_VERSION;
-	mad[OFF_METHOD] = method;
-	put_be64(mad + OFF_TID, tid);
-	put_be16(mad + OFF_ATTR_ID, attr);
-	put_be64(mad + OFF_SM_KEY, sa->sm_key);
-	put_be64(mad + OFF_COMP_MASK, comp_mask);
-	memcpy(mad + OFF_DATA, rec, len);
-}
-
 /* Map a response MAD's status to 0 or a negative errno. */
 static int sa_status(const uint8_t *mad)
 {
-	uint16_t status = get_be16(mad + OFF_STATUS);
+	uint16_t status = sa_mad_status(mad);
 
 	if (!status)
 		return 0;
@@ -184,48 +91,6 @@ static int sa_status(const uint8_t *mad)
 	}
 }
 
-/* Make room for a @len byte answer; the kernel keeps it queued meanwhile. */
-static int sa_grow(struct diag_sa *sa, int len)
-{
-	void *p;
-
-	if (len <= (int)sa->mad_cap)
-		return -EPROTO;
-	p = realloc(sa->umad, umad_buf_size((size_t)len));
-	if (!p)
-		return -ENOMEM;
-	sa->umad = p;
-	sa->mad_cap = (size_t)len;
-	return 0;
-}
-
-/*
- * Receive until the response with @tid arrives (stale ones are dropped).
- * The kernel puts its agent's ID in the TID's upper half: compare the lower.
- */
-static int sa_recv(struct diag_sa *sa, uint64_t tid, uint8_t **mad)
-{
-	int len, ret;
-
-	for (;;) {
-		len = (int)sa->mad_cap;
-		ret = umad_recv(sa->fd, sa->umad, &len, (int)sa->timeout_ms);
-		if (ret == -ENOSPC) {
-			ret = sa_grow(sa, len);
-			if (ret)
-				return ret;
-			continue;
-		}
-		if (ret < 0)
-			return ret;
-		if (umad_status(sa->umad))
-			return -ETIMEDOUT;
-		*mad = umad_get_mad(sa->umad);
-		if ((uint32_t)get_be64(*mad + OFF_TID) == (uint32_t)tid)
-			return 0;
-	}
-}
-
 /*
  * Send one request (@method, @attr, @comp_mask, template @rec of @len
  * bytes) to the SM and wait for its response, into *@resp. Returns 0 or a
@@ -233,26 +98,18 @@ static int sa_recv(struct diag_sa *sa, uint64_t tid, uint8_t **mad)
  */
 static int sa_query(struct diag_sa *sa, uint8_t method, uint16_t attr,
 		    uint64_t comp_mask, const void *rec, size_t len,
-		    uint8_t **resp)
+		    const uint8_t **resp)
 {
-	uint8_t *mad = umad_get_mad(sa->umad);
-	uint64_t tid = sa->next_tid++;
 	int ret;
 
-	sa_build(sa, mad, method, attr, comp_mask, rec, len, tid);
-	umad_set_addr(sa->umad, sa->sm_lid, 1, sa->sm_sl, QP1_QKEY);
-	ret = umad_send(sa->fd, sa->agent, sa->umad, MAD_SIZE,
-			(int)sa->timeout_ms, 2);
-	if (ret < 0)
-		return ret;
-	ret = sa_recv(sa, tid, resp);
+	ret = sa_mad_query(sa->mad, method, attr, comp_mask, rec, len, resp);
 	return ret ? ret : sa_status(*resp);
 }
 
 int diag_sa_get(struct diag_sa *sa, uint16_t attr, uint64_t comp_mask,
 		void *rec, size_t len)
 {
-	uint8_t *mad;
+	const uint8_t *mad;
 	int ret;
 
 	if (len > DIAG_SA_DATA_SIZE)
@@ -260,7 +117,7 @@ int diag_sa_get(struct diag_sa *sa, uint16_t attr, uint64_t comp_mask,
 	ret = sa_query(sa, SA_METHOD_GET, attr, comp_mask, rec, len, &mad);
 	if (ret)
 		return ret;
-	memcpy(rec, mad + OFF_DATA, len);
+	memcpy(rec, mad + SA_MAD_DATA_OFF, len);
 	return 0;
 }
 
@@ -311,7 +168,7 @@ int diag_sa_pkey_block(struct diag_sa *sa, uint16_t lid, uint8_t port,
 int diag_sa_top_lid(struct diag_sa *sa)
 {
 	uint8_t rec[DIAG_SA_SWITCH_INFO_RECORD_SIZE] = { 0 };
-	uint8_t *mad;
+	const uint8_t *mad;
 	int ret;
 
 	/*
@@ -325,5 +182,5 @@ int diag_sa_top_lid(struct diag_sa *sa)
 	if (!get_be16(mad + OFF_ATTR_OFFSET))
 		return -ENOENT;
 	/* SwitchInfo starts at record offset 4; LinearFDBTop is its 4th u16. */
-	return get_be16(mad + OFF_DATA + 4 + 6);
+	return get_be16(mad + SA_MAD_DATA_OFF + 4 + 6);
 }

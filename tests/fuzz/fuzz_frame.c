@@ -13,7 +13,7 @@
 // fuzz-sources: eth/port_xdp.c
 // fuzz-sources: ipoib/port_ipoib.c ipoib/sa_client.c ipoib/ah_cache.c
 // fuzz-sources: ipoib/neigh.c ipoib/xlate.c ipoib/wire.c
-// fuzz-sources: lib/log.c lib/util.c
+// fuzz-sources: lib/log.c lib/sa_mad.c lib/util.c
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
