@@ -4,47 +4,13 @@
  * (show, aging) and stats. Each command is one call to fabricd; the reply is
  * printed through lib/output.h, so text and -j output come from one path.
  */
-#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
-#include "lib/ctl.h"
 #include "lib/output.h"
 #include "lib/util.h"
 #include "tools/fabricctl.h"
-
-/* Call @method; on success *@res holds the reply. Returns an FCTL_ code. */
-static int call(const struct fctl_opts *o, const char *method, int argc,
-		char **argv, json_t **res)
-{
-	struct ctl_client *c = ctl_client_open(o->socket);
-	char *err = NULL;
-	int ret;
-
-	if (!c) {
-		fprintf(stderr,
-			"fabricctl: cannot reach fabricd at %s: %s (is it "
-			"running? -s selects another socket)\n",
-			o->socket, strerror(errno));
-		return FCTL_UNREACHABLE;
-	}
-	ret = ctl_client_call(c, method, argc, (const char *const *)argv,
-			      o->timeout_ms, res, &err);
-	ctl_client_close(c);
-	if (ret == -EREMOTEIO) {
-		fprintf(stderr, "fabricctl: %s: %s\n", method,
-			err ? err : "refused");
-		free(err);
-		return FCTL_REFUSED;
-	}
-	if (ret) {
-		fprintf(stderr, "fabricctl: %s: %s\n", method, strerror(-ret));
-		return FCTL_UNREACHABLE;
-	}
-	return FCTL_OK;
-}
+#include "tools/fabricctl_ctl.h"
 
 static const char *jstr(const json_t *o, const char *key)
 {
@@ -122,7 +88,7 @@ static void print_port(const json_t *p)
 	out_close_object();
 }
 
-static int print_ports(const json_t *arr)
+static void print_ports(json_t *arr)
 {
 	size_t i;
 
@@ -134,44 +100,33 @@ static int print_ports(const json_t *arr)
 	for (i = 0; i < json_array_size(arr); i++)
 		print_port(json_array_get(arr, i));
 	out_close_array();
-	return FCTL_OK;
 }
 
 static int cmd_port_list(const struct fctl_opts *o, int argc, char **argv)
 {
-	json_t *res;
-	int ret = call(o, "port/list", 0, argv, &res);
+	return fctl_show(o, "port/list", 0, argv, print_ports);
+}
 
-	if (ret)
-		return ret;
-	out_begin(stdout, o->json);
-	print_ports(res);
-	out_end();
-	json_decref(res);
-	return FCTL_OK;
+/* port/add answers with the new port: print it as a one-row list. */
+static void print_added(json_t *port)
+{
+	json_t *one = json_array();
+
+	json_array_append(one, port);
+	print_ports(one);
+	json_decref(one);
 }
 
 static int cmd_port_add(const struct fctl_opts *o, int argc, char **argv)
 {
-	json_t *res, *one;
-	int ret = call(o, "port/add", argc, argv, &res);
-
-	if (ret)
-		return ret;
-	one = json_array();
-	json_array_append(one, res);
-	out_begin(stdout, o->json);
-	print_ports(one);
-	out_end();
-	json_decref(one);
-	json_decref(res);
-	return FCTL_OK;
+	return fctl_show(o, "port/add", argc, argv, print_added);
 }
 
 static int cmd_port_del(const struct fctl_opts *o, int argc, char **argv)
 {
 	json_t *res;
-	int ret = call(o, "port/del", argc, argv, &res);
+	int ret =
+		fctl_call(o, "port/del", argc, (const char *const *)argv, &res);
 
 	json_decref(ret ? NULL : res);
 	return ret;
@@ -194,15 +149,11 @@ const struct fctl_object fctl_port_object = {
 	.n_cmds = ARRAY_SIZE(port_cmds),
 };
 
-static int cmd_fdb_show(const struct fctl_opts *o, int argc, char **argv)
+static void print_fdb(json_t *res)
 {
-	json_t *res, *e;
+	json_t *e;
 	size_t i;
-	int ret = call(o, "fdb/show", argc, argv, &res);
 
-	if (ret)
-		return ret;
-	out_begin(stdout, o->json);
 	out_open_array(NULL);
 	json_array_foreach(res, i, e) {
 		out_open_object(NULL);
@@ -218,26 +169,24 @@ static int cmd_fdb_show(const struct fctl_opts *o, int argc, char **argv)
 		out_close_object();
 	}
 	out_close_array();
-	out_end();
-	json_decref(res);
-	return FCTL_OK;
 }
 
-static int cmd_fdb_aging(const struct fctl_opts *o, int argc, char **argv)
+static int cmd_fdb_show(const struct fctl_opts *o, int argc, char **argv)
 {
-	json_t *res;
-	int ret = call(o, "fdb/aging", argc, argv, &res);
+	return fctl_show(o, "fdb/show", argc, argv, print_fdb);
+}
 
-	if (ret)
-		return ret;
-	out_begin(stdout, o->json);
+static void print_aging(json_t *res)
+{
 	out_open_object(NULL);
 	out_uint(PRINT_ANY, "aging_ms", "aging %" PRIu64 " ms\n",
 		 juint(res, "aging_ms"));
 	out_close_object();
-	out_end();
-	json_decref(res);
-	return FCTL_OK;
+}
+
+static int cmd_fdb_aging(const struct fctl_opts *o, int argc, char **argv)
+{
+	return fctl_show(o, "fdb/aging", argc, argv, print_aging);
 }
 
 static const struct fctl_cmd fdb_cmds[] = {
@@ -309,15 +258,11 @@ static void print_partition(const json_t *p)
 	out_close_object();
 }
 
-static int cmd_stats(const struct fctl_opts *o, int argc, char **argv)
+static void print_stats(json_t *res)
 {
-	json_t *res, *p;
+	json_t *p;
 	size_t i;
-	int ret = call(o, "stats", 0, argv, &res);
 
-	if (ret)
-		return ret;
-	out_begin(stdout, o->json);
 	out_open_object(NULL);
 	print_engine(res);
 	out_text("\nports:\n");
@@ -333,9 +278,11 @@ static int cmd_stats(const struct fctl_opts *o, int argc, char **argv)
 	}
 	out_close_array();
 	out_close_object();
-	out_end();
-	json_decref(res);
-	return FCTL_OK;
+}
+
+static int cmd_stats(const struct fctl_opts *o, int argc, char **argv)
+{
+	return fctl_show(o, "stats", 0, argv, print_stats);
 }
 
 static const struct fctl_cmd stats_cmds[] = {

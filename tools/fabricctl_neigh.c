@@ -29,23 +29,20 @@ static void print_neigh(json_t *e)
 	out_close_object();
 }
 
-static int cmd_neigh_show(const struct fctl_opts *o, int argc, char **argv)
+static void print_neighs(json_t *res)
 {
-	json_t *res, *e;
+	json_t *e;
 	size_t i;
-	int ret = fctl_call(o, "neigh/show", argc, (const char *const *)argv,
-			    &res);
 
-	if (ret)
-		return ret;
-	out_begin(stdout, o->json);
 	out_open_array(NULL);
 	json_array_foreach(res, i, e)
 		print_neigh(e);
 	out_close_array();
-	out_end();
-	json_decref(res);
-	return FCTL_OK;
+}
+
+static int cmd_neigh_show(const struct fctl_opts *o, int argc, char **argv)
+{
+	return fctl_show(o, "neigh/show", argc, argv, print_neighs);
 }
 
 static const struct fctl_cmd neigh_cmds[] = {
