@@ -34,34 +34,6 @@ struct sa_mad {
 	size_t mad_cap; /* grows when the kernel has a larger answer queued */
 };
 
-static void put_be16(uint8_t *p, uint16_t v)
-{
-	v = htobe16(v);
-	memcpy(p, &v, sizeof(v));
-}
-
-static void put_be64(uint8_t *p, uint64_t v)
-{
-	v = htobe64(v);
-	memcpy(p, &v, sizeof(v));
-}
-
-static uint16_t get_be16(const uint8_t *p)
-{
-	uint16_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return be16toh(v);
-}
-
-static uint32_t get_be32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return be32toh(v);
-}
-
 int sa_mad_build(uint8_t *mad, uint8_t method, uint16_t attr, uint64_t tid,
 		 uint64_t sm_key, uint64_t comp_mask, const void *rec,
 		 size_t len)
@@ -73,17 +45,17 @@ int sa_mad_build(uint8_t *mad, uint8_t method, uint16_t attr, uint64_t tid,
 	mad[1] = SA_CLASS;
 	mad[2] = SA_CLASS_VERSION;
 	mad[OFF_METHOD] = method;
-	put_be64(mad + OFF_TID, tid);
-	put_be16(mad + OFF_ATTR_ID, attr);
-	put_be64(mad + OFF_SM_KEY, sm_key);
-	put_be64(mad + OFF_COMP_MASK, comp_mask);
+	util_put_be64(mad + OFF_TID, tid);
+	util_put_be16(mad + OFF_ATTR_ID, attr);
+	util_put_be64(mad + OFF_SM_KEY, sm_key);
+	util_put_be64(mad + OFF_COMP_MASK, comp_mask);
 	memcpy(mad + SA_MAD_DATA_OFF, rec, len);
 	return 0;
 }
 
 uint16_t sa_mad_status(const uint8_t *mad)
 {
-	return get_be16(mad + OFF_STATUS);
+	return util_get_be16(mad + OFF_STATUS);
 }
 
 /*
@@ -203,7 +175,7 @@ static int sa_mad_recv(struct sa_mad *sa, uint32_t tid, const uint8_t **resp)
 		if (umad_status(sa->umad))
 			return -ETIMEDOUT;
 		mad = umad_get_mad(sa->umad);
-		if (get_be32(mad + OFF_TID + 4) == tid &&
+		if (util_get_be32(mad + OFF_TID + 4) == tid &&
 		    (mad[OFF_METHOD] & SA_METHOD_RESP)) {
 			*resp = mad;
 			return 0;

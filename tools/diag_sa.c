@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "lib/sa_mad.h"
+#include "lib/util.h"
 
 #define SA_METHOD_GET 0x01
 #define SA_METHOD_GET_TABLE 0x12
@@ -48,28 +49,6 @@ void diag_sa_close(struct diag_sa *sa)
 		return;
 	sa_mad_close(sa->mad);
 	free(sa);
-}
-
-static void put_be16(uint8_t *p, uint16_t v)
-{
-	v = htobe16(v);
-	memcpy(p, &v, sizeof(v));
-}
-
-static uint16_t get_be16(const uint8_t *p)
-{
-	uint16_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return be16toh(v);
-}
-
-static uint64_t get_be64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return be64toh(v);
 }
 
 /* Map a response MAD's status to 0 or a negative errno. */
@@ -128,18 +107,18 @@ int diag_sa_node_by_lid(struct diag_sa *sa, uint16_t lid,
 	const uint8_t *ni = rec + 4; /* NodeInfo */
 	int ret;
 
-	put_be16(rec, lid);
+	util_put_be16(rec, lid);
 	ret = diag_sa_get(sa, DIAG_SA_ATTR_NODE_RECORD, 1 /* LID */, rec,
 			  sizeof(rec));
 	if (ret)
 		return ret;
 	memset(out, 0, sizeof(*out));
-	out->lid = get_be16(rec);
+	out->lid = util_get_be16(rec);
 	out->node_type = ni[2];
 	out->num_ports = ni[3];
-	out->node_guid = get_be64(ni + 12);
-	out->port_guid = get_be64(ni + 20);
-	out->partition_cap = get_be16(ni + 28);
+	out->node_guid = util_get_be64(ni + 12);
+	out->port_guid = util_get_be64(ni + 20);
+	out->partition_cap = util_get_be16(ni + 28);
 	out->local_port = ni[36];
 	memcpy(out->desc, rec + 44, 64);
 	out->desc[64] = '\0';
@@ -152,8 +131,8 @@ int diag_sa_pkey_block(struct diag_sa *sa, uint16_t lid, uint8_t port,
 	uint8_t rec[DIAG_SA_PKEY_TABLE_RECORD_SIZE] = { 0 };
 	int ret, i;
 
-	put_be16(rec, lid);
-	put_be16(rec + 2, block);
+	util_put_be16(rec, lid);
+	util_put_be16(rec + 2, block);
 	rec[4] = port;
 	/* Component mask: LID, BlockNum, PortNum. */
 	ret = diag_sa_get(sa, DIAG_SA_ATTR_PKEY_TABLE_RECORD, 0x7, rec,
@@ -161,7 +140,7 @@ int diag_sa_pkey_block(struct diag_sa *sa, uint16_t lid, uint8_t port,
 	if (ret)
 		return ret;
 	for (i = 0; i < 32; i++)
-		pkeys[i] = get_be16(rec + 8 + 2 * i);
+		pkeys[i] = util_get_be16(rec + 8 + 2 * i);
 	return 0;
 }
 
@@ -179,8 +158,8 @@ int diag_sa_top_lid(struct diag_sa *sa)
 		       0, rec, sizeof(rec), &mad);
 	if (ret)
 		return ret;
-	if (!get_be16(mad + OFF_ATTR_OFFSET))
+	if (!util_get_be16(mad + OFF_ATTR_OFFSET))
 		return -ENOENT;
 	/* SwitchInfo starts at record offset 4; LinearFDBTop is its 4th u16. */
-	return get_be16(mad + SA_MAD_DATA_OFF + 4 + 6);
+	return util_get_be16(mad + SA_MAD_DATA_OFF + 4 + 6);
 }

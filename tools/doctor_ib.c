@@ -212,11 +212,6 @@ struct group {
 	const char *via; /* the SA record that showed it */
 };
 
-static uint16_t get_be16(const uint8_t *b)
-{
-	return (uint16_t)(b[0] << 8 | b[1]);
-}
-
 /* Where an SA record that shows a group keeps the group's fields. */
 struct group_rec {
 	const char *name;
@@ -260,8 +255,8 @@ static int group_by(const struct doctor_env *e, const struct group_rec *r,
 	ret = diag_sa_get(e->sa, r->attr, r->comp_mgid, rec, r->size);
 	if (ret)
 		return ret;
-	g->mlid = get_be16(rec + r->off_mlid);
-	g->pkey = get_be16(rec + r->off_pkey);
+	g->mlid = util_get_be16(rec + r->off_mlid);
+	g->pkey = util_get_be16(rec + r->off_pkey);
 	g->mtu = diag_mtu_bytes(rec[r->off_mtu] & 0x3f);
 	g->via = r->name;
 	return 0;
