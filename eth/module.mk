@@ -1,16 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # The Ethernet datapath (issue 5): eth/*.c and the engine in fabricd/ are in
-# libfab. This adds the datapath test driver and `make bench-datapath`.
+# libfab. This adds the engine's microbenchmark and `make bench-datapath`.
 
-ENGINE_DRIVER := $(BUILD)/tests/engine-driver
 ENGINE_BENCH := $(BUILD)/tests/engine-bench
-
-# A stand-in for fabricd in tests/integration/datapath_*.sh until the daemon
-# runs the engine itself (tests/lib/engine_driver.c).
-$(ENGINE_DRIVER): tests/lib/engine_driver.c $(LIBFAB)
-	$(call msg,LD,$@)
-	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS) -o $@ $< $(LIBFAB) $(LIBS_ALL)
 
 # The engine core on a synthetic burst loop, for callgrind. Built from its
 # sources with DWARF 4, which every valgrind reads (libfab may be clang's).
@@ -25,10 +17,10 @@ $(ENGINE_BENCH): tests/bench/datapath_core.c $(ENGINE_BENCH_SRCS)
 	$(Q)$(CC) $(CFLAGS) -gdwarf-4 -o $@ $< $(ENGINE_BENCH_SRCS) \
 		$(LIBS_IB) -lpthread
 
-tests: $(ENGINE_DRIVER) $(ENGINE_BENCH)
+tests: $(ENGINE_BENCH)
 
 .PHONY: bench-datapath
-bench-datapath: all $(ENGINE_DRIVER) $(ENGINE_BENCH)
+bench-datapath: all $(ENGINE_BENCH)
 	bash tests/bench/datapath.sh
 
 bench: bench-datapath

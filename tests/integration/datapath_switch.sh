@@ -9,16 +9,13 @@
 # namespace "ext", standing for the Ethernet switch: tshark there checks
 # the tags, a raw socket (python3) sends tagged and bad frames into it.
 #
-# The engine runs in fabricd itself (--no-ib: an Ethernet-only host), or,
-# with DATAPATH_DRIVER=1, in tests/lib/engine_driver.c (the engine alone).
+# The engine runs in fabricd itself (--no-ib: an Ethernet-only host).
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 
-DRIVER=$PWD/build/tests/engine-driver
 FABRICD=$PWD/build/bin/fabricd
 FABRICCTL=$PWD/build/bin/fabricctl
 PY=/usr/bin/python3
-[ -n "${DATAPATH_DRIVER:-}" ] && FABRICD=$DRIVER
 [ "$(id -u)" -eq 0 ] || skip_all "needs root (network namespaces)"
 [ -x "$FABRICD" ] && [ -x "$FABRICCTL" ] ||
 	skip_all "$FABRICD/fabricctl not built (make all tests)"
@@ -138,14 +135,9 @@ SOCK=$D/ctl.sock
 fctl() { "$FABRICCTL" -s "$SOCK" "$@"; }
 # Not through in_ns: $! must be the switch itself, or the EXIT trap kills
 # only a subshell and leaves the switch running (ip netns exec execs).
-if [ "$FABRICD" = "$DRIVER" ]; then
-	ip netns exec "$P-sw" "$DRIVER" -c "$D/fabric.yaml" -g gw1 -s "$SOCK" \
-		>"$D/driver.log" 2>&1 &
-else
-	ip netns exec "$P-sw" "$FABRICD" --policy "$D/fabric.yaml" \
-		--gateway gw1 --no-ib --state-dir "$D/state" --ctl-socket "$SOCK" \
-		--pid-file "$D/fabricd.pid" --foreground >"$D/driver.log" 2>&1 &
-fi
+ip netns exec "$P-sw" "$FABRICD" --policy "$D/fabric.yaml" \
+	--gateway gw1 --no-ib --state-dir "$D/state" --ctl-socket "$SOCK" \
+	--pid-file "$D/fabricd.pid" --foreground >"$D/fabricd.log" 2>&1 &
 PIDS+=($!)
 diag "engine in $(basename "$FABRICD")"
 
@@ -372,8 +364,8 @@ check "text output: stats" sh -c "$FABRICCTL -s $SOCK stats |
 	grep -q '^bytes copied: [0-9]'"
 kill -0 "${PIDS[0]}"
 check_eq "engine still running" 0 $?
-grep -q "runtime error\|AddressSanitizer" "$D/driver.log" &&
-	diag "$(cat "$D/driver.log")"
+grep -q "runtime error\|AddressSanitizer" "$D/fabricd.log" &&
+	diag "$(cat "$D/fabricd.log")"
 fctl -j stats | jq -c "{drops, ports: [.ports[] | {name, rx_packets, tx_packets, kernel_rx_dropped}]}" | sed "s/^/# /"
-[ -n "${DATAPATH_KEEP_LOG:-}" ] && cp "$D/driver.log" "$DATAPATH_KEEP_LOG"
+[ -n "${DATAPATH_KEEP_LOG:-}" ] && cp "$D/fabricd.log" "$DATAPATH_KEEP_LOG"
 tap_done
