@@ -7,15 +7,7 @@
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 . tests/lib/fabric.sh
-# This test covers "both" members (a full and a limited entry on one port),
-# which OpenSM writes only with allow_both_pkeys TRUE.
-FABRIC_ALLOW_BOTH=TRUE
 . tests/lib/fabstat.sh
-
-FABSTAT=$PWD/build/bin/fabstat
-POLICY=$PWD/examples/fabric.yaml
-[ -x "$FABSTAT" ] || skip_all "build/bin/fabstat not built (run make)"
-command -v jq >/dev/null || skip_all "jq not installed"
 command -v ibstat >/dev/null || skip_all "ibstat not installed (make deps)"
 fabstat_sim_up
 

@@ -1,7 +1,15 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #
 # The simulated fabric of the fabstat tests (sourced after tests/lib/tap.sh
-# and tests/lib/fabric.sh).
+# and tests/lib/fabric.sh): the binary, the policy, the tools they need.
+
+# The partitions.conf below has "both" members (a full and a limited entry
+# on one port), which OpenSM writes only with allow_both_pkeys TRUE.
+FABRIC_ALLOW_BOTH=TRUE
+FABSTAT=$PWD/build/bin/fabstat
+POLICY=$PWD/examples/fabric.yaml
+[ -x "$FABSTAT" ] || skip_all "build/bin/fabstat not built (run make)"
+command -v jq >/dev/null || skip_all "jq not installed"
 
 # fabstat_sim_up: tests/topo/small.net under the stock OpenSM, no plugin,
 # with a hand-written partitions.conf that differs from
