@@ -56,8 +56,15 @@ FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,\
 .PHONY: all deps check demo bench format clean tests fuzz
 all:
 
-# The demo and the tests install what they need first (make deps).
+# The demo and the tests install what they need first (make deps). deps
+# is their only prerequisite and the build runs in their recipe: GNU make
+# builds the prerequisites of a rule that has a recipe before those named
+# in other rules for the same target, so a second prerequisite (the plugin,
+# a binary) would be compiled before the compiler is installed.
+# .ci/run checks this order with `make -n`.
 demo: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)bash sm-plugin/demo.sh
 
 # Rebuild everything when the compiler or its flags change, so that
 # `make CC=clang` after a gcc build really compiles with clang.

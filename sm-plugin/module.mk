@@ -20,12 +20,12 @@ $(SM_PLUGIN): $(SM_OBJS) $(SM_MAP)
 	$(Q)$(CC) $(LDFLAGS) -shared -fPIC -Wl,--version-script=$(SM_MAP) \
 		-o $@ $(SM_OBJS) $(LIBS_CORE) -lopensm -losmcomp -lpthread
 
-.PHONY: demo bench-sm
+.PHONY: bench-sm
 bench: bench-sm
 
-# make demo: the plugin on a small simulated fabric (tests/topo/small.net).
-demo: $(SM_PLUGIN)
-	$(Q)bash sm-plugin/demo.sh
+# The demo's recipe lives in the top Makefile: its only prerequisite is
+# deps, so that the packages (the compiler first) are installed before
+# anything is built.
 
 # make bench-sm: OpenSM with and without the plugin on a 1000+ HCA fat tree.
 bench-sm: $(SM_PLUGIN)
