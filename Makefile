@@ -38,7 +38,7 @@ endif
 
 # Library sources: every .c in these directories except program mains,
 # which are named *_main.c.
-LIB_DIRS := lib eth ipoib fabricd tools
+LIB_DIRS := lib eth ipoib fabricd fabricd/engine fabricd/reconcile tools
 LIB_SRCS := $(filter-out %_main.c,$(wildcard $(addsuffix /*.c,$(LIB_DIRS))))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 PIC_OBJS := $(LIB_SRCS:%.c=$(BUILD)/pic/%.o)

@@ -7,7 +7,7 @@ ENGINE_BENCH := $(BUILD)/tests/engine-bench
 # The engine core on a synthetic burst loop, for callgrind. Built from its
 # sources with DWARF 4, which every valgrind reads (libfab may be clang's).
 # port.c knows every port kind, so the ipoib sources and verbs come along.
-ENGINE_BENCH_SRCS := fabricd/engine_core.c fabricd/pool.c fabricd/port.c \
+ENGINE_BENCH_SRCS := fabricd/engine/engine_core.c lib/pool.c lib/port.c \
 	$(wildcard eth/*.c) ipoib/port_ipoib.c ipoib/sa_client.c \
 	ipoib/ah_cache.c ipoib/neigh.c ipoib/xlate.c ipoib/wire.c \
 	lib/log.c lib/sa_mad.c lib/util.c

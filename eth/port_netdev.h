@@ -10,7 +10,7 @@
 #ifndef ETH_PORT_NETDEV_H
 #define ETH_PORT_NETDEV_H
 
-#include "fabricd/port.h"
+#include "lib/port.h"
 
 extern const struct port_ops port_netdev_ops;
 

@@ -8,7 +8,7 @@
 #ifndef ETH_PORT_TAP_H
 #define ETH_PORT_TAP_H
 
-#include "fabricd/port.h"
+#include "lib/port.h"
 
 extern const struct port_ops port_tap_ops;
 

@@ -11,7 +11,7 @@
 #ifndef ETH_PORT_XDP_H
 #define ETH_PORT_XDP_H
 
-#include "fabricd/port.h"
+#include "lib/port.h"
 
 extern const struct port_ops port_xdp_ops;
 

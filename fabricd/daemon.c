@@ -19,9 +19,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "fabricd/ctl_server.h"
+#include "lib/ctl_server.h"
 #include "fabricd/daemon_priv.h"
-#include "fabricd/engine.h"
+#include "fabricd/engine/engine.h"
 #include "lib/log.h"
 #include "lib/policy.h"
 #include "lib/util.h"

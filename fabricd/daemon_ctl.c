@@ -12,7 +12,7 @@
 
 #include <jansson.h>
 
-#include "fabricd/ctl_server.h"
+#include "lib/ctl_server.h"
 #include "fabricd/daemon_priv.h"
 #include "lib/policy.h"
 #include "lib/util.h"

@@ -9,8 +9,8 @@
 
 #include "fabricd/daemon.h"
 #include "fabricd/pkeys.h"
-#include "fabricd/reconcile.h"
-#include "fabricd/reconcile_desired.h"
+#include "fabricd/reconcile/reconcile.h"
+#include "fabricd/reconcile/reconcile_desired.h"
 #include "ipoib/neigh_ctl.h"
 
 struct ctl_server;

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "fabricd/ctl_server.h"
+#include "lib/ctl_server.h"
 #include "ipoib/port_ipoib.h"
 #include "lib/util.h"
 

@@ -40,8 +40,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "fabricd/pool.h"
-#include "fabricd/port.h"
+#include "lib/pool.h"
+#include "lib/port.h"
 #include "ipoib/xlate.h"
 
 #define IPOIB_PORT_DEV_MAX 64

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fabricd/engine_core.h"
+#include "fabricd/engine/engine_core.h"
 
 static int null_open(struct port *p)
 {

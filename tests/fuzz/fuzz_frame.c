@@ -8,7 +8,7 @@
  * tagged with a partition's VID, nothing is sent twice to one port, and
  * every buffer returns to the pool.
  */
-// fuzz-sources: fabricd/engine_core.c fabricd/pool.c fabricd/port.c
+// fuzz-sources: fabricd/engine/engine_core.c lib/pool.c lib/port.c
 // fuzz-sources: eth/frame.c eth/fdb.c eth/port_tap.c eth/port_netdev.c
 // fuzz-sources: eth/port_xdp.c
 // fuzz-sources: ipoib/port_ipoib.c ipoib/sa_client.c ipoib/ah_cache.c
@@ -19,7 +19,7 @@
 #include <string.h>
 
 #include "eth/frame.h"
-#include "fabricd/engine_core.h"
+#include "fabricd/engine/engine_core.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -16,7 +16,7 @@
 #include <errno.h>
 #include <pthread.h>
 
-#include "fabricd/ctl_server.h"
+#include "lib/ctl_server.h"
 #include "lib/ctl.h"
 
 static json_t *call(struct ctl_server *srv, const char *line)

@@ -17,7 +17,7 @@
 #include <cmocka.h>
 
 #include "eth/frame.h"
-#include "fabricd/engine_core.h"
+#include "fabricd/engine/engine_core.h"
 
 #define MAX_SENT 64
 

@@ -18,8 +18,8 @@
 
 #include <cmocka.h>
 
-#include "fabricd/ctl_server.h"
-#include "fabricd/engine_priv.h"
+#include "lib/ctl_server.h"
+#include "fabricd/engine/engine_priv.h"
 #include "lib/policy.h"
 
 static const char policy_text[] =

@@ -17,7 +17,7 @@
 
 #include <cmocka.h>
 
-#include "fabricd/pool.h"
+#include "lib/pool.h"
 #include "ipoib/port_ipoib.h"
 
 #define GID_L \

@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "fabricd/ctl_server.h"
+#include "lib/ctl_server.h"
 #include "ipoib/neigh_ctl.h"
 #include "ipoib/neigh.h"
 

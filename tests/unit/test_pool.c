@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "fabricd/pool.h"
+#include "lib/pool.h"
 
 static void test_bad_geometry(void **state)
 {

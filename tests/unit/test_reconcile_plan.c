@@ -18,9 +18,9 @@
 #include <sys/socket.h>
 
 #include "fabricd/pkeys.h"
-#include "fabricd/reconcile_desired.h"
-#include "fabricd/reconcile_plan.h"
-#include "fabricd/reconcile_state.h"
+#include "fabricd/reconcile/reconcile_desired.h"
+#include "fabricd/reconcile/reconcile_plan.h"
+#include "fabricd/reconcile/reconcile_state.h"
 #include "lib/policy.h"
 #include "lib/util.h"
 

@@ -23,7 +23,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "fabricd/engine_core.h"
+#include "fabricd/engine/engine_core.h"
 #include "ipoib/port_ipoib.h"
 #include "lib/util.h"
 

@@ -22,8 +22,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "fabricd/ctl_server.h"
-#include "fabricd/engine_core.h"
+#include "lib/ctl_server.h"
+#include "fabricd/engine/engine_core.h"
 #include "ipoib/neigh_ctl.h"
 #include "ipoib/port_ipoib.h"
 #include "ipoib/sa_client.h"

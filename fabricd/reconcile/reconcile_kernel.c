@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* Reading and changing links and addresses with libnl-route-3. */
-#include "fabricd/reconcile_kernel.h"
+#include "fabricd/reconcile/reconcile_kernel.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -22,7 +22,7 @@
 #include <net/if.h>
 #include <stdint.h>
 
-#include "fabricd/pool.h"
+#include "lib/pool.h"
 
 #define PORT_MIN_HEADROOM 8
 

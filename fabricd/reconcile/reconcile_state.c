@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* The reconciler's state file (see reconcile_state.h). */
-#include "fabricd/reconcile_state.h"
+#include "fabricd/reconcile/reconcile_state.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

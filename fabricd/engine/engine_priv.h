@@ -10,8 +10,8 @@
 #include <pthread.h>
 #include <stdbool.h>
 
-#include "fabricd/engine.h"
-#include "fabricd/engine_core.h"
+#include "fabricd/engine/engine.h"
+#include "fabricd/engine/engine_core.h"
 
 struct engine {
 	/* Held by the forwarding thread while it works on a wake-up and by

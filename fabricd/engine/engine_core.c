@@ -7,7 +7,7 @@
  * frames bound for trunks get their tag, then the trunks send, so one
  * buffer serves a flood to both kinds without a copy.
  */
-#include "fabricd/engine_core.h"
+#include "fabricd/engine/engine_core.h"
 
 #include <errno.h>
 #include <string.h>

@@ -4,7 +4,7 @@
  * by default, busy polling on request), housekeeping (MAC aging, reopening
  * absent ports) and the mapping of the policy onto partitions and ports.
  */
-#include "fabricd/engine_priv.h"
+#include "fabricd/engine/engine_priv.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -5,7 +5,7 @@
  * a client is not read while a reply is still pending, so a slow reader
  * cannot make the daemon buffer without bound.
  */
-#include "fabricd/ctl_server.h"
+#include "lib/ctl_server.h"
 
 #include <errno.h>
 #include <fcntl.h>

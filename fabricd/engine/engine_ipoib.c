@@ -6,7 +6,7 @@
  * partition as an untagged access port so that frames switch between the
  * Ethernet ports and IPoIB (ipoib/port_ipoib.h).
  */
-#include "fabricd/engine_priv.h"
+#include "fabricd/engine/engine_priv.h"
 
 #include <errno.h>
 #include <stdio.h>

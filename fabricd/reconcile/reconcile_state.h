@@ -9,7 +9,7 @@
 #ifndef FABRICD_RECONCILE_STATE_H
 #define FABRICD_RECONCILE_STATE_H
 
-#include "fabricd/reconcile_plan.h"
+#include "fabricd/reconcile/reconcile_plan.h"
 
 /*
  * rc_state_load - read @path into @owned (cleared first). A missing file

@@ -4,7 +4,7 @@
  * stack of free indices, so the buffer freed last (warm in cache) is the
  * next one handed out.
  */
-#include "fabricd/pool.h"
+#include "lib/pool.h"
 
 #include <errno.h>
 #include <stdlib.h>

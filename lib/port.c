@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-#include "fabricd/port.h"
+#include "lib/port.h"
 
 #include <errno.h>
 #include <string.h>

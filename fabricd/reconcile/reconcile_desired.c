@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* The desired Ethernet state of a gateway (see reconcile_desired.h). */
-#include "fabricd/reconcile_desired.h"
+#include "fabricd/reconcile/reconcile_desired.h"
 
 #include <stdio.h>
 #include <string.h>

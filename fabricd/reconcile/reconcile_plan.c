@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* Desired-vs-actual diff of links and addresses (see reconcile_plan.h). */
-#include "fabricd/reconcile_plan.h"
+#include "fabricd/reconcile/reconcile_plan.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

@@ -13,8 +13,8 @@
 #include <stdint.h>
 
 #include "eth/fdb.h"
-#include "fabricd/pool.h"
-#include "fabricd/port.h"
+#include "lib/pool.h"
+#include "lib/port.h"
 
 #define ECORE_MAX_PORTS 64
 #define ECORE_MAX_PARTS 4096 /* one per VLAN ID at most */

@@ -16,7 +16,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "fabricd/reconcile_plan.h"
+#include "fabricd/reconcile/reconcile_plan.h"
 
 struct reconciler;
 

@@ -5,7 +5,7 @@
  * lock, so the forwarding thread sees a change between two wake-ups.
  * Results are JSON with stable keys; fabricctl prints them.
  */
-#include "fabricd/engine_priv.h"
+#include "fabricd/engine/engine_priv.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "eth/frame.h"
-#include "fabricd/ctl_server.h"
+#include "lib/ctl_server.h"
 #include "lib/util.h"
 
 static int fail(char **error, int ret, const char *fmt, const char *arg)

@@ -4,7 +4,7 @@
  * the plan in three pipelined phases (deletions; link creations; address
  * additions, once the new links have ifindexes), record what it owns.
  */
-#include "fabricd/reconcile.h"
+#include "fabricd/reconcile/reconcile.h"
 
 #include <errno.h>
 #include <linux/netlink.h>
@@ -20,8 +20,8 @@
 #include <netlink/netlink.h>
 #include <netlink/socket.h>
 
-#include "fabricd/reconcile_kernel.h"
-#include "fabricd/reconcile_state.h"
+#include "fabricd/reconcile/reconcile_kernel.h"
+#include "fabricd/reconcile/reconcile_state.h"
 #include "lib/log.h"
 #include "lib/util.h"
 

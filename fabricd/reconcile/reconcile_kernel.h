@@ -10,7 +10,7 @@
 #include <netlink/msg.h>
 #include <netlink/netlink.h>
 
-#include "fabricd/reconcile_plan.h"
+#include "fabricd/reconcile/reconcile_plan.h"
 
 /* rc_nle_errno - a libnl NLE_* code (negative or positive) to -errno. */
 int rc_nle_errno(int nle);

@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "fabricd/reconcile_plan.h"
+#include "fabricd/reconcile/reconcile_plan.h"
 #include "lib/policy.h"
 
 enum rc_memb {
