@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "fabricd/daemon.h"
+#include "fabricd/port_kinds.h"
 #include "lib/ctl.h"
 #include "lib/log.h"
 #include "lib/util.h"
@@ -204,5 +205,11 @@ int main(int argc, char **argv)
 	}
 	make_absolute(&o);
 	log_set_stderr_timestamps(true);
+	ret = port_kinds_register();
+	if (ret) {
+		fprintf(stderr, "fabricd: cannot register the port kinds: %s\n",
+			strerror(-ret));
+		return 1;
+	}
 	return daemon_run(&o);
 }

@@ -4,22 +4,33 @@
 #include <errno.h>
 #include <string.h>
 
-#include "eth/port_netdev.h"
-#include "eth/port_tap.h"
-#include "ipoib/port_ipoib.h"
 #include "lib/util.h"
 
-static const struct port_ops *const port_kinds[] = {
-	&port_netdev_ops,
-	&port_tap_ops,
-	&ipoib_port_ops,
-};
+/* Registered once at start-up, before any thread looks kinds up. */
+static const struct port_ops *port_kinds[PORT_MAX_KINDS];
+static unsigned int n_port_kinds;
+
+int port_kind_register(const struct port_ops *ops)
+{
+	const struct port_ops *old;
+
+	if (!ops || !ops->kind || !ops->open || !ops->rx_burst ||
+	    !ops->tx_burst || !ops->close)
+		return -EINVAL;
+	old = port_ops_find(ops->kind);
+	if (old)
+		return old == ops ? 0 : -EEXIST;
+	if (n_port_kinds >= ARRAY_SIZE(port_kinds))
+		return -ENOSPC;
+	port_kinds[n_port_kinds++] = ops;
+	return 0;
+}
 
 const struct port_ops *port_ops_find(const char *kind)
 {
-	size_t i;
+	unsigned int i;
 
-	for (i = 0; i < ARRAY_SIZE(port_kinds); i++)
+	for (i = 0; i < n_port_kinds; i++)
 		if (!strcmp(port_kinds[i]->kind, kind))
 			return port_kinds[i];
 	return NULL;
@@ -53,4 +64,11 @@ void port_close(struct port *p)
 	p->ops->close(p);
 	p->ops = NULL;
 	p->fd = -1;
+}
+
+void port_stats(struct port *p, struct port_hw_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	if (p->ops && p->ops->stats)
+		p->ops->stats(p, st);
 }

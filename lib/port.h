@@ -1,20 +1,31 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * Ports of the forwarding engine behind one ops table, like rdma-core's
+ * The datapath contract: ports behind one ops table, like rdma-core's
  * verbs_context_ops or OVS's netdev_class. A port moves frames between the
- * engine and one interface: a netdev (AF_XDP / AF_PACKET), a tap fabricd
- * created, later an IPoIB UD QP or a peer fabricd.
+ * engine and one interface: a netdev (AF_PACKET / AF_XDP), a tap fabricd
+ * created, an IPoIB UD QP. This layer knows no kind: each kind is a
+ * struct port_ops that the program registers with port_kind_register() at
+ * start-up (fabricd does it in fabricd/port_kinds.c), as OVS's
+ * netdev_register_provider() does.
  *
- * Buffer rules (see fabricd/pool.h):
- * - rx_burst fills packets either from the engine's pool (port->pool) or by
- *   lending frames of its own receive ring (pkt->pool NULL); lent frames stay
- *   valid until the next rx_burst on the same port. Every packet has at
- *   least PORT_MIN_HEADROOM bytes of headroom, so a VLAN tag can be pushed.
- * - tx_burst sends the frames as they are and must be done with the buffers
- *   when it returns (the engine frees or rewrites them afterwards). A port
- *   that sends asynchronously from the buffer (AF_XDP, verbs) sets
- *   PORT_F_TX_POOL_ONLY and gets only pool packets it may keep: the engine
- *   hands it ownership of each packet it accepts.
+ * Ops: kind, open, rx_burst, tx_burst and close are required (never NULL);
+ * stats may be NULL (port_stats() then reports zeros).
+ *
+ * Buffer ownership (see lib/pool.h), step by step:
+ * - rx_burst fills packets either from the engine's pool (port->pool): the
+ *   caller owns them and frees them with pool_free(); or by lending frames of
+ *   the port's own receive ring (pkt->pool NULL): the port keeps owning them
+ *   and they stay valid until the next rx_burst on the same port. Every
+ *   packet has at least PORT_MIN_HEADROOM bytes of headroom, so a VLAN tag
+ *   can be pushed.
+ * - tx_burst sends the frames as they are. Without PORT_F_TX_POOL_ONLY the
+ *   port must be done with the buffers when it returns: the caller keeps
+ *   owning every packet and frees or rewrites it afterwards. A port that
+ *   sends asynchronously from the buffer (AF_XDP, verbs) sets
+ *   PORT_F_TX_POOL_ONLY and gets only pool packets: ownership of each packet
+ *   it accepts (the first n of the return value) passes to the port, which
+ *   frees it when the send completes; the caller still owns the rest.
+ * - close releases every buffer the port still holds.
  */
 #ifndef FABRICD_PORT_H
 #define FABRICD_PORT_H
@@ -53,7 +64,7 @@ struct port_ops {
 	int (*tx_burst)(struct port *p, struct pkt **pkts, unsigned int n);
 	/* close - release everything open() took; the interface stays. */
 	void (*close)(struct port *p);
-	/* stats - the driver's own counters. */
+	/* stats - the driver's own counters. May be NULL. */
 	void (*stats)(struct port *p, struct port_hw_stats *st);
 };
 
@@ -69,7 +80,18 @@ struct port {
 	int ifindex; /* of the interface it is attached to; 0: unknown */
 };
 
-/* port_ops_find - the ops of @kind ("netdev", "tap", "ipoib"), or NULL. */
+/* The most kinds one program registers. */
+#define PORT_MAX_KINDS 16
+
+/*
+ * port_kind_register - make @ops findable by its kind name. @ops must stay
+ * valid for the life of the program. Returns 0, -EEXIST (a kind of that name
+ * is registered already; registering the same @ops twice is 0), -EINVAL or
+ * -ENOSPC.
+ */
+int port_kind_register(const struct port_ops *ops);
+
+/* port_ops_find - the registered ops of @kind ("netdev", ...), or NULL. */
 const struct port_ops *port_ops_find(const char *kind);
 
 /*
@@ -81,5 +103,8 @@ int port_open(struct port *p, const struct port_ops *ops, const char *name,
 
 /* port_close - close an open port; accepts one that is not open. */
 void port_close(struct port *p);
+
+/* port_stats - the driver's counters of open port @p; zeros without any. */
+void port_stats(struct port *p, struct port_hw_stats *st);
 
 #endif /* FABRICD_PORT_H */

@@ -48,10 +48,9 @@ static json_t *port_json(const struct engine *e, const struct ecore_port *ep)
 	const struct ecore_part *pt =
 		ep->role == ECORE_ACCESS ? &e->core.parts[ep->part] : NULL;
 	json_t *o = counters_json(&ep->c);
-	struct port_hw_stats hw = { 0 };
+	struct port_hw_stats hw;
 
-	if (ep->port.ops)
-		ep->port.ops->stats((struct port *)&ep->port, &hw);
+	port_stats((struct port *)&ep->port, &hw);
 	json_object_set_new(o, "name", json_string(ep->port.name));
 	json_object_set_new(o, "kind", json_string(ep->kind));
 	json_object_set_new(o, "mode",

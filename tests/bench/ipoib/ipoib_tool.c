@@ -24,6 +24,7 @@
 
 #include "lib/ctl_server.h"
 #include "fabricd/engine/engine_core.h"
+#include "fabricd/port_kinds.h"
 #include "ipoib/neigh_ctl.h"
 #include "ipoib/port_ipoib.h"
 #include "ipoib/sa_client.h"
@@ -422,6 +423,8 @@ int main(int argc, char **argv)
 {
 	size_t i;
 
+	if (port_kinds_register())
+		return 1;
 	for (i = 0; argc > 1 && i < ARRAY_SIZE(cmds); i++)
 		if (!strcmp(argv[1], cmds[i].name)) {
 			if (argc - 2 < cmds[i].min_args)

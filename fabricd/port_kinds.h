@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The list of every port kind fabricd knows, in one place (like rdma-core's
+ * libibverbs/all_providers.c): the only file that names eth/ and ipoib/
+ * kinds together, so lib/port.c and the engine core stay kind-free.
+ */
+#ifndef FABRICD_PORT_KINDS_H
+#define FABRICD_PORT_KINDS_H
+
+/*
+ * port_kinds_register - register netdev, tap and ipoib with lib/port.
+ * Idempotent; call it at start-up before any thread opens a port.
+ * Returns 0 or a negative errno.
+ */
+int port_kinds_register(void);
+
+#endif /* FABRICD_PORT_KINDS_H */
