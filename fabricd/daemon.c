@@ -23,6 +23,7 @@
 #include "fabricd/daemon_priv.h"
 #include "fabricd/engine/engine.h"
 #include "lib/log.h"
+#include "lib/paths.h"
 #include "lib/policy.h"
 #include "lib/util.h"
 
@@ -610,7 +611,7 @@ static int open_services(struct daemon *d)
 		VLOG_ERR("cannot open netlink: %s", strerror(errno));
 		return -errno;
 	}
-	d->ctl = ctl_server_create(d->o->ctl_socket, gid, FABRICD_VERSION);
+	d->ctl = ctl_server_create(d->o->ctl_socket, gid, PATHS_VERSION);
 	if (!d->ctl) {
 		VLOG_ERR("cannot listen on %s: %s", d->o->ctl_socket,
 			 strerror(errno));
@@ -685,7 +686,7 @@ int daemon_run(const struct daemon_opts *o)
 		return 1;
 	}
 	VLOG_INFO("fabricd %s running (pid %d), control socket %s",
-		  FABRICD_VERSION, (int)getpid(), o->ctl_socket);
+		  PATHS_VERSION, (int)getpid(), o->ctl_socket);
 	tell_parent(&ready, 0);
 	main_loop(&d);
 	stop(&d);

@@ -10,9 +10,6 @@
 
 #include <stdbool.h>
 
-#define FABRICD_VERSION "0.1"
-#define FABRICD_DEFAULT_STATE_DIR "/var/lib/fabricd"
-#define FABRICD_DEFAULT_PID_FILE "/run/fabricd/fabricd.pid"
 #define FABRICD_DEFAULT_POLL_MS 2000
 
 struct daemon_opts {

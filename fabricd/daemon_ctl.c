@@ -14,6 +14,8 @@
 
 #include "lib/ctl_server.h"
 #include "fabricd/daemon_priv.h"
+#include "lib/ib.h"
+#include "lib/paths.h"
 #include "lib/policy.h"
 #include "lib/util.h"
 
@@ -156,7 +158,7 @@ static int cmd_status(int argc, const char *const argv[], void *aux,
 	*result = json_pack(
 		"{s:s, s:i, s:s, s:s?, s:s?, s:s?, s:o, s:o, s:o, s:o, s:o, "
 		"s:s}",
-		"version", FABRICD_VERSION, "pid", (int)getpid(), "policy",
+		"version", PATHS_VERSION, "pid", (int)getpid(), "policy",
 		d->o->policy_file, "policy_error", d->reload_error, "gateway",
 		d->gw ? d->gw->name : NULL, "uplink",
 		d->gw ? d->gw->uplink : NULL, "ib", ib_json(d), "vlan",
@@ -341,7 +343,7 @@ static const char *neigh_name_of(void *arg, uint16_t pkey)
 	size_t i;
 
 	for (i = 0; i < d->pol->n_partitions; i++)
-		if (d->pol->partitions[i].pkey == (pkey & 0x7fff))
+		if (d->pol->partitions[i].pkey == ib_pkey_base(pkey))
 			return d->pol->partitions[i].name;
 	return NULL;
 }

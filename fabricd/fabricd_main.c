@@ -10,9 +10,8 @@
 #include "fabricd/port_kinds.h"
 #include "lib/ctl.h"
 #include "lib/log.h"
+#include "lib/paths.h"
 #include "lib/util.h"
-
-#define DEFAULT_POLICY "/etc/fabricd/fabric.yaml"
 
 static void usage(FILE *f)
 {
@@ -58,8 +57,8 @@ static void usage(FILE *f)
 		"the\n"
 		"last good one stays in force). Control: fabricctl status,\n"
 		"fabricctl partition list. See fabricd(8).\n",
-		DEFAULT_POLICY, FABRICD_DEFAULT_STATE_DIR, CTL_DEFAULT_SOCKET,
-		FABRICD_DEFAULT_PID_FILE, FABRICD_DEFAULT_POLL_MS);
+		PATHS_POLICY, PATHS_STATE_DIR, CTL_DEFAULT_SOCKET,
+		PATHS_PID_FILE, FABRICD_DEFAULT_POLL_MS);
 }
 
 enum { OPT_NO_IB = 256, OPT_CTL_GROUP, OPT_POLL_MS, OPT_NO_ENGINE };
@@ -142,7 +141,7 @@ static int parse_opt(int c, struct daemon_opts *o)
 		log_set_level(NULL, LOG_LEVEL_DBG);
 		break;
 	case 'V':
-		printf("fabricd %s\n", FABRICD_VERSION);
+		printf("fabricd %s\n", PATHS_VERSION);
 		return 1;
 	case 'h':
 		usage(stdout);
@@ -179,10 +178,10 @@ static void make_absolute(struct daemon_opts *o)
 int main(int argc, char **argv)
 {
 	struct daemon_opts o = {
-		.policy_file = DEFAULT_POLICY,
-		.state_dir = FABRICD_DEFAULT_STATE_DIR,
+		.policy_file = PATHS_POLICY,
+		.state_dir = PATHS_STATE_DIR,
 		.ctl_socket = CTL_DEFAULT_SOCKET,
-		.pid_file = FABRICD_DEFAULT_PID_FILE,
+		.pid_file = PATHS_PID_FILE,
 		.poll_ms = FABRICD_DEFAULT_POLL_MS,
 	};
 	int c, ret;

@@ -13,6 +13,7 @@
 #include <infiniband/mad.h>
 #include <infiniband/umad.h>
 
+#include "lib/ib.h"
 #include "lib/log.h"
 #include "lib/util.h"
 
@@ -35,16 +36,16 @@ void pkeys_parse_block(const uint8_t *block, uint16_t *out, size_t max,
 
 	for (i = 0; i < PKEYS_BLOCK_SIZE; i++) {
 		uint16_t pk = (uint16_t)(block[2 * i] << 8 | block[2 * i + 1]);
-		uint16_t base = pk & ~PKEYS_FULL_BIT;
+		uint16_t base = ib_pkey_base(pk);
 
 		/* 0 is an invalid entry; 0x7fff the default partition. */
-		if (!base || base == 0x7fff)
+		if (!base || base == IB_PKEY_DEFAULT)
 			continue;
 		for (j = 0; j < *n; j++)
-			if ((out[j] & ~PKEYS_FULL_BIT) == base)
+			if (ib_pkey_base(out[j]) == base)
 				break;
 		if (j < *n)
-			out[j] |= pk & PKEYS_FULL_BIT;
+			out[j] |= pk & IB_PKEY_FULL_BIT;
 		else if (*n < max)
 			out[(*n)++] = pk;
 	}

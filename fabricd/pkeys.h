@@ -15,7 +15,6 @@
 
 /* PKey entries fabricd keeps; a table larger than this is truncated. */
 #define PKEYS_MAX 4096
-#define PKEYS_FULL_BIT 0x8000
 #define PKEYS_BLOCK_SIZE 32
 
 struct pkeys_port;

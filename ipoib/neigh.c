@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ipoib/neigh.h"
+#include "lib/ib.h"
 
 #define NIL UINT32_MAX
 #define NEIGH_MAX_CAPACITY (1u << 20)
@@ -52,7 +53,7 @@ void ipoib_neigh_derive_mac(uint16_t pkey, const struct ipoib_hwaddr *hw,
 			    unsigned int attempt, uint8_t mac[6])
 {
 	uint8_t a = attempt & 0xff;
-	uint64_t h = key_hash(pkey & IPOIB_PKEY_BASE_MASK, hw);
+	uint64_t h = key_hash(pkey & IB_PKEY_BASE_MASK, hw);
 	int i;
 
 	h = fnv1a(h, &a, 1);
@@ -243,7 +244,7 @@ int ipoib_neigh_learn(struct ipoib_neigh_table *t, uint16_t pkey,
 		      const struct ipoib_hwaddr *hw, uint64_t now,
 		      uint8_t mac[6])
 {
-	uint16_t base = pkey & IPOIB_PKEY_BASE_MASK;
+	uint16_t base = pkey & IB_PKEY_BASE_MASK;
 	uint8_t m[6];
 	uint32_t idx;
 	int ret;
@@ -272,7 +273,7 @@ int ipoib_neigh_learn(struct ipoib_neigh_table *t, uint16_t pkey,
 int ipoib_neigh_lookup_hw(const struct ipoib_neigh_table *t, uint16_t pkey,
 			  const struct ipoib_hwaddr *hw, uint8_t mac[6])
 {
-	uint32_t idx = find_hw(t, pkey & IPOIB_PKEY_BASE_MASK, hw);
+	uint32_t idx = find_hw(t, pkey & IB_PKEY_BASE_MASK, hw);
 
 	if (idx == NIL)
 		return -ENOENT;
@@ -285,7 +286,7 @@ int ipoib_neigh_lookup_mac(const struct ipoib_neigh_table *t, uint16_t pkey,
 {
 	uint32_t idx = find_mac(t, mac);
 
-	if (idx == NIL || t->slots[idx].e.pkey != (pkey & IPOIB_PKEY_BASE_MASK))
+	if (idx == NIL || t->slots[idx].e.pkey != (pkey & IB_PKEY_BASE_MASK))
 		return -ENOENT;
 	*hw = t->slots[idx].e.hw;
 	return 0;
@@ -294,7 +295,7 @@ int ipoib_neigh_lookup_mac(const struct ipoib_neigh_table *t, uint16_t pkey,
 int ipoib_neigh_remove(struct ipoib_neigh_table *t, uint16_t pkey,
 		       const struct ipoib_hwaddr *hw)
 {
-	uint32_t idx = find_hw(t, pkey & IPOIB_PKEY_BASE_MASK, hw);
+	uint32_t idx = find_hw(t, pkey & IB_PKEY_BASE_MASK, hw);
 
 	if (idx == NIL)
 		return -ENOENT;
@@ -328,7 +329,7 @@ void ipoib_neigh_foreach(const struct ipoib_neigh_table *t, uint16_t pkey,
 				    const struct ipoib_neigh_entry *e),
 			 void *ctx)
 {
-	uint16_t base = pkey & IPOIB_PKEY_BASE_MASK;
+	uint16_t base = pkey & IB_PKEY_BASE_MASK;
 	uint32_t i;
 
 	for (i = 0; i < t->capacity; i++)

@@ -7,6 +7,7 @@
 
 #include "lib/ctl_server.h"
 #include "ipoib/port_ipoib.h"
+#include "lib/ib.h"
 #include "lib/util.h"
 
 struct show_ctx {
@@ -59,7 +60,7 @@ static void add_port(void *arg, const struct ipoib_port_view *v)
 	struct show_ctx *sc = arg;
 
 	if (sc->pkey != IPOIB_PKEY_ANY &&
-	    (v->pkey & IPOIB_PKEY_BASE_MASK) != sc->pkey)
+	    (v->pkey & IB_PKEY_BASE_MASK) != sc->pkey)
 		return;
 	sc->port = v;
 	ipoib_neigh_foreach(v->neigh, IPOIB_PKEY_ANY, add_entry, sc);
@@ -69,7 +70,7 @@ json_t *ipoib_neigh_ctl_show(const struct ipoib_neigh_ctl_names *names,
 			     uint16_t pkey)
 {
 	struct show_ctx sc = { .names = names,
-			       .pkey = pkey & IPOIB_PKEY_BASE_MASK,
+			       .pkey = pkey & IB_PKEY_BASE_MASK,
 			       .now = util_now_ms(),
 			       .arr = json_array() };
 

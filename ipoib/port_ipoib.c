@@ -17,6 +17,7 @@
 #include "ipoib/ah_cache.h"
 #include "ipoib/neigh.h"
 #include "ipoib/sa_client.h"
+#include "lib/ib.h"
 #include "lib/log.h"
 #include "lib/util.h"
 
@@ -121,8 +122,8 @@ int ipoib_port_parse_name(const char *name, struct ipoib_port_cfg *cfg)
 	if (!dot || dot == name)
 		return -EINVAL;
 	pkey = strtoul(dot + 1, &end, 16);
-	if (*end || end == dot + 1 || !(pkey & IPOIB_PKEY_BASE_MASK) ||
-	    pkey > 0xffff || (pkey & IPOIB_PKEY_BASE_MASK) == 0x7fff)
+	if (*end || end == dot + 1 || !(pkey & IB_PKEY_BASE_MASK) ||
+	    pkey > 0xffff || (pkey & IB_PKEY_BASE_MASK) == IB_PKEY_DEFAULT)
 		return -EINVAL;
 	colon = memchr(name, ':', (size_t)(dot - name));
 	dlen = (size_t)((colon ? colon : dot) - name);
@@ -487,16 +488,16 @@ err:
 
 static int find_pkey_index(struct ipoib_port *ip, int tbl_len)
 {
-	uint16_t want = ip->cfg.pkey & IPOIB_PKEY_BASE_MASK;
+	uint16_t want = ip->cfg.pkey & IB_PKEY_BASE_MASK;
 	int i, found = -1;
 	__be16 pk;
 
 	for (i = 0; i < tbl_len; i++) {
 		if (ibv_query_pkey(ip->dev->ctx, ip->cfg.port_num, i, &pk))
 			break;
-		if ((be16toh(pk) & IPOIB_PKEY_BASE_MASK) != want)
+		if ((be16toh(pk) & IB_PKEY_BASE_MASK) != want)
 			continue;
-		if (found < 0 || (be16toh(pk) & IPOIB_PKEY_FULL)) {
+		if (found < 0 || (be16toh(pk) & IB_PKEY_FULL_BIT)) {
 			found = i;
 			ip->ctx.pkey = be16toh(pk);
 		}

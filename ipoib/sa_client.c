@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/ib.h"
 #include "lib/sa_mad.h"
 
 #define SA_SM_KEY 0ULL /* MCMemberRecord and PathRecord need no trust */
@@ -243,13 +244,13 @@ int ipoib_sa_join_bcast(struct ipoib_sa *sa, uint16_t pkey, uint8_t scope,
 
 	ipoib_mgid_bcast(&r.mgid, pkey, scope);
 	r.port_gid = sa->gid;
-	r.pkey = pkey | IPOIB_PKEY_FULL;
+	r.pkey = pkey | IB_PKEY_FULL_BIT;
 	r.join_state = IPOIB_JOIN_FULL;
 	if (create) {
 		/* what a group's creator must give (IBA o15-0.2.3) */
 		r.qkey = qkey;
 		r.mtu_sel = 2; /* exactly */
-		r.mtu = IPOIB_MTU_2048;
+		r.mtu = IB_MTU_2048;
 		r.scope = scope;
 		mask |= IPOIB_MCM_QKEY | IPOIB_MCM_MTU_SEL | IPOIB_MCM_MTU |
 			IPOIB_MCM_TCLASS | IPOIB_MCM_SL | IPOIB_MCM_FLOW_LABEL |

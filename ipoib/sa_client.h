@@ -77,7 +77,6 @@ enum {
 #define IPOIB_JOIN_SENDONLY 0x4
 
 /* MTU codes (IBA 7.7.10 / ibv_mtu): 1 = 256 ... 5 = 4096. */
-#define IPOIB_MTU_2048 4
 
 /* An MCMemberRecord, host order. */
 struct ipoib_mcmember {

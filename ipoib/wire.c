@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ipoib/wire.h"
+#include "lib/ib.h"
 
 static const char *const drop_names[IPOIB_DROP_MAX] = {
 	[IPOIB_OK] = "ok",
@@ -123,11 +124,11 @@ bool ipoib_gid_is_mcast(const struct ipoib_gid *gid)
 
 enum ipoib_drop_reason ipoib_pkey_match(uint16_t a, uint16_t b)
 {
-	uint16_t base = a & IPOIB_PKEY_BASE_MASK;
+	uint16_t base = a & IB_PKEY_BASE_MASK;
 
-	if (!base || base != (b & IPOIB_PKEY_BASE_MASK))
+	if (!base || base != (b & IB_PKEY_BASE_MASK))
 		return IPOIB_DROP_BAD_PKEY;
-	if (!((a | b) & IPOIB_PKEY_FULL))
+	if (!((a | b) & IB_PKEY_FULL_BIT))
 		return IPOIB_DROP_PKEY_LIMITED;
 	return IPOIB_OK;
 }
@@ -139,7 +140,7 @@ enum ipoib_drop_reason ipoib_pkey_match(uint16_t a, uint16_t b)
 static void mgid_prefix(struct ipoib_gid *mgid, uint16_t sig, uint16_t pkey,
 			uint8_t scope)
 {
-	pkey |= IPOIB_PKEY_FULL;
+	pkey |= IB_PKEY_FULL_BIT;
 	memset(mgid->raw, 0, sizeof(mgid->raw));
 	mgid->raw[0] = 0xff;
 	mgid->raw[1] = 0x10 | (scope & 0x0f);

@@ -32,8 +32,6 @@
  */
 #define IPOIB_DEFAULT_QKEY 0x00000b1bu
 
-#define IPOIB_PKEY_FULL 0x8000 /* membership bit: full member */
-#define IPOIB_PKEY_BASE_MASK 0x7fff
 #define IPOIB_PKEY_DEFAULT 0xffff
 
 #define IPOIB_SCOPE_LINK 0x2 /* MGID scope used by IPoIB unless configured */

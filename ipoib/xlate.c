@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 
 #include "ipoib/xlate.h"
+#include "lib/ib.h"
 
 #define ETHERTYPE_VLAN 0x8100
 #define IPPROTO_ICMPV6_NUM 58
@@ -460,7 +461,7 @@ static drop_t rx_check(const struct ipoib_ctx *ctx, const struct ipoib_buf *b,
 		return r;
 	if (ipoib_gid_is_mcast(&rx->dgid) &&
 	    (ipoib_mgid_pkey(&rx->dgid, &pkey) ||
-	     ((pkey | IPOIB_PKEY_FULL) != (ctx->pkey | IPOIB_PKEY_FULL))))
+	     ((pkey | IB_PKEY_FULL_BIT) != (ctx->pkey | IB_PKEY_FULL_BIT))))
 		return IPOIB_DROP_FOREIGN_MGID;
 	ipoib_hwaddr_gid(&ctx->local, &lgid);
 	if (rx->src_qpn == ipoib_hwaddr_qpn(&ctx->local) &&

@@ -10,14 +10,16 @@
  *
  * Params are always an array of strings (like a command line), so every
  * command can be typed by hand: `fabricctl call port/add vnet0 tenant-a`.
- * This header is the client side; the server lives in fabricd/ctl_server.h.
+ * This header is the client side; the server lives in lib/ctl_server.h.
  */
 #ifndef FABRIC_CTL_H
 #define FABRIC_CTL_H
 
 #include <jansson.h>
 
-#define CTL_DEFAULT_SOCKET "/run/fabricd/fabricd.ctl"
+#include "lib/paths.h"
+
+#define CTL_DEFAULT_SOCKET PATHS_CTL_SOCKET
 #define CTL_MAX_REQUEST (64 * 1024)
 
 struct ctl_client;

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "lib/ib.h"
 #include "lib/util.h"
 
 static void partition_free(struct policy_partition *p)
@@ -69,7 +70,7 @@ policy_find_partition_by_pkey(const struct policy *pol, uint16_t pkey)
 {
 	size_t i;
 
-	pkey &= ~POLICY_PKEY_FULL_BIT;
+	pkey &= ~IB_PKEY_FULL_BIT;
 	for (i = 0; i < pol->n_partitions; i++)
 		if (pol->partitions[i].pkey == pkey)
 			return &pol->partitions[i];
@@ -145,8 +146,8 @@ unsigned int policy_pkey_memb_bits(const uint16_t *pkeys, size_t n,
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if ((pkeys[i] & ~POLICY_PKEY_FULL_BIT) == base)
-			m |= pkeys[i] & POLICY_PKEY_FULL_BIT ?
+		if ((pkeys[i] & ~IB_PKEY_FULL_BIT) == base)
+			m |= pkeys[i] & IB_PKEY_FULL_BIT ?
 				     POLICY_MEMB_BIT_FULL :
 				     POLICY_MEMB_BIT_LIMITED;
 	return m;
@@ -220,21 +221,4 @@ bool policy_prefix_overlap(const struct policy_prefix *a,
 	if (!a->family || a->family != b->family)
 		return false;
 	return prefix_bits_equal(a->addr, b->addr, MIN(a->plen, b->plen));
-}
-
-unsigned int policy_mtu_code(unsigned int bytes)
-{
-	switch (bytes) {
-	case 256:
-		return 1;
-	case 512:
-		return 2;
-	case 1024:
-		return 3;
-	case 2048:
-		return 4;
-	case 4096:
-		return 5;
-	}
-	return 0;
 }

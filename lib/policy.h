@@ -13,7 +13,6 @@
 
 #define POLICY_PKEY_MIN 0x0001
 #define POLICY_PKEY_MAX 0x7ffe
-#define POLICY_PKEY_FULL_BIT 0x8000
 #define POLICY_VLAN_MIN 1
 #define POLICY_VLAN_MAX 4094
 #define POLICY_LID_MIN 0x0001
@@ -196,8 +195,5 @@ bool policy_prefix_contains(const struct policy_prefix *net,
 /* policy_prefix_overlap - true when two networks share any address. */
 bool policy_prefix_overlap(const struct policy_prefix *a,
 			   const struct policy_prefix *b);
-
-/* policy_mtu_code - OpenSM/IBA MTU code (1..5) for a byte count, or 0. */
-unsigned int policy_mtu_code(unsigned int bytes);
 
 #endif /* FABRIC_POLICY_H */

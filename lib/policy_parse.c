@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "lib/ib.h"
 #include "lib/policy_loader.h"
 #include "lib/util.h"
 
@@ -193,17 +194,17 @@ static void part_pkey(struct loader *ld, yaml_node_t *v, void *ctx)
 			    "pkey %s is out of range; a PKey is 0x0001..0x7ffe "
 			    "(or 0x8001..0xfffe with the full-member bit)",
 			    s);
-	} else if ((k & 0x7fff) == 0) {
+	} else if ((k & IB_PKEY_BASE_MASK) == 0) {
 		pload_error(ld, v,
 			    "pkey %s is the invalid PKey; pick 0x0001..0x7ffe",
 			    s);
-	} else if ((k & 0x7fff) == 0x7fff) {
+	} else if ((k & IB_PKEY_BASE_MASK) == IB_PKEY_DEFAULT) {
 		pload_error(ld, v,
 			    "pkey %s is the default partition, which OpenSM "
 			    "always keeps; pick 0x0001..0x7ffe",
 			    s);
 	} else {
-		c->p->pkey = (uint16_t)(k & 0x7fff);
+		c->p->pkey = (uint16_t)(k & IB_PKEY_BASE_MASK);
 	}
 }
 
@@ -230,7 +231,7 @@ static void part_mtu(struct loader *ld, yaml_node_t *v, void *ctx)
 
 	if (pload_uint(ld, v, "mtu", 0, UINT32_MAX, &mtu))
 		return;
-	if (!policy_mtu_code((unsigned int)mtu)) {
+	if (!ib_mtu_code((unsigned int)mtu)) {
 		pload_error(ld, v,
 			    "mtu %llu is not an InfiniBand MTU; write bytes: "
 			    "256, 512, 1024, 2048 or 4096",

@@ -18,6 +18,7 @@
 #include "sm-plugin/osm.h"
 
 #include "lib/log.h"
+#include "lib/paths.h"
 #include "lib/policy.h"
 #include "lib/util.h"
 #include "sm-plugin/fabricsm.h"
@@ -108,8 +109,8 @@ int fabricsm_opts_parse(const char *s, struct fabricsm_opts *opts)
 	char *copy, *item, *save = NULL;
 	int ret = 0;
 
-	opts->policy = strdup(FABRICSM_DEFAULT_POLICY);
-	opts->state = strdup(FABRICSM_DEFAULT_STATE);
+	opts->policy = strdup(PATHS_POLICY);
+	opts->state = strdup(PATHS_SM_STATE);
 	if (!opts->policy || !opts->state)
 		return -ENOMEM;
 	if (!s)

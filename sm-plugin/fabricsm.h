@@ -17,9 +17,6 @@ struct osm_opensm;
 struct policy;
 struct smwriter;
 
-#define FABRICSM_DEFAULT_POLICY "/etc/fabricd/fabric.yaml"
-#define FABRICSM_DEFAULT_STATE "/var/lib/fabricd/state.json"
-
 struct fabricsm_opts {
 	char *policy; /* policy file */
 	char *state; /* state snapshot file */

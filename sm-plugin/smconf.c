@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/ib.h"
 #include "lib/policy.h"
 #include "lib/util.h"
 
@@ -83,7 +84,7 @@ static void put_partition(FILE *f, const struct policy_partition *part)
 	put_name(f, part->name);
 	fprintf(f, "=0x%04x", part->pkey);
 	if (part->ipoib)
-		fprintf(f, ", ipoib, mtu=%u, sl=%u", policy_mtu_code(part->mtu),
+		fprintf(f, ", ipoib, mtu=%u, sl=%u", ib_mtu_code(part->mtu),
 			part->sl);
 	fputs(" :", f);
 	put_members(f, part, false, &first);

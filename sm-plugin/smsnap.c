@@ -8,9 +8,8 @@
 
 #include <jansson.h>
 
+#include "lib/ib.h"
 #include "lib/util.h"
-
-#define SMSNAP_DEFAULT_PKEY 0x7fff
 
 static int grow(void **arr, size_t *cap, size_t need, size_t size)
 {
@@ -73,8 +72,7 @@ static json_t *partition_name(const struct smsnap *s, uint16_t base)
 	for (i = 0; i < s->n_parts; i++)
 		if (s->parts[i].pkey == base)
 			return json_string(s->parts[i].name);
-	return base == SMSNAP_DEFAULT_PKEY ? json_string("Default") :
-					     json_null();
+	return base == IB_PKEY_DEFAULT ? json_string("Default") : json_null();
 }
 
 static json_t *pkeys_json(const struct smsnap *s, const struct smsnap_port *p)
@@ -88,9 +86,10 @@ static json_t *pkeys_json(const struct smsnap *s, const struct smsnap_port *p)
 		json_array_append_new(
 			arr, json_pack("{s:o, s:s, s:o}", "pkey",
 				       hex16_json(pkey), "membership",
-				       (pkey & 0x8000) ? "full" : "limited",
+				       (pkey & IB_PKEY_FULL_BIT) ? "full" :
+								   "limited",
 				       "partition",
-				       partition_name(s, pkey & 0x7fff)));
+				       partition_name(s, ib_pkey_base(pkey))));
 	}
 	return arr;
 }

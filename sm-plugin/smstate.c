@@ -98,7 +98,7 @@ static void foreach_pkey(const osm_port_t *port,
 			continue;
 		for (i = 0; i < IB_NUM_PKEY_ELEMENTS_IN_BLOCK; i++) {
 			pkey = cl_ntoh16(block->pkey_entry[i]);
-			if (pkey & 0x7fff)
+			if (pkey & cl_ntoh16(IB_PKEY_BASE_MASK))
 				fn(ctx, pkey);
 		}
 	}
@@ -113,7 +113,7 @@ static void has_cb(void *ctx, uint16_t pkey)
 {
 	struct has_ctx *h = ctx;
 
-	if ((pkey & 0x7fff) == h->base)
+	if ((pkey & cl_ntoh16(IB_PKEY_BASE_MASK)) == h->base)
 		h->found = true;
 }
 

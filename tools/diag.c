@@ -8,6 +8,7 @@
 
 #include <infiniband/mad.h>
 
+#include "lib/ib.h"
 #include "lib/util.h"
 
 static const char *const port_states[] = {
@@ -47,19 +48,9 @@ char *diag_rate_format(unsigned int rate, char *buf, size_t len)
 	return buf;
 }
 
-unsigned int diag_rate_mbps(unsigned int rate)
-{
-	return rate == 2 ? 2500 : rate * 1000;
-}
-
-unsigned int diag_mtu_bytes(unsigned int code)
-{
-	return code >= 1 && code <= 5 ? 128u << code : 0;
-}
-
 const char *diag_pkey_membership(uint16_t pkey)
 {
-	return pkey & DIAG_PKEY_FULL ? "full" : "limited";
+	return pkey & IB_PKEY_FULL_BIT ? "full" : "limited";
 }
 
 struct diag_smp {
@@ -141,7 +132,7 @@ int diag_smp_mtu(struct diag_smp *smp, unsigned int *active, unsigned int *cap)
 	ret = smp_get(smp, IB_ATTR_PORT_INFO, 0, buf);
 	if (ret)
 		return ret;
-	*active = diag_mtu_bytes(mad_get_field(buf, 0, IB_PORT_NEIGHBOR_MTU_F));
-	*cap = diag_mtu_bytes(mad_get_field(buf, 0, IB_PORT_MTU_CAP_F));
+	*active = ib_mtu_bytes(mad_get_field(buf, 0, IB_PORT_NEIGHBOR_MTU_F));
+	*cap = ib_mtu_bytes(mad_get_field(buf, 0, IB_PORT_MTU_CAP_F));
 	return 0;
 }

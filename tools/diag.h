@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/ib.h"
+
 /* Exit statuses every diagnostic uses. */
 enum diag_status {
 	DIAG_OK = 0, /* checked, healthy */
@@ -21,9 +23,6 @@ enum diag_status {
 #define DIAG_PKEYS_PER_BLOCK 32
 /* The largest PKey table we read: NodeInfo.PartitionCap is 16 bits. */
 #define DIAG_PKEYS_MAX 65536
-#define DIAG_PKEY_FULL 0x8000
-#define DIAG_PKEY_BASE_MASK 0x7fff
-#define DIAG_PKEY_DEFAULT 0x7fff
 
 /* diag_port_state_name - "Down", "Initializing", "Armed", "Active"... */
 const char *diag_port_state_name(unsigned int state);
@@ -37,12 +36,6 @@ const char *diag_node_type_name(unsigned int type);
  * "2.5 Gb/s" or "100 Gb/s" into @buf. Returns @buf.
  */
 char *diag_rate_format(unsigned int rate, char *buf, size_t len);
-/* diag_rate_mbps - the same rate in Mb/s (2 -> 2500). */
-unsigned int diag_rate_mbps(unsigned int rate);
-
-/* diag_mtu_bytes - IBA MTU code (1..5) to bytes (256..4096), 0 if invalid. */
-unsigned int diag_mtu_bytes(unsigned int code);
-
 /* diag_pkey_membership - "full" or "limited" from the PKey's top bit. */
 const char *diag_pkey_membership(uint16_t pkey);
 

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/ib.h"
 #include "lib/policy.h"
 #include "lib/util.h"
 #include "tools/diag.h"
@@ -124,7 +125,7 @@ bool doctor_eth_ipoib_link(uint16_t base, char *out, size_t len)
 			continue;
 		if (sysfs_read(i->ifa_name, "pkey", buf, sizeof(buf)) ||
 		    util_parse_u64(buf, 0xffff, &v) ||
-		    (v & DIAG_PKEY_BASE_MASK) != base || v == 0xffff)
+		    (v & IB_PKEY_BASE_MASK) != base || v == 0xffff)
 			continue;
 		util_strlcpy(out, i->ifa_name, len);
 		found = true;

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lib/ib.h"
 #include "lib/policy.h"
 #include "lib/util.h"
 #include "tools/diag.h"
@@ -121,7 +122,7 @@ static void check_policy_member(const struct doctor_env *e,
 static unsigned int held_pkey(const struct doctor_part *p)
 {
 	return p->part->pkey |
-	       (p->fabric_memb & POLICY_MEMB_BIT_FULL ? DIAG_PKEY_FULL : 0);
+	       (p->fabric_memb & POLICY_MEMB_BIT_FULL ? IB_PKEY_FULL_BIT : 0);
 }
 
 static void pkey_not_in_policy(struct doctor_part *p)
@@ -199,7 +200,7 @@ static void bcast_mgid(uint16_t pkey, uint8_t *mgid)
 	mgid[1] = 0x12;
 	mgid[2] = 0x40;
 	mgid[3] = 0x1b;
-	mgid[4] = (uint8_t)((pkey | DIAG_PKEY_FULL) >> 8);
+	mgid[4] = (uint8_t)((pkey | IB_PKEY_FULL_BIT) >> 8);
 	mgid[5] = (uint8_t)pkey;
 	memset(mgid + 12, 0xff, 4);
 }
@@ -257,7 +258,7 @@ static int group_by(const struct doctor_env *e, const struct group_rec *r,
 		return ret;
 	g->mlid = util_get_be16(rec + r->off_mlid);
 	g->pkey = util_get_be16(rec + r->off_pkey);
-	g->mtu = diag_mtu_bytes(rec[r->off_mtu] & 0x3f);
+	g->mtu = ib_mtu_bytes(rec[r->off_mtu] & 0x3f);
 	g->via = r->name;
 	return 0;
 }

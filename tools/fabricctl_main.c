@@ -12,11 +12,9 @@
 #include <string.h>
 
 #include "lib/ctl.h"
+#include "lib/paths.h"
 #include "lib/util.h"
 #include "tools/fabricctl.h"
-
-#define FABRICD_VERSION "0.1"
-#define DEFAULT_POLICY "/etc/fabricd/fabric.yaml"
 
 /*
  * An object may be served by several tables (policy-file edits and daemon
@@ -70,7 +68,7 @@ static void usage(FILE *f)
 		"  -V, --version       print the version and exit\n"
 		"  -h, --help          print this help and exit\n"
 		"\n",
-		CTL_DEFAULT_SOCKET, DEFAULT_POLICY);
+		CTL_DEFAULT_SOCKET, PATHS_POLICY);
 	usage_objects(f);
 	fprintf(f, "\nExit status: 0 done, 1 refused (validation failed), "
 		   "2 could not reach fabricd or the file.\n"
@@ -188,7 +186,7 @@ static int parse_opts(int argc, char **argv, struct fctl_opts *o)
 			o->timeout_ms = atoi(optarg);
 			break;
 		case 'V':
-			printf("fabricctl %s\n", FABRICD_VERSION);
+			printf("fabricctl %s\n", PATHS_VERSION);
 			exit(FCTL_OK);
 		case 'h':
 			usage(stdout);
@@ -205,7 +203,7 @@ int main(int argc, char **argv)
 {
 	struct fctl_opts o = {
 		.socket = CTL_DEFAULT_SOCKET,
-		.policy = DEFAULT_POLICY,
+		.policy = PATHS_POLICY,
 		.timeout_ms = 5000,
 	};
 	int first = parse_opts(argc, argv, &o);

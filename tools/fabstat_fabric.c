@@ -14,6 +14,7 @@
 
 #include <jansson.h>
 
+#include "lib/ib.h"
 #include "lib/output.h"
 #include "lib/policy.h"
 #include "lib/util.h"
@@ -76,7 +77,7 @@ static int port_add_pkey(struct fab_port *p, uint16_t pkey)
 {
 	uint16_t *v;
 
-	if (!(pkey & DIAG_PKEY_BASE_MASK))
+	if (!(pkey & IB_PKEY_BASE_MASK))
 		return 0;
 	v = realloc(p->pkeys, (p->n_pkeys + 1) * sizeof(*v));
 	if (!v)
@@ -291,7 +292,7 @@ static int cmp_u16(const void *a, const void *b)
 /* The distinct partition bases on the fabric, sorted, into *@out. */
 static size_t fab_bases(const struct fab *f, uint16_t **out)
 {
-	static bool seen[DIAG_PKEY_BASE_MASK + 1];
+	static bool seen[IB_PKEY_BASE_MASK + 1];
 	uint16_t *v = NULL, base;
 	size_t i, n = 0;
 	unsigned int k;
@@ -299,8 +300,8 @@ static size_t fab_bases(const struct fab *f, uint16_t **out)
 	memset(seen, 0, sizeof(seen));
 	for (i = 0; i < f->n; i++)
 		for (k = 0; k < f->ports[i].n_pkeys; k++)
-			seen[f->ports[i].pkeys[k] & DIAG_PKEY_BASE_MASK] = true;
-	for (k = 1; k <= DIAG_PKEY_BASE_MASK; k++) {
+			seen[f->ports[i].pkeys[k] & IB_PKEY_BASE_MASK] = true;
+	for (k = 1; k <= IB_PKEY_BASE_MASK; k++) {
 		if (!seen[k])
 			continue;
 		base = (uint16_t)k;

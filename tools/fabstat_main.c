@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "lib/output.h"
+#include "lib/paths.h"
 #include "lib/policy.h"
 #include "lib/util.h"
 #include "tools/diag.h"
@@ -21,8 +22,6 @@
 #include "tools/fabstat.h"
 #include "tools/fabstat_doctor.h"
 
-#define FABSTAT_VERSION "0.1"
-#define DEFAULT_POLICY "/etc/fabricd/fabric.yaml"
 #define DEFAULT_TIMEOUT_MS 1000
 
 static int cmd_help(const struct fabstat_opts *o, int argc, char **argv);
@@ -87,7 +86,7 @@ static void usage(FILE *f)
 		"  fabstat --policy fabric.yaml fabric\n"
 		"\n"
 		"See fabstat(8).\n",
-		DEFAULT_POLICY, (unsigned long long)DIAG_SA_DEFAULT_SM_KEY,
+		PATHS_POLICY, (unsigned long long)DIAG_SA_DEFAULT_SM_KEY,
 		DEFAULT_TIMEOUT_MS);
 }
 
@@ -162,7 +161,7 @@ static int parse_opt(int c, struct fabstat_opts *o, struct cmdline *cl)
 		o->timeout_ms = (unsigned int)v;
 		return 0;
 	case 'V':
-		printf("fabstat %s\n", FABSTAT_VERSION);
+		printf("fabstat %s\n", PATHS_VERSION);
 		exit(DIAG_OK);
 	case 'h':
 		usage(stdout);
@@ -244,7 +243,7 @@ int main(int argc, char **argv)
 		.sm_key = DIAG_SA_DEFAULT_SM_KEY,
 		.timeout_ms = DEFAULT_TIMEOUT_MS,
 	};
-	struct cmdline cl = { .policy_path = DEFAULT_POLICY };
+	struct cmdline cl = { .policy_path = PATHS_POLICY };
 	struct policy *pol;
 	int first, status;
 

@@ -13,6 +13,7 @@
 
 #include <infiniband/umad.h>
 
+#include "lib/ib.h"
 #include "lib/output.h"
 #include "lib/policy.h"
 #include "lib/util.h"
@@ -34,9 +35,9 @@ struct port_pkeys {
 const char *fabstat_partition_name(const struct policy *pol, uint16_t pkey)
 {
 	const struct policy_partition *part;
-	uint16_t base = pkey & DIAG_PKEY_BASE_MASK;
+	uint16_t base = pkey & IB_PKEY_BASE_MASK;
 
-	if (base == DIAG_PKEY_DEFAULT)
+	if (base == IB_PKEY_DEFAULT)
 		return "Default";
 	if (!pol)
 		return NULL;
@@ -84,15 +85,16 @@ static void print_pkey(const struct fabstat_opts *o, unsigned int idx,
 	out_uint(PRINT_ANY, "index", "%-6u ", idx);
 	snprintf(hex, sizeof(hex), "0x%04x", pkey);
 	out_string(PRINT_ANY, "pkey", "%-7s ", hex);
-	snprintf(hex, sizeof(hex), "0x%04x", pkey & DIAG_PKEY_BASE_MASK);
+	snprintf(hex, sizeof(hex), "0x%04x", pkey & IB_PKEY_BASE_MASK);
 	out_string(PRINT_JSON, "base", NULL, hex);
 	out_string(PRINT_ANY, "membership", "%-11s ",
 		   diag_pkey_membership(pkey));
 	out_string(PRINT_ANY, "partition", "%s", name);
 	out_nl();
-	part = o->policy ? policy_find_partition_by_pkey(
-				   o->policy, pkey & DIAG_PKEY_BASE_MASK) :
-			   NULL;
+	part = o->policy ?
+		       policy_find_partition_by_pkey(o->policy,
+						     pkey & IB_PKEY_BASE_MASK) :
+		       NULL;
 	if (part)
 		fabstat_mirror_print(o, part);
 	out_close_object();
@@ -110,7 +112,7 @@ static void print_pkeys(const struct fabstat_opts *o,
 	out_text("\t\t  Index  PKey    Membership  Partition\n");
 	out_open_array("pkeys");
 	for (i = 0; i < pk->n; i++)
-		if (pk->pkeys[i] & DIAG_PKEY_BASE_MASK)
+		if (pk->pkeys[i] & IB_PKEY_BASE_MASK)
 			print_pkey(o, i, pk->pkeys[i]);
 	out_close_array();
 }
@@ -141,7 +143,7 @@ static int print_port(const struct fabstat_opts *o, const umad_port_t *p)
 		   diag_phys_state_name(p->phys_state));
 	out_string(PRINT_ANY, "rate", "\t\tRate: %s\n",
 		   diag_rate_format(p->rate, buf, sizeof(buf)));
-	out_uint(PRINT_JSON, "rate_mbps", NULL, diag_rate_mbps(p->rate));
+	out_uint(PRINT_JSON, "rate_mbps", NULL, ib_rate_mbps(p->rate));
 	print_mtu(&pk);
 	out_uint(PRINT_ANY, "lid", "\t\tBase lid: %u\n", p->base_lid);
 	out_uint(PRINT_ANY, "lmc", "\t\tLMC: %u\n", p->lmc);

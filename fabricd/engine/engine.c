@@ -13,6 +13,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "lib/ib.h"
 #include "lib/log.h"
 #include "lib/policy.h"
 #include "lib/util.h"
@@ -212,7 +213,7 @@ static bool pkey_held(const uint16_t *held, size_t n, uint16_t pkey)
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if ((held[i] & 0x7fff) == (pkey & 0x7fff))
+		if (ib_pkey_base(held[i]) == ib_pkey_base(pkey))
 			return true;
 	return false;
 }

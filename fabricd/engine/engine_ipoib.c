@@ -12,14 +12,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lib/ib.h"
 #include "lib/log.h"
 #include "lib/policy.h"
 #include "lib/util.h"
 
 LOG_MODULE(engine);
-
-#define PKEY_FULL 0x8000
-#define PKEY_BASE 0x7fff
 
 int engine_set_ib(struct engine *e, const char *dev, unsigned int port)
 {
@@ -41,9 +39,9 @@ static uint16_t held_as(const uint16_t *held, size_t n, uint16_t pkey)
 	size_t i;
 
 	if (!held)
-		return pkey | PKEY_FULL;
+		return pkey | IB_PKEY_FULL_BIT;
 	for (i = 0; i < n; i++)
-		if ((held[i] & PKEY_BASE) == (pkey & PKEY_BASE))
+		if ((held[i] & IB_PKEY_BASE_MASK) == (pkey & IB_PKEY_BASE_MASK))
 			return held[i];
 	return 0;
 }

@@ -6,10 +6,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "lib/ib.h"
 #include "lib/util.h"
-
-#define PKEY_FULL 0x8000
-#define PKEY_BASE(pk) ((pk)&0x7fff)
 
 static enum rc_memb memb_of(unsigned int bits)
 {
@@ -75,7 +73,8 @@ static int add_links(const struct rc_input *in, struct rc_partition *v,
 	}
 	if (!ret && in->ipoib_parent) {
 		l.id = v->part->pkey |
-		       (v->fabric_memb == RC_MEMB_LIMITED ? 0 : PKEY_FULL);
+		       (v->fabric_memb == RC_MEMB_LIMITED ? 0 :
+							    IB_PKEY_FULL_BIT);
 		snprintf(suffix, sizeof(suffix), "%04x", l.id);
 		util_link_name(l.name, in->ipoib_parent, suffix);
 		l.kind = RC_LINK_IPOIB;
@@ -147,7 +146,7 @@ size_t rc_unknown_pkeys(const struct rc_input *in, uint16_t *out, size_t max)
 
 	for (i = 0; i < in->n_pkeys && n < max; i++)
 		if (!policy_find_partition_by_pkey(in->pol,
-						   PKEY_BASE(in->pkeys[i])))
+						   ib_pkey_base(in->pkeys[i])))
 			out[n++] = in->pkeys[i];
 	return n;
 }

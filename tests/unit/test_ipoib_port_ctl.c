@@ -17,6 +17,7 @@
 #include "lib/ctl_server.h"
 #include "ipoib/neigh_ctl.h"
 #include "ipoib/neigh.h"
+#include "lib/ib.h"
 
 static int pkey_of(void *arg, const char *name, uint16_t *pkey)
 {
@@ -28,7 +29,7 @@ static int pkey_of(void *arg, const char *name, uint16_t *pkey)
 
 static const char *name_of(void *arg, uint16_t pkey)
 {
-	return (pkey & IPOIB_PKEY_BASE_MASK) == 1 ? "tenant-a" : NULL;
+	return (pkey & IB_PKEY_BASE_MASK) == 1 ? "tenant-a" : NULL;
 }
 
 static const struct ipoib_neigh_ctl_names names = { pkey_of, name_of, NULL };

@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "lib/ib.h"
 #include "lib/policy.h"
 #include "lib/util.h"
 
@@ -431,9 +432,9 @@ static void test_prefix_helpers(void **state)
 	assert_false(policy_prefix_overlap(&in, &out));
 	assert_string_equal(policy_prefix_format(&in, buf, sizeof(buf)),
 			    "10.20.255.1/24");
-	assert_int_equal(policy_mtu_code(4096), 5);
-	assert_int_equal(policy_mtu_code(256), 1);
-	assert_int_equal(policy_mtu_code(1500), 0);
+	assert_int_equal(ib_mtu_code(4096), 5);
+	assert_int_equal(ib_mtu_code(256), 1);
+	assert_int_equal(ib_mtu_code(1500), 0);
 }
 
 static void test_util_parse(void **state)

@@ -28,6 +28,7 @@
 #include "ipoib/neigh_ctl.h"
 #include "ipoib/port_ipoib.h"
 #include "ipoib/sa_client.h"
+#include "lib/ib.h"
 #include "lib/util.h"
 
 #define MAX_PARTS 8
@@ -47,8 +48,7 @@ static int parse_pkey(const char *s, uint16_t *pkey)
 
 	errno = 0;
 	v = strtoul(s, &end, 16);
-	if (errno || *end || end == s || v > 0xffff ||
-	    !(v & IPOIB_PKEY_BASE_MASK))
+	if (errno || *end || end == s || v > 0xffff || !(v & IB_PKEY_BASE_MASK))
 		return -EINVAL;
 	*pkey = (uint16_t)v;
 	return 0;
@@ -192,7 +192,7 @@ static const char *gw_name_of(void *arg, uint16_t pkey)
 	unsigned int i;
 
 	for (i = 0; i < g->n_parts; i++)
-		if (!((g->part_pkey[i] ^ pkey) & IPOIB_PKEY_BASE_MASK))
+		if (!((g->part_pkey[i] ^ pkey) & IB_PKEY_BASE_MASK))
 			return g->part_name[i];
 	return NULL;
 }
