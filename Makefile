@@ -2,10 +2,14 @@
 #
 # fabricd top-level build. Everything lands in build/:
 #   build/bin/{fabricd,fabricctl,fabstat}   build/lib/libfabricsm.so
+#   build/lib/libfab-LAYER.a   one archive per layer (lib eth ipoib tools
+#                              fabricd), -san.a twins for the unit tests
 #   build/tests/   unit tests (ASan + UBSan)   build/fuzz/  libFuzzer targets
 #
-# Each directory adds its own rules in its module.mk; shared sources are
-# found by wildcard, so adding a .c file needs no edit here.
+# Each directory lists its sources in its module.mk (no wildcard: a new .c
+# is added there) and makes its archive with $(call fab_layer,...). Layers
+# link downwards only: lib <- eth, ipoib, sm-plugin, tools <- fabricd;
+# tests/layer-check.sh (make check) fails on an #include that goes up.
 
 CC ?= cc
 CLANG ?= clang
@@ -15,7 +19,8 @@ V ?= 0
 PKGS_CFLAGS := $(shell pkg-config --cflags libnl-3.0 libnl-route-3.0 2>/dev/null)
 WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow \
 	-Wmissing-prototypes -Wstrict-prototypes
-CFLAGS ?= -O2 -g
+# DWARF 4: every valgrind reads it (the engine bench runs under callgrind).
+CFLAGS ?= -O2 -g -gdwarf-4
 CFLAGS += $(WARN) -std=gnu11 -D_GNU_SOURCE -I. $(PKGS_CFLAGS) \
 	-I/usr/include/infiniband
 LDFLAGS ?=
@@ -36,22 +41,40 @@ Q :=
 msg :=
 endif
 
-# Library sources: every .c in these directories except program mains,
-# which are named *_main.c.
-LIB_DIRS := lib eth ipoib fabricd fabricd/engine fabricd/reconcile tools
-LIB_SRCS := $(filter-out %_main.c,$(wildcard $(addsuffix /*.c,$(LIB_DIRS))))
-LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
-PIC_OBJS := $(LIB_SRCS:%.c=$(BUILD)/pic/%.o)
-SAN_OBJS := $(LIB_SRCS:%.c=$(BUILD)/san/%.o)
-
-LIBFAB := $(BUILD)/lib/libfab.a
-LIBFAB_SAN := $(BUILD)/lib/libfab-san.a
-
 BINS :=
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,\
 	$(wildcard tests/unit/test_*.c))
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,\
 	$(wildcard tests/fuzz/fuzz_*.c))
+
+# Fuzz targets link archives of the same sources built by clang with the
+# fuzzer's instrumentation (build/fuzz/lib/).
+FUZZ_CFLAGS := -O1 -g -std=gnu11 -D_GNU_SOURCE -I. $(PKGS_CFLAGS) \
+	-I/usr/include/infiniband -fsanitize=fuzzer,address,undefined
+FUZZ_LIB_CFLAGS := $(filter-out -fsanitize=%,$(FUZZ_CFLAGS)) \
+	-fsanitize=fuzzer-no-link,address,undefined
+
+# $(call fab_layer,NAME,SOURCES): the archives of one layer, from an
+# explicit source list. Defines FAB_A_NAME (build/lib/libfab-NAME.a),
+# FAB_SAN_NAME (ASan+UBSan twin), FAB_PIC_NAME (-fPIC) and FAB_FUZZ_NAME
+# (clang, libFuzzer instrumentation); each is built only when linked.
+define fab_layer
+FAB_A_$(1) := $$(BUILD)/lib/libfab-$(1).a
+FAB_SAN_$(1) := $$(BUILD)/lib/libfab-$(1)-san.a
+FAB_PIC_$(1) := $$(BUILD)/lib/libfab-$(1)-pic.a
+FAB_FUZZ_$(1) := $$(BUILD)/fuzz/lib/libfab-$(1).a
+$$(FAB_A_$(1)): $$(patsubst %.c,$$(BUILD)/obj/%.o,$(2))
+$$(FAB_SAN_$(1)): $$(patsubst %.c,$$(BUILD)/san/%.o,$(2))
+$$(FAB_PIC_$(1)): $$(patsubst %.c,$$(BUILD)/pic/%.o,$(2))
+$$(FAB_FUZZ_$(1)): $$(patsubst %.c,$$(BUILD)/fuzzobj/%.o,$(2))
+FAB_ALL_SRCS += $(2)
+endef
+FAB_ALL_SRCS :=
+
+# Archives of LAYERS (the highest first, as the linker wants them).
+fab_archives = $(foreach l,$(1),$(FAB_A_$(l)))
+fab_san_archives = $(foreach l,$(1),$(FAB_SAN_$(l)))
+fab_fuzz_archives = $(foreach l,$(1),$(FAB_FUZZ_$(l)))
 
 .PHONY: all deps check demo bench format clean tests fuzz
 all:
@@ -73,11 +96,13 @@ CONFIG_STAMP := $(BUILD)/.config-$(CONFIG_HASH)
 $(CONFIG_STAMP):
 	$(Q)mkdir -p $(BUILD) && rm -f $(BUILD)/.config-* && touch $@
 
-include tools/module.mk
-include fabricd/module.mk
-include sm-plugin/module.mk
+# Bottom layer first: a module's rules name the archives of the layers below.
+include lib/module.mk
 include eth/module.mk
 include ipoib/module.mk
+include sm-plugin/module.mk
+include tools/module.mk
+include fabricd/module.mk
 include tests/module.mk
 
 all: $(BINS)
@@ -97,15 +122,20 @@ $(BUILD)/san/%.o: %.c $(CONFIG_STAMP)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -MMD -MP -c -o $@ $<
 
-$(LIBFAB): $(LIB_OBJS)
-	$(call msg,AR,$@)
+$(BUILD)/fuzzobj/%.o: %.c $(CONFIG_STAMP)
+	$(call msg,CC-FUZZ,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)rm -f $@ && ar rcs $@ $^
+	$(Q)$(CLANG) $(FUZZ_LIB_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(LIBFAB_SAN): $(SAN_OBJS)
+define ar_recipe
 	$(call msg,AR,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)rm -f $@ && ar rcs $@ $^
+endef
+$(BUILD)/lib/libfab-%.a:
+	$(ar_recipe)
+$(BUILD)/fuzz/lib/libfab-%.a:
+	$(ar_recipe)
 
 # make deps: install the Debian packages the project uses (idempotent).
 deps:

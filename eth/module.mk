@@ -1,21 +1,20 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-# The Ethernet datapath (issue 5): eth/*.c and the engine in fabricd/ are in
-# libfab. This adds the engine's microbenchmark and `make bench-datapath`.
+# The Ethernet port kinds and frame code (issue 5): libfab-eth.a, on lib/.
+# This adds the engine's microbenchmark and `make bench-datapath`.
+
+ETH_SRCS := eth/fdb.c eth/frame.c eth/port_netdev.c eth/port_tap.c \
+	eth/port_xdp.c
+$(eval $(call fab_layer,eth,$(ETH_SRCS)))
 
 ENGINE_BENCH := $(BUILD)/tests/engine-bench
 
-# The engine core on a synthetic burst loop, for callgrind. Built from its
-# sources with DWARF 4, which every valgrind reads (libfab may be clang's).
-# port.c knows every port kind, so the ipoib sources and verbs come along.
-ENGINE_BENCH_SRCS := fabricd/engine/engine_core.c lib/pool.c lib/port.c \
-	$(wildcard eth/*.c) ipoib/port_ipoib.c ipoib/sa_client.c \
-	ipoib/ah_cache.c ipoib/neigh.c ipoib/xlate.c ipoib/wire.c \
-	lib/log.c lib/sa_mad.c lib/util.c
-$(ENGINE_BENCH): tests/bench/datapath_core.c $(ENGINE_BENCH_SRCS)
+# The engine core on a synthetic burst loop, for callgrind: it links the
+# engine core out of libfab-fabricd.a, which needs no port kind (no verbs).
+ENGINE_BENCH_LIBS = $(call fab_archives,fabricd eth lib)
+$(ENGINE_BENCH): tests/bench/datapath_core.c $(ENGINE_BENCH_LIBS)
 	$(call msg,LD,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS) -gdwarf-4 -o $@ $< $(ENGINE_BENCH_SRCS) \
-		$(LIBS_IB) -lpthread
+	$(Q)$(CC) $(CFLAGS) -o $@ $< $(ENGINE_BENCH_LIBS) -lpthread
 
 tests: $(ENGINE_BENCH)
 

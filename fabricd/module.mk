@@ -1,9 +1,22 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-# The fabricd daemon (see issue 4/5); fabricd/fabricd_main.c is its main.
+# The fabricd daemon (see issue 4/5), the top layer: libfab-fabricd.a
+# (daemon, engine/, reconcile/, port_kinds.c) on ipoib, eth and lib;
+# fabricd/fabricd_main.c is its main.
+
+FABRICD_SRCS := fabricd/daemon.c fabricd/daemon_ctl.c fabricd/daemon_syslog.c \
+	fabricd/pkeys.c fabricd/port_kinds.c \
+	fabricd/engine/engine.c fabricd/engine/engine_core.c \
+	fabricd/engine/engine_ctl.c fabricd/engine/engine_ipoib.c \
+	fabricd/reconcile/reconcile.c fabricd/reconcile/reconcile_desired.c \
+	fabricd/reconcile/reconcile_kernel.c fabricd/reconcile/reconcile_plan.c \
+	fabricd/reconcile/reconcile_state.c
+$(eval $(call fab_layer,fabricd,$(FABRICD_SRCS)))
+FAB_ALL_SRCS += fabricd/fabricd_main.c
 
 BINS += $(BUILD)/bin/fabricd
 
-$(BUILD)/bin/fabricd: $(BUILD)/obj/fabricd/fabricd_main.o $(LIBFAB)
+FABRICD_LIBS = $(call fab_archives,fabricd ipoib eth lib)
+$(BUILD)/bin/fabricd: $(BUILD)/obj/fabricd/fabricd_main.o $(FABRICD_LIBS)
 	$(call msg,LD,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_ALL)

@@ -1,20 +1,25 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-# IPoIB (issue 6): ipoib/*.c are in libfab. This adds the test tool (SA
-# queries, a bare gateway with a settable Q_Key), the UD benchmark and
-# `make bench-ipoib`.
+# IPoIB (issue 6): the ipoib port kind, libfab-ipoib.a, on lib/. This adds
+# the test tool (SA queries, a bare gateway with a settable Q_Key), the UD
+# benchmark and `make bench-ipoib`.
+
+IPOIB_SRCS := ipoib/ah_cache.c ipoib/neigh.c ipoib/neigh_ctl.c \
+	ipoib/port_ipoib.c ipoib/sa_client.c ipoib/wire.c ipoib/xlate.c
+$(eval $(call fab_layer,ipoib,$(IPOIB_SRCS)))
 
 IPOIB_TOOL := $(BUILD)/tests/ipoib-tool
 IPOIB_BENCH := $(BUILD)/tests/ipoib-bench
+IPOIB_TOOL_LIBS = $(call fab_archives,fabricd ipoib eth lib)
 
-$(IPOIB_TOOL): tests/bench/ipoib/ipoib_tool.c $(LIBFAB)
+$(IPOIB_TOOL): tests/bench/ipoib/ipoib_tool.c $(IPOIB_TOOL_LIBS)
 	$(call msg,LD,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS) -o $@ $< $(LIBFAB) $(LIBS_ALL)
+	$(Q)$(CC) $(CFLAGS) -o $@ $< $(IPOIB_TOOL_LIBS) $(LIBS_ALL)
 
-$(IPOIB_BENCH): tests/bench/ipoib/ipoib_bench.c $(LIBFAB)
+$(IPOIB_BENCH): tests/bench/ipoib/ipoib_bench.c $(IPOIB_TOOL_LIBS)
 	$(call msg,LD,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS) -o $@ $< $(LIBFAB) $(LIBS_ALL)
+	$(Q)$(CC) $(CFLAGS) -o $@ $< $(IPOIB_TOOL_LIBS) $(LIBS_ALL)
 
 tests: $(IPOIB_TOOL) $(IPOIB_BENCH)
 

@@ -1,24 +1,25 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # The OpenSM event plugin libfabricsm.so (issue 3), its demo and benchmark.
 #
-# The plugin links the lib/ sources it uses compiled -fPIC ($(BUILD)/pic/,
-# pattern rule in the top Makefile); OpenSM's own symbols (osm_db_*,
+# The plugin is on lib/ only: it links libfab-lib-pic.a (lib/ compiled
+# -fPIC, $(BUILD)/pic/); OpenSM's own symbols (osm_db_*,
 # osm_get_port_by_guid) resolve against the opensm binary at dlopen time.
 
 SM_PLUGIN := $(BUILD)/lib/libfabricsm.so
-SM_SRCS := $(wildcard sm-plugin/*.c)
-SM_LIB_SRCS := lib/log.c lib/util.c $(wildcard lib/policy*.c)
-SM_OBJS := $(SM_SRCS:%.c=$(BUILD)/pic/%.o) \
-	$(SM_LIB_SRCS:%.c=$(BUILD)/pic/%.o)
+SM_SRCS := sm-plugin/fabricsm.c sm-plugin/smconf.c sm-plugin/smpins.c \
+	sm-plugin/smsnap.c sm-plugin/smstate.c sm-plugin/smwriter.c
+FAB_ALL_SRCS += $(SM_SRCS)
+SM_OBJS := $(SM_SRCS:%.c=$(BUILD)/pic/%.o)
 SM_MAP := sm-plugin/fabricsm.map
 
 all: $(SM_PLUGIN)
 
-$(SM_PLUGIN): $(SM_OBJS) $(SM_MAP)
+$(SM_PLUGIN): $(SM_OBJS) $(FAB_PIC_lib) $(SM_MAP)
 	$(call msg,LD-SO,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(LDFLAGS) -shared -fPIC -Wl,--version-script=$(SM_MAP) \
-		-o $@ $(SM_OBJS) $(LIBS_CORE) -lopensm -losmcomp -lpthread
+		-o $@ $(SM_OBJS) $(FAB_PIC_lib) $(LIBS_CORE) -lopensm \
+		-losmcomp -lpthread
 
 .PHONY: bench-sm
 bench: bench-sm

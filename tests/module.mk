@@ -1,24 +1,50 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # Tests: unit tests (cmocka, ASan+UBSan) are tests/unit/test_*.c, each linked
-# with the sanitized libfab; fuzz targets are tests/fuzz/fuzz_*.c (clang,
-# libFuzzer); integration tests are tests/integration/*.sh (TAP).
+# with the sanitized archives (libfab-LAYER-san.a) of the layers it tests,
+# listed below; fuzz targets are tests/fuzz/fuzz_*.c (clang, libFuzzer),
+# linked with the instrumented archives of their layers; integration tests
+# are tests/integration/*.sh (TAP).
 
-FUZZ_CFLAGS := -O1 -g -std=gnu11 -D_GNU_SOURCE -I. $(PKGS_CFLAGS) \
-	-I/usr/include/infiniband -fsanitize=fuzzer,address,undefined
+# The layers each unit test links, the highest first. A new test adds a line.
+TEST_LAYERS_test_ctl_server := lib
+TEST_LAYERS_test_engine := fabricd ipoib eth lib
+TEST_LAYERS_test_engine_policy := fabricd ipoib eth lib
+TEST_LAYERS_test_fdb := eth lib
+TEST_LAYERS_test_frame := eth lib
+TEST_LAYERS_test_ipoib_ah := ipoib lib
+TEST_LAYERS_test_ipoib_neigh := ipoib lib
+TEST_LAYERS_test_ipoib_pcap := ipoib lib
+TEST_LAYERS_test_ipoib_port := ipoib lib
+TEST_LAYERS_test_ipoib_port_ctl := ipoib lib
+TEST_LAYERS_test_ipoib_sa := ipoib lib
+TEST_LAYERS_test_ipoib_wire := ipoib lib
+TEST_LAYERS_test_ipoib_xlate := ipoib lib
+TEST_LAYERS_test_policy := lib
+TEST_LAYERS_test_policy_edit := lib
+TEST_LAYERS_test_pool := lib
+TEST_LAYERS_test_reconcile_plan := fabricd lib
 
-$(BUILD)/tests/%: tests/unit/%.c $(LIBFAB_SAN)
+# The layers each fuzz target links.
+FUZZ_LAYERS_fuzz_frame := fabricd eth lib
+FUZZ_LAYERS_fuzz_ipoib := ipoib lib
+FUZZ_LAYERS_fuzz_policy := lib
+
+.SECONDEXPANSION:
+$(BUILD)/tests/%: tests/unit/%.c \
+		$$(call fab_san_archives,$$(or $$(TEST_LAYERS_$$*),missing))
 	$(call msg,LD-TEST,$@)
+	$(if $(TEST_LAYERS_$*),,$(error tests/module.mk: no TEST_LAYERS_$* line))
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $< $(LIBFAB_SAN) \
-		-lcmocka $(LIBS_ALL)
+	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $< \
+		$(call fab_san_archives,$(TEST_LAYERS_$*)) -lcmocka $(LIBS_ALL)
 
-# Fuzz targets compile the library sources they need themselves, with
-# clang's instrumentation; a target lists them in a "// fuzz-sources:" line.
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS)
+$(BUILD)/fuzz/%: tests/fuzz/%.c \
+		$$(call fab_fuzz_archives,$$(or $$(FUZZ_LAYERS_$$*),missing))
 	$(call msg,FUZZ,$@)
+	$(if $(FUZZ_LAYERS_$*),,$(error tests/module.mk: no FUZZ_LAYERS_$* line))
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) -o $@ $< \
-		$$(sed -n 's,^// fuzz-sources: *,,p' $<) $(LIBS_ALL)
+		$(call fab_fuzz_archives,$(FUZZ_LAYERS_$*)) $(LIBS_ALL)
 
 tests: $(UNIT_TESTS)
 

@@ -7,7 +7,7 @@
 #
 # Usage: tests/run.sh [-k PATTERN]   (only tests whose name matches)
 #
-# Layers, in order: formatting, unit tests (cmocka, ASan+UBSan), integration
+# Layers, in order: formatting and the layer check, unit tests (cmocka, ASan+UBSan), integration
 # tests (tests/integration/*.sh, TAP), fuzz targets (briefly).
 set -u
 cd "$(dirname "$0")/.."
@@ -100,6 +100,7 @@ fuzz_tests() {
 }
 
 run_prog format bash tests/format-check.sh
+run_prog layers bash tests/layer-check.sh
 unit_tests
 integration_tests
 fuzz_tests

@@ -8,12 +8,6 @@
  * tagged with a partition's VID, nothing is sent twice to one port, and
  * every buffer returns to the pool.
  */
-// fuzz-sources: fabricd/engine/engine_core.c lib/pool.c lib/port.c
-// fuzz-sources: eth/frame.c eth/fdb.c eth/port_tap.c eth/port_netdev.c
-// fuzz-sources: eth/port_xdp.c
-// fuzz-sources: ipoib/port_ipoib.c ipoib/sa_client.c ipoib/ah_cache.c
-// fuzz-sources: ipoib/neigh.c ipoib/xlate.c ipoib/wire.c
-// fuzz-sources: lib/log.c lib/sa_mad.c lib/util.c
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

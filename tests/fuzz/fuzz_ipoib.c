@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-// fuzz-sources: ipoib/wire.c ipoib/neigh.c ipoib/xlate.c
 /*
  * libFuzzer target for IPoIB decode and translation: the first input byte
  * picks the direction and options, the rest is an Ethernet frame (encap) or

@@ -4,8 +4,6 @@
  * crash, leak or read out of bounds, and must either accept the input or
  * report at least one located error.
  */
-// fuzz-sources: lib/policy.c lib/policy_load.c lib/policy_yaml.c
-// fuzz-sources: lib/policy_parse.c lib/policy_rules.c lib/util.c
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
