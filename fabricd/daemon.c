@@ -347,7 +347,7 @@ static bool ib_poll(struct daemon *d)
 	return true;
 }
 
-/* The forwarding engine (fabricd/engine.h). */
+/* The forwarding engine (fabricd/engine/engine.h). */
 
 static void engine_open(struct daemon *d)
 {

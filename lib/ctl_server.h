@@ -14,8 +14,8 @@
  * members of the socket's group may talk; others get one error reply and are
  * disconnected.
  */
-#ifndef FABRICD_CTL_SERVER_H
-#define FABRICD_CTL_SERVER_H
+#ifndef LIB_CTL_SERVER_H
+#define LIB_CTL_SERVER_H
 
 #include <poll.h>
 #include <sys/types.h>
@@ -79,4 +79,4 @@ void ctl_server_process(struct ctl_server *srv, const struct pollfd *pfd,
 char *ctl_server_handle_line(struct ctl_server *srv, const char *line,
 			     size_t len);
 
-#endif /* FABRICD_CTL_SERVER_H */
+#endif /* LIB_CTL_SERVER_H */

@@ -8,8 +8,8 @@
  *
  * A pool belongs to one thread (the forwarding thread): no locking.
  */
-#ifndef FABRICD_POOL_H
-#define FABRICD_POOL_H
+#ifndef LIB_POOL_H
+#define LIB_POOL_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -104,4 +104,4 @@ static inline unsigned int pkt_headroom(const struct pkt *pkt)
 	return (unsigned int)(pkt->data - pkt->head);
 }
 
-#endif /* FABRICD_POOL_H */
+#endif /* LIB_POOL_H */

@@ -27,8 +27,8 @@
  *   frees it when the send completes; the caller still owns the rest.
  * - close releases every buffer the port still holds.
  */
-#ifndef FABRICD_PORT_H
-#define FABRICD_PORT_H
+#ifndef LIB_PORT_H
+#define LIB_PORT_H
 
 #include <net/if.h>
 #include <stdint.h>
@@ -107,4 +107,4 @@ void port_close(struct port *p);
 /* port_stats - the driver's counters of open port @p; zeros without any. */
 void port_stats(struct port *p, struct port_hw_stats *st);
 
-#endif /* FABRICD_PORT_H */
+#endif /* LIB_PORT_H */

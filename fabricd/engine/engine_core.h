@@ -3,7 +3,7 @@
  * The engine's data plane, without threads or sockets: ports, partitions,
  * the MAC table and the per-burst pipeline (classify, learn, look up,
  * rewrite, send). Unit tests, the fuzz target and the callgrind benchmark
- * drive it directly with injected bursts; fabricd/engine.c runs it in the
+ * drive it directly with injected bursts; fabricd/engine/engine.c runs it in the
  * forwarding thread and serialises changes from the control thread.
  */
 #ifndef FABRICD_ENGINE_CORE_H

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * The control protocol (fabricd/ctl_server.c): request parsing, argument
+ * The control protocol (lib/ctl_server.c): request parsing, argument
  * checks, built-ins, handler errors; and lib/ctl.c against a real socket.
  */
 #include <setjmp.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * Unit tests for the engine around its core (fabricd/engine.c and
+ * Unit tests for the engine around its core (fabricd/engine/engine.c and
  * engine_ctl.c): the policy mapped onto partitions and ports, held PKeys,
  * reloads, and the control commands through the control server's request
  * path (no socket, no forwarding thread). The interfaces do not exist, so

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* Unit tests for fabricd/pool: geometry, exhaustion, reuse, headroom. */
+/* Unit tests for lib/pool: geometry, exhaustion, reuse, headroom. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>

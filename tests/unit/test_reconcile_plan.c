@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * The reconciler's diff (fabricd/reconcile_plan.c), the desired state it
+ * The reconciler's diff (fabricd/reconcile/reconcile_plan.c), the desired state it
  * is fed (reconcile_desired.c), the state file and the PKey block parser:
  * what fabricd may touch, what it adopts, what it leaves alone.
  */

@@ -9,7 +9,7 @@
  *                 -i NAME:IBPORT...
  *
  * "gw" is a bare gateway for tests that need what fabricd does not offer
- * (a wrong Q_Key, -q): an engine core (fabricd/engine_core.h) with access
+ * (a wrong Q_Key, -q): an engine core (fabricd/engine/engine_core.h) with access
  * ports on netdevs (-a) and ipoib ports (-i, "rxe0.8001"), one thread,
  * serving neigh/show and gw/stats on the control socket SOCK until SIGTERM.
  */
