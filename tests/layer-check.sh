@@ -40,13 +40,20 @@ for f in "${files[@]}"; do
 	done < <(grep -nE '^[[:space:]]*#[[:space:]]*include[[:space:]]*"' "$f")
 done
 rc=0
-if [ ${#bad[@]} -eq 0 ]; then
-	echo "ok 1 - layers: $n sources include only their own layer or below"
-else
-	printf '# %s\n' "${bad[@]}"
-	echo "not ok 1 - layers: ${#bad[@]} includes go up a layer (see above)"
+# result N OK-TEXT FAIL-TEXT PROBLEM...: one TAP line; the problems as comments.
+result() {
+	local num=$1 ok=$2 fail=$3
+	shift 3
+	if [ $# -eq 0 ]; then
+		echo "ok $num - $ok"
+		return
+	fi
+	printf '# %s\n' "$@"
+	echo "not ok $num - $fail"
 	rc=1
-fi
+}
+result 1 "layers: $n sources include only their own layer or below" \
+	"layers: ${#bad[@]} includes go up a layer (see above)" "${bad[@]}"
 
 # A source that no module.mk lists would silently not be built.
 unlisted=()
@@ -54,13 +61,9 @@ for f in "${files[@]}"; do
 	case $f in *.c) ;; *) continue ;; esac
 	layer=${f%%/*}
 	[ -n "${allowed[$layer]+x}" ] || continue
-	grep -qw -- "$f" "$layer/module.mk" || unlisted+=("$f")
+	grep -qw -- "$f" "$layer/module.mk" ||
+		unlisted+=("$f is not listed in $layer/module.mk")
 done
-if [ ${#unlisted[@]} -eq 0 ]; then
-	echo "ok 2 - every layer source is listed in its module.mk"
-else
-	printf '# %s is not listed in its module.mk\n' "${unlisted[@]}"
-	echo "not ok 2 - ${#unlisted[@]} sources missing from module.mk"
-	rc=1
-fi
+result 2 "every layer source is listed in its module.mk" \
+	"${#unlisted[@]} sources missing from module.mk" "${unlisted[@]}"
 exit $rc
