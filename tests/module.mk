@@ -22,6 +22,7 @@ TEST_LAYERS_test_ipoib_xlate := ipoib lib
 TEST_LAYERS_test_policy := lib
 TEST_LAYERS_test_policy_edit := lib
 TEST_LAYERS_test_pool := lib
+TEST_LAYERS_test_port := lib
 TEST_LAYERS_test_reconcile_plan := fabricd lib
 
 # The layers each fuzz target links.
