@@ -106,45 +106,61 @@ static int classify(struct engine_core *c, const struct ingress ig,
 	return -1;
 }
 
+/*
+ * A received burst on its way through the pipeline: the port it came in on
+ * and the totals counted once at the end of the burst.
+ */
+struct rx_burst {
+	struct ecore_port *rxport; /* the port the burst was received on */
+	unsigned int in; /* its slot */
+	struct ingress ig;
+	uint64_t now;
+	uint64_t rx_bytes; /* every frame received, dropped or not */
+	uint64_t part_packets,
+		part_bytes; /* access ports: into their partition */
+	uint64_t touched; /* port bitmap: ports with output queued */
+	/* The current run of packets of one partition (an access burst is one). */
+	uint16_t part;
+	const struct ecore_part *pt;
+	uint64_t allowed; /* the members rxport may reach in it */
+};
+
 /* A unicast frame to its own port or across isolation; off the fast path. */
-static __attribute__((noinline, cold)) void drop_unicast(struct engine_core *c,
-							 struct ecore_port *ip,
-							 const struct pkt *pkt,
-							 bool same_port)
+static __attribute__((noinline, cold)) void
+drop_unicast(struct engine_core *c, struct ecore_port *rxport,
+	     const struct pkt *pkt, bool same_port)
 {
-	count_drop(c, ip, pkt->part,
+	count_drop(c, rxport, pkt->part,
 		   same_port ? ECORE_DROP_SAME_PORT : ECORE_DROP_ISOLATION);
 }
 
 /*
- * The ports @pkt goes to; learns its source. May drop (returns 0). @pt is
- * the packet's partition and @allowed the members @ip may reach (not
- * itself, not limited ones when @ip is limited), both worked out once per
- * run of packets.
+ * The ports @pkt goes to; learns its source. May drop (returns 0). Uses the
+ * run's partition and allowed members, worked out once per run of packets.
  */
-static uint64_t lookup(struct engine_core *c, struct ecore_port *ip,
-		       unsigned int in, struct pkt *pkt, uint64_t now,
-		       const struct ecore_part *pt, uint64_t allowed)
+static uint64_t lookup(struct engine_core *c, const struct rx_burst *b,
+		       struct pkt *pkt)
 {
 	int out;
 
-	fdb_learn(c->fdb, pkt->part, frame_src_u64(pkt->data), in, now);
+	fdb_learn(c->fdb, pkt->part, frame_src_u64(pkt->data), b->in, b->now);
 	if (!frame_is_multicast(pkt->data)) {
 		out = fdb_lookup(c->fdb, pkt->part, frame_dst_u64(pkt->data),
-				 now);
-		if (out >= 0 && (allowed & bit(out))) {
+				 b->now);
+		if (out >= 0 && (b->allowed & bit(out))) {
 			pkt->flags |= PKT_SINGLE;
 			return bit(out);
 		}
-		if (out >= 0 && (pt->members & bit(out))) {
-			drop_unicast(c, ip, pkt, (unsigned int)out == in);
+		if (out >= 0 && (b->pt->members & bit(out))) {
+			drop_unicast(c, b->rxport, pkt,
+				     (unsigned int)out == b->in);
 			return 0;
 		}
 	}
-	if (!(allowed & (allowed - 1)))
+	if (!(b->allowed & (b->allowed - 1)))
 		pkt->flags |=
 			PKT_SINGLE; /* one output: it may keep the buffer */
-	return allowed;
+	return b->allowed;
 }
 
 static void enqueue(struct engine_core *c, uint64_t mask, struct pkt *pkt)
@@ -346,80 +362,112 @@ static void release(struct engine_core *c, struct pkt **pkts, unsigned int n)
 }
 
 /* Drop a whole burst for one reason (access port of an inactive partition). */
-static void drop_burst(struct engine_core *c, struct ecore_port *ip,
+static void drop_burst(struct engine_core *c, struct ecore_port *rxport,
 		       struct pkt **pkts, unsigned int n, enum ecore_drop why)
 {
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
-		ip->c.rx_bytes += pkts[i]->len;
+		rxport->c.rx_bytes += pkts[i]->len;
 		pkts[i]->flags = 0;
-		count_drop(c, ip, ECORE_NO_PART, why);
+		count_drop(c, rxport, ECORE_NO_PART, why);
 	}
-	ip->c.rx_packets += n;
+	rxport->c.rx_packets += n;
 	release(c, pkts, n);
 }
 
-/* Count what entered a partition: once per burst on an access port. */
-static inline void count_part_rx(struct engine_core *c, const struct ingress ig,
-				 const struct pkt *pkt, uint64_t *acc)
+/* A burst received on port @in at @now, before its first packet. */
+static struct rx_burst rx_burst_start(struct engine_core *c, unsigned int in,
+				      uint64_t now)
 {
-	if (!ig.trunk) {
-		acc[0]++;
-		acc[1] += pkt->len;
+	struct ecore_port *rxport = &c->ports[in];
+
+	return (struct rx_burst){
+		.rxport = rxport,
+		.in = in,
+		.ig = { .trunk = rxport->role == ECORE_TRUNK,
+			.part = rxport->part,
+			.max_payload = rxport->port.max_payload },
+		.now = now,
+		.part = ECORE_NO_PART,
+	};
+}
+
+/*
+ * Start a run of packets of partition @part: the members the ingress port
+ * may reach in it are all but itself, and not the limited ones when it is
+ * limited itself.
+ */
+static void start_part_run(struct engine_core *c, struct rx_burst *b,
+			   uint16_t part)
+{
+	b->part = part;
+	b->pt = &c->parts[part];
+	b->allowed = b->pt->members & ~bit(b->in) &
+		     ~(b->pt->limited & b->rxport->iso_mask);
+}
+
+/* Count what entered a partition: once per burst on an access port. */
+static inline void count_part_rx(struct engine_core *c, struct rx_burst *b,
+				 const struct pkt *pkt)
+{
+	if (!b->ig.trunk) {
+		b->part_packets++;
+		b->part_bytes += pkt->len;
 		return;
 	}
 	c->parts[pkt->part].c.rx_packets++;
 	c->parts[pkt->part].c.rx_bytes += pkt->len;
 }
 
+/* Classify, learn and look up one received frame; queue it on its ports. */
+static void forward_one(struct engine_core *c, struct rx_burst *b,
+			struct pkt *pkt)
+{
+	uint64_t out;
+	int drop;
+
+	b->rx_bytes += pkt->len;
+	pkt->flags = 0;
+	pkt->in_port = b->in;
+	drop = classify(c, b->ig, pkt);
+	if (drop >= 0) {
+		count_drop(c, b->rxport, ECORE_NO_PART, drop);
+		return;
+	}
+	count_part_rx(c, b, pkt);
+	if (pkt->part != b->part)
+		start_part_run(c, b, pkt->part);
+	out = lookup(c, b, pkt);
+	enqueue(c, out, pkt);
+	b->touched |= out;
+}
+
+/* Add the burst's receive totals to its port and an access port's partition. */
+static void count_rx(struct engine_core *c, const struct rx_burst *b,
+		     unsigned int n)
+{
+	if (!b->ig.trunk) {
+		c->parts[b->ig.part].c.rx_packets += b->part_packets;
+		c->parts[b->ig.part].c.rx_bytes += b->part_bytes;
+	}
+	b->rxport->c.rx_packets += n;
+	b->rxport->c.rx_bytes += b->rx_bytes;
+}
+
 void ecore_process(struct engine_core *c, unsigned int in, struct pkt **pkts,
 		   unsigned int n, uint64_t now_ms)
 {
-	struct ecore_port *ip = &c->ports[in];
-	const struct ingress ig = {
-		.trunk = ip->role == ECORE_TRUNK,
-		.part = ip->part,
-		.max_payload = ip->port.max_payload,
-	};
-	uint64_t touched = 0, bytes = 0, acc[2] = { 0, 0 }, allowed = 0;
-	const struct ecore_part *pt = NULL;
-	uint16_t part = ECORE_NO_PART;
+	struct rx_burst b = rx_burst_start(c, in, now_ms);
 	unsigned int i;
 
-	if (ip->role == ECORE_ACCESS && !c->parts[ip->part].active)
-		return drop_burst(c, ip, pkts, n, ECORE_DROP_NO_PARTITION);
-	for (i = 0; i < n; i++) {
-		struct pkt *pkt = pkts[i];
-		uint64_t mask;
-		int drop;
-
-		bytes += pkt->len;
-		pkt->flags = 0;
-		pkt->in_port = in;
-		drop = classify(c, ig, pkt);
-		if (drop >= 0) {
-			count_drop(c, ip, ECORE_NO_PART, drop);
-			continue;
-		}
-		count_part_rx(c, ig, pkt, acc);
-		if (pkt->part != part) { /* one for a whole access burst */
-			part = pkt->part;
-			pt = &c->parts[part];
-			allowed = pt->members & ~bit(in) &
-				  ~(pt->limited & ip->iso_mask);
-		}
-		mask = lookup(c, ip, in, pkt, now_ms, pt, allowed);
-		enqueue(c, mask, pkt);
-		touched |= mask;
-	}
-	if (ip->role == ECORE_ACCESS) {
-		c->parts[ip->part].c.rx_packets += acc[0];
-		c->parts[ip->part].c.rx_bytes += acc[1];
-	}
-	ip->c.rx_packets += n;
-	ip->c.rx_bytes += bytes;
-	flush(c, touched);
+	if (!b.ig.trunk && !c->parts[b.ig.part].active)
+		return drop_burst(c, b.rxport, pkts, n,
+				  ECORE_DROP_NO_PARTITION);
+	for (i = 0; i < n; i++)
+		forward_one(c, &b, pkts[i]);
+	count_rx(c, &b, n);
+	flush(c, b.touched);
 	release(c, pkts, n);
 }
 
