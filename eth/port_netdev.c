@@ -22,11 +22,7 @@
 #include <unistd.h>
 
 #include "eth/frame.h"
-#include "eth/port_xdp.h"
-#include "lib/log.h"
 #include "lib/util.h"
-
-LOG_MODULE(netdev);
 
 #define RING_BLOCK_SIZE (1u << 18)
 #define RING_BLOCK_NR 16
@@ -152,14 +148,6 @@ static void read_mtu(struct port *p, int fd)
 		p->max_payload = ifr.ifr_mtu;
 }
 
-/* AF_XDP unless FABRICD_NO_XDP is set (to compare, or to work around). */
-static bool want_xdp(void)
-{
-	const char *s = getenv("FABRICD_NO_XDP");
-
-	return !s || !*s || !strcmp(s, "0");
-}
-
 static int netdev_open(struct port *p)
 {
 	struct netdev_priv *np;
@@ -167,13 +155,6 @@ static int netdev_open(struct port *p)
 
 	if (!ifindex)
 		return -ENODEV;
-	if (want_xdp()) {
-		ret = port_xdp_open(p);
-		if (!ret)
-			return 0;
-		VLOG_INFO("port %s: AF_XDP not available (%s); using AF_PACKET",
-			  p->name, strerror(-ret));
-	}
 	np = calloc(1, sizeof(*np));
 	if (!np)
 		return -ENOMEM;

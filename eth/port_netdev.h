@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * netdev ports: attach to an existing interface by name (a VM's tap made by
- * libvirt, a veth, the physical uplink). AF_XDP where the kernel allows it
- * (eth/port_xdp.h; mode "af_xdp"), else AF_PACKET. Receive uses an AF_PACKET
+ * libvirt, a veth, the physical uplink) through AF_PACKET; where the kind
+ * af_xdp is registered and the kernel allows it, port_open() opens the
+ * interface through it instead (eth/port_xdp.h). Receive uses an AF_PACKET
  * TPACKET_V3 ring whose frames are lent to the engine in place (no copy);
  * send uses sendmmsg() straight from the frame's buffer, one system call
  * per burst. Mode "af_packet" in status.

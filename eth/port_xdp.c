@@ -321,7 +321,7 @@ static int rx_queues(const char *ifname)
 	return n ? n : 1;
 }
 
-int port_xdp_open(struct port *p)
+static int xdp_open(struct port *p)
 {
 	int ifindex = if_nametoindex(p->name), ret;
 	struct xdp_priv *xp;
@@ -347,7 +347,6 @@ int port_xdp_open(struct port *p)
 		return ret;
 	}
 	p->priv = xp;
-	p->ops = &port_xdp_ops;
 	/* generic: the XDP program runs on skbs, after the driver */
 	p->mode = generic ? "af_xdp_generic" : "af_xdp";
 	p->flags |= PORT_F_TX_POOL_ONLY;
@@ -443,11 +442,6 @@ static void xdp_close(struct port *p)
 	p->priv = NULL;
 }
 
-static int xdp_open_op(struct port *p)
-{
-	return port_xdp_open(p);
-}
-
 static void xdp_stats(struct port *p, struct port_hw_stats *st)
 {
 	struct xdp_priv *xp = p->priv;
@@ -460,8 +454,9 @@ static void xdp_stats(struct port *p, struct port_hw_stats *st)
 }
 
 const struct port_ops port_xdp_ops = {
-	.kind = "netdev",
-	.open = xdp_open_op,
+	.kind = "af_xdp",
+	.accelerates = "netdev",
+	.open = xdp_open,
 	.rx_burst = xdp_rx_burst,
 	.tx_burst = xdp_tx_burst,
 	.close = xdp_close,

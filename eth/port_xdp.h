@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * AF_XDP for netdev ports: the engine's buffer pool is the UMEM, so a frame
+ * The af_xdp port kind, which accelerates netdev (lib/port.h): port_open()
+ * of a netdev port tries it first and falls back to AF_PACKET when its open
+ * fails (no AF_XDP, no BPF, more than one receive queue). Mode "af_xdp", or
+ * "af_xdp_generic" when the program runs in the kernel's generic (skb) XDP
+ * path. The engine's buffer pool is the UMEM, so a frame
  * is received into a pool buffer and sent from it with no copy in user
  * space. A 6-instruction XDP program (loaded with bpf(2), no libbpf)
  * redirects queue 0 of the interface to the socket; it is attached through
@@ -14,12 +18,5 @@
 #include "lib/port.h"
 
 extern const struct port_ops port_xdp_ops;
-
-/*
- * port_xdp_open - open netdev port @p through AF_XDP; on success @p->ops is
- * &port_xdp_ops. Returns 0 or a negative errno (@p untouched): the caller
- * falls back to AF_PACKET.
- */
-int port_xdp_open(struct port *p);
 
 #endif /* ETH_PORT_XDP_H */

@@ -8,9 +8,10 @@
 #define FABRICD_PORT_KINDS_H
 
 /*
- * port_kinds_register - register netdev, tap and ipoib with lib/port.
- * Idempotent; call it at start-up before any thread opens a port.
- * Returns 0 or a negative errno.
+ * port_kinds_register - register netdev, tap and ipoib with lib/port, and
+ * af_xdp, which netdev ports then try first, unless the environment sets
+ * FABRICD_NO_XDP (not empty, not "0"). Idempotent; call it at start-up
+ * before any thread opens a port. Returns 0 or a negative errno.
  */
 int port_kinds_register(void);
 

@@ -9,7 +9,12 @@
  * netdev_register_provider() does.
  *
  * Ops: kind, open, rx_burst, tx_burst and close are required (never NULL);
- * stats may be NULL (port_stats() then reports zeros).
+ * stats and accelerates may be NULL (port_stats() then reports zeros).
+ *
+ * A kind may accelerate another: af_xdp opens the same interfaces as netdev,
+ * faster, where the kernel and the interface allow it. port_open() with
+ * netdev's ops tries af_xdp first and falls back to netdev when af_xdp's open
+ * fails, so the choice stays with whoever registers the kinds.
  *
  * Buffer ownership (see lib/pool.h), step by step:
  * - rx_burst fills packets either from the engine's pool (port->pool): the
@@ -53,6 +58,13 @@ struct port;
 struct port_ops {
 	const char *kind; /* "netdev", "tap", ... */
 	/*
+	 * The kind this one is tried before, on the same interfaces (see
+	 * above); NULL: none. Its open returns -ENODEV when the interface
+	 * does not exist (port_open() gives up) and another errno when it
+	 * cannot serve this one (port_open() falls back).
+	 */
+	const char *accelerates;
+	/*
 	 * open - attach to (or create) interface @p->name, set @p->fd (polled
 	 * for input; -1 when the port must be polled busily), @p->mode and
 	 * @p->max_payload. Returns 0 or a negative errno.
@@ -95,8 +107,9 @@ int port_kind_register(const struct port_ops *ops);
 const struct port_ops *port_ops_find(const char *kind);
 
 /*
- * port_open - set up @p for interface @name with @ops and open it.
- * Returns 0 or a negative errno (then @p is closed).
+ * port_open - set up @p for interface @name with @ops and open it, through
+ * a registered kind that accelerates @ops's kind first if there is one (then
+ * @p->ops is that kind's). Returns 0 or a negative errno (then @p is closed).
  */
 int port_open(struct port *p, const struct port_ops *ops, const char *name,
 	      struct pool *pool);

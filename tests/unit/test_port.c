@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * Unit tests for lib/port: the kind registry (no kind is built in), open and
- * close through a kind's ops, the optional stats op.
+ * close through a kind's ops, the optional stats op, a kind that accelerates
+ * another (tried first, fallen back from).
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -72,6 +73,71 @@ static void test_register(void **state)
 	assert_int_equal(port_kind_register(NULL), -EINVAL);
 }
 
+static int n_fast_open;
+
+/* Serves "p*" interfaces, fails others like af_xdp does. */
+static int fast_open(struct port *p)
+{
+	n_fast_open++;
+	p->fd = 42; /* a failed open must not leak this */
+	if (!strcmp(p->name, "gone"))
+		return -ENODEV;
+	return p->name[0] == 'p' ? 0 : -EOPNOTSUPP;
+}
+
+static const struct port_ops slow_ops = {
+	.kind = "slow",
+	.open = fake_open,
+	.rx_burst = fake_burst,
+	.tx_burst = fake_burst,
+	.close = fake_close,
+};
+
+static const struct port_ops fast_ops = {
+	.kind = "fast",
+	.accelerates = "slow",
+	.open = fast_open,
+	.rx_burst = fake_burst,
+	.tx_burst = fake_burst,
+	.close = fake_close,
+};
+
+static void test_accelerated_kind(void **state)
+{
+	struct port p;
+
+	assert_int_equal(port_kind_register(&slow_ops), 0);
+	/* not registered yet: slow opens alone */
+	assert_int_equal(port_open(&p, &slow_ops, "p0", NULL), 0);
+	assert_ptr_equal(p.ops, &slow_ops);
+	assert_int_equal(n_fast_open, 0);
+	port_close(&p);
+
+	assert_int_equal(port_kind_register(&fast_ops), 0);
+	assert_int_equal(port_open(&p, &slow_ops, "p0", NULL), 0);
+	assert_ptr_equal(p.ops, &fast_ops);
+	assert_string_equal(p.name, "p0");
+	port_close(&p);
+
+	/* fast cannot serve it: slow does */
+	assert_int_equal(port_open(&p, &slow_ops, "q0", NULL), 0);
+	assert_ptr_equal(p.ops, &slow_ops);
+	assert_int_equal(p.fd, -1);
+	port_close(&p);
+
+	/* no such interface: no fall back, the error stays */
+	n_open = 0;
+	assert_int_equal(port_open(&p, &slow_ops, "gone", NULL), -ENODEV);
+	assert_null(p.ops);
+	assert_int_equal(n_open, 0);
+	assert_int_equal(n_fast_open, 3);
+
+	/* opening the fast kind by itself works as any kind */
+	assert_int_equal(port_open(&p, &fast_ops, "p1", NULL), 0);
+	assert_ptr_equal(p.ops, &fast_ops);
+	port_close(&p);
+}
+
 static void test_registry_full(void **state)
 {
 	static struct port_ops many[PORT_MAX_KINDS];
@@ -121,6 +187,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_register),
+		cmocka_unit_test(test_accelerated_kind),
 		cmocka_unit_test(test_registry_full),
 		cmocka_unit_test(test_open_close_stats),
 	};
