@@ -14,6 +14,7 @@
 #include <infiniband/umad.h>
 
 #include "lib/ib.h"
+#include "lib/ib_smp.h"
 #include "lib/log.h"
 #include "lib/util.h"
 
@@ -27,15 +28,16 @@ struct pkeys_port {
 	int port;
 	uint64_t guid;
 	unsigned int table_size; /* NodeInfo.PartitionCap */
+	uint16_t table[PKEYS_MAX]; /* as last read, every entry */
 };
 
-void pkeys_parse_block(const uint8_t *block, uint16_t *out, size_t max,
-		       size_t *n)
+void pkeys_merge(const uint16_t *table, size_t n_table, uint16_t *out,
+		 size_t max, size_t *n)
 {
 	size_t i, j;
 
-	for (i = 0; i < PKEYS_BLOCK_SIZE; i++) {
-		uint16_t pk = (uint16_t)(block[2 * i] << 8 | block[2 * i + 1]);
+	for (i = 0; i < n_table; i++) {
+		uint16_t pk = table[i];
 		uint16_t base = ib_pkey_base(pk);
 
 		/* 0 is an invalid entry; 0x7fff the default partition. */
@@ -51,44 +53,28 @@ void pkeys_parse_block(const uint8_t *block, uint16_t *out, size_t max,
 	}
 }
 
-static void local_portid(ib_portid_t *id)
-{
-	memset(id, 0, sizeof(*id));
-	str2drpath(&id->drpath, "0", 0, 0);
-}
-
 int pkeys_read(struct pkeys_port *p, uint16_t *out, size_t max)
 {
-	uint8_t buf[IB_SMP_DATA_SIZE];
-	unsigned int blocks =
-		(p->table_size + PKEYS_BLOCK_SIZE - 1) / PKEYS_BLOCK_SIZE;
-	ib_portid_t id;
 	size_t n = 0;
-	unsigned int b;
+	int ret;
 
-	local_portid(&id);
-	for (b = 0; b < blocks; b++) {
-		memset(buf, 0, sizeof(buf));
-		if (!smp_query_via(buf, &id, IB_ATTR_PKEY_TBL, b,
-				   PKEYS_TIMEOUT_MS, p->mad))
-			return -EIO;
-		pkeys_parse_block(buf, out, max, &n);
-	}
+	ret = ib_smp_pkey_table(p->mad, PKEYS_TIMEOUT_MS, p->table,
+				p->table_size);
+	if (ret)
+		return ret;
+	pkeys_merge(p->table, p->table_size, out, max, &n);
 	return (int)n;
 }
 
 static int query_node(struct pkeys_port *p)
 {
-	uint8_t buf[IB_SMP_DATA_SIZE] = { 0 };
-	ib_portid_t id;
-	uint32_t cap = 0;
+	unsigned int cap;
+	int ret;
 
-	local_portid(&id);
-	if (!smp_query_via(buf, &id, IB_ATTR_NODE_INFO, 0, PKEYS_TIMEOUT_MS,
-			   p->mad))
-		return -EIO;
-	mad_decode_field(buf, IB_NODE_PARTITION_CAP_F, &cap);
-	p->table_size = cap ? MIN(cap, PKEYS_MAX) : PKEYS_BLOCK_SIZE;
+	ret = ib_smp_partition_cap(p->mad, PKEYS_TIMEOUT_MS, &cap);
+	if (ret)
+		return ret;
+	p->table_size = cap ? MIN(cap, PKEYS_MAX) : IB_PKEYS_PER_BLOCK;
 	return 0;
 }
 
@@ -118,7 +104,6 @@ static int pick_device(struct pkeys_port *p, const char *dev, int port)
 
 struct pkeys_port *pkeys_open(const char *dev, int port)
 {
-	int classes[] = { IB_SMI_CLASS, IB_SMI_DIRECT_CLASS };
 	struct pkeys_port *p = calloc(1, sizeof(*p));
 	int ret;
 
@@ -127,10 +112,9 @@ struct pkeys_port *pkeys_open(const char *dev, int port)
 	ret = pick_device(p, dev, port);
 	if (ret)
 		goto err;
-	p->mad = mad_rpc_open_port(p->dev, p->port, classes,
-				   (int)ARRAY_SIZE(classes));
+	p->mad = ib_smp_open(p->dev, p->port);
 	if (!p->mad) {
-		ret = errno ? -errno : -EIO;
+		ret = -errno;
 		goto err;
 	}
 	mad_rpc_set_retries(p->mad, 2);
@@ -150,8 +134,7 @@ void pkeys_close(struct pkeys_port *p)
 {
 	if (!p)
 		return;
-	if (p->mad)
-		mad_rpc_close_port(p->mad);
+	ib_smp_close(p->mad);
 	free(p);
 }
 

@@ -2,8 +2,8 @@
 /*
  * Learning which partitions an IB port really holds: its PKey table, read
  * from the fabric with SMPs (SubnGet(PKeyTable) on a zero-hop directed
- * route, so it works before the port has a LID and under any SM), through
- * libibumad/libibmad. Under umad2sim the table comes from ibsim, as the SM
+ * route, so it works before the port has a LID and under any SM; the
+ * reader is lib/ib_smp.h, shared with fabstat), through libibumad/libibmad. Under umad2sim the table comes from ibsim, as the SM
  * programmed it.
  */
 #ifndef FABRICD_PKEYS_H
@@ -15,7 +15,6 @@
 
 /* PKey entries fabricd keeps; a table larger than this is truncated. */
 #define PKEYS_MAX 4096
-#define PKEYS_BLOCK_SIZE 32
 
 struct pkeys_port;
 
@@ -55,11 +54,11 @@ int pkeys_ipoib_netdev(const struct pkeys_port *p, char *name, size_t len);
 bool pkeys_is_roce(const char *dev, int port);
 
 /*
- * pkeys_parse_block - add the entries of one 64-byte PKeyTable block
- * (big-endian 16-bit entries) to @out, which holds *@n entries, up to @max;
- * same filtering as pkeys_read(). Exposed for the unit tests.
+ * pkeys_merge - add the entries of PKey table @table (@n_table entries, host
+ * order) to @out, which holds *@n entries, up to @max; same filtering as
+ * pkeys_read(). Exposed for the unit tests.
  */
-void pkeys_parse_block(const uint8_t *block, uint16_t *out, size_t max,
-		       size_t *n);
+void pkeys_merge(const uint16_t *table, size_t n_table, uint16_t *out,
+		 size_t max, size_t *n);
 
 #endif /* FABRICD_PKEYS_H */

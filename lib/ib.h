@@ -18,6 +18,9 @@
 /* The default partition's base; base 0 is the invalid PKey. */
 #define IB_PKEY_DEFAULT 0x7fff
 
+/* Entries in one PKeyTable block (SMP PKeyTable, SA PKeyTableRecord). */
+#define IB_PKEYS_PER_BLOCK 32
+
 /* ib_pkey_base - @pkey without its membership bit. */
 static inline uint16_t ib_pkey_base(uint16_t pkey)
 {

@@ -9,6 +9,7 @@
 #include <infiniband/mad.h>
 
 #include "lib/ib.h"
+#include "lib/ib_smp.h"
 #include "lib/util.h"
 
 static const char *const port_states[] = {
@@ -61,13 +62,11 @@ struct diag_smp {
 struct diag_smp *diag_smp_open(const char *ca, int port,
 			       unsigned int timeout_ms)
 {
-	int classes[] = { IB_SMI_CLASS, IB_SMI_DIRECT_CLASS };
 	struct diag_smp *smp = calloc(1, sizeof(*smp));
 
 	if (!smp)
 		return NULL;
-	smp->port = mad_rpc_open_port((char *)ca, port, classes,
-				      ARRAY_SIZE(classes));
+	smp->port = ib_smp_open(ca, port);
 	if (!smp->port) {
 		free(smp);
 		errno = ENODEV;
@@ -81,55 +80,33 @@ void diag_smp_close(struct diag_smp *smp)
 {
 	if (!smp)
 		return;
-	mad_rpc_close_port(smp->port);
+	ib_smp_close(smp->port);
 	free(smp);
-}
-
-/* One SMP Get to the local port: a directed route of zero hops. */
-static int smp_get(struct diag_smp *smp, unsigned int attr, unsigned int mod,
-		   uint8_t *buf)
-{
-	ib_portid_t self = { 0 };
-
-	memset(buf, 0, IB_SMP_DATA_SIZE);
-	if (!smp_query_via(buf, &self, attr, mod, smp->timeout_ms, smp->port))
-		return -EIO;
-	return 0;
 }
 
 int diag_smp_pkeys(struct diag_smp *smp, uint16_t *pkeys, unsigned int max,
 		   unsigned int *n)
 {
-	uint8_t buf[IB_SMP_DATA_SIZE];
-	unsigned int cap, block, i, idx;
+	unsigned int cap;
 	int ret;
 
-	ret = smp_get(smp, IB_ATTR_NODE_INFO, 0, buf);
+	ret = ib_smp_partition_cap(smp->port, smp->timeout_ms, &cap);
 	if (ret)
 		return ret;
-	cap = mad_get_field(buf, 0, IB_NODE_PARTITION_CAP_F);
 	cap = MIN(cap, max);
-	for (block = 0; block * DIAG_PKEYS_PER_BLOCK < cap; block++) {
-		ret = smp_get(smp, IB_ATTR_PKEY_TBL, block, buf);
-		if (ret)
-			return ret;
-		for (i = 0; i < DIAG_PKEYS_PER_BLOCK; i++) {
-			idx = block * DIAG_PKEYS_PER_BLOCK + i;
-			if (idx < cap)
-				pkeys[idx] = (uint16_t)(buf[2 * i] << 8 |
-							buf[2 * i + 1]);
-		}
-	}
+	ret = ib_smp_pkey_table(smp->port, smp->timeout_ms, pkeys, cap);
+	if (ret)
+		return ret;
 	*n = cap;
 	return 0;
 }
 
 int diag_smp_mtu(struct diag_smp *smp, unsigned int *active, unsigned int *cap)
 {
-	uint8_t buf[IB_SMP_DATA_SIZE];
+	uint8_t buf[IB_SMP_DATA_BYTES];
 	int ret;
 
-	ret = smp_get(smp, IB_ATTR_PORT_INFO, 0, buf);
+	ret = ib_smp_get(smp->port, smp->timeout_ms, IB_ATTR_PORT_INFO, 0, buf);
 	if (ret)
 		return ret;
 	*active = ib_mtu_bytes(mad_get_field(buf, 0, IB_PORT_NEIGHBOR_MTU_F));

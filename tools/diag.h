@@ -19,8 +19,6 @@ enum diag_status {
 	DIAG_UNCHECKED = 2, /* could not check (no device, no SA, bad args) */
 };
 
-/* PKeys in one PKey table block (SMP and SA PKeyTableRecord). */
-#define DIAG_PKEYS_PER_BLOCK 32
 /* The largest PKey table we read: NodeInfo.PartitionCap is 16 bits. */
 #define DIAG_PKEYS_MAX 65536
 
@@ -53,7 +51,7 @@ void diag_smp_close(struct diag_smp *smp);
 
 /*
  * diag_smp_pkeys - read the local port's PKey table from the port itself
- * (NodeInfo.PartitionCap, then each PKeyTable block). Fills @pkeys with up
+ * (lib/ib_smp.h: NodeInfo.PartitionCap, then each PKeyTable block). Fills @pkeys with up
  * to @max entries, all of them, zeros included; *@n gets the table size.
  * Returns 0, or -EIO when the port does not answer.
  */

@@ -97,16 +97,16 @@ static const char *type_name(uint8_t t)
 static int sa_port_pkeys(struct diag_sa *sa, const struct diag_node_rec *nr,
 			 struct fab_port *p)
 {
-	uint16_t block[DIAG_PKEYS_PER_BLOCK];
+	uint16_t block[IB_PKEYS_PER_BLOCK];
 	uint8_t port = nr->node_type == 2 ? 0 : nr->local_port;
 	unsigned int b, i;
 	int ret;
 
-	for (b = 0; b * DIAG_PKEYS_PER_BLOCK < nr->partition_cap; b++) {
+	for (b = 0; b * IB_PKEYS_PER_BLOCK < nr->partition_cap; b++) {
 		ret = diag_sa_pkey_block(sa, nr->lid, port, (uint16_t)b, block);
 		if (ret)
 			return ret;
-		for (i = 0; i < DIAG_PKEYS_PER_BLOCK; i++) {
+		for (i = 0; i < IB_PKEYS_PER_BLOCK; i++) {
 			ret = port_add_pkey(p, block[i]);
 			if (ret)
 				return ret;

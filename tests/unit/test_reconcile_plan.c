@@ -333,12 +333,11 @@ static void test_state_roundtrip(void **state)
 
 static void test_pkey_block(void **state)
 {
-	uint8_t block[64] = { 0x80, 0x21, 0x00, 0x22, 0x7f, 0xff,
-			      0xff, 0xff, 0x00, 0x00, 0x00, 0x21 };
+	uint16_t table[32] = { 0x8021, 0x0022, 0x7fff, 0xffff, 0x0000, 0x0021 };
 	uint16_t out[8];
 	size_t n = 0;
 
-	pkeys_parse_block(block, out, 8, &n);
+	pkeys_merge(table, 32, out, 8, &n);
 	/* 0x8021 + 0x0021 merge (full wins), defaults and zero dropped. */
 	assert_int_equal(n, 2);
 	assert_int_equal(out[0], 0x8021);
