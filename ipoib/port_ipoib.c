@@ -169,18 +169,19 @@ int ipoib_port_configure(const char *name, const struct ipoib_port_cfg *cfg)
 	return ret;
 }
 
-/* The configuration of port @name, with defaults filled in. */
-static int port_cfg(const char *name, struct ipoib_port_cfg *cfg)
+/*
+ * The configuration of port @name, with defaults filled in; reg_lock held.
+ * Returns 0 or -EINVAL (not configured, and the name does not parse).
+ */
+static int port_cfg_locked(const char *name, struct ipoib_port_cfg *cfg)
 {
 	int i, ret = ipoib_port_parse_name(name, cfg);
 
-	pthread_mutex_lock(&reg_lock);
 	for (i = 0; i < MAX_CONFIGURED; i++)
 		if (!strcmp(configured[i].name, name)) {
 			*cfg = configured[i].cfg;
 			ret = 0;
 		}
-	pthread_mutex_unlock(&reg_lock);
 	if (ret)
 		return ret;
 	if (!cfg->port_num)
@@ -425,15 +426,9 @@ static struct ibv_context *open_device(const char *name)
 	return ctx;
 }
 
-static void dev_put(struct ipoib_dev *d)
+/* Release what dev_open() took; accepts a device opened halfway. */
+static void dev_close(struct ipoib_dev *d)
 {
-	struct ipoib_dev **pp;
-
-	if (!d || --d->refs)
-		return;
-	for (pp = &devs; *pp != d; pp = &(*pp)->next)
-		;
-	*pp = d->next;
 	if (d->mr)
 		ibv_dereg_mr(d->mr);
 	if (d->pd)
@@ -443,45 +438,73 @@ static void dev_put(struct ipoib_dev *d)
 	free(d);
 }
 
-/* The device @name with @pool registered on it, opened on first use. */
-static struct ipoib_dev *dev_get(const char *name, struct pool *pool, int *err)
+/* Open device @d->name and register @d->pool on it. 0 or a negative errno. */
+static int dev_open(struct ipoib_dev *d)
 {
-	struct ipoib_dev *d;
 	size_t len;
 	void *base;
+	int flags;
+
+	d->ctx = open_device(d->name);
+	if (!d->ctx)
+		return -ENODEV;
+	flags = fcntl(d->ctx->async_fd, F_GETFL);
+	if (flags < 0 ||
+	    fcntl(d->ctx->async_fd, F_SETFL, flags | O_NONBLOCK) < 0)
+		return -errno;
+	d->pd = ibv_alloc_pd(d->ctx);
+	if (!d->pd)
+		return errno ? -errno : -ENOMEM;
+	base = pool_region(d->pool, &len);
+	d->mr = ibv_reg_mr(d->pd, base, len, IBV_ACCESS_LOCAL_WRITE);
+	if (!d->mr)
+		return errno ? -errno : -ENOMEM;
+	return 0;
+}
+
+/* Drop a reference; the last one closes the device. Accepts NULL. */
+static void dev_put(struct ipoib_dev *d)
+{
+	struct ipoib_dev **pp;
+
+	if (!d || --d->refs)
+		return;
+	for (pp = &devs; *pp != d; pp = &(*pp)->next)
+		;
+	*pp = d->next;
+	dev_close(d);
+}
+
+/*
+ * The device @name with @pool registered on it into *@out, opened on first
+ * use, with a reference taken. Returns 0 or a negative errno.
+ */
+static int dev_get(const char *name, struct pool *pool, struct ipoib_dev **out)
+{
+	struct ipoib_dev *d;
+	int ret;
 
 	for (d = devs; d; d = d->next)
 		if (!strcmp(d->name, name) && d->pool == pool) {
 			d->refs++;
-			return d;
+			*out = d;
+			return 0;
 		}
 	d = calloc(1, sizeof(*d));
 	if (!d)
-		return *err = -ENOMEM, NULL;
+		return -ENOMEM;
 	util_strlcpy(d->name, name, sizeof(d->name));
 	d->pool = pool;
+	ret = dev_open(d);
+	if (ret) {
+		dev_close(d);
+		return ret;
+	}
 	d->refs = 1;
 	d->next = devs;
 	devs = d;
-	*err = -ENODEV;
-	d->ctx = open_device(name);
-	if (!d->ctx)
-		goto err;
-	if (fcntl(d->ctx->async_fd, F_SETFL,
-		  fcntl(d->ctx->async_fd, F_GETFL) | O_NONBLOCK))
-		goto err;
-	d->pd = ibv_alloc_pd(d->ctx);
-	base = pool_region(pool, &len);
-	if (d->pd)
-		d->mr = ibv_reg_mr(d->pd, base, len, IBV_ACCESS_LOCAL_WRITE);
-	if (!d->mr) {
-		*err = errno ? -errno : -ENOMEM;
-		goto err;
-	}
-	return d;
-err:
-	dev_put(d);
-	return NULL;
+	*out = d;
+	return 0;
 }
 
 /* ---- port setup ---- */
@@ -800,7 +823,11 @@ static void qp_flush(struct ipoib_port *ip)
 			  ip->name, ip->rx_posted, ip->tx_out);
 }
 
-static void port_free(struct ipoib_port *ip)
+/*
+ * Undo port_setup() as far as it got, and drop the device; reg_lock held.
+ * The port itself stays for port_destroy().
+ */
+static void port_teardown(struct ipoib_port *ip)
 {
 	union ibv_gid mgid;
 
@@ -829,38 +856,34 @@ static void port_free(struct ipoib_port *ip)
 	if (ip->mc_sock >= 0)
 		close(ip->mc_sock);
 	dev_put(ip->dev);
+}
+
+/* A port for @p, nothing set up yet. Returns NULL when out of memory. */
+static struct ipoib_port *port_alloc(const struct port *p)
+{
+	struct ipoib_port *ip = calloc(1, sizeof(*ip));
+
+	if (!ip)
+		return NULL;
+	pthread_mutex_init(&ip->lock, NULL);
+	ip->mc_sock = -1;
+	util_strlcpy(ip->name, p->name, sizeof(ip->name));
+	ip->pool = p->pool;
+	ip->buf_size = pool_buf_size(p->pool);
+	return ip;
+}
+
+static void port_destroy(struct ipoib_port *ip)
+{
 	pthread_mutex_destroy(&ip->lock);
 	free(ip);
 }
 
 /* ---- port ops ---- */
 
-static int ipoib_open(struct port *p)
+/* Give the engine the open port @ip: its fd, mode and payload size. */
+static void port_publish(struct port *p, struct ipoib_port *ip)
 {
-	struct ipoib_port *ip = calloc(1, sizeof(*ip));
-	int ret;
-
-	if (!ip)
-		return -ENOMEM;
-	pthread_mutex_init(&ip->lock, NULL);
-	ip->mc_sock = -1;
-	util_strlcpy(ip->name, p->name, sizeof(ip->name));
-	ip->pool = p->pool;
-	ip->buf_size = pool_buf_size(p->pool);
-	ret = port_cfg(p->name, &ip->cfg);
-	pthread_mutex_lock(&reg_lock);
-	if (!ret)
-		ip->dev = dev_get(ip->cfg.dev, p->pool, &ret);
-	if (ip->dev)
-		ret = port_setup(ip);
-	if (ret) {
-		port_free(ip);
-		pthread_mutex_unlock(&reg_lock);
-		return ret;
-	}
-	ip->next = ports;
-	ports = ip;
-	pthread_mutex_unlock(&reg_lock);
 	p->priv = ip;
 	p->fd = ip->ch->fd;
 	p->mode = ip->roce ? "ud-roce" : "ud-ib";
@@ -868,15 +891,49 @@ static int ipoib_open(struct port *p)
 	p->max_payload =
 		MIN(ip->buf_size - IPOIB_UD_HDR_LEN, ip->mtu - IPOIB_HDR_LEN);
 	if (ip->buf_size < ip->mtu + IPOIB_GRH_LEN)
-		VLOG_WARN("%s: %u-byte pool buffers hold IPoIB packets of %u "
-			  "bytes, the path carries %u: peers with a larger "
-			  "IPoIB MTU lose packets (use 4096-byte buffers)",
-			  ip->name, ip->buf_size, ip->buf_size - IPOIB_GRH_LEN,
-			  ip->mtu);
+		VLOG_WARN(
+			"%s: %u-byte pool buffers hold IPoIB packets of %u bytes, the path carries %u: peers with a larger IPoIB MTU lose packets (use 4096-byte buffers)",
+			ip->name, ip->buf_size, ip->buf_size - IPOIB_GRH_LEN,
+			ip->mtu);
 	VLOG_INFO("%s: QPN 0x%06x pkey 0x%04x (index %u) qkey 0x%08x mtu %u%s",
 		  ip->name, ip->qp->qp_num, ip->ctx.pkey, ip->pkey_index,
 		  ip->ctx.qkey, p->max_payload, ip->roce ? " (RoCE)" : "");
+}
+
+/*
+ * Configuration, device, QP and group in one critical section of reg_lock
+ * (the device list and the open ports change together).
+ */
+static int ipoib_open(struct port *p)
+{
+	struct ipoib_port *ip;
+	int ret;
+
+	ip = port_alloc(p);
+	if (!ip)
+		return -ENOMEM;
+	pthread_mutex_lock(&reg_lock);
+	ret = port_cfg_locked(p->name, &ip->cfg);
+	if (ret)
+		goto err_unlock;
+	ret = dev_get(ip->cfg.dev, p->pool, &ip->dev);
+	if (ret)
+		goto err_unlock;
+	ret = port_setup(ip);
+	if (ret)
+		goto err_teardown;
+	ip->next = ports;
+	ports = ip;
+	pthread_mutex_unlock(&reg_lock);
+	port_publish(p, ip);
 	return 0;
+
+err_teardown:
+	port_teardown(ip);
+err_unlock:
+	pthread_mutex_unlock(&reg_lock);
+	port_destroy(ip);
+	return ret;
 }
 
 /* Read the device's async events without blocking (all its ports). */
@@ -1250,8 +1307,9 @@ static void ipoib_close(struct port *p)
 			*pp = ip->next;
 			break;
 		}
-	port_free(ip);
+	port_teardown(ip);
 	pthread_mutex_unlock(&reg_lock);
+	port_destroy(ip);
 	p->priv = NULL;
 }
 
