@@ -72,7 +72,10 @@ endef
 FAB_ALL_SRCS :=
 
 # Archives of LAYERS (the highest first, as the linker wants them).
-fab_archives = $(foreach l,$(1),$(FAB_A_$(l)))
+# fab_archives names them from the layer names, not from FAB_A_*, so that a
+# module.mk read before a higher layer's (ipoib's tools link fabricd) still
+# gets them as prerequisites: a rule's prerequisites are expanded when read.
+fab_archives = $(foreach l,$(1),$(BUILD)/lib/libfab-$(l).a)
 fab_san_archives = $(foreach l,$(1),$(FAB_SAN_$(l)))
 fab_fuzz_archives = $(foreach l,$(1),$(FAB_FUZZ_$(l)))
 

@@ -33,8 +33,6 @@ ENGINE_BENCH := $(BUILD)/tests/engine-bench
 
 # The engine core on a synthetic burst loop, for callgrind: it links the
 # engine core out of libfab-fabricd.a, which needs no port kind (no verbs).
-# Here, not in eth/module.mk: a rule's prerequisites are expanded when it is
-# read, so the archives must be defined above it.
 ENGINE_BENCH_LIBS = $(call fab_archives,fabricd eth lib)
 $(ENGINE_BENCH): tests/bench/datapath_core.c $(ENGINE_BENCH_LIBS)
 	$(call msg,LD,$@)
