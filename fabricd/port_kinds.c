@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include "fabricd/port_kinds.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,10 +12,10 @@
 #include "lib/port.h"
 #include "lib/util.h"
 
+/* The kinds without state of their own. */
 static const struct port_ops *const port_kinds[] = {
 	&port_netdev_ops,
 	&port_tap_ops,
-	&ipoib_port_ops,
 };
 
 /* AF_XDP unless FABRICD_NO_XDP is set (to compare, or to work around). */
@@ -23,6 +24,23 @@ static bool want_xdp(void)
 	const char *s = getenv("FABRICD_NO_XDP");
 
 	return !s || !*s || !strcmp(s, "0");
+}
+
+/* ipoib with its state, made once: it lives as long as the program. */
+static int register_ipoib(void)
+{
+	struct ipoib_kind *k;
+	int ret;
+
+	if (port_kind_priv(&ipoib_port_ops))
+		return 0; /* registered already */
+	k = ipoib_kind_create();
+	if (!k)
+		return -errno;
+	ret = port_kind_register_priv(&ipoib_port_ops, k);
+	if (ret)
+		ipoib_kind_destroy(k);
+	return ret;
 }
 
 int port_kinds_register(void)
@@ -40,5 +58,5 @@ int port_kinds_register(void)
 		if (ret)
 			return ret;
 	}
-	return 0;
+	return register_ipoib();
 }

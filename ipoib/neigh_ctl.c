@@ -5,9 +5,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "lib/ctl_server.h"
 #include "ipoib/port_ipoib.h"
+#include "lib/ctl_server.h"
 #include "lib/ib.h"
+#include "lib/port.h"
 #include "lib/util.h"
 
 struct show_ctx {
@@ -17,6 +18,16 @@ struct show_ctx {
 	json_t *arr;
 	const struct ipoib_port_view *port;
 };
+
+/* The open ports of the ipoib kind as registered; none when it is not. */
+static void foreach_port(void (*fn)(void *arg, const struct ipoib_port_view *v),
+			 void *arg)
+{
+	struct ipoib_kind *k = port_kind_priv(&ipoib_port_ops);
+
+	if (k)
+		ipoib_port_foreach(k, fn, arg);
+}
 
 static json_t *gid_json(const struct ipoib_gid *g)
 {
@@ -74,7 +85,7 @@ json_t *ipoib_neigh_ctl_show(const struct ipoib_neigh_ctl_names *names,
 			       .now = util_now_ms(),
 			       .arr = json_array() };
 
-	ipoib_port_foreach(add_port, &sc);
+	foreach_port(add_port, &sc);
 	return sc.arr;
 }
 
@@ -136,7 +147,7 @@ json_t *ipoib_stats_ctl_show(void)
 {
 	json_t *o = json_object();
 
-	ipoib_port_foreach(add_stats, o);
+	foreach_port(add_stats, o);
 	return o;
 }
 

@@ -70,6 +70,7 @@ struct path_entry {
 
 struct ipoib_port {
 	struct ipoib_port *next; /* open ports, for ipoib_port_foreach */
+	struct ipoib_kind *kind; /* the kind's state it was opened with */
 	char name[IF_NAMESIZE];
 	struct ipoib_port_cfg cfg;
 	pthread_mutex_t lock; /* datapath vs. control thread readers */
@@ -101,13 +102,34 @@ struct ipoib_port {
 	struct path_entry by_gid[PATHMAP_SIZE];
 };
 
-static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct ipoib_dev *devs;
-static struct ipoib_port *ports;
-static struct {
-	char name[IF_NAMESIZE];
-	struct ipoib_port_cfg cfg;
-} configured[MAX_CONFIGURED];
+/* The kind's state (port_ipoib.h), given to every open as p->kind_priv. */
+struct ipoib_kind {
+	pthread_mutex_t lock; /* all below; taken before a port's own lock */
+	struct ipoib_dev *devs;
+	struct ipoib_port *ports; /* open */
+	struct {
+		char name[IF_NAMESIZE];
+		struct ipoib_port_cfg cfg;
+	} configured[MAX_CONFIGURED];
+};
+
+struct ipoib_kind *ipoib_kind_create(void)
+{
+	struct ipoib_kind *k = calloc(1, sizeof(*k));
+
+	if (!k)
+		return NULL;
+	pthread_mutex_init(&k->lock, NULL);
+	return k;
+}
+
+void ipoib_kind_destroy(struct ipoib_kind *k)
+{
+	if (!k)
+		return;
+	pthread_mutex_destroy(&k->lock);
+	free(k);
+}
 
 /* ---- configuration ---- */
 
@@ -142,44 +164,46 @@ int ipoib_port_parse_name(const char *name, struct ipoib_port_cfg *cfg)
 	return 0;
 }
 
-int ipoib_port_configure(const char *name, const struct ipoib_port_cfg *cfg)
+int ipoib_port_configure(struct ipoib_kind *k, const char *name,
+			 const struct ipoib_port_cfg *cfg)
 {
 	int i, slot = -1, ret = 0;
 
 	if (!*name || strlen(name) >= IF_NAMESIZE)
 		return -EINVAL;
-	pthread_mutex_lock(&reg_lock);
+	pthread_mutex_lock(&k->lock);
 	for (i = 0; i < MAX_CONFIGURED; i++) {
-		if (!strcmp(configured[i].name, name)) {
+		if (!strcmp(k->configured[i].name, name)) {
 			slot = i;
 			break;
 		}
-		if (slot < 0 && !configured[i].name[0])
+		if (slot < 0 && !k->configured[i].name[0])
 			slot = i;
 	}
 	if (slot < 0)
 		ret = -ENOSPC;
 	else if (!cfg)
-		configured[slot].name[0] = '\0';
+		k->configured[slot].name[0] = '\0';
 	else {
-		util_strlcpy(configured[slot].name, name, IF_NAMESIZE);
-		configured[slot].cfg = *cfg;
+		util_strlcpy(k->configured[slot].name, name, IF_NAMESIZE);
+		k->configured[slot].cfg = *cfg;
 	}
-	pthread_mutex_unlock(&reg_lock);
+	pthread_mutex_unlock(&k->lock);
 	return ret;
 }
 
 /*
- * The configuration of port @name, with defaults filled in; reg_lock held.
+ * The configuration of port @name, with defaults filled in; @k locked.
  * Returns 0 or -EINVAL (not configured, and the name does not parse).
  */
-static int port_cfg_locked(const char *name, struct ipoib_port_cfg *cfg)
+static int port_cfg_locked(const struct ipoib_kind *k, const char *name,
+			   struct ipoib_port_cfg *cfg)
 {
 	int i, ret = ipoib_port_parse_name(name, cfg);
 
 	for (i = 0; i < MAX_CONFIGURED; i++)
-		if (!strcmp(configured[i].name, name)) {
-			*cfg = configured[i].cfg;
+		if (!strcmp(k->configured[i].name, name)) {
+			*cfg = k->configured[i].cfg;
 			ret = 0;
 		}
 	if (ret)
@@ -463,13 +487,13 @@ static int dev_open(struct ipoib_dev *d)
 }
 
 /* Drop a reference; the last one closes the device. Accepts NULL. */
-static void dev_put(struct ipoib_dev *d)
+static void dev_put(struct ipoib_kind *k, struct ipoib_dev *d)
 {
 	struct ipoib_dev **pp;
 
 	if (!d || --d->refs)
 		return;
-	for (pp = &devs; *pp != d; pp = &(*pp)->next)
+	for (pp = &k->devs; *pp != d; pp = &(*pp)->next)
 		;
 	*pp = d->next;
 	dev_close(d);
@@ -477,14 +501,15 @@ static void dev_put(struct ipoib_dev *d)
 
 /*
  * The device @name with @pool registered on it into *@out, opened on first
- * use, with a reference taken. Returns 0 or a negative errno.
+ * use, with a reference taken; @k locked. Returns 0 or a negative errno.
  */
-static int dev_get(const char *name, struct pool *pool, struct ipoib_dev **out)
+static int dev_get(struct ipoib_kind *k, const char *name, struct pool *pool,
+		   struct ipoib_dev **out)
 {
 	struct ipoib_dev *d;
 	int ret;
 
-	for (d = devs; d; d = d->next)
+	for (d = k->devs; d; d = d->next)
 		if (!strcmp(d->name, name) && d->pool == pool) {
 			d->refs++;
 			*out = d;
@@ -501,8 +526,8 @@ static int dev_get(const char *name, struct pool *pool, struct ipoib_dev **out)
 		return ret;
 	}
 	d->refs = 1;
-	d->next = devs;
-	devs = d;
+	d->next = k->devs;
+	k->devs = d;
 	*out = d;
 	return 0;
 }
@@ -601,9 +626,9 @@ static int join_group(struct ipoib_port *ip)
 				  ip->cfg.create_group, ip->ctx.qkey,
 				  &ip->group);
 	if (ret) {
-		VLOG_WARN("%s: joining the broadcast group failed: %s (is the "
-			  "partition set up with ipoib in the SM?)",
-			  ip->name, strerror(-ret));
+		VLOG_WARN(
+			"%s: joining the broadcast group failed: %s (is the partition set up with ipoib in the SM?)",
+			ip->name, strerror(-ret));
 		return ret;
 	}
 	ip->ctx.qkey = ip->group.qkey;
@@ -824,7 +849,7 @@ static void qp_flush(struct ipoib_port *ip)
 }
 
 /*
- * Undo port_setup() as far as it got, and drop the device; reg_lock held.
+ * Undo port_setup() as far as it got, and drop the device; the kind locked.
  * The port itself stays for port_destroy().
  */
 static void port_teardown(struct ipoib_port *ip)
@@ -855,7 +880,7 @@ static void port_teardown(struct ipoib_port *ip)
 	ipoib_neigh_destroy(ip->ctx.neigh);
 	if (ip->mc_sock >= 0)
 		close(ip->mc_sock);
-	dev_put(ip->dev);
+	dev_put(ip->kind, ip->dev);
 }
 
 /* A port for @p, nothing set up yet. Returns NULL when out of memory. */
@@ -865,6 +890,7 @@ static struct ipoib_port *port_alloc(const struct port *p)
 
 	if (!ip)
 		return NULL;
+	ip->kind = p->kind_priv;
 	pthread_mutex_init(&ip->lock, NULL);
 	ip->mc_sock = -1;
 	util_strlcpy(ip->name, p->name, sizeof(ip->name));
@@ -901,37 +927,41 @@ static void port_publish(struct port *p, struct ipoib_port *ip)
 }
 
 /*
- * Configuration, device, QP and group in one critical section of reg_lock
- * (the device list and the open ports change together).
+ * Configuration, device, QP and group in one critical section of the
+ * kind's lock (its devices and its open ports change together). Without
+ * the kind's state (ops not registered with ipoib_kind_create()'s) -EINVAL.
  */
 static int ipoib_open(struct port *p)
 {
+	struct ipoib_kind *k = p->kind_priv;
 	struct ipoib_port *ip;
 	int ret;
 
+	if (!k)
+		return -EINVAL;
 	ip = port_alloc(p);
 	if (!ip)
 		return -ENOMEM;
-	pthread_mutex_lock(&reg_lock);
-	ret = port_cfg_locked(p->name, &ip->cfg);
+	pthread_mutex_lock(&k->lock);
+	ret = port_cfg_locked(k, p->name, &ip->cfg);
 	if (ret)
 		goto err_unlock;
-	ret = dev_get(ip->cfg.dev, p->pool, &ip->dev);
+	ret = dev_get(k, ip->cfg.dev, p->pool, &ip->dev);
 	if (ret)
 		goto err_unlock;
 	ret = port_setup(ip);
 	if (ret)
 		goto err_teardown;
-	ip->next = ports;
-	ports = ip;
-	pthread_mutex_unlock(&reg_lock);
+	ip->next = k->ports;
+	k->ports = ip;
+	pthread_mutex_unlock(&k->lock);
 	port_publish(p, ip);
 	return 0;
 
 err_teardown:
 	port_teardown(ip);
 err_unlock:
-	pthread_mutex_unlock(&reg_lock);
+	pthread_mutex_unlock(&k->lock);
 	port_destroy(ip);
 	return ret;
 }
@@ -1298,17 +1328,19 @@ static int ipoib_tx_burst(struct port *p, struct pkt **pkts, unsigned int n)
 static void ipoib_close(struct port *p)
 {
 	struct ipoib_port *ip = p->priv, **pp;
+	struct ipoib_kind *k;
 
 	if (!ip)
 		return;
-	pthread_mutex_lock(&reg_lock);
-	for (pp = &ports; *pp; pp = &(*pp)->next)
+	k = ip->kind;
+	pthread_mutex_lock(&k->lock);
+	for (pp = &k->ports; *pp; pp = &(*pp)->next)
 		if (*pp == ip) {
 			*pp = ip->next;
 			break;
 		}
 	port_teardown(ip);
-	pthread_mutex_unlock(&reg_lock);
+	pthread_mutex_unlock(&k->lock);
 	port_destroy(ip);
 	p->priv = NULL;
 }
@@ -1324,14 +1356,15 @@ static void ipoib_stats(struct port *p, struct port_hw_stats *st)
 	pthread_mutex_unlock(&ip->lock);
 }
 
-void ipoib_port_foreach(void (*fn)(void *arg, const struct ipoib_port_view *v),
+void ipoib_port_foreach(struct ipoib_kind *k,
+			void (*fn)(void *arg, const struct ipoib_port_view *v),
 			void *arg)
 {
 	struct ipoib_port_view v;
 	struct ipoib_port *ip;
 
-	pthread_mutex_lock(&reg_lock);
-	for (ip = ports; ip; ip = ip->next) {
+	pthread_mutex_lock(&k->lock);
+	for (ip = k->ports; ip; ip = ip->next) {
 		pthread_mutex_lock(&ip->lock);
 		v.name = ip->name;
 		v.pkey = ip->ctx.pkey;
@@ -1345,7 +1378,7 @@ void ipoib_port_foreach(void (*fn)(void *arg, const struct ipoib_port_view *v),
 		fn(arg, &v);
 		pthread_mutex_unlock(&ip->lock);
 	}
-	pthread_mutex_unlock(&reg_lock);
+	pthread_mutex_unlock(&k->lock);
 }
 
 const struct port_ops ipoib_port_ops = {

@@ -7,6 +7,12 @@
  * "rxe0:1.8001" (port 1 when omitted). ipoib_port_configure() sets the
  * rest before the engine opens the port.
  *
+ * The kind's state (the verbs devices its ports share, the open ports, the
+ * configured ones) is a struct ipoib_kind that the program creates and
+ * registers with the ops: port_kind_register_priv(&ipoib_port_ops,
+ * ipoib_kind_create()) (fabricd does it in fabricd/port_kinds.c); the kind's
+ * own calls find it with port_kind_priv(&ipoib_port_ops).
+ *
  * Zero copy (DESIGN.md section 5): receive buffers are the engine pool's
  * buffers, posted at their first byte; a UD receive (40-byte GRH + IPoIB
  * header + payload) becomes an Ethernet frame by writing the Ethernet
@@ -77,6 +83,17 @@ struct ipoib_port_stats {
 
 extern const struct port_ops ipoib_port_ops;
 
+struct ipoib_kind;
+
+/*
+ * ipoib_kind_create - empty state for the ipoib kind, to register with
+ * port_kind_register_priv(). Returns NULL with errno set.
+ */
+struct ipoib_kind *ipoib_kind_create(void);
+
+/* ipoib_kind_destroy - free @k, which has no open port; accepts NULL. */
+void ipoib_kind_destroy(struct ipoib_kind *k);
+
 /*
  * ipoib_port_parse_name - fill @cfg with the defaults and what @name
  * ("DEV[:PORT].PKEY") says. Returns 0 or -EINVAL.
@@ -84,11 +101,12 @@ extern const struct port_ops ipoib_port_ops;
 int ipoib_port_parse_name(const char *name, struct ipoib_port_cfg *cfg);
 
 /*
- * ipoib_port_configure - use @cfg (copied) when port @name is opened, in
- * place of what the name alone says; NULL forgets it. Returns 0, -EINVAL,
- * -ENOSPC (too many configured ports).
+ * ipoib_port_configure - use @cfg (copied) when port @name of kind state @k
+ * is opened, in place of what the name alone says; NULL forgets it.
+ * Returns 0, -EINVAL, -ENOSPC (too many configured ports).
  */
-int ipoib_port_configure(const char *name, const struct ipoib_port_cfg *cfg);
+int ipoib_port_configure(struct ipoib_kind *k, const char *name,
+			 const struct ipoib_port_cfg *cfg);
 
 /*
  * ipoib_port_rx_frame - the receive bookkeeping: @pkt's buffer holds a UD
@@ -134,11 +152,12 @@ struct ipoib_port_view {
 };
 
 /*
- * ipoib_port_foreach - call @fn for each open ipoib port, with the port
- * locked (the datapath waits): @fn must be quick and must not keep
+ * ipoib_port_foreach - call @fn for each port of @k that is open, with the
+ * port locked (the datapath waits): @fn must be quick and must not keep
  * pointers. For `neigh show` and stats.
  */
-void ipoib_port_foreach(void (*fn)(void *arg, const struct ipoib_port_view *v),
+void ipoib_port_foreach(struct ipoib_kind *k,
+			void (*fn)(void *arg, const struct ipoib_port_view *v),
 			void *arg);
 
 #endif /* FABRIC_IPOIB_PORT_IPOIB_H */

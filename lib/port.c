@@ -10,33 +10,60 @@
 LOG_MODULE(port);
 
 /* Registered once at start-up, before any thread looks kinds up. */
-static const struct port_ops *port_kinds[PORT_MAX_KINDS];
+static struct {
+	const struct port_ops *ops;
+	void *priv;
+} port_kinds[PORT_MAX_KINDS];
 static unsigned int n_port_kinds;
 
-int port_kind_register(const struct port_ops *ops)
-{
-	const struct port_ops *old;
-
-	if (!ops || !ops->kind || !ops->open || !ops->rx_burst ||
-	    !ops->tx_burst || !ops->close)
-		return -EINVAL;
-	old = port_ops_find(ops->kind);
-	if (old)
-		return old == ops ? 0 : -EEXIST;
-	if (n_port_kinds >= ARRAY_SIZE(port_kinds))
-		return -ENOSPC;
-	port_kinds[n_port_kinds++] = ops;
-	return 0;
-}
-
-const struct port_ops *port_ops_find(const char *kind)
+/* The registry slot of kind @kind, or -1. */
+static int kind_index(const char *kind)
 {
 	unsigned int i;
 
 	for (i = 0; i < n_port_kinds; i++)
-		if (!strcmp(port_kinds[i]->kind, kind))
-			return port_kinds[i];
-	return NULL;
+		if (!strcmp(port_kinds[i].ops->kind, kind))
+			return (int)i;
+	return -1;
+}
+
+int port_kind_register_priv(const struct port_ops *ops, void *priv)
+{
+	int i;
+
+	if (!ops || !ops->kind || !ops->open || !ops->rx_burst ||
+	    !ops->tx_burst || !ops->close)
+		return -EINVAL;
+	i = kind_index(ops->kind);
+	if (i >= 0 && port_kinds[i].ops == ops && port_kinds[i].priv == priv)
+		return 0; /* again, as it was */
+	if (i >= 0)
+		return -EEXIST;
+	if (n_port_kinds >= ARRAY_SIZE(port_kinds))
+		return -ENOSPC;
+	port_kinds[n_port_kinds].ops = ops;
+	port_kinds[n_port_kinds].priv = priv;
+	n_port_kinds++;
+	return 0;
+}
+
+int port_kind_register(const struct port_ops *ops)
+{
+	return port_kind_register_priv(ops, NULL);
+}
+
+void *port_kind_priv(const struct port_ops *ops)
+{
+	int i = kind_index(ops->kind);
+
+	return i >= 0 && port_kinds[i].ops == ops ? port_kinds[i].priv : NULL;
+}
+
+const struct port_ops *port_ops_find(const char *kind)
+{
+	int i = kind_index(kind);
+
+	return i >= 0 ? port_kinds[i].ops : NULL;
 }
 
 /* Open @p with exactly @ops; @name is valid. */
@@ -48,6 +75,7 @@ static int open_as(struct port *p, const struct port_ops *ops, const char *name,
 	memset(p, 0, sizeof(*p));
 	util_strlcpy(p->name, name, sizeof(p->name));
 	p->ops = ops;
+	p->kind_priv = port_kind_priv(ops);
 	p->pool = pool;
 	p->fd = -1;
 	p->max_payload = 1500;
@@ -66,9 +94,9 @@ static const struct port_ops *accelerator_of(const struct port_ops *ops)
 	unsigned int i;
 
 	for (i = 0; i < n_port_kinds; i++)
-		if (port_kinds[i]->accelerates &&
-		    !strcmp(port_kinds[i]->accelerates, ops->kind))
-			return port_kinds[i];
+		if (port_kinds[i].ops->accelerates &&
+		    !strcmp(port_kinds[i].ops->accelerates, ops->kind))
+			return port_kinds[i].ops;
 	return NULL;
 }
 

@@ -11,6 +11,12 @@
  * Ops: kind, open, rx_burst, tx_burst and close are required (never NULL);
  * stats and accelerates may be NULL (port_stats() then reports zeros).
  *
+ * A kind may keep state of its own (devices its ports share, the ports it
+ * has open, what was configured for them): the program creates it and
+ * registers it with the kind (port_kind_register_priv()); every open gets
+ * it as @p->kind_priv, and the kind's own configuration and status calls
+ * find it with port_kind_priv(). No kind needs process-wide globals.
+ *
  * A kind may accelerate another: af_xdp opens the same interfaces as netdev,
  * faster, where the kernel and the interface allow it. port_open() with
  * netdev's ops tries af_xdp first and falls back to netdev when af_xdp's open
@@ -85,6 +91,7 @@ struct port {
 	char name[IF_NAMESIZE];
 	struct pool *pool; /* the engine's pool, for rx buffers */
 	void *priv; /* the driver's state */
+	void *kind_priv; /* the kind's state (port_kind_register_priv()) */
 	int fd; /* readable when frames wait; -1: poll busily */
 	const char *mode; /* how it runs, for status: "af_packet", "tap" */
 	uint32_t flags; /* PORT_F_* */
@@ -102,6 +109,17 @@ struct port {
  * -ENOSPC.
  */
 int port_kind_register(const struct port_ops *ops);
+
+/*
+ * port_kind_register_priv - port_kind_register() with @priv, the kind's own
+ * state, given to each open as @p->kind_priv. @priv stays the caller's and
+ * must outlive every port of the kind. Registering the same @ops again with
+ * another @priv is -EEXIST.
+ */
+int port_kind_register_priv(const struct port_ops *ops, void *priv);
+
+/* port_kind_priv - the state registered with @ops, or NULL. */
+void *port_kind_priv(const struct port_ops *ops);
 
 /* port_ops_find - the registered ops of @kind ("netdev", ...), or NULL. */
 const struct port_ops *port_ops_find(const char *kind);

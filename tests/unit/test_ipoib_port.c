@@ -17,8 +17,9 @@
 
 #include <cmocka.h>
 
-#include "lib/pool.h"
 #include "ipoib/port_ipoib.h"
+#include "lib/pool.h"
+#include "lib/port.h"
 
 #define GID_L \
 	0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0x02, 0xc9, 0x03, 0, 0xa1, 0xb2, 0xc5
@@ -251,9 +252,16 @@ static void test_open_errors(void **state)
 {
 	struct fixture *f = *state;
 	struct ipoib_port_cfg c;
+	struct ipoib_kind *k = ipoib_kind_create();
 	struct port p;
 
 	assert_string_equal(ipoib_port_ops.kind, "ipoib");
+	/* without the kind's state (not registered with it) */
+	assert_int_equal(port_open(&p, &ipoib_port_ops, "rxe0.8001", f->pool),
+			 -EINVAL);
+	assert_non_null(k);
+	assert_int_equal(port_kind_register_priv(&ipoib_port_ops, k), 0);
+	assert_ptr_equal(port_kind_priv(&ipoib_port_ops), k);
 	assert_int_equal(port_open(&p, &ipoib_port_ops, "nodev", f->pool),
 			 -EINVAL);
 	assert_null(p.ops);
@@ -264,14 +272,15 @@ static void test_open_errors(void **state)
 	assert_int_equal(pool_avail(f->pool), pool_size(f->pool));
 	/* a configured name need not parse */
 	assert_int_equal(ipoib_port_parse_name("nosuch9:3.8002", &c), 0);
-	assert_int_equal(ipoib_port_configure("uplink-ib", &c), 0);
+	assert_int_equal(ipoib_port_configure(k, "uplink-ib", &c), 0);
 	assert_int_equal(port_open(&p, &ipoib_port_ops, "uplink-ib", f->pool),
 			 -ENODEV);
-	assert_int_equal(ipoib_port_configure("uplink-ib", NULL), 0);
+	assert_int_equal(ipoib_port_configure(k, "uplink-ib", NULL), 0);
 	assert_int_equal(port_open(&p, &ipoib_port_ops, "uplink-ib", f->pool),
 			 -EINVAL);
-	assert_int_equal(ipoib_port_configure("", &c), -EINVAL);
-	assert_int_equal(ipoib_port_configure("0123456789abcdef", &c), -EINVAL);
+	assert_int_equal(ipoib_port_configure(k, "", &c), -EINVAL);
+	assert_int_equal(ipoib_port_configure(k, "0123456789abcdef", &c),
+			 -EINVAL);
 }
 
 int main(void)

@@ -2,7 +2,7 @@
 /*
  * Unit tests for lib/port: the kind registry (no kind is built in), open and
  * close through a kind's ops, the optional stats op, a kind that accelerates
- * another (tried first, fallen back from).
+ * another (tried first, fallen back from), a kind's own state.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -138,6 +138,45 @@ static void test_accelerated_kind(void **state)
 	port_close(&p);
 }
 
+static void *seen_priv;
+
+static int priv_open(struct port *p)
+{
+	seen_priv = p->kind_priv;
+	return 0;
+}
+
+static const struct port_ops priv_ops = {
+	.kind = "with-state",
+	.open = priv_open,
+	.rx_burst = fake_burst,
+	.tx_burst = fake_burst,
+	.close = fake_close,
+};
+
+static void test_kind_priv(void **state)
+{
+	static int kind_state, other_state;
+	struct port p;
+
+	assert_null(port_kind_priv(&priv_ops));
+	assert_int_equal(port_open(&p, &priv_ops, "p0", NULL), 0);
+	assert_null(seen_priv); /* not registered: no state */
+	port_close(&p);
+
+	assert_int_equal(port_kind_register_priv(&priv_ops, &kind_state), 0);
+	assert_int_equal(port_kind_register_priv(&priv_ops, &kind_state), 0);
+	assert_int_equal(port_kind_register_priv(&priv_ops, &other_state),
+			 -EEXIST);
+	assert_int_equal(port_kind_register(&priv_ops), -EEXIST);
+	assert_ptr_equal(port_kind_priv(&priv_ops), &kind_state);
+	assert_null(port_kind_priv(&fake_ops)); /* registered without */
+	assert_int_equal(port_open(&p, &priv_ops, "p0", NULL), 0);
+	assert_ptr_equal(seen_priv, &kind_state);
+	assert_ptr_equal(p.kind_priv, &kind_state);
+	port_close(&p);
+}
+
 static void test_registry_full(void **state)
 {
 	static struct port_ops many[PORT_MAX_KINDS];
@@ -188,6 +227,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_register),
 		cmocka_unit_test(test_accelerated_kind),
+		cmocka_unit_test(test_kind_priv),
 		cmocka_unit_test(test_registry_full),
 		cmocka_unit_test(test_open_close_stats),
 	};

@@ -229,10 +229,26 @@ static int attach(struct side *s, const struct port_ops *ops, const char *name)
 	return ret < 0 ? ret : 0;
 }
 
+/* The ipoib kind's state, registered on first use; both sides share it. */
+static struct ipoib_kind *ipoib_kind(void)
+{
+	struct ipoib_kind *k = port_kind_priv(&ipoib_port_ops);
+
+	if (k)
+		return k;
+	k = ipoib_kind_create();
+	if (k && port_kind_register_priv(&ipoib_port_ops, k)) {
+		ipoib_kind_destroy(k);
+		return NULL;
+	}
+	return k;
+}
+
 static int side_init(struct side *s, const struct port_ops *ops,
 		     const char *fake)
 {
 	struct ipoib_port_cfg cfg;
+	struct ipoib_kind *k;
 	int ret;
 
 	s->pool = pool_create(POOL_BUFS, BUF_SIZE, POOL_HEADROOM_DEFAULT);
@@ -240,12 +256,15 @@ static int side_init(struct side *s, const struct port_ops *ops,
 		return -ENOMEM;
 	if (ecore_part_set(&s->core, "bench", 0x8001, 0, true) < 0)
 		return -ENOSPC;
+	k = ipoib_kind();
+	if (!k)
+		return -ENOMEM;
 	ret = ipoib_port_parse_name(s->ib_name, &cfg);
 	if (ret)
 		return ret;
 	cfg.rx_depth = 1024;
 	cfg.tx_depth = 512;
-	ret = ipoib_port_configure(s->ib_name, &cfg);
+	ret = ipoib_port_configure(k, s->ib_name, &cfg);
 	if (!ret)
 		ret = attach(s, &ipoib_port_ops, s->ib_name);
 	if (!ret)

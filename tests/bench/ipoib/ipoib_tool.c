@@ -239,7 +239,9 @@ static int gw_add_port(struct gw *g, const char *arg, bool ib)
 		ret = ipoib_port_parse_name(colon + 1, &cfg);
 		cfg.qkey = g->qkey;
 		if (!ret)
-			ret = ipoib_port_configure(colon + 1, &cfg);
+			ret = ipoib_port_configure(
+				port_kind_priv(&ipoib_port_ops), colon + 1,
+				&cfg);
 		if (ret)
 			return ret;
 	}
@@ -298,7 +300,8 @@ static int gw_stats_cmd(int argc, const char *const argv[], void *aux,
 					      "up", ep->port.ops != NULL));
 	}
 	json_object_set_new(o, "ipoib", json_object());
-	ipoib_port_foreach(ipoib_stats_json, json_object_get(o, "ipoib"));
+	ipoib_port_foreach(port_kind_priv(&ipoib_port_ops), ipoib_stats_json,
+			   json_object_get(o, "ipoib"));
 	*result = o;
 	return 0;
 }
