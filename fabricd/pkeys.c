@@ -211,9 +211,8 @@ bool pkeys_is_roce(const char *dev, int port)
 	bool roce;
 
 	snprintf(path, sizeof(path),
-		 "/sys/class/infiniband/%s/ports/%d/"
-		 "link_layer",
-		 dev, port ? port : 1);
+		 "/sys/class/infiniband/%s/ports/%d/link_layer", dev,
+		 port ? port : 1);
 	if (util_read_file(path, &text, &len))
 		return false;
 	roce = !strncmp(text, "Ethernet", 8);

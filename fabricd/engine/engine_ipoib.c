@@ -102,9 +102,9 @@ static void add_ipoib_port(struct engine *e, const struct policy_partition *pp,
 	int part, slot;
 
 	if (ipoib_name(e, pkey, name, sizeof(name))) {
-		VLOG_ERR("partition %s: no ipoib port: \"%s.%04x\" is longer "
-			 "than %d characters; rename the IB device",
-			 pp->name, e->ib_dev, pkey, IF_NAMESIZE - 1);
+		VLOG_ERR(
+			"partition %s: no ipoib port: \"%s.%04x\" is longer than %d characters; rename the IB device",
+			pp->name, e->ib_dev, pkey, IF_NAMESIZE - 1);
 		return;
 	}
 	if (ecore_port_find(&e->core, name) >= 0)
