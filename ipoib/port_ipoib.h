@@ -13,7 +13,7 @@
  * ipoib_kind_create()) (fabricd does it in fabricd/port_kinds.c); the kind's
  * own calls find it with port_kind_priv(&ipoib_port_ops).
  *
- * Zero copy (DESIGN.md section 5): receive buffers are the engine pool's
+ * Zero copy (lib/port.h): receive buffers are the engine pool's
  * buffers, posted at their first byte; a UD receive (40-byte GRH + IPoIB
  * header + payload) becomes an Ethernet frame by writing the Ethernet
  * header over the GRH space. Sending encapsulates in place and posts the

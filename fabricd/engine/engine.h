@@ -2,7 +2,7 @@
 /*
  * The forwarding engine: one switch per partition between access ports (VM
  * taps, veths; untagged) and the gateway's trunk (802.1Q), zero-copy from
- * receive to send (DESIGN.md section 5).
+ * receive to send (buffer ownership: lib/port.h).
  *
  * Threads: engine_start() runs one forwarding thread. Every other function
  * here is called from the daemon's main or control thread and is safe
