@@ -23,7 +23,7 @@
 #define DIAG_SA_DATA_SIZE 200
 
 /* OpenSM's default sa_key / sm_key. */
-#define DIAG_SA_DEFAULT_SM_KEY 1ULL
+#define DIAG_SA_DEFAULT_SM_KEY 0x1
 
 /* A NodeRecord, decoded. */
 struct diag_node_rec {

@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "lib/cli.h"
+
 /* Exit codes every command keeps to. */
 enum {
 	FCTL_OK = 0, /* done */
@@ -26,30 +28,21 @@ struct fctl_opts {
 	int timeout_ms; /* -t: how long to wait for fabricd */
 };
 
-struct fctl_cmd {
-	const char *name;
-	const char *args; /* usage of the arguments, for help */
-	const char *help; /* one line */
-	int min_args, max_args;
-	/* Returns one of the FCTL_* exit codes. */
-	int (*run)(const struct fctl_opts *o, int argc, char **argv);
-};
+/* The objects (tools/fabricctl_*.c), listed in fabricctl_main.c. */
+extern const struct cli_object fctl_policy_object;
+extern const struct cli_object fctl_status_object; /* fabricctl_status.c */
+extern const struct cli_object fctl_partition_object; /* fabricctl_status.c */
+extern const struct cli_object fctl_member_object;
+extern const struct cli_object fctl_port_object; /* fabricctl_engine.c */
+extern const struct cli_object fctl_fdb_object;
+extern const struct cli_object fctl_stats_object;
+extern const struct cli_object fctl_neigh_object; /* fabricctl_neigh.c */
 
-struct fctl_object {
-	const char *name;
-	const char *help;
-	const struct fctl_cmd *cmds; /* the first is the default command */
-	size_t n_cmds;
-};
-
-extern const struct fctl_object fctl_policy_object;
-extern const struct fctl_object fctl_status_object; /* fabricctl_status.c */
-extern const struct fctl_object fctl_partition_object; /* fabricctl_status.c */
-extern const struct fctl_object fctl_partition_edit_object;
-extern const struct fctl_object fctl_member_object;
-extern const struct fctl_object fctl_port_object; /* fabricctl_engine.c */
-extern const struct fctl_object fctl_fdb_object;
-extern const struct fctl_object fctl_stats_object;
-extern const struct fctl_object fctl_neigh_object; /* fabricctl_neigh.c */
+/*
+ * fctl_partition_add, fctl_partition_del - `partition add|del`: edit the
+ * policy file (tools/fabricctl_edit.c). Return an FCTL_* exit code.
+ */
+int fctl_partition_add(const void *ctx, int argc, char **argv);
+int fctl_partition_del(const void *ctx, int argc, char **argv);
 
 #endif /* FABRICCTL_H */

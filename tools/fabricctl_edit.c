@@ -159,8 +159,9 @@ static int do_add_partition(const char *in, const void *arg, char **out,
 	return policy_edit_add_partition(in, arg, out, why, why_len);
 }
 
-static int cmd_partition_add(const struct fctl_opts *o, int argc, char **argv)
+int fctl_partition_add(const void *ctx, int argc, char **argv)
 {
+	const struct fctl_opts *o = ctx;
 	struct policy_edit_partition p = { .name = argv[0], .ipoib = -1 };
 	char done[128];
 	int ret;
@@ -180,8 +181,9 @@ static int do_del_partition(const char *in, const void *arg, char **out,
 	return policy_edit_del_partition(in, arg, out, why, why_len);
 }
 
-static int cmd_partition_del(const struct fctl_opts *o, int argc, char **argv)
+int fctl_partition_del(const void *ctx, int argc, char **argv)
 {
+	const struct fctl_opts *o = ctx;
 	char done[128];
 
 	snprintf(done, sizeof(done), "partition %s deleted", argv[0]);
@@ -257,35 +259,19 @@ static int cmd_member(const struct fctl_opts *o, int argc, char **argv,
 	return edit_policy(o, fn, &a, done);
 }
 
-static int cmd_member_add(const struct fctl_opts *o, int argc, char **argv)
+static int cmd_member_add(const void *ctx, int argc, char **argv)
 {
-	return cmd_member(o, argc, argv, do_add_member, "added to");
+	return cmd_member(ctx, argc, argv, do_add_member, "added to");
 }
 
-static int cmd_member_del(const struct fctl_opts *o, int argc, char **argv)
+static int cmd_member_del(const void *ctx, int argc, char **argv)
 {
 	if (argc > 2)
 		return bad_value("argument", argv[2]);
-	return cmd_member(o, argc, argv, do_del_member, "deleted from");
+	return cmd_member(ctx, argc, argv, do_del_member, "deleted from");
 }
 
-static const struct fctl_cmd partition_edit_cmds[] = {
-	{ "add",
-	  "NAME pkey PKEY [vlan VID] [mtu BYTES] [ipoib yes|no] [ipv4 NET] "
-	  "[ipv6 NET]",
-	  "add a partition to the policy file", 3, 13, cmd_partition_add },
-	{ "del", "NAME", "delete a partition from the policy file", 1, 1,
-	  cmd_partition_del },
-};
-
-const struct fctl_object fctl_partition_edit_object = {
-	.name = "partition",
-	.help = "partitions: edit the policy file (add, del)",
-	.cmds = partition_edit_cmds,
-	.n_cmds = ARRAY_SIZE(partition_edit_cmds),
-};
-
-static const struct fctl_cmd member_cmds[] = {
+static const struct cli_cmd member_cmds[] = {
 	{ "add", "PARTITION GUID|all_cas|all_switches|all [full|limited|both]",
 	  "add a member to a partition in the policy file", 2, 3,
 	  cmd_member_add },
@@ -294,9 +280,6 @@ static const struct fctl_cmd member_cmds[] = {
 	  cmd_member_del },
 };
 
-const struct fctl_object fctl_member_object = {
-	.name = "member",
-	.help = "partition members in the policy file (add, del)",
-	.cmds = member_cmds,
-	.n_cmds = ARRAY_SIZE(member_cmds),
-};
+const struct cli_object fctl_member_object =
+	CLI_OBJECT("member", "partition members in the policy file (add, del)",
+		   member_cmds);

@@ -102,9 +102,9 @@ static void print_ports(json_t *arr)
 	out_close_array();
 }
 
-static int cmd_port_list(const struct fctl_opts *o, int argc, char **argv)
+static int cmd_port_list(const void *ctx, int argc, char **argv)
 {
-	return fctl_show(o, "port/list", 0, argv, print_ports);
+	return fctl_show(ctx, "port/list", 0, argv, print_ports);
 }
 
 /* port/add answers with the new port: print it as a one-row list. */
@@ -117,13 +117,14 @@ static void print_added(json_t *port)
 	json_decref(one);
 }
 
-static int cmd_port_add(const struct fctl_opts *o, int argc, char **argv)
+static int cmd_port_add(const void *ctx, int argc, char **argv)
 {
-	return fctl_show(o, "port/add", argc, argv, print_added);
+	return fctl_show(ctx, "port/add", argc, argv, print_added);
 }
 
-static int cmd_port_del(const struct fctl_opts *o, int argc, char **argv)
+static int cmd_port_del(const void *ctx, int argc, char **argv)
 {
+	const struct fctl_opts *o = ctx;
 	json_t *res;
 	int ret =
 		fctl_call(o, "port/del", argc, (const char *const *)argv, &res);
@@ -132,8 +133,8 @@ static int cmd_port_del(const struct fctl_opts *o, int argc, char **argv)
 	return ret;
 }
 
-static const struct fctl_cmd port_cmds[] = {
-	{ "list", "", "list the forwarding engine's ports and counters", 0, 0,
+static const struct cli_cmd port_cmds[] = {
+	{ "list", NULL, "list the forwarding engine's ports and counters", 0, 0,
 	  cmd_port_list },
 	{ "add", "IFNAME (partition NAME [limited] | trunk) [tap | ipoib]",
 	  "attach an interface (tap: create a tap) at run time", 2, 5,
@@ -142,12 +143,8 @@ static const struct fctl_cmd port_cmds[] = {
 	  cmd_port_del },
 };
 
-const struct fctl_object fctl_port_object = {
-	.name = "port",
-	.help = "ports of the forwarding engine (fabricd)",
-	.cmds = port_cmds,
-	.n_cmds = ARRAY_SIZE(port_cmds),
-};
+const struct cli_object fctl_port_object = CLI_OBJECT(
+	"port", "ports of the forwarding engine (fabricd)", port_cmds);
 
 static void print_fdb(json_t *res)
 {
@@ -171,9 +168,9 @@ static void print_fdb(json_t *res)
 	out_close_array();
 }
 
-static int cmd_fdb_show(const struct fctl_opts *o, int argc, char **argv)
+static int cmd_fdb_show(const void *ctx, int argc, char **argv)
 {
-	return fctl_show(o, "fdb/show", argc, argv, print_fdb);
+	return fctl_show(ctx, "fdb/show", argc, argv, print_fdb);
 }
 
 static void print_aging(json_t *res)
@@ -184,24 +181,20 @@ static void print_aging(json_t *res)
 	out_close_object();
 }
 
-static int cmd_fdb_aging(const struct fctl_opts *o, int argc, char **argv)
+static int cmd_fdb_aging(const void *ctx, int argc, char **argv)
 {
-	return fctl_show(o, "fdb/aging", argc, argv, print_aging);
+	return fctl_show(ctx, "fdb/aging", argc, argv, print_aging);
 }
 
-static const struct fctl_cmd fdb_cmds[] = {
+static const struct cli_cmd fdb_cmds[] = {
 	{ "show", "[partition NAME]", "learned MAC addresses", 0, 2,
 	  cmd_fdb_show },
 	{ "aging", "[MS]", "show or set the MAC aging time", 0, 1,
 	  cmd_fdb_aging },
 };
 
-const struct fctl_object fctl_fdb_object = {
-	.name = "fdb",
-	.help = "the forwarding engine's MAC learning table",
-	.cmds = fdb_cmds,
-	.n_cmds = ARRAY_SIZE(fdb_cmds),
-};
+const struct cli_object fctl_fdb_object = CLI_OBJECT(
+	"fdb", "the forwarding engine's MAC learning table", fdb_cmds);
 
 static void print_engine(const json_t *r)
 {
@@ -280,18 +273,16 @@ static void print_stats(json_t *res)
 	out_close_object();
 }
 
-static int cmd_stats(const struct fctl_opts *o, int argc, char **argv)
+static int cmd_stats(const void *ctx, int argc, char **argv)
 {
-	return fctl_show(o, "stats", 0, argv, print_stats);
+	return fctl_show(ctx, "stats", 0, argv, print_stats);
 }
 
-static const struct fctl_cmd stats_cmds[] = {
-	{ "show", "", "engine, port and partition counters", 0, 0, cmd_stats },
+static const struct cli_cmd stats_cmds[] = {
+	{ "show", NULL, "engine, port and partition counters", 0, 0,
+	  cmd_stats },
 };
 
-const struct fctl_object fctl_stats_object = {
-	.name = "stats",
-	.help = "forwarding engine counters (drops by reason, bytes copied)",
-	.cmds = stats_cmds,
-	.n_cmds = ARRAY_SIZE(stats_cmds),
-};
+const struct cli_object fctl_stats_object = CLI_OBJECT(
+	"stats", "forwarding engine counters (drops by reason, bytes copied)",
+	stats_cmds);

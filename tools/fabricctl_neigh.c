@@ -40,20 +40,16 @@ static void print_neighs(json_t *res)
 	out_close_array();
 }
 
-static int cmd_neigh_show(const struct fctl_opts *o, int argc, char **argv)
+static int cmd_neigh_show(const void *ctx, int argc, char **argv)
 {
-	return fctl_show(o, "neigh/show", argc, argv, print_neighs);
+	return fctl_show(ctx, "neigh/show", argc, argv, print_neighs);
 }
 
-static const struct fctl_cmd neigh_cmds[] = {
+static const struct cli_cmd neigh_cmds[] = {
 	{ "show", "[partition NAME]",
 	  "IB neighbours and the MACs Ethernet hosts see for them", 0, 2,
 	  cmd_neigh_show },
 };
 
-const struct fctl_object fctl_neigh_object = {
-	.name = "neigh",
-	.help = "IPoIB neighbours of the gateway (proxy ARP/ND)",
-	.cmds = neigh_cmds,
-	.n_cmds = ARRAY_SIZE(neigh_cmds),
-};
+const struct cli_object fctl_neigh_object = CLI_OBJECT(
+	"neigh", "IPoIB neighbours of the gateway (proxy ARP/ND)", neigh_cmds);

@@ -55,8 +55,9 @@ static void count(const char *fmt, const char *key, size_t n)
 	out_text("%s", text);
 }
 
-static int cmd_check(const struct fctl_opts *o, int argc, char **argv)
+static int cmd_check(const void *ctx, int argc, char **argv)
 {
+	const struct fctl_opts *o = ctx;
 	const char *path = file_arg(o, argc, argv);
 	int code = FCTL_OK;
 	struct policy *pol = load(path, &code);
@@ -206,8 +207,9 @@ static void print_pins(const struct policy *pol)
 	out_close_array();
 }
 
-static int cmd_show(const struct fctl_opts *o, int argc, char **argv)
+static int cmd_show(const void *ctx, int argc, char **argv)
 {
+	const struct fctl_opts *o = ctx;
 	int code = FCTL_OK;
 	struct policy *pol = load(file_arg(o, argc, argv), &code);
 	size_t i;
@@ -263,8 +265,9 @@ static void print_change(void *ctx, const struct policy_diff_item *it)
 	out_close_object();
 }
 
-static int cmd_diff(const struct fctl_opts *o, int argc, char **argv)
+static int cmd_diff(const void *ctx, int argc, char **argv)
 {
+	const struct fctl_opts *o = ctx;
 	int code = FCTL_OK;
 	struct policy *a = load(argv[0], &code), *b = NULL;
 	unsigned int n;
@@ -287,7 +290,7 @@ static int cmd_diff(const struct fctl_opts *o, int argc, char **argv)
 	return FCTL_OK;
 }
 
-static const struct fctl_cmd policy_cmds[] = {
+static const struct cli_cmd policy_cmds[] = {
 	{ "check", "[FILE]", "validate a policy; print a summary or the errors",
 	  0, 1, cmd_check },
 	{ "show", "[FILE]", "print the normalised policy (-j: as JSON)", 0, 1,
@@ -297,9 +300,5 @@ static const struct fctl_cmd policy_cmds[] = {
 	  2, cmd_diff },
 };
 
-const struct fctl_object fctl_policy_object = {
-	.name = "policy",
-	.help = "check and show a policy file (fabric.yaml)",
-	.cmds = policy_cmds,
-	.n_cmds = ARRAY_SIZE(policy_cmds),
-};
+const struct cli_object fctl_policy_object = CLI_OBJECT(
+	"policy", "check and show a policy file (fabric.yaml)", policy_cmds);

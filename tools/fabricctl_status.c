@@ -142,9 +142,9 @@ static void print_status(json_t *st)
 	out_close_object();
 }
 
-static int cmd_status(const struct fctl_opts *o, int argc, char **argv)
+static int cmd_status(const void *ctx, int argc, char **argv)
 {
-	return fctl_show(o, "status", 0, NULL, print_status);
+	return fctl_show(ctx, "status", 0, NULL, print_status);
 }
 
 /* Partitions. */
@@ -217,34 +217,34 @@ static void print_partitions(json_t *res)
 	out_close_array();
 }
 
-static int list_partitions(const struct fctl_opts *o, int argc, char **argv)
+static int list_partitions(const void *ctx, int argc, char **argv)
 {
-	return fctl_show(o, "partitions", argc, argv, print_partitions);
+	return fctl_show(ctx, "partitions", argc, argv, print_partitions);
 }
 
-static const struct fctl_cmd status_cmds[] = {
-	{ "show", "", "fabricd's state: IB port, PKeys, drift, reconciler", 0,
+static const struct cli_cmd status_cmds[] = {
+	{ "show", NULL, "fabricd's state: IB port, PKeys, drift, reconciler", 0,
 	  0, cmd_status },
 };
 
-const struct fctl_object fctl_status_object = {
-	.name = "status",
-	.help = "fabricd's state (ask the daemon)",
-	.cmds = status_cmds,
-	.n_cmds = ARRAY_SIZE(status_cmds),
-};
+const struct cli_object fctl_status_object =
+	CLI_OBJECT("status", "fabricd's state (ask the daemon)", status_cmds);
 
-static const struct fctl_cmd partition_cmds[] = {
-	{ "list", "", "partitions as fabricd mirrors them (ask the daemon)", 0,
-	  0, list_partitions },
+/* One table: the daemon's view (list, show) and the policy edits. */
+static const struct cli_cmd partition_cmds[] = {
+	{ "list", NULL, "partitions as fabricd mirrors them (ask the daemon)",
+	  0, 0, list_partitions },
 	{ "show", "NAME", "one partition as fabricd mirrors it", 1, 1,
 	  list_partitions },
+	{ "add",
+	  "NAME pkey PKEY [vlan VID] [mtu BYTES] [ipoib yes|no] [ipv4 NET] "
+	  "[ipv6 NET]",
+	  "add a partition to the policy file", 3, 13, fctl_partition_add },
+	{ "del", "NAME", "delete a partition from the policy file", 1, 1,
+	  fctl_partition_del },
 };
 
-const struct fctl_object fctl_partition_object = {
-	.name = "partition",
-	.help = "partitions: list/show what fabricd mirrors; add/del edit the "
-		"policy",
-	.cmds = partition_cmds,
-	.n_cmds = ARRAY_SIZE(partition_cmds),
-};
+const struct cli_object fctl_partition_object = CLI_OBJECT(
+	"partition",
+	"partitions: list/show what fabricd mirrors; add/del edit the policy",
+	partition_cmds);

@@ -23,21 +23,16 @@ struct fabstat_opts {
 	unsigned int timeout_ms; /* per MAD */
 };
 
-/* One command: `fabstat [OPTIONS] NAME ARGS`. */
-struct fabstat_cmd {
-	const char *name;
-	const char *args; /* synopsis of its arguments, NULL if none */
-	const char *help; /* one line */
-	int min_args;
-	int max_args;
-	int (*run)(const struct fabstat_opts *o, int argc, char **argv);
-};
-
-/* fabstat_ports - `fabstat [ports] [CA [PORT]]`: local ports and PKeys. */
-int fabstat_ports(const struct fabstat_opts *o, int argc, char **argv);
+/*
+ * The commands take the struct fabstat_opts as @ctx (a struct cli_cmd's
+ * run) and return an enum diag_status exit code.
+ *
+ * fabstat_ports - `fabstat [ports] [CA [PORT]]`: local ports and PKeys.
+ */
+int fabstat_ports(const void *ctx, int argc, char **argv);
 
 /* fabstat_fabric - `fabstat fabric`: partitions and their member ports. */
-int fabstat_fabric(const struct fabstat_opts *o, int argc, char **argv);
+int fabstat_fabric(const void *ctx, int argc, char **argv);
 
 /*
  * fabstat_partition_name - the policy's name for @pkey (either membership

@@ -27,8 +27,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/cli.h"
 #include "lib/ctl.h"
 #include "lib/output.h"
+#include "lib/paths.h"
 #include "lib/policy.h"
 #include "lib/util.h"
 #include "tools/diag.h"
@@ -212,67 +214,64 @@ struct doc_args {
 	bool verbose;
 };
 
-static void doctor_usage(FILE *f)
+#define A struct doc_args
+
+static const struct cli_opt doctor_opts[] = {
+	{ "verbose", 'v', NULL, "every check with its result",
+	  CLI_SET_FLAG(A, verbose) },
+	{ "socket", 's', "PATH",
+	  "fabricd's control socket (default $FABRICD_CTL_SOCKET, else " CTL_DEFAULT_SOCKET
+	  ")",
+	  CLI_SET_STRING(A, socket) },
+	{ "gateway", 'g', "NAME",
+	  "this host's gateway in the policy (default: fabricd's, else the "
+	  "one with this port's GUID, else the one named like the host)",
+	  CLI_SET_STRING(A, gateway) },
+};
+
+#undef A
+
+static void doctor_help_tail(FILE *f)
 {
-	fprintf(f,
-		"Usage: fabstat [OPTIONS] doctor [-v] [-s SOCKET] [-g GATEWAY] "
-		"[PARTITION]\n"
-		"\n"
-		"Why is a partition (ib0.8001, eth1.20) not working on this "
-		"host? For each\n"
-		"partition of the policy: the port's PKey and membership, the "
-		"IPoIB\n"
-		"broadcast group and its MTU, the MTU budget between IPoIB and "
-		"Ethernet,\n"
-		"the uplink, VLAN link and addresses, the datapath port, and "
-		"fabricd.\n"
-		"One verdict per partition; a fix for each problem.\n"
-		"\n"
-		"  -v, --verbose        every check with its result\n"
-		"  -s, --socket PATH    fabricd's control socket (default "
-		"$FABRICD_CTL_SOCKET,\n"
-		"                       else %s)\n"
-		"  -g, --gateway NAME   this host's gateway in the policy\n"
-		"                       (default: fabricd's, else the one with "
-		"this port's GUID,\n"
-		"                       else the one named like the host)\n"
-		"\n"
-		"Exit status: 0 healthy, 1 a problem was found, 2 could not "
-		"check.\n"
-		"See fabstat(8).\n",
-		CTL_DEFAULT_SOCKET);
+	fprintf(f, "Exit status: 0 healthy, 1 a problem was found, 2 could "
+		   "not check.\nSee fabstat(8).\n");
 }
 
-/* Returns 0, 1 when help was asked for, or -EINVAL. */
+static const struct cli_prog doctor_prog = {
+	.name = "fabstat doctor",
+	.version = PATHS_VERSION,
+	.synopsis = "fabstat [OPTIONS] doctor [-v] [-s SOCKET] [-g GATEWAY] "
+		    "[PARTITION]",
+	.about =
+		"Why is a partition (ib0.8001, eth1.20) not working on this "
+		"host? For each\npartition of the policy: the port's PKey and "
+		"membership, the IPoIB\nbroadcast group and its MTU, the MTU "
+		"budget between IPoIB and Ethernet,\nthe uplink, VLAN link and "
+		"addresses, the datapath port, and fabricd.\nOne verdict per "
+		"partition; a fix for each problem.",
+	.opts = doctor_opts,
+	.n_opts = ARRAY_SIZE(doctor_opts),
+	.help_tail = doctor_help_tail,
+};
+
+/*
+ * Options may come before or after the partition. @argv follows the word
+ * "doctor" in main's argv, which getopt takes as the program name.
+ * Returns 0, 1 when help was printed, or -EINVAL.
+ */
 static int parse_args(int argc, char **argv, struct doc_args *a)
 {
-	int i;
+	int first = cli_parse(&doctor_prog, argc + 1, argv - 1, a);
 
-	for (i = 0; i < argc; i++) {
-		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			doctor_usage(stdout);
-			return 1;
-		}
-		if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose"))
-			a->verbose = true;
-		else if ((!strcmp(argv[i], "-s") ||
-			  !strcmp(argv[i], "--socket")) &&
-			 i + 1 < argc)
-			a->socket = argv[++i];
-		else if ((!strcmp(argv[i], "-g") ||
-			  !strcmp(argv[i], "--gateway")) &&
-			 i + 1 < argc)
-			a->gateway = argv[++i];
-		else if (argv[i][0] != '-' && !a->partition)
-			a->partition = argv[i];
-		else
-			goto bad;
+	if (first < 0)
+		return first == CLI_EXIT ? 1 : -EINVAL;
+	if (first < argc + 1)
+		a->partition = argv[first - 1];
+	if (first + 1 < argc + 1) {
+		cli_error("unexpected '%s'", argv[first]);
+		return -EINVAL;
 	}
 	return 0;
-bad:
-	fprintf(stderr, "fabstat: doctor: unexpected '%s'\n", argv[i]);
-	doctor_usage(stderr);
-	return -EINVAL;
 }
 
 static int env_init(struct doctor_env *e, const struct doc_args *a)
@@ -331,8 +330,9 @@ static int run_parts(const struct doctor_env *e, const char *only)
 					   DIAG_OK;
 }
 
-int fabstat_doctor(const struct fabstat_opts *o, int argc, char **argv)
+int fabstat_doctor(const void *ctx, int argc, char **argv)
 {
+	const struct fabstat_opts *o = ctx;
 	struct doc_args a = { 0 };
 	struct doctor_env e = { .o = o };
 	int ret, status = DIAG_UNCHECKED;

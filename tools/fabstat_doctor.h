@@ -12,6 +12,6 @@ struct fabstat_opts;
  * addresses, fabricd) and print one verdict per partition with a fix for
  * each problem. Returns DIAG_OK, DIAG_PROBLEM or DIAG_UNCHECKED.
  */
-int fabstat_doctor(const struct fabstat_opts *o, int argc, char **argv);
+int fabstat_doctor(const void *ctx, int argc, char **argv);
 
 #endif /* FABRIC_FABSTAT_DOCTOR_H */

@@ -477,8 +477,9 @@ static int print_fabric(const struct fabstat_opts *o, struct fab *f)
 	return missing ? DIAG_PROBLEM : DIAG_OK;
 }
 
-int fabstat_fabric(const struct fabstat_opts *o, int argc, char **argv)
+int fabstat_fabric(const void *ctx, int argc, char **argv)
 {
+	const struct fabstat_opts *o = ctx;
 	struct fab f = { 0 };
 	int ret, status = DIAG_UNCHECKED;
 

@@ -250,8 +250,9 @@ static int ca_names(char names[][UMAD_CA_NAME_LEN], int max)
 	return 1;
 }
 
-int fabstat_ports(const struct fabstat_opts *o, int argc, char **argv)
+int fabstat_ports(const void *ctx, int argc, char **argv)
 {
+	const struct fabstat_opts *o = ctx;
 	char names[UMAD_MAX_DEVICES][UMAD_CA_NAME_LEN];
 	int n, i, ret, port = 0, status = DIAG_OK;
 
