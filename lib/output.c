@@ -32,7 +32,8 @@ int out_end(void)
 	int ret = 0;
 
 	if (out.json && out.root) {
-		if (json_dumpf(out.root, out.f, JSON_PRESERVE_ORDER) < 0)
+		if (json_dumpf(out.root, out.f,
+			       JSON_PRESERVE_ORDER | JSON_ENCODE_ANY) < 0)
 			ret = -EIO;
 		fputc('\n', out.f);
 	}

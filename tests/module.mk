@@ -6,6 +6,7 @@
 # are tests/integration/*.sh (TAP).
 
 # The layers each unit test links, the highest first. A new test adds a line.
+TEST_LAYERS_test_cli := lib
 TEST_LAYERS_test_ctl_server := lib
 TEST_LAYERS_test_engine := fabricd ipoib eth lib
 TEST_LAYERS_test_engine_policy := fabricd ipoib eth lib
@@ -19,11 +20,19 @@ TEST_LAYERS_test_ipoib_port_ctl := ipoib lib
 TEST_LAYERS_test_ipoib_sa := ipoib lib
 TEST_LAYERS_test_ipoib_wire := ipoib lib
 TEST_LAYERS_test_ipoib_xlate := ipoib lib
+TEST_LAYERS_test_log := lib
+TEST_LAYERS_test_output := lib
 TEST_LAYERS_test_policy := lib
 TEST_LAYERS_test_policy_edit := lib
 TEST_LAYERS_test_pool := lib
 TEST_LAYERS_test_port := lib
 TEST_LAYERS_test_reconcile_plan := fabricd lib
+TEST_LAYERS_test_smconf := sm lib
+TEST_LAYERS_test_smopts := sm lib
+TEST_LAYERS_test_smsnap := sm lib
+
+# Libraries a unit test needs beyond $(LIBS_ALL).
+TEST_LIBS_test_smopts := -lopensm -losmcomp
 
 # The layers each fuzz target links.
 FUZZ_LAYERS_fuzz_frame := fabricd eth lib
@@ -37,7 +46,8 @@ $(BUILD)/tests/%: tests/unit/%.c \
 	$(if $(TEST_LAYERS_$*),,$(error tests/module.mk: no TEST_LAYERS_$* line))
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $< \
-		$(call fab_san_archives,$(TEST_LAYERS_$*)) -lcmocka $(LIBS_ALL)
+		$(call fab_san_archives,$(TEST_LAYERS_$*)) -lcmocka $(LIBS_ALL) \
+		$(TEST_LIBS_$*)
 
 $(BUILD)/fuzz/%: tests/fuzz/%.c \
 		$$(call fab_fuzz_archives,$$(or $$(FUZZ_LAYERS_$$*),missing))
