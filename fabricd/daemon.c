@@ -19,12 +19,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "lib/ctl_server.h"
+#include "eth/port_dummy.h"
 #include "fabricd/daemon_priv.h"
 #include "fabricd/engine/engine.h"
+#include "lib/ctl_server.h"
 #include "lib/log.h"
 #include "lib/paths.h"
 #include "lib/policy.h"
+#include "lib/port.h"
 #include "lib/util.h"
 
 LOG_MODULE(daemon);
@@ -365,6 +367,9 @@ static void engine_open(struct daemon *d)
 		return;
 	}
 	engine_register_commands(d->engine, d->ctl);
+	if (d->o->dummy && port_dummy_register_commands(
+				   d->ctl, port_kind_priv(&port_dummy_ops)))
+		VLOG_ERR("cannot register port/inject and port/capture");
 	ret = engine_start(d->engine);
 	if (ret) {
 		snprintf(d->engine_error, sizeof(d->engine_error),

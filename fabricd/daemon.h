@@ -19,6 +19,7 @@ struct daemon_opts {
 	int ib_port; /* 0: the gateway's, else the first port */
 	bool no_ib; /* Ethernet-only: never look for an IB port */
 	bool no_engine; /* control plane only: no forwarding engine */
+	bool dummy; /* tests: netdev ports are dummy ports (port/inject) */
 	const char *state_dir;
 	const char *ctl_socket;
 	const char *ctl_group; /* NULL: the daemon's group */

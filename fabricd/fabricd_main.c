@@ -35,6 +35,11 @@ static const struct cli_opt options[] = {
 	{ "no-engine", CLI_LONG_ONLY + 1, NULL,
 	  "control plane only: no forwarding engine",
 	  CLI_SET_FLAG(D, no_engine) },
+	{ "dummy", CLI_LONG_ONLY + 4, NULL,
+	  "tests only: the policy's ports and the uplink are dummy ports, fed "
+	  "and read through the control socket (fabricctl port inject, port "
+	  "capture); no interface is touched",
+	  CLI_SET_FLAG(D, dummy) },
 	{ "state-dir", 'S', "DIR",
 	  "state directory (default " PATHS_STATE_DIR ")",
 	  CLI_SET_STRING(D, state_dir) },
@@ -134,7 +139,7 @@ int main(int argc, char **argv)
 	}
 	make_absolute(&o);
 	log_set_stderr_timestamps(true);
-	ret = port_kinds_register();
+	ret = port_kinds_register(o.dummy);
 	if (ret) {
 		fprintf(stderr, "fabricd: cannot register the port kinds: %s\n",
 			strerror(-ret));

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "eth/port_dummy.h"
 #include "eth/port_netdev.h"
 #include "eth/port_tap.h"
 #include "eth/port_xdp.h"
@@ -43,17 +44,46 @@ static int register_ipoib(void)
 	return ret;
 }
 
-int port_kinds_register(void)
+/*
+ * --dummy: the dummy kind under its own name and under netdev's, one state
+ * for both, so that port/inject finds every dummy port.
+ */
+static int register_dummy(void)
+{
+	struct port_dummy_kind *k;
+	int ret;
+
+	if (port_kind_priv(&port_dummy_ops))
+		return 0; /* registered already */
+	k = port_dummy_kind_create();
+	if (!k)
+		return -errno;
+	ret = port_kind_register_priv(&port_dummy_ops, k);
+	if (ret) {
+		port_dummy_kind_destroy(k);
+		return ret;
+	}
+	/* @k is the registered kind's now: it lives as long as the program */
+	return port_kind_register_priv(&port_dummy_netdev_ops, k);
+}
+
+int port_kinds_register(bool dummy)
 {
 	size_t i;
 	int ret;
 
-	if (want_xdp()) {
+	if (dummy) {
+		ret = register_dummy();
+		if (ret)
+			return ret;
+	} else if (want_xdp()) {
 		ret = port_kind_register(&port_xdp_ops);
 		if (ret)
 			return ret;
 	}
 	for (i = 0; i < ARRAY_SIZE(port_kinds); i++) {
+		if (dummy && port_kinds[i] == &port_netdev_ops)
+			continue; /* the dummy kind is netdev */
 		ret = port_kind_register(port_kinds[i]);
 		if (ret)
 			return ret;

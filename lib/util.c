@@ -155,6 +155,46 @@ static int parse_hex_digits(const char *s, size_t n, uint64_t *v)
 	return 0;
 }
 
+int util_hex_decode(const char *s, uint8_t **buf, size_t *len)
+{
+	size_t n = 0;
+	uint64_t v;
+
+	*buf = malloc(strlen(s) / 2 + 1);
+	if (!*buf)
+		return -ENOMEM;
+	while (*s) {
+		if ((*s == ':' || *s == '.') && n) {
+			s++;
+			continue;
+		}
+		v = 0;
+		if (parse_hex_digits(s, 2, &v) || !s[1]) {
+			free(*buf);
+			*buf = NULL;
+			return -EINVAL;
+		}
+		(*buf)[n++] = (uint8_t)v;
+		s += 2;
+	}
+	*len = n;
+	return 0;
+}
+
+char *util_hex_encode(const void *data, size_t len)
+{
+	const uint8_t *b = data;
+	char *hex = malloc(2 * len + 1);
+	size_t i;
+
+	if (!hex)
+		return NULL;
+	for (i = 0; i < len; i++)
+		snprintf(hex + 2 * i, 3, "%02x", b[i]);
+	hex[2 * len] = '\0';
+	return hex;
+}
+
 int util_parse_guid(const char *s, uint64_t *guid)
 {
 	uint64_t v = 0;

@@ -46,6 +46,16 @@ int util_parse_guid(const char *s, uint64_t *guid);
 /* util_format_guid - "0x0002c90300a1b2c4" into @buf (at least 19 bytes). */
 char *util_format_guid(uint64_t guid, char *buf, size_t len);
 
+/*
+ * util_hex_decode - the bytes of hex string @s (an even number of digits;
+ * ':' and '.' between bytes are ignored) into *@buf (malloc'ed), their
+ * number into *@len. Returns 0, -EINVAL, or -ENOMEM.
+ */
+int util_hex_decode(const char *s, uint8_t **buf, size_t *len);
+
+/* util_hex_encode - @len bytes as lowercase hex; malloc'ed, NULL on ENOMEM. */
+char *util_hex_encode(const void *data, size_t len);
+
 /* util_mkdir_p - create @path and its parents with @mode. 0 or -errno. */
 int util_mkdir_p(const char *path, unsigned int mode);
 

@@ -133,14 +133,53 @@ static int cmd_port_del(const void *ctx, int argc, char **argv)
 	return ret;
 }
 
+static void print_injected(json_t *res)
+{
+	out_open_object(NULL);
+	out_string(PRINT_ANY, "port", "%s: ", fctl_json_str(res, "port", ""));
+	out_uint(PRINT_ANY, "frames", "injected %" PRIu64 "\n",
+		 juint(res, "frames"));
+	out_close_object();
+}
+
+static int cmd_port_inject(const void *ctx, int argc, char **argv)
+{
+	return fctl_show(ctx, "port/inject", argc, argv, print_injected);
+}
+
+/* One frame a line, in hex, as sent; JSON: an array of strings. */
+static void print_captured(json_t *frames)
+{
+	size_t i;
+
+	out_open_array(NULL);
+	for (i = 0; i < json_array_size(frames); i++)
+		out_string(PRINT_ANY, NULL, "%s\n",
+			   json_string_value(json_array_get(frames, i)));
+	out_close_array();
+}
+
+static int cmd_port_capture(const void *ctx, int argc, char **argv)
+{
+	return fctl_show(ctx, "port/capture", argc, argv, print_captured);
+}
+
 static const struct cli_cmd port_cmds[] = {
 	{ "list", NULL, "list the forwarding engine's ports and counters", 0, 0,
 	  cmd_port_list },
-	{ "add", "IFNAME (partition NAME [limited] | trunk) [tap | ipoib]",
+	{ "add",
+	  "IFNAME (partition NAME [limited] | trunk) [tap | ipoib | dummy]",
 	  "attach an interface (tap: create a tap) at run time", 2, 5,
 	  cmd_port_add },
 	{ "del", "IFNAME", "detach a port (the interface stays)", 1, 1,
 	  cmd_port_del },
+	{ "inject", "PORT HEXFRAME...",
+	  "tests (fabricd --dummy): receive frames on dummy port PORT", 2, 64,
+	  cmd_port_inject },
+	{ "capture", "PORT",
+	  "tests (fabricd --dummy): the frames sent on dummy port PORT since "
+	  "the last capture",
+	  1, 1, cmd_port_capture },
 };
 
 const struct cli_object fctl_port_object = CLI_OBJECT(

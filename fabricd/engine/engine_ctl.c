@@ -124,12 +124,13 @@ static int parse_port_args(int argc, const char *const argv[],
 	} else {
 		return fail(error, -EINVAL, "%s",
 			    "usage: IFNAME (partition NAME [limited] | trunk) "
-			    "[tap | ipoib]");
+			    "[tap | ipoib | dummy]");
 	}
 	for (; i < argc; i++) {
 		if (!strcmp(argv[i], "limited") && pa->part)
 			pa->limited = true;
-		else if (!strcmp(argv[i], "tap") || !strcmp(argv[i], "ipoib"))
+		else if (!strcmp(argv[i], "tap") || !strcmp(argv[i], "ipoib") ||
+			 !strcmp(argv[i], "dummy"))
 			pa->kind = argv[i];
 		else
 			return fail(error, -EINVAL, "unexpected '%s'", argv[i]);
@@ -146,6 +147,11 @@ static int port_add_locked(struct engine *e, const char *name,
 {
 	int part = 0, slot;
 
+	if (!port_ops_find(pa->kind))
+		return fail(error, -EINVAL,
+			    "no port kind '%s' here (dummy needs fabricd "
+			    "--dummy)",
+			    pa->kind);
 	if (pa->part) {
 		part = ecore_part_find(&e->core, pa->part);
 		if (part < 0)
@@ -345,8 +351,9 @@ struct engine_cmd {
 };
 
 static const struct engine_cmd engine_cmds[] = {
-	{ "port/add", "IFNAME (partition NAME [limited] | trunk) [tap | ipoib]",
-	  2, 5, cmd_port_add },
+	{ "port/add",
+	  "IFNAME (partition NAME [limited] | trunk) [tap | ipoib | dummy]", 2,
+	  5, cmd_port_add },
 	{ "port/del", "IFNAME", 1, 1, cmd_port_del },
 	{ "port/list", "", 0, 0, cmd_port_list },
 	{ "fdb/show", "[partition NAME]", 0, 2, cmd_fdb_show },

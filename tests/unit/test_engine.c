@@ -106,7 +106,7 @@ static int setup(void **state)
 {
 	struct fixture *fx = calloc(1, sizeof(*fx));
 
-	assert_int_equal(port_kinds_register(), 0);
+	assert_int_equal(port_kinds_register(false), 0);
 	fx->pool = pool_create(256, 2048, 128);
 	assert_int_equal(ecore_init(&fx->c, fx->pool, 1024, 1000), 0);
 	fx->pa = ecore_part_set(&fx->c, "tenant-a", 1, 20, true);

@@ -65,7 +65,7 @@ static int setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
 
-	assert_int_equal(port_kinds_register(), 0);
+	assert_int_equal(port_kinds_register(false), 0);
 	f->pol = load(policy_text);
 	f->e = engine_create(f->pol, policy_find_gateway(f->pol, "gw1"));
 	assert_non_null(f->e);

@@ -426,7 +426,7 @@ int main(int argc, char **argv)
 {
 	size_t i;
 
-	if (port_kinds_register())
+	if (port_kinds_register(false))
 		return 1;
 	for (i = 0; argc > 1 && i < ARRAY_SIZE(cmds); i++)
 		if (!strcmp(argv[1], cmds[i].name)) {
