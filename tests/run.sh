@@ -22,6 +22,7 @@ passed=0
 failed=0
 skipped=0
 failures=()
+skips=()
 
 want() {
 	[ -z "$PATTERN" ] || [[ "$1" == *$PATTERN* ]]
@@ -37,9 +38,11 @@ count_tap() {
 			n_fail=$((n_fail + 1))
 			failures+=("$name: ${line#not ok }")
 			;;
-		"ok"*"# SKIP"* | "ok"*"# skip"*) n_skip=$((n_skip + 1)) ;;
+		"ok"*"# SKIP"* | "ok"*"# skip"* | "1..0 # SKIP"* | "1..0 # skip"*)
+			n_skip=$((n_skip + 1))
+			skips+=("$name: ${line#*# [Ss][Kk][Ii][Pp] }")
+			;;
 		"ok"*) n_ok=$((n_ok + 1)) ;;
-		"1..0 # SKIP"* | "1..0 # skip"*) n_skip=$((n_skip + 1)) ;;
 		esac
 	done
 	passed=$((passed + n_ok))
@@ -89,7 +92,8 @@ fuzz_tests() {
 	local t
 	if ! command -v clang >/dev/null; then
 		want fuzz && echo "fuzz: ok - # SKIP clang is not installed" &&
-			skipped=$((skipped + 1))
+			skipped=$((skipped + 1)) &&
+			skips+=("fuzz: clang is not installed")
 		return
 	fi
 	for t in "$BUILD"/fuzz/fuzz_*; do
@@ -99,12 +103,23 @@ fuzz_tests() {
 	done
 }
 
+if [ "$(id -u)" -ne 0 ]; then
+	echo "run.sh: running as $(id -un) (uid $(id -u)), not root: the tests" \
+		"that need root skip and say why (list at the end); the" \
+		"dummy_* tests run the whole daemon as this user"
+fi
+
 run_prog format bash tests/format-check.sh
 run_prog layers bash tests/layer-check.sh
 unit_tests
 integration_tests
 fuzz_tests
 
+if [ ${#skips[@]} -gt 0 ]; then
+	echo
+	echo "Skipped:"
+	printf '  %s\n' "${skips[@]}"
+fi
 if [ ${#failures[@]} -gt 0 ]; then
 	echo
 	echo "Failures:"

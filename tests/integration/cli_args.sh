@@ -141,6 +141,6 @@ expect_usage "fabricd stray argument" 2 \
 run $FABRICD --help
 check_eq "fabricd --help: exit 0" "0:" "$RC:$ERR"
 check "fabricd --help: every option" \
-	test "$(grep -c '^  -.*--\|^      --' "$dir/out")" -eq 15
+	test "$(grep -c '^  -.*--\|^      --' "$dir/out")" -eq 16
 
 tap_done
