@@ -9,8 +9,7 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 . tests/lib/dummy.sh
 
-P=$(mktemp)
-cat >"$P" <<'YAML'
+dummy_init <<'YAML'
 partitions:
   - name: shared
     pkey: 0x0021
@@ -21,20 +20,11 @@ ports:
   - { name: l1, partition: shared, membership: limited }
   - { name: l2, partition: shared, membership: limited }
 YAML
-dummy_init "$P"
-rm -f "$P"
 
 BC=ffffffffffff
 F1=0200000000f1 F2=0200000000f2 L1=0200000000a1 L2=0200000000a2
 ALL="f1 f2 l1 l2"
 
-captured() {
-	local p out=()
-	for p in "$@"; do
-		out+=("$p:$(capture "$p" | wc -l)")
-	done
-	echo "${out[*]}"
-}
 
 isolation_drops() {
 	fctl -j stats | jq '.drops.isolation'

@@ -12,8 +12,7 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 . tests/lib/dummy.sh
 
-P=$(mktemp)
-cat >"$P" <<'YAML'
+dummy_init <<'YAML'
 partitions:
   - name: red
     pkey: 0x0011
@@ -25,10 +24,7 @@ ports:
   - { name: r1, partition: red, membership: full }
   - { name: b1, partition: blue, membership: full }
 YAML
-dummy_init "$P"
-cp "$P" "$DUMMY_DIR/plain.yaml"
-chmod 644 "$DUMMY_DIR/plain.yaml"
-rm -f "$P"
+cp "$DUMMY_DIR/fabric.yaml" "$DUMMY_DIR/plain.yaml"
 
 BC=ffffffffffff
 R1=020000000001 RX=02000000000a B1=0200000000b1

@@ -11,8 +11,7 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 . tests/lib/dummy.sh
 
-P=$(mktemp)
-cat >"$P" <<'YAML'
+dummy_init <<'YAML'
 partitions:
   - name: red
     pkey: 0x0011
@@ -27,8 +26,6 @@ ports:
   - { name: b1, partition: blue, membership: full }
   - { name: b2, partition: blue, membership: full }
 YAML
-dummy_init "$P"
-rm -f "$P"
 
 uid=$(ps -o uid= -p "$DUMMY_PID" | tr -d ' ')
 check "fabricd runs as an ordinary user (uid $uid)" [ "$uid" -ne 0 ]
@@ -41,14 +38,6 @@ BC=ffffffffffff
 R1=020000000001 R2=020000000002 R3=020000000003 B1=0200000000b1
 ALL="r1 r2 r3 b1 b2"
 
-# captured PORT...: "port:frames" for each, after reading them out.
-captured() {
-	local p out=()
-	for p in "$@"; do
-		out+=("$p:$(capture "$p" | wc -l)")
-	done
-	echo "${out[*]}"
-}
 
 f=$(frame $BC $R1 0800 46)
 send r1 "$f"
