@@ -80,7 +80,6 @@ static void help_tail(FILE *f)
 
 static const struct cli_prog prog = {
 	.name = "fabricd",
-	.version = PATHS_VERSION,
 	.synopsis = "fabricd [OPTIONS]",
 	.about =
 		"The fabricd gateway daemon. Reads the fabric policy, learns "
@@ -90,8 +89,7 @@ static const struct cli_prog prog = {
 		"IPoIB\nchild link where the host has an IPoIB netdev. Only "
 		"objects it\nmade (link alias \"fabricd:<partition>\", state "
 		"file) are ever\nchanged or removed.",
-	.opts = options,
-	.n_opts = ARRAY_SIZE(options),
+	CLI_OPTS(options),
 	.parse = parse_opt,
 	.help_tail = help_tail,
 };

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "lib/paths.h"
 #include "lib/util.h"
 
 /* Widest left column before the help moves to a line of its own. */
@@ -226,7 +227,7 @@ static int one_option(const struct cli_prog *p, int c, char **argv, void *ctx)
 		cli_usage(p, stdout);
 		return CLI_EXIT;
 	case 'V':
-		printf("%s %s\n", p->name, p->version);
+		printf("%s %s\n", p->name, PATHS_VERSION);
 		return CLI_EXIT;
 	case '?':
 	case ':':

@@ -63,7 +63,6 @@ struct cli_opt {
 /* A program: its help text and its option table. */
 struct cli_prog {
 	const char *name; /* for messages: "fabricctl" */
-	const char *version;
 	const char *synopsis; /* usage lines after "Usage: ", '\n' between */
 	const char *about; /* paragraph after the synopsis, or NULL */
 	const struct cli_opt *opts; /* without -h and -V: they are built in */
@@ -79,6 +78,10 @@ struct cli_prog {
 	void (*help_tail)(FILE *f);
 };
 
+/* .opts and .n_opts of a struct cli_prog from an array of options. */
+#define CLI_OPTS(table) \
+	.opts = (table), .n_opts = sizeof(table) / sizeof((table)[0])
+
 /* Results of cli_parse() besides the index of the first word. */
 enum {
 	CLI_EXIT = -1, /* --help or --version was printed: exit 0 */
@@ -87,9 +90,10 @@ enum {
 
 /*
  * cli_parse - parse the options of @argv by @p's table, storing into @ctx
- * or calling p->parse. Returns the index of the first non-option word, or
- * CLI_EXIT after printing the help (stdout) or version, or CLI_USAGE after
- * printing what is wrong and "Try 'PROG --help'." on stderr.
+ * or calling p->parse. Returns the index of the first non-option word;
+ * CLI_EXIT after printing the help or "PROG PATHS_VERSION" on stdout; or
+ * CLI_USAGE after printing what is wrong and "Try 'PROG --help'." on
+ * stderr.
  */
 int cli_parse(const struct cli_prog *p, int argc, char **argv, void *ctx);
 

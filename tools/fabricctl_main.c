@@ -54,13 +54,11 @@ static void help_tail(FILE *f)
 
 static const struct cli_prog prog = {
 	.name = "fabricctl",
-	.version = PATHS_VERSION,
 	.synopsis = "fabricctl [OPTIONS] OBJECT [COMMAND [ARGS...]]\n"
 		    "fabricctl OBJECT help",
 	.about = "Administer a fabricd fabric: check and edit the policy\n"
 		 "(fabric.yaml), and ask the fabricd daemon for its state.",
-	.opts = options,
-	.n_opts = ARRAY_SIZE(options),
+	CLI_OPTS(options),
 	.stop_at_word = true, /* the first word is the object */
 	.help_tail = help_tail,
 };

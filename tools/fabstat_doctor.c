@@ -30,7 +30,6 @@
 #include "lib/cli.h"
 #include "lib/ctl.h"
 #include "lib/output.h"
-#include "lib/paths.h"
 #include "lib/policy.h"
 #include "lib/util.h"
 #include "tools/diag.h"
@@ -239,7 +238,6 @@ static void doctor_help_tail(FILE *f)
 
 static const struct cli_prog doctor_prog = {
 	.name = "fabstat doctor",
-	.version = PATHS_VERSION,
 	.synopsis = "fabstat [OPTIONS] doctor [-v] [-s SOCKET] [-g GATEWAY] "
 		    "[PARTITION]",
 	.about =
@@ -249,8 +247,7 @@ static const struct cli_prog doctor_prog = {
 		"budget between IPoIB and Ethernet,\nthe uplink, VLAN link and "
 		"addresses, the datapath port, and fabricd.\nOne verdict per "
 		"partition; a fix for each problem.",
-	.opts = doctor_opts,
-	.n_opts = ARRAY_SIZE(doctor_opts),
+	CLI_OPTS(doctor_opts),
 	.help_tail = doctor_help_tail,
 };
 

@@ -98,7 +98,6 @@ static void help_tail(FILE *f)
 
 static const struct cli_prog prog = {
 	.name = "fabstat",
-	.version = PATHS_VERSION,
 	.synopsis = "fabstat [OPTIONS] [CA [PORT]]\n"
 		    "fabstat [OPTIONS] COMMAND [ARGS...]",
 	.about =
@@ -106,8 +105,7 @@ static const struct cli_prog prog = {
 		"as ibstat shows it plus its PKey table decoded (PKey, full or\n"
 		"limited membership, the policy's partition name), and the\n"
 		"partitions the subnet manager made with their member ports.",
-	.opts = options,
-	.n_opts = ARRAY_SIZE(options),
+	CLI_OPTS(options),
 	.stop_at_word = true, /* the first word is the command or CA */
 	.help_tail = help_tail,
 };

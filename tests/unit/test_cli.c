@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "lib/cli.h"
+#include "lib/paths.h"
 
 struct opts {
 	bool json;
@@ -63,11 +64,9 @@ static void tail(FILE *f)
 
 static const struct cli_prog prog = {
 	.name = "prog",
-	.version = "9.9",
 	.synopsis = "prog [OPTIONS] WORD\nprog help",
 	.about = "About it.",
-	.opts = options,
-	.n_opts = sizeof(options) / sizeof(options[0]),
+	CLI_OPTS(options),
 	.stop_at_word = true,
 	.parse = parse,
 	.help_tail = tail,
@@ -213,9 +212,12 @@ static void test_help_version(void **state)
 	stdout = saved;
 	assert_true(o.json);
 	/* the help, then the version, both on stdout */
-	assert_int_equal(strlen(out), strlen(help_text) + strlen("prog 9.9\n"));
+	assert_int_equal(strlen(out),
+			 strlen(help_text) +
+				 strlen("prog " PATHS_VERSION "\n"));
 	assert_memory_equal(out, help_text, strlen(help_text));
-	assert_string_equal(out + strlen(help_text), "prog 9.9\n");
+	assert_string_equal(out + strlen(help_text),
+			    "prog " PATHS_VERSION "\n");
 	free(out);
 }
 
