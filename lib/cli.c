@@ -56,7 +56,8 @@ static void print_wrapped(FILE *f, const char *text, int col, int indent)
 			fprintf(f, "\n%*s", indent, "");
 			col = indent;
 		}
-		text += strspn(text, " \n") ? 1 : 0;
+		if (*text)
+			text++; /* the ' ' or '\n' after the word */
 	}
 	fputc('\n', f);
 }
