@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <infiniband/mad.h>
+#include <infiniband/umad.h>
 
 #include "lib/ib.h"
 #include "lib/ib_smp.h"
@@ -52,6 +53,94 @@ char *diag_rate_format(unsigned int rate, char *buf, size_t len)
 const char *diag_pkey_membership(uint16_t pkey)
 {
 	return pkey & IB_PKEY_FULL_BIT ? "full" : "limited";
+}
+
+int diag_ca_names(char names[][UMAD_CA_NAME_LEN], int max)
+{
+	umad_ca_t ca;
+	int n;
+
+	if (umad_init() < 0)
+		return 0;
+	n = umad_get_cas_names(names, max);
+	if (n != 1)
+		return MAX(n, 0);
+	if (umad_get_ca(names[0], &ca) < 0)
+		return 0;
+	umad_release_ca(&ca);
+	return 1;
+}
+
+bool diag_port_is_ib(const umad_port_t *p)
+{
+	return !strcmp(p->link_layer, "InfiniBand") ||
+	       !strcmp(p->link_layer, "IB");
+}
+
+/* Whether CA @name has an InfiniBand port @port (0: any). */
+static bool ca_has_ib_port(const char *name, int port)
+{
+	bool found = false;
+	umad_ca_t ca;
+	int i;
+
+	if (umad_get_ca(name, &ca) < 0)
+		return false;
+	for (i = 0; i < UMAD_CA_MAX_PORTS; i++)
+		if (ca.ports[i] && (!port || ca.ports[i]->portnum == port))
+			found |= diag_port_is_ib(ca.ports[i]);
+	umad_release_ca(&ca);
+	return found;
+}
+
+/* "mlx5_0, mlx5_1" into @buf. */
+static char *join_names(char names[][UMAD_CA_NAME_LEN], int n, char *buf,
+			size_t len)
+{
+	size_t off = 0;
+	int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < n && off < len; i++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%s",
+					i ? ", " : "", names[i]);
+	return buf;
+}
+
+int diag_ib_port_check(const char *ca, int port, char *why, size_t len)
+{
+	char names[UMAD_MAX_DEVICES][UMAD_CA_NAME_LEN], list[256];
+	int i, n = diag_ca_names(names, UMAD_MAX_DEVICES);
+	bool named = false;
+
+	if (!n) {
+		snprintf(why, len,
+			 "there is no RDMA device in /sys/class/infiniband; "
+			 "check that the HCA is installed (lspci) and its "
+			 "driver is loaded (dmesg)");
+		return -ENODEV;
+	}
+	for (i = 0; i < n; i++) {
+		if (ca && strcmp(ca, names[i]))
+			continue;
+		named = true;
+		if (ca_has_ib_port(names[i], port))
+			return 0;
+	}
+	join_names(names, n, list, sizeof(list));
+	if (ca && !named)
+		snprintf(why, len,
+			 "there is no CA named '%s' (this host has %s)", ca,
+			 list);
+	else if (port)
+		snprintf(why, len, "%s has no InfiniBand port %d",
+			 ca ? ca : list, port);
+	else
+		snprintf(why, len,
+			 "%s has only Ethernet (RoCE) ports; check the port's "
+			 "link type (mlxconfig LINK_TYPE_P1)",
+			 ca ? ca : list);
+	return -ENODEV;
 }
 
 struct diag_smp {

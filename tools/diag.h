@@ -7,8 +7,11 @@
 #ifndef FABRIC_DIAG_H
 #define FABRIC_DIAG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <infiniband/umad.h>
 
 #include "lib/ib.h"
 
@@ -36,6 +39,29 @@ const char *diag_node_type_name(unsigned int type);
 char *diag_rate_format(unsigned int rate, char *buf, size_t len);
 /* diag_pkey_membership - "full" or "limited" from the PKey's top bit. */
 const char *diag_pkey_membership(uint16_t pkey);
+
+/*
+ * diag_ca_names - the local CAs' names into @names (at most @max); 0 when
+ * there is none (libibumad makes up a default name when sysfs has no
+ * device: that one is not counted). Prints nothing.
+ */
+int diag_ca_names(char names[][UMAD_CA_NAME_LEN], int max);
+
+/*
+ * diag_port_is_ib - whether @p has the InfiniBand link layer (libibumad
+ * says "IB" when sysfs has no link_layer file, as under umad2sim).
+ */
+bool diag_port_is_ib(const umad_port_t *p);
+
+/*
+ * diag_ib_port_check - whether this host has an InfiniBand port: port
+ * @port (0: any) of CA @ca (NULL: any) with the InfiniBand link layer.
+ * Reads sysfs through libibumad without opening a umad device, so it
+ * prints nothing (libibumad's "ibwarn" lines come from opening one).
+ * Returns 0, or -ENODEV and a clause for the operator in @why (what is
+ * missing, what there is instead).
+ */
+int diag_ib_port_check(const char *ca, int port, char *why, size_t len);
 
 /* A local port, opened for SMPs (libibmad). */
 struct diag_smp;

@@ -135,6 +135,44 @@ static int load_policy(const struct cmdline *cl, struct policy **pol)
 	return -errno;
 }
 
+static bool asks_help(int argc, char **argv)
+{
+	int i;
+
+	for (i = 0; i < argc; i++)
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+			return true;
+	return false;
+}
+
+/* Whether @cmd needs a local InfiniBand port: all but help and a snapshot. */
+static bool needs_ib_port(const struct cli_cmd *cmd,
+			  const struct fabstat_opts *o)
+{
+	if (cmd->run == cmd_help)
+		return false;
+	return cmd->run != fabstat_fabric || !o->snapshot;
+}
+
+/*
+ * Without an InfiniBand port there is nothing to check: say so in one
+ * sentence, before libibumad is asked to open a port (it would print its
+ * own warnings) and before a command could report "OK".
+ */
+static int check_ib_port(const struct cli_cmd *cmd,
+			 const struct fabstat_opts *o, int argc, char **argv)
+{
+	char why[512];
+
+	if (!needs_ib_port(cmd, o) || asks_help(argc, argv))
+		return 0;
+	if (!diag_ib_port_check(o->ca, o->port, why, sizeof(why)))
+		return 0;
+	fprintf(stderr, "fabstat %s: no InfiniBand port on this host: %s.\n",
+		cmd->name, why);
+	return -ENODEV;
+}
+
 static int run(const struct fabstat_opts *o, int argc, char **argv)
 {
 	const struct cli_cmd *cmd =
@@ -148,7 +186,8 @@ static int run(const struct fabstat_opts *o, int argc, char **argv)
 	} else {
 		cmd = &commands[0]; /* a CA name, or nothing */
 	}
-	if (cli_cmd_check(cmd, "[OPTIONS]", argc))
+	if (cli_cmd_check(cmd, "[OPTIONS]", argc) ||
+	    check_ib_port(cmd, o, argc, argv))
 		return DIAG_UNCHECKED;
 	out_begin(stdout, o->json);
 	status = cmd->run(o, argc, argv);

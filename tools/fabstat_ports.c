@@ -45,12 +45,6 @@ const char *fabstat_partition_name(const struct policy *pol, uint16_t pkey)
 	return part ? part->name : NULL;
 }
 
-static bool is_ib(const umad_port_t *p)
-{
-	return !strcmp(p->link_layer, "InfiniBand") ||
-	       !strcmp(p->link_layer, "IB");
-}
-
 /* Read the PKey table (and MTU) with SMPs, falling back to sysfs. */
 static void read_pkeys(const struct fabstat_opts *o, const umad_port_t *p,
 		       struct port_pkeys *pk)
@@ -59,7 +53,7 @@ static void read_pkeys(const struct fabstat_opts *o, const umad_port_t *p,
 	static uint16_t table[DIAG_PKEYS_MAX];
 
 	memset(pk, 0, sizeof(*pk));
-	if (is_ib(p))
+	if (diag_port_is_ib(p))
 		smp = diag_smp_open(p->ca_name, p->portnum, o->timeout_ms);
 	if (smp && !diag_smp_pkeys(smp, table, DIAG_PKEYS_MAX, &pk->n)) {
 		pk->pkeys = table;
@@ -230,26 +224,6 @@ static int parse_port_arg(const char *s, int *port)
 	return 0;
 }
 
-/*
- * The local CAs' names into @names; 0 when there is none. (libibumad
- * answers a made-up default name when sysfs has no device: check it.)
- */
-static int ca_names(char names[][UMAD_CA_NAME_LEN], int max)
-{
-	umad_ca_t ca;
-	int n;
-
-	if (umad_init() < 0)
-		return 0;
-	n = umad_get_cas_names(names, max);
-	if (n != 1)
-		return MAX(n, 0);
-	if (umad_get_ca(names[0], &ca) < 0)
-		return 0;
-	umad_release_ca(&ca);
-	return 1;
-}
-
 int fabstat_ports(const void *ctx, int argc, char **argv)
 {
 	const struct fabstat_opts *o = ctx;
@@ -258,12 +232,9 @@ int fabstat_ports(const void *ctx, int argc, char **argv)
 
 	if (argc > 1 && parse_port_arg(argv[1], &port))
 		return DIAG_UNCHECKED;
-	n = ca_names(names, UMAD_MAX_DEVICES);
-	if (!n) {
-		fprintf(stderr, "fabstat: no InfiniBand devices found "
-				"(is ib_umad loaded? see fabstat(8))\n");
+	n = diag_ca_names(names, UMAD_MAX_DEVICES);
+	if (!n) /* gone since main()'s check */
 		return DIAG_UNCHECKED;
-	}
 	if (argc > 0 && find_ca(names, n, argv[0]) < 0) {
 		fprintf(stderr,
 			"fabstat: no CA named '%s'; try one of:", argv[0]);
