@@ -11,10 +11,21 @@
 
 #define SLOT_EMPTY FDB_SLOT_EMPTY
 
+/* A partition's or a port's count against its quota or limit. */
+struct share {
+	unsigned int entries;
+	unsigned int limit; /* 0: shared (partitions), none (ports) */
+	uint64_t refused;
+	uint64_t full;
+};
+
 struct fdb {
 	struct fdb_hot h; /* first: the inline fast path in fdb.h */
 	unsigned int max_entries;
+	unsigned int fixed_sum; /* the fixed partition quotas, added up */
 	struct fdb_stats st;
+	struct share parts[FDB_MAX_PARTS];
+	struct share ports[FDB_MAX_PORTS];
 };
 
 static inline uint32_t hash_key(uint64_t key, uint32_t mask)
@@ -72,23 +83,107 @@ static bool expired(const struct fdb *f, const struct fdb_slot *s, uint64_t now)
 	return now > s->seen_ms && now - s->seen_ms >= f->h.aging_ms;
 }
 
-int fdb_learn_slot(struct fdb *f, struct fdb_slot *s, uint64_t key,
-		   uint16_t port, uint64_t now_ms)
+/* Free entries a partition with a shared quota may still count on. */
+static unsigned int free_shared(const struct fdb *f)
 {
-	if (s->port != SLOT_EMPTY) {
-		s->seen_ms = now_ms;
-		s->port = port;
-		f->st.moved++;
-		return FDB_MOVED;
+	unsigned int used = f->st.entries + f->st.reserved;
+
+	return used < f->max_entries ? f->max_entries - used : 0;
+}
+
+/* What partition @sh may hold now. */
+static unsigned int part_max_now(const struct fdb *f, const struct share *sh)
+{
+	unsigned int free = free_shared(f);
+
+	if (sh->limit)
+		return sh->limit;
+	/* Each entry it adds takes one from the free: they meet halfway. */
+	return free > sh->entries ? sh->entries + (free - sh->entries + 1) / 2 :
+				    sh->entries;
+}
+
+/* Why @part may not take one more entry on @port: 0 or a negative errno. */
+static int may_add(struct fdb *f, struct share *pt, struct share *po)
+{
+	if (po->limit && po->entries >= po->limit) {
+		po->refused++;
+		f->st.port_limit++;
+		return -ENOBUFS;
+	}
+	if (pt->limit ? pt->entries >= pt->limit :
+			pt->entries >= free_shared(f)) {
+		pt->refused++;
+		f->st.part_limit++;
+		return -EDQUOT;
 	}
 	if (f->st.entries >= f->max_entries) {
+		pt->full++;
 		f->st.full++;
 		return -ENOSPC;
 	}
+	return 0;
+}
+
+static void count_add(struct fdb *f, struct share *pt, struct share *po)
+{
+	if (pt->limit && pt->entries < pt->limit)
+		f->st.reserved--;
+	pt->entries++;
+	po->entries++;
+	f->st.entries++;
+}
+
+static void count_remove(struct fdb *f, const struct fdb_slot *s)
+{
+	struct share *pt = &f->parts[s->key & 0xffff];
+
+	pt->entries--;
+	if (pt->limit && pt->entries < pt->limit)
+		f->st.reserved++;
+	f->ports[s->port].entries--;
+	f->st.entries--;
+}
+
+static void remove_slot(struct fdb *f, uint32_t i);
+
+/* @s moves to @port, which may be at its limit: then it is forgotten. */
+static int move_slot(struct fdb *f, struct fdb_slot *s, uint16_t port,
+		     uint64_t now_ms)
+{
+	struct share *po = &f->ports[port];
+
+	if (po->limit && po->entries >= po->limit) {
+		po->refused++;
+		f->st.port_limit++;
+		remove_slot(f, (uint32_t)(s - f->h.slots));
+		return -ENOBUFS;
+	}
+	f->ports[s->port].entries--;
+	po->entries++;
+	s->seen_ms = now_ms;
+	s->port = port;
+	f->st.moved++;
+	return FDB_MOVED;
+}
+
+int fdb_learn_slot(struct fdb *f, struct fdb_slot *s, uint64_t key,
+		   uint16_t port, uint64_t now_ms)
+{
+	unsigned int part = key & 0xffff;
+	int ret;
+
+	if (part >= FDB_MAX_PARTS || port >= FDB_MAX_PORTS)
+		return -EINVAL;
+	if (s->port != SLOT_EMPTY)
+		return move_slot(f, s, port, now_ms);
+	ret = may_add(f, &f->parts[part], &f->ports[port]);
+	if (ret)
+		return ret;
 	s->key = key;
 	s->seen_ms = now_ms;
 	s->port = port;
-	f->st.entries++;
+	count_add(f, &f->parts[part], &f->ports[port]);
 	f->st.learned++;
 	return FDB_LEARNED;
 }
@@ -98,6 +193,7 @@ static void remove_slot(struct fdb *f, uint32_t i)
 {
 	uint32_t j = i;
 
+	count_remove(f, &f->h.slots[i]);
 	for (;;) {
 		uint32_t home;
 
@@ -112,7 +208,6 @@ static void remove_slot(struct fdb *f, uint32_t i)
 		}
 	}
 	f->h.slots[i].port = SLOT_EMPTY;
-	f->st.entries--;
 }
 
 /* Remove every entry for which @match is true; returns how many. */
@@ -197,4 +292,71 @@ void fdb_foreach(const struct fdb *f,
 void fdb_get_stats(const struct fdb *f, struct fdb_stats *st)
 {
 	*st = f->st;
+}
+
+unsigned int fdb_max_entries(const struct fdb *f)
+{
+	return f->max_entries;
+}
+
+/* The free entries fixed quotas still count on, recounted. */
+static unsigned int count_reserved(const struct fdb *f)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < FDB_MAX_PARTS; i++)
+		if (f->parts[i].limit > f->parts[i].entries)
+			n += f->parts[i].limit - f->parts[i].entries;
+	return n;
+}
+
+int fdb_set_part_limit(struct fdb *f, unsigned int part, unsigned int limit)
+{
+	struct share *pt;
+
+	if (part >= FDB_MAX_PARTS || limit > f->max_entries)
+		return -EINVAL;
+	pt = &f->parts[part];
+	if (f->fixed_sum - pt->limit + limit > f->max_entries)
+		return -ENOSPC;
+	f->fixed_sum = f->fixed_sum - pt->limit + limit;
+	pt->limit = limit;
+	f->st.reserved = count_reserved(f);
+	return 0;
+}
+
+int fdb_set_port_limit(struct fdb *f, unsigned int port, unsigned int limit)
+{
+	if (port >= FDB_MAX_PORTS)
+		return -EINVAL;
+	f->ports[port].limit = limit;
+	return 0;
+}
+
+static void share_out(const struct share *s, unsigned int max_now,
+		      struct fdb_share *sh)
+{
+	sh->entries = s->entries;
+	sh->limit = s->limit;
+	sh->max_now = max_now;
+	sh->refused = s->refused;
+	sh->full = s->full;
+}
+
+int fdb_part_share(const struct fdb *f, unsigned int part, struct fdb_share *sh)
+{
+	if (part >= FDB_MAX_PARTS)
+		return -EINVAL;
+	share_out(&f->parts[part], part_max_now(f, &f->parts[part]), sh);
+	return 0;
+}
+
+int fdb_port_share(const struct fdb *f, unsigned int port, struct fdb_share *sh)
+{
+	if (port >= FDB_MAX_PORTS)
+		return -EINVAL;
+	share_out(&f->ports[port],
+		  f->ports[port].limit ? f->ports[port].limit : f->max_entries,
+		  sh);
+	return 0;
 }

@@ -4,6 +4,15 @@
  * addressing hash table for all partitions; the partition is part of the
  * key, so the same MAC may live in two partitions on different ports.
  * Owned by the forwarding thread: no locking.
+ *
+ * One tenant cannot fill the table for the others. A partition holds at
+ * most its quota: by default (FDB_LIMIT_SHARED) as many entries as are
+ * still free, so a partition that floods the table with random source MACs
+ * stops at half of it (k such partitions at 1/(k+1) each) and the free rest
+ * keeps every other partition learning; or a fixed quota set with
+ * fdb_set_part_limit(), reserved for it. A port may have a learning limit
+ * of its own. Every address not learned is counted by its reason; a frame
+ * to it is flooded in its own partition only.
  */
 #ifndef ETH_FDB_H
 #define ETH_FDB_H
@@ -13,6 +22,13 @@
 
 #define FDB_AGING_MS_DEFAULT 300000
 #define FDB_ANY (-1)
+/* Partition indices and port numbers the table accounts for. */
+#define FDB_MAX_PARTS 4096
+#define FDB_MAX_PORTS 256
+/* A partition's quota: a share of what is free (the default). */
+#define FDB_LIMIT_SHARED 0
+/* A port's learning limit: none of its own (the default). */
+#define FDB_LIMIT_NONE 0
 
 struct fdb;
 
@@ -29,7 +45,19 @@ struct fdb_stats {
 	uint64_t moved; /* entries that changed port */
 	uint64_t aged; /* entries removed by aging */
 	uint64_t full; /* addresses not learned: table full */
+	uint64_t part_limit; /* not learned: the partition at its quota */
+	uint64_t port_limit; /* not learned: the port at its limit */
 	unsigned int entries; /* entries now */
+	unsigned int reserved; /* free entries kept for fixed quotas */
+};
+
+/* One partition's or one port's share of the table. */
+struct fdb_share {
+	unsigned int entries; /* entries now */
+	unsigned int limit; /* as set: FDB_LIMIT_SHARED / FDB_LIMIT_NONE or N */
+	unsigned int max_now; /* what it may hold now (shared: as free) */
+	uint64_t refused; /* addresses not learned at its quota or limit */
+	uint64_t full; /* addresses not learned: table full */
 };
 
 /* What fdb_learn() did. */
@@ -96,7 +124,10 @@ int fdb_learn_slot(struct fdb *f, struct fdb_slot *s, uint64_t key,
 
 /*
  * fdb_learn - note that @mac was seen on @port in @part at @now_ms.
- * Returns an fdb_learn_result, or -ENOSPC when the table is full.
+ * Returns an fdb_learn_result, or a negative errno when the address was
+ * not learned: -ENOSPC the table is full, -EDQUOT @part is at its quota,
+ * -ENOBUFS @port is at its learning limit (an address that moves onto such
+ * a port is forgotten), -EINVAL @part or @port out of range.
  */
 static inline int fdb_learn(struct fdb *f, uint16_t part, uint64_t mac,
 			    uint16_t port, uint64_t now_ms)
@@ -143,5 +174,31 @@ void fdb_foreach(const struct fdb *f,
 
 /* fdb_get_stats - counters and size. */
 void fdb_get_stats(const struct fdb *f, struct fdb_stats *st);
+
+/*
+ * fdb_set_part_limit - partition @part's quota: @limit entries reserved
+ * for it, or FDB_LIMIT_SHARED. Entries above a lowered quota stay until
+ * they age. Returns 0, -EINVAL (@part out of range, @limit above the
+ * table), or -ENOSPC when the fixed quotas would add up to more than the
+ * table.
+ */
+int fdb_set_part_limit(struct fdb *f, unsigned int part, unsigned int limit);
+
+/*
+ * fdb_set_port_limit - port @port may hold at most @limit entries
+ * (FDB_LIMIT_NONE: no limit of its own). Returns 0 or -EINVAL.
+ */
+int fdb_set_port_limit(struct fdb *f, unsigned int port, unsigned int limit);
+
+/* fdb_part_share - partition @part's share; -EINVAL when out of range. */
+int fdb_part_share(const struct fdb *f, unsigned int part,
+		   struct fdb_share *sh);
+
+/* fdb_port_share - port @port's share; -EINVAL when out of range. */
+int fdb_port_share(const struct fdb *f, unsigned int port,
+		   struct fdb_share *sh);
+
+/* fdb_max_entries - the table's size, as created. */
+unsigned int fdb_max_entries(const struct fdb *f);
 
 #endif /* ETH_FDB_H */

@@ -18,6 +18,11 @@
 #define POLICY_LID_MIN 0x0001
 #define POLICY_LID_MAX 0xbfff
 #define POLICY_MTU_DEFAULT 2048
+/*
+ * fabricd's MAC table (entries): each partition's fdb_limit, and all of
+ * them added up, fit in it.
+ */
+#define POLICY_FDB_ENTRIES 65536
 /* Entries in a port's PKey table unless fabric.pkey_table_size says less. */
 #define POLICY_PKEY_TABLE_DEFAULT 128
 
@@ -61,6 +66,7 @@ struct policy_partition {
 	bool ipoib; /* create the IPoIB broadcast group */
 	unsigned int mtu; /* bytes: 256, 512, 1024, 2048 or 4096 */
 	unsigned int sl; /* service level of the broadcast group, 0..15 */
+	unsigned int fdb_limit; /* MACs fabricd learns in it; 0: a share */
 	struct policy_prefix ipv4; /* family 0 when absent */
 	struct policy_prefix ipv6;
 	struct policy_member *members;

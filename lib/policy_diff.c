@@ -108,6 +108,8 @@ static void diff_partition(struct differ *d, const struct policy_partition *a,
 	field_uint(d, b->name, "ipoib", false, a->ipoib, b->ipoib, "fabric");
 	field_uint(d, b->name, "mtu", false, a->mtu, b->mtu, "fabric");
 	field_uint(d, b->name, "sl", false, a->sl, b->sl, "fabric");
+	field_uint(d, b->name, "fdb_limit", false, a->fdb_limit, b->fdb_limit,
+		   "gateways");
 	field(d, "partition", b->name, "ipv4",
 	      policy_prefix_format(&a->ipv4, x, sizeof(x)),
 	      policy_prefix_format(&b->ipv4, y, sizeof(y)), "gateways");

@@ -17,7 +17,7 @@
 
 /* Where the values of one partition stand, for messages of the rules pass. */
 struct part_locs {
-	struct policy_loc name, pkey, vlan, ipv4, ipv6;
+	struct policy_loc name, pkey, vlan, ipv4, ipv6, fdb_limit;
 	bool vlan_set;
 };
 

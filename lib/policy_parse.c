@@ -249,6 +249,16 @@ static void part_sl(struct loader *ld, yaml_node_t *v, void *ctx)
 		((struct part_ctx *)ctx)->p->sl = (unsigned int)sl;
 }
 
+static void part_fdb_limit(struct loader *ld, yaml_node_t *v, void *ctx)
+{
+	struct part_ctx *c = ctx;
+	uint64_t n;
+
+	c->l->fdb_limit = pload_loc(v);
+	if (!pload_uint(ld, v, "fdb_limit", 1, POLICY_FDB_ENTRIES, &n))
+		c->p->fdb_limit = (unsigned int)n;
+}
+
 static void part_ipv4(struct loader *ld, yaml_node_t *v, void *ctx)
 {
 	struct part_ctx *c = ctx;
@@ -274,11 +284,16 @@ static void part_members(struct loader *ld, yaml_node_t *v, void *ctx)
 }
 
 static const struct key_handler part_keys[] = {
-	{ "name", true, part_name },	    { "pkey", true, part_pkey },
-	{ "vlan", false, part_vlan },	    { "ipoib", false, part_ipoib },
-	{ "mtu", false, part_mtu },	    { "sl", false, part_sl },
-	{ "ipv4", false, part_ipv4 },	    { "ipv6", false, part_ipv6 },
+	{ "name", true, part_name },
+	{ "pkey", true, part_pkey },
+	{ "vlan", false, part_vlan },
+	{ "ipoib", false, part_ipoib },
+	{ "mtu", false, part_mtu },
+	{ "sl", false, part_sl },
+	{ "ipv4", false, part_ipv4 },
+	{ "ipv6", false, part_ipv6 },
 	{ "members", false, part_members },
+	{ "fdb_limit", false, part_fdb_limit },
 };
 
 static void parse_partition(struct loader *ld, yaml_node_t *item, void *ctx,

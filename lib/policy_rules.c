@@ -96,6 +96,28 @@ static void check_partitions(struct loader *ld)
 	}
 }
 
+/* Fixed FDB quotas are reserved: together they must fit in the table. */
+static void check_fdb_limits(struct loader *ld)
+{
+	const struct policy *pol = ld->pol;
+	unsigned long sum = 0;
+	size_t i;
+
+	for (i = 0; i < pol->n_partitions; i++) {
+		sum += pol->partitions[i].fdb_limit;
+		if (sum > POLICY_FDB_ENTRIES) {
+			pload_error_at(ld, ld->plocs[i].fdb_limit,
+				       "the partitions' fdb_limit add up to "
+				       "more than fabricd's %u MAC entries "
+				       "here; lower them, or leave some "
+				       "partitions without one (they share "
+				       "what is free)",
+				       POLICY_FDB_ENTRIES);
+			return;
+		}
+	}
+}
+
 static void check_lid_pins(struct loader *ld)
 {
 	const struct policy *pol = ld->pol;
@@ -285,6 +307,7 @@ static void check_ports(struct loader *ld)
 void pload_check_rules(struct loader *ld)
 {
 	check_partitions(ld);
+	check_fdb_limits(ld);
 	check_lid_pins(ld);
 	check_pkey_tables(ld);
 	check_gateways(ld);

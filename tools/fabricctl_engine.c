@@ -61,9 +61,35 @@ static void print_counters(const json_t *o)
 	out_uint(PRINT_ANY, "tx_packets", " tx %" PRIu64,
 		 juint(o, "tx_packets"));
 	out_uint(PRINT_ANY, "tx_bytes", "/%" PRIu64 "B", juint(o, "tx_bytes"));
+	out_uint(PRINT_ANY, "flooded", " flooded %" PRIu64,
+		 juint(o, "flooded"));
 	out_uint(PRINT_TEXT, NULL, " drops %" PRIu64,
 		 drops_total(json_object_get(o, "drops")));
 	print_drops(json_object_get(o, "drops"));
+}
+
+/*
+ * A partition's or port's share of the MAC table (fdb/limit, stats): its
+ * limit is a number, "shared" (partitions) or null (ports: none).
+ */
+static void print_share(const json_t *sh)
+{
+	const json_t *lim = json_object_get(sh, "limit");
+
+	out_open_object("fdb");
+	out_uint(PRINT_ANY, "entries", " fdb %" PRIu64, juint(sh, "entries"));
+	if (json_is_integer(lim))
+		out_uint(PRINT_ANY, "limit", "/%" PRIu64, juint(sh, "limit"));
+	else if (json_is_string(lim))
+		out_string(PRINT_ANY, "limit", "/%s", jstr(sh, "limit"));
+	else
+		out_null(PRINT_ANY, "limit", "/none");
+	out_uint(PRINT_ANY, "may_hold", " (may hold %" PRIu64 ")",
+		 juint(sh, "may_hold"));
+	out_uint(PRINT_ANY, "refused", " refused %" PRIu64,
+		 juint(sh, "refused"));
+	out_uint(PRINT_ANY, "full", " full %" PRIu64, juint(sh, "full"));
+	out_close_object();
 }
 
 static void print_port(const json_t *p)
@@ -84,6 +110,7 @@ static void print_port(const json_t *p)
 	print_counters(p);
 	out_uint(PRINT_ANY, "kernel_rx_dropped", " kernel-drops %" PRIu64,
 		 juint(p, "kernel_rx_dropped"));
+	print_share(json_object_get(p, "fdb"));
 	out_nl();
 	out_close_object();
 }
@@ -225,15 +252,59 @@ static int cmd_fdb_aging(const void *ctx, int argc, char **argv)
 	return fctl_show(ctx, "fdb/aging", argc, argv, print_aging);
 }
 
+static void print_limit(json_t *res)
+{
+	const char *part = json_string_value(json_object_get(res, "partition"));
+
+	out_open_object(NULL);
+	if (part)
+		out_string(PRINT_ANY, "partition", "partition %s:", part);
+	else
+		out_string(PRINT_ANY, "port", "port %s:", jstr(res, "port"));
+	print_share(res);
+	out_nl();
+	out_close_object();
+}
+
+static int cmd_fdb_limit(const void *ctx, int argc, char **argv)
+{
+	return fctl_show(ctx, "fdb/limit", argc, argv, print_limit);
+}
+
 static const struct cli_cmd fdb_cmds[] = {
 	{ "show", "[partition NAME]", "learned MAC addresses", 0, 2,
 	  cmd_fdb_show },
 	{ "aging", "[MS]", "show or set the MAC aging time", 0, 1,
 	  cmd_fdb_aging },
+	{ "limit", "(partition NAME [N|shared]) | (port IFNAME [N|none])",
+	  "show or set a partition's quota or a port's learning limit", 2, 3,
+	  cmd_fdb_limit },
 };
 
 const struct cli_object fctl_fdb_object = CLI_OBJECT(
 	"fdb", "the forwarding engine's MAC learning table", fdb_cmds);
+
+static void print_engine_fdb(const json_t *fdb)
+{
+	out_open_object("fdb");
+	out_uint(PRINT_ANY, "entries", "fdb: %" PRIu64 " entries",
+		 juint(fdb, "entries"));
+	out_uint(PRINT_ANY, "size", " of %" PRIu64, juint(fdb, "size"));
+	out_uint(PRINT_ANY, "reserved", " (%" PRIu64 " free kept for quotas)",
+		 juint(fdb, "reserved"));
+	out_uint(PRINT_ANY, "learned", ", %" PRIu64 " learned",
+		 juint(fdb, "learned"));
+	out_uint(PRINT_ANY, "moved", ", %" PRIu64 " moved",
+		 juint(fdb, "moved"));
+	out_uint(PRINT_ANY, "aged", ", %" PRIu64 " aged", juint(fdb, "aged"));
+	out_uint(PRINT_ANY, "full", "\nfdb not learned: %" PRIu64 " table full",
+		 juint(fdb, "full"));
+	out_uint(PRINT_ANY, "part_limit", ", %" PRIu64 " partition quota",
+		 juint(fdb, "part_limit"));
+	out_uint(PRINT_ANY, "port_limit", ", %" PRIu64 " port limit\n",
+		 juint(fdb, "port_limit"));
+	out_close_object();
+}
 
 static void print_engine(const json_t *r)
 {
@@ -261,17 +332,7 @@ static void print_engine(const json_t *r)
 	out_bool(PRINT_ANY, "hugepages", ", hugepages: %s\n",
 		 json_is_true(json_object_get(pool, "hugepages")));
 	out_close_object();
-	out_open_object("fdb");
-	out_uint(PRINT_ANY, "entries", "fdb: %" PRIu64 " entries",
-		 juint(fdb, "entries"));
-	out_uint(PRINT_ANY, "learned", ", %" PRIu64 " learned",
-		 juint(fdb, "learned"));
-	out_uint(PRINT_ANY, "moved", ", %" PRIu64 " moved",
-		 juint(fdb, "moved"));
-	out_uint(PRINT_ANY, "aged", ", %" PRIu64 " aged", juint(fdb, "aged"));
-	out_uint(PRINT_ANY, "full", ", %" PRIu64 " not learned (full)\n",
-		 juint(fdb, "full"));
-	out_close_object();
+	print_engine_fdb(fdb);
 	out_text("drops:");
 	print_drops(json_object_get(r, "drops"));
 	out_nl();
@@ -286,6 +347,7 @@ static void print_partition(const json_t *p)
 	out_bool(PRINT_ANY, "active", " active %s",
 		 json_is_true(json_object_get(p, "active")));
 	print_counters(p);
+	print_share(json_object_get(p, "fdb"));
 	out_nl();
 	out_close_object();
 }

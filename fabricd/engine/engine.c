@@ -21,7 +21,7 @@
 LOG_MODULE(engine);
 
 #define POOL_BUFS 16384
-#define FDB_SIZE 65536
+#define FDB_SIZE POLICY_FDB_ENTRIES
 #define EPOLL_TIMEOUT_MS 100
 #define AGE_EVERY_MS 1000
 #define RETRY_EVERY_MS 1000
@@ -218,6 +218,37 @@ static bool pkey_held(const uint16_t *held, size_t n, uint16_t pkey)
 	return false;
 }
 
+/*
+ * The policy's FDB quotas: all shared first, so that a quota moving from
+ * one partition to another never adds up to more than the table on the
+ * way. Quotas set at run time stay (ecore_part_fdb_limit()).
+ */
+static void apply_fdb_limits(struct engine *e, const struct policy *pol)
+{
+	unsigned int i;
+	int idx, ret;
+
+	for (i = 0; i < pol->n_partitions; i++) {
+		idx = ecore_part_find(&e->core, pol->partitions[i].name);
+		ecore_part_fdb_limit(&e->core, idx, FDB_LIMIT_SHARED, false);
+	}
+	for (i = 0; i < pol->n_partitions; i++) {
+		const struct policy_partition *pp = &pol->partitions[i];
+
+		if (!pp->fdb_limit)
+			continue;
+		idx = ecore_part_find(&e->core, pp->name);
+		ret = ecore_part_fdb_limit(&e->core, idx, pp->fdb_limit, false);
+		if (ret)
+			VLOG_WARN(
+				"partition %s: fdb_limit %u not applied (%s): "
+				"the quotas set with 'fabricctl fdb limit' "
+				"leave too little room; it shares what is "
+				"free",
+				pp->name, pp->fdb_limit, strerror(-ret));
+	}
+}
+
 /* Partitions: update those of @pol, forget the others. */
 static int apply_partitions(struct engine *e, const struct policy *pol,
 			    const uint16_t *held, size_t n)
@@ -238,6 +269,7 @@ static int apply_partitions(struct engine *e, const struct policy *pol,
 	for (i = 0; i < ECORE_MAX_PARTS; i++)
 		if (e->core.parts[i].used && !seen[i])
 			ecore_part_remove(&e->core, i);
+	apply_fdb_limits(e, pol);
 	return 0;
 }
 

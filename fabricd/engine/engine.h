@@ -61,7 +61,8 @@ int engine_set_ib(struct engine *e, const char *dev, unsigned int port);
 
 /*
  * engine_register_commands - register the engine's control commands on
- * @srv: port/add, port/del, port/list, fdb/show, stats.
+ * @srv: port/add, port/del, port/list, fdb/show, fdb/aging, fdb/limit,
+ * stats.
  */
 void engine_register_commands(struct engine *e, struct ctl_server *srv);
 

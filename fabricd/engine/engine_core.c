@@ -134,6 +134,14 @@ drop_unicast(struct engine_core *c, struct ecore_port *rxport,
 		   same_port ? ECORE_DROP_SAME_PORT : ECORE_DROP_ISOLATION);
 }
 
+/* Unicast to an address not learned: it floods, in its partition only. */
+static inline void count_flood(struct engine_core *c, struct ecore_port *rxport,
+			       uint16_t part)
+{
+	rxport->c.flooded++;
+	c->parts[part].c.flooded++;
+}
+
 /*
  * The ports @pkt goes to; learns its source. May drop (returns 0). Uses the
  * run's partition and allowed members, worked out once per run of packets.
@@ -156,6 +164,8 @@ static uint64_t lookup(struct engine_core *c, const struct rx_burst *b,
 				     (unsigned int)out == b->in);
 			return 0;
 		}
+		if (out < 0)
+			count_flood(c, b->rxport, pkt->part);
 	}
 	if (!(b->allowed & (b->allowed - 1)))
 		pkt->flags |=
@@ -529,6 +539,7 @@ int ecore_part_set(struct engine_core *c, const char *name, uint16_t pkey,
 		memset(pt, 0, sizeof(*pt));
 		pt->used = true;
 		util_strlcpy(pt->name, name, sizeof(pt->name));
+		fdb_set_part_limit(c->fdb, idx, FDB_LIMIT_SHARED);
 	}
 	pt = &c->parts[idx];
 	if (pt->active && (!active || pt->vlan != vlan))
@@ -548,7 +559,25 @@ void ecore_part_remove(struct engine_core *c, unsigned int idx)
 		    c->ports[i].part == idx)
 			ecore_port_del(c, i);
 	fdb_flush(c->fdb, idx, FDB_ANY);
+	fdb_set_part_limit(c->fdb, idx, FDB_LIMIT_SHARED);
 	memset(&c->parts[idx], 0, sizeof(c->parts[idx]));
+}
+
+int ecore_part_fdb_limit(struct engine_core *c, unsigned int idx,
+			 unsigned int limit, bool runtime)
+{
+	struct ecore_part *pt;
+	int ret;
+
+	if (idx >= ECORE_MAX_PARTS || !c->parts[idx].used)
+		return -ENOENT;
+	pt = &c->parts[idx];
+	if (pt->fdb_limit_runtime && !runtime)
+		return 0;
+	ret = fdb_set_part_limit(c->fdb, idx, limit);
+	if (!ret)
+		pt->fdb_limit_runtime |= runtime;
+	return ret;
 }
 
 int ecore_port_find(const struct engine_core *c, const char *name)
@@ -591,6 +620,9 @@ static int port_slot_new(struct engine_core *c, const char *name,
 	ep->iso_mask = ep->limited ? ~0ull : 0;
 	util_strlcpy(ep->port.name, name, sizeof(ep->port.name));
 	ep->port.fd = -1;
+	fdb_set_port_limit(c->fdb, i,
+			   role == ECORE_ACCESS ? ECORE_ACCESS_FDB_LIMIT :
+						  FDB_LIMIT_NONE);
 	return i;
 }
 

@@ -21,6 +21,15 @@
 #define ECORE_BURST 32
 #define ECORE_NAME_MAX 64
 #define ECORE_NO_PART UINT16_MAX
+/*
+ * The MAC addresses an access port (a VM's vNIC) may have learned at once
+ * unless set otherwise (fdb_set_port_limit()); trunks have no limit of
+ * their own, their partitions' quotas hold.
+ */
+#define ECORE_ACCESS_FDB_LIMIT 1024
+
+_Static_assert(ECORE_MAX_PARTS <= FDB_MAX_PARTS, "FDB accounts partitions");
+_Static_assert(ECORE_MAX_PORTS <= FDB_MAX_PORTS, "FDB accounts ports");
 
 /* Why a frame was dropped. Names: ecore_drop_name(). */
 enum ecore_drop {
@@ -47,6 +56,7 @@ enum ecore_role {
 struct ecore_counters {
 	uint64_t rx_packets, rx_bytes;
 	uint64_t tx_packets, tx_bytes;
+	uint64_t flooded; /* unicast to an unlearned address, flooded */
 	uint64_t drops[ECORE_DROP_MAX];
 };
 
@@ -58,6 +68,7 @@ struct ecore_part {
 	uint16_t vlan; /* 0: not on the trunk */
 	uint64_t members; /* port bitmap: its access ports and the trunks */
 	uint64_t limited; /* the members attached as limited */
+	bool fdb_limit_runtime; /* quota set from the control socket */
 	struct ecore_counters c;
 };
 
@@ -122,6 +133,16 @@ int ecore_part_set(struct engine_core *c, const char *name, uint16_t pkey,
 
 /* ecore_part_remove - forget partition @idx, its ports and its MACs. */
 void ecore_part_remove(struct engine_core *c, unsigned int idx);
+
+/*
+ * ecore_part_fdb_limit - partition @idx may hold @limit MAC addresses
+ * (FDB_LIMIT_SHARED: its share of what is free). @runtime: set from the
+ * control socket; such a quota stays until the partition leaves, the
+ * policy's (@runtime false) does not replace it. Returns 0 or
+ * fdb_set_part_limit()'s error.
+ */
+int ecore_part_fdb_limit(struct engine_core *c, unsigned int idx,
+			 unsigned int limit, bool runtime);
 
 /* ecore_part_find - index of partition @name, or -ENOENT. */
 int ecore_part_find(const struct engine_core *c, const char *name);

@@ -31,11 +31,44 @@ static json_t *counters_json(const struct ecore_counters *c)
 	for (i = 0; i < ECORE_DROP_MAX; i++)
 		json_object_set_new(drops, ecore_drop_name(i),
 				    json_integer(c->drops[i]));
-	return json_pack("{s:I, s:I, s:I, s:I, s:o}", "rx_packets",
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:o}", "rx_packets",
 			 (json_int_t)c->rx_packets, "rx_bytes",
 			 (json_int_t)c->rx_bytes, "tx_packets",
 			 (json_int_t)c->tx_packets, "tx_bytes",
-			 (json_int_t)c->tx_bytes, "drops", drops);
+			 (json_int_t)c->tx_bytes, "flooded",
+			 (json_int_t)c->flooded, "drops", drops);
+}
+
+/*
+ * A partition's or port's share of the MAC table; @unlimited names a limit
+ * of 0 ("shared" for partitions, null for ports).
+ */
+static json_t *share_json(const struct fdb_share *sh, json_t *unlimited)
+{
+	json_t *o = json_pack("{s:i, s:i, s:I, s:I}", "entries",
+			      (int)sh->entries, "may_hold", (int)sh->max_now,
+			      "refused", (json_int_t)sh->refused, "full",
+			      (json_int_t)sh->full);
+
+	json_object_set_new(o, "limit",
+			    sh->limit ? json_integer(sh->limit) : unlimited);
+	return o;
+}
+
+static json_t *port_fdb_json(const struct engine *e, unsigned int slot)
+{
+	struct fdb_share sh;
+
+	fdb_port_share(e->core.fdb, slot, &sh);
+	return share_json(&sh, json_null());
+}
+
+static json_t *part_fdb_json(const struct engine *e, unsigned int idx)
+{
+	struct fdb_share sh;
+
+	fdb_part_share(e->core.fdb, idx, &sh);
+	return share_json(&sh, json_string("shared"));
 }
 
 static const char *port_role(const struct ecore_port *ep)
@@ -70,6 +103,8 @@ static json_t *port_json(const struct engine *e, const struct ecore_port *ep)
 			    json_string(ep->runtime ? "runtime" : "policy"));
 	json_object_set_new(o, "kernel_rx_dropped",
 			    json_integer(hw.rx_dropped));
+	json_object_set_new(
+		o, "fdb", port_fdb_json(e, (unsigned int)(ep - e->core.ports)));
 	return o;
 }
 
@@ -280,6 +315,91 @@ static int cmd_fdb_aging(int argc, const char *const argv[], void *aux,
 	return 0;
 }
 
+/* "N", or @none ("shared", "none"): 0. Returns 0 or -EINVAL. */
+static int parse_limit(const char *s, const char *none, unsigned int *limit)
+{
+	uint64_t v;
+
+	if (!strcmp(s, none)) {
+		*limit = 0;
+		return 0;
+	}
+	if (util_parse_u64(s, UINT32_MAX, &v) || !v)
+		return -EINVAL;
+	*limit = (unsigned int)v;
+	return 0;
+}
+
+/* fdb/limit partition NAME [N|shared]: lock held. */
+static int part_limit_locked(struct engine *e, int argc,
+			     const char *const argv[], json_t **result,
+			     char **error)
+{
+	int idx = ecore_part_find(&e->core, argv[1]), ret;
+	unsigned int limit;
+
+	if (idx < 0)
+		return fail(error, -ENOENT, "no partition '%s'", argv[1]);
+	if (argc == 3) {
+		if (parse_limit(argv[2], "shared", &limit))
+			return fail(error, -EINVAL,
+				    "'%s': want a number of entries or "
+				    "'shared'",
+				    argv[2]);
+		ret = ecore_part_fdb_limit(&e->core, idx, limit, true);
+		if (ret == -ENOSPC || ret == -EINVAL)
+			return fail(error, ret,
+				    "%s: the fixed quotas would add up to "
+				    "more than the MAC table holds "
+				    "(fabricctl stats: fdb size)",
+				    argv[2]);
+	}
+	*result = part_fdb_json(e, idx);
+	json_object_set_new(*result, "partition", json_string(argv[1]));
+	return 0;
+}
+
+/* fdb/limit port IFNAME [N|none]: lock held. */
+static int port_limit_locked(struct engine *e, int argc,
+			     const char *const argv[], json_t **result,
+			     char **error)
+{
+	int slot = ecore_port_find(&e->core, argv[1]);
+	unsigned int limit;
+
+	if (slot < 0)
+		return fail(error, -ENOENT, "no port %s", argv[1]);
+	if (argc == 3) {
+		if (parse_limit(argv[2], "none", &limit))
+			return fail(error, -EINVAL,
+				    "'%s': want a number of entries or 'none'",
+				    argv[2]);
+		fdb_set_port_limit(e->core.fdb, slot, limit);
+	}
+	*result = port_fdb_json(e, slot);
+	json_object_set_new(*result, "port", json_string(argv[1]));
+	return 0;
+}
+
+static int cmd_fdb_limit(int argc, const char *const argv[], void *aux,
+			 json_t **result, char **error)
+{
+	struct engine *e = aux;
+	int ret;
+
+	if (strcmp(argv[0], "partition") && strcmp(argv[0], "port"))
+		return fail(error, -EINVAL, "%s",
+			    "usage: (partition NAME [N | shared]) | "
+			    "(port IFNAME [N | none])");
+	pthread_mutex_lock(&e->lock);
+	if (!strcmp(argv[0], "partition"))
+		ret = part_limit_locked(e, argc, argv, result, error);
+	else
+		ret = port_limit_locked(e, argc, argv, result, error);
+	pthread_mutex_unlock(&e->lock);
+	return ret;
+}
+
 static json_t *parts_json(const struct engine *e)
 {
 	json_t *a = json_array();
@@ -296,6 +416,7 @@ static json_t *parts_json(const struct engine *e)
 		json_object_set_new(o, "pkey", json_integer(pt->pkey));
 		json_object_set_new(o, "vlan", json_integer(pt->vlan));
 		json_object_set_new(o, "active", json_boolean(pt->active));
+		json_object_set_new(o, "fdb", part_fdb_json(e, i));
 		json_array_append_new(a, o);
 	}
 	return a;
@@ -311,21 +432,24 @@ static json_t *engine_json(const struct engine *e)
 	for (i = 0; i < ECORE_DROP_MAX; i++)
 		json_object_set_new(drops, ecore_drop_name(i),
 				    json_integer(e->core.drops[i]));
-	return json_pack("{s:s, s:s, s:b, s:I, s:{s:i, s:i, s:i, s:b}, "
-			 "s:{s:i, s:I, s:I, s:I, s:I}, s:o, s:I, s:I}",
-			 "partitions_from", e->eth_only ? "policy" : "ib",
-			 "poll_mode", e->busy_poll ? "busy-poll" : "epoll",
-			 "running", e->running, "bytes_copied",
-			 (json_int_t)e->core.bytes_copied, "pool", "buffers",
-			 (int)pool_size(e->pool), "free",
-			 (int)pool_avail(e->pool), "buf_size",
-			 (int)pool_buf_size(e->pool), "hugepages",
-			 pool_hugepages(e->pool), "fdb", "entries",
-			 (int)fs.entries, "learned", (json_int_t)fs.learned,
-			 "moved", (json_int_t)fs.moved, "aged",
-			 (json_int_t)fs.aged, "full", (json_int_t)fs.full,
-			 "drops", drops, "wakeups", (json_int_t)e->wakeups,
-			 "bursts", (json_int_t)e->bursts);
+	return json_pack(
+		"{s:s, s:s, s:b, s:I, s:{s:i, s:i, s:i, s:b}, "
+		"s:{s:i, s:i, s:i, s:I, s:I, s:I, s:I, s:I, s:I}, "
+		"s:o, s:I, s:I}",
+		"partitions_from", e->eth_only ? "policy" : "ib", "poll_mode",
+		e->busy_poll ? "busy-poll" : "epoll", "running", e->running,
+		"bytes_copied", (json_int_t)e->core.bytes_copied, "pool",
+		"buffers", (int)pool_size(e->pool), "free",
+		(int)pool_avail(e->pool), "buf_size",
+		(int)pool_buf_size(e->pool), "hugepages",
+		pool_hugepages(e->pool), "fdb", "size",
+		(int)fdb_max_entries(e->core.fdb), "entries", (int)fs.entries,
+		"reserved", (int)fs.reserved, "learned", (json_int_t)fs.learned,
+		"moved", (json_int_t)fs.moved, "aged", (json_int_t)fs.aged,
+		"full", (json_int_t)fs.full, "part_limit",
+		(json_int_t)fs.part_limit, "port_limit",
+		(json_int_t)fs.port_limit, "drops", drops, "wakeups",
+		(json_int_t)e->wakeups, "bursts", (json_int_t)e->bursts);
 }
 
 static int cmd_stats(int argc, const char *const argv[], void *aux,
@@ -358,6 +482,9 @@ static const struct engine_cmd engine_cmds[] = {
 	{ "port/list", "", 0, 0, cmd_port_list },
 	{ "fdb/show", "[partition NAME]", 0, 2, cmd_fdb_show },
 	{ "fdb/aging", "[MS]", 0, 1, cmd_fdb_aging },
+	{ "fdb/limit",
+	  "(partition NAME [N | shared]) | (port IFNAME [N | none])", 2, 3,
+	  cmd_fdb_limit },
 	{ "stats", "", 0, 0, cmd_stats },
 };
 

@@ -61,17 +61,28 @@ static void test_full_and_flush(void **state)
 {
 	struct fdb *f = fdb_create(4, 1000);
 	struct fdb_stats st;
-	uint64_t m;
 
-	for (m = 1; m <= 4; m++)
-		assert_int_equal(fdb_learn(f, m & 1, m, m, 0), FDB_LEARNED);
+	/* shared quota: partition 1 takes half of the free table */
+	assert_int_equal(fdb_learn(f, 1, 1, 1, 0), FDB_LEARNED);
+	assert_int_equal(fdb_learn(f, 1, 3, 3, 0), FDB_LEARNED);
+	assert_int_equal(fdb_learn(f, 1, 5, 3, 0), -EDQUOT);
+	/* a fixed quota set late is backed only by what is free */
+	assert_int_equal(fdb_set_part_limit(f, 0, 4), 0);
+	assert_int_equal(fdb_learn(f, 0, 2, 2, 0), FDB_LEARNED);
+	assert_int_equal(fdb_learn(f, 0, 4, 4, 0), FDB_LEARNED);
 	assert_int_equal(fdb_learn(f, 0, 99, 1, 0), -ENOSPC);
 	fdb_get_stats(f, &st);
 	assert_int_equal(st.full, 1);
+	assert_int_equal(st.part_limit, 1);
+	assert_int_equal(st.entries, 4);
+	assert_int_equal(st.reserved, 2);
 	assert_int_equal(fdb_flush(f, 1, FDB_ANY), 2);
 	assert_int_equal(fdb_flush(f, FDB_ANY, 4), 1);
 	assert_int_equal(fdb_lookup(f, 0, 2, 0), 2);
 	assert_int_equal(fdb_flush(f, FDB_ANY, FDB_ANY), 1);
+	fdb_get_stats(f, &st);
+	assert_int_equal(st.entries, 0);
+	assert_int_equal(st.reserved, 4);
 	fdb_destroy(f);
 	errno = 0;
 	assert_null(fdb_create(0, 1));
@@ -121,6 +132,119 @@ static void test_against_model(void **state)
 	fdb_destroy(f);
 }
 
+/*
+ * Finding 7 of issue 10: one partition sending random source MACs must not
+ * fill the table for the others. With the default (shared) quota a
+ * partition holds at most what is still free, so after the flood half the
+ * table is left and a quiet partition still learns all its hosts.
+ */
+static void test_partition_flood_leaves_room(void **state)
+{
+	struct fdb *f = fdb_create(1024, 1000);
+	struct fdb_stats st;
+	unsigned int refused = 0;
+	uint64_t m;
+
+	for (m = 0; m < 10000; m++)
+		if (fdb_learn(f, 1, 0x020000000000ull + m * 7919, 1, 0) < 0)
+			refused++;
+	fdb_get_stats(f, &st);
+	assert_true(refused > 0);
+	assert_true(st.entries <= 512);
+	for (m = 0; m < 100; m++)
+		assert_int_equal(fdb_learn(f, 2, 0x0200000b0000ull + m, 2, 0),
+				 FDB_LEARNED);
+	for (m = 0; m < 100; m++)
+		assert_int_equal(fdb_lookup(f, 2, 0x0200000b0000ull + m, 0), 2);
+	fdb_destroy(f);
+}
+
+/* Fixed quotas are reserved: shared partitions cannot take that room. */
+static void test_fixed_quota(void **state)
+{
+	struct fdb *f = fdb_create(100, 1000);
+	struct fdb_share sh;
+	struct fdb_stats st;
+	uint64_t m;
+
+	assert_int_equal(fdb_set_part_limit(f, 3, 60), 0);
+	assert_int_equal(fdb_set_part_limit(f, 4, 41), -ENOSPC);
+	assert_int_equal(fdb_set_part_limit(f, 4, 101), -EINVAL);
+	assert_int_equal(fdb_set_part_limit(f, FDB_MAX_PARTS, 1), -EINVAL);
+	for (m = 0; m < 1000; m++)
+		fdb_learn(f, 1, 0x020000000000ull + m, 1, 0);
+	fdb_part_share(f, 1, &sh);
+	assert_int_equal(sh.entries, 20); /* half of the 40 not reserved */
+	assert_int_equal(sh.refused, 980);
+	assert_int_equal(sh.limit, FDB_LIMIT_SHARED);
+	assert_int_equal(sh.max_now, 20);
+	for (m = 0; m < 100; m++)
+		fdb_learn(f, 3, 0x020000000000ull + m, 2, 0);
+	fdb_part_share(f, 3, &sh);
+	assert_int_equal(sh.entries, 60);
+	assert_int_equal(sh.limit, 60);
+	assert_int_equal(sh.refused, 40);
+	assert_int_equal(sh.full, 0);
+	fdb_get_stats(f, &st);
+	assert_int_equal(st.entries, 80);
+	assert_int_equal(st.reserved, 0);
+	assert_int_equal(st.part_limit, 1020);
+	/* a third partition still has the last 20 free: it learns 10 */
+	for (m = 0; m < 100; m++)
+		fdb_learn(f, 5, 0x020000000000ull + m, 3, 0);
+	fdb_part_share(f, 5, &sh);
+	assert_int_equal(sh.entries, 10);
+	/* aging gives the room back */
+	assert_int_equal(fdb_age(f, 5000), 90);
+	fdb_get_stats(f, &st);
+	assert_int_equal(st.entries, 0);
+	assert_int_equal(st.reserved, 60);
+	/* back to shared: nothing reserved */
+	assert_int_equal(fdb_set_part_limit(f, 3, FDB_LIMIT_SHARED), 0);
+	fdb_get_stats(f, &st);
+	assert_int_equal(st.reserved, 0);
+	fdb_destroy(f);
+}
+
+/* A port's learning limit holds inside its partition's quota. */
+static void test_port_limit(void **state)
+{
+	struct fdb *f = fdb_create(1000, 1000);
+	struct fdb_share sh;
+	struct fdb_stats st;
+	uint64_t m;
+
+	assert_int_equal(fdb_set_port_limit(f, 7, 3), 0);
+	assert_int_equal(fdb_set_port_limit(f, FDB_MAX_PORTS, 3), -EINVAL);
+	for (m = 1; m <= 3; m++)
+		assert_int_equal(fdb_learn(f, 0, m, 7, 0), FDB_LEARNED);
+	assert_int_equal(fdb_learn(f, 0, 4, 7, 0), -ENOBUFS);
+	/* the partition's other ports still learn */
+	assert_int_equal(fdb_learn(f, 0, 4, 8, 0), FDB_LEARNED);
+	/* a move onto the full port forgets the address */
+	assert_int_equal(fdb_learn(f, 0, 4, 7, 1), -ENOBUFS);
+	assert_int_equal(fdb_lookup(f, 0, 4, 1), -ENOENT);
+	/* a move off it makes room */
+	assert_int_equal(fdb_learn(f, 0, 1, 8, 1), FDB_MOVED);
+	assert_int_equal(fdb_learn(f, 0, 5, 7, 1), FDB_LEARNED);
+	fdb_port_share(f, 7, &sh);
+	assert_int_equal(sh.entries, 3);
+	assert_int_equal(sh.limit, 3);
+	assert_int_equal(sh.refused, 2);
+	fdb_port_share(f, 8, &sh);
+	assert_int_equal(sh.entries, 1);
+	assert_int_equal(sh.limit, FDB_LIMIT_NONE);
+	fdb_get_stats(f, &st);
+	assert_int_equal(st.port_limit, 2);
+	assert_int_equal(st.entries, 4);
+	assert_int_equal(fdb_flush(f, FDB_ANY, 7), 3);
+	fdb_port_share(f, 7, &sh);
+	assert_int_equal(sh.entries, 0);
+	assert_int_equal(fdb_learn(f, 0, 1, FDB_MAX_PORTS, 2), -EINVAL);
+	assert_int_equal(fdb_learn(f, FDB_MAX_PARTS, 1, 1, 2), -EINVAL);
+	fdb_destroy(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -128,6 +252,9 @@ int main(void)
 		cmocka_unit_test(test_aging),
 		cmocka_unit_test(test_full_and_flush),
 		cmocka_unit_test(test_against_model),
+		cmocka_unit_test(test_partition_flood_leaves_room),
+		cmocka_unit_test(test_fixed_quota),
+		cmocka_unit_test(test_port_limit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

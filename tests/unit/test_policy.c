@@ -129,6 +129,16 @@ static const struct bad_case bad_cases[] = {
 	  "4:10: error: mtu 5 is not an InfiniBand MTU; write bytes", 1 },
 	{ "mtu_odd", PART_HDR PART_A "    mtu: 1500\n",
 	  "4:10: error: mtu 1500 is not an InfiniBand MTU", 1 },
+	{ "fdb_limit_zero", PART_HDR PART_A "    fdb_limit: 0\n",
+	  "4:16: error: fdb_limit 0 is out of range; use 1..65536", 1 },
+	{ "fdb_limit_range", PART_HDR PART_A "    fdb_limit: 65537\n",
+	  "4:16: error: fdb_limit 65537 is out of range; use 1..65536", 1 },
+	{ "fdb_limit_sum",
+	  PART_HDR PART_A "    fdb_limit: 40000\n"
+			  "  - name: b\n    pkey: 2\n    fdb_limit: 30000\n",
+	  "7:16: error: the partitions' fdb_limit add up to more than "
+	  "fabricd's 65536 MAC entries",
+	  1 },
 	{ "sl_range", PART_HDR PART_A "    sl: 16\n",
 	  "4:9: error: sl 16 is out of range; use 0..15", 1 },
 	{ "ipoib_bool", PART_HDR PART_A "    ipoib: maybe\n",
@@ -391,6 +401,10 @@ static void test_rules_pass(void **state)
 			 "  - { name: c, pkey: 3, mtu: 1024 }\n"
 			 "  - { name: d, pkey: 4, mtu: 2048 }\n"
 			 "  - { name: e, pkey: 5, mtu: 4096 }\n",
+		/* fixed FDB quotas filling the table exactly */
+		PART_HDR "  - { name: a, pkey: 1, fdb_limit: 65535 }\n"
+			 "  - { name: b, pkey: 2, fdb_limit: 1 }\n"
+			 "  - { name: c, pkey: 3 }\n",
 	};
 	size_t i;
 
