@@ -8,18 +8,29 @@
 #include "fabricd/engine/engine_priv.h"
 
 #include <errno.h>
+#include <net/if_arp.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "eth/frame.h"
+#include "fabricd/engine/ifcheck.h"
 #include "lib/ctl_server.h"
 #include "lib/util.h"
 
-static int fail(char **error, int ret, const char *fmt, const char *arg)
+static int fail(char **error, int ret, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Returns @ret, with the message in *@error. */
+static int fail(char **error, int ret, const char *fmt, ...)
 {
-	if (asprintf(error, fmt, arg) < 0)
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(error, fmt, ap) < 0)
 		*error = NULL;
+	va_end(ap);
 	return ret;
 }
 
@@ -177,10 +188,85 @@ static int parse_port_args(int argc, const char *const argv[],
 	return 0;
 }
 
+/*
+ * Whether interface @name can be a @pa->kind port: a valid name, an
+ * Ethernet interface that exists (a tap may be made by fabricd), not the
+ * loopback. ipoib ports name a verbs device, dummy ports have no
+ * interface: their names only are checked, a dummy's as an interface's.
+ */
+static int check_iface(const char *name, const struct port_args *pa,
+		       struct ifcheck_info *in, char **error)
+{
+	bool tap = !strcmp(pa->kind, "tap");
+	int ret;
+
+	memset(in, 0, sizeof(*in));
+	if (!strcmp(pa->kind, "ipoib"))
+		return 0;
+	if (!ifcheck_name(name))
+		return fail(error, -EINVAL,
+			    "'%s' is not an interface name (1 to %d "
+			    "characters, not '.' or '..', no '/', ':' or "
+			    "blanks)",
+			    name, IF_NAMESIZE - 1);
+	if (!strcmp(pa->kind, "dummy"))
+		return 0;
+	ret = ifcheck_query(name, in);
+	if (ret == -ENODEV && tap)
+		return 0; /* fabricd makes it */
+	if (ret == -ENODEV)
+		return fail(error, ret,
+			    "no interface %s here; create it first (or add "
+			    "'tap' to have fabricd make a tap)",
+			    name);
+	if (ret)
+		return fail(error, ret, "cannot look at interface %s: %s", name,
+			    strerror(-ret));
+	if (in->loopback || in->arptype == ARPHRD_LOOPBACK)
+		return fail(error, -EINVAL,
+			    "%s is the loopback interface: it leads "
+			    "nowhere, frames sent on it come back",
+			    name);
+	if (in->arptype != ARPHRD_ETHER)
+		return fail(error, -EINVAL,
+			    "%s is not an Ethernet interface (link type %u); "
+			    "the engine switches Ethernet frames",
+			    name, in->arptype);
+	return 0;
+}
+
+/*
+ * A port whose veth peer is a port already would send every frame through
+ * the kernel straight back into the engine (a loop). Lock held.
+ */
+static int check_peer(const struct engine *e, const char *name,
+		      const struct ifcheck_info *in, char **error)
+{
+	unsigned int i;
+
+	if (!in->peer_ifindex)
+		return 0;
+	for (i = 0; i < ECORE_MAX_PORTS; i++) {
+		const struct ecore_port *ep = &e->core.ports[i];
+
+		if (!ep->used ||
+		    (int)if_nametoindex(ep->port.name) != in->peer_ifindex)
+			continue;
+		return fail(error, -ELOOP,
+			    "%s is the veth peer of %s, a %s port already: "
+			    "frames would loop through the kernel back into "
+			    "the engine",
+			    name, ep->port.name,
+			    ep->role == ECORE_TRUNK ? "trunk" : "access");
+	}
+	return 0;
+}
+
 static int port_add_locked(struct engine *e, const char *name,
 			   const struct port_args *pa, char **error)
 {
-	int part = 0, slot;
+	struct ifcheck_info in;
+	int part = 0, slot, ret;
 
 	if (!port_ops_find(pa->kind))
 		return fail(error, -EINVAL,
@@ -194,13 +280,18 @@ static int port_add_locked(struct engine *e, const char *name,
 				    "no partition '%s' in the policy",
 				    pa->part);
 	}
+	if (ecore_port_find(&e->core, name) >= 0)
+		return fail(error, -EEXIST,
+			    "port %s exists; delete it first to change it",
+			    name);
+	ret = check_iface(name, pa, &in, error);
+	if (!ret)
+		ret = check_peer(e, name, &in, error);
+	if (ret)
+		return ret;
 	slot = ecore_port_add(&e->core, name, pa->kind,
 			      pa->trunk ? ECORE_TRUNK : ECORE_ACCESS, part,
 			      pa->limited);
-	if (slot == -EEXIST)
-		return fail(error, slot,
-			    "port %s exists; delete it first to change it",
-			    name);
 	if (slot < 0)
 		return fail(error, slot, "cannot add port %s", name);
 	e->core.ports[slot].runtime = true;
