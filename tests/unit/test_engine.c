@@ -430,6 +430,47 @@ static void test_port_del_flushes(void **state)
 			 -EINVAL);
 }
 
+/* Learning limits and quotas in the engine; floods to unknown MACs counted. */
+static void test_fdb_limits(void **state)
+{
+	struct fixture *fx = *state;
+	struct fdb_share sh;
+	uint8_t m[6];
+	unsigned int i;
+
+	fdb_port_share(fx->c.fdb, fx->slot[A1], &sh);
+	assert_int_equal(sh.limit, ECORE_ACCESS_FDB_LIMIT);
+	fdb_port_share(fx->c.fdb, fx->slot[T], &sh);
+	assert_int_equal(sh.limit, FDB_LIMIT_NONE);
+	fdb_set_port_limit(fx->c.fdb, fx->slot[A1], 3);
+	for (i = 1; i <= 5; i++)
+		inject(fx, A1, frame(fx, BCAST, 0x10 + i, -1), 0);
+	fdb_port_share(fx->c.fdb, fx->slot[A1], &sh);
+	assert_int_equal(sh.entries, 3);
+	assert_int_equal(sh.refused, 2);
+	/* unicast to an address not learned floods, counted */
+	mac(m, 0x99);
+	inject(fx, B1, frame(fx, m, 3, -1), 0);
+	assert_int_equal(fx->c.parts[fx->pb].c.flooded, 1);
+	assert_int_equal(fx->c.ports[fx->slot[B1]].c.flooded, 1);
+	assert_int_equal(fx->c.parts[fx->pa].c.flooded, 0);
+	/* known unicast does not count */
+	mac(m, 0x11);
+	inject(fx, A2, frame(fx, m, 2, -1), 0);
+	assert_int_equal(fx->c.parts[fx->pa].c.flooded, 0);
+	/* a runtime quota wins over the policy's, until the partition goes */
+	assert_int_equal(ecore_part_fdb_limit(&fx->c, fx->pa, 10, true), 0);
+	assert_int_equal(ecore_part_fdb_limit(&fx->c, fx->pa, 20, false), 0);
+	fdb_part_share(fx->c.fdb, fx->pa, &sh);
+	assert_int_equal(sh.limit, 10);
+	assert_int_equal(ecore_part_fdb_limit(&fx->c, 4000, 10, true), -ENOENT);
+	ecore_part_remove(&fx->c, fx->pa);
+	fx->pa = ecore_part_set(&fx->c, "tenant-c", 3, 40, true);
+	fdb_part_share(fx->c.fdb, fx->pa, &sh);
+	assert_int_equal(sh.limit, FDB_LIMIT_SHARED);
+	assert_int_equal(sh.entries, 0);
+}
+
 #define T_(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -446,6 +487,7 @@ int main(void)
 		T_(test_inactive_partition),
 		T_(test_pool_only_port),
 		T_(test_port_del_flushes),
+		T_(test_fdb_limits),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
