@@ -406,8 +406,9 @@ static int cmd_fdb_aging(int argc, const char *const argv[], void *aux,
 	return 0;
 }
 
-/* "N", or @none ("shared", "none"): 0. Returns 0 or -EINVAL. */
-static int parse_limit(const char *s, const char *none, unsigned int *limit)
+/* "N", or @none ("shared", "none"): 0. Returns 0 or -EINVAL, said. */
+static int parse_limit(const char *s, const char *none, unsigned int *limit,
+		       char **error)
 {
 	uint64_t v;
 
@@ -416,7 +417,8 @@ static int parse_limit(const char *s, const char *none, unsigned int *limit)
 		return 0;
 	}
 	if (util_parse_u64(s, UINT32_MAX, &v) || !v)
-		return -EINVAL;
+		return fail(error, -EINVAL,
+			    "'%s': want a number of entries or '%s'", s, none);
 	*limit = (unsigned int)v;
 	return 0;
 }
@@ -432,11 +434,8 @@ static int part_limit_locked(struct engine *e, int argc,
 	if (idx < 0)
 		return fail(error, -ENOENT, "no partition '%s'", argv[1]);
 	if (argc == 3) {
-		if (parse_limit(argv[2], "shared", &limit))
-			return fail(error, -EINVAL,
-				    "'%s': want a number of entries or "
-				    "'shared'",
-				    argv[2]);
+		if (parse_limit(argv[2], "shared", &limit, error))
+			return -EINVAL;
 		ret = ecore_part_fdb_limit(&e->core, idx, limit, true);
 		if (ret == -ENOSPC || ret == -EINVAL)
 			return fail(error, ret,
@@ -461,10 +460,8 @@ static int port_limit_locked(struct engine *e, int argc,
 	if (slot < 0)
 		return fail(error, -ENOENT, "no port %s", argv[1]);
 	if (argc == 3) {
-		if (parse_limit(argv[2], "none", &limit))
-			return fail(error, -EINVAL,
-				    "'%s': want a number of entries or 'none'",
-				    argv[2]);
+		if (parse_limit(argv[2], "none", &limit, error))
+			return -EINVAL;
 		fdb_set_port_limit(e->core.fdb, slot, limit);
 	}
 	*result = port_fdb_json(e, slot);

@@ -12,6 +12,7 @@
 # The engine runs in fabricd itself (--no-ib: an Ethernet-only host).
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
+. tests/lib/netns.sh
 
 FABRICD=$PWD/build/bin/fabricd
 FABRICCTL=$PWD/build/bin/fabricctl
@@ -24,37 +25,12 @@ for t in tshark jq ethtool ping $PY; do
 	command -v "$t" >/dev/null || skip_all "$t not installed (make deps)"
 done
 
-P=dp$$
-D=$(mktemp -d /tmp/datapath.XXXXXX)
-PIDS=()
-NSS=()
-cleanup() {
-	local p n
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
-	for n in "${NSS[@]}"; do ip netns del "$n" 2>/dev/null; done
-	rm -rf "$D"
-}
-trap cleanup EXIT
-
-mkns() {
-	ip netns add "$P-$1" || skip_all "cannot create a network namespace"
-	NSS+=("$P-$1")
-	# No IPv6: no autoconfiguration chatter to blur the counts.
-	ip netns exec "$P-$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-		net.ipv6.conf.default.disable_ipv6=1
-	ip -n "$P-$1" link set lo up
-}
+netns_init datapath
 # pings NS ARGS...: ping quietly from NS; status as ping's.
 pings() {
 	local n=$1
 	shift
 	ip netns exec "$P-$n" ping -q "$@" >/dev/null 2>&1
-}
-in_ns() {
-	local n=$1
-	shift
-	ip netns exec "$P-$n" "$@"
 }
 # MACs by VM name: 02:00:00:00:00:<a1|a2|a3|b1|b2|c1 (l1)|c2 (l2)>.
 mac_of() {
@@ -131,14 +107,8 @@ inject() {
 	in_ns "$n" $PY "$D/inject.py" eth0 "$@"
 }
 
-SOCK=$D/ctl.sock
+netns_fabricd sw
 fctl() { "$FABRICCTL" -s "$SOCK" "$@"; }
-# Not through in_ns: $! must be the switch itself, or the EXIT trap kills
-# only a subshell and leaves the switch running (ip netns exec execs).
-ip netns exec "$P-sw" "$FABRICD" --policy "$D/fabric.yaml" \
-	--gateway gw1 --no-ib --state-dir "$D/state" --ctl-socket "$SOCK" \
-	--pid-file "$D/fabricd.pid" --foreground >"$D/fabricd.log" 2>&1 &
-PIDS+=($!)
 diag "engine in $(basename "$FABRICD")"
 
 ports_up() {

@@ -11,6 +11,7 @@
 # fabricd runs Ethernet-only (--no-ib) in a namespace of its own.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
+. tests/lib/netns.sh
 
 FABRICD=$PWD/build/bin/fabricd
 FABRICCTL=$PWD/build/bin/fabricctl
@@ -19,24 +20,15 @@ FABRICCTL=$PWD/build/bin/fabricctl
 	skip_all "fabricd/fabricctl not built (make)"
 command -v jq >/dev/null || skip_all "jq not installed (make deps)"
 
-NS=pa$$
-D=$(mktemp -d /tmp/portadd.XXXXXX)
-PID=
-cleanup() {
-	[ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
-	ip netns del "$NS" 2>/dev/null
-	rm -rf "$D"
-}
-trap cleanup EXIT
-ip netns add "$NS" || skip_all "cannot create a network namespace"
-sw() { ip -n "$NS" "$@"; }
-sw link set lo up
+netns_init portadd
+mkns sw
+sw() { ip -n "$P-sw" "$@"; }
 # vt: the trunk; vtp its peer, here too. vx/vxp: a second pair. va1: a VM's.
 sw link add vt type veth peer name vtp
 sw link add vx type veth peer name vxp
 sw link add va1 type veth peer name a1
 for l in vt vtp vx vxp va1 a1; do sw link set "$l" up; done
-ip netns exec "$NS" ip tuntap add dev tun0 mode tun 2>/dev/null &&
+in_ns sw ip tuntap add dev tun0 mode tun 2>/dev/null &&
 	HAVE_TUN=1
 
 cat >"$D/fabric.yaml" <<'EOF'
@@ -52,12 +44,9 @@ gateways:
   - name: gw1
     uplink: vt
 EOF
-SOCK=$D/ctl.sock
+netns_fabricd sw
+PID=${PIDS[-1]}
 fctl() { "$FABRICCTL" -s "$SOCK" "$@"; }
-ip netns exec "$NS" "$FABRICD" --policy "$D/fabric.yaml" --gateway gw1 \
-	--no-ib --state-dir "$D/state" --ctl-socket "$SOCK" \
-	--pid-file "$D/fabricd.pid" --foreground >"$D/fabricd.log" 2>&1 &
-PID=$!
 ports() { fctl -j port list 2>/dev/null | jq -r '[.[].name] | join(",")'; }
 for _ in $(seq 50); do [ "$(ports)" = vt ] && break; sleep 0.1; done
 check_eq "fabricd up with its trunk" vt "$(ports)"
