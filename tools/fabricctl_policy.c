@@ -138,6 +138,11 @@ static void print_partition(const struct policy_partition *p)
 	out_bool(PRINT_ANY, "ipoib", " ipoib %s", p->ipoib);
 	out_uint(PRINT_ANY, "mtu", " mtu %" PRIu64, p->mtu);
 	out_uint(PRINT_ANY, "sl", " sl %" PRIu64, p->sl);
+	if (p->fdb_limit)
+		out_uint(PRINT_ANY, "fdb_limit", " fdb_limit %" PRIu64,
+			 p->fdb_limit);
+	else
+		out_null(PRINT_JSON, "fdb_limit", NULL);
 	print_prefix("ipv4", " ipv4 %s", &p->ipv4);
 	print_prefix("ipv6", " ipv6 %s", &p->ipv6);
 	out_nl();

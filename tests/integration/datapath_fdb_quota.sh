@@ -196,6 +196,18 @@ fctl fdb limit partition tenant-b 70000 2>"$D/err"
 check_eq "a quota above the table is refused (exit 1)" 1 $?
 check "... with a reason" grep -q . "$D/err"
 
+# The policy key: shown, and checked where it is written.
+check_eq "policy show: tenant-b's fdb_limit" 100 \
+	"$("$FABRICCTL" -j policy show "$D/fabric.yaml" |
+		jq '.partitions[] | select(.name=="tenant-b") | .fdb_limit')"
+sed 's/fdb_limit: 100/fdb_limit: 65500/; s/vlan: 20/vlan: 20\n    fdb_limit: 100/' \
+	"$D/fabric.yaml" >"$D/over.yaml"
+"$FABRICCTL" policy check "$D/over.yaml" 2>"$D/err" >/dev/null
+check_eq "policy check: quotas over the table refused (exit 1)" 1 $?
+check "... at the fdb_limit that overflows, FILE:LINE:COL" \
+	grep -q "over.yaml:13:16: error: the partitions' fdb_limit add up" \
+	"$D/err"
+
 # Text output carries the reasons too.
 check "text: stats shows the refusals" sh -c "$FABRICCTL -s $SOCK stats |
 	grep -q 'partition quota'"
