@@ -103,6 +103,7 @@ struct policy_port {
 	char *name;
 	const struct policy_partition *partition;
 	enum policy_membership membership; /* FULL or LIMITED */
+	int fdb_limit; /* MACs it may teach fabricd; 0: no limit, -1: default */
 	struct policy_loc loc;
 };
 

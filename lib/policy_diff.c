@@ -278,8 +278,11 @@ static const struct policy_port *find_port(const struct policy *p,
 
 static void port_text(const struct policy_port *p, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s %s", p->partition->name,
-		 policy_membership_name(p->membership));
+	int n = snprintf(buf, len, "%s %s", p->partition->name,
+			 policy_membership_name(p->membership));
+
+	if (p->fdb_limit >= 0 && n > 0 && (size_t)n < len)
+		snprintf(buf + n, len - n, " fdb_limit %d", p->fdb_limit);
 }
 
 static void diff_ports(struct differ *d, const struct policy *a,

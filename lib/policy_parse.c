@@ -472,10 +472,19 @@ static void port_membership(struct loader *ld, yaml_node_t *v, void *ctx)
 			 &((struct policy_port *)ctx)->membership);
 }
 
+static void port_fdb_limit(struct loader *ld, yaml_node_t *v, void *ctx)
+{
+	uint64_t n;
+
+	if (!pload_uint(ld, v, "fdb_limit", 0, POLICY_FDB_ENTRIES, &n))
+		((struct policy_port *)ctx)->fdb_limit = (int)n;
+}
+
 static const struct key_handler port_keys[] = {
 	{ "name", true, port_name },
 	{ "partition", true, port_partition },
 	{ "membership", false, port_membership },
+	{ "fdb_limit", false, port_fdb_limit },
 };
 
 static void parse_port(struct loader *ld, yaml_node_t *item, void *ctx,
@@ -485,6 +494,7 @@ static void parse_port(struct loader *ld, yaml_node_t *item, void *ctx,
 
 	port->loc = pload_loc(item);
 	port->membership = POLICY_MEMB_FULL;
+	port->fdb_limit = -1;
 	pload_mapping(ld, item, "an access port", port_keys,
 		      ARRAY_SIZE(port_keys), port);
 }

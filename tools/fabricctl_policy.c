@@ -193,6 +193,11 @@ static void print_port(const struct policy_port *port)
 		   port->partition->name);
 	out_string(PRINT_ANY, "membership", " %s",
 		   policy_membership_name(port->membership));
+	if (port->fdb_limit >= 0)
+		out_uint(PRINT_ANY, "fdb_limit", " fdb_limit %" PRIu64,
+			 (uint64_t)port->fdb_limit);
+	else
+		out_null(PRINT_JSON, "fdb_limit", NULL);
 	out_nl();
 	out_close_object();
 }

@@ -346,6 +346,25 @@ static void add_policy_ports(struct engine *e, const struct policy *pol)
 	}
 }
 
+/* The policy ports' learning limits, unless set at run time. */
+static void apply_port_limits(struct engine *e, const struct policy *pol)
+{
+	size_t i;
+	int slot;
+
+	for (i = 0; i < pol->n_ports; i++) {
+		const struct policy_port *pp = &pol->ports[i];
+
+		slot = ecore_port_find(&e->core, pp->name);
+		if (slot < 0 || e->core.ports[slot].fdb_limit_runtime)
+			continue;
+		fdb_set_port_limit(e->core.fdb, slot,
+				   pp->fdb_limit >= 0 ?
+					   (unsigned int)pp->fdb_limit :
+					   ECORE_ACCESS_FDB_LIMIT);
+	}
+}
+
 static void set_uplink(struct engine *e, const struct policy *pol)
 {
 	const struct policy_gateway *gw =
@@ -367,6 +386,7 @@ int engine_apply_policy(struct engine *e, const struct policy *pol,
 		set_uplink(e, pol);
 		drop_stale_ports(e, pol);
 		add_policy_ports(e, pol);
+		apply_port_limits(e, pol);
 		engine_sync_ipoib(e, pol, held_pkeys, n);
 		ecore_rebuild(&e->core);
 		engine_sync_epoll(e);

@@ -82,6 +82,7 @@ struct ecore_port {
 	bool limited;
 	uint64_t iso_mask; /* all ones when limited: masks limited members */
 	int error; /* last open error (negative errno), 0 */
+	bool fdb_limit_runtime; /* learning limit set from the control socket */
 	uint32_t gen; /* bumped on every reuse of the slot and open */
 	struct ecore_counters c;
 	unsigned int n_txq;

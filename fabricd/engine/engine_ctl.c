@@ -463,6 +463,7 @@ static int port_limit_locked(struct engine *e, int argc,
 		if (parse_limit(argv[2], "none", &limit, error))
 			return -EINVAL;
 		fdb_set_port_limit(e->core.fdb, slot, limit);
+		e->core.ports[slot].fdb_limit_runtime = true;
 	}
 	*result = port_fdb_json(e, slot);
 	json_object_set_new(*result, "port", json_string(argv[1]));

@@ -65,7 +65,7 @@ ports:
   - { name: va1, partition: tenant-a, membership: full }
   - { name: va2, partition: tenant-a, membership: full }
   - { name: vb1, partition: tenant-b, membership: full }
-  - { name: vb2, partition: tenant-b, membership: full }
+  - { name: vb2, partition: tenant-b, membership: full, fdb_limit: 10 }
 EOF
 
 # send NS COUNT DST SRC: COUNT frames (ethertype 0x88b5) out of NS's eth0.
@@ -177,6 +177,10 @@ check_eq "shared quota: tenant-a's limit is shown as shared" shared \
 	"$(part tenant-a .fdb.limit)"
 check_eq "policy fdb_limit: tenant-b's fixed quota" 100 \
 	"$(part tenant-b .fdb.limit)"
+check_eq "policy fdb_limit: vb2's learning limit" 10 \
+	"$(stat '.ports[] | select(.name=="vb2") | .fdb.limit')"
+check_eq "... vb1 has the default" 1024 \
+	"$(stat '.ports[] | select(.name=="vb1") | .fdb.limit')"
 check_eq "no address lost to a full table" 0 "$(stat .fdb.full)"
 
 # Round 3: a fixed quota at run time.

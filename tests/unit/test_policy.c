@@ -139,6 +139,10 @@ static const struct bad_case bad_cases[] = {
 	  "7:16: error: the partitions' fdb_limit add up to more than "
 	  "fabricd's 65536 MAC entries",
 	  1 },
+	{ "port_fdb_limit_range",
+	  PART_HDR PART_A "ports:\n  - { name: v0, partition: a, "
+			  "fdb_limit: 70000 }\n",
+	  "5:42: error: fdb_limit 70000 is out of range; use 0..65536", 1 },
 	{ "sl_range", PART_HDR PART_A "    sl: 16\n",
 	  "4:9: error: sl 16 is out of range; use 0..15", 1 },
 	{ "ipoib_bool", PART_HDR PART_A "    ipoib: maybe\n",
