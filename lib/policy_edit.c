@@ -17,10 +17,27 @@
 
 #include "lib/util.h"
 
+/* One entry of a collection as written: a node, or an alias of one. */
+struct wkid {
+	int parent; /* collection node id; 0 for the root */
+	int target; /* the node it is, or the anchored node it names */
+	bool alias;
+	size_t start, end; /* byte offsets of what is written there */
+	struct policy_loc loc; /* where it is written */
+};
+
 struct doc {
 	yaml_document_t d;
 	const char *text;
 	size_t len;
+	bool crlf; /* the file ends its lines with CR LF */
+	/* libyaml counts characters: the byte offset after each non-ASCII one */
+	size_t *mb_char, *mb_extra, n_mb;
+	struct wkid *kids; /* grouped by parent, in written order */
+	size_t n_kids, *first_kid; /* per node id: its first entry in kids */
+	unsigned int *refs; /* per node id: entries that are (or name) it */
+	char **anchor; /* per node id: its anchor name, or NULL */
+	int n_nodes;
 	char *why;
 	size_t why_len;
 };
@@ -37,13 +54,246 @@ static int fail(struct doc *doc, int err, const char *fmt, ...)
 	return err;
 }
 
+static yaml_node_t *node(struct doc *doc, int id)
+{
+	return yaml_document_get_node(&doc->d, id);
+}
+
+static int node_id(struct doc *doc, const yaml_node_t *n)
+{
+	return (int)(n - doc->d.nodes.start) + 1;
+}
+
+/* ---- positions: characters to bytes, and what is written where -------- */
+
+/* Byte offset of character @idx (libyaml marks count characters). */
+static size_t byte_at(const struct doc *doc, size_t idx)
+{
+	size_t lo = 0, hi = doc->n_mb;
+
+	while (lo < hi) { /* first non-ASCII character at or after @idx */
+		size_t mid = (lo + hi) / 2;
+
+		if (doc->mb_char[mid] < idx)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return idx + (lo ? doc->mb_extra[lo - 1] : 0);
+}
+
+static int index_multibyte(struct doc *doc)
+{
+	size_t i, c = 0, extra = 0, n = 0;
+
+	for (i = 0; i < doc->len; i++)
+		n += (unsigned char)doc->text[i] >= 0xc0;
+	doc->mb_char = calloc(n + 1, sizeof(size_t));
+	doc->mb_extra = calloc(n + 1, sizeof(size_t));
+	if (!doc->mb_char || !doc->mb_extra)
+		return -ENOMEM;
+	for (i = 0; i < doc->len; i++) {
+		unsigned char b = (unsigned char)doc->text[i];
+
+		if ((b & 0xc0) == 0x80) {
+			extra++;
+			doc->mb_extra[doc->n_mb - 1] = extra;
+			continue;
+		}
+		if (b >= 0xc0) {
+			doc->mb_char[doc->n_mb] = c;
+			doc->mb_extra[doc->n_mb++] = extra;
+		}
+		c++;
+	}
+	return 0;
+}
+
+static size_t node_start(const struct doc *doc, const yaml_node_t *n)
+{
+	return byte_at(doc, n->start_mark.index);
+}
+
+struct scan {
+	int *stack, depth, count;
+	struct wkid *kids;
+	size_t cap;
+};
+
+static int scan_kid(struct doc *doc, struct scan *sc, int target, bool alias,
+		    const yaml_event_t *e)
+{
+	struct wkid *k;
+
+	if (doc->n_kids == sc->cap) {
+		size_t cap = sc->cap ? sc->cap * 2 : 64;
+
+		k = realloc(sc->kids, cap * sizeof(*k));
+		if (!k)
+			return -ENOMEM;
+		sc->kids = k;
+		sc->cap = cap;
+	}
+	k = &sc->kids[doc->n_kids++];
+	k->parent = sc->depth ? sc->stack[sc->depth - 1] : 0;
+	k->target = target;
+	k->alias = alias;
+	k->start = byte_at(doc, e->start_mark.index);
+	k->end = byte_at(doc, e->end_mark.index);
+	k->loc.line = (unsigned int)e->start_mark.line + 1;
+	k->loc.col = (unsigned int)e->start_mark.column + 1;
+	return 0;
+}
+
+static int anchor_id(struct doc *doc, const char *name)
+{
+	int i;
+
+	for (i = 1; name && i <= doc->n_nodes; i++)
+		if (doc->anchor[i] && !strcmp(doc->anchor[i], name))
+			return i; /* the latest definition wins, as in libyaml */
+	return 0;
+}
+
+/* One event of the first document: record the node or alias it writes. */
+static int scan_event(struct doc *doc, struct scan *sc, const yaml_event_t *e)
+{
+	const yaml_char_t *anchor = NULL;
+	int id;
+
+	switch (e->type) {
+	case YAML_ALIAS_EVENT:
+		id = anchor_id(doc, (const char *)e->data.alias.anchor);
+		return id ? scan_kid(doc, sc, id, true, e) : -EINVAL;
+	case YAML_SCALAR_EVENT:
+		anchor = e->data.scalar.anchor;
+		break;
+	case YAML_SEQUENCE_START_EVENT:
+		anchor = e->data.sequence_start.anchor;
+		break;
+	case YAML_MAPPING_START_EVENT:
+		anchor = e->data.mapping_start.anchor;
+		break;
+	case YAML_SEQUENCE_END_EVENT:
+	case YAML_MAPPING_END_EVENT:
+		sc->depth--;
+		return 0;
+	default:
+		return 0;
+	}
+	id = ++sc->count;
+	if (id > doc->n_nodes)
+		return -EINVAL;
+	if (anchor) {
+		/* a redefined anchor: later aliases name the new node */
+		int old = anchor_id(doc, (const char *)anchor);
+
+		if (old)
+			doc->anchor[old][0] = '\0';
+		doc->anchor[id] = strdup((const char *)anchor);
+		if (!doc->anchor[id])
+			return -ENOMEM;
+	}
+	if (scan_kid(doc, sc, id, false, e))
+		return -ENOMEM;
+	if (e->type != YAML_SCALAR_EVENT)
+		sc->stack[sc->depth++] = id;
+	return 0;
+}
+
+/* Group the entries by parent (stable), count references per node. */
+static int index_kids(struct doc *doc, struct wkid *kids)
+{
+	size_t i, *at;
+	int p;
+
+	doc->kids = malloc((doc->n_kids + 1) * sizeof(*doc->kids));
+	at = calloc((size_t)doc->n_nodes + 2, sizeof(*at));
+	if (!doc->kids || !at) {
+		free(at);
+		return -ENOMEM;
+	}
+	for (i = 0; i < doc->n_kids; i++) {
+		doc->first_kid[kids[i].parent + 1]++;
+		doc->refs[kids[i].target]++;
+	}
+	for (p = 1; p <= doc->n_nodes + 1; p++)
+		doc->first_kid[p] += doc->first_kid[p - 1];
+	for (i = 0; i < doc->n_kids; i++)
+		doc->kids[doc->first_kid[kids[i].parent] + at[kids[i].parent]++] =
+			kids[i];
+	free(at);
+	return 0;
+}
+
+/*
+ * A second pass over the text as events: the document API resolves
+ * aliases away, but an edit must know what is written where. Node ids
+ * follow the order of the events that create nodes, as in yaml_parser_load.
+ */
+static int scan_written(struct doc *doc)
+{
+	struct scan sc = { .depth = 0 };
+	size_t n = (size_t)doc->n_nodes + 2;
+	yaml_parser_t p;
+	yaml_event_t e;
+	int ret = 0;
+	bool done = false;
+
+	sc.stack = calloc(n, sizeof(int));
+	doc->first_kid = calloc(n, sizeof(size_t));
+	doc->refs = calloc(n, sizeof(unsigned int));
+	doc->anchor = calloc(n, sizeof(char *));
+	if (!sc.stack || !doc->first_kid || !doc->refs || !doc->anchor ||
+	    !yaml_parser_initialize(&p)) {
+		free(sc.stack);
+		return -ENOMEM;
+	}
+	yaml_parser_set_input_string(&p, (const unsigned char *)doc->text,
+				     doc->len);
+	while (!ret && !done) {
+		if (!yaml_parser_parse(&p, &e)) {
+			ret = -EINVAL;
+			break;
+		}
+		done = e.type == YAML_DOCUMENT_END_EVENT ||
+		       e.type == YAML_STREAM_END_EVENT;
+		ret = scan_event(doc, &sc, &e);
+		yaml_event_delete(&e);
+	}
+	yaml_parser_delete(&p);
+	if (!ret)
+		ret = index_kids(doc, sc.kids);
+	free(sc.kids);
+	free(sc.stack);
+	return ret;
+}
+
+static void doc_free(struct doc *doc)
+{
+	int i;
+
+	for (i = 0; doc->anchor && i <= doc->n_nodes; i++)
+		free(doc->anchor[i]);
+	free(doc->anchor);
+	free(doc->refs);
+	free(doc->first_kid);
+	free(doc->kids);
+	free(doc->mb_char);
+	free(doc->mb_extra);
+	yaml_document_delete(&doc->d);
+}
+
 static int doc_load(struct doc *doc, const char *text)
 {
+	const char *nl;
 	yaml_parser_t p;
 	int ok;
 
 	doc->text = text;
 	doc->len = strlen(text);
+	nl = strchr(text, '\n');
+	doc->crlf = nl && nl > text && nl[-1] == '\r';
 	if (!yaml_parser_initialize(&p))
 		return -ENOMEM;
 	yaml_parser_set_input_string(&p, (const unsigned char *)text, doc->len);
@@ -57,12 +307,21 @@ static int doc_load(struct doc *doc, const char *text)
 		yaml_document_delete(&doc->d);
 		return fail(doc, -EINVAL, "the file is empty");
 	}
+	doc->n_nodes = (int)(doc->d.nodes.top - doc->d.nodes.start);
+	if (index_multibyte(doc) || scan_written(doc)) {
+		doc_free(doc);
+		return fail(doc, -ENOMEM, "out of memory");
+	}
 	return 0;
 }
 
-static yaml_node_t *node(struct doc *doc, int id)
+/* Entry @idx of collection @parent as written (mappings: key, value...). */
+static const struct wkid *kid(const struct doc *doc, const yaml_node_t *parent,
+			      size_t idx)
 {
-	return yaml_document_get_node(&doc->d, id);
+	int id = (int)(parent - doc->d.nodes.start) + 1;
+
+	return &doc->kids[doc->first_kid[id] + idx];
 }
 
 static bool scalar_is(const yaml_node_t *n, const char *s)
@@ -99,28 +358,36 @@ static bool is_flow(const yaml_node_t *n)
 	return false;
 }
 
-/* Byte offset just past the last character that belongs to @n. */
+static size_t n_kids(const struct doc *doc, const yaml_node_t *n)
+{
+	int id = (int)(n - doc->d.nodes.start) + 1;
+
+	return doc->first_kid[id + 1] - doc->first_kid[id];
+}
+
+static size_t subtree_end(struct doc *doc, yaml_node_t *n);
+
+/* Byte offset just past what entry @k writes. */
+static size_t kid_end(struct doc *doc, const struct wkid *k)
+{
+	return k->alias ? k->end : subtree_end(doc, node(doc, k->target));
+}
+
+/*
+ * Byte offset just past the last character that belongs to @n: a block
+ * collection ends with its last entry as written, so that comments after
+ * it stay where they are.
+ */
 static size_t subtree_end(struct doc *doc, yaml_node_t *n)
 {
-	size_t end = n->end_mark.index, e;
-	yaml_node_pair_t *pr;
-	yaml_node_item_t *it;
+	size_t end, e, i;
 
 	if (n->type == YAML_SCALAR_NODE || is_flow(n))
-		return end;
-	end = n->start_mark.index;
-	if (n->type == YAML_SEQUENCE_NODE) {
-		for (it = n->data.sequence.items.start;
-		     it < n->data.sequence.items.top; it++) {
-			e = subtree_end(doc, node(doc, *it));
-			end = e > end ? e : end;
-		}
-	} else {
-		for (pr = n->data.mapping.pairs.start;
-		     pr < n->data.mapping.pairs.top; pr++) {
-			e = subtree_end(doc, node(doc, pr->value));
-			end = e > end ? e : end;
-		}
+		return byte_at(doc, n->end_mark.index);
+	end = node_start(doc, n);
+	for (i = 0; i < n_kids(doc, n); i++) {
+		e = kid_end(doc, kid(doc, n, i));
+		end = e > end ? e : end;
 	}
 	return end;
 }
@@ -156,10 +423,33 @@ static char *splice(const char *in, size_t len, size_t at, size_t del,
 	return out;
 }
 
+/* @ins with the file's own line ends (CR LF files stay CR LF). */
+static char *with_eol(const struct doc *doc, const char *ins)
+{
+	size_t n = 0, i, j;
+	char *out;
+
+	for (i = 0; ins[i]; i++)
+		n += ins[i] == '\n';
+	out = malloc(i + (doc->crlf ? n : 0) + 1);
+	if (!out)
+		return NULL;
+	for (i = j = 0; ins[i]; i++) {
+		if (doc->crlf && ins[i] == '\n')
+			out[j++] = '\r';
+		out[j++] = ins[i];
+	}
+	out[j] = '\0';
+	return out;
+}
+
 static int splice_out(struct doc *doc, size_t at, size_t del, const char *ins,
 		      char **out)
 {
-	*out = splice(doc->text, doc->len, at, del, ins);
+	char *eol = with_eol(doc, ins);
+
+	*out = eol ? splice(doc->text, doc->len, at, del, eol) : NULL;
+	free(eol);
 	return *out ? 0 : -ENOMEM;
 }
 
@@ -167,6 +457,74 @@ static size_t seq_len(const yaml_node_t *seq)
 {
 	return (size_t)(seq->data.sequence.items.top -
 			seq->data.sequence.items.start);
+}
+
+static struct policy_loc loc_of(const yaml_node_t *n)
+{
+	struct policy_loc l = { (unsigned int)n->start_mark.line + 1,
+				(unsigned int)n->start_mark.column + 1 };
+
+	return l;
+}
+
+/* The first alias written for node @id, or NULL. */
+static const struct wkid *first_alias(const struct doc *doc, int id)
+{
+	size_t i;
+
+	for (i = 0; i < doc->n_kids; i++)
+		if (doc->kids[i].alias && doc->kids[i].target == id)
+			return &doc->kids[i];
+	return NULL;
+}
+
+/*
+ * An edit inside @n would change every place that uses it when @n is
+ * anchored and aliased: refuse, naming both places.
+ */
+static int refuse_shared(struct doc *doc, yaml_node_t *n, const char *what)
+{
+	int id = node_id(doc, n);
+	const struct wkid *a = first_alias(doc, id);
+	struct policy_loc l = loc_of(n);
+
+	if (doc->refs[id] < 2 || !a)
+		return 0;
+	return fail(doc, -ENOTSUP,
+		    "%u:%u: %s is shared through the YAML anchor '&%s' with "
+		    "'*%s' at %u:%u, so this edit would change both; write "
+		    "it out in full where it is used, then edit",
+		    l.line, l.col, what, doc->anchor[id], doc->anchor[id],
+		    a->loc.line, a->loc.col);
+}
+
+/*
+ * Removing bytes [@start, @end) must not take away an anchor that an alias
+ * outside them still names.
+ */
+static int refuse_lost_anchor(struct doc *doc, size_t start, size_t end,
+			      const char *what)
+{
+	const struct wkid *k;
+	struct policy_loc l;
+	size_t i, at;
+
+	for (i = 0; i < doc->n_kids; i++) {
+		k = &doc->kids[i];
+		if (!k->alias || (k->start >= start && k->start < end))
+			continue;
+		at = node_start(doc, node(doc, k->target));
+		if (at < start || at >= end)
+			continue;
+		l = loc_of(node(doc, k->target));
+		return fail(doc, -ENOTSUP,
+			    "%u:%u: %s holds the YAML anchor '&%s' that "
+			    "'*%s' at %u:%u uses; remove or write out that "
+			    "use first",
+			    l.line, l.col, what, doc->anchor[k->target],
+			    doc->anchor[k->target], k->loc.line, k->loc.col);
+	}
+	return 0;
 }
 
 static yaml_node_t *partitions_seq(struct doc *doc)
@@ -198,19 +556,19 @@ static yaml_node_t *find_partition(struct doc *doc, const char *name)
 static int seq_append(struct doc *doc, yaml_node_t *seq, const char *item,
 		      const char *flow_item, char **out)
 {
+	struct policy_loc l = loc_of(seq);
 	char buf[1024];
 	size_t at;
 
 	if (is_flow(seq)) {
-		at = seq->end_mark.index;
+		at = byte_at(doc, seq->end_mark.index);
 		while (at > 0 && doc->text[at - 1] != ']')
 			at--;
 		if (!at || !flow_item)
 			return fail(doc, -ENOTSUP,
-				    "the list at line %zu is "
-				    "written in flow style; "
-				    "edit it by hand",
-				    seq->start_mark.line + 1);
+				    "%u:%u: the list is written in flow "
+				    "style; edit it by hand",
+				    l.line, l.col);
 		snprintf(buf, sizeof(buf), "%s%s ", seq_len(seq) ? ", " : " ",
 			 flow_item);
 		return splice_out(doc, at - 1, 0, buf, out);
@@ -224,41 +582,87 @@ static int seq_append(struct doc *doc, yaml_node_t *seq, const char *item,
 	return splice_out(doc, at, 0, buf, out);
 }
 
+/* Spaces before the first character of the line that starts at @ls. */
+static size_t indent_of(const struct doc *doc, size_t ls)
+{
+	size_t i = ls;
+
+	while (i < doc->len && doc->text[i] == ' ')
+		i++;
+	return i - ls;
+}
+
+static bool is_comment_line(const struct doc *doc, size_t ls)
+{
+	return doc->text[ls + indent_of(doc, ls)] == '#';
+}
+
+/*
+ * Widen the whole lines [*@start, *@end) of a block entry to its own
+ * comments: the comment lines just above it at its indentation, and those
+ * just below it indented deeper (inside the entry).
+ */
+static void take_comments(const struct doc *doc, size_t *start, size_t *end)
+{
+	size_t ind = indent_of(doc, *start), ls;
+
+	while (*start > 0) {
+		ls = line_start(doc->text, *start - 1);
+		if (!is_comment_line(doc, ls) || indent_of(doc, ls) != ind)
+			break;
+		*start = ls;
+	}
+	while (*end < doc->len && is_comment_line(doc, *end) &&
+	       indent_of(doc, *end) > ind)
+		*end = line_next(doc->text, doc->len, *end);
+}
+
+/* The last entry of a block list goes: leave "KEY: []" behind. */
+static int remove_last(struct doc *doc, yaml_node_t *key, size_t start,
+		       size_t end, char **out)
+{
+	size_t colon = byte_at(doc, key->end_mark.index);
+	char *tmp;
+
+	while (colon < start && doc->text[colon] != ':')
+		colon++;
+	if (colon >= start)
+		return fail(doc, -ENOTSUP,
+			    "%u:%u: the list does not follow its key; edit "
+			    "it by hand",
+			    loc_of(key).line, loc_of(key).col);
+	tmp = splice(doc->text, doc->len, start, end - start, "");
+	if (!tmp)
+		return -ENOMEM;
+	*out = splice(tmp, strlen(tmp), colon + 1, 0, " []");
+	free(tmp);
+	return *out ? 0 : -ENOMEM;
+}
+
 /* Remove item @idx of sequence @seq, with its whole lines when in block. */
 static int seq_remove(struct doc *doc, yaml_node_t *seq, size_t idx,
-		      yaml_node_t *key, char **out)
+		      yaml_node_t *key, const char *what, char **out)
 {
-	yaml_node_t *item = node(doc, seq->data.sequence.items.start[idx]);
-	size_t n = seq_len(seq), start, end;
+	const struct wkid *k = kid(doc, seq, idx);
+	size_t n = seq_len(seq), start = k->start, end = kid_end(doc, k);
+	int ret;
 
 	if (is_flow(seq)) {
-		start = item->start_mark.index;
-		end = subtree_end(doc, item);
 		if (idx + 1 < n)
-			end = node(doc, seq->data.sequence.items.start[idx + 1])
-				      ->start_mark.index;
+			end = kid(doc, seq, idx + 1)->start;
 		else if (idx > 0)
-			start = subtree_end(
-				doc,
-				node(doc,
-				     seq->data.sequence.items.start[idx - 1]));
-		return splice_out(doc, start, end - start, "", out);
+			start = kid_end(doc, kid(doc, seq, idx - 1));
+	} else {
+		start = line_start(doc->text, start);
+		end = line_next(doc->text, doc->len, end);
+		take_comments(doc, &start, &end);
 	}
-	start = line_start(doc->text, item->start_mark.index);
-	end = line_next(doc->text, doc->len, subtree_end(doc, item));
-	if (n > 1 || !key)
-		return splice_out(doc, start, end - start, "", out);
-	/* The last item: leave an empty flow list behind the key. */
-	{
-		char *tmp = splice(doc->text, doc->len, start, end - start, "");
-		size_t kend = key->end_mark.index;
-
-		if (!tmp)
-			return -ENOMEM;
-		*out = splice(tmp, strlen(tmp), kend + 1, 0, " []");
-		free(tmp);
-		return *out ? 0 : -ENOMEM;
-	}
+	ret = refuse_lost_anchor(doc, start, end, what);
+	if (ret)
+		return ret;
+	if (!is_flow(seq) && n == 1 && key)
+		return remove_last(doc, key, start, end, out);
+	return splice_out(doc, start, end - start, "", out);
 }
 
 static void member_text(const struct policy_edit_member *m, char *buf,
@@ -348,12 +752,12 @@ int policy_edit_add_partition(const char *in,
 	else if (find_partition(&doc, p->name))
 		ret = fail(&doc, -EEXIST, "partition '%s' exists already",
 			   p->name);
-	else {
+	else if (!(ret = refuse_shared(&doc, seq, "the partitions list"))) {
 		partition_text(p, (int)seq->start_mark.column, item,
 			       sizeof(item));
 		ret = seq_append(&doc, seq, item, NULL, out);
 	}
-	yaml_document_delete(&doc.d);
+	doc_free(&doc);
 	return ret;
 }
 
@@ -361,22 +765,26 @@ int policy_edit_del_partition(const char *in, const char *name, char **out,
 			      char *why, size_t why_len)
 {
 	yaml_node_t *seq, *key = NULL;
+	char what[128];
 	size_t i;
 
 	EDIT_BEGIN(in, why, why_len);
 	ret = fail(&doc, -ENOENT, "no partition is named '%s'", name);
 	seq = partitions_seq(&doc);
+	snprintf(what, sizeof(what), "partition '%s'", name);
 	for (i = 0; seq && i < seq_len(seq); i++) {
 		yaml_node_t *it = node(&doc, seq->data.sequence.items.start[i]);
 
 		if (scalar_is(map_get(&doc, it, "name", NULL), name)) {
 			map_get(&doc, yaml_document_get_root_node(&doc.d),
 				"partitions", &key);
-			ret = seq_remove(&doc, seq, i, key, out);
+			ret = refuse_shared(&doc, seq, "the partitions list");
+			if (!ret)
+				ret = seq_remove(&doc, seq, i, key, what, out);
 			break;
 		}
 	}
-	yaml_document_delete(&doc.d);
+	doc_free(&doc);
 	return ret;
 }
 
@@ -384,15 +792,15 @@ int policy_edit_del_partition(const char *in, const char *name, char **out,
 static int add_members_key(struct doc *doc, yaml_node_t *part,
 			   const char *entry, char **out)
 {
+	struct policy_loc l = loc_of(part);
 	char buf[512];
 	size_t at;
 
 	if (is_flow(part))
 		return fail(doc, -ENOTSUP,
-			    "the partition at line %zu is "
-			    "written in flow style; edit it by "
-			    "hand",
-			    part->start_mark.line + 1);
+			    "%u:%u: the partition is written in flow style; "
+			    "edit it by hand",
+			    l.line, l.col);
 	at = line_next(doc->text, doc->len, subtree_end(doc, part));
 	snprintf(buf, sizeof(buf), "%s%*smembers:\n%*s  - %s\n",
 		 at == doc->len && doc->text[at - 1] != '\n' ? "\n" : "",
@@ -401,35 +809,54 @@ static int add_members_key(struct doc *doc, yaml_node_t *part,
 	return splice_out(doc, at, 0, buf, out);
 }
 
+/* Find partition @name and its members; refuse an edit of shared text. */
+static int find_members(struct doc *doc, const char *name, yaml_node_t **part,
+			yaml_node_t **members, yaml_node_t **key)
+{
+	char what[128];
+	int ret;
+
+	*part = find_partition(doc, name);
+	if (!*part)
+		return fail(doc, -ENOENT, "no partition is named '%s'", name);
+	*members = map_get(doc, *part, "members", key);
+	snprintf(what, sizeof(what), "partition '%s'", name);
+	ret = refuse_shared(doc, *part, what);
+	if (ret || !*members)
+		return ret;
+	snprintf(what, sizeof(what), "the members list of partition '%s'",
+		 name);
+	return refuse_shared(doc, *members, what);
+}
+
 int policy_edit_add_member(const char *in, const char *partition,
 			   const struct policy_edit_member *m, char **out,
 			   char *why, size_t why_len)
 {
-	yaml_node_t *part, *members;
+	yaml_node_t *part, *members, *key;
 	char entry[256];
 
 	EDIT_BEGIN(in, why, why_len);
 	member_text(m, entry, sizeof(entry));
-	part = find_partition(&doc, partition);
-	members = map_get(&doc, part, "members", NULL);
-	if (!part)
-		ret = fail(&doc, -ENOENT, "no partition is named '%s'",
-			   partition);
+	ret = find_members(&doc, partition, &part, &members, &key);
+	if (ret)
+		;
 	else if (find_member(&doc, members, m) >= 0)
 		ret = fail(&doc, -EEXIST,
 			   "partition '%s' has this member "
 			   "already; delete it first to change "
 			   "its membership",
 			   partition);
-	else if (!members || members->type == YAML_SCALAR_NODE)
-		ret = members ? fail(&doc, -ENOTSUP,
-				     "'members:' of partition "
-				     "'%s' is not a list",
-				     partition) :
-				add_members_key(&doc, part, entry, out);
+	else if (!members)
+		ret = add_members_key(&doc, part, entry, out);
+	else if (members->type != YAML_SEQUENCE_NODE)
+		ret = fail(&doc, -ENOTSUP,
+			   "%u:%u: 'members:' of partition '%s' is not a list",
+			   loc_of(members).line, loc_of(members).col,
+			   partition);
 	else
 		ret = seq_append(&doc, members, entry, entry, out);
-	yaml_document_delete(&doc.d);
+	doc_free(&doc);
 	return ret;
 }
 
@@ -441,17 +868,14 @@ int policy_edit_del_member(const char *in, const char *partition,
 	ssize_t idx;
 
 	EDIT_BEGIN(in, why, why_len);
-	part = find_partition(&doc, partition);
-	members = map_get(&doc, part, "members", &key);
-	idx = find_member(&doc, members, m);
-	if (!part)
-		ret = fail(&doc, -ENOENT, "no partition is named '%s'",
-			   partition);
-	else if (idx < 0)
+	ret = find_members(&doc, partition, &part, &members, &key);
+	idx = ret ? -1 : find_member(&doc, members, m);
+	if (!ret && idx < 0)
 		ret = fail(&doc, -ENOENT, "partition '%s' has no such member",
 			   partition);
-	else
-		ret = seq_remove(&doc, members, (size_t)idx, key, out);
-	yaml_document_delete(&doc.d);
+	else if (!ret)
+		ret = seq_remove(&doc, members, (size_t)idx, key, "the member",
+				 out);
+	doc_free(&doc);
 	return ret;
 }

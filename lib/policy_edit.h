@@ -4,6 +4,14 @@
  * not touch stays byte for byte, comments included. libyaml tells where each
  * node stands; an edit inserts or removes whole lines there. The caller
  * validates the result with policy_load_buffer() before writing it.
+ *
+ * New lines take the file's line ends (CR LF files stay CR LF). A deleted
+ * entry takes its own comments: the comment lines just above it at its
+ * indentation and those just below it indented deeper. YAML anchors and
+ * aliases are edited as written: deleting an alias entry ("- *gw") removes
+ * that entry only; an edit inside an anchored node that an alias also uses
+ * (a shared "members:" list), or a deletion that would take away an anchor
+ * still in use, is refused with -ENOTSUP.
  */
 #ifndef FABRIC_POLICY_EDIT_H
 #define FABRIC_POLICY_EDIT_H
@@ -36,6 +44,8 @@ struct policy_edit_member {
  *   -ENOENT  no such partition/member;   -EEXIST  it is there already;
  *   -ENOTSUP the place is in YAML flow style or otherwise not editable;
  *   -EINVAL  the text is not a policy document.
+ * When the problem has a place in the text, @why starts with "LINE:COL: "
+ * so that the caller can prefix the file name (FILE:LINE:COL).
  */
 int policy_edit_add_partition(const char *in,
 			      const struct policy_edit_partition *p, char **out,

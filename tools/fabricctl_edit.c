@@ -75,7 +75,9 @@ static int edit_policy(const struct fctl_opts *o, edit_fn fn, const void *arg,
 	}
 	ret = fn(old, arg, &text, why, sizeof(why));
 	if (ret) {
-		fprintf(stderr, "fabricctl: %s: %s\n", o->policy,
+		/* a located reason reads FILE:LINE:COL: ... */
+		fprintf(stderr, "fabricctl: %s:%s%s\n", o->policy,
+			why[0] >= '0' && why[0] <= '9' ? "" : " ",
 			why[0] ? why : strerror(-ret));
 		ret = ret == -ENOMEM ? FCTL_UNREACHABLE : FCTL_REFUSED;
 	} else if (!validate(o->policy, text)) {

@@ -17,6 +17,7 @@
 #include "lib/policy.h"
 #include "lib/policy_diff.h"
 #include "lib/policy_edit.h"
+#include "lib/util.h"
 
 static const char base[] = "# top comment\n"
 			   "partitions:\n"
@@ -198,6 +199,285 @@ static void test_del_last_member(void **state)
 	free(out);
 }
 
+/* ---- YAML anchors and aliases: edited correctly or refused -------------- */
+
+static const char aliased[] = "partitions:\n"
+			      "  - name: a\n"
+			      "    pkey: 1\n"
+			      "    members:\n"
+			      "      - &gw { guid: 0x1, membership: full }\n"
+			      "      - { guid: 0x2, membership: full }\n"
+			      "  - name: b\n"
+			      "    pkey: 2\n"
+			      "    members:\n"
+			      "      - { guid: 0x3, membership: full }\n"
+			      "      - *gw\n";
+
+static void test_alias_member_del(void **state)
+{
+	struct policy_edit_member m = { POLICY_SEL_GUID, 0x1,
+					POLICY_MEMB_FULL };
+	char *out = NULL, why[256];
+
+	/* the alias entry goes, the anchored entry in 'a' stays */
+	assert_int_equal(policy_edit_del_member(aliased, "b", &m, &out, why,
+						sizeof(why)),
+			 0);
+	assert_string_equal(out, "partitions:\n"
+				 "  - name: a\n"
+				 "    pkey: 1\n"
+				 "    members:\n"
+				 "      - &gw { guid: 0x1, membership: full }\n"
+				 "      - { guid: 0x2, membership: full }\n"
+				 "  - name: b\n"
+				 "    pkey: 2\n"
+				 "    members:\n"
+				 "      - { guid: 0x3, membership: full }\n");
+	free(out);
+	out = NULL;
+	/* deleting the anchor would break the alias: refused, located */
+	assert_int_equal(policy_edit_del_member(aliased, "a", &m, &out, why,
+						sizeof(why)),
+			 -ENOTSUP);
+	assert_null(out);
+	assert_non_null(strstr(why, "5:9: "));
+	assert_non_null(strstr(why, "'*gw' at 11:9"));
+}
+
+static void test_alias_last_member_del(void **state)
+{
+	const char *in = "partitions:\n"
+			 "  - name: a\n"
+			 "    pkey: 1\n"
+			 "    members:\n"
+			 "      - &gw { guid: 0x1, membership: full }\n"
+			 "  - name: b\n"
+			 "    pkey: 2\n"
+			 "    members:\n"
+			 "      - *gw\n"
+			 "# end\n";
+	struct policy_edit_member m = { POLICY_SEL_GUID, 0x1,
+					POLICY_MEMB_FULL };
+	char *out = NULL, why[256];
+
+	assert_int_equal(
+		policy_edit_del_member(in, "b", &m, &out, why, sizeof(why)), 0);
+	assert_string_equal(out, "partitions:\n"
+				 "  - name: a\n"
+				 "    pkey: 1\n"
+				 "    members:\n"
+				 "      - &gw { guid: 0x1, membership: full }\n"
+				 "  - name: b\n"
+				 "    pkey: 2\n"
+				 "    members: []\n"
+				 "# end\n");
+	free(out);
+}
+
+static void test_alias_add_after_alias(void **state)
+{
+	struct policy_edit_member m = { POLICY_SEL_GUID, 0x4,
+					POLICY_MEMB_FULL };
+	char *out = NULL, why[256];
+
+	assert_int_equal(policy_edit_add_member(aliased, "b", &m, &out, why,
+						sizeof(why)),
+			 0);
+	assert_non_null(
+		strstr(out, "      - *gw\n"
+			    "      - { guid: 0x0000000000000004, membership: "
+			    "full }\n"));
+	free(out);
+}
+
+static const char shared_list[] = "partitions:\n"
+				  "  - name: a\n"
+				  "    pkey: 1\n"
+				  "    members: &common\n"
+				  "      - { guid: 0x1, membership: full }\n"
+				  "      - { guid: 0x2, membership: full }\n"
+				  "  - name: b\n"
+				  "    pkey: 2\n"
+				  "    members: *common\n";
+
+static void test_alias_shared_list(void **state)
+{
+	struct policy_edit_member m = { POLICY_SEL_GUID, 0x1,
+					POLICY_MEMB_FULL };
+	const char *const parts[] = { "a", "b" };
+	char *out = NULL, why[256];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(parts); i++) {
+		assert_int_equal(policy_edit_del_member(shared_list, parts[i],
+							&m, &out, why,
+							sizeof(why)),
+				 -ENOTSUP);
+		assert_null(out);
+		assert_non_null(strstr(why, "9:14"));
+		m.guid = 0x3;
+		assert_int_equal(policy_edit_add_member(shared_list, parts[i],
+							&m, &out, why,
+							sizeof(why)),
+				 -ENOTSUP);
+		assert_null(out);
+		m.guid = 0x1;
+	}
+}
+
+static void test_alias_partition_del(void **state)
+{
+	char *out = NULL, why[256];
+
+	/* 'b' holds only an alias: it goes, 'a' stays as it was */
+	assert_int_equal(policy_edit_del_partition(aliased, "b", &out, why,
+						   sizeof(why)),
+			 0);
+	assert_string_equal(out, "partitions:\n"
+				 "  - name: a\n"
+				 "    pkey: 1\n"
+				 "    members:\n"
+				 "      - &gw { guid: 0x1, membership: full }\n"
+				 "      - { guid: 0x2, membership: full }\n");
+	free(out);
+	out = NULL;
+	/* 'a' holds the anchor that 'b' uses */
+	assert_int_equal(policy_edit_del_partition(aliased, "a", &out, why,
+						   sizeof(why)),
+			 -ENOTSUP);
+	assert_null(out);
+	assert_non_null(strstr(why, "'*gw' at 11:9"));
+}
+
+/* ---- line endings, comments, non-ASCII text ----------------------------- */
+
+static void test_crlf_stays_crlf(void **state)
+{
+	const char *in = "partitions:\r\n"
+			 "  - name: a\r\n"
+			 "    pkey: 1\r\n"
+			 "    members:\r\n"
+			 "      - { guid: 0x1, membership: full }\r\n"
+			 "  - name: b\r\n"
+			 "    pkey: 2\r\n";
+	struct policy_edit_member m = { POLICY_SEL_GUID, 0x2,
+					POLICY_MEMB_FULL };
+	char *out = NULL, *out2 = NULL, why[256];
+
+	assert_int_equal(
+		policy_edit_add_member(in, "a", &m, &out, why, sizeof(why)), 0);
+	assert_string_equal(
+		out,
+		"partitions:\r\n"
+		"  - name: a\r\n"
+		"    pkey: 1\r\n"
+		"    members:\r\n"
+		"      - { guid: 0x1, membership: full }\r\n"
+		"      - { guid: 0x0000000000000002, membership: full }\r\n"
+		"  - name: b\r\n"
+		"    pkey: 2\r\n");
+	assert_int_equal(policy_edit_add_member(out, "b", &m, &out2, why,
+						sizeof(why)),
+			 0);
+	assert_string_equal(
+		out2 + strlen(out),
+		"    members:\r\n"
+		"      - { guid: 0x0000000000000002, membership: full }\r\n");
+	free(out2);
+	free(out);
+}
+
+static void test_del_takes_its_comment(void **state)
+{
+	const char *in = "partitions:\n"
+			 "  - name: a\n"
+			 "    pkey: 1\n"
+			 "    members:\n"
+			 "      # the login node\n"
+			 "      - { guid: 0x1, membership: full }\n"
+			 "        # (moved here in May)\n"
+			 "      # the storage node\n"
+			 "      - { guid: 0x2, membership: full }\n"
+			 "\n"
+			 "  # partition b: the lab\n"
+			 "  - name: b\n"
+			 "    pkey: 2\n"
+			 "    # nobody yet\n"
+			 "# end\n";
+	struct policy_edit_member m = { POLICY_SEL_GUID, 0x1,
+					POLICY_MEMB_FULL };
+	char *out = NULL, why[256];
+
+	assert_int_equal(
+		policy_edit_del_member(in, "a", &m, &out, why, sizeof(why)), 0);
+	assert_string_equal(out, "partitions:\n"
+				 "  - name: a\n"
+				 "    pkey: 1\n"
+				 "    members:\n"
+				 "      # the storage node\n"
+				 "      - { guid: 0x2, membership: full }\n"
+				 "\n"
+				 "  # partition b: the lab\n"
+				 "  - name: b\n"
+				 "    pkey: 2\n"
+				 "    # nobody yet\n"
+				 "# end\n");
+	free(out);
+	assert_int_equal(
+		policy_edit_del_partition(in, "b", &out, why, sizeof(why)), 0);
+	assert_string_equal(out, "partitions:\n"
+				 "  - name: a\n"
+				 "    pkey: 1\n"
+				 "    members:\n"
+				 "      # the login node\n"
+				 "      - { guid: 0x1, membership: full }\n"
+				 "        # (moved here in May)\n"
+				 "      # the storage node\n"
+				 "      - { guid: 0x2, membership: full }\n"
+				 "\n"
+				 "# end\n");
+	free(out);
+}
+
+static void test_utf8_comment(void **state)
+{
+	/* libyaml counts characters; 40 two-byte ones shift a line's worth */
+#define E40 "éééééééééééééééééééééééééééééééééééééééé"
+	const char *in = "# Zürich " E40 "\n"
+			 "partitions:\n"
+			 "  - name: a   # ünïcode\n"
+			 "    pkey: 1\n"
+			 "    members:\n"
+			 "      - { guid: 0x1, membership: full }\n"
+			 "      - { guid: 0x2, membership: full }\n"
+			 "      - { guid: 0x3, membership: full }\n";
+	struct policy_edit_member m = { POLICY_SEL_GUID, 0x3,
+					POLICY_MEMB_FULL };
+	char *out = NULL, why[256];
+
+	assert_int_equal(
+		policy_edit_del_member(in, "a", &m, &out, why, sizeof(why)), 0);
+	assert_string_equal(out, "# Zürich " E40 "\n"
+				 "partitions:\n"
+				 "  - name: a   # ünïcode\n"
+				 "    pkey: 1\n"
+				 "    members:\n"
+				 "      - { guid: 0x1, membership: full }\n"
+				 "      - { guid: 0x2, membership: full }\n");
+	free(out);
+	m.guid = 0x4;
+	assert_int_equal(
+		policy_edit_add_member(in, "a", &m, &out, why, sizeof(why)), 0);
+	assert_string_equal(
+		out + strlen(in) -
+			strlen("      - { guid: 0x3, membership: "
+			       "full }\n"),
+		"      - { guid: 0x3, membership: full }\n"
+		"      - { guid: 0x0000000000000004, membership: full }\n");
+	free(out);
+#undef E40
+}
+
 struct collected {
 	char lines[16][160];
 	unsigned int n;
@@ -261,6 +541,14 @@ int main(void)
 		cmocka_unit_test(test_edit_errors),
 		cmocka_unit_test(test_del_and_add_partition),
 		cmocka_unit_test(test_del_last_member),
+		cmocka_unit_test(test_alias_member_del),
+		cmocka_unit_test(test_alias_last_member_del),
+		cmocka_unit_test(test_alias_add_after_alias),
+		cmocka_unit_test(test_alias_shared_list),
+		cmocka_unit_test(test_alias_partition_del),
+		cmocka_unit_test(test_crlf_stays_crlf),
+		cmocka_unit_test(test_del_takes_its_comment),
+		cmocka_unit_test(test_utf8_comment),
 		cmocka_unit_test(test_diff),
 	};
 
