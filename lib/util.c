@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -115,6 +116,30 @@ int util_read_file(const char *path, char **data, size_t *len)
 	*data = buf;
 	*len = n;
 	return 0;
+}
+
+int util_lock_file(const char *path, int timeout_ms)
+{
+	uint64_t deadline = util_now_ms() + (uint64_t)MAX(timeout_ms, 0);
+	struct timespec nap = { 0, 10 * 1000 * 1000 };
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+
+	if (fd < 0)
+		return -errno;
+	while (flock(fd, LOCK_EX | LOCK_NB)) {
+		int err = errno;
+
+		if (err != EWOULDBLOCK && err != EINTR) {
+			close(fd);
+			return -err;
+		}
+		if (util_now_ms() >= deadline) {
+			close(fd);
+			return -ETIMEDOUT;
+		}
+		nanosleep(&nap, NULL);
+	}
+	return fd;
 }
 
 int util_parse_u64(const char *s, uint64_t max, uint64_t *out)

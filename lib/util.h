@@ -31,6 +31,16 @@ int util_write_file_atomic(const char *path, const void *data, size_t len,
 int util_read_file(const char *path, char **data, size_t *len);
 
 /*
+ * util_lock_file - take an exclusive flock(2) on @path (created with mode
+ * 0644 when missing; never removed, so every locker meets the same inode),
+ * waiting up to @timeout_ms for another holder to let go. Lock a stable
+ * file beside the one you replace (FILE.lock), not the file itself: an
+ * atomic rename gives FILE a new inode. Returns the descriptor that holds
+ * the lock (close it to unlock), -ETIMEDOUT, or another negative errno.
+ */
+int util_lock_file(const char *path, int timeout_ms);
+
+/*
  * util_parse_u64 - parse a whole string as an unsigned number, decimal or
  * 0x-prefixed hex. Returns 0, -EINVAL when it is not a number, -ERANGE when
  * it exceeds @max.

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "lib/policy.h"
 #include "lib/policy_edit.h"
@@ -60,20 +61,37 @@ static int save(const char *path, const char *old, size_t old_len,
 	return FCTL_OK;
 }
 
-/* Read, edit, validate, write: the common path of every edit command. */
-static int edit_policy(const struct fctl_opts *o, edit_fn fn, const void *arg,
-		       const char *done)
+/*
+ * Editors of one file take turns on FILE.lock: the file itself gets a new
+ * inode at every atomic rename, so a lock on it would not exclude anyone.
+ * Returns the descriptor that holds the lock or an FCTL_* code (negated).
+ */
+static int lock_policy(const struct fctl_opts *o)
 {
-	char *old, *text = NULL, why[512] = "";
-	size_t len;
-	int ret = util_read_file(o->policy, &old, &len);
+	char lock[4096];
+	int fd;
 
-	if (ret) {
-		fprintf(stderr, "fabricctl: cannot read %s: %s\n", o->policy,
-			strerror(-ret));
-		return FCTL_UNREACHABLE;
-	}
-	ret = fn(old, arg, &text, why, sizeof(why));
+	snprintf(lock, sizeof(lock), "%s.lock", o->policy);
+	fd = util_lock_file(lock, o->timeout_ms);
+	if (fd == -ETIMEDOUT)
+		fprintf(stderr,
+			"fabricctl: %s: another edit of %s held the lock for "
+			"%d ms; try again, or raise -t (fuser %s shows who "
+			"holds it)\n",
+			lock, o->policy, o->timeout_ms, lock);
+	else if (fd < 0)
+		fprintf(stderr, "fabricctl: cannot lock %s: %s\n", lock,
+			strerror(-fd));
+	return fd < 0 ? -FCTL_UNREACHABLE : fd;
+}
+
+/* Edit, validate, write the text @old read under the lock. */
+static int edit_text(const struct fctl_opts *o, edit_fn fn, const void *arg,
+		     const char *old, size_t len, const char *done)
+{
+	char *text = NULL, why[512] = "";
+	int ret = fn(old, arg, &text, why, sizeof(why));
+
 	if (ret) {
 		/* a located reason reads FILE:LINE:COL: ... */
 		fprintf(stderr, "fabricctl: %s:%s%s\n", o->policy,
@@ -90,7 +108,32 @@ static int edit_policy(const struct fctl_opts *o, edit_fn fn, const void *arg,
 			       done, o->policy, o->policy);
 	}
 	free(text);
+	return ret;
+}
+
+/*
+ * Lock, read, edit, validate, write, unlock: the common path of every edit
+ * command. The file is read under the lock, so that no edit is lost.
+ */
+static int edit_policy(const struct fctl_opts *o, edit_fn fn, const void *arg,
+		       const char *done)
+{
+	int lock = lock_policy(o), ret;
+	char *old;
+	size_t len;
+
+	if (lock < 0)
+		return -lock;
+	ret = util_read_file(o->policy, &old, &len);
+	if (ret) {
+		fprintf(stderr, "fabricctl: cannot read %s: %s\n", o->policy,
+			strerror(-ret));
+		close(lock);
+		return FCTL_UNREACHABLE;
+	}
+	ret = edit_text(o, fn, arg, old, len, done);
 	free(old);
+	close(lock);
 	return ret;
 }
 

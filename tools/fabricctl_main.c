@@ -36,8 +36,8 @@ static const struct cli_opt options[] = {
 	{ "policy", CLI_LONG_ONLY, "FILE",
 	  "policy file (default " PATHS_POLICY ")", CLI_SET_STRING(O, policy) },
 	{ "timeout", 't', "MS",
-	  "how long to wait for fabricd (default " CLI_STR(
-		  DEFAULT_TIMEOUT_MS) ")",
+	  "how long to wait for fabricd or for another edit of the policy "
+	  "file (default " CLI_STR(DEFAULT_TIMEOUT_MS) ")",
 	  CLI_SET_UINT(O, timeout_ms, 0, 3600000) },
 };
 

@@ -84,6 +84,54 @@ check_eq "diff: three changes" 3 "$(wc -l <"$dir/diff")"
 check_eq "diff of a file with itself" "no change" \
 	"$($FCTL policy diff "$dir/p.yaml" "$dir/p.yaml")"
 
+# Concurrent editors serialise on FILE.lock: every accepted edit survives.
+cat >"$dir/c.yaml" <<'YAML'
+partitions:
+  - name: a
+    pkey: 0x0001
+    members:
+      - { guid: 0x1, membership: full }
+YAML
+pids=()
+for i in $(seq 2 21); do
+	$FCTL -t 20000 --policy "$dir/c.yaml" member add a "$(printf '0x%x' "$i")" \
+		>"$dir/c.$i.out" 2>&1 &
+	pids+=($!)
+done
+accepted=0
+for i in "${!pids[@]}"; do
+	wait "${pids[$i]}" && accepted=$((accepted + 1))
+done
+check_eq "20 concurrent member adds: all accepted" 20 "$accepted"
+kept=0
+for i in $(seq 2 21); do
+	grep -q "guid: $(printf '0x%016x' "$i")," "$dir/c.yaml" && kept=$((kept + 1))
+done
+check_eq "20 concurrent member adds: all 20 members in the file" 20 "$kept"
+check "concurrent adds: result is valid" $FCTL policy check "$dir/c.yaml"
+
+# A held lock: the editor waits, then gives up with a clear error.
+if command -v flock >/dev/null; then
+	cp "$dir/c.yaml" "$dir/c.before"
+	flock "$dir/c.yaml.lock" sleep 5 &
+	holder=$!
+	sleep 0.3
+	t0=$(date +%s%N)
+	timeout 10 $FCTL -t 500 --policy "$dir/c.yaml" member add a 0x99 2>"$dir/err" >/dev/null
+	rc=$?
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	kill "$holder" 2>/dev/null
+	wait "$holder" 2>/dev/null
+	check_eq "lock held elsewhere: exit 2" 2 "$rc"
+	check "lock held elsewhere: waited about -t 500 ms ($ms ms)" \
+		[ "$ms" -ge 450 -a "$ms" -lt 5000 ]
+	check "lock held elsewhere: the error names the lock" \
+		grep -q "c.yaml.lock.*500 ms" "$dir/err"
+	check "lock held elsewhere: file byte-identical" cmp -s "$dir/c.before" "$dir/c.yaml"
+else
+	skip "lock timeout" "flock(1) is not installed"
+fi
+
 $FCTL policy frobnicate 2>/dev/null
 check_eq "unknown command: exit 1" 1 $?
 check "help lists every object" sh -c "$FCTL --help | grep -q '^  member '"
