@@ -26,6 +26,39 @@
 /* Entries in a port's PKey table unless fabric.pkey_table_size says less. */
 #define POLICY_PKEY_TABLE_DEFAULT 128
 
+/*
+ * Limits: each is enforced when the policy is loaded (policy check, the SM
+ * plugin, fabricd), with the FILE:LINE:COL that exceeds it, and stated in
+ * fabric.yaml(5), LIMITS.
+ */
+#define POLICY_FILE_MAX (16u << 20) /* bytes in a policy file */
+#define POLICY_FILE_MAX_TEXT "16 MiB"
+/* partitions: fabricd's forwarding engine has a slot for each */
+#define POLICY_PARTITIONS_MAX 4096
+/* members of one partition: a subnet has at most 0xbfff unicast LIDs */
+#define POLICY_MEMBERS_MAX 49151
+/* names of the fabric, partitions, gateways and IB devices, in bytes */
+#define POLICY_NAME_MAX 63
+/* Linux interface names (uplinks, access ports): IFNAMSIZ - 1 */
+#define POLICY_IFNAME_MAX 15
+/*
+ * ports of fabricd's forwarding engine: a gateway's uplink, every access
+ * port of ports: and an IPoIB port for each IPoIB partition it is in
+ */
+#define POLICY_ENGINE_PORTS_MAX 64
+
+/*
+ * policy_read_file - read policy file @path into a NUL-terminated malloc'ed
+ * buffer: a regular file of at most POLICY_FILE_MAX bytes, opened without
+ * blocking, so that a FIFO or a device can neither hang nor bloat the
+ * reader. Returns 0, -ENOTSUP (not a regular file), -EFBIG (too large) or the
+ * errno of opening/reading it; policy_read_error() says it in words.
+ */
+int policy_read_file(const char *path, char **buf, size_t *len);
+
+/* policy_read_error - a sentence for a policy_read_file() error @err. */
+const char *policy_read_error(int err);
+
 /* Where a value stands in its file; line and column count from 1. */
 struct policy_loc {
 	unsigned int line;

@@ -124,6 +124,13 @@ struct policy *policy_load_buffer(const char *name, const void *buf, size_t len,
 	yaml_node_t *root;
 	struct policy *pol = NULL;
 
+	if (len > POLICY_FILE_MAX) {
+		pload_error_at(&ld, (struct policy_loc){ 1, 1 },
+			       "the policy is larger than %s; split it or "
+			       "shorten it",
+			       POLICY_FILE_MAX_TEXT);
+		goto out;
+	}
 	if (!load_document(&ld, buf, len))
 		goto out;
 	ld.pol = pload_calloc(&ld, 1, sizeof(*ld.pol));
@@ -136,8 +143,10 @@ struct policy *policy_load_buffer(const char *name, const void *buf, size_t len,
 			"the policy is empty; it needs at least 'partitions:'");
 	else
 		pload_parse_root(&ld, root);
-	if (root)
+	if (root) {
+		pload_check_limits(&ld);
 		pload_check_rules(&ld);
+	}
 	yaml_document_delete(&ld.doc);
 	pload_free_locs(&ld);
 	pol = ld.pol;
@@ -154,6 +163,22 @@ out:
 	return pol;
 }
 
+int policy_read_file(const char *path, char **buf, size_t *len)
+{
+	return util_read_file_max(path, POLICY_FILE_MAX, buf, len);
+}
+
+const char *policy_read_error(int err)
+{
+	if (err == -ENOTSUP)
+		return "not a regular file (a FIFO, device, socket or "
+		       "directory); point the policy path at a plain file";
+	if (err == -EFBIG)
+		return "larger than " POLICY_FILE_MAX_TEXT ", the largest "
+		       "policy file (see LIMITS in fabric.yaml(5))";
+	return strerror(-err);
+}
+
 struct policy *policy_load(const char *path, FILE *err, unsigned int *n_errors)
 {
 	struct policy *pol;
@@ -163,11 +188,11 @@ struct policy *policy_load(const char *path, FILE *err, unsigned int *n_errors)
 
 	if (n_errors)
 		*n_errors = 0;
-	ret = util_read_file(path, &buf, &len);
+	ret = policy_read_file(path, &buf, &len);
 	if (ret) {
 		if (err)
 			fprintf(err, "%s: error: cannot read the policy: %s\n",
-				path, strerror(-ret));
+				path, policy_read_error(ret));
 		if (n_errors)
 			*n_errors = 1;
 		errno = -ret;

@@ -3,7 +3,8 @@
  * Inside the policy loader (not for other modules): the loader state and
  * the helpers its parts share. policy_load.c holds the entry points and the
  * error list, policy_yaml.c typed values and mappings, policy_parse.c the
- * keys of each section, policy_rules.c the rules across values.
+ * keys of each section, policy_rules.c the rules across values,
+ * policy_limits.c the limits of what applies the policy.
  */
 #ifndef FABRIC_POLICY_LOADER_H
 #define FABRIC_POLICY_LOADER_H
@@ -104,5 +105,8 @@ size_t pload_list_len(yaml_node_t *n);
 void pload_parse_root(struct loader *ld, yaml_node_t *root);
 void pload_free_locs(struct loader *ld);
 void pload_check_rules(struct loader *ld);
+
+/* The limits pass (policy_limits.c): what fabricd and the SM can hold. */
+void pload_check_limits(struct loader *ld);
 
 #endif /* FABRIC_POLICY_LOADER_H */

@@ -56,7 +56,8 @@ static void parse_pin(struct loader *ld, yaml_node_t *item, void *ctx,
 
 static void fabric_name(struct loader *ld, yaml_node_t *v, void *ctx)
 {
-	pload_name(ld, v, "fabric name", 64, &ld->pol->fabric_name);
+	pload_name(ld, v, "fabric name", POLICY_NAME_MAX,
+		   &ld->pol->fabric_name);
 }
 
 static void fabric_pins(struct loader *ld, yaml_node_t *v, void *ctx)
@@ -173,7 +174,7 @@ static void part_name(struct loader *ld, yaml_node_t *v, void *ctx)
 	struct part_ctx *c = ctx;
 
 	c->l->name = pload_loc(v);
-	pload_name(ld, v, "partition name", 64, &c->p->name);
+	pload_name(ld, v, "partition name", POLICY_NAME_MAX, &c->p->name);
 }
 
 static void part_pkey(struct loader *ld, yaml_node_t *v, void *ctx)
@@ -338,7 +339,7 @@ static void gw_name(struct loader *ld, yaml_node_t *v, void *ctx)
 	struct gw_ctx *c = ctx;
 
 	c->l->name = pload_loc(v);
-	pload_name(ld, v, "gateway name", 64, &c->gw->name);
+	pload_name(ld, v, "gateway name", POLICY_NAME_MAX, &c->gw->name);
 }
 
 static void gw_port_guid(struct loader *ld, yaml_node_t *v, void *ctx)
@@ -354,11 +355,11 @@ static void get_ifname(struct loader *ld, yaml_node_t *v, const char *what,
 
 	if (!s)
 		return;
-	if (!*s || strlen(s) > 15 || strpbrk(s, "/: \t")) {
+	if (!*s || strlen(s) > POLICY_IFNAME_MAX || strpbrk(s, "/: \t")) {
 		pload_error(ld, v,
-			    "%s '%s' is not a Linux interface name (1 to 15 "
+			    "%s '%s' is not a Linux interface name (1 to %d "
 			    "characters, no '/', ':' or spaces)",
-			    what, s);
+			    what, s, POLICY_IFNAME_MAX);
 		return;
 	}
 	*out = pload_strdup(ld, s);
@@ -371,7 +372,7 @@ static void gw_uplink(struct loader *ld, yaml_node_t *v, void *ctx)
 
 static void gw_ib_device(struct loader *ld, yaml_node_t *v, void *ctx)
 {
-	pload_name(ld, v, "ib_device", 63,
+	pload_name(ld, v, "ib_device", POLICY_NAME_MAX,
 		   &((struct gw_ctx *)ctx)->gw->ib_device);
 }
 

@@ -84,38 +84,65 @@ err_free:
 	return ret;
 }
 
-int util_read_file(const char *path, char **data, size_t *len)
+/* Read up to @max + 1 bytes of @fd, @hint first; -EFBIG beyond @max. */
+static int read_bounded(int fd, size_t hint, size_t max, char **data,
+			size_t *len)
 {
-	size_t cap = 4096, n = 0;
+	size_t cap = MIN(MAX(hint + 1, (size_t)4096), max + 1), n = 0;
 	char *buf = NULL, *nbuf;
-	FILE *f = fopen(path, "re");
-	int ret = 0;
+	ssize_t r;
 
-	if (!f)
-		return -errno;
 	for (;;) {
 		nbuf = realloc(buf, cap + 1);
 		if (!nbuf) {
-			ret = -ENOMEM;
-			break;
+			free(buf);
+			return -ENOMEM;
 		}
 		buf = nbuf;
-		n += fread(buf + n, 1, cap - n, f);
-		if (n < cap)
+		r = read(fd, buf + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
 			break;
-		cap *= 2;
+		n += (size_t)r;
+		if (n > max)
+			break;
+		if (n == cap)
+			cap = MIN(cap * 2, max + 1);
 	}
-	if (!ret && ferror(f))
-		ret = -EIO;
-	fclose(f);
-	if (ret) {
+	if (r < 0 || n > max) {
 		free(buf);
-		return ret;
+		return r < 0 ? -EIO : -EFBIG;
 	}
 	buf[n] = '\0';
 	*data = buf;
 	*len = n;
 	return 0;
+}
+
+int util_read_file_max(const char *path, size_t max, char **data, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	struct stat st;
+	int ret;
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st))
+		ret = -errno;
+	else if (!S_ISREG(st.st_mode))
+		ret = -ENOTSUP;
+	else if ((uint64_t)st.st_size > max)
+		ret = -EFBIG;
+	else
+		ret = read_bounded(fd, (size_t)st.st_size, max, data, len);
+	close(fd);
+	return ret;
+}
+
+int util_read_file(const char *path, char **data, size_t *len)
+{
+	return util_read_file_max(path, UTIL_READ_FILE_MAX, data, len);
 }
 
 int util_lock_file(const char *path, int timeout_ms)

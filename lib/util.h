@@ -24,10 +24,19 @@
 int util_write_file_atomic(const char *path, const void *data, size_t len,
 			   unsigned int mode);
 
+/* The largest file util_read_file() reads. */
+#define UTIL_READ_FILE_MAX (64u << 20)
+
 /*
- * util_read_file - read a whole file into a NUL-terminated malloc'ed buffer.
- * Returns 0 and sets *@data / *@len, or a negative errno.
+ * util_read_file_max - read a whole regular file of at most @max bytes into
+ * a NUL-terminated malloc'ed buffer. The file is opened without blocking
+ * and checked before anything is read: a FIFO, device, socket or directory
+ * gives -ENOTSUP, a file larger than @max -EFBIG (also when it grows while
+ * read). Returns 0 and sets *@data / *@len, or a negative errno.
  */
+int util_read_file_max(const char *path, size_t max, char **data, size_t *len);
+
+/* util_read_file - util_read_file_max() up to UTIL_READ_FILE_MAX bytes. */
 int util_read_file(const char *path, char **data, size_t *len);
 
 /*

@@ -199,10 +199,10 @@ int fabricsm_policy_refresh(struct fabricsm *sm)
 	char *buf;
 	int ret;
 
-	ret = util_read_file(sm->opts.policy, &buf, &len);
+	ret = policy_read_file(sm->opts.policy, &buf, &len);
 	if (ret < 0) {
 		VLOG_ERR("cannot read policy %s: %s; %s", sm->opts.policy,
-			 strerror(-ret),
+			 policy_read_error(ret),
 			 sm->pol ? "the policy loaded before stays in force" :
 				   "no policy in force");
 		return ret;

@@ -124,10 +124,10 @@ static int edit_policy(const struct fctl_opts *o, edit_fn fn, const void *arg,
 
 	if (lock < 0)
 		return -lock;
-	ret = util_read_file(o->policy, &old, &len);
+	ret = policy_read_file(o->policy, &old, &len);
 	if (ret) {
 		fprintf(stderr, "fabricctl: cannot read %s: %s\n", o->policy,
-			strerror(-ret));
+			policy_read_error(ret));
 		close(lock);
 		return FCTL_UNREACHABLE;
 	}

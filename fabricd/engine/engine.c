@@ -18,6 +18,14 @@
 #include "lib/policy.h"
 #include "lib/util.h"
 
+/* The policy loader refuses what the engine cannot hold: fabric.yaml(5). */
+_Static_assert(ECORE_MAX_PARTS >= POLICY_PARTITIONS_MAX,
+	       "the engine holds fewer partitions than the loader admits");
+_Static_assert(ECORE_MAX_PORTS >= POLICY_ENGINE_PORTS_MAX,
+	       "the engine holds fewer ports than the loader admits");
+_Static_assert(ECORE_NAME_MAX > POLICY_NAME_MAX,
+	       "the engine's names are shorter than the loader admits");
+
 LOG_MODULE(engine);
 
 #define POOL_BUFS 16384

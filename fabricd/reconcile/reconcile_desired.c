@@ -9,6 +9,10 @@
 #include "lib/ib.h"
 #include "lib/util.h"
 
+_Static_assert(RC_PART_NAME_MAX > POLICY_NAME_MAX,
+	       "owned objects keep shorter partition names than the loader "
+	       "admits");
+
 static enum rc_memb memb_of(unsigned int bits)
 {
 	return bits & POLICY_MEMB_BIT_FULL    ? RC_MEMB_FULL :

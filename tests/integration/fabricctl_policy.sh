@@ -132,6 +132,42 @@ else
 	skip "lock timeout" "flock(1) is not installed"
 fi
 
+# Policy reads take regular files only, at most 16 MiB (fabric.yaml(5)):
+# a FIFO, a device or a huge file is a clear error, never a hang.
+mkfifo "$dir/fifo.yaml"
+timeout 10 $FCTL policy check "$dir/fifo.yaml" 2>"$dir/err" >/dev/null
+check_eq "FIFO policy: exit 2, no hang" 2 $?
+check "FIFO policy: says it is not a regular file" \
+	grep -q "fifo.yaml: error: .*not a regular file" "$dir/err"
+timeout 10 $FCTL --policy "$dir/fifo.yaml" member add a 0x5 2>"$dir/err" >/dev/null
+check_eq "FIFO policy edit: exit 2, no hang" 2 $?
+check "FIFO policy edit: says it is not a regular file" \
+	grep -q "not a regular file" "$dir/err"
+timeout 10 $FCTL policy check /dev/zero 2>"$dir/err" >/dev/null
+check_eq "/dev/zero policy: exit 2, no hang" 2 $?
+check "/dev/zero policy: says it is not a regular file" \
+	grep -q "/dev/zero: error: .*not a regular file" "$dir/err"
+# exactly 16 MiB: accepted; one byte more: refused before it is read
+head=$'partitions:\n  - { name: a, pkey: 1 }\n'
+{
+	printf '%s' "$head"
+	head -c $((16 * 1024 * 1024 - ${#head} - 1)) /dev/zero | tr '\0' '#'
+	printf '\n'
+} >"$dir/big.yaml"
+check_eq "16 MiB policy file built" $((16 * 1024 * 1024)) "$(stat -c %s "$dir/big.yaml")"
+timeout 60 $FCTL policy check "$dir/big.yaml" >/dev/null 2>"$dir/err"
+check_eq "16 MiB policy: accepted" 0 $?
+printf '#' >>"$dir/big.yaml"
+timeout 60 $FCTL policy check "$dir/big.yaml" >/dev/null 2>"$dir/err"
+check_eq "16 MiB + 1 policy: exit 2" 2 $?
+check "16 MiB + 1 policy: names the limit" grep -q "big.yaml: error: .*16 MiB" "$dir/err"
+truncate -s 100M "$dir/huge.yaml"
+/usr/bin/time -f %M -o "$dir/rss" timeout 60 $FCTL policy check "$dir/huge.yaml" \
+	>/dev/null 2>"$dir/err"
+check_eq "100 MB policy: exit 2" 2 $?
+check "100 MB policy: refused without reading it (max RSS $(tail -1 "$dir/rss") KiB)" \
+	[ "$(tail -1 "$dir/rss")" -lt 20000 ]
+
 $FCTL policy frobnicate 2>/dev/null
 check_eq "unknown command: exit 1" 1 $?
 check "help lists every object" sh -c "$FCTL --help | grep -q '^  member '"

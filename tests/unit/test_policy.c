@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -474,9 +476,234 @@ static void test_util_parse(void **state)
 	assert_int_equal(util_edit_distance("memebrs", "members"), 2);
 }
 
+/* ---- limits: each accepted at the limit, refused one past it ---------- */
+
+/* A policy text built by printf-like steps (open_memstream). */
+struct gen {
+	char *text;
+	size_t len;
+	FILE *f;
+};
+
+static void gen_open(struct gen *g)
+{
+	g->text = NULL;
+	g->f = open_memstream(&g->text, &g->len);
+	assert_non_null(g->f);
+}
+
+static char *gen_close(struct gen *g)
+{
+	fclose(g->f);
+	return g->text;
+}
+
+/* @n partitions p1..pN with pkeys 1..N; line of partition i: i + 1. */
+static char *gen_partitions(unsigned int n)
+{
+	struct gen g;
+	unsigned int i;
+
+	gen_open(&g);
+	fprintf(g.f, "partitions:\n");
+	for (i = 1; i <= n; i++)
+		fprintf(g.f, "  - { name: p%u, pkey: %u }\n", i, i);
+	return gen_close(&g);
+}
+
+/* Load @text, expect no error (@want NULL) or @want among the errors. */
+static void expect_load(char *text, const char *want)
+{
+	unsigned int n = 0;
+	char *errs = NULL;
+	struct policy *pol = load(text, &errs, &n);
+
+	if (!want) {
+		if (!pol)
+			print_error("unexpected errors:\n%.2000s", errs);
+		assert_non_null(pol);
+	} else {
+		if (!strstr(errs, want))
+			print_error("want: %s\ngot:\n%.2000s", want, errs);
+		assert_null(pol);
+		assert_non_null(strstr(errs, want));
+		assert_int_equal(n, 1);
+	}
+	policy_free(pol);
+	free(errs);
+	free(text);
+}
+
+static void test_limit_partitions(void **state)
+{
+	char want[256];
+
+	expect_load(gen_partitions(POLICY_PARTITIONS_MAX), NULL);
+	snprintf(want, sizeof(want),
+		 "t.yaml:%u:5: error: partition %u is one too many: fabricd's "
+		 "forwarding engine holds %u partitions",
+		 POLICY_PARTITIONS_MAX + 2, POLICY_PARTITIONS_MAX + 1,
+		 POLICY_PARTITIONS_MAX);
+	expect_load(gen_partitions(POLICY_PARTITIONS_MAX + 1), want);
+}
+
+static char *gen_members(unsigned int n)
+{
+	struct gen g;
+	unsigned int i;
+
+	gen_open(&g);
+	fprintf(g.f, "partitions:\n  - name: a\n    pkey: 1\n    members:\n");
+	for (i = 1; i <= n; i++)
+		fprintf(g.f, "      - { guid: 0x%x, membership: full }\n", i);
+	return gen_close(&g);
+}
+
+static void test_limit_members(void **state)
+{
+	char want[256];
+
+	expect_load(gen_members(POLICY_MEMBERS_MAX), NULL);
+	snprintf(want, sizeof(want),
+		 "t.yaml:%u:9: error: member %u of partition 'a' is one too "
+		 "many: a partition holds at most %u members",
+		 POLICY_MEMBERS_MAX + 5, POLICY_MEMBERS_MAX + 1,
+		 POLICY_MEMBERS_MAX);
+	expect_load(gen_members(POLICY_MEMBERS_MAX + 1), want);
+}
+
+/* One partition, one gateway; names of @len characters where @which. */
+static char *gen_names(const char *which, size_t len)
+{
+	char name[256];
+	struct gen g;
+
+	memset(name, 'n', len);
+	name[len] = '\0';
+	gen_open(&g);
+	fprintf(g.f,
+		"fabric:\n  name: %s\n"
+		"partitions:\n  - { name: %s, pkey: 1 }\n"
+		"gateways:\n  - { name: %s, uplink: eth0, ib_device: %s }\n",
+		!strcmp(which, "fabric") ? name : "f",
+		!strcmp(which, "partition") ? name : "p",
+		!strcmp(which, "gateway") ? name : "g",
+		!strcmp(which, "ib_device") ? name : "mlx5_0");
+	return gen_close(&g);
+}
+
+static void test_limit_names(void **state)
+{
+	static const struct {
+		const char *which, *want;
+	} c[] = {
+		{ "fabric", "t.yaml:2:9: error: fabric name" },
+		{ "partition", "t.yaml:4:13: error: partition name" },
+		{ "gateway", "t.yaml:6:13: error: gateway name" },
+		{ "ib_device", "t.yaml:6:" },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(c); i++) {
+		expect_load(gen_names(c[i].which, POLICY_NAME_MAX), NULL);
+		expect_load(gen_names(c[i].which, POLICY_NAME_MAX + 1),
+			    c[i].want);
+	}
+}
+
+/* @n access ports, and @n_ipoib IPoIB partitions that gateway gw joins. */
+static char *gen_ports(unsigned int n, unsigned int n_ipoib)
+{
+	struct gen g;
+	unsigned int i;
+
+	gen_open(&g);
+	fprintf(g.f, "partitions:\n  - { name: a, pkey: 1, ipoib: false }\n");
+	for (i = 0; i < n_ipoib; i++)
+		fprintf(g.f,
+			"  - { name: i%u, pkey: %u, members: [ { guid: 0x77, "
+			"membership: full } ] }\n",
+			i, i + 2);
+	fprintf(g.f, "gateways:\n  - { name: gw, port_guid: 0x77, "
+		     "uplink: eth0 }\n");
+	fprintf(g.f, "ports:\n");
+	for (i = 1; i <= n; i++)
+		fprintf(g.f, "  - { name: v%u, partition: a }\n", i);
+	return gen_close(&g);
+}
+
+static void test_limit_ports(void **state)
+{
+	unsigned int max = POLICY_ENGINE_PORTS_MAX - 1; /* and the uplink */
+	char want[256];
+
+	expect_load(gen_ports(max, 0), NULL);
+	snprintf(want, sizeof(want),
+		 "t.yaml:%u:5: error: access port %u is one too many", max + 6,
+		 max + 1);
+	expect_load(gen_ports(max + 1, 0), want);
+	/* the IPoIB partitions of a gateway take engine ports too */
+	expect_load(gen_ports(max - 10, 10), NULL);
+	snprintf(want, sizeof(want),
+		 "t.yaml:15:5: error: gateway 'gw' would need %u forwarding "
+		 "engine ports",
+		 POLICY_ENGINE_PORTS_MAX + 1);
+	expect_load(gen_ports(max - 10, 11), want);
+}
+
+static void test_limit_file_size(void **state)
+{
+	const char head[] = "partitions:\n  - { name: a, pkey: 1 }\n#";
+	char *text = malloc(POLICY_FILE_MAX + 2);
+	unsigned int n = 0;
+	struct policy *pol;
+
+	assert_non_null(text);
+	memset(text, '#', POLICY_FILE_MAX + 1);
+	memcpy(text, head, strlen(head));
+	text[POLICY_FILE_MAX - 1] = '\n';
+	pol = policy_load_buffer("t.yaml", text, POLICY_FILE_MAX, NULL, &n);
+	assert_non_null(pol);
+	policy_free(pol);
+	text[POLICY_FILE_MAX] = '\n';
+	assert_null(policy_load_buffer("t.yaml", text, POLICY_FILE_MAX + 1,
+				       NULL, &n));
+	assert_int_equal(n, 1);
+	free(text);
+}
+
+/* A FIFO with no writer and a device: refused at once, never a hang. */
+static void test_read_not_regular(void **state)
+{
+	char dir[] = "/tmp/test_policy.XXXXXX", fifo[64];
+	unsigned int n = 0;
+	char *errs = NULL;
+	size_t len;
+	FILE *f;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(fifo, sizeof(fifo), "%s/fifo.yaml", dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	alarm(20); /* a hang kills the test instead of blocking it */
+	f = open_memstream(&errs, &len);
+	assert_null(policy_load(fifo, f, &n));
+	assert_int_equal(errno, ENOTSUP);
+	assert_null(policy_load("/dev/zero", f, &n));
+	assert_int_equal(errno, ENOTSUP);
+	fclose(f);
+	alarm(0);
+	assert_non_null(strstr(errs, "fifo.yaml: error: cannot read the "
+				     "policy: not a regular file"));
+	assert_non_null(strstr(errs, "/dev/zero: error: cannot read the "
+				     "policy: not a regular file"));
+	free(errs);
+	unlink(fifo);
+	rmdir(dir);
+}
+
 int main(void)
 {
-	struct CMUnitTest tests[ARRAY_SIZE(bad_cases) + 6];
+	struct CMUnitTest tests[ARRAY_SIZE(bad_cases) + 13];
 	size_t i, n = 0;
 
 	for (i = 0; i < ARRAY_SIZE(bad_cases); i++) {
@@ -493,5 +720,11 @@ int main(void)
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_file_errors);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_prefix_helpers);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_util_parse);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_limit_partitions);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_limit_members);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_limit_names);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_limit_ports);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_limit_file_size);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_read_not_regular);
 	return _cmocka_run_group_tests("policy", tests, n, NULL, NULL);
 }
