@@ -5,6 +5,7 @@
  * PKey tables that overflow). It runs even when the syntax pass found
  * errors, so one run reports everything; fields that failed are skipped.
  */
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/types.h>
@@ -54,27 +55,49 @@ static void check_partition_pair(struct loader *ld, size_t i, size_t j)
 			       a->name ? a->name : "?", la->ipv6.line);
 }
 
+/* A member as a sort key: what it selects, then where it is written. */
+struct member_key {
+	enum policy_selector sel;
+	uint64_t guid;
+	size_t idx;
+};
+
+static int member_key_cmp(const void *x, const void *y)
+{
+	const struct member_key *a = x, *b = y;
+
+	if (a->sel != b->sel)
+		return a->sel < b->sel ? -1 : 1;
+	if (a->guid != b->guid)
+		return a->guid < b->guid ? -1 : 1;
+	return a->idx < b->idx ? -1 : a->idx > b->idx;
+}
+
+/* Sorted, not pairwise: a partition may hold POLICY_MEMBERS_MAX members. */
 static void check_members(struct loader *ld, const struct policy_partition *p)
 {
-	size_t i, j;
+	struct member_key *k = pload_calloc(ld, p->n_members, sizeof(*k));
+	size_t i, first = 0;
 
 	for (i = 0; i < p->n_members; i++) {
-		const struct policy_member *a = &p->members[i];
-
-		for (j = 0; j < i; j++) {
-			const struct policy_member *b = &p->members[j];
-
-			if (a->sel != b->sel ||
-			    (a->sel == POLICY_SEL_GUID && a->guid != b->guid))
-				continue;
-			pload_error_at(ld, a->loc,
-				       "this member repeats the one at "
-				       "line %u; keep one and choose its "
-				       "membership there",
-				       b->loc.line);
-			break;
-		}
+		k[i].sel = p->members[i].sel;
+		k[i].guid = k[i].sel == POLICY_SEL_GUID ? p->members[i].guid :
+							  0;
+		k[i].idx = i;
 	}
+	qsort(k, p->n_members, sizeof(*k), member_key_cmp);
+	for (i = 1; i < p->n_members; i++) {
+		if (k[i].sel != k[first].sel || k[i].guid != k[first].guid) {
+			first = i;
+			continue;
+		}
+		pload_error_at(ld, p->members[k[i].idx].loc,
+			       "this member repeats the one at "
+			       "line %u; keep one and choose its "
+			       "membership there",
+			       p->members[k[first].idx].loc.line);
+	}
+	free(k);
 }
 
 static void check_partitions(struct loader *ld)
@@ -162,89 +185,179 @@ static ssize_t first_selecting(const struct policy_partition *p, uint64_t guid)
 	return -1;
 }
 
+static void pkey_table_error(struct loader *ld, struct policy_loc loc,
+			     uint64_t guid, unsigned int cap)
+{
+	char g[24];
+
+	pload_error_at(ld, loc,
+		       "%s%s is now in more partitions "
+		       "than a PKey table of %u entries "
+		       "holds (the default partition "
+		       "takes one); drop it from a "
+		       "partition or raise "
+		       "fabric.pkey_table_size",
+		       guid ? "port " : "every CA port",
+		       guid ? util_format_guid(guid, g, sizeof(g)) : "", cap);
+}
+
+/* A member that names a port by GUID, as a sort key. */
+struct guid_ref {
+	uint64_t guid;
+	size_t part, member;
+};
+
+static int guid_ref_cmp(const void *x, const void *y)
+{
+	const struct guid_ref *a = x, *b = y;
+
+	if (a->guid != b->guid)
+		return a->guid < b->guid ? -1 : 1;
+	if (a->part != b->part)
+		return a->part < b->part ? -1 : 1;
+	return a->member < b->member ? -1 : a->member > b->member;
+}
+
+/* Per partition: its first "all"/"all_cas" member, and such partitions. */
+struct all_count {
+	ssize_t first_all; /* -1: none */
+	unsigned int n_all; /* partitions up to this one that have one */
+};
+
+/*
+ * "every CA port" overflows at the partition whose all/all_cas member
+ * makes the count reach the table. Returns the per-partition counts.
+ */
+static struct all_count *count_all_members(struct loader *ld)
+{
+	const struct policy *pol = ld->pol;
+	struct all_count *ac = pload_calloc(ld, pol->n_partitions, sizeof(*ac));
+	unsigned int n = 0;
+	size_t i;
+
+	for (i = 0; i < pol->n_partitions; i++) {
+		ac[i].first_all = first_selecting(&pol->partitions[i], 0);
+		n += ac[i].first_all >= 0;
+		ac[i].n_all = n;
+		if (ac[i].first_all >= 0 && n == pol->pkey_table_size)
+			pkey_table_error(
+				ld,
+				pol->partitions[i].members[ac[i].first_all].loc,
+				0, pol->pkey_table_size);
+	}
+	return ac;
+}
+
+static struct guid_ref *collect_guid_refs(struct loader *ld, size_t *n)
+{
+	const struct policy *pol = ld->pol;
+	struct guid_ref *r;
+	size_t i, j, total = 0;
+
+	for (i = 0; i < pol->n_partitions; i++)
+		total += pol->partitions[i].n_members;
+	r = pload_calloc(ld, total, sizeof(*r));
+	for (*n = 0, i = 0; i < pol->n_partitions; i++) {
+		const struct policy_partition *p = &pol->partitions[i];
+
+		for (j = 0; j < p->n_members; j++)
+			if (p->members[j].sel == POLICY_SEL_GUID &&
+			    p->members[j].guid)
+				r[(*n)++] =
+					(struct guid_ref){ p->members[j].guid,
+							   i, j };
+	}
+	qsort(r, *n, sizeof(*r), guid_ref_cmp);
+	return r;
+}
+
 /*
  * A port listed in more partitions than its PKey table holds: report the
  * member entry that first overflows it. "all"/"all_cas" count for every CA
- * port, and on their own as "every CA port".
+ * port, and on their own as "every CA port". Sorted by GUID rather than
+ * compared pairwise, so that large policies load fast.
  */
 static void check_pkey_tables(struct loader *ld)
 {
 	const struct policy *pol = ld->pol;
-	unsigned int cap = pol->pkey_table_size, n;
-	char g[24];
-	size_t i, j, k;
+	struct all_count *ac = count_all_members(ld);
+	size_t i, n_refs, own = 0;
+	struct guid_ref *r = collect_guid_refs(ld, &n_refs);
 
-	for (i = 0; i < pol->n_partitions; i++) {
-		const struct policy_partition *p = &pol->partitions[i];
+	for (i = 0; i < n_refs; i++) {
+		const struct guid_ref *x = &r[i];
 
-		for (j = 0; j < p->n_members; j++) {
-			const struct policy_member *m = &p->members[j];
-			uint64_t guid = m->sel == POLICY_SEL_GUID ? m->guid : 0;
-
-			if (m->sel == POLICY_SEL_ALL_SWITCHES ||
-			    first_selecting(p, guid) != (ssize_t)j)
-				continue;
-			for (n = 1, k = 0; k <= i; k++) /* 1: the default */
-				n += first_selecting(&pol->partitions[k],
-						     guid) >= 0;
-			if (n != cap + 1)
-				continue;
-			pload_error_at(ld, m->loc,
-				       "%s%s is now in more partitions "
-				       "than a PKey table of %u entries "
-				       "holds (the default partition "
-				       "takes one); drop it from a "
-				       "partition or raise "
-				       "fabric.pkey_table_size",
-				       guid ? "port " : "every CA port",
-				       guid ? util_format_guid(guid, g,
-							       sizeof(g)) :
-					      "",
-				       cap);
-		}
+		if (i && x->guid != r[i - 1].guid)
+			own = 0; /* a new port */
+		else if (i && x->part == r[i - 1].part)
+			continue; /* the same port again in one partition */
+		own += ac[x->part].first_all < 0;
+		/* the first entry of the partition that selects the port */
+		if (ac[x->part].first_all >= 0 &&
+		    (size_t)ac[x->part].first_all < x->member)
+			continue;
+		if (1 + ac[x->part].n_all + own == pol->pkey_table_size + 1)
+			pkey_table_error(
+				ld,
+				pol->partitions[x->part].members[x->member].loc,
+				x->guid, pol->pkey_table_size);
 	}
+	free(r);
+	free(ac);
 }
 
+/* The subnet of partition @p that an address of @family belongs in. */
+static const struct policy_prefix *subnet_of(const struct policy_partition *p,
+					     int family)
+{
+	return family == AF_INET ? &p->ipv4 : &p->ipv6;
+}
+
+static const char *family_key(int family)
+{
+	return family == AF_INET ? "ipv4" : "ipv6";
+}
+
+/* One gateway address, written at @loc, against its partition's subnet. */
+static void check_gateway_addr(struct loader *ld,
+			       const struct policy_partition *part,
+			       const struct policy_prefix *addr,
+			       struct policy_loc loc)
+{
+	const struct policy_prefix *net = subnet_of(part, addr->family);
+	const char *key = family_key(addr->family);
+	char a[64], n[64];
+
+	policy_prefix_format(addr, a, sizeof(a));
+	if (!net->family)
+		pload_error_at(ld, loc,
+			       "gateway address %s: partition '%s' has no %s "
+			       "subnet; add '%s:' to the partition",
+			       a, part->name, key, key);
+	else if (!policy_prefix_contains(net, addr) || addr->plen < net->plen)
+		pload_error_at(ld, loc,
+			       "gateway address %s is outside partition '%s' "
+			       "subnet %s; use an address inside it",
+			       a, part->name,
+			       policy_prefix_format(net, n, sizeof(n)));
+}
+
+/*
+ * Every address of gateway @gi. The parser keeps one location per address,
+ * in the order of the partitions and then of their addresses.
+ */
 static void check_gateway_addrs(struct loader *ld, size_t gi)
 {
 	const struct policy_gateway *gw = &ld->pol->gateways[gi];
-	const struct policy_loc *locs = ld->glocs[gi].addr_locs;
-	char a[64], n[64];
-	size_t i, j, k = 0;
+	const struct policy_loc *loc = ld->glocs[gi].addr_locs;
+	size_t i, j;
 
 	for (i = 0; i < gw->n_addrs; i++) {
 		const struct policy_gw_addrs *ga = &gw->addrs[i];
 
-		for (j = 0; j < ga->n_addrs; j++, k++) {
-			const struct policy_prefix *addr = &ga->addrs[j];
-			const struct policy_prefix *net =
-				addr->family == AF_INET ? &ga->partition->ipv4 :
-							  &ga->partition->ipv6;
-
-			policy_prefix_format(addr, a, sizeof(a));
-			if (!net->family)
-				pload_error_at(
-					ld, locs[k],
-					"gateway address %s: "
-					"partition '%s' has no "
-					"%s subnet; add '%s:' to "
-					"the partition",
-					a, ga->partition->name,
-					addr->family == AF_INET ? "ipv4" :
-								  "ipv6",
-					addr->family == AF_INET ? "ipv4" :
-								  "ipv6");
-			else if (!policy_prefix_contains(net, addr) ||
-				 addr->plen < net->plen)
-				pload_error_at(ld, locs[k],
-					       "gateway address %s is "
-					       "outside partition '%s' "
-					       "subnet %s; use an "
-					       "address inside it",
-					       a, ga->partition->name,
-					       policy_prefix_format(net, n,
-								    sizeof(n)));
-		}
+		for (j = 0; j < ga->n_addrs; j++)
+			check_gateway_addr(ld, ga->partition, &ga->addrs[j],
+					   *loc++);
 	}
 }
 
