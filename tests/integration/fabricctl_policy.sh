@@ -84,6 +84,35 @@ check_eq "diff: three changes" 3 "$(wc -l <"$dir/diff")"
 check_eq "diff of a file with itself" "no change" \
 	"$($FCTL policy diff "$dir/p.yaml" "$dir/p.yaml")"
 
+# YAML aliases: a '- *gw' entry is deleted as written; a list shared by two
+# partitions is refused at FILE:LINE:COL, file unchanged.
+cat >"$dir/al.yaml" <<'YAML'
+partitions:
+  - name: a
+    pkey: 1
+    members: &common
+      - &gw { guid: 0x1, membership: full }
+  - name: b
+    pkey: 2
+    members: *common
+  - name: c
+    pkey: 3
+    members:
+      - *gw
+YAML
+cp "$dir/al.yaml" "$dir/al.before"
+$FCTL --policy "$dir/al.yaml" member del c 0x1 >/dev/null 2>"$dir/err"
+check_eq "alias member del: exit 0" 0 $?
+check_eq "alias member del: only the alias line goes" \
+	"<     members:|<       - *gw|>     members: []" \
+	"$(diff "$dir/al.before" "$dir/al.yaml" | grep '^[<>]' | paste -sd'|')"
+cp "$dir/al.yaml" "$dir/al.before"
+$FCTL --policy "$dir/al.yaml" member del b 0x1 >/dev/null 2>"$dir/err"
+check_eq "shared members list: exit 1" 1 $?
+check "shared members list: FILE:LINE:COL of both places" \
+	grep -q "^fabricctl: $dir/al.yaml:4:14: the members list of partition 'b' is shared .* '\*common' at 8:14" "$dir/err"
+check "shared members list: file byte-identical" cmp -s "$dir/al.before" "$dir/al.yaml"
+
 # Concurrent editors serialise on FILE.lock: every accepted edit survives.
 cat >"$dir/c.yaml" <<'YAML'
 partitions:
