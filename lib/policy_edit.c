@@ -33,6 +33,7 @@ struct doc {
 	bool crlf; /* the file ends its lines with CR LF */
 	/* libyaml counts characters: the byte offset after each non-ASCII one */
 	size_t *mb_char, *mb_extra, n_mb;
+	size_t bom; /* bytes of a UTF-8 byte order mark, which it skips */
 	struct wkid *kids; /* grouped by parent, in written order */
 	size_t n_kids, *first_kid; /* per node id: its first entry in kids */
 	unsigned int *refs; /* per node id: entries that are (or name) it */
@@ -79,23 +80,25 @@ static size_t byte_at(const struct doc *doc, size_t idx)
 		else
 			hi = mid;
 	}
-	return idx + (lo ? doc->mb_extra[lo - 1] : 0);
+	return doc->bom + idx + (lo ? doc->mb_extra[lo - 1] : 0);
 }
 
 static int index_multibyte(struct doc *doc)
 {
 	size_t i, c = 0, extra = 0, n = 0;
 
-	for (i = 0; i < doc->len; i++)
+	if (!strncmp(doc->text, "\xef\xbb\xbf", 3))
+		doc->bom = 3;
+	for (i = doc->bom; i < doc->len; i++)
 		n += (unsigned char)doc->text[i] >= 0xc0;
 	doc->mb_char = calloc(n + 1, sizeof(size_t));
 	doc->mb_extra = calloc(n + 1, sizeof(size_t));
 	if (!doc->mb_char || !doc->mb_extra)
 		return -ENOMEM;
-	for (i = 0; i < doc->len; i++) {
+	for (i = doc->bom; i < doc->len; i++) {
 		unsigned char b = (unsigned char)doc->text[i];
 
-		if ((b & 0xc0) == 0x80) {
+		if ((b & 0xc0) == 0x80 && doc->n_mb) {
 			extra++;
 			doc->mb_extra[doc->n_mb - 1] = extra;
 			continue;

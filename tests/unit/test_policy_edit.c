@@ -478,6 +478,29 @@ static void test_utf8_comment(void **state)
 #undef E40
 }
 
+/* libyaml skips a byte order mark without counting it. */
+static void test_utf8_bom(void **state)
+{
+	const char *in = "\xef\xbb\xbfpartitions:\n"
+			 "  - name: a\n"
+			 "    pkey: 1\n"
+			 "    members: [ { guid: 0x1, membership: full } ]\n";
+	struct policy_edit_member m = { POLICY_SEL_GUID, 0x2,
+					POLICY_MEMB_FULL };
+	char *out = NULL, why[256];
+
+	assert_int_equal(
+		policy_edit_add_member(in, "a", &m, &out, why, sizeof(why)), 0);
+	assert_string_equal(out,
+			    "\xef\xbb\xbfpartitions:\n"
+			    "  - name: a\n"
+			    "    pkey: 1\n"
+			    "    members: [ { guid: 0x1, membership: full } , "
+			    "{ guid: 0x0000000000000002, membership: full "
+			    "} ]\n");
+	free(out);
+}
+
 struct collected {
 	char lines[16][160];
 	unsigned int n;
@@ -549,6 +572,7 @@ int main(void)
 		cmocka_unit_test(test_crlf_stays_crlf),
 		cmocka_unit_test(test_del_takes_its_comment),
 		cmocka_unit_test(test_utf8_comment),
+		cmocka_unit_test(test_utf8_bom),
 		cmocka_unit_test(test_diff),
 	};
 
