@@ -499,7 +499,9 @@ int daemon_reconcile(struct daemon *d)
 			break;
 	}
 	d->rc_ret = ret;
-	d->converged = !ret && all_present(&d->desired);
+	/* Unrecorded ownership is not converged: a restart would lose it. */
+	d->converged = !ret && all_present(&d->desired) &&
+		       !reconcile_stats(d->rc)->state_error[0];
 	log_drift(d);
 	return ret;
 }

@@ -1,0 +1,133 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#
+# Crash safety of ownership (issue 10, finding 4): fabricd is killed with
+# SIGKILL at random points of a 2,000-partition reconcile, ten rounds. After
+# each kill it is restarted on the same policy (every address it made must
+# be adopted: none "foreign"), then the policy shrinks to one partition:
+# exactly that partition's address must remain on the uplink, judged with
+# ip(8). fabricd runs Ethernet-only (--no-ib) in a network namespace of its
+# own; the host kernel has no 802.1Q, so the addresses go on the uplink
+# itself (labelled up0:<vid>), which is what is checked here.
+#
+# Environment: N (partitions, default 2000), ROUNDS (default 10).
+cd "$(dirname "$0")/../.." || exit 1
+. tests/lib/tap.sh
+
+FABRICD=$PWD/build/bin/fabricd
+FABRICCTL=$PWD/build/bin/fabricctl
+N=${N:-2000}
+ROUNDS=${ROUNDS:-10}
+[ "$(id -u)" -eq 0 ] || skip_all "needs root (network namespaces)"
+[ -x "$FABRICD" ] && [ -x "$FABRICCTL" ] ||
+	skip_all "fabricd/fabricctl not built (make)"
+command -v jq >/dev/null || skip_all "jq not installed (make deps)"
+
+D=$(mktemp -d /tmp/fabricd-crash.XXXXXX)
+NS=fdcrash-$$
+SOCK=$D/ctl
+FD_PID=""
+cleanup() {
+	if [ -n "$FD_PID" ]; then
+		kill -9 "$FD_PID" 2>/dev/null
+		wait "$FD_PID" 2>/dev/null
+	fi
+	ip netns del "$NS" 2>/dev/null
+	rm -rf "$D"
+}
+trap cleanup EXIT
+ip netns add "$NS" || skip_all "cannot create a network namespace"
+ip -n "$NS" link set lo up
+ip -n "$NS" link add up0 type veth peer name up0p
+ip -n "$NS" link set up0 up
+ip -n "$NS" link set up0p up
+
+# policy FILE COUNT: partitions p0..p<COUNT-1>, p<i> with PKey i+1, VID
+# 100+i, 10.<i/256>.<i%256>.0/24, gateway address .1 of it.
+policy() {
+	awk -v n="$2" 'BEGIN {
+		print "fabric: { name: crash }"
+		print "partitions:"
+		for (i = 0; i < n; i++)
+			printf "  - { name: p%d, pkey: %d, vlan: %d, ipv4: 10.%d.%d.0/24, members: [ { guid: 0x0002c9030100%04x, membership: full } ] }\n", i, i + 1, 100 + i, int(i / 256), i % 256, i
+		print "gateways:"
+		print "  - name: gw1"
+		print "    uplink: up0"
+		print "    addresses:"
+		for (i = 0; i < n; i++)
+			printf "      p%d: [10.%d.%d.1/24]\n", i, int(i / 256), i % 256
+	}' >"$1"
+}
+policy "$D/full.yaml" "$N"
+policy "$D/one.yaml" 1
+
+fctl() { "$FABRICCTL" -s "$SOCK" -t 20000 "$@"; }
+converged() { [ "$(fctl -j status 2>/dev/null | jq -r .reconcile.converged)" = true ]; }
+wait_for() {
+	local deadline=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		[ $SECONDS -lt $deadline ] || return 1
+		sleep 0.05
+	done
+}
+# start POLICY: fabricd in the background (FD_PID), state in $D/state.
+start() {
+	ip netns exec "$NS" "$FABRICD" --policy "$1" --gateway gw1 --no-ib \
+		--no-engine --state-dir "$D/state" --ctl-socket "$SOCK" \
+		--pid-file "$D/pid" --foreground >>"$D/fabricd.log" 2>&1 &
+	FD_PID=$!
+}
+stop() { # SIGNAL
+	kill "-$1" "$FD_PID" 2>/dev/null
+	wait "$FD_PID" 2>/dev/null
+	FD_PID=""
+}
+addrs() { ip -n "$NS" -4 -o addr show dev up0 | awk '{ print $4 }' | sort; }
+foreign() {
+	fctl -j partition list | jq '[.[].addresses[] | select(.status == "foreign")] | length'
+}
+
+# Calibration: how long a full start takes here (start to converged).
+t0=$(date +%s%N)
+start "$D/full.yaml"
+check "fabricd converges on $N partitions" wait_for 60 converged
+full_ms=$((($(date +%s%N) - t0) / 1000000))
+check_eq "all $N addresses on up0" "$N" "$(addrs | wc -l)"
+stop TERM
+start "$D/one.yaml"
+check "shrink to one partition converges" wait_for 60 converged
+check_eq "one address left" 10.0.0.1/24 "$(addrs | tr '\n' ' ' | sed 's/ $//')"
+stop TERM
+diag "a full start takes $full_ms ms; kills fall in 0..$full_ms ms"
+
+total_foreign=0 total_left=0 bad_rounds=0
+for ((r = 1; r <= ROUNDS; r++)); do
+	delay=$((RANDOM % (full_ms + 1)))
+	start "$D/full.yaml"
+	sleep "$(awk -v d="$delay" 'BEGIN { printf "%.3f", d / 1000 }')"
+	before=$(addrs | wc -l)
+	stop KILL
+	start "$D/full.yaml"
+	wait_for 60 converged || not_ok "round $r: restart converges"
+	nf=$(foreign)
+	stop TERM
+	start "$D/one.yaml"
+	wait_for 60 converged || not_ok "round $r: shrink converges"
+	left=$(addrs | tr '\n' ' ' | sed 's/ $//')
+	stop TERM
+	nleft=$(wc -w <<<"$left")
+	diag "round $r: killed at $delay ms with $before addresses;" \
+		"$nf foreign after restart; $nleft left after the shrink"
+	total_foreign=$((total_foreign + nf))
+	total_left=$((total_left + nleft - 1))
+	[ "$nf" = 0 ] && [ "$left" = 10.0.0.1/24 ] || bad_rounds=$((bad_rounds + 1))
+done
+check_eq "no foreign address after any restart ($ROUNDS rounds)" 0 "$total_foreign"
+check_eq "after every shrink only 10.0.0.1/24 remains (extra addresses)" 0 "$total_left"
+check_eq "rounds with leftovers" 0 "$bad_rounds"
+check "no address outside the policy is fabricd's in the state file" \
+	jq -e '[.addrs[] | select(.addr != "10.0.0.1/24")] | length == 0' \
+	"$D/state/reconcile.json"
+
+tap_done
