@@ -63,9 +63,9 @@ static void print_ib(json_t *ib)
 	out_close_object();
 }
 
-static void print_reconcile(json_t *r)
+/* The members of a reconcile object (status's, or reconcile's reply). */
+static void print_reconcile_body(json_t *r)
 {
-	out_open_object("reconcile");
 	out_bool(PRINT_JSON, "converged", NULL,
 		 json_is_true(json_object_get(r, "converged")));
 	out_text("reconcile: %s,",
@@ -100,6 +100,12 @@ static void print_reconcile(json_t *r)
 		out_close_object();
 	}
 	out_nl();
+}
+
+static void print_reconcile(json_t *r)
+{
+	out_open_object("reconcile");
+	print_reconcile_body(r);
 	out_close_object();
 }
 
@@ -240,7 +246,7 @@ static int list_partitions(const void *ctx, int argc, char **argv)
 static void print_reconcile_reply(json_t *r)
 {
 	out_open_object(NULL);
-	print_reconcile(r);
+	print_reconcile_body(r);
 	out_close_object();
 }
 
