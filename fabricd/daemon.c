@@ -541,10 +541,12 @@ static void handle_signal(struct daemon *d)
 static int poll_timeout(const struct daemon *d)
 {
 	uint64_t now = util_now_ms(), next = d->next_poll_ms;
+	int ctl = ctl_server_timeout_ms(d->ctl), ms;
 
 	if (d->reconcile_at_ms && d->reconcile_at_ms < next)
 		next = d->reconcile_at_ms;
-	return next <= now ? 0 : (int)MIN(next - now, 60000);
+	ms = next <= now ? 0 : (int)MIN(next - now, 60000);
+	return ctl >= 0 && ctl < ms ? ctl : ms;
 }
 
 static void run_timers(struct daemon *d)

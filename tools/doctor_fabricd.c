@@ -42,7 +42,7 @@ static int fd_call(struct ctl_client *c, const char *method, json_t **res,
 
 void doctor_fabricd_read(struct doctor_env *e)
 {
-	struct ctl_client *c = ctl_client_open(e->socket);
+	struct ctl_client *c = ctl_client_open(e->socket, CTL_TIMEOUT_MS);
 
 	if (!c) {
 		e->fd_err = -errno;
