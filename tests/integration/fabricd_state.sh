@@ -91,7 +91,8 @@ stop() {
 	wait "$FD_PID" 2>/dev/null
 	FD_PID=""
 }
-jqt() { jq -e "$@" >/dev/null; }
+# jqt EXPR: EXPR is true of the JSON on stdin (empty input is not).
+jqt() { [ "$(jq -r "$1" 2>/dev/null)" = true ]; }
 has_addr() { ip -n "$NS" -4 -o addr show dev up0 | grep -q " $1 "; }
 
 # A state file fabricd cannot use: CASE names it, CONTENT replaces the file.

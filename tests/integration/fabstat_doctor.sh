@@ -251,7 +251,7 @@ expect "alias deleted while fabricd runs: back at once" ""
 stop_fabricd
 printf '{"links": [' >"$D/state/reconcile.json"
 fabricd_sim_start
-state_bad() { fd_status | jq -e '.reconcile.state_error != null' >/dev/null; }
+state_bad() { [ "$(fd_status | jq -r '.reconcile.state_error != null')" = true ]; }
 check "damaged state file: fabricd reports it" wait_for 10 state_bad
 expect "damaged state file" "tenant-a:fabricd-state tenant-b:fabricd-state"
 check "damaged state file: the fix names --adopt" \
