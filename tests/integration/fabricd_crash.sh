@@ -13,6 +13,7 @@
 # Environment: N (partitions, default 2000), ROUNDS (default 10).
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
+. tests/lib/fabricd.sh
 
 FABRICD=$PWD/build/bin/fabricd
 FABRICCTL=$PWD/build/bin/fabricctl
@@ -23,24 +24,7 @@ ROUNDS=${ROUNDS:-10}
 	skip_all "fabricd/fabricctl not built (make)"
 command -v jq >/dev/null || skip_all "jq not installed (make deps)"
 
-D=$(mktemp -d /tmp/fabricd-crash.XXXXXX)
-NS=fdcrash-$$
-SOCK=$D/ctl
-FD_PID=""
-cleanup() {
-	if [ -n "$FD_PID" ]; then
-		kill -9 "$FD_PID" 2>/dev/null
-		wait "$FD_PID" 2>/dev/null
-	fi
-	ip netns del "$NS" 2>/dev/null
-	rm -rf "$D"
-}
-trap cleanup EXIT
-ip netns add "$NS" || skip_all "cannot create a network namespace"
-ip -n "$NS" link set lo up
-ip -n "$NS" link add up0 type veth peer name up0p
-ip -n "$NS" link set up0 up
-ip -n "$NS" link set up0p up
+fabricd_ns_init crash
 
 # policy FILE COUNT: partitions p0..p<COUNT-1>, p<i> with PKey i+1, VID
 # 100+i, 10.<i/256>.<i%256>.0/24, gateway address .1 of it.
@@ -62,27 +46,8 @@ policy "$D/full.yaml" "$N"
 policy "$D/one.yaml" 1
 
 fctl() { "$FABRICCTL" -s "$SOCK" -t 20000 "$@"; }
-converged() { [ "$(fctl -j status 2>/dev/null | jq -r .reconcile.converged)" = true ]; }
-wait_for() {
-	local deadline=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		[ $SECONDS -lt $deadline ] || return 1
-		sleep 0.05
-	done
-}
-# start POLICY: fabricd in the background (FD_PID), state in $D/state.
-start() {
-	ip netns exec "$NS" "$FABRICD" --policy "$1" --gateway gw1 --no-ib \
-		--no-engine --state-dir "$D/state" --ctl-socket "$SOCK" \
-		--pid-file "$D/pid" --foreground >>"$D/fabricd.log" 2>&1 &
-	FD_PID=$!
-}
-stop() { # SIGNAL
-	kill "-$1" "$FD_PID" 2>/dev/null
-	wait "$FD_PID" 2>/dev/null
-	FD_PID=""
-}
+start() { fabricd_ns_start --policy "$1"; } # POLICY
+stop() { fabricd_ns_stop "$1"; }
 addrs() { ip -n "$NS" -4 -o addr show dev up0 | awk '{ print $4 }' | sort; }
 foreign() {
 	fctl -j partition list | jq '[.[].addresses[] | select(.status == "foreign")] | length'

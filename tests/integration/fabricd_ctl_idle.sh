@@ -10,6 +10,7 @@
 # of its own.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
+. tests/lib/fabricd.sh
 
 FABRICD=${FABRICD:-$PWD/build/bin/fabricd}
 FABRICCTL=${FABRICCTL:-$PWD/build/bin/fabricctl}
@@ -21,24 +22,14 @@ PY=/usr/bin/python3
 [ -x $PY ] || skip_all "$PY not installed"
 command -v setpriv >/dev/null || skip_all "setpriv not installed"
 
-D=$(mktemp -d /tmp/fabricd-idle.XXXXXX)
-chmod 755 "$D"
-NS=fdidle-$$
-SOCK=$D/fabricd.ctl
-FD_PID="" HOLD_PID=""
-cleanup() {
+HOLD_PID=""
+unhold() {
 	[ -z "$HOLD_PID" ] || kill "$HOLD_PID" 2>/dev/null
-	if [ -n "$FD_PID" ]; then
-		kill "$FD_PID" 2>/dev/null
-		wait "$FD_PID" 2>/dev/null
-	fi
-	ip netns del "$NS" 2>/dev/null
-	rm -rf "$D"
+	wait "$HOLD_PID" 2>/dev/null
+	HOLD_PID=""
 }
-trap cleanup EXIT
-ip netns add "$NS" || skip_all "cannot create a network namespace"
-ip -n "$NS" link add up0 type veth peer name up0p
-ip -n "$NS" link set up0 up
+FABRICD_NS_CLEANUP=unhold
+fabricd_ns_init idle
 cat >"$D/fabric.yaml" <<'EOF'
 fabric: { name: idle-test }
 partitions:
@@ -75,11 +66,6 @@ hold() {
 	for _ in $(seq 200); do [ -s "$D/hold.out" ] && break; sleep 0.1; done
 	diag "$(cat "$D/hold.out") of $1 idle clients connected"
 }
-unhold() {
-	kill "$HOLD_PID" 2>/dev/null
-	wait "$HOLD_PID" 2>/dev/null
-	HOLD_PID=""
-}
 # status_in MS [USER]: fabricctl status with timeout MS; fails when it
 # does not answer (as USER when given: a member of the socket's group).
 status_in() {
@@ -101,11 +87,7 @@ timed() { # VAR CMD...: run CMD, its wall time in ms into VAR
 nsock() { find /proc/"$FD_PID"/fd -lname 'socket:*' | wc -l; }
 clients() { echo $(($(nsock) - base)); }
 
-ip netns exec "$NS" "$FABRICD" --policy "$D/fabric.yaml" --gateway gw1 \
-	--no-ib --no-engine --state-dir "$D/state" --ctl-socket "$SOCK" \
-	--pid-file "$D/fabricd.pid" --ctl-group nogroup --foreground \
-	>"$D/fabricd.log" 2>&1 &
-FD_PID=$!
+fabricd_ns_start --policy "$D/fabric.yaml" --ctl-group nogroup
 for _ in $(seq 100); do [ -S "$SOCK" ] && break; sleep 0.05; done
 check "fabricctl status answers" status_in 3000
 base=$(nsock)

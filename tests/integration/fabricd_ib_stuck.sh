@@ -53,16 +53,20 @@ sigterm_within() {
 	diag "fabricd exited $FD_RC, $((SECONDS - t0)) s after SIGTERM"
 }
 
-# stuck CASE DEVICE_IN_MESSAGE [FABRICD ARGS...]
-stuck() {
-	local name=$1 dev=$2
-	shift 2
-	: >"$D/fabricd.log"
+start() { # [FABRICD ARGS...]
 	SIM_HOST=gw1 fabric_bg "$D/fabricd.log" "$FABRICD" --policy "$D/fd.yaml" \
 		--gateway gw1 --state-dir "$D/state" --ctl-socket "$SOCK" \
 		--pid-file "$D/fabricd.pid" --poll-ms 200 --no-engine \
 		--foreground "$@"
 	FD_PID=$FABRIC_BG_PID
+}
+
+# stuck CASE DEVICE_IN_MESSAGE [FABRICD ARGS...]
+stuck() {
+	local name=$1 dev=$2
+	shift 2
+	: >"$D/fabricd.log"
+	start "$@"
 	check "$name: the control socket answers while the IB open hangs" \
 		wait_for 3 answers
 	check "$name: SIGTERM during the first seconds of the open" \
@@ -70,11 +74,7 @@ stuck() {
 	check_eq "$name: exit status 0" 0 "$FD_RC"
 	check "$name: socket removed" test ! -e "$SOCK"
 
-	SIM_HOST=gw1 fabric_bg "$D/fabricd.log" "$FABRICD" --policy "$D/fd.yaml" \
-		--gateway gw1 --state-dir "$D/state" --ctl-socket "$SOCK" \
-		--pid-file "$D/fabricd.pid" --poll-ms 200 --no-engine \
-		--foreground "$@"
-	FD_PID=$FABRIC_BG_PID
+	start "$@"
 	check "$name: status reports the stuck open after 10 s" \
 		wait_for 15 stuck_reported
 	check "$name: the log names $dev and what to check" \

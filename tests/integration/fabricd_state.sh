@@ -13,6 +13,7 @@
 # the host kernel has no 802.1Q, so the addresses are on the uplink itself.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
+. tests/lib/fabricd.sh
 
 FABRICD=${FABRICD:-$PWD/build/bin/fabricd}
 FABRICCTL=${FABRICCTL:-$PWD/build/bin/fabricctl}
@@ -21,23 +22,9 @@ FABRICCTL=${FABRICCTL:-$PWD/build/bin/fabricctl}
 	skip_all "fabricd/fabricctl not built (make)"
 command -v jq >/dev/null || skip_all "jq not installed (make deps)"
 
-D=$(mktemp -d /tmp/fabricd-state.XXXXXX)
-NS=fdstate-$$
-SOCK=$D/ctl
-FD_PID=""
-cleanup() {
-	if [ -n "$FD_PID" ]; then
-		kill "$FD_PID" 2>/dev/null
-		wait "$FD_PID" 2>/dev/null
-	fi
-	umount "$D/ro" 2>/dev/null
-	ip netns del "$NS" 2>/dev/null
-	rm -rf "$D"
-}
-trap cleanup EXIT
-ip netns add "$NS" || skip_all "cannot create a network namespace"
-ip -n "$NS" link add up0 type veth peer name up0p
-ip -n "$NS" link set up0 up
+unmount_ro() { umount "$D/ro" 2>/dev/null; }
+FABRICD_NS_CLEANUP=unmount_ro
+fabricd_ns_init state
 
 policy() { # FILE WITH_TENANT_B
 	{
@@ -68,29 +55,14 @@ EOF
 policy "$D/fabric.yaml" 1
 
 fctl() { "$FABRICCTL" -s "$SOCK" "$@"; }
-st() { fctl -j status 2>/dev/null; }
-converged() { [ "$(st | jq -r .reconcile.converged)" = true ]; }
+st() { fd_status; }
 answers() { st >/dev/null; }
-wait_for() {
-	local deadline=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		[ $SECONDS -lt $deadline ] || return 1
-		sleep 0.1
-	done
-}
 start() { # STATE_DIR
-	ip netns exec "$NS" "$FABRICD" --policy "$D/fabric.yaml" --gateway gw1 \
-		--no-ib --no-engine --state-dir "$1" --ctl-socket "$SOCK" \
-		--pid-file "$D/pid" --foreground >"$D/fabricd.log" 2>&1 &
-	FD_PID=$!
+	: >"$D/fabricd.log"
+	fabricd_ns_start --policy "$D/fabric.yaml" --state-dir "$1"
 	wait_for 10 answers
 }
-stop() {
-	kill "$FD_PID" 2>/dev/null
-	wait "$FD_PID" 2>/dev/null
-	FD_PID=""
-}
+stop() { fabricd_ns_stop; }
 # jqt EXPR: EXPR is true of the JSON on stdin (empty input is not).
 jqt() { [ "$(jq -r "$1" 2>/dev/null)" = true ]; }
 has_addr() { ip -n "$NS" -4 -o addr show dev up0 | grep -q " $1 "; }
