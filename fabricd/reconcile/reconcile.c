@@ -461,8 +461,9 @@ static int run_phases(struct reconciler *rc, struct rc_set *desired)
 	bool vlan_was_missing = rc->vlan_missing;
 	int ret, phase;
 
-	/* Intent first, in one atomic write: see owned_next(). */
-	if (rc->plan.n_ops)
+	/* Intent first, in one atomic write, when anything is to be made
+	 * (see owned_next()); deletions keep their objects owned anyway. */
+	if (plan_has(&rc->plan, 1) || plan_has(&rc->plan, 3))
 		update_owned(rc, desired, true);
 	for (phase = 0; phase < RC_PHASES; phase++) {
 		if (!plan_has(&rc->plan, phase))

@@ -219,6 +219,46 @@ static void test_conflict(void **state)
 	assert_int_equal(f->desired.addrs[0].status, RC_ST_CONFLICT);
 }
 
+/*
+ * Adopting (fabricctl reconcile --adopt): a foreign link that matches the
+ * desired one exactly is fixed (alias) and OK, so are the addresses on it;
+ * one that differs (VID) stays a conflict; a foreign address equal to a
+ * desired one becomes OK (owned after the run); other foreign addresses
+ * are left alone.
+ */
+static void test_adopt(void **state)
+{
+	struct fixture *f = *state;
+
+	add_link(&f->desired,
+		 mklink("eth1.20", RC_LINK_VLAN, "eth1", 20, "tenant-a"));
+	add_link(&f->desired,
+		 mklink("eth1.40", RC_LINK_VLAN, "eth1", 40, "tenant-c"));
+	add_addr(&f->desired, mkaddr("eth1.20", "10.20.0.1/24", "tenant-a"));
+	add_addr(&f->desired, mkaddr("eth1", "10.30.0.1/24", "tenant-b"));
+	add_link(&f->actual, mklink("eth1.20", RC_LINK_VLAN, "eth1", 20, ""));
+	add_link(&f->actual, mklink("eth1.40", RC_LINK_VLAN, "eth1", 41, ""));
+	add_addr(&f->actual, mkaddr("eth1.20", "10.20.0.1/24", ""));
+	add_addr(&f->actual, mkaddr("eth1", "10.30.0.1/24", ""));
+	add_addr(&f->actual, mkaddr("eth1", "10.30.0.9/24", ""));
+
+	plan(f); /* without adopt: foreign and conflicts */
+	assert_int_equal(f->plan.n_ops, 0);
+	assert_int_equal(f->desired.links[0].status, RC_ST_CONFLICT);
+	assert_int_equal(f->desired.addrs[1].status, RC_ST_FOREIGN);
+
+	f->plan.adopt = true;
+	plan(f);
+	assert_int_equal(f->plan.adopted_links, 1);
+	assert_int_equal(f->plan.adopted_addrs, 2);
+	assert_int_equal(f->plan.n_ops, 1);
+	assert_int_equal(count_ops(&f->plan, RC_OP_LINK_FIX), 1);
+	assert_int_equal(f->desired.links[0].status, RC_ST_OK);
+	assert_int_equal(f->desired.links[1].status, RC_ST_CONFLICT);
+	assert_int_equal(f->desired.addrs[0].status, RC_ST_OK);
+	assert_int_equal(f->desired.addrs[1].status, RC_ST_OK);
+}
+
 static void test_changed_vid_recreated(void **state)
 {
 	struct fixture *f = *state;
@@ -494,6 +534,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_foreign_link_never_deleted,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_conflict, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_adopt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_changed_vid_recreated,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_parent, setup,
