@@ -128,13 +128,20 @@ err:
 void pkeys_async_close(struct pkeys_async *pa)
 {
 	bool stuck;
+	int tries;
 
 	if (!pa)
 		return;
 	pthread_mutex_lock(&pa->lock);
 	pa->stop = true;
-	stuck = pa->running;
 	pthread_cond_signal(&pa->wake);
+	/* Half a second for an operation under way to end. */
+	for (tries = 0; pa->running && tries < 50; tries++) {
+		pthread_mutex_unlock(&pa->lock);
+		usleep(10000);
+		pthread_mutex_lock(&pa->lock);
+	}
+	stuck = pa->running;
 	pthread_mutex_unlock(&pa->lock);
 	if (stuck) {
 		pthread_detach(pa->thread);

@@ -42,9 +42,10 @@ struct pkeys_async_result {
 struct pkeys_async *pkeys_async_open(const char *dev, int port);
 
 /*
- * pkeys_async_close - stop the worker and release the port; NULL ok. A
- * worker stuck in the IB stack is left behind (detached, never freed): it
- * cannot be interrupted, and the process is about to exit or retry.
+ * pkeys_async_close - stop the worker and release the port; NULL ok. An
+ * operation under way gets half a second to end; a worker still stuck in
+ * the IB stack then is left behind (detached, never freed): it cannot be
+ * interrupted, and the process is about to exit.
  */
 void pkeys_async_close(struct pkeys_async *pa);
 
