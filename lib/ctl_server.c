@@ -348,8 +348,10 @@ static void refuse(int fd, const char *msg)
 {
 	char *line = reply_line(NULL, NULL, msg);
 
-	if (line && send(fd, line, strlen(line), MSG_NOSIGNAL | MSG_DONTWAIT))
-		shutdown(fd, SHUT_WR);
+	/* Best effort: a reply line fits in any socket buffer. */
+	if (line &&
+	    send(fd, line, strlen(line), MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+		VLOG_DBG("control: error reply not sent: %s", strerror(errno));
 	free(line);
 	close(fd);
 }
