@@ -182,6 +182,7 @@ static int adopt_policy(struct daemon *d, struct policy *pol)
 {
 	const struct policy_gateway *gw = pick_gateway(d, pol);
 	struct rc_partition *views;
+	size_t i;
 
 	if (d->o->gateway && !gw) {
 		VLOG_ERR("policy %s has no gateway '%s'; add it under "
@@ -192,6 +193,10 @@ static int adopt_policy(struct daemon *d, struct policy *pol)
 	views = calloc(pol->n_partitions + 1, sizeof(*views));
 	if (!views)
 		return -ENOMEM;
+	/* Until a reconcile fills them (none while the PKeys are unknown),
+	 * every partition is shown as not held. */
+	for (i = 0; i < pol->n_partitions; i++)
+		views[i].part = &pol->partitions[i];
 	if (!gw)
 		VLOG_INFO(
 			"not a gateway (no --gateway and no gateway named "

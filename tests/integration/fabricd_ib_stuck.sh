@@ -69,6 +69,9 @@ stuck() {
 	start "$@"
 	check "$name: the control socket answers while the IB open hangs" \
 		wait_for 3 answers
+	check_eq "$name: partition list meanwhile: not held" \
+		"tenant-a not-held unknown" \
+		"$("$FABRICCTL" -s "$SOCK" -j partition list | jq -r '.[] | "\(.name) \(.state) \(.membership)"')"
 	check "$name: SIGTERM during the first seconds of the open" \
 		sigterm_within 3
 	check_eq "$name: exit status 0" 0 "$FD_RC"
