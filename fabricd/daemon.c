@@ -182,6 +182,7 @@ static int adopt_policy(struct daemon *d, struct policy *pol)
 {
 	const struct policy_gateway *gw = pick_gateway(d, pol);
 	struct rc_partition *views;
+	size_t i;
 
 	if (d->o->gateway && !gw) {
 		VLOG_ERR("policy %s has no gateway '%s'; add it under "
@@ -192,6 +193,10 @@ static int adopt_policy(struct daemon *d, struct policy *pol)
 	views = calloc(pol->n_partitions + 1, sizeof(*views));
 	if (!views)
 		return -ENOMEM;
+	/* Until a reconcile fills them (none while the PKeys are unknown),
+	 * every partition is shown as not held. */
+	for (i = 0; i < pol->n_partitions; i++)
+		views[i].part = &pol->partitions[i];
 	if (!gw)
 		VLOG_INFO(
 			"not a gateway (no --gateway and no gateway named "
@@ -227,126 +232,6 @@ int daemon_reload(struct daemon *d)
 		  d->gw ? d->gw->name : "");
 	d->engine_dirty = true;
 	return daemon_reconcile(d);
-}
-
-/* The IB port. */
-
-/* The IB port asked for: --ib-dev/--ib-port, else the gateway's. */
-static const char *ib_wanted(const struct daemon *d, int *port)
-{
-	const char *dev = d->o->ib_dev;
-
-	*port = d->o->ib_port;
-	if (!dev && d->gw && d->gw->ib_device)
-		dev = d->gw->ib_device;
-	if (!*port && d->gw && d->gw->ib_port)
-		*port = (int)d->gw->ib_port;
-	return dev;
-}
-
-static void ib_open(struct daemon *d)
-{
-	int port;
-	const char *dev = ib_wanted(d, &port);
-
-	if (d->o->no_ib) {
-		d->ib = DAEMON_IB_NONE;
-		return;
-	}
-	if (dev && pkeys_is_roce(dev, port)) {
-		d->ib = DAEMON_IB_NONE;
-		d->roce = true;
-		VLOG_INFO("%s/%d is RoCE (no SM, no PKey table): partitions "
-			  "come from the policy",
-			  dev, port ? port : 1);
-		return;
-	}
-	d->pk = pkeys_open(dev, port);
-	if (d->pk) {
-		d->ib = DAEMON_IB_WAITING;
-		if (d->gw && d->gw->port_guid &&
-		    d->gw->port_guid != pkeys_port_guid(d->pk))
-			VLOG_WARN("gateway %s has port_guid 0x%016llx in the "
-				  "policy, but %s/%d is 0x%016llx; using the "
-				  "PKeys of %s/%d (fix the policy or --ib-dev)",
-				  d->gw->name,
-				  (unsigned long long)d->gw->port_guid,
-				  pkeys_dev_name(d->pk), pkeys_port_num(d->pk),
-				  (unsigned long long)pkeys_port_guid(d->pk),
-				  pkeys_dev_name(d->pk), pkeys_port_num(d->pk));
-		if (!pkeys_ipoib_netdev(d->pk, d->ipoib_parent,
-					sizeof(d->ipoib_parent)))
-			VLOG_INFO("IPoIB netdev %s serves the port",
-				  d->ipoib_parent);
-	} else if (errno == ENODEV && !dev) {
-		d->ib = DAEMON_IB_NONE;
-		VLOG_INFO("no InfiniBand device: partitions come from the "
-			  "policy alone");
-	} else {
-		d->ib = DAEMON_IB_WAITING;
-		snprintf(d->ib_error, sizeof(d->ib_error),
-			 "cannot open IB port %s/%d: %s", dev ? dev : "(first)",
-			 port, strerror(errno));
-		VLOG_ERR("%s; retrying", d->ib_error);
-	}
-}
-
-static void log_pkey_changes(const struct daemon *d, const uint16_t *pk,
-			     size_t n)
-{
-	size_t i, j;
-
-	for (i = 0; i < n; i++) {
-		for (j = 0; j < d->n_pkeys && d->pkeys[j] != pk[i]; j++)
-			;
-		if (j == d->n_pkeys)
-			VLOG_INFO("port now holds PKey 0x%04x", pk[i]);
-	}
-	for (j = 0; j < d->n_pkeys; j++) {
-		for (i = 0; i < n && pk[i] != d->pkeys[j]; i++)
-			;
-		if (i == n)
-			VLOG_INFO("port no longer holds PKey 0x%04x",
-				  d->pkeys[j]);
-	}
-}
-
-/* Read the PKeys; returns true when they changed (a reconcile is due). */
-static bool ib_poll(struct daemon *d)
-{
-	static uint16_t pk[PKEYS_MAX];
-	int n;
-
-	if (d->ib == DAEMON_IB_NONE)
-		return false;
-	if (!d->pk) {
-		ib_open(d);
-		if (!d->pk)
-			return false;
-	}
-	n = pkeys_read(d->pk, pk, PKEYS_MAX);
-	if (n < 0) {
-		if (!d->ib_error[0])
-			VLOG_WARN("cannot read the PKey table of %s/%d: %s; "
-				  "keeping the last known partitions",
-				  pkeys_dev_name(d->pk), pkeys_port_num(d->pk),
-				  strerror(-n));
-		snprintf(d->ib_error, sizeof(d->ib_error),
-			 "reading the PKey table: %s", strerror(-n));
-		return false;
-	}
-	d->ib_error[0] = '\0';
-	d->pkey_reads++;
-	d->pkeys_read_ms = util_now_ms();
-	if (d->ib == DAEMON_IB_OK && (size_t)n == d->n_pkeys &&
-	    !memcmp(pk, d->pkeys, n * sizeof(*pk)))
-		return false;
-	log_pkey_changes(d, pk, n);
-	d->engine_dirty = true;
-	memcpy(d->pkeys, pk, n * sizeof(*pk));
-	d->n_pkeys = n;
-	d->ib = DAEMON_IB_OK;
-	return true;
 }
 
 /* The forwarding engine (fabricd/engine/engine.h). */
@@ -392,7 +277,7 @@ static void engine_set_verbs(struct daemon *d)
 		dev = pkeys_dev_name(d->pk);
 		port = pkeys_port_num(d->pk);
 	} else if (d->gw && d->roce) {
-		dev = ib_wanted(d, &port);
+		dev = daemon_ib_wanted(d, &port);
 	}
 	if (engine_set_ib(d->engine, dev, (unsigned int)port))
 		VLOG_ERR("IB device name %s is too long for ipoib ports", dev);
@@ -499,7 +384,9 @@ int daemon_reconcile(struct daemon *d)
 			break;
 	}
 	d->rc_ret = ret;
-	d->converged = !ret && all_present(&d->desired);
+	/* Unrecorded ownership is not converged: a restart would lose it. */
+	d->converged = !ret && all_present(&d->desired) &&
+		       !reconcile_stats(d->rc)->state_error[0];
 	log_drift(d);
 	return ret;
 }
@@ -539,10 +426,12 @@ static void handle_signal(struct daemon *d)
 static int poll_timeout(const struct daemon *d)
 {
 	uint64_t now = util_now_ms(), next = d->next_poll_ms;
+	int ctl = ctl_server_timeout_ms(d->ctl), ms;
 
 	if (d->reconcile_at_ms && d->reconcile_at_ms < next)
 		next = d->reconcile_at_ms;
-	return next <= now ? 0 : (int)MIN(next - now, 60000);
+	ms = next <= now ? 0 : (int)MIN(next - now, 60000);
+	return ctl >= 0 && ctl < ms ? ctl : ms;
 }
 
 static void run_timers(struct daemon *d)
@@ -551,7 +440,7 @@ static void run_timers(struct daemon *d)
 	bool due = false;
 
 	if (now >= d->next_poll_ms) {
-		due = ib_poll(d);
+		daemon_ib_poll(d);
 		d->next_poll_ms = now + d->o->poll_ms;
 	}
 	if (now >= d->last_reconcile_ms + RECONCILE_PERIOD_MS)
@@ -562,24 +451,30 @@ static void run_timers(struct daemon *d)
 
 static void main_loop(struct daemon *d)
 {
-	struct pollfd pfd[CTL_SERVER_MAX_POLLFDS + 2];
+	struct pollfd pfd[CTL_SERVER_MAX_POLLFDS + 3];
 	int n;
 
 	while (!d->stop) {
 		pfd[0] = (struct pollfd){ .fd = d->sigfd, .events = POLLIN };
 		pfd[1] = (struct pollfd){ .fd = reconcile_event_fd(d->rc),
 					  .events = POLLIN };
-		n = ctl_server_pollfds(d->ctl, pfd + 2);
-		if (poll(pfd, n + 2, poll_timeout(d)) < 0 && errno != EINTR) {
+		pfd[2] = (struct pollfd){ .fd = daemon_ib_fd(d),
+					  .events = POLLIN };
+		n = ctl_server_pollfds(d->ctl, pfd + 3);
+		if (poll(pfd, n + 3, poll_timeout(d)) < 0 && errno != EINTR) {
 			VLOG_ERR("poll: %s", strerror(errno));
 			break;
 		}
 		if (pfd[0].revents)
 			handle_signal(d);
+		if (d->stop)
+			break;
 		if (pfd[1].revents && reconcile_handle_events(d->rc) &&
 		    !d->reconcile_at_ms)
 			d->reconcile_at_ms = util_now_ms() + RECONCILE_DELAY_MS;
-		ctl_server_process(d->ctl, pfd + 2, n);
+		if (pfd[2].revents && daemon_ib_handle(d))
+			daemon_reconcile(d);
+		ctl_server_process(d->ctl, pfd + 3, n);
 		run_timers(d);
 	}
 }
@@ -637,15 +532,11 @@ static int start(struct daemon *d)
 		policy_free(pol);
 		return ret;
 	}
-	d->sigfd = open_signals();
-	if (d->sigfd < 0)
-		return -errno;
 	ret = open_services(d);
 	if (ret)
 		return ret;
 	engine_open(d);
-	ib_open(d);
-	ib_poll(d);
+	daemon_ib_start(d); /* its result comes through the main loop */
 	d->next_poll_ms = util_now_ms() + d->o->poll_ms;
 	daemon_reconcile(d);
 	return 0;
@@ -656,7 +547,7 @@ static void stop(struct daemon *d)
 	engine_destroy(d->engine);
 	ctl_server_destroy(d->ctl);
 	reconcile_destroy(d->rc);
-	pkeys_close(d->pk);
+	daemon_ib_stop(d);
 	rc_set_clear(&d->desired);
 	free(d->views);
 	free(d->reload_error);
@@ -683,7 +574,10 @@ int daemon_run(const struct daemon_opts *o)
 		tell_parent(&ready, 1);
 		return 1;
 	}
-	ret = write_pid(d.lock_fd) ?: start(&d);
+	/* From here on SIGTERM/SIGINT/SIGHUP wait in the signalfd for the
+	 * main loop, and nothing before it blocks without bound. */
+	d.sigfd = open_signals();
+	ret = d.sigfd < 0 ? -errno : write_pid(d.lock_fd) ?: start(&d);
 	if (ret) {
 		VLOG_ERR("fabricd could not start");
 		tell_parent(&ready, 1);

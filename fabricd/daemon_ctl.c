@@ -93,13 +93,18 @@ static json_t *reconcile_json(const struct daemon *d)
 {
 	const struct reconcile_stats *st = reconcile_stats(d->rc);
 
-	return json_pack("{s:b, s:i, s:i, s:i, s:i, s:i, s:I, s:s?}",
+	const char *last = st->last_error[0]  ? st->last_error :
+			   st->state_error[0] ? st->state_error :
+						NULL;
+
+	return json_pack("{s:b, s:i, s:i, s:i, s:i, s:i, s:I, s:s?, s:s?}",
 			 "converged", d->converged, "runs", (int)st->runs,
 			 "requests", (int)st->ops, "failed", (int)st->failed,
 			 "last_requests", (int)st->last_ops, "last_failed",
 			 (int)st->last_failed, "last_us",
-			 (json_int_t)st->last_us, "last_error",
-			 st->last_error[0] ? st->last_error : NULL);
+			 (json_int_t)st->last_us, "last_error", last,
+			 "state_error",
+			 st->state_error[0] ? st->state_error : NULL);
 }
 
 static json_t *drift_json(const struct daemon *d)
@@ -293,14 +298,28 @@ static int cmd_partitions(int argc, const char *const argv[], void *aux,
 	return 0;
 }
 
+/* reconcile [adopt]: adopt takes what matches the policy (reconcile.h). */
 static int cmd_reconcile(int argc, const char *const argv[], void *aux,
 			 json_t **result, char **error)
 {
 	struct daemon *d = aux;
+	const struct reconcile_stats *st = reconcile_stats(d->rc);
+	bool adopt = argc && !strcmp(argv[0], "adopt");
 
+	if (argc && !adopt) {
+		*error = strdup("usage: reconcile [adopt]");
+		return -EINVAL;
+	}
+	if (adopt)
+		reconcile_adopt(d->rc);
 	reconcile_vlan_retry(d->rc);
 	daemon_reconcile(d);
 	*result = reconcile_json(d);
+	if (adopt)
+		json_object_set_new(
+			*result, "adopted",
+			json_pack("{s:i, s:i}", "links", (int)st->adopted_links,
+				  "addresses", (int)st->adopted_addrs));
 	return 0;
 }
 
@@ -361,7 +380,7 @@ int daemon_ctl_register(struct daemon *d)
 		ret = ctl_server_register(d->ctl, "partitions", "[PARTITION]",
 					  0, 1, cmd_partitions, d);
 	if (!ret)
-		ret = ctl_server_register(d->ctl, "reconcile", "", 0, 0,
+		ret = ctl_server_register(d->ctl, "reconcile", "[adopt]", 0, 1,
 					  cmd_reconcile, d);
 	if (!ret)
 		ret = ctl_server_register(d->ctl, "reload", "", 0, 0,

@@ -9,6 +9,7 @@
 
 #include "fabricd/daemon.h"
 #include "fabricd/pkeys.h"
+#include "fabricd/pkeys_async.h"
 #include "fabricd/reconcile/reconcile.h"
 #include "fabricd/reconcile/reconcile_desired.h"
 #include "ipoib/neigh_ctl.h"
@@ -30,7 +31,9 @@ struct daemon {
 	unsigned int reloads, reloads_refused;
 
 	enum daemon_ib ib;
-	struct pkeys_port *pk;
+	struct pkeys_async *pka; /* the IB worker; NULL: none, or retry */
+	const struct pkeys_port *pk; /* the open port (the worker's) */
+	struct pkeys_async_result ib_result; /* the last one taken */
 	uint16_t pkeys[PKEYS_MAX]; /* last read, with the full bit */
 	size_t n_pkeys;
 	unsigned int pkey_reads;
@@ -58,6 +61,24 @@ struct daemon {
 	uint64_t reconcile_at_ms; /* pending reconcile, 0 when none */
 	uint64_t last_reconcile_ms;
 };
+
+/* An IB open or PKey read taking longer than this is reported. */
+#define DAEMON_IB_STUCK_MS 10000
+
+/*
+ * The IB port (daemon_ib.c). daemon_ib_start() decides where partitions
+ * come from (--no-ib, RoCE: the policy; else the port, opened by a worker);
+ * daemon_ib_poll() (every --poll-ms) asks for a PKey read, retries a failed
+ * open and reports a stuck one; daemon_ib_handle() takes a result when
+ * daemon_ib_fd() (-1: none) polls readable, and returns true when a
+ * reconcile is due; daemon_ib_stop() releases it.
+ */
+const char *daemon_ib_wanted(const struct daemon *d, int *port);
+void daemon_ib_start(struct daemon *d);
+void daemon_ib_poll(struct daemon *d);
+int daemon_ib_fd(const struct daemon *d);
+bool daemon_ib_handle(struct daemon *d);
+void daemon_ib_stop(struct daemon *d);
 
 /* Logging to syslog once detached (daemon_syslog.c); @level: log.h's. */
 void daemon_syslog_open(void);

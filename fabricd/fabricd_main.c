@@ -74,7 +74,8 @@ static void help_tail(FILE *f)
 		"Signals: SIGTERM/SIGINT stop it (links and addresses stay); "
 		"SIGHUP\nreloads the policy (a bad one is refused with its "
 		"errors and the\nlast good one stays in force). Control: "
-		"fabricctl status,\nfabricctl partition list. See "
+		"fabricctl status,\nfabricctl partition list; after a lost or "
+		"damaged state file,\nfabricctl reconcile --adopt. See "
 		"fabricd(8).\n");
 }
 

@@ -3,7 +3,8 @@
 # (daemon, engine/, reconcile/, port_kinds.c) on ipoib, eth and lib;
 # fabricd/fabricd_main.c is its main.
 
-FABRICD_SRCS := fabricd/daemon.c fabricd/daemon_ctl.c fabricd/daemon_syslog.c \
+FABRICD_SRCS := fabricd/daemon.c fabricd/daemon_ctl.c fabricd/daemon_ib.c \
+	fabricd/daemon_syslog.c fabricd/pkeys_async.c \
 	fabricd/pkeys.c fabricd/port_kinds.c \
 	fabricd/engine/engine.c fabricd/engine/engine_core.c \
 	fabricd/engine/engine_ctl.c fabricd/engine/engine_ipoib.c \

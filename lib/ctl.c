@@ -24,11 +24,35 @@ struct ctl_client {
 	size_t len, cap;
 };
 
-struct ctl_client *ctl_client_open(const char *path)
+static int remaining_ms(uint64_t deadline)
+{
+	uint64_t now = util_now_ms();
+
+	return now >= deadline ? 0 : (int)(deadline - now);
+}
+
+/*
+ * connect() without blocking: a UNIX socket whose backlog is full answers
+ * EAGAIN at once (it cannot be polled for), so try again until @deadline.
+ */
+static int connect_until(int fd, const struct sockaddr_un *sun,
+			 uint64_t deadline)
+{
+	while (connect(fd, (const struct sockaddr *)sun, sizeof(*sun))) {
+		if (errno != EAGAIN && errno != EINTR)
+			return -errno;
+		if (!remaining_ms(deadline))
+			return -ETIMEDOUT;
+		usleep(10000);
+	}
+	return 0;
+}
+
+struct ctl_client *ctl_client_open(const char *path, int timeout_ms)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	struct ctl_client *c;
-	int err;
+	int ret = -ENOMEM;
 
 	if (strlen(path) >= sizeof(sun.sun_path)) {
 		errno = ENAMETOOLONG;
@@ -39,11 +63,13 @@ struct ctl_client *ctl_client_open(const char *path)
 	if (!c)
 		return NULL;
 	c->next_id = 1;
-	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (c->fd < 0 || connect(c->fd, (struct sockaddr *)&sun, sizeof(sun))) {
-		err = errno;
+	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	ret = c->fd < 0 ?
+		      -errno :
+		      connect_until(c->fd, &sun, util_now_ms() + timeout_ms);
+	if (ret) {
 		ctl_client_close(c);
-		errno = err;
+		errno = -ret;
 		return NULL;
 	}
 	return c;
@@ -59,12 +85,20 @@ void ctl_client_close(struct ctl_client *c)
 	free(c);
 }
 
-static int send_all(int fd, const char *s, size_t len)
+/* Send all of @s by @deadline (the socket is non-blocking). */
+static int send_all(int fd, const char *s, size_t len, uint64_t deadline)
 {
+	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
 	ssize_t n;
 
 	while (len) {
 		n = send(fd, s, len, MSG_NOSIGNAL);
+		if (n < 0 && errno == EAGAIN) {
+			n = poll(&pfd, 1, remaining_ms(deadline));
+			if (n == 0)
+				return -ETIMEDOUT;
+			continue;
+		}
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -75,17 +109,9 @@ static int send_all(int fd, const char *s, size_t len)
 	return 0;
 }
 
-static int remaining_ms(uint64_t deadline)
-{
-	uint64_t now = util_now_ms();
-
-	return now >= deadline ? 0 : (int)(deadline - now);
-}
-
 /* Read until a full line is buffered; returns its length (with '\n'). */
-static int read_line(struct ctl_client *c, int timeout_ms, size_t *line_len)
+static int read_line(struct ctl_client *c, uint64_t deadline, size_t *line_len)
 {
-	uint64_t deadline = util_now_ms() + timeout_ms;
 	struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
 	char *nl;
 	ssize_t n;
@@ -111,7 +137,7 @@ static int read_line(struct ctl_client *c, int timeout_ms, size_t *line_len)
 		if (n == 0)
 			return -ETIMEDOUT;
 		n = recv(c->fd, c->buf + c->len, c->cap - c->len, 0);
-		if (n < 0 && errno == EINTR)
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (n < 0)
 			return -errno;
@@ -169,6 +195,7 @@ int ctl_client_call(struct ctl_client *c, const char *method, int argc,
 		    const char *const argv[], int timeout_ms, json_t **result,
 		    char **error)
 {
+	uint64_t deadline = util_now_ms() + timeout_ms;
 	json_int_t id = c->next_id++;
 	size_t len = 0;
 	char *req;
@@ -184,12 +211,12 @@ int ctl_client_call(struct ctl_client *c, const char *method, int argc,
 		free(req);
 		return -EMSGSIZE;
 	}
-	ret = send_all(c->fd, req, strlen(req));
+	ret = send_all(c->fd, req, strlen(req), deadline);
 	if (!ret)
-		ret = send_all(c->fd, "\n", 1);
+		ret = send_all(c->fd, "\n", 1, deadline);
 	free(req);
 	if (!ret)
-		ret = read_line(c, timeout_ms, &len);
+		ret = read_line(c, deadline, &len);
 	if (ret)
 		return ret;
 	ret = parse_reply(c->buf, len - 1, id, result, error);

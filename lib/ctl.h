@@ -25,17 +25,18 @@
 struct ctl_client;
 
 /*
- * ctl_client_open - connect to the daemon's socket at @path.
- * Returns the client, or NULL with errno set.
+ * ctl_client_open - connect to the daemon's socket at @path, waiting at most
+ * @timeout_ms while its backlog is full. Returns the client, or NULL with
+ * errno set (ETIMEDOUT when it accepted nothing in time).
  */
-struct ctl_client *ctl_client_open(const char *path);
+struct ctl_client *ctl_client_open(const char *path, int timeout_ms);
 
 /* ctl_client_close - disconnect; accepts NULL. */
 void ctl_client_close(struct ctl_client *c);
 
 /*
  * ctl_client_call - send @method with @argc string @argv and wait for the
- * reply (at most @timeout_ms). On success returns 0 and sets *@result (a new
+ * reply (at most @timeout_ms for the whole, -ETIMEDOUT past it). On success returns 0 and sets *@result (a new
  * reference, JSON null when the method returns nothing). When the daemon
  * answers with an error, returns -EREMOTEIO and sets *@error to a malloc'ed
  * message. Other failures: a negative errno.

@@ -3,7 +3,8 @@
  * The control socket server (see ctl_server.h). Each client has an input
  * buffer bounded by CTL_MAX_REQUEST and an output buffer drained on POLLOUT;
  * a client is not read while a reply is still pending, so a slow reader
- * cannot make the daemon buffer without bound.
+ * cannot make the daemon buffer without bound. Admission and time-outs:
+ * see ctl_server.h.
  */
 #include "lib/ctl_server.h"
 
@@ -42,6 +43,8 @@ struct ctl_conn {
 	bool closing; /* close once the output is drained */
 	uid_t uid;
 	pid_t pid;
+	uint64_t idle_ms; /* when it last became idle (accepted, replied) */
+	uint64_t busy_ms; /* when a request or reply began; 0: idle */
 };
 
 struct ctl_server {
@@ -340,21 +343,104 @@ static void conn_close(struct ctl_conn *c)
 	c->fd = -1;
 }
 
+/* Send one error line to a client that gets no slot, and close it. */
+static void refuse(int fd, const char *msg)
+{
+	char *line = reply_line(NULL, NULL, msg);
+
+	/* Best effort: a reply line fits in any socket buffer. */
+	if (line &&
+	    send(fd, line, strlen(line), MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+		VLOG_DBG("control: error reply not sent: %s", strerror(errno));
+	free(line);
+	close(fd);
+}
+
+static bool conn_idle(const struct ctl_conn *c)
+{
+	return c->fd >= 0 && !c->busy_ms && !c->closing;
+}
+
+/*
+ * A slot for a new client of @uid: a free one, else the longest-idle
+ * client's (closed here). Non-root uids keep to their own limit (they then
+ * give up their own idle clients) and leave CTL_SERVER_ROOT_RESERVED slots
+ * to root. Returns NULL with @why set when there is none.
+ */
+static struct ctl_conn *take_slot(struct ctl_server *srv, uid_t uid,
+				  const char **why)
+{
+	struct ctl_conn *c, *free_c = NULL, *victim = NULL;
+	size_t i, mine = 0, others = 0;
+	bool own_only, no_root;
+
+	for (i = 0; i < CTL_SERVER_MAX_CLIENTS; i++) {
+		c = &srv->conns[i];
+		if (c->fd < 0) {
+			free_c = free_c ?: c;
+			continue;
+		}
+		mine += c->uid == uid;
+		others += c->uid != 0;
+	}
+	/* Which idle clients a newcomer may displace: its own at its limit,
+	 * no root one when non-root clients hold all they may. */
+	own_only = uid && mine >= CTL_SERVER_MAX_PER_UID;
+	no_root = uid &&
+		  others >= CTL_SERVER_MAX_CLIENTS - CTL_SERVER_ROOT_RESERVED;
+	if (free_c && !own_only && !no_root)
+		return free_c;
+	for (i = 0; i < CTL_SERVER_MAX_CLIENTS; i++) {
+		c = &srv->conns[i];
+		if (!conn_idle(c) || (own_only && c->uid != uid) ||
+		    (no_root && !c->uid))
+			continue;
+		if (!victim || c->idle_ms < victim->idle_ms)
+			victim = c;
+	}
+	if (!victim) {
+		*why = own_only ? "too many connections from this user" :
+				  "every connection is busy";
+		return NULL;
+	}
+	VLOG_INFO("control: closing idle client pid %d uid %u to make room",
+		  (int)victim->pid, (unsigned int)victim->uid);
+	conn_close(victim);
+	return victim;
+}
+
 static void accept_one(struct ctl_server *srv)
 {
+	static struct log_ratelimit busy_rl = LOG_RATELIMIT_INIT(1, 5);
 	struct ucred cred = { 0 };
-	struct ctl_conn *c = NULL;
-	size_t i;
+	const char *why = NULL;
+	struct ctl_conn *c;
+	char msg[160];
 	int fd;
 
 	fd = accept4(srv->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (fd < 0)
 		return;
-	for (i = 0; i < CTL_SERVER_MAX_CLIENTS && !c; i++)
-		if (srv->conns[i].fd < 0)
-			c = &srv->conns[i];
-	if (!c) { /* cannot happen: the listener is not polled when full */
-		close(fd);
+	if (!peer_allowed(srv, fd, &cred)) {
+		VLOG_WARN(
+			"control: refused peer pid %d uid %u gid %u: not root "
+			"nor in the socket's group",
+			(int)cred.pid, (unsigned int)cred.uid,
+			(unsigned int)cred.gid);
+		refuse(fd, "permission denied: fabricd accepts root and the "
+			   "control socket's group");
+		return;
+	}
+	c = take_slot(srv, cred.uid, &why);
+	if (!c) {
+		VLOG_WARN_RL(&busy_rl,
+			     "control: refused pid %d uid %u: %s (%d clients "
+			     "at most, %d per user)",
+			     (int)cred.pid, (unsigned int)cred.uid, why,
+			     CTL_SERVER_MAX_CLIENTS, CTL_SERVER_MAX_PER_UID);
+		snprintf(msg, sizeof(msg), "fabricd is busy: %s; try again",
+			 why);
+		refuse(fd, msg);
 		return;
 	}
 	c->fd = fd;
@@ -363,21 +449,9 @@ static void accept_one(struct ctl_server *srv)
 		conn_close(c);
 		return;
 	}
-	if (!peer_allowed(srv, fd, &cred)) {
-		VLOG_WARN(
-			"control: refused peer pid %d uid %u gid %u: not root "
-			"nor in the socket's group",
-			(int)cred.pid, (unsigned int)cred.uid,
-			(unsigned int)cred.gid);
-		conn_queue(c, reply_line(NULL, NULL,
-					 "permission denied: fabricd accepts "
-					 "root and the control socket's "
-					 "group"));
-		c->closing = true;
-		return;
-	}
 	c->uid = cred.uid;
 	c->pid = cred.pid;
+	c->idle_ms = util_now_ms();
 }
 
 /* Serve every complete line in the input buffer, one reply at a time. */
@@ -404,6 +478,15 @@ static void conn_serve(struct ctl_server *srv, struct ctl_conn *c)
 	}
 }
 
+/* Idle again once nothing is half-read or unsent; a new clock then. */
+static void conn_settle(struct ctl_conn *c)
+{
+	if (c->fd < 0 || c->out || c->in_len)
+		return;
+	c->busy_ms = 0;
+	c->idle_ms = util_now_ms();
+}
+
 static void conn_read(struct ctl_server *srv, struct ctl_conn *c)
 {
 	ssize_t n;
@@ -416,7 +499,10 @@ static void conn_read(struct ctl_server *srv, struct ctl_conn *c)
 		return;
 	}
 	c->in_len += n;
+	if (!c->busy_ms)
+		c->busy_ms = util_now_ms();
 	conn_serve(srv, c);
+	conn_settle(c);
 }
 
 static void conn_write(struct ctl_server *srv, struct ctl_conn *c)
@@ -442,11 +528,12 @@ static void conn_write(struct ctl_server *srv, struct ctl_conn *c)
 		return;
 	}
 	conn_serve(srv, c); /* pipelined requests already buffered */
+	conn_settle(c);
 }
 
 int ctl_server_pollfds(struct ctl_server *srv, struct pollfd *pfd)
 {
-	int n = 0, active = 0;
+	int n = 0;
 	size_t i;
 
 	for (i = 0; i < CTL_SERVER_MAX_CLIENTS; i++) {
@@ -454,13 +541,13 @@ int ctl_server_pollfds(struct ctl_server *srv, struct pollfd *pfd)
 
 		if (c->fd < 0)
 			continue;
-		active++;
 		pfd[n].fd = c->fd;
 		pfd[n].events = c->out ? POLLOUT : POLLIN;
 		pfd[n].revents = 0;
 		n++;
 	}
-	if (srv->listen_fd >= 0 && active < CTL_SERVER_MAX_CLIENTS) {
+	/* Always: a client that gets no slot is told so at once. */
+	if (srv->listen_fd >= 0) {
 		pfd[n].fd = srv->listen_fd;
 		pfd[n].events = POLLIN;
 		pfd[n].revents = 0;
@@ -477,6 +564,54 @@ static struct ctl_conn *conn_by_fd(struct ctl_server *srv, int fd)
 		if (srv->conns[i].fd == fd)
 			return &srv->conns[i];
 	return NULL;
+}
+
+/* When @c times out (ms, monotonic). */
+static uint64_t conn_deadline(const struct ctl_conn *c)
+{
+	return c->busy_ms ? c->busy_ms + CTL_SERVER_SLOW_MS :
+			    c->idle_ms + CTL_SERVER_IDLE_MS;
+}
+
+int ctl_server_timeout_ms(const struct ctl_server *srv)
+{
+	uint64_t now = util_now_ms(), next = UINT64_MAX;
+	size_t i;
+
+	for (i = 0; i < CTL_SERVER_MAX_CLIENTS; i++)
+		if (srv->conns[i].fd >= 0)
+			next = MIN(next, conn_deadline(&srv->conns[i]));
+	if (next == UINT64_MAX)
+		return -1;
+	return next <= now ? 0 : (int)MIN(next - now, INT_MAX);
+}
+
+/* Close the clients whose time is up; a half-sent request is told why. */
+static void expire(struct ctl_server *srv)
+{
+	uint64_t now = util_now_ms();
+	struct ctl_conn *c;
+	char msg[64];
+	size_t i;
+
+	for (i = 0; i < CTL_SERVER_MAX_CLIENTS; i++) {
+		c = &srv->conns[i];
+		if (c->fd < 0 || now < conn_deadline(c))
+			continue;
+		VLOG_DBG("control: client pid %d uid %u timed out (%s)",
+			 (int)c->pid, (unsigned int)c->uid,
+			 c->out	   ? "reply not read" :
+			 c->in_len ? "request not completed" :
+				     "idle");
+		if (!c->out && c->in_len) {
+			snprintf(msg, sizeof(msg),
+				 "request not completed within %d s",
+				 CTL_SERVER_SLOW_MS / 1000);
+			refuse(c->fd, msg);
+			c->fd = -1;
+		}
+		conn_close(c);
+	}
 }
 
 void ctl_server_process(struct ctl_server *srv, const struct pollfd *pfd, int n)
@@ -499,6 +634,7 @@ void ctl_server_process(struct ctl_server *srv, const struct pollfd *pfd, int n)
 		else if (pfd[i].revents & (POLLIN | POLLERR | POLLHUP))
 			conn_read(srv, c);
 	}
+	expire(srv);
 }
 
 static int listen_on(struct ctl_server *srv, const char *path)
@@ -527,7 +663,7 @@ static int listen_on(struct ctl_server *srv, const char *path)
 	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) ||
 	    chmod(path, 0660) ||
 	    (srv->gid != (gid_t)-1 && chown(path, (uid_t)-1, srv->gid)) ||
-	    listen(fd, 16)) {
+	    listen(fd, CTL_SERVER_MAX_CLIENTS)) {
 		ret = -errno;
 		close(fd);
 		unlink(path);

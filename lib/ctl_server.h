@@ -13,6 +13,15 @@
  * Peers are checked with SO_PEERCRED: root, the daemon's own user, and
  * members of the socket's group may talk; others get one error reply and are
  * disconnected.
+ *
+ * The socket stays available to the administrator: a client that sends
+ * nothing for CTL_SERVER_IDLE_MS is closed, one that leaves a request
+ * unfinished or a reply unread for CTL_SERVER_SLOW_MS is closed (with an
+ * error reply); a uid other than root holds at most CTL_SERVER_MAX_PER_UID
+ * connections and non-root clients together at most CTL_SERVER_MAX_CLIENTS
+ * - CTL_SERVER_ROOT_RESERVED; when the table is full a new client takes the
+ * place of the longest-idle one, and when none is idle it gets an error
+ * reply ("busy") at once instead of waiting in the backlog.
  */
 #ifndef LIB_CTL_SERVER_H
 #define LIB_CTL_SERVER_H
@@ -24,8 +33,12 @@
 
 struct ctl_server;
 
-/* Clients served at once; further connections wait in the backlog. */
-#define CTL_SERVER_MAX_CLIENTS 16
+/* Clients served at once (see above for who may take the last ones). */
+#define CTL_SERVER_MAX_CLIENTS 32
+#define CTL_SERVER_MAX_PER_UID 8 /* connections of one non-root uid */
+#define CTL_SERVER_ROOT_RESERVED 2 /* slots only root may take */
+#define CTL_SERVER_IDLE_MS 10000 /* connected, no request: closed */
+#define CTL_SERVER_SLOW_MS 5000 /* a request unfinished, a reply unread */
 /* Descriptors ctl_server_pollfds() may fill: the listener and each client. */
 #define CTL_SERVER_MAX_POLLFDS (CTL_SERVER_MAX_CLIENTS + 1)
 
@@ -65,8 +78,15 @@ int ctl_server_register(struct ctl_server *srv, const char *name,
 int ctl_server_pollfds(struct ctl_server *srv, struct pollfd *pfd);
 
 /*
+ * ctl_server_timeout_ms - milliseconds until the next client times out (for
+ * poll()), or -1 when none can.
+ */
+int ctl_server_timeout_ms(const struct ctl_server *srv);
+
+/*
  * ctl_server_process - serve what @pfd (as filled by ctl_server_pollfds(),
- * @n of them, after poll()) reports: accept, read, run handlers, reply.
+ * @n of them, after poll()) reports: accept, read, run handlers, reply;
+ * then close the clients that timed out.
  */
 void ctl_server_process(struct ctl_server *srv, const struct pollfd *pfd,
 			int n);

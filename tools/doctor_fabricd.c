@@ -42,7 +42,7 @@ static int fd_call(struct ctl_client *c, const char *method, json_t **res,
 
 void doctor_fabricd_read(struct doctor_env *e)
 {
-	struct ctl_client *c = ctl_client_open(e->socket);
+	struct ctl_client *c = ctl_client_open(e->socket, CTL_TIMEOUT_MS);
 
 	if (!c) {
 		e->fd_err = -errno;
@@ -136,6 +136,22 @@ static void check_running(const struct doctor_env *e, struct doctor_part *p)
 		   e->o->policy->file, e->gw->name);
 }
 
+/* fabricd cannot read or write its state file: ownership is at risk. */
+static void check_state(const struct doctor_env *e, struct doctor_part *p)
+{
+	json_t *rc = json_object_get(e->fd_status, "reconcile");
+	const char *err = doctor_fabricd_str(rc, "state_error");
+	struct doctor_check *c;
+
+	if (!err) {
+		doctor_add(p, "fabricd-state", DOCTOR_OK, "state file in use");
+		return;
+	}
+	c = doctor_add(p, "fabricd-state", DOCTOR_PROBLEM, "%s", err);
+	doctor_fix(c, "fix the state directory, or fabricctl reconcile --adopt "
+		      "(fabricd takes what matches the policy)");
+}
+
 static const char *fd_memb(const struct doctor_part *p)
 {
 	return jstr_or(p->fd_part, "membership", "?");
@@ -192,6 +208,8 @@ void doctor_fabricd_check(const struct doctor_env *e, struct doctor_part *p,
 	if (uplink_ok && !e->fd_err)
 		check_datapath(e, p);
 	check_running(e, p);
+	if (!e->fd_err)
+		check_state(e, p);
 	if (!e->fd_err)
 		check_agrees(e, p);
 }

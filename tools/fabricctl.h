@@ -32,6 +32,7 @@ struct fctl_opts {
 extern const struct cli_object fctl_policy_object;
 extern const struct cli_object fctl_status_object; /* fabricctl_status.c */
 extern const struct cli_object fctl_partition_object; /* fabricctl_status.c */
+extern const struct cli_object fctl_reconcile_object; /* fabricctl_status.c */
 extern const struct cli_object fctl_member_object;
 extern const struct cli_object fctl_port_object; /* fabricctl_engine.c */
 extern const struct cli_object fctl_fdb_object;

@@ -11,9 +11,17 @@
 #include "lib/ctl.h"
 #include "lib/output.h"
 
-static void explain_open(const char *path, int err)
+static void explain_open(const struct fctl_opts *o, int err)
 {
-	fprintf(stderr, "fabricctl: cannot reach fabricd at %s: %s", path,
+	if (err == ETIMEDOUT) {
+		fprintf(stderr,
+			"fabricctl: fabricd at %s accepted no connection "
+			"within %d ms (stuck or overloaded? see its log; -t "
+			"sets the timeout)\n",
+			o->socket, o->timeout_ms);
+		return;
+	}
+	fprintf(stderr, "fabricctl: cannot reach fabricd at %s: %s", o->socket,
 		strerror(err));
 	if (err == ENOENT || err == ECONNREFUSED)
 		fprintf(stderr, " (is fabricd running? see -s)");
@@ -26,12 +34,12 @@ static void explain_open(const char *path, int err)
 int fctl_call(const struct fctl_opts *o, const char *method, int argc,
 	      const char *const argv[], json_t **result)
 {
-	struct ctl_client *c = ctl_client_open(o->socket);
+	struct ctl_client *c = ctl_client_open(o->socket, o->timeout_ms);
 	char *error = NULL;
 	int ret;
 
 	if (!c) {
-		explain_open(o->socket, errno);
+		explain_open(o, errno);
 		return FCTL_UNREACHABLE;
 	}
 	ret = ctl_client_call(c, method, argc, argv, o->timeout_ms, result,
@@ -46,6 +54,14 @@ int fctl_call(const struct fctl_opts *o, const char *method, int argc,
 		return denied ? FCTL_UNREACHABLE : FCTL_REFUSED;
 	}
 	free(error);
+	if (ret == -ETIMEDOUT) {
+		fprintf(stderr,
+			"fabricctl: %s: fabricd at %s did not answer within %d "
+			"ms (stuck or overloaded? see its log; -t sets the "
+			"timeout)\n",
+			method, o->socket, o->timeout_ms);
+		return FCTL_UNREACHABLE;
+	}
 	if (ret) {
 		fprintf(stderr, "fabricctl: %s on %s: %s\n", method, o->socket,
 			strerror(-ret));

@@ -63,9 +63,9 @@ static void print_ib(json_t *ib)
 	out_close_object();
 }
 
-static void print_reconcile(json_t *r)
+/* The members of a reconcile object (status's, or reconcile's reply). */
+static void print_reconcile_body(json_t *r)
 {
-	out_open_object("reconcile");
 	out_bool(PRINT_JSON, "converged", NULL,
 		 json_is_true(json_object_get(r, "converged")));
 	out_text("reconcile: %s,",
@@ -84,7 +84,28 @@ static void print_reconcile(json_t *r)
 	out_uint(PRINT_ANY, "last_us", " in %" PRIu64 " us",
 		 jint(r, "last_us"));
 	put_str(r, "last_error", "\n  last error: %s");
+	if (json_is_string(json_object_get(r, "state_error")))
+		out_string(PRINT_JSON, "state_error", NULL,
+			   jstr(r, "state_error"));
+	else
+		out_null(PRINT_JSON, "state_error", NULL);
+	if (json_is_object(json_object_get(r, "adopted"))) {
+		json_t *a = json_object_get(r, "adopted");
+
+		out_open_object("adopted");
+		out_uint(PRINT_ANY, "links", "\n  adopted: %" PRIu64 " links",
+			 jint(a, "links"));
+		out_uint(PRINT_ANY, "addresses", ", %" PRIu64 " addresses",
+			 jint(a, "addresses"));
+		out_close_object();
+	}
 	out_nl();
+}
+
+static void print_reconcile(json_t *r)
+{
+	out_open_object("reconcile");
+	print_reconcile_body(r);
 	out_close_object();
 }
 
@@ -221,6 +242,39 @@ static int list_partitions(const void *ctx, int argc, char **argv)
 {
 	return fctl_show(ctx, "partitions", argc, argv, print_partitions);
 }
+
+static void print_reconcile_reply(json_t *r)
+{
+	out_open_object(NULL);
+	print_reconcile_body(r);
+	out_close_object();
+}
+
+static int cmd_reconcile(const void *ctx, int argc, char **argv)
+{
+	return fctl_show(ctx, "reconcile", 0, argv, print_reconcile_reply);
+}
+
+static int cmd_adopt(const void *ctx, int argc, char **argv)
+{
+	char *adopt[] = { "adopt" };
+
+	return fctl_show(ctx, "reconcile", 1, adopt, print_reconcile_reply);
+}
+
+static const struct cli_cmd reconcile_cmds[] = {
+	{ "run", NULL, "reconcile now (links and addresses)", 0, 0,
+	  cmd_reconcile },
+	{ "--adopt", NULL,
+	  "reconcile, taking ownership of the links and addresses that match "
+	  "the policy exactly (after a lost or damaged state file)",
+	  0, 0, cmd_adopt },
+	{ "adopt", NULL, "the same as --adopt", 0, 0, cmd_adopt },
+};
+
+const struct cli_object fctl_reconcile_object = CLI_OBJECT(
+	"reconcile", "reconcile now; --adopt takes ownership of what matches",
+	reconcile_cmds);
 
 static const struct cli_cmd status_cmds[] = {
 	{ "show", NULL, "fabricd's state: IB port, PKeys, drift, reconciler", 0,

@@ -36,6 +36,13 @@ struct reconciler {
 	struct nl_sock *ev; /* kernel events */
 	char *state_file;
 	char *state_text; /* what the state file holds */
+	/*
+	 * The state file could not be read (-EBADMSG, -EPROTO, ...): which
+	 * addresses are fabricd's is unknown. The file is left as it is (no
+	 * write) until reconcile_adopt() takes ownership afresh.
+	 */
+	int state_bad;
+	bool adopt; /* the next run adopts what matches the desired set */
 	struct rc_set actual;
 	struct rc_set owned;
 	struct rc_plan plan;
@@ -54,6 +61,8 @@ struct rc_batch {
 };
 
 static struct log_ratelimit fail_rl = LOG_RATELIMIT_INIT(5, 20);
+/* State file errors: one a minute after a burst of three. */
+static struct log_ratelimit state_rl = LOG_RATELIMIT_INIT(1, 3);
 
 static uint64_t now_us(void)
 {
@@ -313,44 +322,85 @@ static void phase_results(struct reconciler *rc, struct rc_set *desired,
 }
 
 /*
- * What fabricd owns after a run: desired objects now present and its own,
- * plus owned addresses it failed to delete (it will try again).
+ * Write @owned to the state file; a failure is kept in the stats (shown by
+ * status, and it stops the "converged" claim) and logged, rate-limited.
+ * Nothing is written while the file that is there could not be read.
  */
-static int update_owned(struct reconciler *rc, const struct rc_set *desired,
-			bool intent)
+static int state_save(struct reconciler *rc, const struct rc_set *owned)
 {
-	struct rc_set next = { 0 };
+	int ret;
+
+	if (rc->state_bad)
+		return rc->state_bad;
+	ret = rc_state_save(rc->state_file, owned, &rc->state_text);
+	if (!ret) {
+		rc->st.state_error[0] = '\0';
+		return 0;
+	}
+	snprintf(rc->st.state_error, sizeof(rc->st.state_error),
+		 "cannot write state file %s: %s; fabricd cannot record which "
+		 "links and addresses it made (check the state directory: "
+		 "space, permissions, read-only mount)",
+		 rc->state_file, strerror(-ret));
+	VLOG_ERR_RL(&state_rl, "%s", rc->st.state_error);
+	return ret;
+}
+
+/* Add @a to @s unless @s has it already. Returns 0 or -ENOMEM. */
+static int add_addr_once(struct rc_set *s, const struct rc_addr *a)
+{
+	return rc_set_find_addr(s, a) ? 0 : rc_set_add_addr(s, a);
+}
+
+/*
+ * What fabricd owns after a run: desired objects now present and its own,
+ * plus owned addresses it failed to delete (it will try again). With
+ * @intent (before acting), also every desired object about to be made and
+ * every owned address, whatever becomes of it: a kill -9 at any point then
+ * leaves nothing the next start does not know as its own.
+ */
+static int owned_next(const struct reconciler *rc, const struct rc_set *desired,
+		      bool intent, struct rc_set *next)
+{
 	size_t i;
 	int ret = 0;
 
 	for (i = 0; i < desired->n_links && !ret; i++)
 		if (desired->links[i].status == RC_ST_OK ||
 		    (intent && desired->links[i].status == RC_ST_PENDING))
-			ret = rc_set_add_link(&next, &desired->links[i]);
+			ret = rc_set_add_link(next, &desired->links[i]);
 	for (i = 0; i < desired->n_addrs && !ret; i++)
-		if (desired->addrs[i].status == RC_ST_OK)
-			ret = rc_set_add_addr(&next, &desired->addrs[i]);
+		if (desired->addrs[i].status == RC_ST_OK ||
+		    (intent && desired->addrs[i].status == RC_ST_PENDING))
+			ret = rc_set_add_addr(next, &desired->addrs[i]);
 	for (i = 0; i < rc->plan.n_ops && !ret; i++)
 		if (rc->plan.ops[i].type == RC_OP_ADDR_DEL && rc->errs[i] &&
 		    rc->errs[i] != -EADDRNOTAVAIL && rc->errs[i] != -ENODEV)
-			ret = rc_set_add_addr(
-				&next, &rc->owned.addrs[rc->plan.ops[i].idx]);
+			ret = add_addr_once(
+				next, &rc->owned.addrs[rc->plan.ops[i].idx]);
+	for (i = 0; intent && i < rc->owned.n_addrs && !ret; i++)
+		ret = add_addr_once(next, &rc->owned.addrs[i]);
+	return ret;
+}
+
+/* Record ownership: the intent before acting, the outcome after. */
+static int update_owned(struct reconciler *rc, const struct rc_set *desired,
+			bool intent)
+{
+	struct rc_set next = { 0 };
+	int ret = owned_next(rc, desired, intent, &next);
+
 	if (ret) {
 		rc_set_clear(&next);
 		return ret;
 	}
-	if (!intent) {
+	ret = state_save(rc, &next);
+	if (intent) {
+		rc_set_clear(&next);
+	} else {
 		rc_set_clear(&rc->owned);
 		rc->owned = next;
-		return rc_state_save(rc->state_file, &rc->owned,
-				     &rc->state_text);
 	}
-	/* Before creating links: remember them too, in case we die. */
-	for (i = 0; i < rc->owned.n_addrs && !ret; i++)
-		ret = rc_set_add_addr(&next, &rc->owned.addrs[i]);
-	if (!ret)
-		ret = rc_state_save(rc->state_file, &next, &rc->state_text);
-	rc_set_clear(&next);
 	return ret;
 }
 
@@ -411,11 +461,13 @@ static int run_phases(struct reconciler *rc, struct rc_set *desired)
 	bool vlan_was_missing = rc->vlan_missing;
 	int ret, phase;
 
+	/* Intent first, in one atomic write, when anything is to be made
+	 * (see owned_next()); deletions keep their objects owned anyway. */
+	if (plan_has(&rc->plan, 1) || plan_has(&rc->plan, 3))
+		update_owned(rc, desired, true);
 	for (phase = 0; phase < RC_PHASES; phase++) {
 		if (!plan_has(&rc->plan, phase))
 			continue;
-		if (phase == 1)
-			update_owned(rc, desired, true);
 		if (phase == 2)
 			keep_secondaries(rc);
 		if (phase == 3 && plan_has(&rc->plan, 1)) {
@@ -434,6 +486,36 @@ static int run_phases(struct reconciler *rc, struct rc_set *desired)
 	return 0;
 }
 
+/*
+ * An adopting run went through: its plan took what matches; forget that the
+ * state file could not be read (it is kept aside as <file>.bad).
+ */
+static void adopt_done(struct reconciler *rc)
+{
+	char bad[4096];
+
+	rc->adopt = false;
+	rc->st.adopted_links = rc->plan.adopted_links;
+	rc->st.adopted_addrs = rc->plan.adopted_addrs;
+	VLOG_INFO("adopted %zu links and %zu addresses that match the policy",
+		  rc->plan.adopted_links, rc->plan.adopted_addrs);
+	if (!rc->state_bad)
+		return;
+	snprintf(bad, sizeof(bad), "%s.bad", rc->state_file);
+	if (rename(rc->state_file, bad) && errno != ENOENT)
+		VLOG_WARN("cannot keep the unreadable state file as %s: %s",
+			  bad, strerror(errno));
+	else
+		VLOG_INFO("the unreadable state file was kept as %s", bad);
+	rc->state_bad = 0;
+	rc->st.state_error[0] = '\0';
+}
+
+void reconcile_adopt(struct reconciler *rc)
+{
+	rc->adopt = true;
+}
+
 int reconcile_run(struct reconciler *rc, struct rc_set *desired)
 {
 	uint64_t t0 = now_us();
@@ -443,6 +525,7 @@ int reconcile_run(struct reconciler *rc, struct rc_set *desired)
 	rc->st.last_ops = rc->st.last_failed = 0;
 	rc->st.last_error[0] = '\0';
 	ret = read_kernel(rc, true);
+	rc->plan.adopt = rc->adopt;
 	if (!ret)
 		ret = rc_plan_build(desired, &rc->actual, &rc->owned,
 				    &rc->plan);
@@ -451,15 +534,13 @@ int reconcile_run(struct reconciler *rc, struct rc_set *desired)
 		rc->errs = calloc(rc->plan.n_ops + 1, sizeof(*rc->errs));
 		ret = rc->errs ? run_phases(rc, desired) : -ENOMEM;
 	}
+	if (!ret && rc->adopt)
+		adopt_done(rc);
 	if (!ret) {
 		/* After -EAGAIN the caller runs again; ownership stays. */
-		int sret = update_owned(rc, desired, false);
-
-		if (sret)
-			VLOG_ERR("cannot write state file %s: %s; a restart "
-				 "may not adopt fabricd's objects",
-				 rc->state_file, strerror(-sret));
+		update_owned(rc, desired, false);
 	} else if (ret != -EAGAIN) {
+		rc->adopt = false;
 		snprintf(rc->st.last_error, sizeof(rc->st.last_error),
 			 "reading the kernel's links and addresses: %s",
 			 strerror(-ret));
@@ -535,6 +616,33 @@ static int open_sockets(struct reconciler *rc)
 	return rc_nle_errno(ret);
 }
 
+/*
+ * A state file fabricd cannot read is a loud error: it no longer knows
+ * which addresses are its own, so it writes nothing over the file and says
+ * so (log, status) until the administrator adopts (fabricctl reconcile
+ * --adopt).
+ */
+static void load_state(struct reconciler *rc)
+{
+	char why[160];
+	int ret = rc_state_load(rc->state_file, &rc->owned, why, sizeof(why));
+
+	if (!ret)
+		return;
+	rc->state_bad = ret;
+	snprintf(rc->st.state_error, sizeof(rc->st.state_error),
+		 "state file %s %s (%s): fabricd does not know which addresses "
+		 "are its own and leaves the file as it is; run 'fabricctl "
+		 "reconcile --adopt' to take ownership of what matches the "
+		 "policy",
+		 rc->state_file,
+		 ret == -EPROTO	 ? "is not fabricd's schema" :
+		 ret == -EBADMSG ? "is damaged" :
+				   "cannot be read",
+		 why);
+	VLOG_ERR("%s", rc->st.state_error);
+}
+
 struct reconciler *reconcile_create(const char *state_file)
 {
 	struct reconciler *rc = calloc(1, sizeof(*rc));
@@ -546,13 +654,7 @@ struct reconciler *reconcile_create(const char *state_file)
 	ret = rc->state_file ? open_sockets(rc) : -ENOMEM;
 	if (ret)
 		goto err;
-	ret = rc_state_load(state_file, &rc->owned);
-	if (ret == -EINVAL) {
-		VLOG_WARN("state file %s is not fabricd's or is damaged: "
-			  "ignoring it; only alias-marked links are adopted",
-			  state_file);
-		ret = 0;
-	}
+	load_state(rc);
 	if (ret)
 		goto err;
 	return rc;

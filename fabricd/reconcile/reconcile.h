@@ -28,14 +28,29 @@ struct reconcile_stats {
 	unsigned int last_failed;
 	uint64_t last_us; /* duration of the last run */
 	char last_error[256]; /* "" when the last run had none */
+	/* The state file can neither be read nor written: "" when fine. */
+	char state_error[512];
+	size_t adopted_links, adopted_addrs; /* by the last adopting run */
 };
 
 /*
  * reconcile_create - open the netlink sockets and load @state_file (created
- * on first write; a missing file means nothing is owned yet). Returns the
- * reconciler, or NULL with errno set.
+ * on first write; a missing file means nothing is owned yet). A file that
+ * cannot be read (damaged, another schema) is logged and kept in
+ * reconcile_stats()->state_error; it is not overwritten until
+ * reconcile_adopt(). Returns the reconciler, or NULL with errno set.
  */
 struct reconciler *reconcile_create(const char *state_file);
+
+/*
+ * reconcile_adopt - make the next successful run take ownership of kernel
+ * objects that match the desired set exactly: links of the desired name,
+ * kind, parent and VID/PKey, addresses equal to a desired one (the
+ * partition's address on its device). It also ends a state-file error
+ * (reconcile_stats()->state_error): the unreadable file is renamed
+ * <file>.bad and a new one written.
+ */
+void reconcile_adopt(struct reconciler *rc);
 
 /* reconcile_destroy - close; leaves the kernel objects in place. NULL ok. */
 void reconcile_destroy(struct reconciler *rc);

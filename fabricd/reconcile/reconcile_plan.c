@@ -180,7 +180,11 @@ static int plan_new_links(struct rc_set *desired, const struct rc_set *act,
 		if (!is_made(d) || d->status == RC_ST_OK)
 			continue;
 		a = rc_set_find_link(act, d->name);
-		if (a && (!a->partition[0] || !is_made(a)))
+		if (a && plan->adopt && is_made(a) && link_matches(d, a)) {
+			d->status = RC_ST_OK;
+			plan->adopted_links++;
+			ret = plan_add(plan, RC_OP_LINK_FIX, i);
+		} else if (a && (!a->partition[0] || !is_made(a)))
 			d->status = RC_ST_CONFLICT;
 		else if (!rc_set_find_link(act, d->parent))
 			d->status = RC_ST_NO_PARENT;
@@ -215,6 +219,19 @@ static int dev_state(const struct rc_set *desired, const struct rc_set *act,
 	return 0;
 }
 
+/* A desired address the kernel has: ours, adopted now, or someone else's. */
+static enum rc_status addr_status(const struct rc_addr *d,
+				  const struct rc_set *owned,
+				  struct rc_plan *plan)
+{
+	if (rc_set_find_addr(owned, d))
+		return RC_ST_OK;
+	if (!plan->adopt)
+		return RC_ST_FOREIGN;
+	plan->adopted_addrs++;
+	return RC_ST_OK;
+}
+
 static int plan_desired_addrs(struct rc_set *desired, const struct rc_set *act,
 			      const struct rc_set *owned, struct rc_plan *plan)
 {
@@ -229,8 +246,7 @@ static int plan_desired_addrs(struct rc_set *desired, const struct rc_set *act,
 		if (st < 0)
 			d->status = block;
 		else if (st == 0 && rc_set_find_addr(act, d))
-			d->status = rc_set_find_addr(owned, d) ? RC_ST_OK :
-								 RC_ST_FOREIGN;
+			d->status = addr_status(d, owned, plan);
 		else
 			ret = plan_add(plan, RC_OP_ADDR_ADD, i);
 	}
@@ -270,6 +286,7 @@ int rc_plan_build(struct rc_set *desired, const struct rc_set *actual,
 	int ret;
 
 	plan->n_ops = 0;
+	plan->adopted_links = plan->adopted_addrs = 0;
 	for (i = 0; i < desired->n_links; i++)
 		desired->links[i].status = RC_ST_PENDING;
 	for (i = 0; i < desired->n_addrs; i++)

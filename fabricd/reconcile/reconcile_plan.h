@@ -106,6 +106,13 @@ struct rc_op {
 struct rc_plan {
 	struct rc_op *ops;
 	size_t n_ops, cap_ops;
+	/*
+	 * Input: adopt foreign objects that match the desired ones exactly
+	 * (a link of the same name, kind, parent and VID/PKey: fixed and
+	 * marked; an address equal to a desired one: OK, so owned after).
+	 */
+	bool adopt;
+	size_t adopted_links, adopted_addrs; /* output, with @adopt */
 };
 
 /* Set helpers. Adders copy @l/@a; return 0 or -ENOMEM. */

@@ -83,20 +83,64 @@ static int load_addrs(json_t *arr, struct rc_set *owned)
 	return 0;
 }
 
-int rc_state_load(const char *path, struct rc_set *owned)
+/*
+ * The schema: RC_STATE_SCHEMA, or none at all with both arrays (files of
+ * fabricd 0.1, which wrote no "schema" key). Returns 0 or -EPROTO.
+ */
+static int check_schema(json_t *root, char *why, size_t len)
 {
+	json_t *schema = json_object_get(root, "schema");
+
+	if (!json_is_object(root)) {
+		snprintf(why, len, "not a JSON object");
+		return -EPROTO;
+	}
+	if (schema && !(json_is_string(schema) &&
+			!strcmp(json_string_value(schema), RC_STATE_SCHEMA))) {
+		snprintf(why, len, "schema %s, not %s",
+			 json_is_string(schema) ? json_string_value(schema) :
+						  "(not a string)",
+			 RC_STATE_SCHEMA);
+		return -EPROTO;
+	}
+	if (!json_is_array(json_object_get(root, "links")) ||
+	    !json_is_array(json_object_get(root, "addrs"))) {
+		snprintf(why, len, "no \"links\" and \"addrs\" arrays");
+		return -EPROTO;
+	}
+	return 0;
+}
+
+int rc_state_load(const char *path, struct rc_set *owned, char *why, size_t len)
+{
+	json_error_t jerr;
 	json_t *root;
 	int ret;
 
 	rc_set_clear(owned);
-	root = json_load_file(path, 0, NULL);
-	if (!root)
-		return access(path, F_OK) && errno == ENOENT ? 0 : -EINVAL;
-	ret = json_is_object(root) ? 0 : -EINVAL;
+	why[0] = '\0';
+	root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root && access(path, F_OK) && errno == ENOENT)
+		return 0;
+	if (!root && access(path, R_OK)) {
+		snprintf(why, len, "%s", strerror(errno));
+		return -errno;
+	}
+	if (!root) {
+		snprintf(why, len, "line %d: %s", jerr.line, jerr.text);
+		return -EBADMSG;
+	}
+	ret = check_schema(root, why, len);
 	if (!ret)
 		ret = load_links(json_object_get(root, "links"), owned);
 	if (!ret)
 		ret = load_addrs(json_object_get(root, "addrs"), owned);
+	if (ret == -EINVAL) {
+		snprintf(why, len,
+			 "an entry lacks a name, device, address or "
+			 "partition");
+		ret = -EBADMSG;
+	}
 	json_decref(root);
 	if (ret)
 		rc_set_clear(owned);
@@ -123,7 +167,8 @@ static json_t *dump_state(const struct rc_set *owned)
 				  rc_addr_format(a, buf, sizeof(buf)),
 				  "partition", a->partition));
 	}
-	return json_pack("{s:o, s:o}", "links", links, "addrs", addrs);
+	return json_pack("{s:s, s:o, s:o}", "schema", RC_STATE_SCHEMA, "links",
+			 links, "addrs", addrs);
 }
 
 int rc_state_save(const char *path, const struct rc_set *owned, char **last)

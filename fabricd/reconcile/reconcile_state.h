@@ -2,7 +2,8 @@
 /*
  * The reconciler's state file: which links and addresses fabricd made, so
  * that a restart adopts them (and never claims what others made). JSON:
- *   {"links": [{"name": "eth1.20", "partition": "tenant-a"}],
+ *   {"schema": "fabricd.reconcile/1",
+ *    "links": [{"name": "eth1.20", "partition": "tenant-a"}],
  *    "addrs": [{"dev": "eth1.20", "addr": "10.20.0.1/24",
  *               "partition": "tenant-a"}]}
  */
@@ -11,12 +12,18 @@
 
 #include "fabricd/reconcile/reconcile_plan.h"
 
+/* The "schema" of the files this version writes. */
+#define RC_STATE_SCHEMA "fabricd.reconcile/1"
+
 /*
  * rc_state_load - read @path into @owned (cleared first). A missing file
- * is an empty state. Returns 0, -EINVAL for a file that is not ours (it is
- * then ignored: nothing is owned), or another negative errno.
+ * is an empty state. Returns 0; -EBADMSG for a damaged file, -EPROTO for
+ * one of another schema (not fabricd's, or a newer one), another negative
+ * errno when it cannot be read; @why (@len bytes) then says what is wrong
+ * and @owned is empty.
  */
-int rc_state_load(const char *path, struct rc_set *owned);
+int rc_state_load(const char *path, struct rc_set *owned, char *why,
+		  size_t len);
 
 /*
  * rc_state_save - write @owned to @path atomically, unless it equals what

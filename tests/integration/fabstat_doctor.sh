@@ -247,6 +247,19 @@ in_ns ip addr del 10.20.0.1/24 dev up0
 sleep 0.3
 expect "alias deleted while fabricd runs: back at once" ""
 
+# ---- fabricd's state file damaged: doctor says so, --adopt mends it ----
+stop_fabricd
+printf '{"links": [' >"$D/state/reconcile.json"
+fabricd_sim_start
+state_bad() { [ "$(fd_status | jq -r '.reconcile.state_error != null')" = true ]; }
+check "damaged state file: fabricd reports it" wait_for 10 state_bad
+expect "damaged state file" "tenant-a:fabricd-state tenant-b:fabricd-state"
+check "damaged state file: the fix names --adopt" \
+	grep -q "fabricctl reconcile --adopt" <<<"$OUT"
+check "fabricctl reconcile --adopt" \
+	bash -c "'$FABRICCTL' -s '$SOCK' reconcile --adopt >/dev/null"
+expect "adopted" ""
+
 # ---- cannot check: no SM answers ----
 fabric_stop_sm
 doctor

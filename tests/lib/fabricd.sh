@@ -66,3 +66,45 @@ fabricd_sim_start() {
 		--pid-file "$D/fabricd.pid" --poll-ms 200 --foreground
 	FD_PID=$FABRIC_BG_PID
 }
+
+# Ethernet-only fabricd (--no-ib --no-engine, gateway gw1) in a network
+# namespace of its own, no fabric needed:
+#   fabricd_ns_init NAME     # D, NS, SOCK, EXIT trap; up0 (veth) in NS
+#   fabricd_ns_start ARGS... # fabricd in NS (--policy ... and more), FD_PID;
+#                            # later options override the defaults
+#   fabricd_ns_stop [SIGNAL] # default TERM; waits for it
+# FABRICD_NS_CLEANUP names a function the EXIT trap calls first.
+fabricd_ns_cleanup() {
+	[ -z "${FABRICD_NS_CLEANUP:-}" ] || "$FABRICD_NS_CLEANUP"
+	[ -z "$FD_PID" ] || fabricd_ns_stop KILL
+	ip netns del "$NS" 2>/dev/null
+	rm -rf "$D"
+}
+
+fabricd_ns_init() {
+	FD_PID=""
+	D=$(mktemp -d "/tmp/fabricd-$1.XXXXXX") || skip_all "mktemp failed"
+	chmod 755 "$D"
+	NS=fd$1-$$
+	SOCK=$D/fabricd.ctl
+	trap fabricd_ns_cleanup EXIT
+	ip netns add "$NS" || skip_all "cannot create a network namespace"
+	ip -n "$NS" link set lo up
+	ip -n "$NS" link add up0 type veth peer name up0p
+	ip -n "$NS" link set up0 up
+	ip -n "$NS" link set up0p up
+}
+
+fabricd_ns_start() {
+	ip netns exec "$NS" "$FABRICD" --gateway gw1 --no-ib --no-engine \
+		--state-dir "$D/state" --ctl-socket "$SOCK" \
+		--pid-file "$D/fabricd.pid" --foreground "$@" \
+		>>"$D/fabricd.log" 2>&1 &
+	FD_PID=$!
+}
+
+fabricd_ns_stop() {
+	kill "-${1:-TERM}" "$FD_PID" 2>/dev/null
+	wait "$FD_PID" 2>/dev/null
+	FD_PID=""
+}

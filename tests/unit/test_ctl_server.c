@@ -148,7 +148,7 @@ static void test_socket_roundtrip(void **state)
 	assert_int_equal(
 		ctl_server_register(srv, "echo", "[X]", 0, 1, echo, NULL), 0);
 	pthread_create(&t, NULL, serve, srv);
-	c = ctl_client_open(path);
+	c = ctl_client_open(path, 5000);
 	assert_non_null(c);
 	assert_int_equal(
 		ctl_client_call(c, "echo", 1, argv, 2000, &res, &error), 0);

@@ -4,10 +4,12 @@
  * is fed (reconcile_desired.c), the state file and the PKey block parser:
  * what fabricd may touch, what it adopts, what it leaves alone.
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -217,6 +219,46 @@ static void test_conflict(void **state)
 	assert_int_equal(f->desired.addrs[0].status, RC_ST_CONFLICT);
 }
 
+/*
+ * Adopting (fabricctl reconcile --adopt): a foreign link that matches the
+ * desired one exactly is fixed (alias) and OK, so are the addresses on it;
+ * one that differs (VID) stays a conflict; a foreign address equal to a
+ * desired one becomes OK (owned after the run); other foreign addresses
+ * are left alone.
+ */
+static void test_adopt(void **state)
+{
+	struct fixture *f = *state;
+
+	add_link(&f->desired,
+		 mklink("eth1.20", RC_LINK_VLAN, "eth1", 20, "tenant-a"));
+	add_link(&f->desired,
+		 mklink("eth1.40", RC_LINK_VLAN, "eth1", 40, "tenant-c"));
+	add_addr(&f->desired, mkaddr("eth1.20", "10.20.0.1/24", "tenant-a"));
+	add_addr(&f->desired, mkaddr("eth1", "10.30.0.1/24", "tenant-b"));
+	add_link(&f->actual, mklink("eth1.20", RC_LINK_VLAN, "eth1", 20, ""));
+	add_link(&f->actual, mklink("eth1.40", RC_LINK_VLAN, "eth1", 41, ""));
+	add_addr(&f->actual, mkaddr("eth1.20", "10.20.0.1/24", ""));
+	add_addr(&f->actual, mkaddr("eth1", "10.30.0.1/24", ""));
+	add_addr(&f->actual, mkaddr("eth1", "10.30.0.9/24", ""));
+
+	plan(f); /* without adopt: foreign and conflicts */
+	assert_int_equal(f->plan.n_ops, 0);
+	assert_int_equal(f->desired.links[0].status, RC_ST_CONFLICT);
+	assert_int_equal(f->desired.addrs[1].status, RC_ST_FOREIGN);
+
+	f->plan.adopt = true;
+	plan(f);
+	assert_int_equal(f->plan.adopted_links, 1);
+	assert_int_equal(f->plan.adopted_addrs, 2);
+	assert_int_equal(f->plan.n_ops, 1);
+	assert_int_equal(count_ops(&f->plan, RC_OP_LINK_FIX), 1);
+	assert_int_equal(f->desired.links[0].status, RC_ST_OK);
+	assert_int_equal(f->desired.links[1].status, RC_ST_CONFLICT);
+	assert_int_equal(f->desired.addrs[0].status, RC_ST_OK);
+	assert_int_equal(f->desired.addrs[1].status, RC_ST_OK);
+}
+
 static void test_changed_vid_recreated(void **state)
 {
 	struct fixture *f = *state;
@@ -309,7 +351,7 @@ static void test_state_roundtrip(void **state)
 {
 	char path[] = "/tmp/test_reconcile_state.XXXXXX";
 	struct rc_set a = { 0 }, b = { 0 };
-	char *last = NULL;
+	char *last = NULL, why[256];
 	int fd = mkstemp(path);
 
 	assert_true(fd >= 0);
@@ -317,18 +359,68 @@ static void test_state_roundtrip(void **state)
 	add_link(&a, mklink("eth1.20", RC_LINK_VLAN, "eth1", 20, "tenant-a"));
 	add_addr(&a, mkaddr("eth1.20", "fd00:20::1/64", "tenant-a"));
 	assert_int_equal(rc_state_save(path, &a, &last), 0);
-	assert_int_equal(rc_state_load(path, &b), 0);
+	assert_int_equal(rc_state_load(path, &b, why, sizeof(why)), 0);
 	assert_int_equal(b.n_links, 1);
 	assert_string_equal(b.links[0].partition, "tenant-a");
 	assert_int_equal(b.n_addrs, 1);
 	assert_non_null(rc_set_find_addr(&b, &a.addrs[0]));
 	assert_int_equal(rc_state_save(path, &a, &last), 0); /* unchanged */
 	unlink(path);
-	assert_int_equal(rc_state_load(path, &b), 0); /* missing: empty */
+	assert_int_equal(rc_state_load(path, &b, why, sizeof(why)),
+			 0); /* missing: empty */
 	assert_int_equal(b.n_addrs, 0);
 	free(last);
 	rc_set_clear(&a);
 	rc_set_clear(&b);
+}
+
+/* Write @text to @path and load it; returns what rc_state_load() says. */
+static int load_text(const char *path, const char *text, struct rc_set *b,
+		     char *why, size_t len)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	return rc_state_load(path, b, why, len);
+}
+
+static void test_state_damaged(void **state)
+{
+	char path[] = "/tmp/test_reconcile_state.XXXXXX";
+	struct rc_set b = { 0 };
+	char why[256];
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(load_text(path, "{\"links\": [], \"addrs\": [", &b,
+				   why, sizeof(why)),
+			 -EBADMSG);
+	assert_non_null(strstr(why, "line 1"));
+	assert_int_equal(load_text(path, "{\"version\": 7, \"objects\": []}",
+				   &b, why, sizeof(why)),
+			 -EPROTO);
+	assert_int_equal(load_text(path,
+				   "{\"schema\": \"other/2\", \"links\": [], "
+				   "\"addrs\": []}",
+				   &b, why, sizeof(why)),
+			 -EPROTO);
+	assert_non_null(strstr(why, "other/2"));
+	assert_int_equal(load_text(path, "{\"links\": [{}], \"addrs\": []}", &b,
+				   why, sizeof(why)),
+			 -EBADMSG);
+	/* Files of fabricd 0.1 have no schema key: still read. */
+	assert_int_equal(load_text(path,
+				   "{\"links\": [], \"addrs\": [{\"dev\": "
+				   "\"up0\", \"addr\": \"10.0.0.1/24\", "
+				   "\"partition\": \"p0\"}]}",
+				   &b, why, sizeof(why)),
+			 0);
+	assert_int_equal(b.n_addrs, 1);
+	rc_set_clear(&b);
+	unlink(path);
 }
 
 static void test_pkey_block(void **state)
@@ -442,6 +534,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_foreign_link_never_deleted,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_conflict, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_adopt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_changed_vid_recreated,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_parent, setup,
@@ -452,6 +545,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test(test_alias),
 		cmocka_unit_test(test_state_roundtrip),
+		cmocka_unit_test(test_state_damaged),
 		cmocka_unit_test(test_pkey_block),
 		cmocka_unit_test(test_desired_fabric_wins),
 	};
