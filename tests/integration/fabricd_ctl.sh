@@ -102,9 +102,9 @@ while buf.count(b"\n") < want:
 sys.stdout.write(buf.decode())
 PY
 }
-alive() { "$FABRICCTL" -s "$SOCK" -j status | jq -e '.version == "0.1"' >/dev/null; }
+alive() { "$FABRICCTL" -s "$SOCK" -j status | jq_true '.version == "0.1"'; }
 err_of() { jq -r .error <<<"$1"; }
-jq_ok() { jq -e "$1" <<<"$2" >/dev/null; }
+jq_ok() { jq_true "$1" <<<"$2"; }
 
 check "--help explains the options" \
 	bash -c "'$FABRICD' --help | grep -q -- '--ctl-socket PATH'"

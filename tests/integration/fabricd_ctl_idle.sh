@@ -73,7 +73,7 @@ status_in() {
 	[ -z "${2:-}" ] || who=(setpriv --reuid="$2" --regid=nogroup --clear-groups)
 	local out
 	out=$(timeout 20 "${who[@]}" "$FABRICCTL" -s "$SOCK" -t "$1" -j status) &&
-		jq -e '.version == "0.1"' <<<"$out" >/dev/null
+		jq_true '.version == "0.1"' <<<"$out"
 }
 timed() { # VAR CMD...: run CMD, its wall time in ms into VAR
 	local t0=$(date +%s%N) rc

@@ -80,13 +80,13 @@ write_policy "$D/fd.yaml" 1
 in_ns() { ip netns exec "$FABRIC_NS" "$@"; }
 fctl() { "$FABRICCTL" -s "$SOCK" "$@"; }
 status() { fctl -j status; }
-has_addr() { in_ns ip -j addr show dev up0 | jq -e --arg a "$1" \
-	'[.[0].addr_info[] | select(.local + "/" + (.prefixlen|tostring) == $a)] | length == 1' >/dev/null; }
+has_addr() { in_ns ip -j addr show dev up0 | jq_true --arg a "$1" \
+	'[.[0].addr_info[] | select(.local + "/" + (.prefixlen|tostring) == $a)] | length == 1'; }
 no_addr() { ! has_addr "$1"; }
 label_of() { in_ns ip -j addr show dev up0 | jq -r --arg a "$1" \
 	'.[0].addr_info[] | select(.local == $a) | .label'; }
-owned() { jq -e --arg a "$1" '[.addrs[] | select(.addr == $a)] | length == 1' \
-	"$D/state/reconcile.json" >/dev/null 2>&1; }
+owned() { jq_true --arg a "$1" '[.addrs[] | select(.addr == $a)] | length == 1' \
+	<"$D/state/reconcile.json" 2>/dev/null; }
 # ctl_call METHOD [PARAMS...]: raw JSON-RPC call; fails on an error reply.
 ctl_call() {
 	python3 - "$SOCK" "$@" <<'PY'
@@ -144,7 +144,7 @@ check_eq "IPv4 alias labelled up0:20" up0:20 "$(label_of 10.20.0.1)"
 check_eq "IPv4 alias labelled up0:30" up0:30 "$(label_of 10.30.0.1)"
 check "state file marks 10.20.0.1/24 as fabricd's" owned 10.20.0.1/24
 check "state file marks fd00:20::1/64 as fabricd's" owned fd00:20::1/64
-check "foreign 10.20.0.77/24 is not claimed" bash -c "! jq -e '.addrs[] | select(.addr == \"10.20.0.77/24\")' '$D/state/reconcile.json' >/dev/null"
+check "foreign 10.20.0.77/24 is not claimed" bash -c "jq_true '[.addrs[] | select(.addr == \"10.20.0.77/24\")] | length == 0' <'$D/state/reconcile.json'"
 
 # Hand edits: a foreign address survives a reconcile; ours come back.
 in_ns ip addr add 10.30.0.99/24 dev up0
@@ -170,7 +170,7 @@ check "10.20.0.1/24 stays" has_addr 10.20.0.1/24
 check_eq "status: drift on tenant-b" policy-member-not-on-fabric \
 	"$(status | jq -r '.drift[] | select(.partition == "tenant-b") | .drift')"
 check "drift logged" grep -q "drift: partition tenant-b" "$D/fabricd.log"
-check "state file forgot 10.30.0.1/24" bash -c "! jq -e '.addrs[] | select(.addr == \"10.30.0.1/24\")' '$D/state/reconcile.json' >/dev/null"
+check "state file forgot 10.30.0.1/24" bash -c "jq_true '[.addrs[] | select(.addr == \"10.30.0.1/24\")] | length == 0' <'$D/state/reconcile.json'"
 
 # A bad policy on SIGHUP: refused with its location, the last good stays.
 cp "$D/fd.yaml" "$D/fd.good"
@@ -179,12 +179,12 @@ kill -HUP "$FD_PID"
 check "bad policy: located error logged" \
 	wait_for 5 grep -qE "fd.yaml:[0-9]+:[0-9]+: error" "$D/fabricd.log"
 check "bad policy: status shows it" \
-	wait_for 5 bash -c "'$FABRICCTL' -s '$SOCK' -j status | jq -e '.policy_error != null' >/dev/null"
+	wait_for 5 bash -c "'$FABRICCTL' -s '$SOCK' -j status | jq_true '.policy_error != null'"
 check "bad policy: addresses kept" has_addr 10.20.0.1/24
 write_policy "$D/fd.yaml" 0
 kill -HUP "$FD_PID"
 check "good policy again: drift gone" wait_for 5 bash -c \
-	"'$FABRICCTL' -s '$SOCK' -j status | jq -e '.drift == [] and .policy_error == null' >/dev/null"
+	"'$FABRICCTL' -s '$SOCK' -j status | jq_true '.drift == [] and .policy_error == null'"
 
 # A second instance must not fight the first.
 SIM_HOST=gw1 fabric_exec timeout 10 "$FABRICD" --policy "$D/fd.yaml" \

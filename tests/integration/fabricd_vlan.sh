@@ -83,8 +83,8 @@ link_json() { in_ns ip -d -j link show dev "$1" 2>/dev/null; }
 link_field() { link_json "$1" | jq -r ".[0]$2"; }
 has_link() { in_ns ip link show dev "$1" >/dev/null 2>&1; }
 no_link() { ! has_link "$1"; }
-has_addr() { in_ns ip -j addr show dev "$1" | jq -e --arg a "$2" \
-	'[.[0].addr_info[] | select(.local + "/" + (.prefixlen|tostring) == $a)] | length == 1' >/dev/null; }
+has_addr() { in_ns ip -j addr show dev "$1" | jq_true --arg a "$2" \
+	'[.[0].addr_info[] | select(.local + "/" + (.prefixlen|tostring) == $a)] | length == 1'; }
 start_fabricd() {
 	ip netns exec "$NS" "$FABRICD" --policy "$D/fabric.yaml" --gateway gw1 --no-ib \
 		--state-dir "$D/state" --ctl-socket "$SOCK" \
@@ -115,7 +115,7 @@ for p in "up0.20 20 tenant-a" "up0.30 30 tenant-b"; do
 	check_eq "ip -d -j link $1: protocol 802.1Q" 802.1Q "$(link_field "$1" .linkinfo.info_data.protocol)"
 	check_eq "ip -d -j link $1: lower link up0" up0 "$(link_field "$1" .link)"
 	check_eq "ip -d -j link $1: alias fabricd:$3" "fabricd:$3" "$(link_field "$1" .ifalias)"
-	check "ip -d -j link $1: UP" bash -c "ip netns exec $NS ip -j link show dev $1 | jq -e '.[0].flags | index(\"UP\")' >/dev/null"
+	check "ip -d -j link $1: UP" bash -c "ip netns exec $NS ip -j link show dev $1 | jq_true '.[0].flags | index(\"UP\")'"
 done
 check "ip -j addr: 10.20.0.1/24 on up0.20" has_addr up0.20 10.20.0.1/24
 check "ip -j addr: fd00:20::1/64 on up0.20" has_addr up0.20 fd00:20::1/64
@@ -138,7 +138,7 @@ check_eq "foreign up0.99 has no alias" null "$(link_field up0.99 .ifalias)"
 write_policy 1 1
 kill -HUP "$FD_PID"
 check "conflict reported" wait_for 10 bash -c \
-	"'$FABRICCTL' -s '$SOCK' -j partition show tenant-c | jq -e '.[0].links[0].status == \"conflict\"' >/dev/null"
+	"'$FABRICCTL' -s '$SOCK' -j partition show tenant-c | jq_true '.[0].links[0].status == \"conflict\"'"
 check_eq "foreign up0.40 untouched (vid 41)" 41 "$(link_field up0.40 .linkinfo.info_data.id)"
 check_eq "foreign up0.40 untouched (no alias)" null "$(link_field up0.40 .ifalias)"
 check "no tenant-c address on the foreign link" bash -c "! ip netns exec $NS ip addr show dev up0.40 | grep -q 10.40.0.1"
@@ -155,7 +155,7 @@ MON_PID=$!
 sleep 0.3
 start_fabricd
 check "restarted fabricd converges (but for the conflict)" wait_for 30 bash -c \
-	"'$FABRICCTL' -s '$SOCK' -j partition show tenant-a | jq -e '.[0].state == \"ready\"' >/dev/null"
+	"'$FABRICCTL' -s '$SOCK' -j partition show tenant-a | jq_true '.[0].state == \"ready\"'"
 sleep 0.5
 kill "$MON_PID"
 MON_PID=""

@@ -182,7 +182,7 @@ expect "after the printed fix" ""
 # ---- the PKey limited instead of full (the SM's policy differs) ----
 GW_A=limited write_policy "$D/sm.yaml"
 fabric_sweep
-wait_for 5 bash -c "'$FABRICCTL' -s '$SOCK' -j partition list | jq -e '.[0].membership == \"limited\"' >/dev/null"
+wait_for 5 bash -c "'$FABRICCTL' -s '$SOCK' -j partition list | jq_true '.[0].membership == \"limited\"'"
 expect "limited instead of full" "tenant-a:pkey"
 check "limited: the problem says limited vs full" \
 	grep -q "as limited, the policy says full" <<<"$(problems; jq -r '.partitions[0].problems[0].problem' <<<"$OUT")"

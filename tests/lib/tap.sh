@@ -20,6 +20,18 @@ not_ok() {
 	echo "not ok $TAP_N - $*"
 }
 
+# jq_true FILTER [JQ ARGS...] < JSON: true when FILTER's last value is
+# neither false nor null. Unlike `jq -e`, empty input is false: jq 1.6 exits
+# 0 on empty input, so `fabricctl -j status | jq -e ...` passed when fabricd
+# did not answer at all. Exported, so that `bash -c "..."` checks have it.
+jq_true() {
+	local in
+	in=$(cat) || return 1
+	[ -n "$in" ] || return 1
+	jq -e "$@" <<<"$in" >/dev/null
+}
+export -f jq_true
+
 # check DESC CMD...: ok when CMD succeeds.
 check() {
 	_desc=$1
