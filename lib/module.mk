@@ -3,8 +3,8 @@
 # buffer pool and the port contract, logging, SA MADs, local SMPs). Includes
 # only lib/.
 
-LIB_SRCS := lib/cli.c lib/ctl.c lib/ctl_server.c lib/ib_smp.c lib/log.c \
-	lib/output.c lib/policy.c lib/policy_diff.c lib/policy_edit.c \
+LIB_SRCS := lib/cli.c lib/ctl.c lib/ctl_server.c lib/ib_smp.c lib/ifname.c \
+	lib/log.c lib/output.c lib/policy.c lib/policy_diff.c lib/policy_edit.c \
 	lib/policy_limits.c lib/policy_load.c lib/policy_parse.c \
 	lib/policy_rules.c lib/policy_yaml.c lib/pool.c lib/port.c \
 	lib/sa_mad.c lib/util.c

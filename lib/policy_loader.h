@@ -106,6 +106,14 @@ void pload_parse_root(struct loader *ld, yaml_node_t *root);
 void pload_free_locs(struct loader *ld);
 void pload_check_rules(struct loader *ld);
 
+/*
+ * pload_check_ifname - whether @s, the value of @n, can name an interface
+ * fabricd opens (uplink, access port): one the kernel takes, not the
+ * loopback. Reports a located error and returns -EINVAL if not, else 0.
+ */
+int pload_check_ifname(struct loader *ld, yaml_node_t *n, const char *what,
+		       const char *s);
+
 /* The limits pass (policy_limits.c): what fabricd and the SM can hold. */
 void pload_check_limits(struct loader *ld);
 

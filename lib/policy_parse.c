@@ -347,22 +347,14 @@ static void gw_port_guid(struct loader *ld, yaml_node_t *v, void *ctx)
 	pload_guid(ld, v, "port GUID", &((struct gw_ctx *)ctx)->gw->port_guid);
 }
 
-/* Linux interface names: at most 15 bytes, no '/', ':' or blanks. */
+/* Interface names: those the kernel takes, not the loopback. */
 static void get_ifname(struct loader *ld, yaml_node_t *v, const char *what,
 		       char **out)
 {
 	const char *s = pload_scalar(ld, v, what);
 
-	if (!s)
-		return;
-	if (!*s || strlen(s) > POLICY_IFNAME_MAX || strpbrk(s, "/: \t")) {
-		pload_error(ld, v,
-			    "%s '%s' is not a Linux interface name (1 to %d "
-			    "characters, no '/', ':' or spaces)",
-			    what, s, POLICY_IFNAME_MAX);
-		return;
-	}
-	*out = pload_strdup(ld, s);
+	if (s && !pload_check_ifname(ld, v, what, s))
+		*out = pload_strdup(ld, s);
 }
 
 static void gw_uplink(struct loader *ld, yaml_node_t *v, void *ctx)

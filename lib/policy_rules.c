@@ -5,11 +5,13 @@
  * PKey tables that overflow). It runs even when the syntax pass found
  * errors, so one run reports everything; fields that failed are skipped.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 
+#include "lib/ifname.h"
 #include "lib/policy_loader.h"
 #include "lib/util.h"
 
@@ -391,6 +393,27 @@ static void check_gateways(struct loader *ld)
 		}
 		check_gateway_addrs(ld, i);
 	}
+}
+
+int pload_check_ifname(struct loader *ld, yaml_node_t *n, const char *what,
+		       const char *s)
+{
+	if (!ifname_valid(s)) {
+		pload_error(
+			ld, n,
+			"%s '%s' is not a Linux interface name (" IFNAME_RULES
+			")",
+			what, s);
+		return -EINVAL;
+	}
+	if (!strcmp(s, IFNAME_LOOPBACK)) {
+		pload_error(ld, n,
+			    "%s '%s' " IFNAME_LOOPBACK_WHY
+			    "; name an Ethernet interface (ip -br link)",
+			    what, s);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 static void check_ports(struct loader *ld)

@@ -17,6 +17,7 @@
 #include "eth/frame.h"
 #include "fabricd/engine/ifcheck.h"
 #include "lib/ctl_server.h"
+#include "lib/ifname.h"
 #include "lib/util.h"
 
 static int fail(char **error, int ret, const char *fmt, ...)
@@ -203,12 +204,10 @@ static int check_iface(const char *name, const struct port_args *pa,
 	memset(in, 0, sizeof(*in));
 	if (!strcmp(pa->kind, "ipoib"))
 		return 0;
-	if (!ifcheck_name(name))
+	if (!ifname_valid(name))
 		return fail(error, -EINVAL,
-			    "'%s' is not an interface name (1 to %d "
-			    "characters, not '.' or '..', no '/', ':' or "
-			    "blanks)",
-			    name, IF_NAMESIZE - 1);
+			    "'%s' is not an interface name (" IFNAME_RULES ")",
+			    name);
 	if (!strcmp(pa->kind, "dummy"))
 		return 0;
 	ret = ifcheck_query(name, in);
@@ -223,10 +222,7 @@ static int check_iface(const char *name, const struct port_args *pa,
 		return fail(error, ret, "cannot look at interface %s: %s", name,
 			    strerror(-ret));
 	if (in->loopback || in->arptype == ARPHRD_LOOPBACK)
-		return fail(error, -EINVAL,
-			    "%s is the loopback interface: it leads "
-			    "nowhere, frames sent on it come back",
-			    name);
+		return fail(error, -EINVAL, "%s " IFNAME_LOOPBACK_WHY, name);
 	if (in->arptype != ARPHRD_ETHER)
 		return fail(error, -EINVAL,
 			    "%s is not an Ethernet interface (link type %u); "

@@ -1,27 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include "fabricd/engine/ifcheck.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <net/if.h>
 #include <string.h>
 
 #include <netlink/netlink.h>
 #include <netlink/route/link.h>
-
-bool ifcheck_name(const char *name)
-{
-	size_t len = strlen(name), i;
-
-	if (!len || len >= IF_NAMESIZE || !strcmp(name, ".") ||
-	    !strcmp(name, ".."))
-		return false;
-	for (i = 0; i < len; i++)
-		if (name[i] == '/' || name[i] == ':' ||
-		    isspace((unsigned char)name[i]))
-			return false;
-	return true;
-}
 
 static void fill_info(struct rtnl_link *link, struct ifcheck_info *info)
 {

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * What the kernel says about a network interface before fabricd makes it a
- * port of its engine: a valid name, its link type, loopback or not, and
- * its veth peer (rtnetlink, in fabricd's own namespace).
+ * port of its engine: its link type, loopback or not, and its veth peer
+ * (rtnetlink, in fabricd's own namespace). Its name: lib/ifname.h.
  */
 #ifndef FABRICD_ENGINE_IFCHECK_H
 #define FABRICD_ENGINE_IFCHECK_H
@@ -17,13 +17,6 @@ struct ifcheck_info {
 	bool veth;
 	int peer_ifindex; /* veth peer in this namespace; 0: none or elsewhere */
 };
-
-/*
- * ifcheck_name - whether @name is one the kernel accepts for an interface
- * (its dev_valid_name()): 1 to 15 bytes, not "." or "..", no '/', ':' or
- * white space.
- */
-bool ifcheck_name(const char *name);
 
 /*
  * ifcheck_query - fill @info for interface @name. Returns 0, -ENODEV when

@@ -273,6 +273,38 @@ static const struct bad_case bad_cases[] = {
 	  "6:13: error: uplink 'averyveryverylongname' is not a Linux "
 	  "interface name",
 	  1 },
+	/* Interface names the kernel refuses, and the loopback (issue 10). */
+	{ "gw_uplink_lo",
+	  PART_HDR PART_A "gateways:\n  - name: g\n    uplink: lo\n",
+	  "6:13: error: uplink 'lo' is the loopback interface", 1 },
+	{ "gw_uplink_dotdot_slash",
+	  PART_HDR PART_A "gateways:\n  - name: g\n    uplink: ../../etc\n",
+	  "6:13: error: uplink '../../etc' is not a Linux interface name "
+	  "(1 to 15 characters, not '.' or '..', no '/', ':' or blanks)",
+	  1 },
+	{ "port_name_lo",
+	  PART_HDR PART_A "ports:\n  - { name: lo, partition: a }\n",
+	  "5:13: error: port name 'lo' is the loopback interface: frames sent "
+	  "on it come back; name an Ethernet interface",
+	  1 },
+	{ "port_name_dotdot",
+	  PART_HDR PART_A "ports:\n  - { name: .., partition: a }\n",
+	  "5:13: error: port name '..' is not a Linux interface name", 1 },
+	{ "port_name_dot",
+	  PART_HDR PART_A "ports:\n  - { name: ., partition: a }\n",
+	  "5:13: error: port name '.' is not a Linux interface name", 1 },
+	{ "port_name_newline",
+	  PART_HDR PART_A "ports:\n  - { name: \"v\\n0\", partition: a }\n",
+	  "5:13: error: port name 'v\n0' is not a Linux interface name", 1 },
+	{ "port_name_16",
+	  PART_HDR PART_A
+	  "ports:\n  - { name: abcdefghijklmnop, partition: a }\n",
+	  "5:13: error: port name 'abcdefghijklmnop' is not a Linux interface "
+	  "name",
+	  1 },
+	{ "port_name_empty",
+	  PART_HDR PART_A "ports:\n  - { name: '', partition: a }\n",
+	  "5:13: error: port name '' is not a Linux interface name", 1 },
 	{ "gw_duplicate",
 	  PART_HDR PART_A "gateways:\n  - { name: g, uplink: e1 }\n"
 			  "  - { name: g, uplink: e2 }\n",
@@ -407,6 +439,13 @@ static void test_rules_pass(void **state)
 			 "  - { name: c, pkey: 3, mtu: 1024 }\n"
 			 "  - { name: d, pkey: 4, mtu: 2048 }\n"
 			 "  - { name: e, pkey: 5, mtu: 4096 }\n",
+		/* interface names close to the refused ones: 15 characters,
+		 * "lo0", "lo.5", dots and dashes */
+		PART_HDR PART_A
+		"gateways:\n  - { name: g, uplink: lo0 }\n"
+		"ports:\n  - { name: abcdefghijklmno, "
+		"partition: a }\n  - { name: lo.5, partition: a }\n"
+		"  - { name: ..x, partition: a }\n",
 		/* fixed FDB quotas filling the table exactly */
 		PART_HDR "  - { name: a, pkey: 1, fdb_limit: 65535 }\n"
 			 "  - { name: b, pkey: 2, fdb_limit: 1 }\n"
