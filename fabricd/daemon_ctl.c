@@ -14,6 +14,7 @@
 
 #include "lib/ctl_server.h"
 #include "fabricd/daemon_priv.h"
+#include "fabricd/engine/engine.h"
 #include "lib/ib.h"
 #include "lib/paths.h"
 #include "lib/policy.h"
@@ -146,10 +147,20 @@ static json_t *counts_json(const struct daemon *d)
 			 "held", (int)held, "served", (int)served);
 }
 
-static const char *engine_state(const struct daemon *d)
+static const char *engine_state(const struct daemon *d, char *buf, size_t size)
 {
+	unsigned int refused;
+
 	if (d->engine_error[0])
 		return d->engine_error;
+	refused = d->engine ? engine_refused_ports(d->engine) : 0;
+	if (refused) {
+		snprintf(buf, size,
+			 "running; %u port%s refused (fabricctl port list says "
+			 "why)",
+			 refused, refused == 1 ? "" : "s");
+		return buf;
+	}
 	if (d->engine)
 		return "running";
 	return d->o->no_engine ? "disabled (--no-engine)" : "not running";
@@ -159,6 +170,7 @@ static int cmd_status(int argc, const char *const argv[], void *aux,
 		      json_t **result, char **error)
 {
 	struct daemon *d = aux;
+	char buf[96];
 
 	*result = json_pack(
 		"{s:s, s:i, s:s, s:s?, s:s?, s:s?, s:o, s:o, s:o, s:o, s:o, "
@@ -169,7 +181,7 @@ static int cmd_status(int argc, const char *const argv[], void *aux,
 		d->gw ? d->gw->uplink : NULL, "ib", ib_json(d), "vlan",
 		vlan_json(d), "partitions", counts_json(d), "drift",
 		drift_json(d), "reconcile", reconcile_json(d), "engine",
-		engine_state(d));
+		engine_state(d, buf, sizeof(buf)));
 	return *result ? 0 : -ENOMEM;
 }
 

@@ -7,7 +7,8 @@ FABRICD_SRCS := fabricd/daemon.c fabricd/daemon_ctl.c fabricd/daemon_ib.c \
 	fabricd/daemon_syslog.c fabricd/pkeys_async.c \
 	fabricd/pkeys.c fabricd/port_kinds.c \
 	fabricd/engine/engine.c fabricd/engine/engine_core.c \
-	fabricd/engine/engine_ctl.c fabricd/engine/engine_ipoib.c \
+	fabricd/engine/engine_check.c fabricd/engine/engine_ctl.c \
+	fabricd/engine/engine_ipoib.c \
 	fabricd/engine/ifcheck.c \
 	fabricd/reconcile/reconcile.c fabricd/reconcile/reconcile_desired.c \
 	fabricd/reconcile/reconcile_kernel.c fabricd/reconcile/reconcile_plan.c \

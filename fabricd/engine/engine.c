@@ -132,8 +132,7 @@ static void housekeeping(struct engine *e, uint64_t now)
 	for (i = 0; i < ECORE_MAX_PORTS; i++) {
 		struct ecore_port *ep = &e->core.ports[i];
 
-		if (ep->used && !ep->port.ops &&
-		    !ecore_port_retry(&e->core, i)) {
+		if (ep->used && !ep->port.ops && !engine_open_port(e, i)) {
 			VLOG_INFO("port %s: open (%s)", ep->port.name,
 				  ep->port.mode);
 			changed = true;
@@ -317,14 +316,23 @@ static void drop_stale_ports(struct engine *e, const struct policy *pol)
 	}
 }
 
-/* Say once, when a policy port is added, why it cannot be opened. */
-static void warn_absent(struct engine *e, const char *name, int slot)
+/*
+ * Add policy port @name and open it if engine_open_port() lets it; say
+ * once why it cannot be opened (a refusal says itself).
+ */
+static void add_policy_port(struct engine *e, const char *name,
+			    enum ecore_role role, unsigned int part,
+			    bool limited)
 {
+	int slot =
+		ecore_port_new(&e->core, name, "netdev", role, part, limited);
+
 	if (slot < 0) {
 		VLOG_ERR("port %s: %s", name, strerror(-slot));
 		return;
 	}
-	if (!e->core.ports[slot].port.ops)
+	engine_open_port(e, slot);
+	if (!e->core.ports[slot].port.ops && !e->core.ports[slot].refused[0])
 		VLOG_WARN("port %s: cannot open it (%s); retrying every %u s: "
 			  "create the interface or fix the policy",
 			  name, strerror(-e->core.ports[slot].error),
@@ -334,23 +342,18 @@ static void warn_absent(struct engine *e, const char *name, int slot)
 static void add_policy_ports(struct engine *e, const struct policy *pol)
 {
 	size_t i;
-	int part, ret;
+	int part;
 
-	if (e->uplink[0] && ecore_port_find(&e->core, e->uplink) < 0) {
-		ret = ecore_port_add(&e->core, e->uplink, "netdev", ECORE_TRUNK,
-				     0, false);
-		warn_absent(e, e->uplink, ret);
-	}
+	if (e->uplink[0] && ecore_port_find(&e->core, e->uplink) < 0)
+		add_policy_port(e, e->uplink, ECORE_TRUNK, 0, false);
 	for (i = 0; i < pol->n_ports; i++) {
 		const struct policy_port *pp = &pol->ports[i];
 
 		if (ecore_port_find(&e->core, pp->name) >= 0)
 			continue;
 		part = ecore_part_find(&e->core, pp->partition->name);
-		ret = ecore_port_add(&e->core, pp->name, "netdev", ECORE_ACCESS,
-				     part,
-				     pp->membership == POLICY_MEMB_LIMITED);
-		warn_absent(e, pp->name, ret);
+		add_policy_port(e, pp->name, ECORE_ACCESS, part,
+				pp->membership == POLICY_MEMB_LIMITED);
 	}
 }
 

@@ -66,6 +66,9 @@ int engine_set_ib(struct engine *e, const char *dev, unsigned int port);
  */
 void engine_register_commands(struct engine *e, struct ctl_server *srv);
 
+/* engine_refused_ports - how many ports fabricd refuses to open. */
+unsigned int engine_refused_ports(struct engine *e);
+
 /* engine_destroy - stop the forwarding thread, close all ports; accepts NULL. */
 void engine_destroy(struct engine *e);
 

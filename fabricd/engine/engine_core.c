@@ -626,7 +626,7 @@ static int port_slot_new(struct engine_core *c, const char *name,
 	return i;
 }
 
-int ecore_port_add(struct engine_core *c, const char *name, const char *kind,
+int ecore_port_new(struct engine_core *c, const char *name, const char *kind,
 		   enum ecore_role role, unsigned int part, bool limited)
 {
 	int slot;
@@ -637,7 +637,16 @@ int ecore_port_add(struct engine_core *c, const char *name, const char *kind,
 	if (slot < 0)
 		return slot;
 	util_strlcpy(c->ports[slot].kind, kind, sizeof(c->ports[slot].kind));
-	ecore_port_retry(c, slot);
+	return slot;
+}
+
+int ecore_port_add(struct engine_core *c, const char *name, const char *kind,
+		   enum ecore_role role, unsigned int part, bool limited)
+{
+	int slot = ecore_port_new(c, name, kind, role, part, limited);
+
+	if (slot >= 0)
+		ecore_port_retry(c, slot);
 	return slot;
 }
 

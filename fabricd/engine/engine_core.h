@@ -72,6 +72,8 @@ struct ecore_part {
 	struct ecore_counters c;
 };
 
+#define ECORE_REFUSED_MAX 192
+
 struct ecore_port {
 	struct port port; /* the driver; port.ops NULL while not open */
 	bool used;
@@ -90,6 +92,8 @@ struct ecore_port {
 	uint16_t txq_part;
 	uint64_t txq_bytes;
 	struct pkt *txq[ECORE_BURST];
+	/* why fabricd will not open it (engine_check.c), or "" */
+	char refused[ECORE_REFUSED_MAX];
 };
 
 struct engine_core {
@@ -169,6 +173,13 @@ int ecore_port_find(const struct engine_core *c, const char *name);
  */
 int ecore_port_attach(struct engine_core *c, const struct port *p,
 		      enum ecore_role role, unsigned int part, bool limited);
+
+/*
+ * ecore_port_new - add port @name as ecore_port_add() does, without opening
+ * it: ecore_port_retry() does. Returns the slot or a negative errno.
+ */
+int ecore_port_new(struct engine_core *c, const char *name, const char *kind,
+		   enum ecore_role role, unsigned int part, bool limited);
 
 /* ecore_port_retry - try to open port @slot again. 0 or a negative errno. */
 int ecore_port_retry(struct engine_core *c, unsigned int slot);

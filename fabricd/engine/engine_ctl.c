@@ -8,32 +8,13 @@
 #include "fabricd/engine/engine_priv.h"
 
 #include <errno.h>
-#include <net/if_arp.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "eth/frame.h"
-#include "fabricd/engine/ifcheck.h"
 #include "lib/ctl_server.h"
-#include "lib/ifname.h"
 #include "lib/util.h"
-
-static int fail(char **error, int ret, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-/* Returns @ret, with the message in *@error. */
-static int fail(char **error, int ret, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (vasprintf(error, fmt, ap) < 0)
-		*error = NULL;
-	va_end(ap);
-	return ret;
-}
 
 static json_t *counters_json(const struct ecore_counters *c)
 {
@@ -88,6 +69,13 @@ static const char *port_role(const struct ecore_port *ep)
 	return ep->role == ECORE_TRUNK ? "trunk" : "access";
 }
 
+static const char *port_state(const struct ecore_port *ep)
+{
+	if (ep->port.ops)
+		return "up";
+	return ep->refused[0] ? "refused" : "absent";
+}
+
 static json_t *port_json(const struct engine *e, const struct ecore_port *ep)
 {
 	const struct ecore_part *pt =
@@ -106,11 +94,11 @@ static json_t *port_json(const struct engine *e, const struct ecore_port *ep)
 			    pt ? json_string(pt->name) : json_null());
 	json_object_set_new(o, "membership",
 			    json_string(ep->limited ? "limited" : "full"));
-	json_object_set_new(o, "state",
-			    json_string(ep->port.ops ? "up" : "absent"));
+	json_object_set_new(o, "state", json_string(port_state(ep)));
 	json_object_set_new(o, "error",
-			    ep->error ? json_string(strerror(-ep->error)) :
-					json_null());
+			    ep->refused[0] ? json_string(ep->refused) :
+			    ep->error	   ? json_string(strerror(-ep->error)) :
+					     json_null());
 	json_object_set_new(o, "source",
 			    json_string(ep->runtime ? "runtime" : "policy"));
 	json_object_set_new(o, "kernel_rx_dropped",
@@ -169,9 +157,10 @@ static int parse_port_args(int argc, const char *const argv[],
 		pa->part = argv[i + 1];
 		i += 2;
 	} else {
-		return fail(error, -EINVAL, "%s",
-			    "usage: IFNAME (partition NAME [limited] | trunk) "
-			    "[tap | ipoib | dummy]");
+		return engine_fail(
+			error, -EINVAL, "%s",
+			"usage: IFNAME (partition NAME [limited] | trunk) "
+			"[tap | ipoib | dummy]");
 	}
 	for (; i < argc; i++) {
 		if (!strcmp(argv[i], "limited") && pa->part)
@@ -180,116 +169,46 @@ static int parse_port_args(int argc, const char *const argv[],
 			 !strcmp(argv[i], "dummy"))
 			pa->kind = argv[i];
 		else
-			return fail(error, -EINVAL, "unexpected '%s'", argv[i]);
+			return engine_fail(error, -EINVAL, "unexpected '%s'",
+					   argv[i]);
 	}
 	if (pa->trunk && !strcmp(pa->kind, "ipoib"))
-		return fail(error, -EINVAL, "%s",
-			    "an ipoib port carries one partition: use "
-			    "partition NAME, not trunk");
-	return 0;
-}
-
-/*
- * Whether interface @name can be a @pa->kind port: a valid name, an
- * Ethernet interface that exists (a tap may be made by fabricd), not the
- * loopback. ipoib ports name a verbs device, dummy ports have no
- * interface: their names only are checked, a dummy's as an interface's.
- */
-static int check_iface(const char *name, const struct port_args *pa,
-		       struct ifcheck_info *in, char **error)
-{
-	bool tap = !strcmp(pa->kind, "tap");
-	int ret;
-
-	memset(in, 0, sizeof(*in));
-	if (!strcmp(pa->kind, "ipoib"))
-		return 0;
-	if (!ifname_valid(name))
-		return fail(error, -EINVAL,
-			    "'%s' is not an interface name (" IFNAME_RULES ")",
-			    name);
-	if (!strcmp(pa->kind, "dummy"))
-		return 0;
-	ret = ifcheck_query(name, in);
-	if (ret == -ENODEV && tap)
-		return 0; /* fabricd makes it */
-	if (ret == -ENODEV)
-		return fail(error, ret,
-			    "no interface %s here; create it first (or add "
-			    "'tap' to have fabricd make a tap)",
-			    name);
-	if (ret)
-		return fail(error, ret, "cannot look at interface %s: %s", name,
-			    strerror(-ret));
-	if (in->loopback || in->arptype == ARPHRD_LOOPBACK)
-		return fail(error, -EINVAL, "%s " IFNAME_LOOPBACK_WHY, name);
-	if (in->arptype != ARPHRD_ETHER)
-		return fail(error, -EINVAL,
-			    "%s is not an Ethernet interface (link type %u); "
-			    "the engine switches Ethernet frames",
-			    name, in->arptype);
-	return 0;
-}
-
-/*
- * A port whose veth peer is a port already would send every frame through
- * the kernel straight back into the engine (a loop). Lock held.
- */
-static int check_peer(const struct engine *e, const char *name,
-		      const struct ifcheck_info *in, char **error)
-{
-	unsigned int i;
-
-	if (!in->peer_ifindex)
-		return 0;
-	for (i = 0; i < ECORE_MAX_PORTS; i++) {
-		const struct ecore_port *ep = &e->core.ports[i];
-
-		if (!ep->used ||
-		    (int)if_nametoindex(ep->port.name) != in->peer_ifindex)
-			continue;
-		return fail(error, -ELOOP,
-			    "%s is the veth peer of %s, a %s port already: "
-			    "frames would loop through the kernel back into "
-			    "the engine",
-			    name, ep->port.name,
-			    ep->role == ECORE_TRUNK ? "trunk" : "access");
-	}
+		return engine_fail(error, -EINVAL, "%s",
+				   "an ipoib port carries one partition: use "
+				   "partition NAME, not trunk");
 	return 0;
 }
 
 static int port_add_locked(struct engine *e, const char *name,
 			   const struct port_args *pa, char **error)
 {
-	struct ifcheck_info in;
 	int part = 0, slot, ret;
 
 	if (!port_ops_find(pa->kind))
-		return fail(error, -EINVAL,
-			    "no port kind '%s' here (dummy needs fabricd "
-			    "--dummy)",
-			    pa->kind);
+		return engine_fail(
+			error, -EINVAL,
+			"no port kind '%s' here (dummy needs fabricd "
+			"--dummy)",
+			pa->kind);
 	if (pa->part) {
 		part = ecore_part_find(&e->core, pa->part);
 		if (part < 0)
-			return fail(error, -ENOENT,
-				    "no partition '%s' in the policy",
-				    pa->part);
+			return engine_fail(error, -ENOENT,
+					   "no partition '%s' in the policy",
+					   pa->part);
 	}
 	if (ecore_port_find(&e->core, name) >= 0)
-		return fail(error, -EEXIST,
-			    "port %s exists; delete it first to change it",
-			    name);
-	ret = check_iface(name, pa, &in, error);
-	if (!ret)
-		ret = check_peer(e, name, &in, error);
+		return engine_fail(
+			error, -EEXIST,
+			"port %s exists; delete it first to change it", name);
+	ret = engine_check_port(e, name, pa->kind, ECORE_MAX_PORTS, error);
 	if (ret)
 		return ret;
 	slot = ecore_port_add(&e->core, name, pa->kind,
 			      pa->trunk ? ECORE_TRUNK : ECORE_ACCESS, part,
 			      pa->limited);
 	if (slot < 0)
-		return fail(error, slot, "cannot add port %s", name);
+		return engine_fail(error, slot, "cannot add port %s", name);
 	e->core.ports[slot].runtime = true;
 	engine_sync_epoll(e);
 	return slot;
@@ -329,7 +248,7 @@ static int cmd_port_del(int argc, const char *const argv[], void *aux,
 	}
 	pthread_mutex_unlock(&e->lock);
 	if (slot < 0)
-		return fail(error, -ENOENT, "no port %s", argv[0]);
+		return engine_fail(error, -ENOENT, "no port %s", argv[0]);
 	*result = NULL;
 	return 0;
 }
@@ -367,13 +286,15 @@ static int cmd_fdb_show(int argc, const char *const argv[], void *aux,
 	struct fdb_dump d = { .e = e, .part = FDB_ANY };
 
 	if (argc == 1 || (argc == 2 && strcmp(argv[0], "partition")))
-		return fail(error, -EINVAL, "%s", "usage: [partition NAME]");
+		return engine_fail(error, -EINVAL, "%s",
+				   "usage: [partition NAME]");
 	pthread_mutex_lock(&e->lock);
 	if (argc == 2)
 		d.part = ecore_part_find(&e->core, argv[1]);
 	if (d.part == -ENOENT) {
 		pthread_mutex_unlock(&e->lock);
-		return fail(error, -ENOENT, "no partition '%s'", argv[1]);
+		return engine_fail(error, -ENOENT, "no partition '%s'",
+				   argv[1]);
 	}
 	d.arr = json_array();
 	d.now = util_now_ms();
@@ -392,7 +313,8 @@ static int cmd_fdb_aging(int argc, const char *const argv[], void *aux,
 	uint64_t ms;
 
 	if (argc == 1 && util_parse_u64(argv[0], 86400000, &ms))
-		return fail(error, -EINVAL, "'%s': want milliseconds", argv[0]);
+		return engine_fail(error, -EINVAL, "'%s': want milliseconds",
+				   argv[0]);
 	pthread_mutex_lock(&e->lock);
 	if (argc == 1)
 		fdb_set_aging(e->core.fdb, ms);
@@ -413,8 +335,9 @@ static int parse_limit(const char *s, const char *none, unsigned int *limit,
 		return 0;
 	}
 	if (util_parse_u64(s, UINT32_MAX, &v) || !v)
-		return fail(error, -EINVAL,
-			    "'%s': want a number of entries or '%s'", s, none);
+		return engine_fail(error, -EINVAL,
+				   "'%s': want a number of entries or '%s'", s,
+				   none);
 	*limit = (unsigned int)v;
 	return 0;
 }
@@ -428,17 +351,19 @@ static int part_limit_locked(struct engine *e, int argc,
 	unsigned int limit;
 
 	if (idx < 0)
-		return fail(error, -ENOENT, "no partition '%s'", argv[1]);
+		return engine_fail(error, -ENOENT, "no partition '%s'",
+				   argv[1]);
 	if (argc == 3) {
 		if (parse_limit(argv[2], "shared", &limit, error))
 			return -EINVAL;
 		ret = ecore_part_fdb_limit(&e->core, idx, limit, true);
 		if (ret == -ENOSPC || ret == -EINVAL)
-			return fail(error, ret,
-				    "%s: the fixed quotas would add up to "
-				    "more than the MAC table holds "
-				    "(fabricctl stats: fdb size)",
-				    argv[2]);
+			return engine_fail(
+				error, ret,
+				"%s: the fixed quotas would add up to "
+				"more than the MAC table holds "
+				"(fabricctl stats: fdb size)",
+				argv[2]);
 	}
 	*result = part_fdb_json(e, idx);
 	json_object_set_new(*result, "partition", json_string(argv[1]));
@@ -454,7 +379,7 @@ static int port_limit_locked(struct engine *e, int argc,
 	unsigned int limit;
 
 	if (slot < 0)
-		return fail(error, -ENOENT, "no port %s", argv[1]);
+		return engine_fail(error, -ENOENT, "no port %s", argv[1]);
 	if (argc == 3) {
 		if (parse_limit(argv[2], "none", &limit, error))
 			return -EINVAL;
@@ -473,9 +398,9 @@ static int cmd_fdb_limit(int argc, const char *const argv[], void *aux,
 	int ret;
 
 	if (strcmp(argv[0], "partition") && strcmp(argv[0], "port"))
-		return fail(error, -EINVAL, "%s",
-			    "usage: (partition NAME [N | shared]) | "
-			    "(port IFNAME [N | none])");
+		return engine_fail(error, -EINVAL, "%s",
+				   "usage: (partition NAME [N | shared]) | "
+				   "(port IFNAME [N | none])");
 	pthread_mutex_lock(&e->lock);
 	if (!strcmp(argv[0], "partition"))
 		ret = part_limit_locked(e, argc, argv, result, error);

@@ -37,6 +37,31 @@ struct engine {
 	uint64_t bursts;
 };
 
+/*
+ * engine_fail - @ret, with the message of @fmt in *@error (malloc'ed; NULL
+ * when out of memory).
+ */
+int engine_fail(char **error, int ret, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/*
+ * engine_check_port - whether interface @name may be a @kind port next to
+ * the engine's others (engine_check.c): a valid name, Ethernet, not the
+ * loopback, not the veth peer of a port. @slot: its own slot, or
+ * ECORE_MAX_PORTS for a port not added yet. Returns 0, -ENODEV when there
+ * is no such interface (yet), or another negative errno; the reason in
+ * *@error (malloc'ed) on failure. Lock held.
+ */
+int engine_check_port(const struct engine *e, const char *name,
+		      const char *kind, unsigned int slot, char **error);
+
+/*
+ * engine_open_port - open port @slot if engine_check_port() lets it; a
+ * refused port stays closed, its reason in ports[slot].refused, logged
+ * (rate-limited) when it changes. Returns 0 or a negative errno. Lock held.
+ */
+int engine_open_port(struct engine *e, unsigned int slot);
+
 /* engine_sync_epoll - register the open ports' descriptors; lock held. */
 void engine_sync_epoll(struct engine *e);
 
