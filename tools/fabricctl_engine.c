@@ -101,7 +101,7 @@ static void print_port(const json_t *p)
 	out_string(PRINT_ANY, "role", " %-6s", jstr(p, "role"));
 	out_string(PRINT_ANY, "partition", " %-12s", jstr(p, "partition"));
 	out_string(PRINT_ANY, "membership", " %-7s", jstr(p, "membership"));
-	out_string(PRINT_ANY, "state", " %-6s", jstr(p, "state"));
+	out_string(PRINT_ANY, "state", " %-7s", jstr(p, "state"));
 	out_string(PRINT_ANY, "source", " %-7s", jstr(p, "source"));
 	if (json_is_string(json_object_get(p, "error")))
 		out_string(PRINT_ANY, "error", " (%s)", jstr(p, "error"));
@@ -120,7 +120,7 @@ static void print_ports(json_t *arr)
 	size_t i;
 
 	if (!out_is_json() && json_array_size(arr))
-		out_text("%-15s %-6s %-9s %-6s %-12s %-7s %-6s %-7s counters\n",
+		out_text("%-15s %-6s %-9s %-6s %-12s %-7s %-7s %-7s counters\n",
 			 "NAME", "KIND", "MODE", "ROLE", "PARTITION", "MEMBER",
 			 "STATE", "SOURCE");
 	out_open_array(NULL);

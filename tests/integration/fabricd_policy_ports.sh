@@ -108,6 +108,9 @@ STATUS=$(fctl status)
 check "status counts the refused ports" \
 	grep -q "engine: *running; [0-9]* ports refused" <<<"$STATUS"
 diag "$(grep engine: <<<"$STATUS")"
+check "port list (text) shows vtp refused, with its reason" \
+	sh -c "'$FABRICCTL' -s '$SOCK' port list |
+		grep -q '^vtp .* refused .*(vtp is the veth peer of vt'"
 check "ping a1 -> a2 through the engine" \
 	pings -c 3 -i 0.2 -W 2 10.9.0.2
 
@@ -151,7 +154,7 @@ check_eq "fabricctl policy check refuses it (exit 1)" 1 $?
 check "it says where and why" \
 	grep -q "fabric.yaml:15:13: error: port name 'lo' is the loopback" \
 	"$D/check"
-diag "$(cat "$D/check")"
+diag "$(head -1 "$D/check")"
 reload
 check "fabricd refuses it on reload, says where and why" \
 	grep -q "fabric.yaml:15:13: error: port name 'lo' is the loopback" \
