@@ -143,6 +143,17 @@ int diag_ib_port_check(const char *ca, int port, char *why, size_t len)
 	return -ENODEV;
 }
 
+int diag_require_ib_port(const char *cmd, const char *ca, int port)
+{
+	char why[512];
+
+	if (!diag_ib_port_check(ca, port, why, sizeof(why)))
+		return 0;
+	fprintf(stderr, "fabstat %s: no InfiniBand port on this host: %s.\n",
+		cmd, why);
+	return -ENODEV;
+}
+
 struct diag_smp {
 	struct ibmad_port *port;
 	unsigned int timeout_ms;

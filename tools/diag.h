@@ -63,6 +63,14 @@ bool diag_port_is_ib(const umad_port_t *p);
  */
 int diag_ib_port_check(const char *ca, int port, char *why, size_t len);
 
+/*
+ * diag_require_ib_port - diag_ib_port_check() for command @cmd of fabstat:
+ * without a port, prints the one sentence on stderr. Commands call it after
+ * their own arguments are checked, so a usage error is reported as such.
+ * Returns 0 or -ENODEV.
+ */
+int diag_require_ib_port(const char *cmd, const char *ca, int port);
+
 /* A local port, opened for SMPs (libibmad). */
 struct diag_smp;
 

@@ -347,6 +347,8 @@ int fabstat_doctor(const void *ctx, int argc, char **argv)
 			a.partition, o->policy->file);
 		return DIAG_UNCHECKED;
 	}
+	if (diag_require_ib_port("doctor", o->ca, o->port))
+		return DIAG_UNCHECKED;
 	if (!env_init(&e, &a)) {
 		out_open_object(NULL);
 		print_head(&e);

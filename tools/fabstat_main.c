@@ -145,11 +145,14 @@ static bool asks_help(int argc, char **argv)
 	return false;
 }
 
-/* Whether @cmd needs a local InfiniBand port: all but help and a snapshot. */
+/*
+ * Whether @cmd needs a local InfiniBand port before it runs: all but help
+ * and a snapshot. doctor checks for itself, after its own arguments.
+ */
 static bool needs_ib_port(const struct cli_cmd *cmd,
 			  const struct fabstat_opts *o)
 {
-	if (cmd->run == cmd_help)
+	if (cmd->run == cmd_help || cmd->run == fabstat_doctor)
 		return false;
 	return cmd->run != fabstat_fabric || !o->snapshot;
 }
@@ -162,15 +165,9 @@ static bool needs_ib_port(const struct cli_cmd *cmd,
 static int check_ib_port(const struct cli_cmd *cmd,
 			 const struct fabstat_opts *o, int argc, char **argv)
 {
-	char why[512];
-
 	if (!needs_ib_port(cmd, o) || asks_help(argc, argv))
 		return 0;
-	if (!diag_ib_port_check(o->ca, o->port, why, sizeof(why)))
-		return 0;
-	fprintf(stderr, "fabstat %s: no InfiniBand port on this host: %s.\n",
-		cmd->name, why);
-	return -ENODEV;
+	return diag_require_ib_port(cmd->name, o->ca, o->port);
 }
 
 static int run(const struct fabstat_opts *o, int argc, char **argv)
