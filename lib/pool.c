@@ -136,6 +136,7 @@ struct pkt *pool_alloc(struct pool *p)
 	d->data = d->head + p->headroom;
 	d->len = 0;
 	d->flags = 0;
+	d->ol = (struct pkt_ol){ 0 };
 	return d;
 }
 
@@ -187,6 +188,7 @@ struct pkt *pool_pkt_at(struct pool *p, uint64_t offset, uint32_t len)
 	d->data = p->region + offset;
 	d->len = len;
 	d->flags = 0;
+	d->ol = (struct pkt_ol){ 0 };
 	return d;
 }
 

@@ -22,6 +22,21 @@
 struct pool;
 
 /*
+ * Checksum and segmentation offload state of a frame, the fields of the
+ * virtio-net header (eth/vnet.h): a partial checksum to complete from
+ * @csum_start (frame offset), a GSO super-frame to cut in @gso_size pieces.
+ * All zero: a plain frame with a complete checksum.
+ */
+struct pkt_ol {
+	uint8_t flags; /* VNET_F_* */
+	uint8_t gso_type; /* VNET_GSO_* */
+	uint16_t hdr_len; /* a hint only: guests send their linear length */
+	uint16_t gso_size;
+	uint16_t csum_start;
+	uint16_t csum_offset;
+};
+
+/*
  * A packet: a reference to a frame in a buffer. Either the buffer comes from
  * a pool (@pool set) or it is borrowed from a port's receive ring (@pool
  * NULL), valid until that port's next rx_burst.
@@ -36,6 +51,7 @@ struct pkt {
 	uint16_t part; /* partition index, set by classification */
 	uint16_t tci; /* PCP and DEI of the frame (VID bits 0) */
 	uint16_t flags; /* engine scratch */
+	struct pkt_ol ol; /* offload state; zero for plain frames */
 };
 
 /*
