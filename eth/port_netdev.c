@@ -7,6 +7,12 @@
  * tag into metadata before packet sockets see a frame: it is written back
  * in front of the frame (PACKET_RESERVE keeps room) so the engine sees the
  * frame as it was on the wire.
+ *
+ * A tap made by a hypervisor (QEMU, libvirt) faces a VM whose virtio-net
+ * keeps checksum offload and TSO on: such ports read and write the
+ * virtio-net header (PACKET_VNET_HDR), so partial checksums and whole
+ * super-frames travel with their metadata. AF_XDP cannot carry it: these
+ * ports run AF_PACKET ("af_packet+vnet" in status).
  */
 #include "eth/port_netdev.h"
 
@@ -14,6 +20,7 @@
 #include <errno.h>
 #include <linux/if_packet.h>
 #include <net/ethernet.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -22,6 +29,7 @@
 #include <unistd.h>
 
 #include "eth/frame.h"
+#include "eth/vnet.h"
 #include "lib/util.h"
 
 #define RING_BLOCK_SIZE (1u << 18)
@@ -47,7 +55,16 @@ struct netdev_priv {
 	struct mmsghdr msgs[NETDEV_MAX_BURST];
 	struct iovec iovs[NETDEV_MAX_BURST];
 	struct port_hw_stats st;
+	bool vnet; /* frames carry the virtio-net header */
+	uint8_t hdrs[NETDEV_MAX_BURST][VNET_HDR_LEN];
+	struct iovec vnet_iovs[NETDEV_MAX_BURST][2];
 };
+
+/* Everything: the kernel segments below us for a tap that cannot take it. */
+#define NETDEV_VNET_OFFLOADS                                     \
+	(VNET_TUN_F_CSUM | VNET_TUN_F_TSO4 | VNET_TUN_F_TSO6 |   \
+	 VNET_TUN_F_TSO_ECN | VNET_TUN_F_UFO | VNET_TUN_F_USO4 | \
+	 VNET_TUN_F_USO6)
 
 static struct tpacket_block_desc *block(struct netdev_priv *np, unsigned int i)
 {
@@ -62,6 +79,8 @@ static int set_int(int fd, int opt, int val)
 
 static int setup_ring(int fd, struct netdev_priv *np)
 {
+	if (np->vnet && set_int(fd, PACKET_VNET_HDR, 1))
+		return -errno;
 	struct tpacket_req3 req = {
 		.tp_block_size = RING_BLOCK_SIZE,
 		.tp_block_nr = RING_BLOCK_NR,
@@ -118,7 +137,7 @@ static int bind_promisc(int fd, int ifindex)
  * A second socket for sending: freeing each sent skb wakes the sender's
  * wait queue, and the receive socket's has our epoll on it.
  */
-static int open_tx(int ifindex)
+static int open_tx(int ifindex, bool vnet)
 {
 	struct sockaddr_ll sll = {
 		.sll_family = AF_PACKET,
@@ -130,7 +149,8 @@ static int open_tx(int ifindex)
 	if (fd < 0)
 		return -errno;
 	set_int(fd, PACKET_QDISC_BYPASS, 1);
-	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll))) {
+	if ((vnet && set_int(fd, PACKET_VNET_HDR, 1)) ||
+	    bind(fd, (struct sockaddr *)&sll, sizeof(sll))) {
 		int ret = -errno;
 
 		close(fd);
@@ -148,16 +168,28 @@ static void read_mtu(struct port *p, int fd)
 		p->max_payload = ifr.ifr_mtu;
 }
 
+/* A tun/tap interface: a hypervisor's tap, a VM behind it. */
+static bool is_tap(const char *name)
+{
+	char path[64 + IF_NAMESIZE];
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/tun_flags", name);
+	return !access(path, F_OK);
+}
+
 static int netdev_open(struct port *p)
 {
 	struct netdev_priv *np;
 	int fd, ret, ifindex = if_nametoindex(p->name);
+
+	bool vnet = is_tap(p->name);
 
 	if (!ifindex)
 		return -ENODEV;
 	np = calloc(1, sizeof(*np));
 	if (!np)
 		return -ENOMEM;
+	np->vnet = vnet;
 	fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		ret = -errno;
@@ -169,7 +201,7 @@ static int netdev_open(struct port *p)
 	ret = bind_promisc(fd, ifindex);
 	if (ret)
 		goto err_unmap;
-	np->txfd = open_tx(ifindex);
+	np->txfd = open_tx(ifindex, vnet);
 	if (np->txfd < 0) {
 		ret = np->txfd;
 		goto err_unmap;
@@ -178,7 +210,8 @@ static int netdev_open(struct port *p)
 	p->ifindex = ifindex;
 	p->fd = fd;
 	p->priv = np;
-	p->mode = "af_packet";
+	p->mode = vnet ? "af_packet+vnet" : "af_packet";
+	p->offloads = vnet ? NETDEV_VNET_OFFLOADS : 0;
 	return 0;
 
 err_unmap:
@@ -236,8 +269,11 @@ static bool lend_frame(struct netdev_priv *np, struct tpacket3_hdr *h,
 	pkt->len = h->tp_snaplen;
 	pkt->pool = NULL;
 	pkt->idx = POOL_IDX_NONE;
+	pkt->ol = (struct pkt_ol){ 0 };
 	if (h->tp_snaplen < h->tp_len)
 		return false;
+	if (np->vnet) /* the kernel wrote it just in front of the frame */
+		vnet_decode(pkt->data - VNET_HDR_LEN, &pkt->ol);
 	if (!(h->tp_status & TP_STATUS_VLAN_VALID) || pkt->len < 12)
 		return true;
 	if (h->tp_status & TP_STATUS_VLAN_TPID_VALID)
@@ -246,6 +282,11 @@ static bool lend_frame(struct netdev_priv *np, struct tpacket3_hdr *h,
 	pkt->data[12] = tpid >> 8;
 	pkt->data[13] = tpid & 0xff;
 	pkt->len += FRAME_VLAN_HLEN;
+	if (pkt->ol.flags &
+	    VNET_F_NEEDS_CSUM) /* offsets of the tagless frame */
+		pkt->ol.csum_start += FRAME_VLAN_HLEN;
+	if (pkt->ol.hdr_len)
+		pkt->ol.hdr_len += FRAME_VLAN_HLEN;
 	return true;
 }
 
@@ -289,11 +330,21 @@ static int netdev_tx_burst(struct port *p, struct pkt **pkts, unsigned int n)
 
 	n = MIN(n, NETDEV_MAX_BURST);
 	for (i = 0; i < n; i++) {
+		struct msghdr *m = &np->msgs[i].msg_hdr;
+
+		memset(m, 0, sizeof(*m));
 		np->iovs[i].iov_base = pkts[i]->data;
 		np->iovs[i].iov_len = pkts[i]->len;
-		memset(&np->msgs[i].msg_hdr, 0, sizeof(np->msgs[i].msg_hdr));
-		np->msgs[i].msg_hdr.msg_iov = &np->iovs[i];
-		np->msgs[i].msg_hdr.msg_iovlen = 1;
+		m->msg_iov = &np->iovs[i];
+		m->msg_iovlen = 1;
+		if (!np->vnet)
+			continue;
+		vnet_encode(&pkts[i]->ol, np->hdrs[i]);
+		np->vnet_iovs[i][0].iov_base = np->hdrs[i];
+		np->vnet_iovs[i][0].iov_len = VNET_HDR_LEN;
+		np->vnet_iovs[i][1] = np->iovs[i];
+		m->msg_iov = np->vnet_iovs[i];
+		m->msg_iovlen = 2;
 	}
 	sent = sendmmsg(np->txfd, np->msgs, n, MSG_DONTWAIT);
 	if (sent < 0) {

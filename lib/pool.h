@@ -17,6 +17,7 @@
 
 #define POOL_HEADROOM_DEFAULT 128
 #define POOL_BUF_SIZE_DEFAULT 2048
+#define POOL_BUF_SIZE_MAX (128u << 10)
 #define POOL_IDX_NONE UINT32_MAX
 
 struct pool;
@@ -86,6 +87,14 @@ static inline void pool_free(struct pkt *pkt)
 	if (h)
 		h->free_stack[h->n_free++] = pkt->idx;
 }
+
+/*
+ * pool_set_big - give @p a companion pool @big of buffers large enough for
+ * a GSO super-frame (64 KiB): ports that receive super-frames (taps with the
+ * virtio-net header) read into it. pool_big - that pool, or NULL.
+ */
+void pool_set_big(struct pool *p, struct pool *big);
+struct pool *pool_big(const struct pool *p);
 
 /* pool_avail - number of free buffers; pool_size - of all buffers. */
 unsigned int pool_avail(const struct pool *p);
