@@ -8,11 +8,12 @@
  * in front of the frame (PACKET_RESERVE keeps room) so the engine sees the
  * frame as it was on the wire.
  *
- * A tap made by a hypervisor (QEMU, libvirt) faces a VM whose virtio-net
- * keeps checksum offload and TSO on: such ports read and write the
- * virtio-net header (PACKET_VNET_HDR), so partial checksums and whole
- * super-frames travel with their metadata. AF_XDP cannot carry it: these
- * ports run AF_PACKET ("af_packet+vnet" in status).
+ * AF_PACKET ports read and write the virtio-net header (PACKET_VNET_HDR):
+ * the partial checksums and whole super-frames of the VMs and containers
+ * behind them travel with their metadata ("af_packet+vnet" in status).
+ * AF_XDP cannot carry it, so a tap made by a hypervisor (QEMU, libvirt),
+ * whose guest's virtio-net keeps checksum offload and TSO on, always runs
+ * AF_PACKET.
  */
 #include "eth/port_netdev.h"
 
@@ -53,11 +54,9 @@ struct netdev_priv {
 	unsigned int done[RING_BLOCK_NR];
 	struct pkt lent[NETDEV_MAX_BURST];
 	struct mmsghdr msgs[NETDEV_MAX_BURST];
-	struct iovec iovs[NETDEV_MAX_BURST];
+	struct iovec iovs[NETDEV_MAX_BURST][2]; /* virtio-net header, frame */
 	struct port_hw_stats st;
-	bool vnet; /* frames carry the virtio-net header */
 	uint8_t hdrs[NETDEV_MAX_BURST][VNET_HDR_LEN];
-	struct iovec vnet_iovs[NETDEV_MAX_BURST][2];
 };
 
 /* Everything: the kernel segments below us for a tap that cannot take it. */
@@ -79,7 +78,7 @@ static int set_int(int fd, int opt, int val)
 
 static int setup_ring(int fd, struct netdev_priv *np)
 {
-	if (np->vnet && set_int(fd, PACKET_VNET_HDR, 1))
+	if (set_int(fd, PACKET_VNET_HDR, 1))
 		return -errno;
 	struct tpacket_req3 req = {
 		.tp_block_size = RING_BLOCK_SIZE,
@@ -137,7 +136,7 @@ static int bind_promisc(int fd, int ifindex)
  * A second socket for sending: freeing each sent skb wakes the sender's
  * wait queue, and the receive socket's has our epoll on it.
  */
-static int open_tx(int ifindex, bool vnet)
+static int open_tx(int ifindex)
 {
 	struct sockaddr_ll sll = {
 		.sll_family = AF_PACKET,
@@ -149,7 +148,7 @@ static int open_tx(int ifindex, bool vnet)
 	if (fd < 0)
 		return -errno;
 	set_int(fd, PACKET_QDISC_BYPASS, 1);
-	if ((vnet && set_int(fd, PACKET_VNET_HDR, 1)) ||
+	if (set_int(fd, PACKET_VNET_HDR, 1) ||
 	    bind(fd, (struct sockaddr *)&sll, sizeof(sll))) {
 		int ret = -errno;
 
@@ -168,28 +167,16 @@ static void read_mtu(struct port *p, int fd)
 		p->max_payload = ifr.ifr_mtu;
 }
 
-/* A tun/tap interface: a hypervisor's tap, a VM behind it. */
-static bool is_tap(const char *name)
-{
-	char path[64 + IF_NAMESIZE];
-
-	snprintf(path, sizeof(path), "/sys/class/net/%s/tun_flags", name);
-	return !access(path, F_OK);
-}
-
 static int netdev_open(struct port *p)
 {
 	struct netdev_priv *np;
 	int fd, ret, ifindex = if_nametoindex(p->name);
-
-	bool vnet = is_tap(p->name);
 
 	if (!ifindex)
 		return -ENODEV;
 	np = calloc(1, sizeof(*np));
 	if (!np)
 		return -ENOMEM;
-	np->vnet = vnet;
 	fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		ret = -errno;
@@ -201,7 +188,7 @@ static int netdev_open(struct port *p)
 	ret = bind_promisc(fd, ifindex);
 	if (ret)
 		goto err_unmap;
-	np->txfd = open_tx(ifindex, vnet);
+	np->txfd = open_tx(ifindex);
 	if (np->txfd < 0) {
 		ret = np->txfd;
 		goto err_unmap;
@@ -210,8 +197,8 @@ static int netdev_open(struct port *p)
 	p->ifindex = ifindex;
 	p->fd = fd;
 	p->priv = np;
-	p->mode = vnet ? "af_packet+vnet" : "af_packet";
-	p->offloads = vnet ? NETDEV_VNET_OFFLOADS : 0;
+	p->mode = "af_packet+vnet";
+	p->offloads = NETDEV_VNET_OFFLOADS;
 	return 0;
 
 err_unmap:
@@ -272,8 +259,8 @@ static bool lend_frame(struct netdev_priv *np, struct tpacket3_hdr *h,
 	pkt->ol = (struct pkt_ol){ 0 };
 	if (h->tp_snaplen < h->tp_len)
 		return false;
-	if (np->vnet) /* the kernel wrote it just in front of the frame */
-		vnet_decode(pkt->data - VNET_HDR_LEN, &pkt->ol);
+	/* the kernel wrote it just in front of the frame */
+	vnet_decode(pkt->data - VNET_HDR_LEN, &pkt->ol);
 	if (!(h->tp_status & TP_STATUS_VLAN_VALID) || pkt->len < 12)
 		return true;
 	if (h->tp_status & TP_STATUS_VLAN_TPID_VALID)
@@ -331,19 +318,15 @@ static int netdev_tx_burst(struct port *p, struct pkt **pkts, unsigned int n)
 	n = MIN(n, NETDEV_MAX_BURST);
 	for (i = 0; i < n; i++) {
 		struct msghdr *m = &np->msgs[i].msg_hdr;
+		struct iovec *iov = np->iovs[i];
 
 		memset(m, 0, sizeof(*m));
-		np->iovs[i].iov_base = pkts[i]->data;
-		np->iovs[i].iov_len = pkts[i]->len;
-		m->msg_iov = &np->iovs[i];
-		m->msg_iovlen = 1;
-		if (!np->vnet)
-			continue;
 		vnet_encode(&pkts[i]->ol, np->hdrs[i]);
-		np->vnet_iovs[i][0].iov_base = np->hdrs[i];
-		np->vnet_iovs[i][0].iov_len = VNET_HDR_LEN;
-		np->vnet_iovs[i][1] = np->iovs[i];
-		m->msg_iov = np->vnet_iovs[i];
+		iov[0].iov_base = np->hdrs[i];
+		iov[0].iov_len = VNET_HDR_LEN;
+		iov[1].iov_base = pkts[i]->data;
+		iov[1].iov_len = pkts[i]->len;
+		m->msg_iov = iov;
 		m->msg_iovlen = 2;
 	}
 	sent = sendmmsg(np->txfd, np->msgs, n, MSG_DONTWAIT);

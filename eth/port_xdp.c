@@ -321,6 +321,19 @@ static int rx_queues(const char *ifname)
 	return n ? n : 1;
 }
 
+/*
+ * A tun/tap interface: a hypervisor's tap, a VM behind it whose virtio-net
+ * sends partial checksums and TSO super-frames. AF_XDP carries neither:
+ * such ports run AF_PACKET with the virtio-net header.
+ */
+static bool is_tap(const char *ifname)
+{
+	char path[96];
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/tun_flags", ifname);
+	return !access(path, F_OK);
+}
+
 static int xdp_open(struct port *p)
 {
 	int ifindex = if_nametoindex(p->name), ret;
@@ -329,7 +342,7 @@ static int xdp_open(struct port *p)
 
 	if (!ifindex)
 		return -ENODEV;
-	if (rx_queues(p->name) > 1)
+	if (rx_queues(p->name) > 1 || is_tap(p->name))
 		return -EOPNOTSUPP;
 	xp = calloc(1, sizeof(*xp));
 	if (!xp)

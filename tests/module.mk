@@ -10,6 +10,7 @@ TEST_LAYERS_test_cli := lib
 TEST_LAYERS_test_ctl_server := lib
 TEST_LAYERS_test_engine := fabricd ipoib eth lib
 TEST_LAYERS_test_engine_policy := fabricd ipoib eth lib
+TEST_LAYERS_test_engine_gso := fabricd eth lib
 TEST_LAYERS_test_fdb := eth lib
 TEST_LAYERS_test_frame := eth lib
 TEST_LAYERS_test_ipoib_ah := ipoib lib
