@@ -206,7 +206,10 @@ static enum vnet_error check_csum(const struct pkt_ol *ol,
 	return VNET_OK;
 }
 
-/* GSO: the checksum must be the transport's, as the kernel insists. */
+/*
+ * GSO: a partial checksum must be the transport's, as the kernel insists.
+ * Without one (a GRO'd frame the kernel verified) the type must still fit.
+ */
 static enum vnet_error check_gso(const struct pkt_ol *ol,
 				 const struct vnet_l34 *l)
 {
@@ -216,7 +219,9 @@ static enum vnet_error check_gso(const struct pkt_ol *ol,
 		return VNET_ERR_GSO_MISMATCH;
 	if ((ol->gso_type & VNET_GSO_ECN) && l->proto != IPPROTO_TCP)
 		return VNET_ERR_GSO_TYPE;
-	if (!(ol->flags & VNET_F_NEEDS_CSUM) || ol->csum_start != l->l4)
+	if (!(ol->flags & VNET_F_NEEDS_CSUM))
+		return VNET_OK; /* GRO'd (DATA_VALID): cutting sums from scratch */
+	if (ol->csum_start != l->l4)
 		return VNET_ERR_CSUM_START;
 	if (ol->csum_offset !=
 	    (l->proto == IPPROTO_TCP ? TCP_CSUM_OFF : UDP_CSUM_OFF))
