@@ -52,21 +52,10 @@ static void put_le16(uint8_t *p, uint16_t v)
 	p[1] = v >> 8;
 }
 
-static void put_be16(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = v & 0xff;
-}
-
-static uint32_t get_be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3];
-}
-
 static void put_be32(uint8_t *p, uint32_t v)
 {
-	put_be16(p, v >> 16);
-	put_be16(p + 2, v & 0xffff);
+	util_put_be16(p, v >> 16);
+	util_put_be16(p + 2, v & 0xffff);
 }
 
 void vnet_decode(const void *wire, struct pkt_ol *ol)
@@ -283,7 +272,7 @@ static void store_csum(uint8_t *at, uint32_t sum)
 {
 	uint16_t c = vnet_csum_fold(sum);
 
-	put_be16(at, c ? c : 0xffff);
+	util_put_be16(at, c ? c : 0xffff);
 }
 
 void vnet_csum_complete(uint8_t *f, uint32_t len, struct pkt_ol *ol,
@@ -347,8 +336,8 @@ int vnet_seg_start(struct vnet_seg *s, const uint8_t *f, uint32_t len,
 		s->sum = pseudo_sum(f, l, IPPROTO_UDP, ul);
 		s->sum = vnet_csum(f + l->l4, UDP_CSUM_OFF, s->sum);
 		s->sum = vnet_csum(f + l->l4 + 8, ul - 8, s->sum);
-		s->frag_id = get_be32(f + l->l3 + 8) ^
-			     get_be32(f + l->l3 + 36) ^ (uint32_t)l->end;
+		s->frag_id = util_get_be32(f + l->l3 + 8) ^
+			     util_get_be32(f + l->l3 + 36) ^ (uint32_t)l->end;
 	}
 	return 0;
 }
@@ -364,12 +353,13 @@ static void fix_ip(uint8_t *d, const struct vnet_seg *s, uint32_t ip_len)
 	uint8_t *ip = d + s->l.l3;
 
 	if (s->l.ipv6) {
-		put_be16(ip + 4, ip_len - IP6_HLEN);
+		util_put_be16(ip + 4, ip_len - IP6_HLEN);
 		return;
 	}
-	put_be16(ip + 2, ip_len);
+	util_put_be16(ip + 2, ip_len);
 	if (s->type != VNET_GSO_UDP) /* fragments share the datagram's ID */
-		put_be16(ip + 4, frame_get_be16(s->f + s->l.l3 + 4) + s->n);
+		util_put_be16(ip + 4,
+			      frame_get_be16(s->f + s->l.l3 + 4) + s->n);
 	ip[10] = ip[11] = 0;
 	store_csum(ip + 10, vnet_csum(ip, (ip[0] & 0xf) * 4u, 0));
 }
@@ -381,7 +371,7 @@ static void fix_tcp(uint8_t *d, const struct vnet_seg *s, uint32_t pay,
 	uint8_t *th = d + s->l.l4;
 	uint32_t tl = s->l.l4_hlen + pay;
 
-	put_be32(th + 4, get_be32(s->f + s->l.l4 + 4) + s->off);
+	put_be32(th + 4, util_get_be32(s->f + s->l.l4 + 4) + s->off);
 	if (s->n)
 		th[13] &= ~TCP_F_CWR;
 	if (!last)
@@ -396,7 +386,7 @@ static void fix_udp(uint8_t *d, const struct vnet_seg *s, uint32_t pay)
 	uint8_t *uh = d + s->l.l4;
 	uint32_t ul = 8 + pay;
 
-	put_be16(uh + 4, ul);
+	util_put_be16(uh + 4, ul);
 	uh[6] = uh[7] = 0;
 	store_csum(uh + 6,
 		   vnet_csum(uh, ul, pseudo_sum(d, &s->l, IPPROTO_UDP, ul)));
@@ -414,11 +404,11 @@ static uint32_t fix_frag(uint8_t *d, const struct vnet_seg *s, uint32_t pay,
 
 		fh[0] = ip[6];
 		fh[1] = 0;
-		put_be16(fh + 2, (s->off & ~7u) | !last);
+		util_put_be16(fh + 2, (s->off & ~7u) | !last);
 		put_be32(fh + 4, s->frag_id);
 		ip[6] = IPPROTO_FRAG6;
 	} else {
-		put_be16(ip + 6, (frame_get_be16(ip + 6) & 0x4000) | fo);
+		util_put_be16(ip + 6, (frame_get_be16(ip + 6) & 0x4000) | fo);
 	}
 	return s->l.ipv6 ? IP6_FRAG_HLEN : 0;
 }
