@@ -78,6 +78,11 @@ check_eq "taps of VMs run AF_PACKET with the virtio-net header" \
 check "port show lists the offloads taken whole (tso4, tso6, csum)" \
 	bash -c "'$FABRICCTL' -s '$SOCK' port show ${P}a |
 		grep -q 'offloads tx-checksum,tso4,tso6'"
+check_eq "port show -j: the same offloads" \
+	tx-checksum,tso4,tso6,tso-ecn,ufo,uso4,uso6 \
+	"$(fctl -j port show "${P}a" | jq -r '.offloads | join(",")')"
+fctl port show nosuch 2>/dev/null
+check_eq "port show of an unknown port is refused (exit 1)" 1 $?
 
 t0=$(date +%s)
 guest_start a "${P}a" 52:54:00:12:00:0a fab.ip=10.9.0.1/24 \

@@ -12,7 +12,8 @@
 #                           DIR/NAME.log); ARGS: fab.* kernel arguments
 #   guest_wait NAME REGEX SECONDS   wait for a console line
 #   guests_stop             kill every guest started (EXIT trap)
-# GUEST_NETNS: the network namespace the taps (and so QEMU) live in.
+# GUEST_NETNS: the network namespace the taps (and so QEMU) live in;
+# GUEST_MEM: guest memory in MiB (256).
 
 GUEST_PIDS=()
 GUEST_MODULES="virtio_pci virtio_net"
@@ -82,7 +83,7 @@ guest_start() {
 	local name=$1 tap=$2 mac=$3
 	shift 3
 	${GUEST_NETNS:+ip netns exec "$GUEST_NETNS"} \
-		qemu-system-x86_64 -accel tcg -cpu max -m 256 -smp 1 -nographic \
+		qemu-system-x86_64 -accel tcg -cpu max -m "${GUEST_MEM:-256}" -smp 1 -nographic \
 		-no-reboot -kernel "$GUEST_KERNEL" -initrd "$GUEST_INITRD" \
 		-append "console=ttyS0 quiet panic=-1 $*" \
 		-netdev "tap,id=n0,ifname=$tap,script=no,downscript=no,vhost=off" \
