@@ -45,7 +45,7 @@ cat >"$D/domain.xml" <<EOF2
     <type arch='x86_64'>hvm</type>
     <kernel>$GUEST_KERNEL</kernel>
     <initrd>$PWD/$GUEST_INITRD</initrd>
-    <cmdline>console=ttyS0 quiet fab.ip=10.9.0.5/24 fab.mode=idle</cmdline>
+    <cmdline>console=ttyS0 quiet no_timer_check fab.ip=10.9.0.5/24 fab.mode=idle</cmdline>
   </os>
   <devices>
     <interface type='ethernet'>
