@@ -23,6 +23,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "eth/port_netdev.h"
 #include "lib/util.h"
 
 #ifndef SOL_XDP
@@ -321,19 +322,6 @@ static int rx_queues(const char *ifname)
 	return n ? n : 1;
 }
 
-/*
- * A tun/tap interface: a hypervisor's tap, a VM behind it whose virtio-net
- * sends partial checksums and TSO super-frames. AF_XDP carries neither:
- * such ports run AF_PACKET with the virtio-net header.
- */
-static bool is_tap(const char *ifname)
-{
-	char path[96];
-
-	snprintf(path, sizeof(path), "/sys/class/net/%s/tun_flags", ifname);
-	return !access(path, F_OK);
-}
-
 static int xdp_open(struct port *p)
 {
 	int ifindex = if_nametoindex(p->name), ret;
@@ -342,7 +330,8 @@ static int xdp_open(struct port *p)
 
 	if (!ifindex)
 		return -ENODEV;
-	if (rx_queues(p->name) > 1 || is_tap(p->name))
+	/* taps: AF_XDP carries no virtio-net header (partial checksums, TSO) */
+	if (rx_queues(p->name) > 1 || port_netdev_is_tap(p->name))
 		return -EOPNOTSUPP;
 	xp = calloc(1, sizeof(*xp));
 	if (!xp)

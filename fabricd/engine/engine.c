@@ -30,7 +30,7 @@ LOG_MODULE(engine);
 
 #define POOL_BUFS 16384
 /* Buffers for super-frames from taps: a burst per tap port in flight. */
-#define BIG_POOL_BUFS 64
+#define BIG_POOL_BUFS 256
 #define FDB_SIZE POLICY_FDB_ENTRIES
 #define EPOLL_TIMEOUT_MS 100
 #define AGE_EVERY_MS 1000
