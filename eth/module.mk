@@ -2,5 +2,12 @@
 # The Ethernet port kinds and frame code (issue 5): libfab-eth.a, on lib/.
 
 ETH_SRCS := eth/fdb.c eth/frame.c eth/port_dummy.c eth/port_netdev.c \
-	eth/port_tap.c eth/port_xdp.c
+	eth/port_tap.c eth/port_xdp.c eth/vnet.c
 $(eval $(call fab_layer,eth,$(ETH_SRCS)))
+
+# make bench-vm: two QEMU guests on taps, fabricd against the Linux bridge.
+.PHONY: bench-vm
+bench-vm: all
+	bash tests/bench/vm.sh
+
+bench: bench-vm

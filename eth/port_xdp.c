@@ -23,6 +23,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "eth/port_netdev.h"
 #include "lib/util.h"
 
 #ifndef SOL_XDP
@@ -329,7 +330,8 @@ static int xdp_open(struct port *p)
 
 	if (!ifindex)
 		return -ENODEV;
-	if (rx_queues(p->name) > 1)
+	/* taps: AF_XDP carries no virtio-net header (partial checksums, TSO) */
+	if (rx_queues(p->name) > 1 || port_netdev_is_tap(p->name))
 		return -EOPNOTSUPP;
 	xp = calloc(1, sizeof(*xp));
 	if (!xp)

@@ -25,6 +25,7 @@ struct pool {
 	unsigned int headroom;
 	unsigned int n_bufs;
 	struct pkt *descs; /* one descriptor per buffer */
+	struct pool *big; /* for super-frames: pool_set_big() */
 };
 
 /* Try hugetlb pages first, then normal pages with a THP hint. */
@@ -58,7 +59,8 @@ static bool geometry_ok(unsigned int n_bufs, unsigned int buf_size,
 {
 	if (!n_bufs || n_bufs > (1u << 24))
 		return false;
-	if (buf_size < 256 || buf_size > 65536 || (buf_size & (buf_size - 1)))
+	if (buf_size < 256 || buf_size > POOL_BUF_SIZE_MAX ||
+	    (buf_size & (buf_size - 1)))
 		return false;
 	return headroom + 64 <= buf_size;
 }
@@ -136,7 +138,18 @@ struct pkt *pool_alloc(struct pool *p)
 	d->data = d->head + p->headroom;
 	d->len = 0;
 	d->flags = 0;
+	d->ol = (struct pkt_ol){ 0 };
 	return d;
+}
+
+void pool_set_big(struct pool *p, struct pool *big)
+{
+	p->big = big;
+}
+
+struct pool *pool_big(const struct pool *p)
+{
+	return p->big;
 }
 
 unsigned int pool_avail(const struct pool *p)
@@ -187,6 +200,7 @@ struct pkt *pool_pkt_at(struct pool *p, uint64_t offset, uint32_t len)
 	d->data = p->region + offset;
 	d->len = len;
 	d->flags = 0;
+	d->ol = (struct pkt_ol){ 0 };
 	return d;
 }
 

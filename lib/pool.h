@@ -17,9 +17,25 @@
 
 #define POOL_HEADROOM_DEFAULT 128
 #define POOL_BUF_SIZE_DEFAULT 2048
+#define POOL_BUF_SIZE_MAX (128u << 10)
 #define POOL_IDX_NONE UINT32_MAX
 
 struct pool;
+
+/*
+ * Checksum and segmentation offload state of a frame, the fields of the
+ * virtio-net header (eth/vnet.h): a partial checksum to complete from
+ * @csum_start (frame offset), a GSO super-frame to cut in @gso_size pieces.
+ * All zero: a plain frame with a complete checksum.
+ */
+struct pkt_ol {
+	uint8_t flags; /* VNET_F_* */
+	uint8_t gso_type; /* VNET_GSO_* */
+	uint16_t hdr_len; /* a hint only: guests send their linear length */
+	uint16_t gso_size;
+	uint16_t csum_start;
+	uint16_t csum_offset;
+};
 
 /*
  * A packet: a reference to a frame in a buffer. Either the buffer comes from
@@ -36,6 +52,7 @@ struct pkt {
 	uint16_t part; /* partition index, set by classification */
 	uint16_t tci; /* PCP and DEI of the frame (VID bits 0) */
 	uint16_t flags; /* engine scratch */
+	struct pkt_ol ol; /* offload state; zero for plain frames */
 };
 
 /*
@@ -70,6 +87,14 @@ static inline void pool_free(struct pkt *pkt)
 	if (h)
 		h->free_stack[h->n_free++] = pkt->idx;
 }
+
+/*
+ * pool_set_big - give @p a companion pool @big of buffers large enough for
+ * a GSO super-frame (64 KiB): ports that receive super-frames (taps with the
+ * virtio-net header) read into it. pool_big - that pool, or NULL.
+ */
+void pool_set_big(struct pool *p, struct pool *big);
+struct pool *pool_big(const struct pool *p);
 
 /* pool_avail - number of free buffers; pool_size - of all buffers. */
 unsigned int pool_avail(const struct pool *p);

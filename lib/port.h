@@ -96,6 +96,13 @@ struct port {
 	const char *mode; /* how it runs, for status: "af_packet", "tap" */
 	uint32_t flags; /* PORT_F_* */
 	uint32_t max_payload; /* largest payload after the Ethernet header */
+	/*
+	 * VNET_TUN_F_* (eth/vnet.h) the port sends as they are: partial
+	 * checksums, super-frames of each GSO type. 0: plain frames only,
+	 * the engine completes and segments for it. A port that sets any
+	 * also fills pkt->ol on receive (it reads the virtio-net header).
+	 */
+	uint32_t offloads;
 	int ifindex; /* of the interface it is attached to; 0: unknown */
 };
 

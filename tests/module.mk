@@ -10,6 +10,7 @@ TEST_LAYERS_test_cli := lib
 TEST_LAYERS_test_ctl_server := lib
 TEST_LAYERS_test_engine := fabricd ipoib eth lib
 TEST_LAYERS_test_engine_policy := fabricd ipoib eth lib
+TEST_LAYERS_test_engine_gso := fabricd eth lib
 TEST_LAYERS_test_fdb := eth lib
 TEST_LAYERS_test_frame := eth lib
 TEST_LAYERS_test_ipoib_ah := ipoib lib
@@ -31,6 +32,7 @@ TEST_LAYERS_test_reconcile_plan := fabricd lib
 TEST_LAYERS_test_smconf := sm lib
 TEST_LAYERS_test_smopts := sm lib
 TEST_LAYERS_test_smsnap := sm lib
+TEST_LAYERS_test_vnet := eth lib
 
 # Libraries a unit test needs beyond $(LIBS_ALL).
 TEST_LIBS_test_smopts := -lopensm -losmcomp
@@ -39,6 +41,7 @@ TEST_LIBS_test_smopts := -lopensm -losmcomp
 FUZZ_LAYERS_fuzz_frame := fabricd eth lib
 FUZZ_LAYERS_fuzz_ipoib := ipoib lib
 FUZZ_LAYERS_fuzz_policy := lib
+FUZZ_LAYERS_fuzz_vnet := eth lib
 
 .SECONDEXPANSION:
 $(BUILD)/tests/%: tests/unit/%.c \

@@ -6,6 +6,7 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "lib/output.h"
 #include "lib/util.h"
@@ -92,6 +93,31 @@ static void print_share(const json_t *sh)
 	out_close_object();
 }
 
+/* Offloads the port takes whole, and the work done where it cannot. */
+static void print_offloads(const json_t *p)
+{
+	json_t *a = json_object_get(p, "offloads"), *v;
+	size_t i;
+
+	if (out_is_json()) {
+		out_json("offloads", json_incref(a));
+	} else {
+		out_text(" offloads ");
+		json_array_foreach(a, i, v)
+			out_text("%s%s", i ? "," : "", json_string_value(v));
+		if (!json_array_size(a))
+			out_text("none");
+	}
+	out_uint(PRINT_ANY, "gso_segmented", " gso-cut %" PRIu64,
+		 juint(p, "gso_segmented"));
+	out_uint(PRINT_ANY, "gso_segments", "/%" PRIu64 " segs",
+		 juint(p, "gso_segments"));
+	out_uint(PRINT_ANY, "csum_completed", " csum-done %" PRIu64,
+		 juint(p, "csum_completed"));
+	out_uint(PRINT_ANY, "bytes_copied", " copied %" PRIu64 "B",
+		 juint(p, "bytes_copied"));
+}
+
 static void print_port(const json_t *p)
 {
 	out_open_object(NULL);
@@ -111,6 +137,7 @@ static void print_port(const json_t *p)
 	out_uint(PRINT_ANY, "kernel_rx_dropped", " kernel-drops %" PRIu64,
 		 juint(p, "kernel_rx_dropped"));
 	print_share(json_object_get(p, "fdb"));
+	print_offloads(p);
 	out_nl();
 	out_close_object();
 }
@@ -132,6 +159,43 @@ static void print_ports(json_t *arr)
 static int cmd_port_list(const void *ctx, int argc, char **argv)
 {
 	return fctl_show(ctx, "port/list", 0, argv, print_ports);
+}
+
+/* port show NAME: the one port of port/list named so. */
+static const char *show_name;
+static bool show_found;
+
+static void print_one_port(json_t *arr)
+{
+	json_t *one = json_array(), *p;
+	size_t i;
+
+	json_array_foreach(arr, i, p)
+		if (!strcmp(jstr(p, "name"), show_name))
+			json_array_append(one, p);
+	show_found = json_array_size(one);
+	if (show_found && out_is_json()) {
+		out_json(NULL, json_incref(json_array_get(one, 0)));
+	} else if (show_found) {
+		print_ports(one);
+	}
+	json_decref(one);
+}
+
+static int cmd_port_show(const void *ctx, int argc, char **argv)
+{
+	int ret;
+
+	show_name = argv[0];
+	ret = fctl_show(ctx, "port/list", 0, argv, print_one_port);
+	if (!ret && !show_found) {
+		fprintf(stderr,
+			"fabricctl: port %s: no such port "
+			"(fabricctl port list shows them)\n",
+			show_name);
+		return FCTL_REFUSED;
+	}
+	return ret;
 }
 
 /* port/add answers with the new port: print it as a one-row list. */
@@ -194,6 +258,8 @@ static int cmd_port_capture(const void *ctx, int argc, char **argv)
 static const struct cli_cmd port_cmds[] = {
 	{ "list", NULL, "list the forwarding engine's ports and counters", 0, 0,
 	  cmd_port_list },
+	{ "show", "IFNAME", "one port: counters, offloads and software GSO", 1,
+	  1, cmd_port_show },
 	{ "add",
 	  "IFNAME (partition NAME [limited] | trunk) [tap | ipoib | dummy]",
 	  "attach an interface (tap: create a tap) at run time", 2, 5,

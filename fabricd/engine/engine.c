@@ -29,6 +29,8 @@ _Static_assert(ECORE_NAME_MAX > POLICY_NAME_MAX,
 LOG_MODULE(engine);
 
 #define POOL_BUFS 16384
+/* Buffers for super-frames from taps: a burst per tap port in flight. */
+#define BIG_POOL_BUFS 256
 #define FDB_SIZE POLICY_FDB_ENTRIES
 #define EPOLL_TIMEOUT_MS 100
 #define AGE_EVERY_MS 1000
@@ -446,6 +448,13 @@ struct engine *engine_create(const struct policy *pol,
 			      POOL_HEADROOM_DEFAULT);
 	if (!e->pool)
 		goto err_free;
+	e->big_pool = pool_create(BIG_POOL_BUFS, POOL_BUF_SIZE_MAX,
+				  POOL_HEADROOM_DEFAULT);
+	if (!e->big_pool)
+		VLOG_WARN("no buffers for super-frames (%s): taps will "
+			  "not take TSO",
+			  strerror(errno));
+	pool_set_big(e->pool, e->big_pool);
 	ret = ecore_init(&e->core, e->pool, FDB_SIZE, FDB_AGING_MS_DEFAULT);
 	if (ret)
 		goto err_pool;
@@ -463,6 +472,7 @@ err_fds:
 err_core:
 	ecore_fini(&e->core);
 err_pool:
+	pool_destroy(e->big_pool);
 	pool_destroy(e->pool);
 	free(e);
 	errno = -ret;
@@ -488,6 +498,7 @@ void engine_destroy(struct engine *e)
 	close(e->stop_fd);
 	close(e->epfd);
 	pool_destroy(e->pool);
+	pool_destroy(e->big_pool);
 	pthread_mutex_destroy(&e->lock);
 	free(e);
 }

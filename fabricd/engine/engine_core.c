@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "eth/frame.h"
+#include "eth/vnet.h"
 #include "lib/util.h"
 
 /* pkt->flags bits used by the pipeline. */
@@ -20,6 +21,7 @@ enum {
 	PKT_TAGGED = 1 << 0, /* the trunk tag has been pushed */
 	PKT_GIVEN = 1 << 1, /* ownership passed to a port */
 	PKT_SINGLE = 1 << 2, /* goes to exactly one port */
+	PKT_SEG = 1 << 3, /* a segment the engine cut: freed after sending */
 };
 
 static const char *const drop_names[ECORE_DROP_MAX] = {
@@ -35,6 +37,24 @@ static const char *const drop_names[ECORE_DROP_MAX] = {
 	[ECORE_DROP_SAME_PORT] = "same_port",
 	[ECORE_DROP_NO_BUFFER] = "no_buffer",
 	[ECORE_DROP_TX_FULL] = "tx_full",
+	[ECORE_DROP_BAD_VNET_FLAGS] = "bad_vnet_flags",
+	[ECORE_DROP_BAD_GSO_TYPE] = "bad_gso_type",
+	[ECORE_DROP_BAD_GSO_SIZE] = "bad_gso_size",
+	[ECORE_DROP_BAD_HDR_LEN] = "bad_hdr_len",
+	[ECORE_DROP_BAD_CSUM_START] = "bad_csum_start",
+	[ECORE_DROP_BAD_CSUM_OFFSET] = "bad_csum_offset",
+	[ECORE_DROP_GSO_MISMATCH] = "gso_mismatch",
+	[ECORE_DROP_GSO_UNCUT] = "gso_uncut",
+};
+
+static const uint8_t vnet_err_drop[VNET_ERR_MAX] = {
+	[VNET_ERR_FLAGS] = ECORE_DROP_BAD_VNET_FLAGS,
+	[VNET_ERR_GSO_TYPE] = ECORE_DROP_BAD_GSO_TYPE,
+	[VNET_ERR_GSO_SIZE] = ECORE_DROP_BAD_GSO_SIZE,
+	[VNET_ERR_HDR_LEN] = ECORE_DROP_BAD_HDR_LEN,
+	[VNET_ERR_CSUM_START] = ECORE_DROP_BAD_CSUM_START,
+	[VNET_ERR_CSUM_OFFSET] = ECORE_DROP_BAD_CSUM_OFFSET,
+	[VNET_ERR_GSO_MISMATCH] = ECORE_DROP_GSO_MISMATCH,
 };
 
 static const uint8_t frame_err_drop[] = {
@@ -74,6 +94,31 @@ struct ingress {
 	uint32_t max_payload;
 };
 
+static inline bool has_ol(const struct pkt *pkt)
+{
+	return pkt->ol.flags | pkt->ol.gso_type;
+}
+
+/* A frame with offload state: its header must match it. Drop or -1. */
+static __attribute__((noinline)) int check_ol(const struct pkt *pkt)
+{
+	struct vnet_l34 l;
+	enum vnet_error err;
+
+	vnet_parse(pkt->data, pkt->len, &l);
+	err = vnet_check(pkt->data, pkt->len, &pkt->ol, &l);
+	return err ? vnet_err_drop[err] : -1;
+}
+
+/* Offsets in the offload state follow a tag pushed (+4) or popped (-4). */
+static inline void ol_shift(struct pkt_ol *ol, int by)
+{
+	if (ol->flags & VNET_F_NEEDS_CSUM)
+		ol->csum_start += by;
+	if (ol->hdr_len)
+		ol->hdr_len += by;
+}
+
 /* Map the frame to its partition and untag it. Returns a drop or -1. */
 static int classify(struct engine_core *c, const struct ingress ig,
 		    struct pkt *pkt)
@@ -81,10 +126,15 @@ static int classify(struct engine_core *c, const struct ingress ig,
 	struct frame_info fi;
 	enum frame_error err;
 	uint16_t vid, part;
+	int drop;
 
-	err = frame_parse(pkt->data, pkt->len, ig.max_payload, &fi);
+	err = frame_parse(pkt->data, pkt->len,
+			  pkt->ol.gso_type ? VNET_MAX_FRAME : ig.max_payload,
+			  &fi);
 	if (err)
 		return frame_err_drop[err];
+	if (has_ol(pkt) && (drop = check_ol(pkt)) >= 0)
+		return drop;
 	vid = fi.tci & FRAME_VID_MASK;
 	if (ig.trunk) {
 		if (!fi.tagged)
@@ -102,6 +152,7 @@ static int classify(struct engine_core *c, const struct ingress ig,
 	if (fi.tagged) {
 		pkt->data = frame_vlan_pop(pkt->data);
 		pkt->len -= FRAME_VLAN_HLEN;
+		ol_shift(&pkt->ol, -FRAME_VLAN_HLEN);
 	}
 	return -1;
 }
@@ -181,6 +232,7 @@ static void enqueue(struct engine_core *c, uint64_t mask, struct pkt *pkt)
 
 		mask &= mask - 1;
 		op->txq[op->n_txq++] = pkt;
+		op->txq_ol |= has_ol(pkt);
 	}
 }
 
@@ -189,13 +241,15 @@ static struct pkt *copy_pkt(struct engine_core *c, const struct pkt *pkt)
 {
 	struct pkt *n;
 
-	if (c->n_extra == ARRAY_SIZE(c->extra))
+	if (c->n_extra == ARRAY_SIZE(c->extra) ||
+	    pkt->len > pool_buf_size(c->pool) - pool_headroom(c->pool))
 		return NULL;
 	n = pool_alloc(c->pool);
 	if (!n)
 		return NULL;
 	memcpy(n->data, pkt->data, pkt->len);
 	n->len = pkt->len;
+	n->ol = pkt->ol;
 	n->part = pkt->part;
 	n->tci = pkt->tci;
 	n->in_port = pkt->in_port;
@@ -216,7 +270,7 @@ static void prepare_owned(struct engine_core *c, struct ecore_port *op)
 	for (i = 0; i < op->n_txq; i++) {
 		struct pkt *pkt = op->txq[i];
 
-		if (pkt->pool && (pkt->flags & PKT_SINGLE)) {
+		if (pkt->pool == c->pool && (pkt->flags & PKT_SINGLE)) {
 			pkt->flags |= PKT_GIVEN;
 			c->given = true;
 		} else {
@@ -260,6 +314,7 @@ static void tag_for_trunk(struct engine_core *c, struct ecore_port *op)
 			pkt->data = frame_vlan_push(pkt->data, pkt->tci | vlan);
 			pkt->len += FRAME_VLAN_HLEN;
 			pkt->flags |= PKT_TAGGED;
+			ol_shift(&pkt->ol, FRAME_VLAN_HLEN);
 		}
 		bytes += pkt->len;
 		op->txq[n++] = pkt;
@@ -321,7 +376,7 @@ static void count_sent(struct engine_core *c, struct ecore_port *op,
 	}
 }
 
-static void send_port(struct engine_core *c, struct ecore_port *op)
+static void send_txq(struct engine_core *c, struct ecore_port *op)
 {
 	int sent;
 
@@ -332,6 +387,111 @@ static void send_port(struct engine_core *c, struct ecore_port *op)
 	sent = op->port.ops->tx_burst(&op->port, op->txq, op->n_txq);
 	count_sent(c, op, sent < 0 ? 0 : MIN((unsigned int)sent, op->n_txq));
 	op->n_txq = 0;
+}
+
+/* GSO type -> the offload bits an egress needs to take it whole. */
+static uint32_t gso_needs(uint8_t gso_type, uint8_t ipv6)
+{
+	switch (gso_type & ~VNET_GSO_ECN) {
+	case VNET_GSO_TCPV4:
+		return VNET_TUN_F_TSO4;
+	case VNET_GSO_TCPV6:
+		return VNET_TUN_F_TSO6;
+	case VNET_GSO_UDP:
+		return VNET_TUN_F_UFO;
+	}
+	return ipv6 ? VNET_TUN_F_USO6 : VNET_TUN_F_USO4;
+}
+
+/* Send the segments' queue, then free the segments the port did not keep. */
+static void send_seg_txq(struct engine_core *c, struct ecore_port *op)
+{
+	struct pkt *q[ECORE_BURST];
+	unsigned int i, n = op->n_txq;
+
+	memcpy(q, op->txq, n * sizeof(q[0]));
+	op->txq_part = ECORE_NO_PART; /* count_sent: count by runs */
+	send_txq(c, op);
+	for (i = 0; i < n; i++)
+		if ((q[i]->flags & (PKT_SEG | PKT_GIVEN)) == PKT_SEG)
+			pool_free(q[i]);
+}
+
+static void queue_out(struct engine_core *c, struct ecore_port *op,
+		      struct pkt *pkt)
+{
+	if (op->n_txq == ECORE_BURST)
+		send_seg_txq(c, op);
+	op->txq[op->n_txq++] = pkt;
+}
+
+/* Cut super-frame @pkt for @op into pool buffers and queue the segments. */
+static void segment_out(struct engine_core *c, struct ecore_port *op,
+			struct pkt *pkt, const struct vnet_l34 *l)
+{
+	unsigned int room = pool_buf_size(c->pool) - pool_headroom(c->pool);
+	uint64_t copied = 0;
+	struct vnet_seg s;
+	struct pkt *seg;
+
+	if (vnet_seg_start(&s, pkt->data, pkt->len, &pkt->ol, l,
+			   op->port.max_payload, room)) {
+		count_drop(c, op, pkt->part, ECORE_DROP_GSO_UNCUT);
+		return;
+	}
+	while ((seg = vnet_seg_next(&s, c->pool, &copied))) {
+		seg->part = pkt->part;
+		seg->tci = pkt->tci;
+		seg->in_port = pkt->in_port;
+		seg->flags = (pkt->flags & PKT_TAGGED) | PKT_SEG | PKT_SINGLE;
+		queue_out(c, op, seg);
+		op->sw.gso_segments++;
+	}
+	if (!vnet_seg_done(&s))
+		count_drop(c, op, pkt->part, ECORE_DROP_NO_BUFFER);
+	op->sw.gso_segmented++;
+	op->sw.bytes_copied += copied;
+	c->bytes_copied += copied;
+}
+
+/* Give @op what it can send: complete checksums, cut super-frames. */
+static void offload_out(struct engine_core *c, struct ecore_port *op,
+			struct pkt *pkt)
+{
+	uint32_t can = op->port.offloads;
+	struct vnet_l34 l;
+
+	vnet_parse(pkt->data, pkt->len, &l);
+	if (pkt->ol.gso_type && !(can & gso_needs(pkt->ol.gso_type, l.ipv6)))
+		return segment_out(c, op, pkt, &l);
+	if ((pkt->ol.flags & VNET_F_NEEDS_CSUM) && !(can & VNET_TUN_F_CSUM)) {
+		vnet_csum_complete(pkt->data, pkt->len, &pkt->ol, &l);
+		op->sw.csum_completed++;
+	}
+	queue_out(c, op, pkt);
+}
+
+/*
+ * Send @op's queue. Frames with offload state take the slow path: each
+ * goes whole where the port can take it, else completed or segmented.
+ */
+static void send_port(struct engine_core *c, struct ecore_port *op)
+{
+	struct pkt *in[ECORE_BURST];
+	unsigned int i, n = op->n_txq;
+
+	if (!op->txq_ol)
+		return send_txq(c, op);
+	op->txq_ol = false;
+	memcpy(in, op->txq, n * sizeof(in[0]));
+	op->n_txq = 0;
+	for (i = 0; i < n; i++) {
+		if (has_ol(in[i]))
+			offload_out(c, op, in[i]);
+		else
+			queue_out(c, op, in[i]);
+	}
+	send_seg_txq(c, op);
 }
 
 static void flush(struct engine_core *c, uint64_t touched)

@@ -45,6 +45,15 @@ enum ecore_drop {
 	ECORE_DROP_SAME_PORT, /* destination learned on the ingress port */
 	ECORE_DROP_NO_BUFFER,
 	ECORE_DROP_TX_FULL,
+	/* a virtio-net header that does not match its frame (eth/vnet.h) */
+	ECORE_DROP_BAD_VNET_FLAGS,
+	ECORE_DROP_BAD_GSO_TYPE,
+	ECORE_DROP_BAD_GSO_SIZE,
+	ECORE_DROP_BAD_HDR_LEN,
+	ECORE_DROP_BAD_CSUM_START,
+	ECORE_DROP_BAD_CSUM_OFFSET,
+	ECORE_DROP_GSO_MISMATCH,
+	ECORE_DROP_GSO_UNCUT, /* egress cannot take it, cutting failed */
 	ECORE_DROP_MAX
 };
 
@@ -58,6 +67,14 @@ struct ecore_counters {
 	uint64_t tx_packets, tx_bytes;
 	uint64_t flooded; /* unicast to an unlearned address, flooded */
 	uint64_t drops[ECORE_DROP_MAX];
+};
+
+/* Offload work the engine did in software for one egress port. */
+struct ecore_sw_counters {
+	uint64_t gso_segmented; /* super-frames cut for it */
+	uint64_t gso_segments; /* segments made of them */
+	uint64_t csum_completed; /* partial checksums finished */
+	uint64_t bytes_copied; /* into segments */
 };
 
 struct ecore_part {
@@ -87,6 +104,8 @@ struct ecore_port {
 	bool fdb_limit_runtime; /* learning limit set from the control socket */
 	uint32_t gen; /* bumped on every reuse of the slot and open */
 	struct ecore_counters c;
+	struct ecore_sw_counters sw;
+	bool txq_ol; /* a queued frame has offload state: see send_port() */
 	unsigned int n_txq;
 	/* trunks: txq's one partition (ECORE_NO_PART: mixed) and bytes */
 	uint16_t txq_part;

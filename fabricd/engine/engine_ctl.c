@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "eth/frame.h"
+#include "eth/vnet.h"
 #include "lib/ctl_server.h"
 #include "lib/util.h"
 
@@ -64,6 +65,30 @@ static json_t *part_fdb_json(const struct engine *e, unsigned int idx)
 	return share_json(&sh, json_string("shared"));
 }
 
+/* The offloads a port takes whole, by the names ethtool gives them. */
+static json_t *offloads_json(uint32_t offloads)
+{
+	static const struct {
+		uint32_t bit;
+		const char *name;
+	} names[] = {
+		{ VNET_TUN_F_CSUM, "tx-checksum" },
+		{ VNET_TUN_F_TSO4, "tso4" },
+		{ VNET_TUN_F_TSO6, "tso6" },
+		{ VNET_TUN_F_TSO_ECN, "tso-ecn" },
+		{ VNET_TUN_F_UFO, "ufo" },
+		{ VNET_TUN_F_USO4, "uso4" },
+		{ VNET_TUN_F_USO6, "uso6" },
+	};
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(names); i++)
+		if (offloads & names[i].bit)
+			json_array_append_new(a, json_string(names[i].name));
+	return a;
+}
+
 static const char *port_role(const struct ecore_port *ep)
 {
 	return ep->role == ECORE_TRUNK ? "trunk" : "access";
@@ -105,6 +130,15 @@ static json_t *port_json(const struct engine *e, const struct ecore_port *ep)
 			    json_integer(hw.rx_dropped));
 	json_object_set_new(
 		o, "fdb", port_fdb_json(e, (unsigned int)(ep - e->core.ports)));
+	json_object_set_new(o, "offloads", offloads_json(ep->port.offloads));
+	json_object_set_new(o, "gso_segmented",
+			    json_integer(ep->sw.gso_segmented));
+	json_object_set_new(o, "gso_segments",
+			    json_integer(ep->sw.gso_segments));
+	json_object_set_new(o, "csum_completed",
+			    json_integer(ep->sw.csum_completed));
+	json_object_set_new(o, "bytes_copied",
+			    json_integer(ep->sw.bytes_copied));
 	return o;
 }
 

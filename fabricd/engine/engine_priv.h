@@ -19,6 +19,7 @@ struct engine {
 	pthread_mutex_t lock;
 	struct engine_core core;
 	struct pool *pool;
+	struct pool *big_pool; /* super-frames read from taps; may be NULL */
 	int epfd;
 	int stop_fd; /* eventfd: wakes the forwarding thread to stop */
 	pthread_t thread;

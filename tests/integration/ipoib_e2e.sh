@@ -54,18 +54,19 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# host NS IFNAME PEER ADDR: a namespace with one veth end at ADDR/24, the
-# other end (PEER) in ours for a gateway; IPv6 off on both ends so that
-# nothing but the test's traffic moves. The host computes its checksums:
-# the gateway's AF_PACKET port reads frames without the kernel's
-# checksum-offload state, so a veth's CHECKSUM_PARTIAL TCP segments would
-# leave the gateway with an unfinished checksum.
+# host NS IFNAME PEER ADDR [OFFLOADS]: a namespace with one veth end at
+# ADDR/24, the other end (PEER) in ours for a gateway; IPv6 off on both ends
+# so that nothing but the test's traffic moves. Gateway A runs its Ethernet
+# ports on AF_PACKET, which carries the virtio-net header: its hosts keep
+# their offloads (OFFLOADS "on"), and A completes their partial checksums
+# and cuts their TSO super-frames for IPoIB. B's ports run AF_XDP, which
+# cannot carry that state: its hosts compute whole frames (tx off).
 host() {
 	ip netns add "$1"
 	ip link add "$3" type veth peer name "$2" netns "$1"
 	sysctl -qw "net.ipv6.conf.$3.disable_ipv6=1"
 	ip link set "$3" up
-	ip netns exec "$1" ethtool -K "$2" tx off >/dev/null
+	[ "${5:-off}" = on ] || ip netns exec "$1" ethtool -K "$2" tx off >/dev/null
 	ip -n "$1" link set lo up
 	ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
 	ip -n "$1" link set "$2" up
@@ -116,9 +117,9 @@ ip link set veth0 up
 ip link set veth1 up
 check "rxe0 on veth0" rdma link add rxe0 type rxe netdev veth0
 check "rxe1 on veth1" rdma link add rxe1 type rxe netdev veth1
-host heth he0 he1 10.20.0.1
+host heth he0 he1 10.20.0.1 on
 host hib hi0 hi1 10.20.0.2
-host hx hx0 hx1 10.20.0.3
+host hx hx0 hx1 10.20.0.3 on
 host ho ho0 ho1 10.20.0.4
 
 # policy GW IBDEV PORT...: a policy with gateway GW (IB device IBDEV, or
@@ -145,8 +146,8 @@ gateway() {
 	ip link set "up$x" up
 	ip link set "up$x-p" up
 	policy "gw$x" "${pa[@]}" >"$W/$x.yaml"
-	$FABRICD -f -c "$W/$x.yaml" -g "gw$x" -s "$W/$x.sock" -S "$W/$x.state" \
-		-p "$W/$x.pid" "$@" >"$W/$x.log" 2>&1 &
+	env ${GW_ENV:-} $FABRICD -f -c "$W/$x.yaml" -g "gw$x" -s "$W/$x.sock" \
+		-S "$W/$x.state" -p "$W/$x.pid" "$@" >"$W/$x.log" 2>&1 &
 	PIDS+=($!)
 }
 # ports_up SOCK NAME...: fabricd SOCK lists the ports, each open
@@ -159,7 +160,7 @@ ports_up() {
 			return 1
 	done
 }
-gateway a rxe0 he1:ta hx1:tb --
+GW_ENV=FABRICD_NO_XDP=1 gateway a rxe0 he1:ta hx1:tb --
 gateway b "" hi1:ta ho1:tb -- --ib-dev rxe1 --ib-port 1
 for _ in $(seq 150); do
 	ports_up "$W/a.sock" rxe0.9001 rxe0.9002 he1 hx1 &&
@@ -174,6 +175,8 @@ pl=$($FCTL -s "$W/a.sock" -j port list)
 check_eq "port list: rxe0.9001 is kind ipoib, ud-roce, access port of ta" \
 	"ipoib ud-roce access ta policy" \
 	"$(jq -r '.[] | select(.name == "rxe0.9001") | "\(.kind) \(.mode) \(.role) \(.partition) \(.source)"' <<<"$pl")"
+check_eq "A's Ethernet port he1 carries the virtio-net header" \
+	af_packet+vnet "$(jq -r '.[] | select(.name == "he1") | .mode' <<<"$pl")"
 check_eq "port list: rxe0.9002 is in tb" tb \
 	"$(jq -r '.[] | select(.name == "rxe0.9002") | .partition' <<<"$pl")"
 check "port list text shows the ipoib kind" \
@@ -189,6 +192,12 @@ check "ta: ping Ethernet host -> IB-side host" ping_ok heth 10.20.0.2
 check "ta: ping IB-side host -> Ethernet host" ping_ok hib 10.20.0.1
 check "ta: TCP 1 MiB Ethernet -> IB side" tcp_transfer heth hib 10.20.0.2
 check "ta: TCP 1 MiB IB side -> Ethernet" tcp_transfer hib heth 10.20.0.1
+# heth sent with its offloads on: the engine finished that for IPoIB
+sw=$($FCTL -s "$W/a.sock" -j port show rxe0.9001 |
+	jq -r '"\(.gso_segmented) \(.gso_segments) \(.csum_completed) \(.bytes_copied)"')
+diag "A's rxe0.9001: super-frames cut, segments, checksums completed, bytes copied: $sw"
+check "A cut super-frames or completed checksums for IPoIB" \
+	[ "$(echo "$sw" | awk '{ print $1 + $3 }')" -gt 0 ]
 
 # IPv6 in ta: neighbour discovery is rewritten at both gateways (link-layer
 # options 8 <-> 24 bytes); multicast travels in the broadcast group.

@@ -1,0 +1,111 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#
+# A VM attached the way libvirt attaches it (docs/vms.md): a domain with an
+# <interface type='ethernet'> whose tap libvirt creates under a fixed name,
+# a virtio NIC with its default offloads, and that name in fabricd's
+# policy. A namespace behind a veth port of the same partition pings the
+# guest; the domain is destroyed and created again (a VM restart: its tap
+# goes away and comes back) and the port follows by itself.
+cd "$(dirname "$0")/../.." || exit 1
+. tests/lib/tap.sh
+. tests/lib/guests.sh
+
+FABRICD=$PWD/build/bin/fabricd
+FABRICCTL=$PWD/build/bin/fabricctl
+[ "$(id -u)" -eq 0 ] || skip_all "needs root (taps)"
+[ -x "$FABRICD" ] || skip_all "fabricd not built (make)"
+command -v virsh >/dev/null ||
+	skip_all "libvirt not installed (libvirt-daemon-driver-qemu libvirt-clients)"
+command -v jq >/dev/null || skip_all "jq not installed (make deps)"
+
+P=lv$$
+D=$(mktemp -d /tmp/vm_libvirt.XXXXXX)
+V="virsh -q -c qemu:///system"
+FPID=""
+cleanup() {
+	$V destroy "$P" >/dev/null 2>&1
+	[ -n "$FPID" ] && kill "$FPID" 2>/dev/null && wait "$FPID" 2>/dev/null
+	ip netns del "$P-h" 2>/dev/null
+	ip link del "${P}h" 2>/dev/null
+	rm -rf "$D"
+}
+trap cleanup EXIT
+guests_init "$D"
+$V list >/dev/null 2>&1 ||
+	skip_all "libvirtd is not running (libvirt-daemon-system, or start libvirtd)"
+
+# The guest, exactly as docs/vms.md shows the interface.
+cat >"$D/domain.xml" <<EOF2
+<domain type='qemu'>
+  <name>$P</name>
+  <memory unit='MiB'>256</memory>
+  <vcpu>1</vcpu>
+  <os>
+    <type arch='x86_64'>hvm</type>
+    <kernel>$GUEST_KERNEL</kernel>
+    <initrd>$PWD/$GUEST_INITRD</initrd>
+    <cmdline>console=ttyS0 quiet no_timer_check fab.ip=10.9.0.5/24 fab.mode=idle</cmdline>
+  </os>
+  <devices>
+    <interface type='ethernet'>
+      <target dev='${P}vm' managed='yes'/>
+      <mac address='52:54:00:12:00:1a'/>
+      <model type='virtio'/>
+    </interface>
+    <serial type='file'>
+      <source path='$D/guest.log'/>
+      <target port='0'/>
+    </serial>
+  </devices>
+</domain>
+EOF2
+
+ip netns add "$P-h" || skip_all "cannot create a network namespace"
+ip link add "${P}h" type veth peer name eth0 netns "$P-h"
+ip link set "${P}h" up
+ip -n "$P-h" addr add 10.9.0.6/24 dev eth0
+ip -n "$P-h" link set eth0 up
+cat >"$D/fabric.yaml" <<EOF2
+fabric: { name: libvirt }
+partitions:
+  - { name: tenant-a, pkey: 0x0021, vlan: 20, members: [ { all_cas: true, membership: full } ] }
+ports:
+  - { name: ${P}vm, partition: tenant-a, membership: full }
+  - { name: ${P}h, partition: tenant-a, membership: full }
+EOF2
+SOCK=$D/ctl.sock
+"$FABRICD" --policy "$D/fabric.yaml" --no-ib --state-dir "$D/state" \
+	--ctl-socket "$SOCK" --pid-file "$D/fabricd.pid" --foreground \
+	>"$D/fabricd.log" 2>&1 &
+FPID=$!
+state() {
+	"$FABRICCTL" -s "$SOCK" -j port list 2>/dev/null |
+		jq -r ".[] | select(.name==\"$P$1\") | .state"
+}
+wait_state() {
+	for _ in $(seq 100); do [ "$(state "$1")" = "$2" ] && return 0; sleep 0.1; done
+	return 1
+}
+check "the VM's port waits for its tap (absent)" wait_state vm absent
+
+check "virsh create: the domain starts" $V create "$D/domain.xml"
+check "libvirt made the tap; the port opened by itself" wait_state vm up
+check_eq "its mode" af_packet+vnet "$("$FABRICCTL" -s "$SOCK" -j port show "${P}vm" | jq -r .mode)"
+guest_wait guest "GUEST UP" 120
+check "the guest booted" [ $? -eq 0 ]
+pings() { ip netns exec "$P-h" ping -c 2 -W 2 10.9.0.5 >/dev/null 2>&1; }
+ok_ping=1
+for _ in $(seq 10); do pings && ok_ping=0 && break; sleep 1; done
+check "a namespace in the same partition pings the guest" [ $ok_ping -eq 0 ]
+
+check "virsh destroy: the VM stops" $V destroy "$P"
+check "its tap is gone: the port is absent" wait_state vm absent
+rm -f "$D/guest.log"
+check "virsh create again (the VM restarts)" $V create "$D/domain.xml"
+check "the tap is back: the port reopened by itself" wait_state vm up
+guest_wait guest "GUEST UP" 120
+ok_ping=1
+for _ in $(seq 10); do pings && ok_ping=0 && break; sleep 1; done
+check "the namespace pings the restarted guest" [ $ok_ping -eq 0 ]
+tap_done
