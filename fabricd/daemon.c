@@ -22,6 +22,7 @@
 #include "eth/port_dummy.h"
 #include "fabricd/daemon_priv.h"
 #include "fabricd/engine/engine.h"
+#include "fabricd/metrics.h"
 #include "lib/ctl_server.h"
 #include "lib/log.h"
 #include "lib/paths.h"
@@ -430,8 +431,22 @@ static int poll_timeout(const struct daemon *d)
 
 	if (d->reconcile_at_ms && d->reconcile_at_ms < next)
 		next = d->reconcile_at_ms;
+	if (d->metrics && metrics_due_ms(d->metrics) < next)
+		next = metrics_due_ms(d->metrics);
 	ms = next <= now ? 0 : (int)MIN(next - now, 60000);
 	return ctl >= 0 && ctl < ms ? ctl : ms;
+}
+
+/* The textfile for node_exporter, when due: from the "stats" reply. */
+static void write_metrics(struct daemon *d, uint64_t now)
+{
+	json_t *stats;
+
+	if (!d->metrics || now < metrics_due_ms(d->metrics))
+		return;
+	stats = d->engine ? engine_stats_json(d->engine) : NULL;
+	metrics_write(d->metrics, stats);
+	json_decref(stats);
 }
 
 static void run_timers(struct daemon *d)
@@ -447,6 +462,7 @@ static void run_timers(struct daemon *d)
 		due = true;
 	if (due || (d->reconcile_at_ms && now >= d->reconcile_at_ms))
 		daemon_reconcile(d);
+	write_metrics(d, now);
 }
 
 static void main_loop(struct daemon *d)
@@ -517,6 +533,12 @@ static int open_services(struct daemon *d)
 			 strerror(errno));
 		return -errno;
 	}
+	if (d->o->metrics_dir) {
+		d->metrics = metrics_create(d->o->metrics_dir,
+					    d->o->metrics_interval);
+		if (!d->metrics)
+			return -errno;
+	}
 	return daemon_ctl_register(d);
 }
 
@@ -545,6 +567,7 @@ static int start(struct daemon *d)
 static void stop(struct daemon *d)
 {
 	engine_destroy(d->engine);
+	metrics_destroy(d->metrics);
 	ctl_server_destroy(d->ctl);
 	reconcile_destroy(d->rc);
 	daemon_ib_stop(d);

@@ -7,11 +7,13 @@
 #include <unistd.h>
 
 #include "fabricd/daemon.h"
+#include "fabricd/metrics.h"
 #include "fabricd/port_kinds.h"
 #include "lib/cli.h"
 #include "lib/ctl.h"
 #include "lib/log.h"
 #include "lib/paths.h"
+#include "lib/prom.h"
 #include "lib/util.h"
 
 #define D struct daemon_opts
@@ -54,6 +56,15 @@ static const struct cli_opt options[] = {
 	  "PKey table re-read interval (default " CLI_STR(
 		  FABRICD_DEFAULT_POLL_MS) ")",
 	  CLI_SET_UINT(D, poll_ms, 10, 3600000) },
+	{ "metrics-dir", CLI_LONG_ONLY + 5, "DIR",
+	  "write the counters in the Prometheus text format to "
+	  "DIR/" PROM_TEXTFILE " (node_exporter's textfile directory), "
+	  "replaced atomically",
+	  CLI_SET_STRING(D, metrics_dir) },
+	{ "metrics-interval", CLI_LONG_ONLY + 6, "SEC",
+	  "seconds between two writes of the metrics file (default " CLI_STR(
+		  METRICS_DEFAULT_INTERVAL_S) ")",
+	  CLI_SET_UINT(D, metrics_interval, 1, 86400) },
 	{ "foreground", 'f', NULL, "do not detach; log to stderr",
 	  CLI_SET_FLAG(D, foreground) },
 	{ "verbose", 'v', NULL, "log debug messages", .kind = CLI_CALL },
@@ -116,6 +127,7 @@ static void make_absolute(struct daemon_opts *o)
 	o->state_dir = absolute(o->state_dir);
 	o->ctl_socket = absolute(o->ctl_socket);
 	o->pid_file = absolute(o->pid_file);
+	o->metrics_dir = absolute(o->metrics_dir);
 }
 
 int main(int argc, char **argv)
@@ -126,6 +138,7 @@ int main(int argc, char **argv)
 		.ctl_socket = CTL_DEFAULT_SOCKET,
 		.pid_file = PATHS_PID_FILE,
 		.poll_ms = FABRICD_DEFAULT_POLL_MS,
+		.metrics_interval = METRICS_DEFAULT_INTERVAL_S,
 	};
 	int ret, first = cli_parse(&prog, argc, argv, &o);
 
