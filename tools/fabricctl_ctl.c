@@ -74,13 +74,8 @@ int fctl_show(const struct fctl_opts *o, const char *method, int argc,
 	      char **argv, void (*print)(json_t *reply))
 {
 	json_t *res = NULL;
-	int ret;
+	int ret = fctl_call(o, method, argc, (const char *const *)argv, &res);
 
-	if (o->prometheus) {
-		cli_error("-o prometheus: only 'stats' prints Prometheus text");
-		return FCTL_REFUSED;
-	}
-	ret = fctl_call(o, method, argc, (const char *const *)argv, &res);
 	if (ret)
 		return ret;
 	out_begin(stdout, o->json);

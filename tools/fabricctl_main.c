@@ -92,6 +92,10 @@ static int dispatch(const struct fctl_opts *o, int argc, char **argv)
 		help_tail(stderr);
 		return FCTL_REFUSED;
 	}
+	if (o->prometheus && obj != &fctl_stats_object) {
+		cli_error("-o prometheus: only 'stats' prints Prometheus text");
+		return FCTL_REFUSED;
+	}
 	if (argc > 1 && !strcmp(argv[1], "help")) {
 		object_help(obj, stdout);
 		return FCTL_OK;

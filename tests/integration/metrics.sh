@@ -91,6 +91,10 @@ check "every counter of the file equals fabricctl -j stats ($out)" \
 fctl -o prometheus stats >"$MDIR/ctl.prom"
 out=$(python3 tests/lib/prom_compare.py "$MDIR/ctl.prom" "$MDIR/stats.json")
 check "and so does fabricctl -o prometheus stats ($out)" [ $? -eq 0 ]
+fctl -o prometheus port list >/dev/null 2>&1
+check_eq "-o prometheus is refused for anything but stats" 1 $?
+fctl -o yaml stats >/dev/null 2>&1
+check_eq "and -o of an unknown format" 1 $?
 check_eq "the families are documented in docs/metrics.md" "" \
 	"$(awk '/^# TYPE/ { print $3 }' "$PROM" | while read -r n; do
 		grep -q "^| \`$n\`" docs/metrics.md || echo "$n"
