@@ -27,6 +27,7 @@
 #include "lib/log.h"
 #include "lib/paths.h"
 #include "lib/policy.h"
+#include "lib/prom.h"
 #include "lib/port.h"
 #include "lib/util.h"
 
@@ -210,6 +211,27 @@ static int adopt_policy(struct daemon *d, struct policy *pol)
 	return 0;
 }
 
+/*
+ * The textfile: --metrics-dir and --metrics-interval, else the policy's
+ * metrics: key; a change starts writing to the new place at once.
+ */
+static void daemon_metrics_apply(struct daemon *d)
+{
+	const struct policy_metrics *pm = &d->pol->metrics;
+	const char *dir = d->o->metrics_dir ?: pm->textfile_dir;
+	unsigned int interval = d->o->metrics_interval ?: pm->interval;
+
+	if (d->metrics && dir && metrics_is(d->metrics, dir, interval))
+		return;
+	metrics_destroy(d->metrics);
+	d->metrics = dir ? metrics_create(dir, interval) : NULL;
+	if (dir && !d->metrics)
+		VLOG_ERR("metrics: %s", strerror(errno));
+	else if (dir)
+		VLOG_INFO("metrics to %s/" PROM_TEXTFILE " every %u s", dir,
+			  interval);
+}
+
 int daemon_reload(struct daemon *d)
 {
 	struct policy *pol = load_policy(d, &d->reload_error);
@@ -232,6 +254,7 @@ int daemon_reload(struct daemon *d)
 		  pol->n_partitions, d->gw ? ", gateway " : "",
 		  d->gw ? d->gw->name : "");
 	d->engine_dirty = true;
+	daemon_metrics_apply(d);
 	return daemon_reconcile(d);
 }
 
@@ -533,12 +556,7 @@ static int open_services(struct daemon *d)
 			 strerror(errno));
 		return -errno;
 	}
-	if (d->o->metrics_dir) {
-		d->metrics = metrics_create(d->o->metrics_dir,
-					    d->o->metrics_interval);
-		if (!d->metrics)
-			return -errno;
-	}
+	daemon_metrics_apply(d);
 	return daemon_ctl_register(d);
 }
 

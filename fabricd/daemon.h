@@ -27,7 +27,7 @@ struct daemon_opts {
 	bool foreground;
 	unsigned int poll_ms; /* PKey table re-read interval */
 	const char *metrics_dir; /* NULL: no node_exporter textfile */
-	unsigned int metrics_interval; /* seconds between its writes */
+	unsigned int metrics_interval; /* seconds between writes; 0: policy's */
 };
 
 /*

@@ -7,12 +7,12 @@
 #include <unistd.h>
 
 #include "fabricd/daemon.h"
-#include "fabricd/metrics.h"
 #include "fabricd/port_kinds.h"
 #include "lib/cli.h"
 #include "lib/ctl.h"
 #include "lib/log.h"
 #include "lib/paths.h"
+#include "lib/policy.h"
 #include "lib/prom.h"
 #include "lib/util.h"
 
@@ -59,12 +59,13 @@ static const struct cli_opt options[] = {
 	{ "metrics-dir", CLI_LONG_ONLY + 5, "DIR",
 	  "write the counters in the Prometheus text format to "
 	  "DIR/" PROM_TEXTFILE " (node_exporter's textfile directory), "
-	  "replaced atomically",
+	  "replaced atomically (default: the policy's metrics.textfile_dir)",
 	  CLI_SET_STRING(D, metrics_dir) },
 	{ "metrics-interval", CLI_LONG_ONLY + 6, "SEC",
-	  "seconds between two writes of the metrics file (default " CLI_STR(
-		  METRICS_DEFAULT_INTERVAL_S) ")",
-	  CLI_SET_UINT(D, metrics_interval, 1, 86400) },
+	  "seconds between two writes of the metrics file (default: the "
+	  "policy's metrics.interval, else " CLI_STR(
+		  POLICY_METRICS_INTERVAL_DEFAULT) ")",
+	  CLI_SET_UINT(D, metrics_interval, 1, POLICY_METRICS_INTERVAL_MAX) },
 	{ "foreground", 'f', NULL, "do not detach; log to stderr",
 	  CLI_SET_FLAG(D, foreground) },
 	{ "verbose", 'v', NULL, "log debug messages", .kind = CLI_CALL },
@@ -138,7 +139,6 @@ int main(int argc, char **argv)
 		.ctl_socket = CTL_DEFAULT_SOCKET,
 		.pid_file = PATHS_PID_FILE,
 		.poll_ms = FABRICD_DEFAULT_POLL_MS,
-		.metrics_interval = METRICS_DEFAULT_INTERVAL_S,
 	};
 	int ret, first = cli_parse(&prog, argc, argv, &o);
 

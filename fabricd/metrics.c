@@ -14,6 +14,7 @@
 LOG_MODULE(metrics);
 
 struct metrics {
+	char *dir;
 	char *path; /* DIR/fabricd.prom */
 	unsigned int interval_s;
 	uint64_t due_ms;
@@ -27,7 +28,9 @@ struct metrics *metrics_create(const char *dir, unsigned int interval_s)
 
 	if (!m)
 		return NULL;
-	if (asprintf(&m->path, "%s/%s", dir, PROM_TEXTFILE) < 0) {
+	m->dir = strdup(dir);
+	if (!m->dir || asprintf(&m->path, "%s/%s", dir, PROM_TEXTFILE) < 0) {
+		free(m->dir);
 		free(m);
 		errno = ENOMEM;
 		return NULL;
@@ -41,8 +44,15 @@ void metrics_destroy(struct metrics *m)
 {
 	if (!m)
 		return;
+	free(m->dir);
 	free(m->path);
 	free(m);
+}
+
+bool metrics_is(const struct metrics *m, const char *dir,
+		unsigned int interval_s)
+{
+	return !strcmp(m->dir, dir) && m->interval_s == interval_s;
 }
 
 uint64_t metrics_due_ms(const struct metrics *m)

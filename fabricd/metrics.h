@@ -10,11 +10,15 @@
 #ifndef FABRICD_METRICS_H
 #define FABRICD_METRICS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <jansson.h>
 
-#define METRICS_DEFAULT_INTERVAL_S 15
+#include "lib/policy.h"
+
+/* Used when asked for an interval of 0. */
+#define METRICS_DEFAULT_INTERVAL_S POLICY_METRICS_INTERVAL_DEFAULT
 
 struct metrics;
 
@@ -23,6 +27,10 @@ struct metrics;
  * the first write is due at once. Returns NULL with errno set.
  */
 struct metrics *metrics_create(const char *dir, unsigned int interval_s);
+
+/* metrics_is - whether @m writes to @dir every @interval_s seconds. */
+bool metrics_is(const struct metrics *m, const char *dir,
+		unsigned int interval_s);
 
 /* metrics_destroy - free @m (the file stays); accepts NULL. */
 void metrics_destroy(struct metrics *m);
