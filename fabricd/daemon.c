@@ -22,10 +22,12 @@
 #include "eth/port_dummy.h"
 #include "fabricd/daemon_priv.h"
 #include "fabricd/engine/engine.h"
+#include "fabricd/metrics.h"
 #include "lib/ctl_server.h"
 #include "lib/log.h"
 #include "lib/paths.h"
 #include "lib/policy.h"
+#include "lib/prom.h"
 #include "lib/port.h"
 #include "lib/util.h"
 
@@ -209,6 +211,27 @@ static int adopt_policy(struct daemon *d, struct policy *pol)
 	return 0;
 }
 
+/*
+ * The textfile: --metrics-dir and --metrics-interval, else the policy's
+ * metrics: key; a change starts writing to the new place at once.
+ */
+static void daemon_metrics_apply(struct daemon *d)
+{
+	const struct policy_metrics *pm = &d->pol->metrics;
+	const char *dir = d->o->metrics_dir ?: pm->textfile_dir;
+	unsigned int interval = d->o->metrics_interval ?: pm->interval;
+
+	if (d->metrics && dir && metrics_is(d->metrics, dir, interval))
+		return;
+	metrics_destroy(d->metrics);
+	d->metrics = dir ? metrics_create(dir, interval) : NULL;
+	if (dir && !d->metrics)
+		VLOG_ERR("metrics: %s", strerror(errno));
+	else if (dir)
+		VLOG_INFO("metrics to %s/" PROM_TEXTFILE " every %u s", dir,
+			  interval);
+}
+
 int daemon_reload(struct daemon *d)
 {
 	struct policy *pol = load_policy(d, &d->reload_error);
@@ -231,6 +254,7 @@ int daemon_reload(struct daemon *d)
 		  pol->n_partitions, d->gw ? ", gateway " : "",
 		  d->gw ? d->gw->name : "");
 	d->engine_dirty = true;
+	daemon_metrics_apply(d);
 	return daemon_reconcile(d);
 }
 
@@ -430,8 +454,22 @@ static int poll_timeout(const struct daemon *d)
 
 	if (d->reconcile_at_ms && d->reconcile_at_ms < next)
 		next = d->reconcile_at_ms;
+	if (d->metrics && metrics_due_ms(d->metrics) < next)
+		next = metrics_due_ms(d->metrics);
 	ms = next <= now ? 0 : (int)MIN(next - now, 60000);
 	return ctl >= 0 && ctl < ms ? ctl : ms;
+}
+
+/* The textfile for node_exporter, when due: from the "stats" reply. */
+static void write_metrics(struct daemon *d, uint64_t now)
+{
+	json_t *stats;
+
+	if (!d->metrics || now < metrics_due_ms(d->metrics))
+		return;
+	stats = d->engine ? engine_stats_json(d->engine) : NULL;
+	metrics_write(d->metrics, stats);
+	json_decref(stats);
 }
 
 static void run_timers(struct daemon *d)
@@ -447,6 +485,7 @@ static void run_timers(struct daemon *d)
 		due = true;
 	if (due || (d->reconcile_at_ms && now >= d->reconcile_at_ms))
 		daemon_reconcile(d);
+	write_metrics(d, now);
 }
 
 static void main_loop(struct daemon *d)
@@ -517,6 +556,7 @@ static int open_services(struct daemon *d)
 			 strerror(errno));
 		return -errno;
 	}
+	daemon_metrics_apply(d);
 	return daemon_ctl_register(d);
 }
 
@@ -545,6 +585,7 @@ static int start(struct daemon *d)
 static void stop(struct daemon *d)
 {
 	engine_destroy(d->engine);
+	metrics_destroy(d->metrics);
 	ctl_server_destroy(d->ctl);
 	reconcile_destroy(d->rc);
 	daemon_ib_stop(d);

@@ -26,6 +26,8 @@ struct daemon_opts {
 	const char *pid_file;
 	bool foreground;
 	unsigned int poll_ms; /* PKey table re-read interval */
+	const char *metrics_dir; /* NULL: no node_exporter textfile */
+	unsigned int metrics_interval; /* seconds between writes; 0: policy's */
 };
 
 /*

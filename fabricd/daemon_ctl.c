@@ -15,6 +15,7 @@
 #include "lib/ctl_server.h"
 #include "fabricd/daemon_priv.h"
 #include "fabricd/engine/engine.h"
+#include "fabricd/metrics.h"
 #include "lib/ib.h"
 #include "lib/paths.h"
 #include "lib/policy.h"
@@ -174,14 +175,15 @@ static int cmd_status(int argc, const char *const argv[], void *aux,
 
 	*result = json_pack(
 		"{s:s, s:i, s:s, s:s?, s:s?, s:s?, s:o, s:o, s:o, s:o, s:o, "
-		"s:s}",
+		"s:s, s:o}",
 		"version", PATHS_VERSION, "pid", (int)getpid(), "policy",
 		d->o->policy_file, "policy_error", d->reload_error, "gateway",
 		d->gw ? d->gw->name : NULL, "uplink",
 		d->gw ? d->gw->uplink : NULL, "ib", ib_json(d), "vlan",
 		vlan_json(d), "partitions", counts_json(d), "drift",
 		drift_json(d), "reconcile", reconcile_json(d), "engine",
-		engine_state(d, buf, sizeof(buf)));
+		engine_state(d, buf, sizeof(buf)), "metrics",
+		d->metrics ? metrics_status_json(d->metrics) : json_null());
 	return *result ? 0 : -ENOMEM;
 }
 

@@ -16,6 +16,7 @@
 
 struct ctl_server;
 struct engine;
+struct metrics;
 
 enum daemon_ib {
 	DAEMON_IB_NONE, /* no IB port: partitions from the policy alone */
@@ -52,6 +53,7 @@ struct daemon {
 
 	struct ctl_server *ctl;
 	struct engine *engine; /* NULL: --no-engine, or it failed */
+	struct metrics *metrics; /* NULL: no --metrics-dir */
 	char engine_error[160]; /* "" when it runs fine */
 	bool engine_dirty; /* policy or PKeys changed since engine_sync() */
 	int sigfd;

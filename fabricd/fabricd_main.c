@@ -12,6 +12,8 @@
 #include "lib/ctl.h"
 #include "lib/log.h"
 #include "lib/paths.h"
+#include "lib/policy.h"
+#include "lib/prom.h"
 #include "lib/util.h"
 
 #define D struct daemon_opts
@@ -54,6 +56,16 @@ static const struct cli_opt options[] = {
 	  "PKey table re-read interval (default " CLI_STR(
 		  FABRICD_DEFAULT_POLL_MS) ")",
 	  CLI_SET_UINT(D, poll_ms, 10, 3600000) },
+	{ "metrics-dir", CLI_LONG_ONLY + 5, "DIR",
+	  "write the counters in the Prometheus text format to "
+	  "DIR/" PROM_TEXTFILE " (node_exporter's textfile directory), "
+	  "replaced atomically (default: the policy's metrics.textfile_dir)",
+	  CLI_SET_STRING(D, metrics_dir) },
+	{ "metrics-interval", CLI_LONG_ONLY + 6, "SEC",
+	  "seconds between two writes of the metrics file (default: the "
+	  "policy's metrics.interval, else " CLI_STR(
+		  POLICY_METRICS_INTERVAL_DEFAULT) ")",
+	  CLI_SET_UINT(D, metrics_interval, 1, POLICY_METRICS_INTERVAL_MAX) },
 	{ "foreground", 'f', NULL, "do not detach; log to stderr",
 	  CLI_SET_FLAG(D, foreground) },
 	{ "verbose", 'v', NULL, "log debug messages", .kind = CLI_CALL },
@@ -116,6 +128,7 @@ static void make_absolute(struct daemon_opts *o)
 	o->state_dir = absolute(o->state_dir);
 	o->ctl_socket = absolute(o->ctl_socket);
 	o->pid_file = absolute(o->pid_file);
+	o->metrics_dir = absolute(o->metrics_dir);
 }
 
 int main(int argc, char **argv)

@@ -48,6 +48,7 @@ void policy_free(struct policy *pol)
 	free(pol->ports);
 	free(pol->lid_pins);
 	free(pol->fabric_name);
+	free(pol->metrics.textfile_dir);
 	free(pol->file);
 	free(pol);
 }

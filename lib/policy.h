@@ -140,6 +140,17 @@ struct policy_port {
 	struct policy_loc loc;
 };
 
+/* metrics: fabricd's node_exporter textfile (fabricd --metrics-dir wins). */
+struct policy_metrics {
+	char *textfile_dir; /* absolute; NULL when the policy has no metrics: */
+	unsigned int interval; /* seconds between writes, 1..86400 */
+	struct policy_loc loc;
+};
+
+/* Bounds of metrics.interval (seconds). */
+#define POLICY_METRICS_INTERVAL_DEFAULT 15
+#define POLICY_METRICS_INTERVAL_MAX 86400
+
 struct policy {
 	char *file; /* path it was read from */
 	char *fabric_name;
@@ -152,6 +163,7 @@ struct policy {
 	size_t n_gateways;
 	struct policy_port *ports;
 	size_t n_ports;
+	struct policy_metrics metrics;
 };
 
 /*

@@ -312,6 +312,25 @@ static void diff_ports(struct differ *d, const struct policy *a,
 	}
 }
 
+static void metrics_text(const struct policy_metrics *m, char *buf, size_t len)
+{
+	if (m->textfile_dir)
+		snprintf(buf, len, "%s every %u s", m->textfile_dir,
+			 m->interval);
+	else
+		snprintf(buf, len, "none");
+}
+
+static void diff_metrics(struct differ *d, const struct policy *a,
+			 const struct policy *b)
+{
+	char x[4200], y[4200];
+
+	metrics_text(&a->metrics, x, sizeof(x));
+	metrics_text(&b->metrics, y, sizeof(y));
+	field(d, "metrics", "textfile", NULL, x, y, "hosts");
+}
+
 unsigned int policy_diff(const struct policy *old, const struct policy *new,
 			 policy_diff_fn fn, void *ctx)
 {
@@ -321,6 +340,7 @@ unsigned int policy_diff(const struct policy *old, const struct policy *new,
 	diff_partitions(&d, old, new);
 	diff_gateways(&d, old, new);
 	diff_ports(&d, old, new);
+	diff_metrics(&d, old, new);
 	return d.n;
 }
 

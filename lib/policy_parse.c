@@ -492,6 +492,45 @@ static void parse_port(struct loader *ld, yaml_node_t *item, void *ctx,
 		      ARRAY_SIZE(port_keys), port);
 }
 
+/* ---- metrics: ----------------------------------------------------------- */
+
+static void metrics_dir(struct loader *ld, yaml_node_t *v, void *ctx)
+{
+	const char *s = pload_scalar(ld, v, "textfile_dir");
+
+	if (!s)
+		return;
+	if (s[0] != '/' || strlen(s) >= 4096) {
+		pload_error(ld, v,
+			    "textfile_dir '%s' is not an absolute path; name "
+			    "node_exporter's textfile directory, e.g. "
+			    "/var/lib/prometheus/node-exporter",
+			    s);
+		return;
+	}
+	ld->pol->metrics.textfile_dir = pload_strdup(ld, s);
+}
+
+static void metrics_interval(struct loader *ld, yaml_node_t *v, void *ctx)
+{
+	uint64_t n;
+
+	if (!pload_uint(ld, v, "interval", 1, POLICY_METRICS_INTERVAL_MAX, &n))
+		ld->pol->metrics.interval = (unsigned int)n;
+}
+
+static const struct key_handler metrics_keys[] = {
+	{ "textfile_dir", true, metrics_dir },
+	{ "interval", false, metrics_interval },
+};
+
+static void root_metrics(struct loader *ld, yaml_node_t *v, void *ctx)
+{
+	ld->pol->metrics.loc = pload_loc(v);
+	pload_mapping(ld, v, "metrics", metrics_keys, ARRAY_SIZE(metrics_keys),
+		      NULL);
+}
+
 /* ---- the document ------------------------------------------------------- */
 
 static void root_fabric(struct loader *ld, yaml_node_t *v, void *ctx)
@@ -526,6 +565,7 @@ static const struct key_handler root_keys[] = {
 	{ "partitions", true, root_partitions },
 	{ "gateways", false, root_gateways },
 	{ "ports", false, root_ports },
+	{ "metrics", false, root_metrics },
 };
 
 void pload_parse_root(struct loader *ld, yaml_node_t *root)

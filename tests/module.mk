@@ -28,6 +28,7 @@ TEST_LAYERS_test_policy_edit := lib
 TEST_LAYERS_test_pool := lib
 TEST_LAYERS_test_port := lib
 TEST_LAYERS_test_port_dummy := eth lib
+TEST_LAYERS_test_prom := lib
 TEST_LAYERS_test_reconcile_plan := fabricd lib
 TEST_LAYERS_test_smconf := sm lib
 TEST_LAYERS_test_smopts := sm lib

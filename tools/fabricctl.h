@@ -23,6 +23,8 @@ enum {
 struct fctl_opts {
 	bool json; /* -j: JSON output */
 	bool pretty; /* -p: indented JSON */
+	bool prometheus; /* -o prometheus: Prometheus text (stats only) */
+	const char *output; /* -o: text, json or prometheus */
 	const char *socket; /* -s: fabricd's control socket */
 	const char *policy; /* --policy: the policy file */
 	int timeout_ms; /* -t: how long to wait for fabricd */

@@ -4,11 +4,13 @@
  * (show, aging) and stats. Each command is one call to fabricd; the reply is
  * printed through lib/output.h, so text and -j output come from one path.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "lib/output.h"
+#include "lib/prom.h"
 #include "lib/util.h"
 #include "tools/fabricctl.h"
 #include "tools/fabricctl_ctl.h"
@@ -440,8 +442,29 @@ static void print_stats(json_t *res)
 	out_close_object();
 }
 
+/* stats -o prometheus: the same reply, as Prometheus text (lib/prom.h). */
+static int show_prometheus(const struct fctl_opts *o)
+{
+	json_t *res = NULL;
+	int ret = fctl_call(o, "stats", 0, NULL, &res);
+
+	if (ret)
+		return ret;
+	ret = prom_write_stats(stdout, res);
+	json_decref(res);
+	if (fflush(stdout) || ret) {
+		cli_error("cannot write the output: %s", strerror(EIO));
+		return FCTL_UNREACHABLE;
+	}
+	return FCTL_OK;
+}
+
 static int cmd_stats(const void *ctx, int argc, char **argv)
 {
+	const struct fctl_opts *o = ctx;
+
+	if (o->prometheus)
+		return show_prometheus(o);
 	return fctl_show(ctx, "stats", 0, argv, print_stats);
 }
 

@@ -6,6 +6,7 @@
  * from the object tables (one per tools/fabricctl_*.c). Full words only: no
  * abbreviations, so scripts keep working when commands are added.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,10 @@ static const struct cli_opt options[] = {
 	{ "json", 'j', NULL, "print JSON (stable keys) instead of text",
 	  CLI_SET_FLAG(O, json) },
 	{ "pretty", 'p', NULL, "indent JSON output", CLI_SET_FLAG(O, pretty) },
+	{ "output", 'o', "FORMAT",
+	  "text (default), json (as -j) or prometheus (the Prometheus text "
+	  "format; stats only)",
+	  CLI_SET_STRING(O, output) },
 	{ "socket", 's', "PATH",
 	  "fabricd control socket (default " CTL_DEFAULT_SOCKET ")",
 	  CLI_SET_STRING(O, socket) },
@@ -87,6 +92,10 @@ static int dispatch(const struct fctl_opts *o, int argc, char **argv)
 		help_tail(stderr);
 		return FCTL_REFUSED;
 	}
+	if (o->prometheus && obj != &fctl_stats_object) {
+		cli_error("-o prometheus: only 'stats' prints Prometheus text");
+		return FCTL_REFUSED;
+	}
 	if (argc > 1 && !strcmp(argv[1], "help")) {
 		object_help(obj, stdout);
 		return FCTL_OK;
@@ -107,6 +116,23 @@ static int dispatch(const struct fctl_opts *o, int argc, char **argv)
 	return cmd->run(o, argc - 1, argv + 1);
 }
 
+/* -o FORMAT: text, json or prometheus. Returns 0 or -EINVAL, said. */
+static int output_format(struct fctl_opts *o)
+{
+	if (!o->output || !strcmp(o->output, "text"))
+		return 0;
+	if (!strcmp(o->output, "json"))
+		o->json = true;
+	else if (!strcmp(o->output, "prometheus"))
+		o->prometheus = true;
+	else {
+		cli_error("--output: '%s' is not text, json or prometheus",
+			  o->output);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct fctl_opts o = {
@@ -118,6 +144,8 @@ int main(int argc, char **argv)
 
 	if (first < 0)
 		return first == CLI_EXIT ? FCTL_OK : FCTL_REFUSED;
+	if (output_format(&o))
+		return FCTL_REFUSED;
 	if (first >= argc) {
 		cli_usage(&prog, stderr);
 		return FCTL_REFUSED;

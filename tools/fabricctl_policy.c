@@ -217,6 +217,20 @@ static void print_pins(const struct policy *pol)
 	out_close_array();
 }
 
+/* metrics: (fabricd's textfile), or null. */
+static void print_metrics(const struct policy_metrics *m)
+{
+	if (!m->textfile_dir) {
+		out_null(PRINT_JSON, "metrics", NULL);
+		return;
+	}
+	out_open_object("metrics");
+	out_string(PRINT_ANY, "textfile_dir", "metrics to %s", m->textfile_dir);
+	out_uint(PRINT_ANY, "interval", " every %" PRIu64 " s", m->interval);
+	out_nl();
+	out_close_object();
+}
+
 static int cmd_show(const void *ctx, int argc, char **argv)
 {
 	const struct fctl_opts *o = ctx;
@@ -245,6 +259,7 @@ static int cmd_show(const void *ctx, int argc, char **argv)
 	for (i = 0; i < pol->n_ports; i++)
 		print_port(&pol->ports[i]);
 	out_close_array();
+	print_metrics(&pol->metrics);
 	out_close_object();
 	out_end();
 	policy_free(pol);

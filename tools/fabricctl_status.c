@@ -127,6 +127,26 @@ static void print_drift(json_t *drift)
 	out_close_array();
 }
 
+/* The node_exporter textfile (fabricd --metrics-dir), or null. */
+static void print_metrics(json_t *m)
+{
+	if (!json_is_object(m)) {
+		out_null(PRINT_JSON, "metrics", NULL);
+		return;
+	}
+	out_open_object("metrics");
+	out_string(PRINT_ANY, "file", "metrics:   %s", jstr(m, "file"));
+	out_uint(PRINT_ANY, "interval", " every %" PRIu64 " s",
+		 jint(m, "interval"));
+	out_uint(PRINT_ANY, "writes", ", %" PRIu64 " writes",
+		 jint(m, "writes"));
+	out_uint(PRINT_ANY, "errors", ", %" PRIu64 " failed",
+		 jint(m, "errors"));
+	put_str(m, "error", "\n  last write: %s");
+	out_nl();
+	out_close_object();
+}
+
 static void print_status(json_t *st)
 {
 	json_t *vlan = json_object_get(st, "vlan");
@@ -160,6 +180,7 @@ static void print_status(json_t *st)
 	print_reconcile(json_object_get(st, "reconcile"));
 	out_string(PRINT_ANY, "engine", "engine:    %s", jstr(st, "engine"));
 	out_nl();
+	print_metrics(json_object_get(st, "metrics"));
 	out_close_object();
 }
 

@@ -18,6 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 struct policy;
 struct policy_gateway;
 struct ctl_server;
@@ -68,6 +70,13 @@ void engine_register_commands(struct engine *e, struct ctl_server *srv);
 
 /* engine_refused_ports - how many ports fabricd refuses to open. */
 unsigned int engine_refused_ports(struct engine *e);
+
+/*
+ * engine_stats_json - the reply of the "stats" command: engine, port and
+ * partition counters (docs/fabricctl.8), taken under the engine lock.
+ * Returns a new reference, or NULL when out of memory.
+ */
+json_t *engine_stats_json(struct engine *e);
 
 /* engine_destroy - stop the forwarding thread, close all ports; accepts NULL. */
 void engine_destroy(struct engine *e);

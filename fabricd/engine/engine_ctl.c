@@ -496,10 +496,8 @@ static json_t *engine_json(const struct engine *e)
 		(json_int_t)e->wakeups, "bursts", (json_int_t)e->bursts);
 }
 
-static int cmd_stats(int argc, const char *const argv[], void *aux,
-		     json_t **result, char **error)
+json_t *engine_stats_json(struct engine *e)
 {
-	struct engine *e = aux;
 	json_t *o;
 
 	pthread_mutex_lock(&e->lock);
@@ -507,8 +505,14 @@ static int cmd_stats(int argc, const char *const argv[], void *aux,
 	json_object_set_new(o, "ports", ports_json(e));
 	json_object_set_new(o, "partitions", parts_json(e));
 	pthread_mutex_unlock(&e->lock);
-	*result = o;
-	return 0;
+	return o;
+}
+
+static int cmd_stats(int argc, const char *const argv[], void *aux,
+		     json_t **result, char **error)
+{
+	*result = engine_stats_json(aux);
+	return *result ? 0 : -ENOMEM;
 }
 
 struct engine_cmd {

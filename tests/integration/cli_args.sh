@@ -85,7 +85,7 @@ for h in --help -h help; do
 		"$(head -1 "$dir/out")"
 done
 # every option of the table, with its argument, in the help
-for o in "-j, --json" "-p, --pretty" "-s, --socket PATH" "    --policy FILE" \
+for o in "-j, --json" "-p, --pretty" "-o, --output FORMAT" "-s, --socket PATH" "    --policy FILE" \
 	"-t, --timeout MS" "-V, --version" "-h, --help"; do
 	check "fabricctl --help: '$o'" grep -qF -- "  $o  " "$dir/out"
 done
@@ -141,6 +141,6 @@ expect_usage "fabricd stray argument" 2 \
 run $FABRICD --help
 check_eq "fabricd --help: exit 0" "0:" "$RC:$ERR"
 check "fabricd --help: every option" \
-	test "$(grep -c '^  -.*--\|^      --' "$dir/out")" -eq 16
+	test "$(grep -c '^  -.*--\|^      --' "$dir/out")" -eq 18
 
 tap_done

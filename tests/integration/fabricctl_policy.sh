@@ -45,7 +45,8 @@ d=json.load(open('$dir/show.json'))
 p={x['name']:x for x in d['partitions']}
 assert p['tenant-b']['pkey']=='0x0002', p['tenant-b']
 assert p['storage']['vlan']==16
-assert list(d)==['fabric','pkey_table_size','lid_pins','partitions','gateways','ports']
+assert list(d)==['fabric','pkey_table_size','lid_pins','partitions','gateways','ports','metrics']
+assert d['metrics'] is None
 "
 
 # Edits keep comments and leave untouched lines as they were.

@@ -320,6 +320,18 @@ static const struct bad_case bad_cases[] = {
 	  PART_HDR PART_A "ports:\n  - { name: v0, partition: a }\n"
 			  "  - { name: v0, partition: a }\n",
 	  "6:5: error: port 'v0' is already attached at line 5", 1 },
+	{ "metrics_relative",
+	  PART_HDR PART_A "metrics: { textfile_dir: prom }\n",
+	  "4:26: error: textfile_dir 'prom' is not an absolute path", 1 },
+	{ "metrics_interval",
+	  PART_HDR PART_A "metrics:\n  textfile_dir: /p\n  interval: 0\n",
+	  "6:13: error: interval 0 is out of range; use 1..86400", 1 },
+	{ "metrics_no_dir", PART_HDR PART_A "metrics: { interval: 5 }\n",
+	  "4:10: error: metrics lacks the required key 'textfile_dir'", 1 },
+	{ "metrics_unknown",
+	  PART_HDR PART_A "metrics: { textfile_dir: /p, "
+			  "dir: /q }\n",
+	  "4:30: error: unknown key 'dir' in metrics", 1 },
 	{ "three_errors",
 	  PART_HDR PART_A "    vlan: 9999\n"
 			  "  - name: b\n    pkey: 0x0001\n"
@@ -398,6 +410,23 @@ static void test_full_policy(void **state)
 	assert_int_equal(pol->n_ports, 1);
 	assert_ptr_equal(pol->ports[0].partition, a);
 	assert_int_equal(pol->ports[0].membership, POLICY_MEMB_LIMITED);
+	assert_null(pol->metrics.textfile_dir);
+	policy_free(pol);
+}
+
+static void test_metrics(void **state)
+{
+	struct policy *pol = load_ok(PART_HDR PART_A
+				     "metrics:\n  textfile_dir: /var/lib/p\n"
+				     "  interval: 60\n");
+
+	assert_string_equal(pol->metrics.textfile_dir, "/var/lib/p");
+	assert_int_equal(pol->metrics.interval, 60);
+	assert_int_equal(pol->metrics.loc.line, 5);
+	policy_free(pol);
+	pol = load_ok(PART_HDR PART_A "metrics: { textfile_dir: /p }\n");
+	assert_int_equal(pol->metrics.interval,
+			 POLICY_METRICS_INTERVAL_DEFAULT);
 	policy_free(pol);
 }
 
@@ -742,7 +771,7 @@ static void test_read_not_regular(void **state)
 
 int main(void)
 {
-	struct CMUnitTest tests[ARRAY_SIZE(bad_cases) + 13];
+	struct CMUnitTest tests[ARRAY_SIZE(bad_cases) + 14];
 	size_t i, n = 0;
 
 	for (i = 0; i < ARRAY_SIZE(bad_cases); i++) {
@@ -753,6 +782,7 @@ int main(void)
 		tests[n++] = t;
 	}
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_full_policy);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_metrics);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_rules_pass);
 	tests[n++] =
 		(struct CMUnitTest)cmocka_unit_test(test_three_errors_located);
