@@ -67,12 +67,6 @@ void daemon_ib_start(struct daemon *d)
 
 	if (d->o->no_ib) {
 		d->ib = DAEMON_IB_NONE;
-	} else if (dev && pkeys_is_roce(dev, port)) {
-		d->ib = DAEMON_IB_NONE;
-		d->roce = true;
-		VLOG_INFO("%s is RoCE (no SM, no PKey table): partitions come "
-			  "from the policy",
-			  wanted_name(d, name, sizeof(name)));
 	} else {
 		d->ib = DAEMON_IB_WAITING;
 		d->pka = pkeys_async_open(dev, port);
@@ -105,6 +99,31 @@ static void ib_opened(struct daemon *d)
 }
 
 /*
+ * Partitions come from the policy alone (no IB device, or a RoCE port):
+ * the engine takes them at the reconcile that is now due.
+ */
+static bool ib_none(struct daemon *d)
+{
+	pkeys_async_close(d->pka);
+	d->pka = NULL;
+	d->ib = DAEMON_IB_NONE;
+	d->engine_dirty = true;
+	return true;
+}
+
+/* The named port is RoCE (no SM, no PKey table). */
+static bool ib_roce(struct daemon *d)
+{
+	char name[96];
+
+	d->roce = true;
+	VLOG_INFO("%s is RoCE (no SM, no PKey table): partitions come from "
+		  "the policy",
+		  wanted_name(d, name, sizeof(name)));
+	return ib_none(d);
+}
+
+/*
  * The open failed: no IB device at all (none asked for) means the policy
  * alone, with a reconcile due; anything else is retried at the next poll.
  */
@@ -114,14 +133,13 @@ static bool ib_open_failed(struct daemon *d, int err)
 	const char *dev = daemon_ib_wanted(d, &port);
 	char name[96];
 
-	pkeys_async_close(d->pka);
-	d->pka = NULL;
 	if (err == -ENODEV && !dev) {
-		d->ib = DAEMON_IB_NONE;
 		VLOG_INFO("no InfiniBand device: partitions come from the "
 			  "policy alone");
-		return true;
+		return ib_none(d);
 	}
+	pkeys_async_close(d->pka);
+	d->pka = NULL;
 	ib_fail(d, "cannot open IB port %s: %s; retrying",
 		wanted_name(d, name, sizeof(name)), strerror(-err));
 	return false;
@@ -187,6 +205,8 @@ bool daemon_ib_handle(struct daemon *d)
 		return ib_read_done(d, r);
 	if (r->err)
 		return ib_open_failed(d, r->err);
+	if (r->roce)
+		return ib_roce(d);
 	ib_opened(d);
 	return false;
 }

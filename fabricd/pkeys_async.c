@@ -47,14 +47,16 @@ static void begin(struct pkeys_async *pa, enum pkeys_async_op op)
 
 static void do_open(struct pkeys_async *pa)
 {
-	struct pkeys_port *pk = pkeys_open(pa->dev, pa->port);
-	int err = pk ? 0 : -errno;
+	bool roce = pa->dev && pkeys_is_roce(pa->dev, pa->port);
+	struct pkeys_port *pk = roce ? NULL : pkeys_open(pa->dev, pa->port);
+	int err = pk || roce ? 0 : -errno;
 
 	pthread_mutex_lock(&pa->lock);
 	pa->pk = pk;
 	memset(&pa->res, 0, sizeof(pa->res));
 	pa->res.op = PKEYS_ASYNC_OPEN;
 	pa->res.err = err;
+	pa->res.roce = roce;
 	publish(pa);
 	pthread_mutex_unlock(&pa->lock);
 }

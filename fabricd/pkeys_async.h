@@ -29,13 +29,17 @@ enum pkeys_async_op {
 struct pkeys_async_result {
 	enum pkeys_async_op op;
 	int err; /* 0 or a negative errno (-ENODEV: no IB device) */
+	bool roce; /* OPEN: the port is RoCE (no SM, no PKey table): not opened */
 	size_t n_pkeys; /* READ: entries in @pkeys */
 	uint16_t pkeys[PKEYS_MAX];
 };
 
 /*
  * pkeys_async_open - start opening port @port of device @dev (NULL: the
- * first one) in a worker thread; see pkeys_open(). Returns the handle, or
+ * first one) in a worker thread; see pkeys_open(). A named device whose
+ * port is RoCE is not opened: the result says so (roce). Even that probe
+ * runs in the worker: under umad2sim, the first open() of a path under
+ * /sys/class/infiniband waits for ibsim without end. Returns the handle, or
  * NULL with errno set. Call it with the signals the main thread handles
  * blocked, so that they never land in the worker.
  */
