@@ -14,6 +14,7 @@ ibverbs-utils infiniband-diags perftest
 opensm libopensm-dev ibsim-utils
 iproute2 iputils-ping ethtool bc python3 tshark netsniff-ng
 qemu-system-x86 linux-image-amd64 busybox-static
+libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients
 openvswitch-switch valgrind prometheus
 "
 
