@@ -61,9 +61,12 @@ static int cmd_check(const void *ctx, int argc, char **argv)
 	const char *path = file_arg(o, argc, argv);
 	int code = FCTL_OK;
 	struct policy *pol = load(path, &code);
+	char warn[512];
 
 	if (!pol)
 		return code;
+	if (policy_default_warning(pol, warn, sizeof(warn)))
+		fprintf(stderr, "%s\n", warn);
 	out_begin(stdout, o->json);
 	out_open_object(NULL);
 	out_string(PRINT_ANY, "file", "%s: ok:", path);
@@ -118,6 +121,8 @@ static void print_member(const struct policy_member *m)
 		print_guid("guid", "%s ", m->guid);
 	else
 		out_null(PRINT_JSON, "guid", NULL);
+	if (m->sel == POLICY_SEL_NODE)
+		out_string(PRINT_ANY, "node", "\"%s\" ", m->node);
 	out_string(PRINT_ANY, "membership", "%s",
 		   policy_membership_name(m->membership));
 	out_nl();
