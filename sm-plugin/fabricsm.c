@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "sm-plugin/osm.h"
 
@@ -24,8 +25,6 @@
 #include "sm-plugin/fabricsm.h"
 #include "sm-plugin/smconf.h"
 #include "sm-plugin/smwriter.h"
-
-#include <unistd.h>
 
 LOG_MODULE(fabricsm);
 

@@ -74,6 +74,7 @@ net=$FABRIC_DIR/small.net
 sed 's/^caguid=0x0002c90300000300$/caguid=0x0002c903000a0300/' \
 	tests/topo/small.net >"$net"
 check "ibsim restarts with h2's HCA replaced" fabric_start_sim "$net"
+rm -f "$FABRIC_STATE" # the snapshot of this run, not of the last
 check "opensm restarts" fabric_start_sm
 check "SUBNET UP" fabric_wait_up || diag "$FABRIC_ERR"
 check_eq "the fabric shows h2 with the new GUID" "$new" \
@@ -82,4 +83,19 @@ check_ports "after the HCA swap, the new GUID has h2's partitions"
 check "the partition file names the new GUID, not the old" \
 	bash -c "grep -q '$new=full' '$FABRIC_PARTITIONS' &&
 		! grep -q '$old' '$FABRIC_PARTITIONS'"
+
+# fabstat fabric names the selector that put each port in a partition.
+check "the plugin's snapshot of this run" fabric_wait_state 1
+sel=$(build/bin/fabstat --json --policy "$pol" --snapshot "$FABRIC_STATE" \
+	fabric | jq -r '.partitions[] | .pkey as $p | .members[] |
+		"\($p) \(.node_desc) \(.selector)"' | sort)
+check_eq "fabstat fabric: rack1's members and their selectors" \
+	"$(printf '%s\n' '0x0050 h1 node "h[1-3]"' '0x0050 h2 node "h[1-3]"' \
+		'0x0050 h3 node "h[1-3]"' '0x0050 h8 node "h8*"')" \
+	"$(grep '^0x0050 ' <<<"$sel")"
+check_eq "fabstat fabric: a GUID member wins over a node selector" \
+	"$(printf '%s\n' '0x0051 gw1 node "gw?"' '0x0051 h1 guid')" \
+	"$(grep '^0x0051 ' <<<"$sel")"
+build/bin/fabstat --policy "$pol" --snapshot "$FABRIC_STATE" fabric |
+	sed -n '/^rack1/,/^$/p' | sed 's/^/# /'
 tap_done
