@@ -360,6 +360,11 @@ static void write_partitions(struct fabricsm *sm, const char *path,
 {
 	int ret;
 
+	/* Before the first write of this run: what OpenSM had, to go back to
+	 * if it refuses ours. */
+	if (!sm->conf_good &&
+	    util_read_file(path, &sm->conf_good, &sm->conf_good_len) < 0)
+		sm->conf_good = NULL;
 	smverify_mark(sm);
 	ret = smconf_write(path, text, len);
 	if (ret < 0) {
@@ -372,6 +377,7 @@ static void write_partitions(struct fabricsm *sm, const char *path,
 	sm->conf_cause[0] = '\0';
 	/* Verify a file OpenSM has not yet been seen to take. */
 	sm->verify_pending =
+		!sm->conf_good_seen ||
 		!same_buf(sm->conf_good, sm->conf_good_len, text, len);
 	if (ret > 0) {
 		VLOG_INFO("wrote %s: %zu partitions", path,
@@ -436,17 +442,21 @@ static void restore_partitions(struct fabricsm *sm)
 	const char *path = partition_file(sm);
 	int ret = -ENOENT;
 
-	if (sm->conf_good && sm->conf_state == SMCONF_STATE_POLICY) {
+	if (sm->conf_good && sm->conf_state == SMCONF_STATE_POLICY &&
+	    !same_buf(sm->conf_good, sm->conf_good_len, sm->conf_refused,
+		      sm->conf_refused_len)) {
 		smverify_mark(sm);
 		ret = util_write_file_atomic(path, sm->conf_good,
 					     sm->conf_good_len, 0644);
 	}
 	if (ret >= 0) {
 		sm->conf_state = SMCONF_STATE_RESTORED;
-		VLOG_ERR("restored the last good %s and forced a heavy sweep; "
-			 "the policy's partitions are NOT applied: fix what "
-			 "OpenSM refused, then send SIGHUP",
-			 path);
+		VLOG_ERR("restored the last good %s%s and forced a heavy "
+			 "sweep; the policy's partitions are NOT applied: fix "
+			 "what OpenSM refused, then send SIGHUP",
+			 path,
+			 sm->conf_good_seen ? "" :
+					      " (the file OpenSM had before)");
 	} else {
 		smverify_mark(sm);
 		if (unlink(path) && errno != ENOENT)
@@ -482,6 +492,7 @@ static void verify_partitions(struct fabricsm *sm)
 			free(sm->conf_good);
 			sm->conf_good = text;
 			sm->conf_good_len = len;
+			sm->conf_good_seen = true;
 		}
 		return;
 	}

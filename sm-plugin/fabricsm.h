@@ -52,6 +52,8 @@ struct fabricsm {
 	enum smconf_state conf_state;
 	char *conf_good; /* last partition file text OpenSM took */
 	size_t conf_good_len;
+	bool conf_good_seen; /* taken in this run; else the file found on
+			      * disk before the first write, kept to go back to */
 	char *conf_refused; /* text OpenSM refused: not written again */
 	size_t conf_refused_len;
 	char conf_cause[512]; /* why; "" while the policy's file is in force */

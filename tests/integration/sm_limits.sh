@@ -165,6 +165,20 @@ fabric_wait_up 10
 EDIT_HOSTS=6 check_every_port "the last good partitions are back" want_edit
 check "no port is blamed on a PKey table that was not too small" \
 	bash -c "! grep -q 'did not fit' '$FABRIC_OSM_LOG'"
+
+# ---- 4. refused at the first write after a restart: back to the file ---
+# OpenSM had (the 150 members), not to OpenSM's defaults.
+fabric_stop_sm
+check "opensm restarts with the 170-member policy, no wrapping" \
+	fabric_start_sm
+check "SUBNET UP" fabric_wait_up || diag "$FABRIC_ERR"
+FABRIC_UP_SEEN=$(fabric_up_count)
+fabric_wait_up 10
+check "the plugin restored the file OpenSM had before" \
+	grep -qE "fabricsm.*restored the last good .*had before" \
+	"$FABRIC_OSM_LOG"
+EDIT_HOSTS=6 check_every_port "the partitions of before the restart" \
+	want_edit
 grep "fabricsm" "$FABRIC_OSM_LOG" | grep -iE "error|warn|restor" |
 	cut -c1-300 | sed "s/^/# /"
 tap_done
