@@ -316,17 +316,17 @@ void fabricsm_ports_free(struct fabricsm_ports *p)
 	p->n = 0;
 }
 
-static void keep_text(char **slot, size_t *slot_len, const char *text,
-		      size_t len)
+/* Replaces *@slot with the partition file's text on disk (kept as it was
+ * when the file cannot be read). */
+static void keep_file(struct fabricsm *sm, char **slot, size_t *slot_len)
 {
-	char *dup = malloc(len + 1);
+	size_t len;
+	char *text;
 
-	if (!dup)
-		return; /* out of memory: the older copy stays */
-	memcpy(dup, text, len);
-	dup[len] = '\0';
+	if (util_read_file(partition_file(sm), &text, &len) < 0)
+		return;
 	free(*slot);
-	*slot = dup;
+	*slot = text;
 	*slot_len = len;
 }
 
@@ -476,8 +476,7 @@ static void verify_partitions(struct fabricsm *sm)
 	struct fabricsm_ports ports = { 0 };
 	struct smconf_opts o = { 0 };
 	char cause[sizeof(sm->conf_cause)];
-	size_t len;
-	char *text;
+	int ret;
 
 	if (!sm->verify_pending || sm->conf_foreign)
 		return;
@@ -485,24 +484,18 @@ static void verify_partitions(struct fabricsm *sm)
 	fabricsm_ports_get(sm, &ports);
 	o.ports = ports.v;
 	o.n_ports = ports.n;
-	if (!smverify_check(sm, &o, cause, sizeof(cause))) {
-		fabricsm_ports_free(&ports);
-		if (sm->conf_state == SMCONF_STATE_POLICY &&
-		    !util_read_file(partition_file(sm), &text, &len)) {
-			free(sm->conf_good);
-			sm->conf_good = text;
-			sm->conf_good_len = len;
+	ret = smverify_check(sm, &o, cause, sizeof(cause));
+	fabricsm_ports_free(&ports);
+	if (!ret) {
+		if (sm->conf_state == SMCONF_STATE_POLICY) {
+			keep_file(sm, &sm->conf_good, &sm->conf_good_len);
 			sm->conf_good_seen = true;
 		}
 		return;
 	}
-	fabricsm_ports_free(&ports);
 	snprintf(sm->conf_cause, sizeof(sm->conf_cause), "%s", cause);
-	if (sm->conf_state == SMCONF_STATE_POLICY &&
-	    !util_read_file(partition_file(sm), &text, &len)) {
-		keep_text(&sm->conf_refused, &sm->conf_refused_len, text, len);
-		free(text);
-	}
+	if (sm->conf_state == SMCONF_STATE_POLICY)
+		keep_file(sm, &sm->conf_refused, &sm->conf_refused_len);
 	VLOG_ERR("OpenSM did not take the partition file %s written for "
 		 "policy %s: %s",
 		 partition_file(sm), sm->opts.policy, cause);
