@@ -12,7 +12,10 @@
 #   2. a live edit from 150 to 170 members followed by SIGHUP;
 #   3. the plugin's own check: with line wrapping switched off (line_max=0,
 #      a test option) OpenSM refuses the file; the plugin sees it, restores
-#      the last good file, forces a sweep and names the cause in osm.log.
+#      the last good file, forces a sweep and names the cause in osm.log;
+#   4. the same at the first write after a restart: back to the file
+#      OpenSM had, not to OpenSM's defaults;
+#   5. every HCA of a 216-HCA fat tree in a 2,000-member partition.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 . tests/lib/fabric.sh
@@ -179,6 +182,54 @@ check "the plugin restored the file OpenSM had before" \
 	"$FABRIC_OSM_LOG"
 EDIT_HOSTS=6 check_every_port "the partitions of before the restart" \
 	want_edit
+
+# ---- 5. every HCA of a 216-HCA fat tree in one partition ----------------
+# (tests/topo/gen-fattree.sh 12 18 2: 216 HCAs, 14 switches; HCA n has
+# port GUID 0x0002c90400000001 + n * 0x10.) smpquery takes ~0.1 s a port
+# here, so the 1008-HCA tree of the benchmark would take minutes.
+fabric_stop_sm
+fabric_kill_wait "$FABRIC_SIM_PID"
+net=$FABRIC_DIR/fattree.net
+bash tests/topo/gen-fattree.sh 12 18 2 >"$net"
+hca() { printf '0x%016x' $((0x0002c90400000001 + $1 * 0x10)); }
+gen_tree() {
+	local i
+	echo "fabric: { name: tree }"
+	echo "default_partition: { membership: limited }"
+	echo "partitions:"
+	partition everyone 0x600
+	for i in $(seq 1 216); do member "$(hca "$i")" full; done
+	for i in $(seq 217 2000); do member "$(fake 0x40000 "$i")" limited; done
+	partition half 0x601
+	for i in $(seq 1 108); do member "$(hca "$i")" limited; done
+}
+want_tree() {
+	local n=${1#hca-}
+	case $1 in
+	hca-0001) echo "0x0601 0x8600 0xffff" ;; # the SM's port
+	hca-*) [ $((10#$n)) -le 108 ] && echo "0x0601 0x7fff 0x8600" ||
+		echo "0x7fff 0x8600" ;;
+	*) echo "0x7fff" ;;
+	esac
+}
+pol=$FABRIC_DIR/tree.yaml
+gen_tree >"$pol"
+FABRIC_PLUGIN_OPTS=""
+FABRIC_POLICY=$pol
+check "ibsim on a 216-HCA fat tree" fabric_start_sim "$net"
+check "opensm with a 2,000-member partition of all 216 HCAs" fabric_start_sm
+check "SUBNET UP" fabric_wait_up 60 || diag "$FABRIC_ERR"
+bad=0 n=0
+while read -r g l t d; do
+	n=$((n + 1))
+	keys=$(fabric_pkeys "$l" | xargs)
+	[ "$keys" = "$(want_tree "$d")" ] && continue
+	bad=$((bad + 1))
+	[ $bad -le 5 ] && diag "$d (LID $l): want $(want_tree "$d"), got $keys"
+done < <(fabric_ports)
+check_eq "216 HCAs + 14 switches: every end port's PKey table (smpquery)" \
+	"230 ports, 0 wrong" "$n ports, $bad wrong"
+check "OpenSM parsed the partition file (no PARSE ERROR)" no_parse_error
 grep "fabricsm" "$FABRIC_OSM_LOG" | grep -iE "error|warn|restor" |
 	cut -c1-300 | sed "s/^/# /"
 tap_done
