@@ -6,8 +6,8 @@
  * written with leading zeros ("001") matches numbers of its width only
  * ("cn007", not "cn7"); without them, numbers written without leading zeros.
  */
-#include <ctype.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,11 +64,26 @@ static bool item_has(const struct node_item *it, const char *d, size_t len)
 	return v >= it->lo && v <= it->hi;
 }
 
-static bool match_at(const char *pat, const char *s);
+/* Longest description matched: a NodeDescription holds 64 bytes. */
+#define NODE_DESC_MAX 64
+
+/*
+ * Backtracking over '*' and bracket numbers is exponential on patterns like
+ * "*a*a*a*a*b" (and OpenSM's thread runs it for every port of every heavy
+ * sweep): a (pattern position, description position) pair that failed once
+ * fails again, so each is tried once.
+ */
+struct node_match {
+	const char *pat0, *s0;
+	uint8_t failed[((POLICY_NODE_PATTERN_MAX + 1) * (NODE_DESC_MAX + 1) + 7) /
+		       8];
+};
+
+static bool match_at(struct node_match *m, const char *pat, const char *s);
 
 /* "[...]" at @pat (after the '['): some number at @s in the list, then the
  * rest of the pattern. */
-static bool match_bracket(const char *pat, const char *s)
+static bool match_bracket(struct node_match *m, const char *pat, const char *s)
 {
 	const char *end = strchr(pat, ']'), *p;
 	size_t run = strspn(s, "0123456789"), len;
@@ -80,34 +95,53 @@ static bool match_bracket(const char *pat, const char *s)
 		for (p = pat; p < end; p += *p == ',') {
 			if (item_parse(&p, &it))
 				return false;
-			if (item_has(&it, s, len) && match_at(end + 1, s + len))
+			if (item_has(&it, s, len) &&
+			    match_at(m, end + 1, s + len))
 				return true;
 		}
 	}
 	return false;
 }
 
-static bool match_at(const char *pat, const char *s)
+static bool match_step(struct node_match *m, const char *pat, const char *s)
 {
 	for (; *pat; pat++, s++) {
 		if (*pat == '*') {
 			do {
-				if (match_at(pat + 1, s))
+				if (match_at(m, pat + 1, s))
 					return true;
 			} while (*s++);
 			return false;
 		}
 		if (*pat == '[')
-			return match_bracket(pat + 1, s);
+			return match_bracket(m, pat + 1, s);
 		if (!*s || (*pat != '?' && *pat != *s))
 			return false;
 	}
 	return !*s;
 }
 
+static bool match_at(struct node_match *m, const char *pat, const char *s)
+{
+	size_t bit = (size_t)(pat - m->pat0) * (NODE_DESC_MAX + 1) +
+		     (size_t)(s - m->s0);
+
+	if (m->failed[bit / 8] & (1u << (bit % 8)))
+		return false;
+	if (match_step(m, pat, s))
+		return true;
+	m->failed[bit / 8] |= (uint8_t)(1u << (bit % 8));
+	return false;
+}
+
 bool policy_node_match(const char *pattern, const char *desc)
 {
-	return match_at(pattern, desc);
+	struct node_match m = { pattern, desc, { 0 } };
+
+	if (strlen(pattern) > POLICY_NODE_PATTERN_MAX ||
+	    strlen(desc) > NODE_DESC_MAX)
+		return false;
+	return match_at(&m, pattern, desc);
 }
 
 static int bracket_check(const char **p, const char **why)

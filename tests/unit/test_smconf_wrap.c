@@ -241,6 +241,12 @@ static void test_node_match(void **state)
 	assert_false(policy_node_match("h?", "h10"));
 	assert_false(policy_node_match("h1", "h10"));
 	assert_true(policy_node_match("*", ""));
+	/* Exponential for a plain backtracking matcher; quick here. */
+	assert_false(policy_node_match(
+		"*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b",
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));
+	assert_false(policy_node_match("[0-9][0-9][0-9][0-9][0-9][0-9]x",
+				       "1234567890123456789012345678901234"));
 	assert_int_equal(policy_node_pattern_check("cn[001-128]*", &why), 0);
 	assert_int_equal(policy_node_pattern_check("cn[a-z]", &why), -EINVAL);
 	assert_int_equal(policy_node_pattern_check("cn[5-1]", &why), -EINVAL);
