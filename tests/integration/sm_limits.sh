@@ -168,6 +168,9 @@ fabric_wait_up 10
 EDIT_HOSTS=6 check_every_port "the last good partitions are back" want_edit
 check "no port is blamed on a PKey table that was not too small" \
 	bash -c "! grep -q 'did not fit' '$FABRIC_OSM_LOG'"
+check "ports that lack the partition are logged with the real cause" \
+	grep -qE "port 0x0002c90300000801 \(h7\): 1 partition\(s\) of the policy are not applied: big \(0x0100\); OpenSM did not put the port in them: OpenSM logged \"PARSE ERROR" \
+	"$FABRIC_OSM_LOG"
 
 # ---- 4. refused at the first write after a restart: back to the file ---
 # OpenSM had (the 150 members), not to OpenSM's defaults.
