@@ -15,6 +15,10 @@
 
 static void partition_free(struct policy_partition *p)
 {
+	size_t i;
+
+	for (i = 0; i < p->n_members; i++)
+		free(p->members[i].node);
 	free(p->name);
 	free(p->members);
 }
@@ -115,6 +119,8 @@ policy_gateway_addrs(const struct policy_gateway *gw,
 	return NULL;
 }
 
+/* A node selector is resolved by the SM plugin against node descriptions;
+ * by GUID alone it selects nothing. */
 bool policy_member_selects(const struct policy_member *m, uint64_t guid)
 {
 	return m->sel == POLICY_SEL_ALL || m->sel == POLICY_SEL_ALL_CAS ||
@@ -178,6 +184,8 @@ const char *policy_selector_name(enum policy_selector s)
 		return "all_switches";
 	case POLICY_SEL_ALL:
 		return "all";
+	case POLICY_SEL_NODE:
+		return "node";
 	}
 	return "?";
 }
@@ -206,6 +214,25 @@ static bool prefix_bits_equal(const uint8_t *a, const uint8_t *b,
 	if (!rest)
 		return true;
 	return !((a[full] ^ b[full]) & (uint8_t)(0xff << (8 - rest)));
+}
+
+bool policy_default_warning(const struct policy *pol, char *buf, size_t len)
+{
+	const struct policy_loc *l = &pol->dflt.loc;
+
+	if (!pol->n_partitions || pol->dflt.membership != POLICY_MEMB_FULL)
+		return false;
+	if (!pol->dflt.set)
+		l = &pol->partitions[0].loc;
+	snprintf(
+		buf, len,
+		"%s:%u:%u: warning: tenants can meet in the default partition: "
+		"every CA is a full member of 0x7fff%s; write "
+		"'default_partition: { membership: limited }' to keep "
+		"tenants apart",
+		pol->file ? pol->file : "", l->line, l->col,
+		pol->dflt.set ? "" : " (no default_partition: key)");
+	return true;
 }
 
 bool policy_prefix_contains(const struct policy_prefix *net,

@@ -39,6 +39,8 @@
 #define POLICY_MEMBERS_MAX 49151
 /* names of the fabric, partitions, gateways and IB devices, in bytes */
 #define POLICY_NAME_MAX 63
+/* partition names: OpenSM keeps 31 characters (osm_prtn_t.name) */
+#define POLICY_PART_NAME_MAX 31
 /* Linux interface names (uplinks, access ports): IFNAMSIZ - 1 */
 #define POLICY_IFNAME_MAX 15
 /*
@@ -76,7 +78,11 @@ enum policy_selector {
 	POLICY_SEL_ALL_CAS, /* every channel adapter port */
 	POLICY_SEL_ALL_SWITCHES, /* every switch (port 0) */
 	POLICY_SEL_ALL, /* every port */
+	POLICY_SEL_NODE, /* the ports of nodes whose description matches */
 };
+
+/* Longest node-description pattern (a description holds 64 bytes). */
+#define POLICY_NODE_PATTERN_MAX 128
 
 /* An IPv4 or IPv6 address with a prefix length. */
 struct policy_prefix {
@@ -88,6 +94,7 @@ struct policy_prefix {
 struct policy_member {
 	enum policy_selector sel;
 	uint64_t guid; /* POLICY_SEL_GUID only; host byte order */
+	char *node; /* POLICY_SEL_NODE only: the pattern (policy_node_match) */
 	enum policy_membership membership;
 	struct policy_loc loc;
 };
@@ -151,8 +158,22 @@ struct policy_metrics {
 #define POLICY_METRICS_INTERVAL_DEFAULT 15
 #define POLICY_METRICS_INTERVAL_MAX 86400
 
+/*
+ * The default partition (0x7fff): every CA's membership. Absent from the
+ * file, every CA is a full member with an IPoIB broadcast group, as stock
+ * OpenSM without a partition file.
+ */
+struct policy_default {
+	bool set; /* default_partition: is in the file */
+	enum policy_membership membership; /* FULL or LIMITED */
+	bool ipoib;
+	unsigned int mtu; /* bytes; 0: OpenSM's default (2048) */
+	struct policy_loc loc; /* of the key, or of membership: */
+};
+
 struct policy {
 	char *file; /* path it was read from */
+	struct policy_default dflt;
 	char *fabric_name;
 	unsigned int pkey_table_size;
 	struct policy_lid_pin *lid_pins;
@@ -247,5 +268,27 @@ bool policy_prefix_contains(const struct policy_prefix *net,
 /* policy_prefix_overlap - true when two networks share any address. */
 bool policy_prefix_overlap(const struct policy_prefix *a,
 			   const struct policy_prefix *b);
+
+/*
+ * policy_node_match - true when node description @desc matches @pattern:
+ * '*' any characters, '?' one, "[001-128,200]" a number in a range or list
+ * (written with leading zeros, the number has the bound's width).
+ */
+bool policy_node_match(const char *pattern, const char *desc);
+
+/*
+ * policy_node_pattern_check - 0 when @pattern is well formed, else -EINVAL
+ * with *@why saying what is wrong.
+ */
+int policy_node_pattern_check(const char *pattern, const char **why);
+
+/*
+ * policy_default_warning - when the policy has partitions (tenants) and
+ * every CA is a full member of the default partition, through which the
+ * tenants can then reach each other: writes "FILE:LINE:COL: warning: ..."
+ * (the default_partition line, or the first partition's when the key is
+ * absent) into @buf and returns true; false when there is nothing to say.
+ */
+bool policy_default_warning(const struct policy *pol, char *buf, size_t len);
 
 #endif /* FABRIC_POLICY_H */

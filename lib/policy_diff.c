@@ -50,6 +50,8 @@ static void member_key(const struct policy_member *m, char *buf, size_t len)
 {
 	if (m->sel == POLICY_SEL_GUID)
 		util_format_guid(m->guid, buf, len);
+	else if (m->sel == POLICY_SEL_NODE)
+		snprintf(buf, len, "node \"%s\"", m->node ? m->node : "");
 	else
 		util_strlcpy(buf, policy_selector_name(m->sel), len);
 }
@@ -62,7 +64,10 @@ static const struct policy_member *find_member(const struct policy_partition *p,
 	for (i = 0; i < p->n_members; i++)
 		if (p->members[i].sel == m->sel &&
 		    (m->sel != POLICY_SEL_GUID ||
-		     p->members[i].guid == m->guid))
+		     p->members[i].guid == m->guid) &&
+		    (m->sel != POLICY_SEL_NODE ||
+		     !strcmp(p->members[i].node ? p->members[i].node : "",
+			     m->node ? m->node : "")))
 			return &p->members[i];
 	return NULL;
 }
@@ -71,7 +76,7 @@ static void diff_members(struct differ *d, const struct policy_partition *a,
 			 const struct policy_partition *b)
 {
 	const struct policy_member *o;
-	char key[24];
+	char key[POLICY_NODE_PATTERN_MAX + 8];
 	size_t i;
 
 	for (i = 0; i < a->n_members; i++) {
@@ -331,11 +336,29 @@ static void diff_metrics(struct differ *d, const struct policy *a,
 	field(d, "metrics", "textfile", NULL, x, y, "hosts");
 }
 
+/* The default partition's membership, IPoIB and MTU (0: OpenSM's). */
+static void diff_default(struct differ *d, const struct policy *a,
+			 const struct policy *b)
+{
+	char x[16], y[16];
+
+	field(d, "default_partition", "Default", "membership",
+	      policy_membership_name(a->dflt.membership),
+	      policy_membership_name(b->dflt.membership), "fabric");
+	field(d, "default_partition", "Default", "ipoib",
+	      a->dflt.ipoib ? "true" : "false",
+	      b->dflt.ipoib ? "true" : "false", "fabric");
+	snprintf(x, sizeof(x), "%u", a->dflt.mtu);
+	snprintf(y, sizeof(y), "%u", b->dflt.mtu);
+	field(d, "default_partition", "Default", "mtu", x, y, "fabric");
+}
+
 unsigned int policy_diff(const struct policy *old, const struct policy *new,
 			 policy_diff_fn fn, void *ctx)
 {
 	struct differ d = { fn, ctx, 0 };
 
+	diff_default(&d, old, new);
 	diff_pins(&d, old, new);
 	diff_partitions(&d, old, new);
 	diff_gateways(&d, old, new);

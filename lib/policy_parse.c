@@ -129,6 +129,24 @@ static void member_all(struct loader *ld, yaml_node_t *v, void *ctx)
 	member_flag(ld, v, ctx, POLICY_SEL_ALL);
 }
 
+static void member_node(struct loader *ld, yaml_node_t *v, void *ctx)
+{
+	const char *s = pload_scalar(ld, v, "node pattern"), *why = NULL;
+	struct member_ctx *c = ctx;
+
+	c->n_sel++;
+	c->m->sel = POLICY_SEL_NODE;
+	if (!s)
+		return;
+	if (strlen(s) > POLICY_NODE_PATTERN_MAX)
+		pload_error(ld, v, "node pattern is longer than %d characters",
+			    POLICY_NODE_PATTERN_MAX);
+	else if (policy_node_pattern_check(s, &why))
+		pload_error(ld, v, "node pattern '%s': %s", s, why);
+	else
+		c->m->node = pload_strdup(ld, s);
+}
+
 static void member_membership(struct loader *ld, yaml_node_t *v, void *ctx)
 {
 	pload_membership(ld, v, true,
@@ -140,6 +158,7 @@ static const struct key_handler member_keys[] = {
 	{ "all_cas", false, member_all_cas },
 	{ "all_switches", false, member_all_switches },
 	{ "all", false, member_all },
+	{ "node", false, member_node },
 	{ "membership", true, member_membership },
 };
 
@@ -156,12 +175,13 @@ static void parse_member(struct loader *ld, yaml_node_t *item, void *ctx,
 		return;
 	if (!c.n_sel)
 		pload_error(ld, item,
-			    "a member needs one of guid, all_cas, "
+			    "a member needs one of guid, node, all_cas, "
 			    "all_switches or all");
 	else if (c.n_sel > 1)
 		pload_error(ld, item,
-			    "a member takes only one of guid, all_cas, "
-			    "all_switches and all; write one entry each");
+			    "a member takes only one of guid, node, "
+			    "all_cas, all_switches and all; write one "
+			    "entry each");
 }
 
 struct part_ctx {
@@ -225,9 +245,9 @@ static void part_ipoib(struct loader *ld, yaml_node_t *v, void *ctx)
 	pload_bool(ld, v, "ipoib", &((struct part_ctx *)ctx)->p->ipoib);
 }
 
-static void part_mtu(struct loader *ld, yaml_node_t *v, void *ctx)
+/* An MTU in bytes into *@out; a located error when it is no IB MTU. */
+static void parse_mtu(struct loader *ld, yaml_node_t *v, unsigned int *out)
 {
-	struct part_ctx *c = ctx;
 	uint64_t mtu;
 
 	if (pload_uint(ld, v, "mtu", 0, UINT32_MAX, &mtu))
@@ -239,7 +259,12 @@ static void part_mtu(struct loader *ld, yaml_node_t *v, void *ctx)
 			    (unsigned long long)mtu);
 		return;
 	}
-	c->p->mtu = (unsigned int)mtu;
+	*out = (unsigned int)mtu;
+}
+
+static void part_mtu(struct loader *ld, yaml_node_t *v, void *ctx)
+{
+	parse_mtu(ld, v, &((struct part_ctx *)ctx)->p->mtu);
 }
 
 static void part_sl(struct loader *ld, yaml_node_t *v, void *ctx)
@@ -549,6 +574,40 @@ static void root_partitions(struct loader *ld, yaml_node_t *v, void *ctx)
 		pload_list(ld, v, "partitions", parse_partition, NULL);
 }
 
+/* ---- default_partition: ---------------------------------------------- */
+
+static void dflt_membership(struct loader *ld, yaml_node_t *v, void *ctx)
+{
+	struct policy_default *d = &ld->pol->dflt;
+
+	d->loc = pload_loc(v);
+	pload_membership(ld, v, false, &d->membership);
+}
+
+static void dflt_ipoib(struct loader *ld, yaml_node_t *v, void *ctx)
+{
+	pload_bool(ld, v, "ipoib", &ld->pol->dflt.ipoib);
+}
+
+static void dflt_mtu(struct loader *ld, yaml_node_t *v, void *ctx)
+{
+	parse_mtu(ld, v, &ld->pol->dflt.mtu);
+}
+
+static const struct key_handler dflt_keys[] = {
+	{ "membership", true, dflt_membership },
+	{ "ipoib", false, dflt_ipoib },
+	{ "mtu", false, dflt_mtu },
+};
+
+static void root_default(struct loader *ld, yaml_node_t *v, void *ctx)
+{
+	ld->pol->dflt.set = true;
+	ld->pol->dflt.loc = pload_loc(v);
+	pload_mapping(ld, v, "default_partition", dflt_keys,
+		      ARRAY_SIZE(dflt_keys), NULL);
+}
+
 /* Gateways and ports refer to partitions: parse them once those exist. */
 static void root_gateways(struct loader *ld, yaml_node_t *v, void *ctx)
 {
@@ -562,6 +621,7 @@ static void root_ports(struct loader *ld, yaml_node_t *v, void *ctx)
 
 static const struct key_handler root_keys[] = {
 	{ "fabric", false, root_fabric },
+	{ "default_partition", false, root_default },
 	{ "partitions", true, root_partitions },
 	{ "gateways", false, root_gateways },
 	{ "ports", false, root_ports },

@@ -61,6 +61,7 @@ static void check_partition_pair(struct loader *ld, size_t i, size_t j)
 struct member_key {
 	enum policy_selector sel;
 	uint64_t guid;
+	const char *node; /* POLICY_SEL_NODE's pattern, else "" */
 	size_t idx;
 };
 
@@ -72,6 +73,8 @@ static int member_key_cmp(const void *x, const void *y)
 		return a->sel < b->sel ? -1 : 1;
 	if (a->guid != b->guid)
 		return a->guid < b->guid ? -1 : 1;
+	if (strcmp(a->node, b->node))
+		return strcmp(a->node, b->node);
 	return a->idx < b->idx ? -1 : a->idx > b->idx;
 }
 
@@ -85,11 +88,15 @@ static void check_members(struct loader *ld, const struct policy_partition *p)
 		k[i].sel = p->members[i].sel;
 		k[i].guid = k[i].sel == POLICY_SEL_GUID ? p->members[i].guid :
 							  0;
+		k[i].node = k[i].sel == POLICY_SEL_NODE && p->members[i].node ?
+				    p->members[i].node :
+				    "";
 		k[i].idx = i;
 	}
 	qsort(k, p->n_members, sizeof(*k), member_key_cmp);
 	for (i = 1; i < p->n_members; i++) {
-		if (k[i].sel != k[first].sel || k[i].guid != k[first].guid) {
+		if (k[i].sel != k[first].sel || k[i].guid != k[first].guid ||
+		    strcmp(k[i].node, k[first].node)) {
 			first = i;
 			continue;
 		}
@@ -440,8 +447,31 @@ static void check_ports(struct loader *ld)
 	}
 }
 
+/*
+ * Limits of the stock OpenSM's partition file that no single value shows:
+ * a partition's name is kept in 32 bytes (osm_prtn_t.name), so a longer one
+ * is cut and two partitions could carry one name in OpenSM's log.
+ */
+static void check_opensm_limits(struct loader *ld)
+{
+	const struct policy *pol = ld->pol;
+	size_t i, len;
+
+	for (i = 0; i < pol->n_partitions; i++) {
+		const char *name = pol->partitions[i].name;
+
+		len = name ? strlen(name) : 0;
+		if (len > POLICY_PART_NAME_MAX)
+			pload_error_at(ld, ld->plocs[i].name,
+				       "partition name '%s' is %zu characters; "
+				       "OpenSM keeps %d: shorten it",
+				       name, len, POLICY_PART_NAME_MAX);
+	}
+}
+
 void pload_check_rules(struct loader *ld)
 {
+	check_opensm_limits(ld);
 	check_partitions(ld);
 	check_fdb_limits(ld);
 	check_lid_pins(ld);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "sm-plugin/osm.h"
 
@@ -81,6 +82,23 @@ static int opts_log(const char *val)
 	return 0;
 }
 
+/* line_max=N: the longest partitions.conf line; 0 turns wrapping off, which
+ * only a test of OpenSM's own limit wants. */
+static int opts_line_max(struct fabricsm_opts *opts, const char *val)
+{
+	uint64_t n;
+
+	if (util_parse_u64(val, SMCONF_OSM_LINE_BUF - 1, &n) ||
+	    (n && n < 100)) {
+		VLOG_ERR("event_plugin_options: line_max=%s: use 100..%d, or 0 "
+			 "(no wrapping: tests only)",
+			 val, SMCONF_OSM_LINE_BUF - 1);
+		return -EINVAL;
+	}
+	opts->line_max = (size_t)n;
+	return 0;
+}
+
 static int opts_one(struct fabricsm_opts *opts, char *item)
 {
 	char *val = strchr(item, '=');
@@ -98,8 +116,10 @@ static int opts_one(struct fabricsm_opts *opts, char *item)
 		return opts_set(&opts->state, val);
 	if (!strcmp(item, "log"))
 		return opts_log(val);
+	if (!strcmp(item, "line_max"))
+		return opts_line_max(opts, val);
 	VLOG_ERR("event_plugin_options: unknown option \"%s\"; "
-		 "known: policy=PATH, state=PATH, log=LEVEL",
+		 "known: policy=PATH, state=PATH, log=LEVEL, line_max=N",
 		 item);
 	return -EINVAL;
 }
@@ -111,6 +131,7 @@ int fabricsm_opts_parse(const char *s, struct fabricsm_opts *opts)
 
 	opts->policy = strdup(PATHS_POLICY);
 	opts->state = strdup(PATHS_SM_STATE);
+	opts->line_max = SMCONF_LINE_MAX;
 	if (!opts->policy || !opts->state)
 		return -ENOMEM;
 	if (!s)
@@ -160,6 +181,8 @@ static struct policy *load_logged(struct fabricsm *sm, const char *buf,
 static void policy_take(struct fabricsm *sm, struct policy *pol, char *buf,
 			size_t len)
 {
+	char warn[512];
+
 	policy_free(sm->pol);
 	free(sm->good);
 	sm->pol = pol;
@@ -170,6 +193,8 @@ static void policy_take(struct fabricsm *sm, struct policy *pol, char *buf,
 		  "%zu LID pins",
 		  sm->opts.policy, pol->fabric_name ? pol->fabric_name : "",
 		  pol->n_partitions, pol->n_lid_pins);
+	if (policy_default_warning(pol, warn, sizeof(warn)))
+		VLOG_WARN("%s", warn);
 }
 
 static void policy_refuse(struct fabricsm *sm, char *buf, size_t len,
@@ -259,14 +284,116 @@ static void warn_both(const struct fabricsm *sm)
 	}
 }
 
+int fabricsm_ports_get(struct fabricsm *sm, struct fabricsm_ports *p)
+{
+	cl_qmap_t *tbl = &sm->osm->subn.port_guid_tbl;
+	size_t n, i = 0;
+	osm_port_t *port;
+	char *desc;
+
+	CL_PLOCK_ACQUIRE(&sm->osm->lock);
+	n = cl_qmap_count(tbl);
+	p->v = calloc(n + 1, sizeof(*p->v) + IB_NODE_DESCRIPTION_SIZE + 1);
+	desc = (char *)(p->v + n + 1);
+	for (port = (osm_port_t *)cl_qmap_head(tbl);
+	     p->v && port != (osm_port_t *)cl_qmap_end(tbl);
+	     port = (osm_port_t *)cl_qmap_next(&port->map_item), i++) {
+		p->v[i].guid = cl_ntoh64(port->guid);
+		p->v[i].desc = desc + i * (IB_NODE_DESCRIPTION_SIZE + 1);
+		smstate_node_desc(port->p_node,
+				  desc + i * (IB_NODE_DESCRIPTION_SIZE + 1),
+				  IB_NODE_DESCRIPTION_SIZE + 1);
+	}
+	CL_PLOCK_RELEASE(&sm->osm->lock);
+	p->n = p->v ? i : 0;
+	return p->v ? 0 : -ENOMEM;
+}
+
+void fabricsm_ports_free(struct fabricsm_ports *p)
+{
+	free(p->v);
+	p->v = NULL;
+	p->n = 0;
+}
+
+/* Replaces *@slot with the partition file's text on disk (kept as it was
+ * when the file cannot be read). */
+static void keep_file(struct fabricsm *sm, char **slot, size_t *slot_len)
+{
+	size_t len;
+	char *text;
+
+	if (util_read_file(partition_file(sm), &text, &len) < 0)
+		return;
+	free(*slot);
+	*slot = text;
+	*slot_len = len;
+}
+
+/* Renders the policy in force for this sweep's fabric. */
+static char *render(struct fabricsm *sm, struct fabricsm_ports *ports,
+		    size_t *len)
+{
+	struct smconf_opts o = { .line_max = sm->opts.line_max };
+
+	if (fabricsm_ports_get(sm, ports) < 0)
+		return NULL;
+	o.ports = ports->v;
+	o.n_ports = ports->n;
+	return smconf_render(sm->pol, &o, len);
+}
+
+/* The text OpenSM refused before is not written again: the last good file
+ * stays until the policy changes. */
+static bool refused_before(struct fabricsm *sm, const char *text, size_t len)
+{
+	if (!same_buf(sm->conf_refused, sm->conf_refused_len, text, len))
+		return false;
+	VLOG_INFO("partitions for policy %s not written: OpenSM refused "
+		  "them before (%s); the last good partitions stay",
+		  sm->opts.policy, sm->conf_cause);
+	return true;
+}
+
+static void write_partitions(struct fabricsm *sm, const char *path,
+			     const char *text, size_t len)
+{
+	int ret;
+
+	/* Before the first write of this run: what OpenSM had, to go back to
+	 * if it refuses ours. */
+	if (!sm->conf_good &&
+	    util_read_file(path, &sm->conf_good, &sm->conf_good_len) < 0)
+		sm->conf_good = NULL;
+	smverify_mark(sm);
+	ret = smconf_write(path, text, len);
+	if (ret < 0) {
+		VLOG_ERR("cannot write %s: %s; OpenSM keeps the previous "
+			 "partitions",
+			 path, strerror(-ret));
+		return;
+	}
+	sm->conf_state = SMCONF_STATE_POLICY;
+	sm->conf_cause[0] = '\0';
+	/* Verify a file OpenSM has not yet been seen to take. */
+	sm->verify_pending =
+		!sm->conf_good_seen ||
+		!same_buf(sm->conf_good, sm->conf_good_len, text, len);
+	if (ret > 0) {
+		VLOG_INFO("wrote %s: %zu partitions", path,
+			  sm->pol->n_partitions);
+		warn_both(sm); /* once per change, not every sweep */
+	}
+}
+
 /* Write OpenSM's partition file from the policy in force, unless the file
  * belongs to someone else (no marker): then PKeys stay as they are. */
 static void apply_partitions(struct fabricsm *sm)
 {
 	const char *path = partition_file(sm);
+	struct fabricsm_ports ports = { 0 };
 	size_t len;
 	char *text;
-	int ret;
 
 	if (!smconf_is_ours(path)) {
 		if (!sm->conf_foreign)
@@ -280,22 +407,100 @@ static void apply_partitions(struct fabricsm *sm)
 		return;
 	}
 	sm->conf_foreign = false;
-	text = smconf_render(sm->pol, &len);
+	text = render(sm, &ports, &len);
+	fabricsm_ports_free(&ports);
 	if (!text) {
 		VLOG_ERR("cannot render partitions: %s", strerror(errno));
 		return;
 	}
-	ret = smconf_write(path, text, len);
-	if (ret < 0)
-		VLOG_ERR("cannot write %s: %s; OpenSM keeps the previous "
-			 "partitions",
-			 path, strerror(-ret));
-	else if (ret > 0) {
-		VLOG_INFO("wrote %s: %zu partitions", path,
-			  sm->pol->n_partitions);
-		warn_both(sm); /* once per change, not every sweep */
-	}
+	if (!refused_before(sm, text, len))
+		write_partitions(sm, path, text, len);
 	free(text);
+}
+
+/*
+ * osm_sm_sweep() lives in the opensm program, not in libopensm: the plugin
+ * binds it when OpenSM dlopens it; a unit test that links this file has
+ * none (weak: NULL there).
+ */
+#pragma weak osm_sm_sweep
+
+/* Asks OpenSM for a heavy sweep, which re-reads the partition file. */
+static void force_sweep(struct fabricsm *sm)
+{
+	sm->osm->subn.force_heavy_sweep = TRUE;
+	if (osm_sm_sweep)
+		osm_sm_sweep(&sm->osm->sm);
+	else
+		VLOG_ERR("cannot force a sweep (no osm_sm_sweep); send SIGHUP");
+}
+
+/* Puts the last good file back (or, with none, removes ours so that OpenSM
+ * applies its defaults) and forces a heavy sweep that parses it. */
+static void restore_partitions(struct fabricsm *sm)
+{
+	const char *path = partition_file(sm);
+	int ret = -ENOENT;
+
+	if (sm->conf_good && sm->conf_state == SMCONF_STATE_POLICY &&
+	    !same_buf(sm->conf_good, sm->conf_good_len, sm->conf_refused,
+		      sm->conf_refused_len)) {
+		smverify_mark(sm);
+		ret = util_write_file_atomic(path, sm->conf_good,
+					     sm->conf_good_len, 0644);
+	}
+	if (ret >= 0) {
+		sm->conf_state = SMCONF_STATE_RESTORED;
+		VLOG_ERR("restored the last good %s%s and forced a heavy "
+			 "sweep; the policy's partitions are NOT applied: fix "
+			 "what OpenSM refused, then send SIGHUP",
+			 path,
+			 sm->conf_good_seen ? "" :
+					      " (the file OpenSM had before)");
+	} else {
+		smverify_mark(sm);
+		if (unlink(path) && errno != ENOENT)
+			VLOG_ERR("cannot remove %s: %s", path, strerror(errno));
+		sm->conf_state = SMCONF_STATE_NONE;
+		VLOG_ERR("no good partition file to restore: removed %s, so "
+			 "that OpenSM applies its defaults (every port a full "
+			 "member of 0x7fff only), and forced a heavy sweep",
+			 path);
+	}
+	force_sweep(sm);
+}
+
+/* After a sweep that parsed a file of ours: did OpenSM take it? */
+static void verify_partitions(struct fabricsm *sm)
+{
+	struct fabricsm_ports ports = { 0 };
+	struct smconf_opts o = { 0 };
+	char cause[sizeof(sm->conf_cause)];
+	int ret;
+
+	if (!sm->verify_pending || sm->conf_foreign)
+		return;
+	sm->verify_pending = false;
+	fabricsm_ports_get(sm, &ports);
+	o.ports = ports.v;
+	o.n_ports = ports.n;
+	ret = smverify_check(sm, &o, cause, sizeof(cause));
+	fabricsm_ports_free(&ports);
+	if (!ret) {
+		if (sm->conf_state == SMCONF_STATE_POLICY) {
+			keep_file(sm, &sm->conf_good, &sm->conf_good_len);
+			sm->conf_good_seen = true;
+		}
+		return;
+	}
+	snprintf(sm->conf_cause, sizeof(sm->conf_cause), "%s", cause);
+	if (sm->conf_state == SMCONF_STATE_POLICY)
+		keep_file(sm, &sm->conf_refused, &sm->conf_refused_len);
+	VLOG_ERR("OpenSM did not take the partition file %s written for "
+		 "policy %s: %s",
+		 partition_file(sm), sm->opts.policy, cause);
+	restore_partitions(sm);
+	sm->verify_pending = true; /* check what went back, too */
 }
 
 /* Only a master (or an SM still discovering whether it is one) acts; the
@@ -332,8 +537,10 @@ static void on_subnet_up(struct fabricsm *sm)
 
 	if (sm->osm->subn.sm_state != IB_SMINFO_STATE_MASTER)
 		return;
-	if (sm->pol)
+	if (sm->pol) {
+		verify_partitions(sm);
 		smstate_check_fit(sm);
+	}
 	t1 = util_now_ms();
 	ret = smstate_write(sm);
 	if (ret < 0)
@@ -371,6 +578,8 @@ static void fabricsm_delete(void *data)
 	policy_free(sm->pol);
 	free(sm->good);
 	free(sm->bad);
+	free(sm->conf_good);
+	free(sm->conf_refused);
 	fabricsm_opts_free(&sm->opts);
 	free(sm);
 }
@@ -385,6 +594,7 @@ static void *fabricsm_create(struct osm_opensm *osm)
 	if (!sm)
 		return NULL;
 	sm->osm = osm;
+	sm->log_mark = -1;
 	log_set_sink(fabricsm_log_sink, sm);
 	if (fabricsm_opts_parse(osm->subn.opt.event_plugin_options, &sm->opts) <
 	    0) {

@@ -13,6 +13,8 @@
 #include <stdint.h>
 
 struct osm_node;
+struct smconf_opts;
+struct smconf_port;
 struct osm_opensm;
 struct policy;
 struct smwriter;
@@ -20,6 +22,20 @@ struct smwriter;
 struct fabricsm_opts {
 	char *policy; /* policy file */
 	char *state; /* state snapshot file */
+	size_t line_max; /* longest partitions.conf line; 0: no wrapping */
+};
+
+/* What the partition file on disk holds. */
+enum smconf_state {
+	SMCONF_STATE_NONE, /* nothing of ours yet, or removed */
+	SMCONF_STATE_POLICY, /* the rendering of the policy in force */
+	SMCONF_STATE_RESTORED, /* a last good file put back after a refusal */
+};
+
+/* The end ports and node descriptions of this sweep (node selectors). */
+struct fabricsm_ports {
+	struct smconf_port *v;
+	size_t n;
 };
 
 struct fabricsm {
@@ -33,6 +49,16 @@ struct fabricsm {
 	size_t bad_len;
 	unsigned int refused; /* policies refused since start */
 	bool conf_foreign; /* partition file is not ours: PKeys left alone */
+	enum smconf_state conf_state;
+	char *conf_good; /* last partition file text OpenSM took */
+	size_t conf_good_len;
+	bool conf_good_seen; /* taken in this run; else the file found on
+			      * disk before the first write, kept to go back to */
+	char *conf_refused; /* text OpenSM refused: not written again */
+	size_t conf_refused_len;
+	char conf_cause[512]; /* why; "" while the policy's file is in force */
+	bool verify_pending; /* OpenSM parses a new file of ours this sweep */
+	long log_mark; /* size of osm.log when the file was written, or -1 */
 	uint64_t sweeps; /* heavy sweeps seen as master */
 	uint64_t loaded_at; /* wall-clock seconds when @pol was loaded */
 };
@@ -64,6 +90,27 @@ int fabricsm_policy_refresh(struct fabricsm *sm);
  * conflicts resolved, or a negative errno.
  */
 int smpins_apply(struct fabricsm *sm);
+
+/*
+ * fabricsm_ports_get - the end ports OpenSM discovered, with their nodes'
+ * descriptions, into @p (free with fabricsm_ports_free). Takes osm->lock.
+ * Returns 0 or -ENOMEM.
+ */
+int fabricsm_ports_get(struct fabricsm *sm, struct fabricsm_ports *p);
+void fabricsm_ports_free(struct fabricsm_ports *p);
+
+/* smverify_mark - remember where osm.log ends, before OpenSM parses the
+ * partition file we just wrote. */
+void smverify_mark(struct fabricsm *sm);
+
+/*
+ * smverify_check - after the sweep in which OpenSM parsed our partition
+ * file: 0 when it took it, -EPROTO when not, with the cause in @cause (a
+ * PARSE ERROR OpenSM logged since smverify_mark(), or a PKey it should
+ * hold for a port and does not). @o: the ports node selectors resolved to.
+ */
+int smverify_check(struct fabricsm *sm, const struct smconf_opts *o,
+		   char *cause, size_t len);
 
 /*
  * smstate_check_fit - log every end port whose PKey table (as OpenSM holds

@@ -7,7 +7,8 @@
 
 SM_PLUGIN := $(BUILD)/lib/libfabricsm.so
 SM_SRCS := sm-plugin/fabricsm.c sm-plugin/smconf.c sm-plugin/smpins.c \
-	sm-plugin/smsnap.c sm-plugin/smstate.c sm-plugin/smwriter.c
+	sm-plugin/smsnap.c sm-plugin/smstate.c sm-plugin/smverify.c \
+	sm-plugin/smwriter.c
 # The plugin's layer: its archives serve the unit tests (test_sm*.c).
 $(eval $(call fab_layer,sm,$(SM_SRCS)))
 SM_OBJS := $(SM_SRCS:%.c=$(BUILD)/pic/%.o)

@@ -13,6 +13,7 @@
 #include <opensm/osm_event_plugin.h>
 #include <opensm/osm_log.h>
 #include <opensm/osm_opensm.h>
+#include <opensm/osm_partition.h>
 #include <opensm/osm_pkey.h>
 #include <opensm/osm_version.h>
 

@@ -57,6 +57,7 @@ static const char *node_type(const osm_node_t *node)
 static bool member_matches(const struct policy_member *m, const osm_port_t *p)
 {
 	uint8_t type = osm_node_get_type(p->p_node);
+	char desc[IB_NODE_DESCRIPTION_SIZE + 1];
 
 	switch (m->sel) {
 	case POLICY_SEL_GUID:
@@ -67,6 +68,9 @@ static bool member_matches(const struct policy_member *m, const osm_port_t *p)
 		return type == IB_NODE_TYPE_SWITCH;
 	case POLICY_SEL_ALL:
 		return true;
+	case POLICY_SEL_NODE:
+		smstate_node_desc(p->p_node, desc, sizeof(desc));
+		return m->node && policy_node_match(m->node, desc);
 	}
 	return false;
 }
@@ -197,10 +201,39 @@ static int fit_index_build(struct fit_index *idx, const struct policy *pol)
 	return 0;
 }
 
-struct missing {
-	char *out;
-	size_t len, used, n;
+/* Partition names, "a (0x0001), b (0x0002)", counted past the buffer. */
+struct mlist {
+	char buf[768];
+	size_t used, n;
 };
+
+struct missing {
+	struct fabricsm *sm;
+	struct mlist nofit; /* OpenSM holds the port in it: the table is full */
+	struct mlist notheld; /* OpenSM does not hold the port in it at all */
+};
+
+static void mlist_add(struct mlist *l, const struct policy_partition *part)
+{
+	if (l->used < sizeof(l->buf))
+		l->used += snprintf(l->buf + l->used, sizeof(l->buf) - l->used,
+				    "%s%s (0x%04x)", l->n ? ", " : "",
+				    part->name, part->pkey);
+	l->n++;
+}
+
+/* Does OpenSM's partition table hold @port in partition @pkey? */
+static bool osm_holds(struct fabricsm *sm, uint16_t pkey,
+		      const osm_port_t *port)
+{
+	cl_qmap_t *tbl = &sm->osm->subn.prtn_pkey_tbl;
+	cl_map_item_t *it = cl_qmap_get(tbl, cl_hton16(pkey));
+	osm_prtn_t *p = (osm_prtn_t *)it;
+
+	return it != cl_qmap_end(tbl) &&
+	       (cl_map_get(&p->full_guid_tbl, port->guid) ||
+		cl_map_get(&p->part_guid_tbl, port->guid));
+}
 
 /* Notes partition @i as missing on @port unless the port holds its key. */
 static void fit_consider(struct fit_index *idx, const struct policy *pol,
@@ -213,23 +246,20 @@ static void fit_consider(struct fit_index *idx, const struct policy *pol,
 	idx->seen[i] = idx->stamp;
 	if (port_has_pkey(port, part->pkey))
 		return;
-	if (m->used < m->len)
-		m->used += snprintf(m->out + m->used, m->len - m->used,
-				    "%s%s (0x%04x)", m->n ? ", " : "",
-				    part->name, part->pkey);
-	m->n++;
+	mlist_add(osm_holds(m->sm, part->pkey, port) ? &m->nofit : &m->notheld,
+		  part);
 }
 
-/* Names the policy partitions @port should hold but does not, in @out. */
+/* Finds the policy partitions @port should hold but does not. */
 static size_t missing_partitions(struct fit_index *idx,
 				 const struct policy *pol,
-				 const osm_port_t *port, char *out, size_t len)
+				 const osm_port_t *port, struct missing *m)
 {
 	struct fit_guid key = { .guid = cl_ntoh64(port->guid) };
-	struct missing m = { .out = out, .len = len };
 	size_t lo = 0, hi = idx->n_guids, mid, i;
 
-	out[0] = '\0';
+	m->nofit.used = m->nofit.n = m->notheld.used = m->notheld.n = 0;
+	m->nofit.buf[0] = m->notheld.buf[0] = '\0';
 	idx->stamp++;
 	while (lo < hi) { /* first GUID member >= the port's GUID */
 		mid = lo + (hi - lo) / 2;
@@ -239,50 +269,65 @@ static size_t missing_partitions(struct fit_index *idx,
 			hi = mid;
 	}
 	for (i = lo; i < idx->n_guids && idx->guids[i].guid == key.guid; i++)
-		fit_consider(idx, pol, idx->guids[i].part, port, &m);
+		fit_consider(idx, pol, idx->guids[i].part, port, m);
 	for (i = 0; i < idx->n_broad; i++)
 		if (port_in_partition(&pol->partitions[idx->broad[i]], port))
-			fit_consider(idx, pol, idx->broad[i], port, &m);
-	return m.n;
+			fit_consider(idx, pol, idx->broad[i], port, m);
+	return m->nofit.n + m->notheld.n;
 }
 
-static void log_missing(const osm_port_t *port, const char *names, size_t n)
+/* A port that lacks partitions, with the real cause: a PKey table too
+ * small, or OpenSM not holding the port in the partition at all (its
+ * partition file was refused, or is not the policy's). */
+static void log_missing(const struct fabricsm *sm, const osm_port_t *port,
+			const struct missing *m)
 {
 	char desc[IB_NODE_DESCRIPTION_SIZE + 1];
 	unsigned int cap = cl_ntoh16(port->p_node->node_info.partition_cap);
+	unsigned long long guid = cl_ntoh64(port->guid);
 
 	smstate_node_desc(port->p_node, desc, sizeof(desc));
-	VLOG_WARN("port 0x%016llx (%s): %zu partition(s) did not fit in its "
-		  "PKey table of %u entries: %s; give the port fewer "
-		  "partitions or set fabric.pkey_table_size to %u",
-		  (unsigned long long)cl_ntoh64(port->guid), desc, n, cap,
-		  names, cap);
+	if (m->nofit.n)
+		VLOG_WARN(
+			"port 0x%016llx (%s): %zu partition(s) did not fit in "
+			"its PKey table of %u entries: %s; give the port "
+			"fewer partitions or set fabric.pkey_table_size to "
+			"%u",
+			guid, desc, m->nofit.n, cap, m->nofit.buf, cap);
+	if (m->notheld.n)
+		VLOG_WARN("port 0x%016llx (%s): %zu partition(s) of the policy "
+			  "are not applied: %s; OpenSM did not put the port in "
+			  "them: %s",
+			  guid, desc, m->notheld.n, m->notheld.buf,
+			  sm->conf_cause[0] ? sm->conf_cause :
+					      "see OpenSM's errors above");
 }
 
 unsigned int smstate_check_fit(struct fabricsm *sm)
 {
 	cl_qmap_t *tbl = &sm->osm->subn.port_guid_tbl;
+	struct missing *m = calloc(1, sizeof(*m));
 	struct fit_index idx;
 	unsigned int bad = 0;
 	osm_port_t *port;
-	char names[1024];
-	size_t n;
 
-	if (fit_index_build(&idx, sm->pol) < 0)
+	if (!m || fit_index_build(&idx, sm->pol) < 0) {
+		free(m);
 		return 0;
+	}
+	m->sm = sm;
 	CL_PLOCK_ACQUIRE(&sm->osm->lock);
 	for (port = (osm_port_t *)cl_qmap_head(tbl);
 	     port != (osm_port_t *)cl_qmap_end(tbl);
 	     port = (osm_port_t *)cl_qmap_next(&port->map_item)) {
-		n = missing_partitions(&idx, sm->pol, port, names,
-				       sizeof(names));
-		if (!n)
+		if (!missing_partitions(&idx, sm->pol, port, m))
 			continue;
 		if (++bad <= SMSTATE_FIT_LOG_MAX)
-			log_missing(port, names, n);
+			log_missing(sm, port, m);
 	}
 	CL_PLOCK_RELEASE(&sm->osm->lock);
 	fit_index_free(&idx);
+	free(m);
 	if (bad > SMSTATE_FIT_LOG_MAX)
 		VLOG_WARN("%u ports in all lack partitions of the policy", bad);
 	return bad;

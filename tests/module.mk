@@ -31,6 +31,7 @@ TEST_LAYERS_test_port_dummy := eth lib
 TEST_LAYERS_test_prom := lib
 TEST_LAYERS_test_reconcile_plan := fabricd lib
 TEST_LAYERS_test_smconf := sm lib
+TEST_LAYERS_test_smconf_wrap := sm lib
 TEST_LAYERS_test_smopts := sm lib
 TEST_LAYERS_test_smsnap := sm lib
 TEST_LAYERS_test_vnet := eth lib

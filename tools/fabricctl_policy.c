@@ -61,9 +61,12 @@ static int cmd_check(const void *ctx, int argc, char **argv)
 	const char *path = file_arg(o, argc, argv);
 	int code = FCTL_OK;
 	struct policy *pol = load(path, &code);
+	char warn[512];
 
 	if (!pol)
 		return code;
+	if (policy_default_warning(pol, warn, sizeof(warn)))
+		fprintf(stderr, "%s\n", warn);
 	out_begin(stdout, o->json);
 	out_open_object(NULL);
 	out_string(PRINT_ANY, "file", "%s: ok:", path);
@@ -118,6 +121,8 @@ static void print_member(const struct policy_member *m)
 		print_guid("guid", "%s ", m->guid);
 	else
 		out_null(PRINT_JSON, "guid", NULL);
+	if (m->sel == POLICY_SEL_NODE)
+		out_string(PRINT_ANY, "node", "\"%s\" ", m->node);
 	out_string(PRINT_ANY, "membership", "%s",
 		   policy_membership_name(m->membership));
 	out_nl();
@@ -231,6 +236,21 @@ static void print_metrics(const struct policy_metrics *m)
 	out_close_object();
 }
 
+/* The default partition, as in force (OpenSM's MTU shows as 0). */
+static void print_default(const struct policy_default *d)
+{
+	out_open_object("default_partition");
+	out_string(PRINT_ANY, "membership", "default partition 0x7fff: %s",
+		   policy_membership_name(d->membership));
+	out_bool(PRINT_ANY, "ipoib", " ipoib %s", d->ipoib);
+	out_uint(PRINT_ANY, "mtu", " mtu %" PRIu64, d->mtu);
+	out_bool(PRINT_JSON, "set", NULL, d->set);
+	if (!d->set)
+		out_text(" (no default_partition: key)");
+	out_nl();
+	out_close_object();
+}
+
 static int cmd_show(const void *ctx, int argc, char **argv)
 {
 	const struct fctl_opts *o = ctx;
@@ -247,6 +267,7 @@ static int cmd_show(const void *ctx, int argc, char **argv)
 		 pol->pkey_table_size);
 	out_nl();
 	print_pins(pol);
+	print_default(&pol->dflt);
 	out_open_array("partitions");
 	for (i = 0; i < pol->n_partitions; i++)
 		print_partition(&pol->partitions[i]);

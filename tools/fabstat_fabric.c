@@ -317,9 +317,60 @@ static size_t fab_bases(const struct fab *f, uint16_t **out)
 	return n;
 }
 
-static void print_member(const struct fab_port *p, unsigned int m)
+/* Does member @m of the policy put port @p in its partition? */
+static bool member_matches(const struct policy_member *m,
+			   const struct fab_port *p)
 {
-	char buf[24];
+	switch (m->sel) {
+	case POLICY_SEL_GUID:
+		return m->guid == p->guid;
+	case POLICY_SEL_NODE:
+		return m->node && policy_node_match(m->node, p->desc);
+	case POLICY_SEL_ALL_CAS:
+		return !strcmp(p->type, "ca");
+	case POLICY_SEL_ALL_SWITCHES:
+		return !strcmp(p->type, "switch");
+	case POLICY_SEL_ALL:
+		return true;
+	}
+	return false;
+}
+
+/*
+ * The policy member that gave port @p partition @part, as OpenSM applies
+ * them (a port's own GUID line last, so it wins; then node selectors; then
+ * broad ones), written like the policy: "guid", "node \"cn0*\"", "all_cas".
+ * "-" when the policy does not name the port (or there is no policy).
+ */
+static const char *selector_of(const struct policy_partition *part,
+			       const struct fab_port *p, char *buf, size_t len)
+{
+	static const enum policy_selector order[] = {
+		POLICY_SEL_GUID, POLICY_SEL_NODE, POLICY_SEL_ALL_CAS,
+		POLICY_SEL_ALL_SWITCHES, POLICY_SEL_ALL
+	};
+	const struct policy_member *m;
+	size_t i, j;
+
+	for (i = 0; part && i < sizeof(order) / sizeof(order[0]); i++)
+		for (j = 0; j < part->n_members; j++) {
+			m = &part->members[j];
+			if (m->sel != order[i] || !member_matches(m, p))
+				continue;
+			if (m->sel == POLICY_SEL_NODE)
+				snprintf(buf, len, "node \"%s\"", m->node);
+			else
+				snprintf(buf, len, "%s",
+					 policy_selector_name(m->sel));
+			return buf;
+		}
+	return "-";
+}
+
+static void print_member(const struct fab_port *p, unsigned int m,
+			 const struct policy_partition *part, uint16_t base)
+{
+	char buf[24], sel[POLICY_NODE_PATTERN_MAX + 8];
 
 	out_open_object(NULL);
 	out_text("    ");
@@ -328,6 +379,10 @@ static void print_member(const struct fab_port *p, unsigned int m)
 		   util_format_guid(p->guid, buf, sizeof(buf)));
 	out_string(PRINT_ANY, "membership", "%-10s ", memb_name(m));
 	out_string(PRINT_ANY, "node_type", "%-7s ", p->type);
+	out_string(PRINT_ANY, "selector", "%-16s ",
+		   base == IB_PKEY_BASE_MASK ?
+			   "default" :
+			   selector_of(part, p, sel, sizeof(sel)));
 	out_string(PRINT_ANY, "node_desc", "%s", p->desc);
 	out_nl();
 	out_close_object();
@@ -345,6 +400,9 @@ static size_t count_members(const struct fab *f, uint16_t base)
 static void print_partition(const struct fabstat_opts *o, const struct fab *f,
 			    uint16_t base)
 {
+	const struct policy_partition *part =
+		o->policy ? policy_find_partition_by_pkey(o->policy, base) :
+			    NULL;
 	char hex[8];
 	size_t i;
 	unsigned int m;
@@ -356,12 +414,13 @@ static void print_partition(const struct fabstat_opts *o, const struct fab *f,
 	out_string(PRINT_ANY, "pkey", "pkey %s ", hex);
 	out_uint(PRINT_ANY, "n_members", "members %zu", count_members(f, base));
 	out_nl();
-	out_text("    LID    Port GUID           Membership Type    Node\n");
+	out_text("    LID    Port GUID           Membership Type    "
+		 "Selector         Node\n");
 	out_open_array("members");
 	for (i = 0; i < f->n; i++) {
 		m = port_memb(&f->ports[i], base);
 		if (m)
-			print_member(&f->ports[i], m);
+			print_member(&f->ports[i], m, part, base);
 	}
 	out_close_array();
 	out_close_object();

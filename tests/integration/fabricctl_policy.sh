@@ -45,8 +45,9 @@ d=json.load(open('$dir/show.json'))
 p={x['name']:x for x in d['partitions']}
 assert p['tenant-b']['pkey']=='0x0002', p['tenant-b']
 assert p['storage']['vlan']==16
-assert list(d)==['fabric','pkey_table_size','lid_pins','partitions','gateways','ports','metrics']
+assert list(d)==['fabric','pkey_table_size','lid_pins','default_partition','partitions','gateways','ports','metrics']
 assert d['metrics'] is None
+assert d['default_partition']=={'membership':'limited','ipoib':True,'mtu':0,'set':True}
 "
 
 # Edits keep comments and leave untouched lines as they were.

@@ -39,6 +39,7 @@ write_policy() { # FILE WITH_TENANT_B
 		cat <<'EOF'
 fabric:
   name: fabricd-test
+default_partition: { membership: limited }
 partitions:
   - name: tenant-a
     pkey: 0x0021

@@ -65,7 +65,7 @@ text=$(fabstat --policy "$POLICY" fabric)
 check "text: partition header" \
 	grep -Eq '^tenant-a +pkey 0x0001 members 3$' <<<"$text"
 check "text: member row" grep -Eq \
-	'^ +5 +0x0002c90300000301 +limited +ca +h2$' <<<"$text"
+	'^ +5 +0x0002c90300000301 +limited +ca +guid +h2$' <<<"$text"
 check "text: missing row" grep -Eq \
 	'storage +0x0010 0x0002c90300000601 full +limited instead of full' \
 	<<<"$text"

@@ -192,7 +192,29 @@ static const struct bad_case bad_cases[] = {
 	  "5:9: error: a member lacks the required key 'membership'", 1 },
 	{ "member_no_selector",
 	  PART_HDR PART_A "    members:\n      - { membership: full }\n",
-	  "5:9: error: a member needs one of guid, all_cas", 1 },
+	  "5:9: error: a member needs one of guid, node, all_cas", 1 },
+	{ "member_node_bad_range",
+	  PART_HDR PART_A
+	  "    members:\n      - { node: \"cn[9-1]\", membership: full }\n",
+	  "5:17: error: node pattern 'cn[9-1]': a bracket holds numbers", 1 },
+	{ "member_node_repeat",
+	  PART_HDR PART_A "    members:\n"
+			  "      - { node: \"cn*\", membership: full }\n"
+			  "      - { node: \"cn*\", membership: limited }\n",
+	  "6:9: error: this member repeats the one at line 5", 1 },
+	{ "name_opensm_max",
+	  "partitions:\n  - name: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n"
+	  "    pkey: 0x1\n",
+	  "2:11: error: partition name 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' is 32 "
+	  "characters; OpenSM keeps 31",
+	  1 },
+	{ "default_both",
+	  "default_partition: { membership: both }\npartitions: []\n",
+	  "1:34: error: membership 'both' is unknown; use full, limited", 1 },
+	{ "default_unknown_key",
+	  "default_partition: { membership: full, pkey: 0x7fff }\n"
+	  "partitions: []\n",
+	  "1:40: error: unknown key 'pkey'", 1 },
 	{ "member_two_selectors",
 	  PART_HDR PART_A
 	  "    members:\n      - { all: true, guid: 0x1, membership: full }\n",
@@ -664,18 +686,21 @@ static void test_limit_names(void **state)
 {
 	static const struct {
 		const char *which, *want;
+		unsigned int max;
 	} c[] = {
-		{ "fabric", "t.yaml:2:9: error: fabric name" },
-		{ "partition", "t.yaml:4:13: error: partition name" },
-		{ "gateway", "t.yaml:6:13: error: gateway name" },
-		{ "ib_device", "t.yaml:6:" },
+		{ "fabric", "t.yaml:2:9: error: fabric name", POLICY_NAME_MAX },
+		/* OpenSM keeps 31 characters of a partition's name */
+		{ "partition", "t.yaml:4:13: error: partition name",
+		  POLICY_PART_NAME_MAX },
+		{ "gateway", "t.yaml:6:13: error: gateway name",
+		  POLICY_NAME_MAX },
+		{ "ib_device", "t.yaml:6:", POLICY_NAME_MAX },
 	};
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(c); i++) {
-		expect_load(gen_names(c[i].which, POLICY_NAME_MAX), NULL);
-		expect_load(gen_names(c[i].which, POLICY_NAME_MAX + 1),
-			    c[i].want);
+		expect_load(gen_names(c[i].which, c[i].max), NULL);
+		expect_load(gen_names(c[i].which, c[i].max + 1), c[i].want);
 	}
 }
 

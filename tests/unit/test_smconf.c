@@ -29,7 +29,7 @@
 	SMCONF_MARKER " from t.yaml; do not edit.\n"                  \
 		      "# The plugin rewrites this file whenever the " \
 		      "policy changes.\n"                             \
-		      "Default=0x7fff, ipoib : ALL=limited, SELF=full ;\n"
+		      "Default=0x7fff, ipoib : ALL=full, SELF=full ;\n"
 
 static struct policy *load(const char *yaml)
 {
@@ -45,8 +45,9 @@ static struct policy *load(const char *yaml)
 /* The rendered text of @pol; the test fails when it cannot be made. */
 static char *render(const struct policy *pol)
 {
+	struct smconf_opts o = { .line_max = SMCONF_LINE_MAX };
 	size_t len = 0;
-	char *text = smconf_render(pol, &len);
+	char *text = smconf_render(pol, &o, &len);
 
 	assert_non_null(text);
 	assert_int_equal(len, strlen(text));

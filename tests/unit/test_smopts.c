@@ -25,6 +25,7 @@
 #include "lib/paths.h"
 #include "sm-plugin/osm.h"
 #include "sm-plugin/fabricsm.h"
+#include "sm-plugin/smconf.h"
 
 int osm_db_guid2lid_guids(osm_db_domain_t *d, cl_qlist_t *l)
 {
@@ -118,6 +119,13 @@ static void test_separators(void **state)
 	assert_int_equal(fabricsm_opts_parse("policy=/x policy=/y=z", &o), 0);
 	assert_string_equal(o.policy, "/y=z");
 	assert_string_equal(o.state, PATHS_SM_STATE);
+	assert_int_equal(o.line_max, SMCONF_LINE_MAX); /* the default */
+	fabricsm_opts_free(&o);
+	assert_int_equal(fabricsm_opts_parse("line_max=0", &o), 0);
+	assert_int_equal(o.line_max, 0);
+	fabricsm_opts_free(&o);
+	assert_int_equal(fabricsm_opts_parse("line_max=1023", &o), 0);
+	assert_int_equal(o.line_max, 1023);
 	fabricsm_opts_free(&o);
 	assert_string_equal(logged, "");
 }
@@ -148,9 +156,13 @@ static const struct bad_case bad_cases[] = {
 		    "value (policy=PATH,state=PATH)\n" },
 	{ "policy=/a,polcy=/b",
 	  "fabricsm|err|event_plugin_options: unknown option \"polcy\"; "
-	  "known: policy=PATH, state=PATH, log=LEVEL\n" },
+	  "known: policy=PATH, state=PATH, log=LEVEL, line_max=N\n" },
 	{ "log=loud", "fabricsm|err|event_plugin_options: log=loud: use off, "
 		      "err, warn, info or dbg\n" },
+	{ "line_max=99", "fabricsm|err|event_plugin_options: line_max=99: use "
+			 "100..1023, or 0 (no wrapping: tests only)\n" },
+	{ "line_max=4096", "fabricsm|err|event_plugin_options: line_max=4096: "
+			   "use 100..1023, or 0 (no wrapping: tests only)\n" },
 };
 
 static void test_bad(void **state)
