@@ -261,6 +261,7 @@ static int bind_socket(int fd, int ifindex)
 	return bind(fd, (struct sockaddr *)&sx, sizeof(sx)) ? -errno : 0;
 }
 
+/* The AF_XDP socket on queue 0 of @ifindex, in the map. 0 or -errno. */
 static int xsk_setup(struct port *p, struct xdp_priv *xp, int ifindex)
 {
 	int fd, ret;
@@ -269,19 +270,25 @@ static int xsk_setup(struct port *p, struct xdp_priv *xp, int ifindex)
 	if (fd < 0)
 		return -errno;
 	ret = umem_setup(fd, p->pool);
-	if (!ret)
-		ret = rings_map(fd, xp);
-	if (!ret) {
-		p->fd = fd;
-		refill(p, xp);
-		ret = bind_socket(fd, ifindex);
-	}
-	if (!ret)
-		ret = map_socket(xp->map_fd, fd);
-	if (ret) {
-		p->fd = -1;
-		close(fd);
-	}
+	if (ret)
+		goto err_close;
+	ret = rings_map(fd, xp);
+	if (ret)
+		goto err_close;
+	p->fd = fd;
+	refill(p, xp);
+	ret = bind_socket(fd, ifindex);
+	if (ret)
+		goto err_unset;
+	ret = map_socket(xp->map_fd, fd);
+	if (ret)
+		goto err_unset;
+	return 0;
+
+err_unset:
+	p->fd = -1;
+err_close:
+	close(fd);
 	return ret;
 }
 
@@ -322,6 +329,11 @@ static int rx_queues(const char *ifname)
 	return n ? n : 1;
 }
 
+/*
+ * Map, program, socket, then the program's link to the interface; on an
+ * error xdp_release() undoes what was made. -EOPNOTSUPP where one queue
+ * would not see every frame.
+ */
 static int xdp_open(struct port *p)
 {
 	int ifindex = if_nametoindex(p->name), ret;
@@ -336,18 +348,22 @@ static int xdp_open(struct port *p)
 	xp = calloc(1, sizeof(*xp));
 	if (!xp)
 		return -ENOMEM;
-	xp->prog_fd = xp->link_fd = -1;
-	xp->map_fd = ret = xskmap_create();
-	if (ret >= 0)
-		xp->prog_fd = ret = prog_load(xp->map_fd);
-	if (ret >= 0)
-		ret = xsk_setup(p, xp, ifindex);
-	if (!ret)
-		xp->link_fd = ret = prog_attach(xp->prog_fd, ifindex, &generic);
-	if (ret < 0) {
-		xdp_release(p, xp);
-		return ret;
-	}
+	xp->map_fd = xp->prog_fd = xp->link_fd = -1;
+	ret = xskmap_create();
+	if (ret < 0)
+		goto err_release;
+	xp->map_fd = ret;
+	ret = prog_load(xp->map_fd);
+	if (ret < 0)
+		goto err_release;
+	xp->prog_fd = ret;
+	ret = xsk_setup(p, xp, ifindex);
+	if (ret)
+		goto err_release;
+	ret = prog_attach(xp->prog_fd, ifindex, &generic);
+	if (ret < 0)
+		goto err_release;
+	xp->link_fd = ret;
 	p->priv = xp;
 	/* generic: the XDP program runs on skbs, after the driver */
 	p->mode = generic ? "af_xdp_generic" : "af_xdp";
@@ -355,6 +371,10 @@ static int xdp_open(struct port *p)
 	p->ifindex = ifindex;
 	read_mtu(p);
 	return 0;
+
+err_release:
+	xdp_release(p, xp);
+	return ret;
 }
 
 static int xdp_rx_burst(struct port *p, struct pkt **pkts, unsigned int n)

@@ -69,25 +69,24 @@ static json_t *ib_json(const struct daemon *d)
 		       d->ib_error[0] ? d->ib_error : NULL, "ipoib_netdev",
 		       d->ipoib_parent[0] ? d->ipoib_parent : NULL);
 	if (d->roce)
-		json_object_set_new(ib, "note",
-				    json_string("RoCE port (no SM, no PKey "
-						"table): partitions come from "
-						"the policy alone"));
+		json_object_set_new(
+			ib, "note",
+			json_string(
+				"RoCE port (no SM, no PKey table): partitions come from the policy alone"));
 	else if (d->ib == DAEMON_IB_NONE)
-		json_object_set_new(ib, "note",
-				    json_string(
-					    "no InfiniBand port: partitions "
-					    "come from the policy alone"));
+		json_object_set_new(
+			ib, "note",
+			json_string(
+				"no InfiniBand port: partitions come from the policy alone"));
 	return ib;
 }
 
 static json_t *vlan_json(const struct daemon *d)
 {
 	if (reconcile_vlan_missing(d->rc))
-		return json_pack("{s:b, s:s}", "supported", 0, "note",
-				 "the kernel has no 802.1Q support "
-				 "(CONFIG_VLAN_8021Q, module 8021q): partition "
-				 "addresses are on the uplink itself");
+		return json_pack(
+			"{s:b, s:s}", "supported", 0, "note",
+			"the kernel has no 802.1Q support (CONFIG_VLAN_8021Q, module 8021q): partition addresses are on the uplink itself");
 	return json_pack("{s:b}", "supported", 1);
 }
 

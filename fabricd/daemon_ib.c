@@ -86,13 +86,12 @@ static void ib_opened(struct daemon *d)
 	d->ib_error[0] = '\0';
 	if (d->gw && d->gw->port_guid &&
 	    d->gw->port_guid != pkeys_port_guid(pk))
-		VLOG_WARN("gateway %s has port_guid 0x%016llx in the policy, "
-			  "but %s/%d is 0x%016llx; using the PKeys of %s/%d "
-			  "(fix the policy or --ib-dev)",
-			  d->gw->name, (unsigned long long)d->gw->port_guid,
-			  pkeys_dev_name(pk), pkeys_port_num(pk),
-			  (unsigned long long)pkeys_port_guid(pk),
-			  pkeys_dev_name(pk), pkeys_port_num(pk));
+		VLOG_WARN(
+			"gateway %s has port_guid 0x%016llx in the policy, but %s/%d is 0x%016llx; using the PKeys of %s/%d (fix the policy or --ib-dev)",
+			d->gw->name, (unsigned long long)d->gw->port_guid,
+			pkeys_dev_name(pk), pkeys_port_num(pk),
+			(unsigned long long)pkeys_port_guid(pk),
+			pkeys_dev_name(pk), pkeys_port_num(pk));
 	if (!pkeys_ipoib_netdev(pk, d->ipoib_parent, sizeof(d->ipoib_parent)))
 		VLOG_INFO("IPoIB netdev %s serves the port", d->ipoib_parent);
 	pkeys_async_read(d->pka);
@@ -117,9 +116,9 @@ static bool ib_roce(struct daemon *d)
 	char name[96];
 
 	d->roce = true;
-	VLOG_INFO("%s is RoCE (no SM, no PKey table): partitions come from "
-		  "the policy",
-		  wanted_name(d, name, sizeof(name)));
+	VLOG_INFO(
+		"%s is RoCE (no SM, no PKey table): partitions come from the policy",
+		wanted_name(d, name, sizeof(name)));
 	return ib_none(d);
 }
 
@@ -134,8 +133,8 @@ static bool ib_open_failed(struct daemon *d, int err)
 	char name[96];
 
 	if (err == -ENODEV && !dev) {
-		VLOG_INFO("no InfiniBand device: partitions come from the "
-			  "policy alone");
+		VLOG_INFO(
+			"no InfiniBand device: partitions come from the policy alone");
 		return ib_none(d);
 	}
 	pkeys_async_close(d->pka);
@@ -170,8 +169,7 @@ static bool ib_read_done(struct daemon *d, const struct pkeys_async_result *r)
 {
 	if (r->err) {
 		ib_fail(d,
-			"cannot read the PKey table of %s/%d: %s; keeping the "
-			"last known partitions",
+			"cannot read the PKey table of %s/%d: %s; keeping the last known partitions",
 			pkeys_dev_name(d->pk), pkeys_port_num(d->pk),
 			strerror(-r->err));
 		return false;
@@ -221,10 +219,7 @@ static bool ib_stuck(struct daemon *d)
 	if (ms < DAEMON_IB_STUCK_MS)
 		return false;
 	ib_fail(d,
-		"IB port %s: no answer from the IB stack for %llu s while %s "
-		"(check 'ibstat', that the umad device /dev/infiniband/umad* "
-		"answers, and that the subnet manager or ibsim runs); still "
-		"waiting",
+		"IB port %s: no answer from the IB stack for %llu s while %s (check 'ibstat', that the umad device /dev/infiniband/umad* answers, and that the subnet manager or ibsim runs); still waiting",
 		wanted_name(d, name, sizeof(name)),
 		(unsigned long long)(DAEMON_IB_STUCK_MS / 1000),
 		op == PKEYS_ASYNC_OPEN ? "opening it" :

@@ -792,15 +792,22 @@ static void port_init_ctx(struct ipoib_port *ip)
 	ip->ctx.now = util_now_ms();
 }
 
+/*
+ * Bring @ip up on its device: identity (PKey index, GID), the broadcast
+ * group, the verbs objects, posted receives. Returns 0 or a negative errno;
+ * what it set up before an error stays for port_teardown().
+ */
 static int port_setup(struct ipoib_port *ip)
 {
 	int ret;
 
 	ret = port_identity(ip);
-	if (!ret)
-		ret = join_group(ip);
-	if (!ret)
-		ret = verbs_setup(ip);
+	if (ret)
+		return ret;
+	ret = join_group(ip);
+	if (ret)
+		return ret;
+	ret = verbs_setup(ip);
 	if (ret)
 		return ret;
 	ip->ahc = ipoib_ah_cache_create(ip->cfg.ah_cache, ah_free, NULL);

@@ -122,9 +122,9 @@ static int cmd_log_set(int argc, const char *const argv[], void *aux,
 	}
 	lvl = log_level_parse(level);
 	if (lvl < 0) {
-		*error = xstrdup_printf("unknown level '%s' (off, err, warn, "
-					"info, dbg)",
-					level);
+		*error = xstrdup_printf(
+			"unknown level '%s' (off, err, warn, info, dbg)",
+			level);
 		return lvl;
 	}
 	ret = log_set_level(module, lvl);
@@ -253,9 +253,9 @@ static char *run_request(struct ctl_server *srv, json_t *req)
 				  "\"params\" must be an array of strings");
 	cmd = find_command(srv, json_string_value(method));
 	if (!cmd) {
-		error = xstrdup_printf("unknown command '%s'; try "
-				       "list-commands",
-				       json_string_value(method));
+		error = xstrdup_printf(
+			"unknown command '%s'; try list-commands",
+			json_string_value(method));
 		line = reply_line(id, NULL, error ? error : "unknown command");
 		free(error);
 		return line;
@@ -423,21 +423,20 @@ static void accept_one(struct ctl_server *srv)
 		return;
 	if (!peer_allowed(srv, fd, &cred)) {
 		VLOG_WARN(
-			"control: refused peer pid %d uid %u gid %u: not root "
-			"nor in the socket's group",
+			"control: refused peer pid %d uid %u gid %u: not root nor in the socket's group",
 			(int)cred.pid, (unsigned int)cred.uid,
 			(unsigned int)cred.gid);
-		refuse(fd, "permission denied: fabricd accepts root and the "
-			   "control socket's group");
+		refuse(fd,
+		       "permission denied: fabricd accepts root and the control socket's group");
 		return;
 	}
 	c = take_slot(srv, cred.uid, &why);
 	if (!c) {
-		VLOG_WARN_RL(&busy_rl,
-			     "control: refused pid %d uid %u: %s (%d clients "
-			     "at most, %d per user)",
-			     (int)cred.pid, (unsigned int)cred.uid, why,
-			     CTL_SERVER_MAX_CLIENTS, CTL_SERVER_MAX_PER_UID);
+		VLOG_WARN_RL(
+			&busy_rl,
+			"control: refused pid %d uid %u: %s (%d clients at most, %d per user)",
+			(int)cred.pid, (unsigned int)cred.uid, why,
+			CTL_SERVER_MAX_CLIENTS, CTL_SERVER_MAX_PER_UID);
 		snprintf(msg, sizeof(msg), "fabricd is busy: %s; try again",
 			 why);
 		refuse(fd, msg);
@@ -470,9 +469,9 @@ static void conn_serve(struct ctl_server *srv, struct ctl_conn *c)
 		c->in_len -= used;
 	}
 	if (!c->out && c->in_len >= CTL_MAX_REQUEST) {
-		VLOG_WARN("control: request from pid %d exceeds %d bytes; "
-			  "disconnecting it",
-			  (int)c->pid, CTL_MAX_REQUEST);
+		VLOG_WARN(
+			"control: request from pid %d exceeds %d bytes; disconnecting it",
+			(int)c->pid, CTL_MAX_REQUEST);
 		conn_queue(c, reply_line(NULL, NULL, "request too long"));
 		c->closing = true;
 	}

@@ -303,9 +303,9 @@ static int doc_load(struct doc *doc, const char *text)
 	ok = yaml_parser_load(&p, &doc->d);
 	yaml_parser_delete(&p);
 	if (!ok)
-		return fail(doc, -EINVAL,
-			    "the file is not valid YAML; run "
-			    "'fabricctl policy check' on it");
+		return fail(
+			doc, -EINVAL,
+			"the file is not valid YAML; run 'fabricctl policy check' on it");
 	if (!yaml_document_get_root_node(&doc->d)) {
 		yaml_document_delete(&doc->d);
 		return fail(doc, -EINVAL, "the file is empty");
@@ -493,12 +493,11 @@ static int refuse_shared(struct doc *doc, yaml_node_t *n, const char *what)
 
 	if (doc->refs[id] < 2 || !a)
 		return 0;
-	return fail(doc, -ENOTSUP,
-		    "%u:%u: %s is shared through the YAML anchor '&%s' with "
-		    "'*%s' at %u:%u, so this edit would change both; write "
-		    "it out in full where it is used, then edit",
-		    l.line, l.col, what, doc->anchor[id], doc->anchor[id],
-		    a->loc.line, a->loc.col);
+	return fail(
+		doc, -ENOTSUP,
+		"%u:%u: %s is shared through the YAML anchor '&%s' with '*%s' at %u:%u, so this edit would change both; write it out in full where it is used, then edit",
+		l.line, l.col, what, doc->anchor[id], doc->anchor[id],
+		a->loc.line, a->loc.col);
 }
 
 /*
@@ -520,12 +519,11 @@ static int refuse_lost_anchor(struct doc *doc, size_t start, size_t end,
 		if (at < start || at >= end)
 			continue;
 		l = loc_of(node(doc, k->target));
-		return fail(doc, -ENOTSUP,
-			    "%u:%u: %s holds the YAML anchor '&%s' that "
-			    "'*%s' at %u:%u uses; remove or write out that "
-			    "use first",
-			    l.line, l.col, what, doc->anchor[k->target],
-			    doc->anchor[k->target], k->loc.line, k->loc.col);
+		return fail(
+			doc, -ENOTSUP,
+			"%u:%u: %s holds the YAML anchor '&%s' that '*%s' at %u:%u uses; remove or write out that use first",
+			l.line, l.col, what, doc->anchor[k->target],
+			doc->anchor[k->target], k->loc.line, k->loc.col);
 	}
 	return 0;
 }
@@ -568,10 +566,10 @@ static int seq_append(struct doc *doc, yaml_node_t *seq, const char *item,
 		while (at > 0 && doc->text[at - 1] != ']')
 			at--;
 		if (!at || !flow_item)
-			return fail(doc, -ENOTSUP,
-				    "%u:%u: the list is written in flow "
-				    "style; edit it by hand",
-				    l.line, l.col);
+			return fail(
+				doc, -ENOTSUP,
+				"%u:%u: the list is written in flow style; edit it by hand",
+				l.line, l.col);
 		snprintf(buf, sizeof(buf), "%s%s ", seq_len(seq) ? ", " : " ",
 			 flow_item);
 		return splice_out(doc, at - 1, 0, buf, out);
@@ -630,10 +628,10 @@ static int remove_last(struct doc *doc, yaml_node_t *key, size_t start,
 	while (colon < start && doc->text[colon] != ':')
 		colon++;
 	if (colon >= start)
-		return fail(doc, -ENOTSUP,
-			    "%u:%u: the list does not follow its key; edit "
-			    "it by hand",
-			    loc_of(key).line, loc_of(key).col);
+		return fail(
+			doc, -ENOTSUP,
+			"%u:%u: the list does not follow its key; edit it by hand",
+			loc_of(key).line, loc_of(key).col);
 	tmp = splice(doc->text, doc->len, start, end - start, "");
 	if (!tmp)
 		return -ENOMEM;
@@ -800,10 +798,10 @@ static int add_members_key(struct doc *doc, yaml_node_t *part,
 	size_t at;
 
 	if (is_flow(part))
-		return fail(doc, -ENOTSUP,
-			    "%u:%u: the partition is written in flow style; "
-			    "edit it by hand",
-			    l.line, l.col);
+		return fail(
+			doc, -ENOTSUP,
+			"%u:%u: the partition is written in flow style; edit it by hand",
+			l.line, l.col);
 	at = line_next(doc->text, doc->len, subtree_end(doc, part));
 	snprintf(buf, sizeof(buf), "%s%*smembers:\n%*s  - %s\n",
 		 at == doc->len && doc->text[at - 1] != '\n' ? "\n" : "",
@@ -845,11 +843,10 @@ int policy_edit_add_member(const char *in, const char *partition,
 	if (ret)
 		;
 	else if (find_member(&doc, members, m) >= 0)
-		ret = fail(&doc, -EEXIST,
-			   "partition '%s' has this member "
-			   "already; delete it first to change "
-			   "its membership",
-			   partition);
+		ret = fail(
+			&doc, -EEXIST,
+			"partition '%s' has this member already; delete it first to change its membership",
+			partition);
 	else if (!members)
 		ret = add_members_key(&doc, part, entry, out);
 	else if (members->type != YAML_SEQUENCE_NODE)

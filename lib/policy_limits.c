@@ -13,12 +13,11 @@ static void check_partition_count(struct loader *ld)
 
 	if (pol->n_partitions <= POLICY_PARTITIONS_MAX)
 		return;
-	pload_error_at(ld, pol->partitions[POLICY_PARTITIONS_MAX].loc,
-		       "partition %u is one too many: fabricd's forwarding "
-		       "engine holds %u partitions (%zu are defined); merge "
-		       "or remove partitions",
-		       POLICY_PARTITIONS_MAX + 1, POLICY_PARTITIONS_MAX,
-		       pol->n_partitions);
+	pload_error_at(
+		ld, pol->partitions[POLICY_PARTITIONS_MAX].loc,
+		"partition %u is one too many: fabricd's forwarding engine holds %u partitions (%zu are defined); merge or remove partitions",
+		POLICY_PARTITIONS_MAX + 1, POLICY_PARTITIONS_MAX,
+		pol->n_partitions);
 }
 
 static void check_member_counts(struct loader *ld)
@@ -31,13 +30,11 @@ static void check_member_counts(struct loader *ld)
 
 		if (p->n_members <= POLICY_MEMBERS_MAX)
 			continue;
-		pload_error_at(ld, p->members[POLICY_MEMBERS_MAX].loc,
-			       "member %u of partition '%s' is one too many: "
-			       "a partition holds at most %u members (the "
-			       "unicast LIDs of a subnet); use 'all_cas: true' "
-			       "or split the partition",
-			       POLICY_MEMBERS_MAX + 1, p->name ? p->name : "?",
-			       POLICY_MEMBERS_MAX);
+		pload_error_at(
+			ld, p->members[POLICY_MEMBERS_MAX].loc,
+			"member %u of partition '%s' is one too many: a partition holds at most %u members (the unicast LIDs of a subnet); use 'all_cas: true' or split the partition",
+			POLICY_MEMBERS_MAX + 1, p->name ? p->name : "?",
+			POLICY_MEMBERS_MAX);
 	}
 }
 
@@ -49,11 +46,10 @@ static bool check_port_count(struct loader *ld)
 
 	if (pol->n_ports <= max)
 		return true;
-	pload_error_at(ld, pol->ports[max].loc,
-		       "access port %u is one too many: fabricd's forwarding "
-		       "engine holds %u ports, one of them the uplink; "
-		       "attach fewer interfaces",
-		       max + 1, POLICY_ENGINE_PORTS_MAX);
+	pload_error_at(
+		ld, pol->ports[max].loc,
+		"access port %u is one too many: fabricd's forwarding engine holds %u ports, one of them the uplink; attach fewer interfaces",
+		max + 1, POLICY_ENGINE_PORTS_MAX);
 	return false;
 }
 
@@ -81,14 +77,11 @@ static void check_gateway_ports(struct loader *ld)
 		need = 1 + pol->n_ports + n_ipoib;
 		if (need <= POLICY_ENGINE_PORTS_MAX)
 			continue;
-		pload_error_at(ld, gw->loc,
-			       "gateway '%s' would need %zu forwarding engine "
-			       "ports (its uplink, %zu access ports, %zu IPoIB "
-			       "partitions it is a member of), but fabricd "
-			       "holds %u; set 'ipoib: false' on some "
-			       "partitions or attach fewer interfaces",
-			       gw->name ? gw->name : "?", need, pol->n_ports,
-			       n_ipoib, POLICY_ENGINE_PORTS_MAX);
+		pload_error_at(
+			ld, gw->loc,
+			"gateway '%s' would need %zu forwarding engine ports (its uplink, %zu access ports, %zu IPoIB partitions it is a member of), but fabricd holds %u; set 'ipoib: false' on some partitions or attach fewer interfaces",
+			gw->name ? gw->name : "?", need, pol->n_ports, n_ipoib,
+			POLICY_ENGINE_PORTS_MAX);
 	}
 }
 

@@ -30,10 +30,10 @@ int pload_uint(struct loader *ld, yaml_node_t *n, const char *what,
 		return -EINVAL;
 	ret = util_parse_u64(s, UINT64_MAX, out);
 	if (ret) {
-		pload_error(ld, n,
-			    "%s '%s' is not a number; write it in decimal "
-			    "or as 0x-prefixed hex",
-			    what, s);
+		pload_error(
+			ld, n,
+			"%s '%s' is not a number; write it in decimal or as 0x-prefixed hex",
+			what, s);
 		return ret;
 	}
 	if (*out < min || *out > max) {
@@ -74,10 +74,10 @@ int pload_guid(struct loader *ld, yaml_node_t *n, const char *what,
 	if (!s)
 		return -EINVAL;
 	if (util_parse_guid(s, out) || !*out) {
-		pload_error(ld, n,
-			    "malformed %s '%s'; write 0x and up to 16 hex "
-			    "digits (0x0002c90300a1b2c4), as ibstat shows it",
-			    what, s);
+		pload_error(
+			ld, n,
+			"malformed %s '%s'; write 0x and up to 16 hex digits (0x0002c90300a1b2c4), as ibstat shows it",
+			what, s);
 		return -EINVAL;
 	}
 	return 0;
@@ -103,10 +103,10 @@ int pload_name(struct loader *ld, yaml_node_t *n, const char *what, size_t max,
 		if (!(c >= 'a' && c <= 'z') && !(c >= 'A' && c <= 'Z') &&
 		    !(c >= '0' && c <= '9') && c != '-' && c != '_' &&
 		    c != '.') {
-			pload_error(ld, n,
-				    "%s '%s' has the character '%c'; use "
-				    "letters, digits, '-', '_' and '.'",
-				    what, s, c);
+			pload_error(
+				ld, n,
+				"%s '%s' has the character '%c'; use letters, digits, '-', '_' and '.'",
+				what, s, c);
 			return -EINVAL;
 		}
 	}
@@ -138,15 +138,14 @@ int pload_prefix(struct loader *ld, yaml_node_t *n, const char *what,
 	else if (inet_pton(AF_INET6, buf, p->addr) == 1)
 		p->family = AF_INET6;
 	if (!p->family || (family && p->family != family)) {
-		pload_error(ld, n,
-			    "%s '%s' is not an %s address with a prefix "
-			    "length (like %s)",
-			    what, s,
-			    family == AF_INET6 ? "IPv6" :
-			    family == AF_INET  ? "IPv4" :
-						 "IP",
-			    family == AF_INET6 ? "fd00:20::/64" :
-						 "10.20.0.0/24");
+		pload_error(
+			ld, n,
+			"%s '%s' is not an %s address with a prefix length (like %s)",
+			what, s,
+			family == AF_INET6 ? "IPv6" :
+			family == AF_INET  ? "IPv4" :
+					     "IP",
+			family == AF_INET6 ? "fd00:20::/64" : "10.20.0.0/24");
 		p->family = 0;
 		return -EINVAL;
 	}
@@ -231,10 +230,10 @@ static void unknown_key(struct loader *ld, yaml_node_t *k, const char *what,
 		pload_error(ld, k, "unknown key '%s' in %s; did you mean '%s'?",
 			    key, what, best);
 	else
-		pload_error(ld, k,
-			    "unknown key '%s' in %s; see fabric.yaml(5) for "
-			    "the keys it takes",
-			    key, what);
+		pload_error(
+			ld, k,
+			"unknown key '%s' in %s; see fabric.yaml(5) for the keys it takes",
+			key, what);
 }
 
 void pload_mapping(struct loader *ld, yaml_node_t *n, const char *what,

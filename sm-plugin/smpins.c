@@ -94,12 +94,12 @@ static int evict_table_holders(struct pin_ctx *c)
 		if (!guid_is_pinned(c, item->guid) &&
 		    !osm_db_guid2lid_get(c->g2l, item->guid, &lo, &hi) &&
 		    (pin = pin_of_lid(c, lo, hi))) {
-			VLOG_WARN("LID %u is pinned to port 0x%016llx: port "
-				  "0x%016llx (%s) held it and gets a new LID",
-				  pin->lid, (unsigned long long)pin->guid,
-				  (unsigned long long)item->guid,
-				  port_desc(c->osm, item->guid, desc,
-					    sizeof(desc)));
+			VLOG_WARN(
+				"LID %u is pinned to port 0x%016llx: port 0x%016llx (%s) held it and gets a new LID",
+				pin->lid, (unsigned long long)pin->guid,
+				(unsigned long long)item->guid,
+				port_desc(c->osm, item->guid, desc,
+					  sizeof(desc)));
 			osm_db_guid2lid_delete(c->g2l, item->guid);
 			release_lids(c, lo, hi);
 			n++;
@@ -132,11 +132,11 @@ static int log_wire_holders(struct pin_ctx *c)
 		pin = pin_of_lid(c, lid, lid);
 		if (!pin)
 			continue;
-		VLOG_WARN("LID %u is pinned to port 0x%016llx: port 0x%016llx "
-			  "(%s) carries it and gets a new LID",
-			  lid, (unsigned long long)pin->guid,
-			  (unsigned long long)guid,
-			  port_desc(c->osm, guid, desc, sizeof(desc)));
+		VLOG_WARN(
+			"LID %u is pinned to port 0x%016llx: port 0x%016llx (%s) carries it and gets a new LID",
+			lid, (unsigned long long)pin->guid,
+			(unsigned long long)guid,
+			port_desc(c->osm, guid, desc, sizeof(desc)));
 		n++;
 	}
 	return n;
@@ -161,11 +161,10 @@ static void set_pin(struct pin_ctx *c, const struct policy_lid_pin *pin)
 	uint32_t lid;
 
 	if ((pin->lid & (n - 1)) || last > IB_LID_UCAST_END_HO) {
-		VLOG_ERR("%s:%u:%u: LID pin %u for 0x%016llx does not fit LMC "
-			 "%u (needs a multiple of %u); not pinned",
-			 c->pol->file, pin->loc.line, pin->loc.col, pin->lid,
-			 (unsigned long long)pin->guid, c->osm->subn.opt.lmc,
-			 n);
+		VLOG_ERR(
+			"%s:%u:%u: LID pin %u for 0x%016llx does not fit LMC %u (needs a multiple of %u); not pinned",
+			c->pol->file, pin->loc.line, pin->loc.col, pin->lid,
+			(unsigned long long)pin->guid, c->osm->subn.opt.lmc, n);
 		return;
 	}
 	if (!osm_db_guid2lid_get(c->g2l, pin->guid, &lo, &hi)) {

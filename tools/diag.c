@@ -114,10 +114,9 @@ int diag_ib_port_check(const char *ca, int port, char *why, size_t len)
 	bool named = false;
 
 	if (!n) {
-		snprintf(why, len,
-			 "there is no RDMA device in /sys/class/infiniband; "
-			 "check that the HCA is installed (lspci) and its "
-			 "driver is loaded (dmesg)");
+		snprintf(
+			why, len,
+			"there is no RDMA device in /sys/class/infiniband; check that the HCA is installed (lspci) and its driver is loaded (dmesg)");
 		return -ENODEV;
 	}
 	for (i = 0; i < n; i++) {
@@ -136,10 +135,10 @@ int diag_ib_port_check(const char *ca, int port, char *why, size_t len)
 		snprintf(why, len, "%s has no InfiniBand port %d",
 			 ca ? ca : list, port);
 	else
-		snprintf(why, len,
-			 "%s has only Ethernet (RoCE) ports; check the port's "
-			 "link type (mlxconfig LINK_TYPE_P1)",
-			 ca ? ca : list);
+		snprintf(
+			why, len,
+			"%s has only Ethernet (RoCE) ports; check the port's link type (mlxconfig LINK_TYPE_P1)",
+			ca ? ca : list);
 	return -ENODEV;
 }
 

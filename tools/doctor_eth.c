@@ -209,15 +209,15 @@ static void check_mtu_budget(const struct doctor_env *e, struct doctor_part *p)
 			   need, why);
 		return;
 	}
-	c = doctor_add(p, "mtu-budget", DOCTOR_PROBLEM,
-		       "%s's MTU %u is below IPoIB's %u (%s): larger packets "
-		       "from InfiniBand are dropped",
-		       p->eth_dev, l.mtu, need, why);
+	c = doctor_add(
+		p, "mtu-budget", DOCTOR_PROBLEM,
+		"%s's MTU %u is below IPoIB's %u (%s): larger packets from InfiniBand are dropped",
+		p->eth_dev, l.mtu, need, why);
 	if (strcmp(p->eth_dev, e->gw->uplink))
-		doctor_fix(c,
-			   "ip link set dev %s mtu %u && ip link set dev %s "
-			   "mtu %u",
-			   e->gw->uplink, need, p->eth_dev, need);
+		doctor_fix(
+			c,
+			"ip link set dev %s mtu %u && ip link set dev %s mtu %u",
+			e->gw->uplink, need, p->eth_dev, need);
 	else
 		doctor_fix(c, "ip link set dev %s mtu %u", p->eth_dev, need);
 }
@@ -256,10 +256,10 @@ static bool check_links(const struct doctor_env *e, struct doctor_part *p)
 	if (!check_link(p, "uplink", e->gw->uplink, buf))
 		return false;
 	if (!e->vlan_mode) {
-		doctor_add(p, "vlan-link", DOCTOR_SKIPPED,
-			   "no 802.1Q in this kernel: the addresses go on %s "
-			   "(label %s:%u)",
-			   e->gw->uplink, e->gw->uplink, p->part->vlan);
+		doctor_add(
+			p, "vlan-link", DOCTOR_SKIPPED,
+			"no 802.1Q in this kernel: the addresses go on %s (label %s:%u)",
+			e->gw->uplink, e->gw->uplink, p->part->vlan);
 		return true;
 	}
 	doctor_eth_vlan_link(e->gw->uplink, p->part->vlan, vlan);
@@ -292,10 +292,10 @@ static void addr_problem(const struct doctor_env *e, struct doctor_part *p,
 			   "start fabricd, or by hand: ip addr add %s dev %s%s",
 			   buf, p->eth_dev, label);
 	else
-		doctor_fix(c,
-			   "fabricctl call reconcile (or: ip addr add %s dev "
-			   "%s%s)",
-			   buf, p->eth_dev, label);
+		doctor_fix(
+			c,
+			"fabricctl call reconcile (or: ip addr add %s dev %s%s)",
+			buf, p->eth_dev, label);
 }
 
 /* The holder is right when it is the device or one of its labels. */

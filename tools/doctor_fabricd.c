@@ -110,10 +110,10 @@ static void check_datapath(const struct doctor_env *e, struct doctor_part *p)
 			       "datapath port %s is %s (%s)", up,
 			       jstr_or(port, "state", "?"),
 			       jstr_or(port, "error", "no error"));
-		doctor_fix(c,
-			   "fabricctl port del %s && fabricctl port add %s "
-			   "trunk",
-			   up, up);
+		doctor_fix(
+			c,
+			"fabricctl port del %s && fabricctl port add %s trunk",
+			up, up);
 	} else {
 		doctor_add(p, "datapath", DOCTOR_OK, "trunk port %s up", up);
 	}
@@ -130,10 +130,10 @@ static void check_running(const struct doctor_env *e, struct doctor_part *p)
 	c = doctor_add(p, "fabricd", DOCTOR_PROBLEM,
 		       "fabricd is not running (%s: %s)", e->socket,
 		       strerror(-e->fd_err));
-	doctor_fix(c,
-		   "systemctl start fabricd (or: fabricd --policy %s "
-		   "--gateway %s)",
-		   e->o->policy->file, e->gw->name);
+	doctor_fix(
+		c,
+		"systemctl start fabricd (or: fabricd --policy %s --gateway %s)",
+		e->o->policy->file, e->gw->name);
 }
 
 /* fabricd cannot read or write its state file: ownership is at risk. */
@@ -148,8 +148,9 @@ static void check_state(const struct doctor_env *e, struct doctor_part *p)
 		return;
 	}
 	c = doctor_add(p, "fabricd-state", DOCTOR_PROBLEM, "%s", err);
-	doctor_fix(c, "fix the state directory, or fabricctl reconcile --adopt "
-		      "(fabricd takes what matches the policy)");
+	doctor_fix(
+		c,
+		"fix the state directory, or fabricctl reconcile --adopt (fabricd takes what matches the policy)");
 }
 
 static const char *fd_memb(const struct doctor_part *p)

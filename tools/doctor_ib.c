@@ -109,10 +109,10 @@ static void check_policy_member(const struct doctor_env *e,
 	}
 	if (!p->addrs)
 		return;
-	c = doctor_add(p, "policy-member", DOCTOR_PROBLEM,
-		       "gateway %s has addresses in %s, but the policy does "
-		       "not make its port %s a member",
-		       e->gw->name, p->part->name, guid);
+	c = doctor_add(
+		p, "policy-member", DOCTOR_PROBLEM,
+		"gateway %s has addresses in %s, but the policy does not make its port %s a member",
+		e->gw->name, p->part->name, guid);
 	snprintf(buf, sizeof(buf), "fabricctl member add %s %s full",
 		 p->part->name, guid);
 	doctor_fix_sm_hup(c, buf);
@@ -129,12 +129,13 @@ static void pkey_not_in_policy(struct doctor_part *p)
 {
 	struct doctor_check *c;
 
-	c = doctor_add(p, "pkey", DOCTOR_PROBLEM,
-		       "the port holds 0x%04x (%s), the policy gives it "
-		       "no membership",
-		       p->part->pkey, doctor_memb_name(p->fabric_memb));
-	doctor_fix_sm_hup(c, "the SM runs another policy: copy this "
-			     "fabric.yaml to the SM");
+	c = doctor_add(
+		p, "pkey", DOCTOR_PROBLEM,
+		"the port holds 0x%04x (%s), the policy gives it no membership",
+		p->part->pkey, doctor_memb_name(p->fabric_memb));
+	doctor_fix_sm_hup(
+		c,
+		"the SM runs another policy: copy this fabric.yaml to the SM");
 }
 
 static void pkey_missing(struct doctor_part *p)
@@ -144,9 +145,9 @@ static void pkey_missing(struct doctor_part *p)
 	c = doctor_add(p, "pkey", DOCTOR_PROBLEM,
 		       "the port's PKey table lacks 0x%04x (policy: %s)",
 		       p->part->pkey, doctor_memb_name(p->policy_memb));
-	doctor_fix_sm_hup(c, "check that OpenSM loads libfabricsm.so with "
-			     "this policy (its partitions.conf names the "
-			     "port)");
+	doctor_fix_sm_hup(
+		c,
+		"check that OpenSM loads libfabricsm.so with this policy (its partitions.conf names the port)");
 }
 
 static void pkey_differs(const struct doctor_env *e, struct doctor_part *p)
@@ -159,11 +160,11 @@ static void pkey_differs(const struct doctor_env *e, struct doctor_part *p)
 		       held_pkey(p), doctor_memb_name(p->fabric_memb),
 		       doctor_memb_name(p->policy_memb));
 	util_format_guid(e->port_guid, guid, sizeof(guid));
-	snprintf(buf, sizeof(buf),
-		 "the SM's policy differs: fabricctl member del %s %s && "
-		 "fabricctl member add %s %s %s on the SM",
-		 p->part->name, guid, p->part->name, guid,
-		 doctor_memb_name(p->policy_memb));
+	snprintf(
+		buf, sizeof(buf),
+		"the SM's policy differs: fabricctl member del %s %s && fabricctl member add %s %s %s on the SM",
+		p->part->name, guid, p->part->name, guid,
+		doctor_memb_name(p->policy_memb));
 	doctor_fix_sm_hup(c, buf);
 }
 
@@ -285,14 +286,14 @@ static void group_missing(struct doctor_part *p, const char *mgid)
 		       "the SA has no IPoIB broadcast group %s%s", mgid,
 		       p->part->ipoib ? "" : " (the policy says ipoib: false)");
 	if (p->part->ipoib)
-		doctor_fix_sm_hup(c, "check that OpenSM loads libfabricsm.so "
-				     "with this policy (partitions.conf: "
-				     "'ipoib')");
+		doctor_fix_sm_hup(
+			c,
+			"check that OpenSM loads libfabricsm.so with this policy (partitions.conf: 'ipoib')");
 	else
-		doctor_fix(c,
-			   "set 'ipoib: true' for %s in the SM's fabric.yaml; "
-			   "then kill -HUP $(pidof opensm)",
-			   p->part->name);
+		doctor_fix(
+			c,
+			"set 'ipoib: true' for %s in the SM's fabric.yaml; then kill -HUP $(pidof opensm)",
+			p->part->name);
 }
 
 static void check_group(const struct doctor_env *e, struct doctor_part *p)
@@ -339,11 +340,10 @@ static void check_group_mtu(struct doctor_part *p)
 	c = doctor_add(p, "group-mtu", DOCTOR_PROBLEM,
 		       "the broadcast group's MTU is %u, the policy says %u",
 		       p->group_mtu, p->part->mtu);
-	doctor_fix(c,
-		   "the SM runs another policy: set 'mtu: %u' for %s in the "
-		   "SM's fabric.yaml; then restart OpenSM (a group keeps its "
-		   "MTU)",
-		   p->part->mtu, p->part->name);
+	doctor_fix(
+		c,
+		"the SM runs another policy: set 'mtu: %u' for %s in the SM's fabric.yaml; then restart OpenSM (a group keeps its MTU)",
+		p->part->mtu, p->part->name);
 }
 
 static void check_port_mtu(const struct doctor_env *e, struct doctor_part *p)
@@ -355,14 +355,14 @@ static void check_port_mtu(const struct doctor_env *e, struct doctor_part *p)
 			   e->port_mtu, p->group_mtu);
 		return;
 	}
-	c = doctor_add(p, "port-mtu", DOCTOR_PROBLEM,
-		       "the port's active MTU %u is below the group's %u: "
-		       "IPoIB cannot join",
-		       e->port_mtu, p->group_mtu);
-	doctor_fix(c,
-		   "set 'mtu: %u' for %s in fabric.yaml (or fix the link's "
-		   "MTU); then restart OpenSM",
-		   e->port_mtu, p->part->name);
+	c = doctor_add(
+		p, "port-mtu", DOCTOR_PROBLEM,
+		"the port's active MTU %u is below the group's %u: IPoIB cannot join",
+		e->port_mtu, p->group_mtu);
+	doctor_fix(
+		c,
+		"set 'mtu: %u' for %s in fabric.yaml (or fix the link's MTU); then restart OpenSM",
+		e->port_mtu, p->part->name);
 }
 
 void doctor_ib_check(const struct doctor_env *e, struct doctor_part *p)

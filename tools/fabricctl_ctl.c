@@ -15,9 +15,7 @@ static void explain_open(const struct fctl_opts *o, int err)
 {
 	if (err == ETIMEDOUT) {
 		fprintf(stderr,
-			"fabricctl: fabricd at %s accepted no connection "
-			"within %d ms (stuck or overloaded? see its log; -t "
-			"sets the timeout)\n",
+			"fabricctl: fabricd at %s accepted no connection within %d ms (stuck or overloaded? see its log; -t sets the timeout)\n",
 			o->socket, o->timeout_ms);
 		return;
 	}
@@ -26,8 +24,8 @@ static void explain_open(const struct fctl_opts *o, int err)
 	if (err == ENOENT || err == ECONNREFUSED)
 		fprintf(stderr, " (is fabricd running? see -s)");
 	else if (err == EACCES || err == EPERM)
-		fprintf(stderr, " (run as root or as a member of the socket's "
-				"group)");
+		fprintf(stderr,
+			" (run as root or as a member of the socket's group)");
 	fputc('\n', stderr);
 }
 
@@ -56,9 +54,7 @@ int fctl_call(const struct fctl_opts *o, const char *method, int argc,
 	free(error);
 	if (ret == -ETIMEDOUT) {
 		fprintf(stderr,
-			"fabricctl: %s: fabricd at %s did not answer within %d "
-			"ms (stuck or overloaded? see its log; -t sets the "
-			"timeout)\n",
+			"fabricctl: %s: fabricd at %s did not answer within %d ms (stuck or overloaded? see its log; -t sets the timeout)\n",
 			method, o->socket, o->timeout_ms);
 		return FCTL_UNREACHABLE;
 	}

@@ -33,8 +33,7 @@ static bool validate(const char *path, const char *text)
 	policy_free(pol);
 	if (!pol)
 		fprintf(stderr,
-			"fabricctl: refused: the edit would leave %u "
-			"error%s in %s; the file is unchanged\n",
+			"fabricctl: refused: the edit would leave %u error%s in %s; the file is unchanged\n",
 			n, n == 1 ? "" : "s", path);
 	return pol != NULL;
 }
@@ -75,9 +74,7 @@ static int lock_policy(const struct fctl_opts *o)
 	fd = util_lock_file(lock, o->timeout_ms);
 	if (fd == -ETIMEDOUT)
 		fprintf(stderr,
-			"fabricctl: %s: another edit of %s held the lock for "
-			"%d ms; try again, or raise -t (fuser %s shows who "
-			"holds it)\n",
+			"fabricctl: %s: another edit of %s held the lock for %d ms; try again, or raise -t (fuser %s shows who holds it)\n",
 			lock, o->policy, o->timeout_ms, lock);
 	else if (fd < 0)
 		fprintf(stderr, "fabricctl: cannot lock %s: %s\n", lock,
@@ -103,8 +100,7 @@ static int edit_text(const struct fctl_opts *o, edit_fn fn, const void *arg,
 	} else {
 		ret = save(o->policy, old, len, text);
 		if (ret == FCTL_OK && !o->json)
-			printf("%s in %s (previous version in %s.bak); the "
-			       "SM applies it on its next sweep\n",
+			printf("%s in %s (previous version in %s.bak); the SM applies it on its next sweep\n",
 			       done, o->policy, o->policy);
 	}
 	free(text);

@@ -58,10 +58,10 @@ static void check_ethernet(const struct doctor_env *e, struct doctor_part *p)
 		return;
 	if (!p->served) {
 		if (p->addrs)
-			doctor_add(p, "uplink", DOCTOR_SKIPPED,
-				   "the port does not hold 0x%04x, and fabricd "
-				   "mirrors only what it holds",
-				   p->part->pkey);
+			doctor_add(
+				p, "uplink", DOCTOR_SKIPPED,
+				"the port does not hold 0x%04x, and fabricd mirrors only what it holds",
+				p->part->pkey);
 		return;
 	}
 	uplink_ok = doctor_eth_check(e, p);
@@ -280,8 +280,7 @@ static int env_init(struct doctor_env *e, const struct doc_args *a)
 	doctor_ib_read(e);
 	if (doctor_env_gateway(e)) {
 		fprintf(stderr,
-			"fabstat: doctor: the policy has no gateway "
-			"'%s'\n",
+			"fabstat: doctor: the policy has no gateway '%s'\n",
 			a->gateway);
 		return -ENOENT;
 	}
@@ -338,8 +337,8 @@ int fabstat_doctor(const void *ctx, int argc, char **argv)
 	if (ret)
 		return ret > 0 ? DIAG_OK : DIAG_UNCHECKED;
 	if (!o->policy) {
-		fprintf(stderr, "fabstat: doctor needs the policy: give "
-				"--policy FILE\n");
+		fprintf(stderr,
+			"fabstat: doctor needs the policy: give --policy FILE\n");
 		return DIAG_UNCHECKED;
 	}
 	if (a.partition && !policy_find_partition(o->policy, a.partition)) {

@@ -249,11 +249,9 @@ static void vlan_unsupported(struct reconciler *rc, struct rc_link *l)
 	if (rc->vlan_missing)
 		return;
 	rc->vlan_missing = true;
-	VLOG_ERR("cannot create VLAN link %s: this kernel has no 802.1Q "
-		 "support (CONFIG_VLAN_8021Q, module 8021q); putting partition "
-		 "addresses on uplink %s itself until it has (modprobe 8021q, "
-		 "then 'fabricctl reconcile' or SIGHUP)",
-		 l->name, l->parent);
+	VLOG_ERR(
+		"cannot create VLAN link %s: this kernel has no 802.1Q support (CONFIG_VLAN_8021Q, module 8021q); putting partition addresses on uplink %s itself until it has (modprobe 8021q, then 'fabricctl reconcile' or SIGHUP)",
+		l->name, l->parent);
 }
 
 static void link_result(struct reconciler *rc, const struct rc_op *op,
@@ -337,11 +335,10 @@ static int state_save(struct reconciler *rc, const struct rc_set *owned)
 		rc->st.state_error[0] = '\0';
 		return 0;
 	}
-	snprintf(rc->st.state_error, sizeof(rc->st.state_error),
-		 "cannot write state file %s: %s; fabricd cannot record which "
-		 "links and addresses it made (check the state directory: "
-		 "space, permissions, read-only mount)",
-		 rc->state_file, strerror(-ret));
+	snprintf(
+		rc->st.state_error, sizeof(rc->st.state_error),
+		"cannot write state file %s: %s; fabricd cannot record which links and addresses it made (check the state directory: space, permissions, read-only mount)",
+		rc->state_file, strerror(-ret));
 	VLOG_ERR_RL(&state_rl, "%s", rc->st.state_error);
 	return ret;
 }
@@ -439,9 +436,7 @@ static void keep_secondaries(struct reconciler *rc)
 		    rc_set_subnet_shared(&rc->actual, a) &&
 		    rc_kernel_promote_secondaries(a->dev) == 1)
 			VLOG_INFO(
-				"enabled promote_secondaries on %s, so that "
-				"removing %s keeps the other addresses of its "
-				"subnet",
+				"enabled promote_secondaries on %s, so that removing %s keeps the other addresses of its subnet",
 				a->dev, rc_addr_format(a, buf, sizeof(buf)));
 	}
 }
@@ -630,16 +625,14 @@ static void load_state(struct reconciler *rc)
 	if (!ret)
 		return;
 	rc->state_bad = ret;
-	snprintf(rc->st.state_error, sizeof(rc->st.state_error),
-		 "state file %s %s (%s): fabricd does not know which addresses "
-		 "are its own and leaves the file as it is; run 'fabricctl "
-		 "reconcile --adopt' to take ownership of what matches the "
-		 "policy",
-		 rc->state_file,
-		 ret == -EPROTO	 ? "is not fabricd's schema" :
-		 ret == -EBADMSG ? "is damaged" :
-				   "cannot be read",
-		 why);
+	snprintf(
+		rc->st.state_error, sizeof(rc->st.state_error),
+		"state file %s %s (%s): fabricd does not know which addresses are its own and leaves the file as it is; run 'fabricctl reconcile --adopt' to take ownership of what matches the policy",
+		rc->state_file,
+		ret == -EPROTO	? "is not fabricd's schema" :
+		ret == -EBADMSG ? "is damaged" :
+				  "cannot be read",
+		why);
 	VLOG_ERR("%s", rc->st.state_error);
 }
 

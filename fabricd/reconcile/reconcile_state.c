@@ -137,8 +137,7 @@ int rc_state_load(const char *path, struct rc_set *owned, char *why, size_t len)
 		ret = load_addrs(json_object_get(root, "addrs"), owned);
 	if (ret == -EINVAL) {
 		snprintf(why, len,
-			 "an entry lacks a name, device, address or "
-			 "partition");
+			 "an entry lacks a name, device, address or partition");
 		ret = -EBADMSG;
 	}
 	json_decref(root);
