@@ -90,7 +90,7 @@ all:
 # .ci/run checks this order with `make -n`.
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all
-	$(Q)bash sm-plugin/demo.sh
+	$(Q)bash tests/demo.sh
 
 # Rebuild everything when the compiler or its flags change, so that
 # `make CC=clang` after a gcc build really compiles with clang.

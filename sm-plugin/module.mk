@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-# The OpenSM event plugin libfabricsm.so (issue 3), its demo and benchmark.
+# The OpenSM event plugin libfabricsm.so (issue 3) and its benchmark.
 #
 # The plugin is on lib/ only: it links libfab-lib-pic.a (lib/ compiled
 # -fPIC, $(BUILD)/pic/); OpenSM's own symbols (osm_db_*,
