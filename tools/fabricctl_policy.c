@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lib/output.h"
@@ -12,6 +13,7 @@
 #include "lib/policy_diff.h"
 #include "lib/util.h"
 #include "tools/fabricctl.h"
+#include "tools/prtn_import.h"
 
 static const char *file_arg(const struct fctl_opts *o, int argc, char **argv)
 {
@@ -336,6 +338,91 @@ static int cmd_diff(const void *ctx, int argc, char **argv)
 	return FCTL_OK;
 }
 
+/* policy import's own options, after the word "import". */
+struct import_args {
+	struct prtn_import_opts io;
+	const char *out; /* NULL: standard output */
+};
+
+#define A struct import_args
+static const struct cli_opt import_opts[] = {
+	{ "guid2lid", CLI_LONG_ONLY + 1, "FILE",
+	  "OpenSM's guid2lid table: pin every port's LID (fabric.lid_pins)",
+	  CLI_SET_STRING(A, io.guid2lid) },
+	{ "sm-guid", CLI_LONG_ONLY + 2, "GUID",
+	  "the SM's port GUID, for SELF outside the default partition",
+	  CLI_SET_UINT(A, io.sm_guid, 1, UINT64_MAX) },
+	{ "output", 'o', "FILE", "write the policy to FILE, not to stdout",
+	  CLI_SET_STRING(A, out) },
+};
+#undef A
+
+static const struct cli_prog import_prog = {
+	.name = "fabricctl policy import",
+	.synopsis = "fabricctl policy import PARTITIONS.CONF [--guid2lid FILE] "
+		    "[--sm-guid GUID] [-o FILE]",
+	.about = "Turn OpenSM's partition file into an equivalent policy; "
+		 "what the policy\ncannot hold is refused with its line. "
+		 "See fabricctl(8).",
+	CLI_OPTS(import_opts),
+};
+
+/* @argv follows the word "import", which getopt takes as the program name. */
+static int import_parse(int argc, char **argv, struct import_args *a,
+			const char **in)
+{
+	int first = cli_parse(&import_prog, argc + 1, argv - 1, a);
+
+	if (first < 0)
+		return first == CLI_EXIT ? 1 : -EINVAL;
+	if (first != argc) {
+		cli_error(first > argc ? "which partitions.conf?" :
+					 "one partitions.conf only");
+		return -EINVAL;
+	}
+	*in = argv[first - 1];
+	return 0;
+}
+
+static int import_write(const char *in, const char *out, const char *yaml)
+{
+	int ret;
+
+	if (out)
+		ret = util_write_file_atomic(out, yaml, strlen(yaml), 0644);
+	else
+		ret = fputs(yaml, stdout) < 0 ? -EIO : 0;
+	if (ret < 0)
+		fprintf(stderr, "%s: %s\n", out ? out : "stdout",
+			strerror(-ret));
+	else if (out)
+		fprintf(stderr, "%s: imported into %s\n", in, out);
+	return ret < 0 ? FCTL_UNREACHABLE : FCTL_OK;
+}
+
+static int cmd_import(const void *ctx, int argc, char **argv)
+{
+	struct import_args a = { .out = NULL };
+	const char *in = NULL;
+	char *yaml = NULL;
+	int ret = import_parse(argc, argv, &a, &in);
+
+	if (ret)
+		return ret > 0 ? FCTL_OK : FCTL_REFUSED;
+	ret = prtn_import(in, &a.io, stderr, &yaml);
+	if (ret == -EINVAL) {
+		fprintf(stderr, "%s: not imported; nothing written\n", in);
+		return FCTL_REFUSED;
+	}
+	if (ret < 0) {
+		fprintf(stderr, "%s: %s\n", in, strerror(-ret));
+		return FCTL_UNREACHABLE;
+	}
+	ret = import_write(in, a.out, yaml);
+	free(yaml);
+	return ret;
+}
+
 static const struct cli_cmd policy_cmds[] = {
 	{ "check", "[FILE]", "validate a policy; print a summary or the errors",
 	  0, 1, cmd_check },
@@ -344,7 +431,12 @@ static const struct cli_cmd policy_cmds[] = {
 	{ "diff", "OLD NEW",
 	  "what would change on the fabric and on gateways from OLD to NEW", 2,
 	  2, cmd_diff },
+	{ "import",
+	  "PARTITIONS.CONF [--guid2lid FILE] [--sm-guid GUID] [-o FILE]",
+	  "turn OpenSM's partition file into an equivalent policy", 1, 7,
+	  cmd_import },
 };
 
 const struct cli_object fctl_policy_object = CLI_OBJECT(
-	"policy", "check and show a policy file (fabric.yaml)", policy_cmds);
+	"policy", "check, show and diff policies; import partitions.conf",
+	policy_cmds);

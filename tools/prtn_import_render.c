@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The policy text `fabricctl policy import` writes from what the partition
+ * file said: the default partition, then one partition entry per PKey with
+ * its selectors before its GUIDs (the order the plugin writes them back to
+ * OpenSM in), each comment next to what it stood next to.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/util.h"
+#include "tools/prtn_import_priv.h"
+
+static const char *memb_name(enum pi_memb m)
+{
+	switch (m) {
+	case PI_FULL:
+		return "full";
+	case PI_BOTH:
+		return "both";
+	case PI_LIMITED:
+	case PI_NONE:
+		break;
+	}
+	return "limited";
+}
+
+static unsigned int mtu_bytes(unsigned int code)
+{
+	return 128u << code;
+}
+
+/* Comment lines, each "INDENT# text". */
+static void comments(FILE *f, const char *indent, const char *block)
+{
+	const char *p = block, *nl;
+
+	while (p && *p) {
+		nl = strchrnul(p, '\n');
+		fprintf(f, "%s#%s%.*s\n", indent, nl > p ? " " : "",
+			(int)(nl - p), p);
+		p = *nl ? nl + 1 : nl;
+	}
+}
+
+/* One comment at the end of a line, several joined. */
+static void end_comment(FILE *f, const char *block)
+{
+	const char *p;
+
+	if (!block) {
+		fputc('\n', f);
+		return;
+	}
+	fputs("   # ", f);
+	for (p = block; *p; p++)
+		fputs(*p == '\n' ? "; " : (char[]){ *p, 0 }, f);
+	fputc('\n', f);
+}
+
+/*
+ * The default partition. The plugin gives it the same way on every fabric
+ * (every port limited, the SM's port full, an IPoIB group with OpenSM's
+ * defaults); anything else in the file is refused.
+ */
+void pi_check_default(struct pi_file *pf)
+{
+	const struct pi_part *d = &pf->parts[0];
+	unsigned int line = pf->have_default_line ? d->line : 1;
+
+	if (d->dflt_ca != PI_LIMITED || d->dflt_sw != PI_LIMITED ||
+	    d->dflt_sm != PI_FULL)
+		pi_error(pf, line, 0,
+			 "the default partition (0x7fff) makes CA ports %s, "
+			 "switches %s and the SM's port %s members; the "
+			 "plugin makes every port a limited member and the "
+			 "SM's port a full one, and the policy cannot say "
+			 "otherwise yet",
+			 memb_name(d->dflt_ca), memb_name(d->dflt_sw),
+			 memb_name(d->dflt_sm));
+	if (!d->ipoib || d->mtu != PI_MTU_DEFAULT || d->sl)
+		pi_error(pf, line, 0,
+			 "the default partition (0x7fff) has %s; the plugin "
+			 "always gives it an IPoIB group with mtu=%u (2048) "
+			 "and sl=0, and the policy cannot say otherwise yet%s",
+			 d->ipoib ? "another IPoIB group" : "no IPoIB group",
+			 PI_MTU_DEFAULT,
+			 pf->have_default_line ?
+				 "" :
+				 " (the file has no Default line: OpenSM then "
+				 "creates no group for it)");
+}
+
+static void render_default(FILE *f, const struct pi_file *pf)
+{
+	const struct pi_part *d = &pf->parts[0];
+
+	fputs("# The default partition (0x7fff) is not in the policy: the "
+	      "plugin makes\n# every port a limited member, the SM's port a "
+	      "full one, with an IPoIB\n# group, as ",
+	      f);
+	if (pf->have_default_line)
+		fprintf(f, "line %u of %s did.\n", d->line, pf->path);
+	else
+		fprintf(f, "%s did.\n", pf->path);
+	comments(f, "", d->before);
+	comments(f, "", d->after);
+}
+
+static void render_member(FILE *f, const struct pi_member *m)
+{
+	static const char *const sel_key[] = {
+		[PI_ALL] = "all",
+		[PI_ALL_CAS] = "all_cas",
+		[PI_ALL_SWITCHES] = "all_switches",
+	};
+	char g[24];
+
+	comments(f, "      ", m->before);
+	if (m->sel == PI_GUID)
+		fprintf(f, "      - { guid: %s, membership: %s }",
+			util_format_guid(m->guid, g, sizeof(g)),
+			memb_name(m->memb));
+	else
+		fprintf(f, "      - { %s: true, membership: %s }",
+			sel_key[m->sel], memb_name(m->memb));
+	end_comment(f, m->after);
+}
+
+/* A name the policy takes: its characters, unique among the partitions. */
+static void policy_name(const struct pi_file *pf, size_t i, char *out,
+			size_t len)
+{
+	const struct pi_part *p = &pf->parts[i];
+	char *c;
+	size_t j;
+
+	snprintf(out, len, "%s", p->name);
+	for (c = out; *c; c++)
+		if (!isalnum((unsigned char)*c) && !strchr("-_.", *c))
+			*c = '_';
+	for (j = 1; j < i; j++)
+		if (!strcmp(pf->parts[j].name, p->name))
+			break;
+	if (j < i)
+		snprintf(out + strlen(out), len - strlen(out), "-%04x",
+			 p->pkey);
+}
+
+static void render_part(FILE *f, const struct pi_file *pf, size_t i)
+{
+	const struct pi_part *p = &pf->parts[i];
+	char name[PI_NAME_MAX + 8];
+	bool sel;
+	size_t j;
+
+	policy_name(pf, i, name, sizeof(name));
+	fputc('\n', f);
+	comments(f, "  ", p->before);
+	if (strcmp(name, p->name))
+		fprintf(f, "  # OpenSM's name: %s\n", p->name);
+	fprintf(f, "  - name: %s", name);
+	end_comment(f, p->after);
+	fprintf(f, "    pkey: 0x%04x\n", p->pkey);
+	fprintf(f, "    ipoib: %s\n", p->ipoib ? "true" : "false");
+	if (p->ipoib || p->mtu != PI_MTU_DEFAULT)
+		fprintf(f, "    mtu: %u\n", mtu_bytes(p->mtu));
+	if (p->sl)
+		fprintf(f, "    sl: %u\n", p->sl);
+	fputs(p->n ? "    members:\n" : "    members: []\n", f);
+	for (sel = true;; sel = false) {
+		for (j = 0; j < p->n; j++)
+			if ((p->m[j].sel != PI_GUID) == sel)
+				render_member(f, &p->m[j]);
+		if (!sel)
+			break;
+	}
+}
+
+static void render_pins(FILE *f, const struct pi_file *pf)
+{
+	char g[24];
+	size_t i;
+
+	fputs("fabric:\n  # from OpenSM's guid2lid table: every port keeps "
+	      "its LID\n  lid_pins:\n",
+	      f);
+	for (i = 0; i < pf->n_pins; i++)
+		fprintf(f, "    - { guid: %s, lid: 0x%04x }\n",
+			util_format_guid(pf->pins[i].guid, g, sizeof(g)),
+			pf->pins[i].lid);
+	fputc('\n', f);
+}
+
+char *pi_render(const struct pi_file *pf)
+{
+	char *buf = NULL;
+	size_t len, i;
+	FILE *f;
+
+	f = open_memstream(&buf, &len);
+	if (!f)
+		return NULL;
+	fprintf(f,
+		"# Imported from %s by fabricctl policy import; see "
+		"fabric.yaml(5).\n",
+		pf->path);
+	if (pf->head) {
+		fputc('\n', f);
+		comments(f, "", pf->head);
+	}
+	fputc('\n', f);
+	render_default(f, pf);
+	fputc('\n', f);
+	if (pf->n_pins)
+		render_pins(f, pf);
+	fputs(pf->n_parts > 1 ? "partitions:\n" : "partitions: []\n", f);
+	for (i = 1; i < pf->n_parts; i++)
+		render_part(f, pf, i);
+	if (pf->tail) {
+		fputc('\n', f);
+		comments(f, "", pf->tail);
+	}
+	if (fclose(f)) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
