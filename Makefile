@@ -28,7 +28,8 @@ LDFLAGS ?=
 LIBS_CORE := -lyaml -ljansson
 LIBS_NET := -lnl-route-3 -lnl-3
 LIBS_IB := -libverbs -libumad -libmad
-LIBS_ALL := $(LIBS_CORE) $(LIBS_NET) $(LIBS_IB) -lpthread
+LIBS_SYSTEMD := -lsystemd
+LIBS_ALL := $(LIBS_CORE) $(LIBS_NET) $(LIBS_IB) $(LIBS_SYSTEMD) -lpthread
 
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
@@ -107,6 +108,7 @@ include sm-plugin/module.mk
 include tools/module.mk
 include fabricd/module.mk
 include tests/module.mk
+include mk/install.mk
 
 all: $(BINS)
 

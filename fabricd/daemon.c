@@ -23,6 +23,7 @@
 #include "fabricd/daemon_priv.h"
 #include "fabricd/engine/engine.h"
 #include "fabricd/metrics.h"
+#include "fabricd/sdnotify.h"
 #include "lib/ctl_server.h"
 #include "lib/log.h"
 #include "lib/paths.h"
@@ -430,6 +431,18 @@ static int open_signals(void)
 	return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 }
 
+/* READY=1 with a one-line status for `systemctl status`. */
+static void notify_ready(const struct daemon *d)
+{
+	char status[128];
+
+	snprintf(status, sizeof(status), "%zu partitions; %s%s",
+		 d->pol->n_partitions,
+		 d->converged ? "converged" : "reconciling",
+		 d->reload_error ? "; last reload refused" : "");
+	sdnotify_state(SDNOTIFY_READY, status);
+}
+
 static void handle_signal(struct daemon *d)
 {
 	struct signalfd_siginfo si;
@@ -437,11 +450,14 @@ static void handle_signal(struct daemon *d)
 	while (read(d->sigfd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGHUP) {
 			VLOG_INFO("SIGHUP: reloading %s", d->o->policy_file);
+			sdnotify_state(SDNOTIFY_RELOADING, NULL);
 			reconcile_vlan_retry(d->rc);
 			daemon_reload(d);
+			notify_ready(d);
 		} else {
 			VLOG_INFO("signal %d: shutting down",
 				  (int)si.ssi_signo);
+			sdnotify_state(SDNOTIFY_STOPPING, NULL);
 			d->stop = true;
 		}
 	}
@@ -456,6 +472,8 @@ static int poll_timeout(const struct daemon *d)
 		next = d->reconcile_at_ms;
 	if (d->metrics && metrics_due_ms(d->metrics) < next)
 		next = metrics_due_ms(d->metrics);
+	if (d->watchdog_ms && d->next_ping_ms < next)
+		next = d->next_ping_ms;
 	ms = next <= now ? 0 : (int)MIN(next - now, 60000);
 	return ctl >= 0 && ctl < ms ? ctl : ms;
 }
@@ -486,6 +504,10 @@ static void run_timers(struct daemon *d)
 	if (due || (d->reconcile_at_ms && now >= d->reconcile_at_ms))
 		daemon_reconcile(d);
 	write_metrics(d, now);
+	if (d->watchdog_ms && now >= d->next_ping_ms) {
+		sdnotify_ping();
+		d->next_ping_ms = now + d->watchdog_ms;
+	}
 }
 
 static void main_loop(struct daemon *d)
@@ -628,6 +650,11 @@ int daemon_run(const struct daemon_opts *o)
 	VLOG_INFO("fabricd %s running (pid %d), control socket %s",
 		  PATHS_VERSION, (int)getpid(), o->ctl_socket);
 	tell_parent(&ready, 0);
+	notify_ready(&d);
+	d.watchdog_ms = sdnotify_watchdog_ms();
+	if (d.watchdog_ms)
+		VLOG_INFO("systemd watchdog: pinging every %llu ms",
+			  (unsigned long long)d.watchdog_ms);
 	main_loop(&d);
 	stop(&d);
 	VLOG_INFO("fabricd stopped");

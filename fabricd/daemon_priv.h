@@ -62,6 +62,8 @@ struct daemon {
 	uint64_t next_poll_ms; /* next PKey read */
 	uint64_t reconcile_at_ms; /* pending reconcile, 0 when none */
 	uint64_t last_reconcile_ms;
+	uint64_t watchdog_ms; /* systemd watchdog ping interval, 0: off */
+	uint64_t next_ping_ms;
 };
 
 /* An IB open or PKey read taking longer than this is reported. */

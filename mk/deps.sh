@@ -5,10 +5,12 @@
 # Idempotent: does nothing when all are present. Non-interactive.
 set -e
 
+# debhelper and systemd (systemd-analyze): tests/integration/install.sh
+# builds the Debian package and verifies the unit.
 PKGS="
 build-essential pkg-config clang llvm libclang-rt-14-dev clang-format
 libyaml-dev libjansson-dev libcmocka-dev jq
-libnl-3-dev libnl-route-3-dev
+libnl-3-dev libnl-route-3-dev libsystemd-dev
 rdma-core libibverbs-dev libibumad-dev libibmad-dev ibverbs-providers
 ibverbs-utils infiniband-diags perftest
 opensm libopensm-dev ibsim-utils
@@ -16,6 +18,7 @@ iproute2 iputils-ping ethtool bc python3 tshark netsniff-ng
 qemu-system-x86 linux-image-amd64 busybox-static
 libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients
 openvswitch-switch valgrind prometheus
+debhelper systemd
 "
 
 missing=""
