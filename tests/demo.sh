@@ -102,10 +102,12 @@ table() {
 	done
 }
 
-# uplink_addrs: "10.20.0.1/24 (up0:20)" for each IPv4 address on up0.
+# uplink_addrs: "10.20.0.1/24 (up0:20)" for each IPv4 address on the
+# uplink up0 (labelled up0:<vid>) or its VLAN links up0.<vid>.
 uplink_addrs() {
-	in_fab ip -j -4 addr show dev up0 |
-		jq -r '.[0].addr_info[] | "\(.local)/\(.prefixlen) (\(.label))"'
+	in_fab ip -j -4 addr show | jq -r '.[] |
+		select(.ifname == "up0" or (.ifname | startswith("up0."))) |
+		.addr_info[] | "\(.local)/\(.prefixlen) (\(.label))"'
 }
 
 start_sm() {
@@ -157,8 +159,12 @@ start_gateway() {
 		"$(fctl -j status | jq -r '.ib.pkeys | join(" ")')"
 	say "and puts the gateway's addresses of those partitions on uplink up0:"
 	uplink_addrs | sed 's/^/     /'
-	say "(this kernel has no 802.1Q, so no up0.20 VLAN links: the addresses"
-	say " sit on up0 itself, labelled up0:<vid>; with 802.1Q they go on up0.<vid>)"
+	if [ "$(fctl -j status | jq -r .vlan.supported)" = false ]; then
+		say "(this kernel has no 802.1Q, so no up0.<vid> VLAN links: the"
+		say " addresses sit on up0 itself, labelled up0:<vid>)"
+	else
+		say "(on the VLAN links up0.<vid> that fabricd made)"
+	fi
 }
 
 converged() {
