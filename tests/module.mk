@@ -26,6 +26,7 @@ TEST_LAYERS_test_output := lib
 TEST_LAYERS_test_policy := lib
 TEST_LAYERS_test_policy_edit := lib
 TEST_LAYERS_test_pool := lib
+TEST_LAYERS_test_prtn_import := tools lib
 TEST_LAYERS_test_port := lib
 TEST_LAYERS_test_port_dummy := eth lib
 TEST_LAYERS_test_prom := lib
