@@ -27,6 +27,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 . tests/lib/fabric.sh
+. tests/lib/fabricd.sh # wait_for, converged (FABRICCTL, SOCK)
 
 POLICY_SRC=examples/demo.yaml
 FABRICD=$PWD/build/bin/fabricd
@@ -59,17 +60,7 @@ cleanup() {
 }
 
 in_fab() { ip netns exec "$FABRIC_NS" "$@"; }
-fctl() { "$FABRICCTL" -s "$FABRIC_DIR/fabricd.ctl" "$@"; }
-
-# wait_for SECONDS CMD...: poll CMD until it succeeds.
-wait_for() {
-	local deadline=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		[ $SECONDS -lt $deadline ] || return 1
-		sleep 0.1
-	done
-}
+fctl() { "$FABRICCTL" -s "$SOCK" "$@"; }
 
 # pkey_names: "BASE NAME" for each partition of the policy in force.
 pkey_names() {
@@ -151,7 +142,7 @@ start_gateway() {
 	SIM_HOST=gw1 fabric_bg "$FABRIC_DIR/fabricd.log" "$FABRICD" \
 		--policy "$FABRIC_POLICY" --gateway gw1 \
 		--state-dir "$FABRIC_DIR/fabricd" \
-		--ctl-socket "$FABRIC_DIR/fabricd.ctl" \
+		--ctl-socket "$SOCK" \
 		--pid-file "$FABRIC_DIR/fabricd.pid" --poll-ms 200 --foreground
 	FD_PID=$FABRIC_BG_PID
 	wait_for 20 converged || die "fabricd did not converge: $(tail -3 "$FABRIC_DIR/fabricd.log")"
@@ -165,10 +156,6 @@ start_gateway() {
 	else
 		say "(on the VLAN links up0.<vid> that fabricd made)"
 	fi
-}
-
-converged() {
-	[ "$(fctl -j status 2>/dev/null | jq -r .reconcile.converged)" = true ]
 }
 
 # ping_vm FROM TO_IP: 0 when FROM's pings to TO_IP are answered.
@@ -213,7 +200,7 @@ engine() {
 doctor() {
 	local rc
 	SIM_HOST=gw1 fabric_exec "$FABSTAT" -t 500 --policy "$FABRIC_POLICY" \
-		doctor -s "$FABRIC_DIR/fabricd.ctl" >"$FABRIC_DIR/doctor.out" \
+		doctor -s "$SOCK" >"$FABRIC_DIR/doctor.out" \
 		2>&1 </dev/null
 	rc=$?
 	grep -v '^#' "$FABRIC_DIR/doctor.out" | sed 's/^/   /'
@@ -255,6 +242,7 @@ main() {
 		[ -f build/lib/libfabricsm.so ] || die "not built (make)"
 	FABRIC_NO_TRAP=1
 	fabric_init || die "$FABRIC_ERR"
+	SOCK=$FABRIC_DIR/fabricd.ctl
 	trap cleanup EXIT
 	trap 'exit 130' INT TERM
 	echo "fabricd demo: one policy ($POLICY_SRC) for an InfiniBand fabric"

@@ -26,7 +26,7 @@ struct stmt {
 	bool bad; /* refused: skip to its ';' */
 	size_t part; /* index in pf->parts */
 	unsigned int line;
-	enum pi_memb defmember;
+	enum policy_membership defmember;
 	bool ipoib, mtu_set, sl_set;
 	unsigned int mtu, sl;
 };
@@ -168,8 +168,8 @@ static ssize_t new_part(struct pi_file *pf, const char *name, uint16_t pkey,
 	p->pkey = pkey;
 	p->line = line;
 	p->mtu = PI_MTU_DEFAULT;
-	p->dflt_ca = p->dflt_sw = PI_LIMITED; /* OpenSM with a file */
-	p->dflt_sm = PI_FULL;
+	p->dflt_ca = p->dflt_sw = POLICY_MEMB_LIMITED; /* OpenSM with a file */
+	p->dflt_sm = POLICY_MEMB_FULL;
 	if (!p->name)
 		return -ENOMEM;
 	return (ssize_t)pf->n_parts++;
@@ -253,14 +253,14 @@ static bool group_flag(struct cursor *c, char *flag, char *val)
 	return true;
 }
 
-static int memb_of(const char *s, enum pi_memb *m)
+static int memb_of(const char *s, enum policy_membership *m)
 {
 	if (abbrev(s, "full"))
-		*m = PI_FULL;
+		*m = POLICY_MEMB_FULL;
 	else if (abbrev(s, "both"))
-		*m = PI_BOTH;
+		*m = POLICY_MEMB_BOTH;
 	else if (abbrev(s, "limited"))
-		*m = PI_LIMITED;
+		*m = POLICY_MEMB_LIMITED;
 	else
 		return -EINVAL;
 	return 0;
@@ -299,7 +299,7 @@ static char *header(struct cursor *c, char *p)
 	c->st.open = true;
 	c->st.line = c->line;
 	c->st.mtu = PI_MTU_DEFAULT;
-	c->st.defmember = PI_LIMITED;
+	c->st.defmember = POLICY_MEMB_LIMITED;
 	if (!colon) {
 		ERR(c, p,
 		    "no ':' after the partition's name on this line "
@@ -337,12 +337,13 @@ static char *header(struct cursor *c, char *p)
 }
 
 /* The default partition: OpenSM's memberships by kind of port. */
-static void default_member(struct cursor *c, const char *tok, enum pi_sel sel,
-			   bool self, enum pi_memb m)
+static void default_member(struct cursor *c, const char *tok,
+			   enum policy_selector sel, bool self,
+			   enum policy_membership m)
 {
 	struct pi_part *p = part_of(c);
 
-	if (m == PI_BOTH) {
+	if (m == POLICY_MEMB_BOTH) {
 		ERR(c, tok,
 		    "'both' in the default partition: the policy's "
 		    "default partition takes full or limited");
@@ -350,15 +351,15 @@ static void default_member(struct cursor *c, const char *tok, enum pi_sel sel,
 	}
 	if (self) {
 		p->dflt_sm = m;
-	} else if (sel == PI_GUID) {
+	} else if (sel == POLICY_SEL_GUID) {
 		ERR(c, tok,
 		    "a port GUID in the default partition: the policy "
 		    "gives the default partition to all ports alike");
 		return;
 	} else {
-		if (sel != PI_ALL_SWITCHES)
+		if (sel != POLICY_SEL_ALL_SWITCHES)
 			p->dflt_ca = p->dflt_sm = m; /* the SM's port is a CA */
-		if (sel != PI_ALL_CAS)
+		if (sel != POLICY_SEL_ALL_CAS)
 			p->dflt_sw = m;
 	}
 	c->last_member = -1;
@@ -387,8 +388,9 @@ static void member_drop(struct pi_part *p, size_t i, char **to)
  * a GUID listed before ALL_CAS/ALL_SWITCHES with another membership cannot
  * be kept (whether it is a CA is not known here).
  */
-static void selector_over(struct cursor *c, const char *tok, enum pi_sel sel,
-			  enum pi_memb m, char **notes)
+static void selector_over(struct cursor *c, const char *tok,
+			  enum policy_selector sel, enum policy_membership m,
+			  char **notes)
 {
 	struct pi_part *p = part_of(c);
 	size_t i = 0;
@@ -397,11 +399,11 @@ static void selector_over(struct cursor *c, const char *tok, enum pi_sel sel,
 	while (i < p->n) {
 		struct pi_member *o = &p->m[i];
 
-		if (sel == PI_ALL || o->sel == sel) {
+		if (sel == POLICY_SEL_ALL || o->sel == sel) {
 			member_drop(p, i, notes);
 			continue;
 		}
-		if (o->sel == PI_GUID && o->memb != m)
+		if (o->sel == POLICY_SEL_GUID && o->memb != m)
 			ERR(c, tok,
 			    "port %s is listed before %s with another "
 			    "membership; OpenSM then applies %s's to it if "
@@ -413,19 +415,20 @@ static void selector_over(struct cursor *c, const char *tok, enum pi_sel sel,
 	}
 }
 
-static void add_member(struct cursor *c, const char *tok, enum pi_sel sel,
-		       uint64_t guid, enum pi_memb m)
+static void add_member(struct cursor *c, const char *tok,
+		       enum policy_selector sel, uint64_t guid,
+		       enum policy_membership m)
 {
 	struct pi_part *p = part_of(c);
 	char *notes = NULL;
 	struct pi_member *n;
 	size_t i;
 
-	for (i = 0; sel == PI_GUID && i < p->n; i++)
-		if (p->m[i].sel == PI_GUID && p->m[i].guid == guid)
+	for (i = 0; sel == POLICY_SEL_GUID && i < p->n; i++)
+		if (p->m[i].sel == POLICY_SEL_GUID && p->m[i].guid == guid)
 			break;
-	if (sel != PI_GUID || i == p->n) {
-		if (sel != PI_GUID)
+	if (sel != POLICY_SEL_GUID || i == p->n) {
+		if (sel != POLICY_SEL_GUID)
 			selector_over(c, tok, sel, m, &notes);
 		n = realloc(p->m, (p->n + 1) * sizeof(*n));
 		if (!n) {
@@ -449,8 +452,8 @@ static void add_member(struct cursor *c, const char *tok, enum pi_sel sel,
 static void port_spec(struct cursor *c, char *tok)
 {
 	char *flag, *name = split_eq(tok, &flag);
-	enum pi_memb m = c->st.defmember;
-	enum pi_sel sel = PI_GUID;
+	enum policy_membership m = c->st.defmember;
+	enum policy_selector sel = POLICY_SEL_GUID;
 	uint64_t guid = 0;
 	bool self = false;
 
@@ -464,11 +467,11 @@ static void port_spec(struct cursor *c, char *tok)
 		return;
 	}
 	if (abbrev(name, "ALL")) {
-		sel = PI_ALL;
+		sel = POLICY_SEL_ALL;
 	} else if (abbrev(name, "ALL_CAS")) {
-		sel = PI_ALL_CAS;
+		sel = POLICY_SEL_ALL_CAS;
 	} else if (abbrev(name, "ALL_SWITCHES")) {
-		sel = PI_ALL_SWITCHES;
+		sel = POLICY_SEL_ALL_SWITCHES;
 	} else if (abbrev(name, "ALL_ROUTERS")) {
 		ERR(c, name,
 		    "ALL_ROUTERS: the policy has no router selector; "

@@ -11,10 +11,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "lib/policy.h"
 #include "tools/prtn_import.h"
-
-enum pi_sel { PI_GUID, PI_ALL, PI_ALL_CAS, PI_ALL_SWITCHES };
-enum pi_memb { PI_LIMITED, PI_FULL, PI_BOTH, PI_NONE };
 
 /* OpenSM's defaults for a partition's IPoIB broadcast group. */
 #define PI_MTU_DEFAULT 4 /* 2048 bytes */
@@ -27,9 +25,9 @@ enum pi_memb { PI_LIMITED, PI_FULL, PI_BOTH, PI_NONE };
 
 /* A comment block: lines joined with '\n', NULL when empty. */
 struct pi_member {
-	enum pi_sel sel;
-	uint64_t guid; /* PI_GUID only */
-	enum pi_memb memb;
+	enum policy_selector sel;
+	uint64_t guid; /* POLICY_SEL_GUID only */
+	enum policy_membership memb;
 	char *before; /* comment lines in front of it */
 	char *after; /* the comment at the end of its line */
 };
@@ -47,7 +45,7 @@ struct pi_part {
 	size_t n;
 	/* The default partition (0x7fff): membership of CA ports, switch
 	 * ports and the SM's port, as OpenSM's parse leaves them. */
-	enum pi_memb dflt_ca, dflt_sw, dflt_sm;
+	enum policy_membership dflt_ca, dflt_sw, dflt_sm;
 };
 
 struct pi_pin {

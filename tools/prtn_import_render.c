@@ -12,20 +12,6 @@
 #include "lib/util.h"
 #include "tools/prtn_import_priv.h"
 
-static const char *memb_name(enum pi_memb m)
-{
-	switch (m) {
-	case PI_FULL:
-		return "full";
-	case PI_BOTH:
-		return "both";
-	case PI_LIMITED:
-	case PI_NONE:
-		break;
-	}
-	return "limited";
-}
-
 static unsigned int mtu_bytes(unsigned int code)
 {
 	return 128u << code;
@@ -69,16 +55,17 @@ void pi_check_default(struct pi_file *pf)
 	const struct pi_part *d = &pf->parts[0];
 	unsigned int line = pf->have_default_line ? d->line : 1;
 
-	if (d->dflt_ca != PI_LIMITED || d->dflt_sw != PI_LIMITED ||
-	    d->dflt_sm != PI_FULL)
+	if (d->dflt_ca != POLICY_MEMB_LIMITED ||
+	    d->dflt_sw != POLICY_MEMB_LIMITED || d->dflt_sm != POLICY_MEMB_FULL)
 		pi_error(pf, line, 0,
 			 "the default partition (0x7fff) makes CA ports %s, "
 			 "switches %s and the SM's port %s members; the "
 			 "plugin makes every port a limited member and the "
 			 "SM's port a full one, and the policy cannot say "
 			 "otherwise yet",
-			 memb_name(d->dflt_ca), memb_name(d->dflt_sw),
-			 memb_name(d->dflt_sm));
+			 policy_membership_name(d->dflt_ca),
+			 policy_membership_name(d->dflt_sw),
+			 policy_membership_name(d->dflt_sm));
 	if (!d->ipoib || d->mtu != PI_MTU_DEFAULT || d->sl)
 		pi_error(pf, line, 0,
 			 "the default partition (0x7fff) has %s; the plugin "
@@ -110,21 +97,17 @@ static void render_default(FILE *f, const struct pi_file *pf)
 
 static void render_member(FILE *f, const struct pi_member *m)
 {
-	static const char *const sel_key[] = {
-		[PI_ALL] = "all",
-		[PI_ALL_CAS] = "all_cas",
-		[PI_ALL_SWITCHES] = "all_switches",
-	};
 	char g[24];
 
 	comments(f, "      ", m->before);
-	if (m->sel == PI_GUID)
+	if (m->sel == POLICY_SEL_GUID)
 		fprintf(f, "      - { guid: %s, membership: %s }",
 			util_format_guid(m->guid, g, sizeof(g)),
-			memb_name(m->memb));
+			policy_membership_name(m->memb));
 	else
 		fprintf(f, "      - { %s: true, membership: %s }",
-			sel_key[m->sel], memb_name(m->memb));
+			policy_selector_name(m->sel),
+			policy_membership_name(m->memb));
 	end_comment(f, m->after);
 }
 
@@ -171,7 +154,7 @@ static void render_part(FILE *f, const struct pi_file *pf, size_t i)
 	fputs(p->n ? "    members:\n" : "    members: []\n", f);
 	for (sel = true;; sel = false) {
 		for (j = 0; j < p->n; j++)
-			if ((p->m[j].sel != PI_GUID) == sel)
+			if ((p->m[j].sel != POLICY_SEL_GUID) == sel)
 				render_member(f, &p->m[j]);
 		if (!sel)
 			break;
