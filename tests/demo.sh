@@ -93,12 +93,13 @@ table() {
 	done
 }
 
-# uplink_addrs: "10.20.0.1/24 (up0:20)" for each IPv4 address on the
-# uplink up0 (labelled up0:<vid>) or its VLAN links up0.<vid>.
+# uplink_addrs: "10.20.0.1/24 on up0 (label up0:20)" for each IPv4 address
+# on the uplink up0 or its VLAN links up0.<vid>.
 uplink_addrs() {
 	in_fab ip -j -4 addr show | jq -r '.[] |
 		select(.ifname == "up0" or (.ifname | startswith("up0."))) |
-		.addr_info[] | "\(.local)/\(.prefixlen) (\(.label))"'
+		.ifname as $dev | .addr_info[] |
+		"\(.local)/\(.prefixlen) on \($dev) (label \(.label))"'
 }
 
 start_sm() {
@@ -148,7 +149,7 @@ start_gateway() {
 	wait_for 20 converged || die "fabricd did not converge: $(tail -3 "$FABRIC_DIR/fabricd.log")"
 	say "fabricd (pid $FD_PID) reads its port's PKeys from the fabric:" \
 		"$(fctl -j status | jq -r '.ib.pkeys | join(" ")')"
-	say "and puts the gateway's addresses of those partitions on uplink up0:"
+	say "and puts the gateway's addresses of those partitions on its uplink:"
 	uplink_addrs | sed 's/^/     /'
 	if [ "$(fctl -j status | jq -r .vlan.supported)" = false ]; then
 		say "(this kernel has no 802.1Q, so no up0.<vid> VLAN links: the"

@@ -5,7 +5,9 @@
 # here, as make demo does, and check the lines that tell its story, that it
 # ends with "demo: OK", and that it leaves nothing behind (processes,
 # network namespaces, temp directories). It runs the real parts (ibsim,
-# OpenSM + libfabricsm.so, fabricd as gw1, namespaces as VMs).
+# OpenSM + libfabricsm.so, fabricd as gw1, namespaces as VMs). Then once
+# more in the qemu testbed, whose kernel has 802.1Q (VLAN links), and as a
+# user without root (it must say what it needs).
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 . tests/lib/fabric.sh
@@ -47,7 +49,7 @@ for run in 1 2; do
 		"(b1 received 0 frames meanwhile" \
 		"tenant-c: PROBLEM: gateway gw1 has addresses in tenant-c" \
 		"demo: the fabric: gw1 holds tenant-c" \
-		"demo: the gateway: fabricd saw the new PKey and added 10.40.0.1/24 (up0" \
+		"demo: the gateway: fabricd saw the new PKey and added 10.40.0.1/24 on up0" \
 		"demo: fabstat doctor: healthy" \
 		"demo: OK"; do
 		check "run $run: says '$line'" grep -qF -- "$line" "$OUT"
@@ -57,7 +59,7 @@ for run in 1 2; do
 		'^ +gw1 +0x0002c90300000101 +[0-9]+ .*tenant-a:full tenant-b:full' \
 		"$OUT"
 	check "run $run: fabricd's addresses on up0" \
-		grep -qE "10\.20\.0\.1/24 \(up0[:.]20\)" "$OUT"
+		grep -qE "10\.20\.0\.1/24 on up0(\.20)? \(label up0(\.20)?:20\)" "$OUT"
 	for p in ibsim opensm fabricd; do
 		check_eq "run $run: $p stopped" "" "$(alive $p)"
 	done
@@ -65,6 +67,20 @@ for run in 1 2; do
 		"$(ip netns list | grep -E "^demo[0-9]+-|^fab-[0-9]+-${DIR##*.}")"
 	check "run $run: work directory removed" test ! -e "$DIR"
 done
+
+# With 802.1Q (the qemu testbed's kernel): the addresses go on VLAN links.
+timeout 600 bash tests/vm/run.sh -t 500 tests/demo.sh >"$OUT" 2>&1
+rc=$?
+if [ $rc -eq 126 ]; then
+	skip "the demo with 802.1Q" "no qemu testbed: $(tail -n 1 "$OUT")"
+else
+	check_eq "802.1Q kernel (qemu): exit 0" 0 $rc || tail -n 20 "$OUT" | sed 's/^/# /'
+	check "802.1Q kernel: addresses on the VLAN links" \
+		grep -qE "10\.20\.0\.1/24 on up0\.20 " "$OUT"
+	check "802.1Q kernel: the live edit adds up0.40's address" \
+		grep -qF "added 10.40.0.1/24 on up0.40 " "$OUT"
+	check "802.1Q kernel: demo: OK" grep -qx "demo: OK" "$OUT"
+fi
 
 # As a user without root: it says what it needs and stops.
 if id nobody >/dev/null 2>&1 && command -v setpriv >/dev/null; then
