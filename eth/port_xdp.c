@@ -426,7 +426,8 @@ static void rings_free(struct port *p, struct xdp_priv *xp)
 	uint64_t *addrs = r->descs;
 	uint32_t i;
 
-	drain_completions(p, xp);
+	if (xp->comp.map) /* not mapped when setup failed early */
+		drain_completions(p, xp);
 	if (r->map)
 		for (i = *r->consumer; i != *r->producer; i++)
 			pool_free(pool_pkt_at(p->pool, addrs[i & r->mask], 0));
