@@ -10,7 +10,9 @@
 # (entries in table order, membership bits included; CA ports and the
 # switches' port 0) and every multicast group in OpenSM's SA database dump
 # (MGID, Q_Key, MTU, TClass, PKey, rate, SL/flow/hop, scope; the MLIDs are
-# left out). The files that must be refused are refused with their lines.
+# left out). OpenSM runs with allow_both_pkeys FALSE (as recommended) and,
+# for two files, TRUE as well. The files that must be refused are refused
+# with their lines.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 . tests/lib/fabric.sh
@@ -72,7 +74,7 @@ run_way() {
 # both_ways CONF [IMPORT-ARGS...]: import, run both ways, compare.
 both_ways() {
 	local conf=$1 name
-	name=$(basename "$conf" .conf)
+	name=${WAY_PREFIX:-}$(basename "$conf" .conf)
 	shift
 	if ! "$FCTL" policy import "$conf" -o "$D/$name.yaml" "$@" \
 		>/dev/null 2>"$D/$name.err"; then
@@ -121,6 +123,17 @@ done
 both_ways tests/import/doc-yetanother.conf --sm-guid "$SM_GUID"
 both_ways tests/import/hand-generated.conf --sm-guid "$SM_GUID"
 refused tests/import/doc-yetanother.conf "3:26"
+
+# "both" and later entries overriding earlier ones also hold with
+# allow_both_pkeys TRUE (full and limited entries on one port).
+FABRIC_ALLOW_BOTH=TRUE WAY_PREFIX=allow-both:
+for f in tests/import/hand-tenants.conf tests/import/hand-overrides.conf; do
+	both_ways "$f"
+done
+check "allow-both: a port holds both entries" grep -q \
+	"0x0002c90300000101 gw1:.* 0x0022 .*0x8022\|0x0002c90300000101 gw1:.* 0x8022 .*0x0022" \
+	"$D/allow-both:hand-tenants.plain"
+FABRIC_ALLOW_BOTH=FALSE WAY_PREFIX=
 
 # What the policy cannot hold (yet): refused where it stands.
 refused tests/import/refused-constructs.conf \
