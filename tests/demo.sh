@@ -247,7 +247,8 @@ main() {
 	trap cleanup EXIT
 	trap 'exit 130' INT TERM
 	echo "fabricd demo: one policy ($POLICY_SRC) for an InfiniBand fabric"
-	echo "(simulated) and an Ethernet gateway. Work files in $FABRIC_DIR."
+	echo "(simulated) and an Ethernet gateway. Work files: $FABRIC_DIR"
+	echo "(removed at the end; FABRIC_KEEP=1 keeps them)."
 	start_sm
 	start_gateway
 	engine

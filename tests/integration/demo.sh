@@ -40,7 +40,7 @@ for run in 1 2; do
 	rc=$?
 	check_eq "run $run: exit 0" 0 "$rc"
 	[ "$rc" -eq 0 ] || sed 's/^/# /' "$OUT"
-	DIR=$(sed -n 's/.*Work files in \(.*\)\.$/\1/p' "$OUT")
+	DIR=$(sed -n 's/.*Work files: //p' "$OUT")
 	check "run $run: names its work directory" test -n "$DIR"
 	for line in \
 		"SUBNET UP" \
