@@ -6,7 +6,8 @@
 set -e
 
 # debhelper and systemd (systemd-analyze): tests/integration/install.sh
-# builds the Debian package and verifies the unit.
+# builds the Debian package and verifies the unit; time (/usr/bin/time):
+# tests/integration/fabricctl_policy.sh measures a refusal's memory.
 PKGS="
 build-essential pkg-config clang llvm libclang-rt-14-dev clang-format
 libyaml-dev libjansson-dev libcmocka-dev jq
@@ -18,7 +19,7 @@ iproute2 iputils-ping ethtool bc python3 tshark netsniff-ng
 qemu-system-x86 linux-image-amd64 busybox-static
 libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients
 openvswitch-switch valgrind prometheus
-debhelper systemd
+debhelper systemd time
 "
 
 missing=""
