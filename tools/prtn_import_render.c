@@ -46,53 +46,51 @@ static void end_comment(FILE *f, const char *block)
 }
 
 /*
- * The default partition. The plugin gives it the same way on every fabric
- * (every port limited, the SM's port full, an IPoIB group with OpenSM's
- * defaults); anything else in the file is refused.
+ * The default partition (0x7fff), as policy.default_partition holds it:
+ * every port (switches included) one membership, the SM's port full, an
+ * IPoIB group with OpenSM's defaults but for its MTU, or none. OpenSM
+ * without a Default line: every port limited, the SM full, no group.
  */
 void pi_check_default(struct pi_file *pf)
 {
 	const struct pi_part *d = &pf->parts[0];
 	unsigned int line = pf->have_default_line ? d->line : 1;
 
-	if (d->dflt_ca != POLICY_MEMB_LIMITED ||
-	    d->dflt_sw != POLICY_MEMB_LIMITED || d->dflt_sm != POLICY_MEMB_FULL)
+	if (d->dflt_ca != d->dflt_sw || d->dflt_sm != POLICY_MEMB_FULL)
 		pi_error(pf, line, 0,
 			 "the default partition (0x7fff) makes CA ports %s, "
 			 "switches %s and the SM's port %s members; the "
-			 "plugin makes every port a limited member and the "
-			 "SM's port a full one, and the policy cannot say "
-			 "otherwise yet",
+			 "policy's default_partition gives every port one "
+			 "membership and the SM's port full",
 			 policy_membership_name(d->dflt_ca),
 			 policy_membership_name(d->dflt_sw),
 			 policy_membership_name(d->dflt_sm));
-	if (!d->ipoib || d->mtu != PI_MTU_DEFAULT || d->sl)
+	if (d->sl)
 		pi_error(pf, line, 0,
-			 "the default partition (0x7fff) has %s; the plugin "
-			 "always gives it an IPoIB group with mtu=%u (2048) "
-			 "and sl=0, and the policy cannot say otherwise yet%s",
-			 d->ipoib ? "another IPoIB group" : "no IPoIB group",
-			 PI_MTU_DEFAULT,
-			 pf->have_default_line ?
-				 "" :
-				 " (the file has no Default line: OpenSM then "
-				 "creates no group for it)");
+			 "the default partition (0x7fff) has sl=%u; the "
+			 "policy's default_partition has no sl",
+			 d->sl);
 }
 
 static void render_default(FILE *f, const struct pi_file *pf)
 {
 	const struct pi_part *d = &pf->parts[0];
 
-	fputs("# The default partition (0x7fff) is not in the policy: the "
-	      "plugin makes\n# every port a limited member, the SM's port a "
-	      "full one, with an IPoIB\n# group, as ",
-	      f);
-	if (pf->have_default_line)
-		fprintf(f, "line %u of %s did.\n", d->line, pf->path);
-	else
-		fprintf(f, "%s did.\n", pf->path);
 	comments(f, "", d->before);
-	comments(f, "", d->after);
+	if (pf->have_default_line)
+		fprintf(f, "# line %u of %s\n", d->line, pf->path);
+	else
+		fprintf(f,
+			"# %s has no Default line: OpenSM then makes every "
+			"port a limited\n# member and creates no IPoIB "
+			"group for it\n",
+			pf->path);
+	fputs("default_partition:", f);
+	end_comment(f, d->after);
+	fprintf(f, "  membership: %s\n", policy_membership_name(d->dflt_ca));
+	fprintf(f, "  ipoib: %s\n", d->ipoib ? "true" : "false");
+	if (d->ipoib)
+		fprintf(f, "  mtu: %u\n", mtu_bytes(d->mtu));
 }
 
 static void render_member(FILE *f, const struct pi_member *m)

@@ -235,20 +235,29 @@ static void test_refusals(void **state)
 	}
 }
 
-/* The default partition must be the plugin's (main: no default_partition). */
+/* The default partition: onto default_partition, or refused. */
 static void test_default_partition(void **state)
 {
 	struct run r;
 
 	import(&r, "p=0x41: 0x1;\n", 0);
-	assert_int_equal(r.ret, -EINVAL);
-	assert_non_null(strstr(r.err, "no Default line"));
-	import(&r, "Default=0x7fff,ipoib: ALL=full;\n", 0);
-	assert_int_equal(r.ret, -EINVAL);
-	assert_non_null(strstr(r.err, "CA ports full, switches full"));
-	import(&r, "Default=0x7fff,ipoib: ALL, SELF=full;\n", 0);
 	assert_imported(&r);
+	assert_true(r.pol->dflt.set);
+	assert_int_equal(r.pol->dflt.membership, POLICY_MEMB_LIMITED);
+	assert_false(r.pol->dflt.ipoib);
 	done(&r);
+	import(&r, "Default=0x7fff,ipoib,mtu=5: ALL=full;\n", 0);
+	assert_imported(&r);
+	assert_int_equal(r.pol->dflt.membership, POLICY_MEMB_FULL);
+	assert_true(r.pol->dflt.ipoib);
+	assert_int_equal(r.pol->dflt.mtu, 4096);
+	done(&r);
+	import(&r, "Default=0x7fff: ALL, ALL_SWITCHES=full;\n", 0);
+	assert_int_equal(r.ret, -EINVAL);
+	assert_non_null(strstr(r.err, "CA ports limited, switches full"));
+	import(&r, "Default=0x7fff: ALL=limited;\n", 0);
+	assert_int_equal(r.ret, -EINVAL);
+	assert_non_null(strstr(r.err, "the SM's port limited"));
 }
 
 int main(void)
