@@ -60,6 +60,18 @@ trap cleanup EXIT
 guests_init "$D"
 
 chmod 0711 "$D"
+# The daemon's user reads the guest's kernel and initrd: copies in $D, since
+# the checkout may be where that user cannot look (a clone under /root).
+copy_guest() {
+	cp "$GUEST_KERNEL" "$D/vmlinuz" && cp "$GUEST_INITRD" "$D/initrd.gz" &&
+		chmod 0644 "$D/vmlinuz" "$D/initrd.gz"
+}
+if copy_guest; then
+	ok "the guest's kernel and initrd copied where the daemon's user reads"
+else
+	not_ok "the guest's kernel and initrd copied where the daemon's user reads"
+	tap_done
+fi
 mkdir -p "$L/config/libvirt" "$L/cache" "$L/run"
 # No virtlogd (the console goes to a file QEMU opens), no confinement.
 printf 'stdio_handler = "file"\nsecurity_driver = "none"\n' \
@@ -86,8 +98,8 @@ cat >"$D/domain.xml" <<EOF2
   <vcpu>1</vcpu>
   <os>
     <type arch='x86_64'>hvm</type>
-    <kernel>$GUEST_KERNEL</kernel>
-    <initrd>$PWD/$GUEST_INITRD</initrd>
+    <kernel>$D/vmlinuz</kernel>
+    <initrd>$D/initrd.gz</initrd>
     <cmdline>console=ttyS0 quiet no_timer_check fab.ip=10.9.0.5/24 fab.mode=idle</cmdline>
   </os>
   <devices>
