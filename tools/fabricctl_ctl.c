@@ -80,9 +80,14 @@ int fctl_show(const struct fctl_opts *o, const char *method, int argc,
 	return out_end() ? FCTL_UNREACHABLE : FCTL_OK;
 }
 
-const char *fctl_json_str(json_t *obj, const char *key, const char *dflt)
+const char *fctl_json_str(const json_t *obj, const char *key, const char *dflt)
 {
 	const char *s = json_string_value(json_object_get(obj, key));
 
 	return s ? s : dflt;
+}
+
+uint64_t fctl_json_uint(const json_t *obj, const char *key)
+{
+	return (uint64_t)json_integer_value(json_object_get(obj, key));
 }

@@ -4,6 +4,7 @@
 #define FABRICCTL_CTL_H
 
 #include <jansson.h>
+#include <stdint.h>
 
 #include "tools/fabricctl.h"
 
@@ -27,6 +28,9 @@ int fctl_show(const struct fctl_opts *o, const char *method, int argc,
 	      char **argv, void (*print)(json_t *reply));
 
 /* fctl_json_str - the string at @key of @obj, or @dflt. */
-const char *fctl_json_str(json_t *obj, const char *key, const char *dflt);
+const char *fctl_json_str(const json_t *obj, const char *key, const char *dflt);
+
+/* fctl_json_uint - the integer at @key of @obj, or 0. */
+uint64_t fctl_json_uint(const json_t *obj, const char *key);
 
 #endif /* FABRICCTL_CTL_H */

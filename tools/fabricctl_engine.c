@@ -17,14 +17,7 @@
 
 static const char *jstr(const json_t *o, const char *key)
 {
-	const char *s = json_string_value(json_object_get(o, key));
-
-	return s ? s : "-";
-}
-
-static uint64_t juint(const json_t *o, const char *key)
-{
-	return (uint64_t)json_integer_value(json_object_get(o, key));
+	return fctl_json_str(o, key, "-");
 }
 
 static uint64_t drops_total(const json_t *drops)
@@ -59,13 +52,15 @@ static void print_drops(const json_t *drops)
 static void print_counters(const json_t *o)
 {
 	out_uint(PRINT_ANY, "rx_packets", " rx %" PRIu64,
-		 juint(o, "rx_packets"));
-	out_uint(PRINT_ANY, "rx_bytes", "/%" PRIu64 "B", juint(o, "rx_bytes"));
+		 fctl_json_uint(o, "rx_packets"));
+	out_uint(PRINT_ANY, "rx_bytes", "/%" PRIu64 "B",
+		 fctl_json_uint(o, "rx_bytes"));
 	out_uint(PRINT_ANY, "tx_packets", " tx %" PRIu64,
-		 juint(o, "tx_packets"));
-	out_uint(PRINT_ANY, "tx_bytes", "/%" PRIu64 "B", juint(o, "tx_bytes"));
+		 fctl_json_uint(o, "tx_packets"));
+	out_uint(PRINT_ANY, "tx_bytes", "/%" PRIu64 "B",
+		 fctl_json_uint(o, "tx_bytes"));
 	out_uint(PRINT_ANY, "flooded", " flooded %" PRIu64,
-		 juint(o, "flooded"));
+		 fctl_json_uint(o, "flooded"));
 	out_uint(PRINT_TEXT, NULL, " drops %" PRIu64,
 		 drops_total(json_object_get(o, "drops")));
 	print_drops(json_object_get(o, "drops"));
@@ -80,18 +75,21 @@ static void print_share(const json_t *sh)
 	const json_t *lim = json_object_get(sh, "limit");
 
 	out_open_object("fdb");
-	out_uint(PRINT_ANY, "entries", " fdb %" PRIu64, juint(sh, "entries"));
+	out_uint(PRINT_ANY, "entries", " fdb %" PRIu64,
+		 fctl_json_uint(sh, "entries"));
 	if (json_is_integer(lim))
-		out_uint(PRINT_ANY, "limit", "/%" PRIu64, juint(sh, "limit"));
+		out_uint(PRINT_ANY, "limit", "/%" PRIu64,
+			 fctl_json_uint(sh, "limit"));
 	else if (json_is_string(lim))
 		out_string(PRINT_ANY, "limit", "/%s", jstr(sh, "limit"));
 	else
 		out_null(PRINT_ANY, "limit", "/none");
 	out_uint(PRINT_ANY, "may_hold", " (may hold %" PRIu64 ")",
-		 juint(sh, "may_hold"));
+		 fctl_json_uint(sh, "may_hold"));
 	out_uint(PRINT_ANY, "refused", " refused %" PRIu64,
-		 juint(sh, "refused"));
-	out_uint(PRINT_ANY, "full", " full %" PRIu64, juint(sh, "full"));
+		 fctl_json_uint(sh, "refused"));
+	out_uint(PRINT_ANY, "full", " full %" PRIu64,
+		 fctl_json_uint(sh, "full"));
 	out_close_object();
 }
 
@@ -111,13 +109,13 @@ static void print_offloads(const json_t *p)
 			out_text("none");
 	}
 	out_uint(PRINT_ANY, "gso_segmented", " gso-cut %" PRIu64,
-		 juint(p, "gso_segmented"));
+		 fctl_json_uint(p, "gso_segmented"));
 	out_uint(PRINT_ANY, "gso_segments", "/%" PRIu64 " segs",
-		 juint(p, "gso_segments"));
+		 fctl_json_uint(p, "gso_segments"));
 	out_uint(PRINT_ANY, "csum_completed", " csum-done %" PRIu64,
-		 juint(p, "csum_completed"));
+		 fctl_json_uint(p, "csum_completed"));
 	out_uint(PRINT_ANY, "bytes_copied", " copied %" PRIu64 "B",
-		 juint(p, "bytes_copied"));
+		 fctl_json_uint(p, "bytes_copied"));
 }
 
 static void print_port(const json_t *p)
@@ -137,7 +135,7 @@ static void print_port(const json_t *p)
 		out_null(PRINT_JSON, "error", NULL);
 	print_counters(p);
 	out_uint(PRINT_ANY, "kernel_rx_dropped", " kernel-drops %" PRIu64,
-		 juint(p, "kernel_rx_dropped"));
+		 fctl_json_uint(p, "kernel_rx_dropped"));
 	print_share(json_object_get(p, "fdb"));
 	print_offloads(p);
 	out_nl();
@@ -231,7 +229,7 @@ static void print_injected(json_t *res)
 	out_open_object(NULL);
 	out_string(PRINT_ANY, "port", "%s: ", fctl_json_str(res, "port", ""));
 	out_uint(PRINT_ANY, "frames", "injected %" PRIu64 "\n",
-		 juint(res, "frames"));
+		 fctl_json_uint(res, "frames"));
 	out_close_object();
 }
 
@@ -291,11 +289,11 @@ static void print_fdb(json_t *res)
 		out_string(PRINT_ANY, "partition", "%-14s",
 			   jstr(e, "partition"));
 		out_uint(PRINT_ANY, "vlan", " vlan %-4" PRIu64,
-			 juint(e, "vlan"));
+			 fctl_json_uint(e, "vlan"));
 		out_string(PRINT_ANY, "mac", " %s", jstr(e, "mac"));
 		out_string(PRINT_ANY, "port", " %-15s", jstr(e, "port"));
 		out_uint(PRINT_ANY, "age_ms", " age %" PRIu64 " ms",
-			 juint(e, "age_ms"));
+			 fctl_json_uint(e, "age_ms"));
 		out_nl();
 		out_close_object();
 	}
@@ -311,7 +309,7 @@ static void print_aging(json_t *res)
 {
 	out_open_object(NULL);
 	out_uint(PRINT_ANY, "aging_ms", "aging %" PRIu64 " ms\n",
-		 juint(res, "aging_ms"));
+		 fctl_json_uint(res, "aging_ms"));
 	out_close_object();
 }
 
@@ -356,21 +354,23 @@ static void print_engine_fdb(const json_t *fdb)
 {
 	out_open_object("fdb");
 	out_uint(PRINT_ANY, "entries", "fdb: %" PRIu64 " entries",
-		 juint(fdb, "entries"));
-	out_uint(PRINT_ANY, "size", " of %" PRIu64, juint(fdb, "size"));
+		 fctl_json_uint(fdb, "entries"));
+	out_uint(PRINT_ANY, "size", " of %" PRIu64,
+		 fctl_json_uint(fdb, "size"));
 	out_uint(PRINT_ANY, "reserved", " (%" PRIu64 " free kept for quotas)",
-		 juint(fdb, "reserved"));
+		 fctl_json_uint(fdb, "reserved"));
 	out_uint(PRINT_ANY, "learned", ", %" PRIu64 " learned",
-		 juint(fdb, "learned"));
+		 fctl_json_uint(fdb, "learned"));
 	out_uint(PRINT_ANY, "moved", ", %" PRIu64 " moved",
-		 juint(fdb, "moved"));
-	out_uint(PRINT_ANY, "aged", ", %" PRIu64 " aged", juint(fdb, "aged"));
+		 fctl_json_uint(fdb, "moved"));
+	out_uint(PRINT_ANY, "aged", ", %" PRIu64 " aged",
+		 fctl_json_uint(fdb, "aged"));
 	out_uint(PRINT_ANY, "full", "\nfdb not learned: %" PRIu64 " table full",
-		 juint(fdb, "full"));
+		 fctl_json_uint(fdb, "full"));
 	out_uint(PRINT_ANY, "part_limit", ", %" PRIu64 " partition quota",
-		 juint(fdb, "part_limit"));
+		 fctl_json_uint(fdb, "part_limit"));
 	out_uint(PRINT_ANY, "port_limit", ", %" PRIu64 " port limit\n",
-		 juint(fdb, "port_limit"));
+		 fctl_json_uint(fdb, "port_limit"));
 	out_close_object();
 }
 
@@ -386,17 +386,18 @@ static void print_engine(const json_t *r)
 	out_bool(PRINT_ANY, "running", ", forwarding thread running: %s",
 		 json_is_true(json_object_get(r, "running")));
 	out_uint(PRINT_ANY, "wakeups", ", %" PRIu64 " wake-ups",
-		 juint(r, "wakeups"));
+		 fctl_json_uint(r, "wakeups"));
 	out_uint(PRINT_ANY, "bursts", ", %" PRIu64 " bursts\n",
-		 juint(r, "bursts"));
+		 fctl_json_uint(r, "bursts"));
 	out_uint(PRINT_ANY, "bytes_copied", "bytes copied: %" PRIu64 "\n",
-		 juint(r, "bytes_copied"));
+		 fctl_json_uint(r, "bytes_copied"));
 	out_open_object("pool");
 	out_uint(PRINT_ANY, "buffers", "pool: %" PRIu64 " buffers",
-		 juint(pool, "buffers"));
-	out_uint(PRINT_ANY, "free", ", %" PRIu64 " free", juint(pool, "free"));
+		 fctl_json_uint(pool, "buffers"));
+	out_uint(PRINT_ANY, "free", ", %" PRIu64 " free",
+		 fctl_json_uint(pool, "free"));
 	out_uint(PRINT_ANY, "buf_size", ", %" PRIu64 " bytes each",
-		 juint(pool, "buf_size"));
+		 fctl_json_uint(pool, "buf_size"));
 	out_bool(PRINT_ANY, "hugepages", ", hugepages: %s\n",
 		 json_is_true(json_object_get(pool, "hugepages")));
 	out_close_object();
@@ -410,8 +411,10 @@ static void print_partition(const json_t *p)
 {
 	out_open_object(NULL);
 	out_string(PRINT_ANY, "name", "%-14s", jstr(p, "name"));
-	out_uint(PRINT_ANY, "pkey", " pkey 0x%04" PRIx64, juint(p, "pkey"));
-	out_uint(PRINT_ANY, "vlan", " vlan %-4" PRIu64, juint(p, "vlan"));
+	out_uint(PRINT_ANY, "pkey", " pkey 0x%04" PRIx64,
+		 fctl_json_uint(p, "pkey"));
+	out_uint(PRINT_ANY, "vlan", " vlan %-4" PRIu64,
+		 fctl_json_uint(p, "vlan"));
 	out_bool(PRINT_ANY, "active", " active %s",
 		 json_is_true(json_object_get(p, "active")));
 	print_counters(p);

@@ -20,11 +20,6 @@ static const char *jstr(json_t *o, const char *key)
 	return fctl_json_str(o, key, "-");
 }
 
-static uint64_t jint(json_t *o, const char *key)
-{
-	return (uint64_t)json_integer_value(json_object_get(o, key));
-}
-
 /* A string value, or JSON null when the daemon sent null. */
 static void put_str(json_t *o, const char *key, const char *fmt)
 {
@@ -47,7 +42,7 @@ static void print_ib(json_t *ib)
 	out_string(PRINT_ANY, "mode", "ib:        %s", jstr(ib, "mode"));
 	put_str(ib, "device", ", %s");
 	out_uint(dev ? PRINT_ANY : PRINT_JSON, "port", "/%" PRIu64,
-		 jint(ib, "port"));
+		 fctl_json_uint(ib, "port"));
 	put_str(ib, "port_guid", ", port GUID %s");
 	out_open_array("pkeys");
 	if (dev)
@@ -56,7 +51,7 @@ static void print_ib(json_t *ib)
 		out_string(PRINT_ANY, NULL, " %s", json_string_value(v));
 	out_close_array();
 	put_str(ib, "ipoib_netdev", ", IPoIB %s");
-	out_uint(PRINT_JSON, "reads", NULL, jint(ib, "reads"));
+	out_uint(PRINT_JSON, "reads", NULL, fctl_json_uint(ib, "reads"));
 	put_str(ib, "error", "\n  error: %s");
 	put_str(ib, "note", "\n  note: %s");
 	out_nl();
@@ -72,17 +67,18 @@ static void print_reconcile_body(json_t *r)
 		 json_is_true(json_object_get(r, "converged")) ?
 			 "converged" :
 			 "not converged");
-	out_uint(PRINT_ANY, "runs", " %" PRIu64 " runs,", jint(r, "runs"));
+	out_uint(PRINT_ANY, "runs", " %" PRIu64 " runs,",
+		 fctl_json_uint(r, "runs"));
 	out_uint(PRINT_ANY, "requests", " %" PRIu64 " requests,",
-		 jint(r, "requests"));
+		 fctl_json_uint(r, "requests"));
 	out_uint(PRINT_ANY, "failed", " %" PRIu64 " failed;",
-		 jint(r, "failed"));
+		 fctl_json_uint(r, "failed"));
 	out_uint(PRINT_ANY, "last_requests", " last run %" PRIu64 " requests",
-		 jint(r, "last_requests"));
+		 fctl_json_uint(r, "last_requests"));
 	out_uint(PRINT_ANY, "last_failed", " (%" PRIu64 " failed)",
-		 jint(r, "last_failed"));
+		 fctl_json_uint(r, "last_failed"));
 	out_uint(PRINT_ANY, "last_us", " in %" PRIu64 " us",
-		 jint(r, "last_us"));
+		 fctl_json_uint(r, "last_us"));
 	put_str(r, "last_error", "\n  last error: %s");
 	if (json_is_string(json_object_get(r, "state_error")))
 		out_string(PRINT_JSON, "state_error", NULL,
@@ -94,9 +90,9 @@ static void print_reconcile_body(json_t *r)
 
 		out_open_object("adopted");
 		out_uint(PRINT_ANY, "links", "\n  adopted: %" PRIu64 " links",
-			 jint(a, "links"));
+			 fctl_json_uint(a, "links"));
 		out_uint(PRINT_ANY, "addresses", ", %" PRIu64 " addresses",
-			 jint(a, "addresses"));
+			 fctl_json_uint(a, "addresses"));
 		out_close_object();
 	}
 	out_nl();
@@ -137,11 +133,11 @@ static void print_metrics(json_t *m)
 	out_open_object("metrics");
 	out_string(PRINT_ANY, "file", "metrics:   %s", jstr(m, "file"));
 	out_uint(PRINT_ANY, "interval", " every %" PRIu64 " s",
-		 jint(m, "interval"));
+		 fctl_json_uint(m, "interval"));
 	out_uint(PRINT_ANY, "writes", ", %" PRIu64 " writes",
-		 jint(m, "writes"));
+		 fctl_json_uint(m, "writes"));
 	out_uint(PRINT_ANY, "errors", ", %" PRIu64 " failed",
-		 jint(m, "errors"));
+		 fctl_json_uint(m, "errors"));
 	put_str(m, "error", "\n  last write: %s");
 	out_nl();
 	out_close_object();
@@ -154,7 +150,8 @@ static void print_status(json_t *st)
 
 	out_open_object(NULL);
 	out_string(PRINT_ANY, "version", "fabricd %s", jstr(st, "version"));
-	out_uint(PRINT_ANY, "pid", " (pid %" PRIu64 ")", jint(st, "pid"));
+	out_uint(PRINT_ANY, "pid", " (pid %" PRIu64 ")",
+		 fctl_json_uint(st, "pid"));
 	out_string(PRINT_ANY, "policy", ", policy %s", jstr(st, "policy"));
 	out_nl();
 	put_str(st, "policy_error", "policy refused on reload:\n%s\n");
@@ -170,10 +167,11 @@ static void print_status(json_t *st)
 	out_close_object();
 	out_open_object("partitions");
 	out_uint(PRINT_ANY, "total", "partitions: %" PRIu64,
-		 jint(parts, "total"));
-	out_uint(PRINT_ANY, "held", ", %" PRIu64 " held", jint(parts, "held"));
+		 fctl_json_uint(parts, "total"));
+	out_uint(PRINT_ANY, "held", ", %" PRIu64 " held",
+		 fctl_json_uint(parts, "held"));
 	out_uint(PRINT_ANY, "served", ", %" PRIu64 " served",
-		 jint(parts, "served"));
+		 fctl_json_uint(parts, "served"));
 	out_nl();
 	out_close_object();
 	print_drift(json_object_get(st, "drift"));
@@ -227,7 +225,7 @@ static void print_partition(json_t *p)
 	out_open_object(NULL);
 	out_string(PRINT_ANY, "name", "%-16s", jstr(p, "name"));
 	out_string(PRINT_ANY, "pkey", " %-6s", jstr(p, "pkey"));
-	out_uint(PRINT_ANY, "vlan", " %-4" PRIu64, jint(p, "vlan"));
+	out_uint(PRINT_ANY, "vlan", " %-4" PRIu64, fctl_json_uint(p, "vlan"));
 	out_string(PRINT_ANY, "membership", " %-7s", jstr(p, "membership"));
 	out_string(PRINT_JSON, "policy_membership", NULL,
 		   jstr(p, "policy_membership"));
