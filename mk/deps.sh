@@ -8,6 +8,9 @@ set -e
 # debhelper and systemd (systemd-analyze): tests/integration/install.sh
 # builds the Debian package and verifies the unit; time (/usr/bin/time):
 # tests/integration/fabricctl_policy.sh measures a refusal's memory.
+# libbpf/libxdp/bpftool/xdp-tools: the XDP fast path; libfixbuf and nfdump:
+# IPFIX export and its judges; libucx-dev/ucx-utils: peer links between
+# fabricd instances.
 PKGS="
 build-essential pkg-config clang llvm libclang-rt-14-dev clang-format
 libyaml-dev libjansson-dev libcmocka-dev jq
@@ -20,6 +23,8 @@ qemu-system-x86 linux-image-amd64 busybox-static
 libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients
 openvswitch-switch valgrind prometheus
 debhelper systemd time
+libbpf-dev libxdp-dev bpftool xdp-tools libfixbuf-dev libfixbuf-tools nfdump
+libucx-dev ucx-utils
 "
 
 missing=""
