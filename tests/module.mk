@@ -25,6 +25,7 @@ TEST_LAYERS_test_log := lib
 TEST_LAYERS_test_output := lib
 TEST_LAYERS_test_policy := lib
 TEST_LAYERS_test_policy_edit := lib
+TEST_LAYERS_test_pcapw := lib
 TEST_LAYERS_test_pool := lib
 TEST_LAYERS_test_prtn_import := tools lib
 TEST_LAYERS_test_port := lib
@@ -35,6 +36,7 @@ TEST_LAYERS_test_smconf := sm lib
 TEST_LAYERS_test_smconf_wrap := sm lib
 TEST_LAYERS_test_smopts := sm lib
 TEST_LAYERS_test_smsnap := sm lib
+TEST_LAYERS_test_tbucket := lib
 TEST_LAYERS_test_vnet := eth lib
 
 # Libraries a unit test needs beyond $(LIBS_ALL).
