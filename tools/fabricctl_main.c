@@ -81,12 +81,72 @@ static void object_help(const struct cli_object *obj, FILE *f)
 	cli_print_cmds(f, &help, 1);
 }
 
-static int dispatch(const struct fctl_opts *o, int argc, char **argv)
+/*
+ * One output option at @argv[*i] (after the object): -j, -p, -jp, -o F,
+ * -oF, --json, --pretty, --output F, --output=F. Returns whether it was
+ * one (then *@i is past it); a missing FORMAT is -EINVAL.
+ */
+static int output_opt(struct fctl_opts *o, int argc, char **argv, int *i)
+{
+	const char *a = argv[*i];
+
+	if (!strcmp(a, "-j") || !strcmp(a, "--json"))
+		o->json = true;
+	else if (!strcmp(a, "-p") || !strcmp(a, "--pretty"))
+		o->pretty = true;
+	else if (!strcmp(a, "-jp") || !strcmp(a, "-pj"))
+		o->json = o->pretty = true;
+	else if (!strncmp(a, "--output=", 9))
+		o->output = a + 9;
+	else if (!strncmp(a, "-o", 2) && a[2])
+		o->output = a + 2;
+	else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
+		if (*i + 1 >= argc) {
+			cli_error("option '%s' requires an argument", a);
+			return -EINVAL;
+		}
+		o->output = argv[++*i];
+	} else
+		return 0;
+	(*i)++;
+	return 1;
+}
+
+/*
+ * Output options may follow the object and its arguments too (`stats -o
+ * prometheus`): no command takes an argument that starts with '-', and
+ * `--` ends them. Removes them from @argv; returns the new argc or -EINVAL.
+ */
+static int trailing_output_opts(struct fctl_opts *o, int argc, char **argv)
+{
+	int i = 1, n = 1, r;
+
+	while (i < argc) {
+		if (!strcmp(argv[i], "--")) {
+			for (i++; i < argc; i++)
+				argv[n++] = argv[i];
+			break;
+		}
+		r = output_opt(o, argc, argv, &i);
+		if (r < 0)
+			return r;
+		if (!r)
+			argv[n++] = argv[i++];
+	}
+	return n;
+}
+
+static int output_format(struct fctl_opts *o);
+
+static int dispatch(struct fctl_opts *o, int argc, char **argv)
 {
 	const struct cli_object *obj =
 		cli_object_find(objects, ARRAY_SIZE(objects), argv[0]);
 	const struct cli_cmd *cmd;
 
+	argc = trailing_output_opts(o, argc, argv);
+	if (argc < 0 || output_format(o))
+		return FCTL_REFUSED;
 	if (!obj) {
 		cli_error("unknown object '%s'", argv[0]);
 		help_tail(stderr);

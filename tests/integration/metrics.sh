@@ -91,8 +91,25 @@ check "every counter of the file equals fabricctl -j stats ($out)" \
 fctl -o prometheus stats >"$MDIR/ctl.prom"
 out=$(python3 tests/lib/prom_compare.py "$MDIR/ctl.prom" "$MDIR/stats.json")
 check "and so does fabricctl -o prometheus stats ($out)" [ $? -eq 0 ]
+# Output options after the object too (fabricctl(8)): the same text.
+fctl stats -o prometheus >"$MDIR/after.prom" 2>"$MDIR/after.err"
+rc=$?
+check_eq "fabricctl stats -o prometheus: exit 0 ($(head -c 200 "$MDIR/after.err"))" 0 $rc
+out=$(python3 tests/lib/prom_compare.py "$MDIR/after.prom" "$MDIR/stats.json")
+check "and its counters equal fabricctl -j stats ($out)" [ $? -eq 0 ]
+rm -f "$MDIR/after.prom" "$MDIR/after.err"
+out=$(fctl stats --output=prometheus)
+check "fabricctl stats --output=prometheus: not empty, passes promtool" \
+	eval '[ -n "$out" ] && promtool check metrics <<<"$out" >/dev/null 2>&1' 
+check_eq "fabricctl stats -j prints the JSON of -j stats" \
+	"$(jq -c '.ports | length' "$MDIR/stats.json")" \
+	"$(fctl stats -j | jq -c '.ports | length')"
+check_eq "fabricctl port list -o json is JSON" "array" \
+	"$(fctl port list -o json | jq -r type)"
 fctl -o prometheus port list >/dev/null 2>&1
 check_eq "-o prometheus is refused for anything but stats" 1 $?
+fctl port list -o prometheus >/dev/null 2>&1
+check_eq "after the object too" 1 $?
 fctl -o yaml stats >/dev/null 2>&1
 check_eq "and -o of an unknown format" 1 $?
 check_eq "the families are documented in docs/metrics.md" "" \
