@@ -474,6 +474,8 @@ static int poll_timeout(const struct daemon *d)
 		next = metrics_due_ms(d->metrics);
 	if (d->watchdog_ms && d->next_ping_ms < next)
 		next = d->next_ping_ms;
+	if (d->mirror_pcap && now + ENGINE_MIRROR_FLUSH_MS < next)
+		next = now + ENGINE_MIRROR_FLUSH_MS;
 	ms = next <= now ? 0 : (int)MIN(next - now, 60000);
 	return ctl >= 0 && ctl < ms ? ctl : ms;
 }
@@ -504,6 +506,8 @@ static void run_timers(struct daemon *d)
 	if (due || (d->reconcile_at_ms && now >= d->reconcile_at_ms))
 		daemon_reconcile(d);
 	write_metrics(d, now);
+	/* pcap mirrors: buffered by the forwarding thread, written here */
+	d->mirror_pcap = d->engine && engine_mirror_flush(d->engine);
 	if (d->watchdog_ms && now >= d->next_ping_ms) {
 		sdnotify_ping();
 		d->next_ping_ms = now + d->watchdog_ms;

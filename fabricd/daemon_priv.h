@@ -53,6 +53,7 @@ struct daemon {
 
 	struct ctl_server *ctl;
 	struct engine *engine; /* NULL: --no-engine, or it failed */
+	bool mirror_pcap; /* a mirror writes a pcap file: flush it often */
 	struct metrics *metrics; /* NULL: no --metrics-dir */
 	char engine_error[160]; /* "" when it runs fine */
 	bool engine_dirty; /* policy or PKeys changed since engine_sync() */

@@ -10,7 +10,8 @@ FABRICD_SRCS := fabricd/daemon.c fabricd/daemon_ctl.c fabricd/daemon_ib.c \
 	fabricd/engine/engine.c fabricd/engine/engine_core.c \
 	fabricd/engine/engine_check.c fabricd/engine/engine_ctl.c \
 	fabricd/engine/engine_ipoib.c \
-	fabricd/engine/ifcheck.c \
+	fabricd/engine/ifcheck.c fabricd/engine/span.c \
+	fabricd/engine/span_ctl.c \
 	fabricd/reconcile/reconcile.c fabricd/reconcile/reconcile_desired.c \
 	fabricd/reconcile/reconcile_kernel.c fabricd/reconcile/reconcile_plan.c \
 	fabricd/reconcile/reconcile_state.c

@@ -32,6 +32,7 @@ struct ctl_command {
 	int min_args, max_args;
 	ctl_handler_fn fn;
 	void *aux;
+	bool root_only; /* ctl_server_set_root_only() */
 };
 
 struct ctl_conn {
@@ -179,8 +180,21 @@ int ctl_server_register(struct ctl_server *srv, const char *name,
 	c->max_args = max_args;
 	c->fn = fn;
 	c->aux = aux;
+	c->root_only = false;
 	srv->n_cmds++;
 	return 0;
+}
+
+int ctl_server_set_root_only(struct ctl_server *srv, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < srv->n_cmds; i++)
+		if (!strcmp(srv->cmds[i].name, name)) {
+			srv->cmds[i].root_only = true;
+			return 0;
+		}
+	return -ENOENT;
 }
 
 static const struct ctl_command *find_command(const struct ctl_server *srv,
@@ -234,7 +248,7 @@ static int parse_params(json_t *params, const char **argv, int max)
 
 #define CTL_MAX_PARAMS 64
 
-static char *run_request(struct ctl_server *srv, json_t *req)
+static char *run_request(struct ctl_server *srv, json_t *req, uid_t uid)
 {
 	const char *argv[CTL_MAX_PARAMS + 1] = { NULL };
 	const struct ctl_command *cmd;
@@ -260,6 +274,17 @@ static char *run_request(struct ctl_server *srv, json_t *req)
 		free(error);
 		return line;
 	}
+	if (cmd->root_only && uid != 0) {
+		VLOG_WARN("control: refused %s to uid %u: only root may",
+			  cmd->name, (unsigned int)uid);
+		error = xstrdup_printf(
+			"%s: %s (EPERM): only root may run it, not the "
+			"control socket's group",
+			cmd->name, strerror(EPERM));
+		line = reply_line(id, NULL, error ? error : "EPERM");
+		free(error);
+		return line;
+	}
 	if (argc < cmd->min_args || argc > cmd->max_args) {
 		error = xstrdup_printf("usage: %s %s", cmd->name, cmd->usage);
 		line = reply_line(id, NULL, error ? error : "bad arguments");
@@ -279,6 +304,12 @@ static char *run_request(struct ctl_server *srv, json_t *req)
 char *ctl_server_handle_line(struct ctl_server *srv, const char *line,
 			     size_t len)
 {
+	return ctl_server_handle_line_as(srv, line, len, 0);
+}
+
+char *ctl_server_handle_line_as(struct ctl_server *srv, const char *line,
+				size_t len, uid_t uid)
+{
 	json_error_t jerr;
 	json_t *req;
 	char *reply, *msg;
@@ -293,7 +324,7 @@ char *ctl_server_handle_line(struct ctl_server *srv, const char *line,
 		free(msg);
 		return reply;
 	}
-	reply = run_request(srv, req);
+	reply = run_request(srv, req, uid);
 	json_decref(req);
 	return reply;
 }
@@ -463,8 +494,8 @@ static void conn_serve(struct ctl_server *srv, struct ctl_conn *c)
 	       (nl = memchr(c->in, '\n', c->in_len))) {
 		used = nl - c->in + 1;
 		if (used > 1)
-			conn_queue(c, ctl_server_handle_line(srv, c->in,
-							     used - 1));
+			conn_queue(c, ctl_server_handle_line_as(
+					      srv, c->in, used - 1, c->uid));
 		memmove(c->in, c->in + used, c->in_len - used);
 		c->in_len -= used;
 	}

@@ -72,6 +72,14 @@ int ctl_server_register(struct ctl_server *srv, const char *name,
 			ctl_handler_fn fn, void *aux);
 
 /*
+ * ctl_server_set_root_only - command @name answers only peers of uid 0 (as
+ * SO_PEERCRED says); others, the socket's group included, get an error
+ * saying EPERM. For commands that expose tenants' traffic (mirrors).
+ * Returns 0 or -ENOENT.
+ */
+int ctl_server_set_root_only(struct ctl_server *srv, const char *name);
+
+/*
  * ctl_server_pollfds - fill @pfd (room for CTL_SERVER_MAX_POLLFDS) with the
  * descriptors to poll. Returns how many were filled.
  */
@@ -92,11 +100,16 @@ void ctl_server_process(struct ctl_server *srv, const struct pollfd *pfd,
 			int n);
 
 /*
- * ctl_server_handle_line - run one request line and return the reply line
- * (malloc'ed, newline-terminated). Used by ctl_server_process() and by the
- * unit tests, which need no socket.
+ * ctl_server_handle_line - run one request line of a root peer and return
+ * the reply line (malloc'ed, newline-terminated). Used by the unit tests,
+ * which need no socket.
  */
 char *ctl_server_handle_line(struct ctl_server *srv, const char *line,
 			     size_t len);
+
+/* ctl_server_handle_line_as - the same for a peer of @uid (the line above
+ * runs as root). */
+char *ctl_server_handle_line_as(struct ctl_server *srv, const char *line,
+				size_t len, uid_t uid);
 
 #endif /* LIB_CTL_SERVER_H */

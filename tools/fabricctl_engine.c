@@ -261,9 +261,11 @@ static const struct cli_cmd port_cmds[] = {
 	{ "show", "IFNAME", "one port: counters, offloads and software GSO", 1,
 	  1, cmd_port_show },
 	{ "add",
-	  "IFNAME (partition NAME [limited] | trunk) [tap | ipoib | dummy]",
-	  "attach an interface (tap: create a tap) at run time", 2, 5,
-	  cmd_port_add },
+	  "IFNAME (partition NAME [limited] | trunk | mirror) [tap | ipoib | "
+	  "dummy]",
+	  "attach an interface (tap: create a tap) at run time; mirror: a "
+	  "dedicated mirror destination in no partition",
+	  2, 5, cmd_port_add },
 	{ "del", "IFNAME", "detach a port (the interface stays)", 1, 1,
 	  cmd_port_del },
 	{ "inject", "PORT HEXFRAME...",

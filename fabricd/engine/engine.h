@@ -15,6 +15,7 @@
 #ifndef FABRICD_ENGINE_H
 #define FABRICD_ENGINE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -67,6 +68,24 @@ int engine_set_ib(struct engine *e, const char *dev, unsigned int port);
  * stats.
  */
 void engine_register_commands(struct engine *e, struct ctl_server *srv);
+
+/*
+ * engine_register_mirror_commands - mirror/add and mirror/del (root only)
+ * and mirror/list on @srv (span_ctl.c; sessions: fabricd/engine/span.h).
+ */
+void engine_register_mirror_commands(struct engine *e, struct ctl_server *srv);
+
+/*
+ * engine_mirror_flush - write out what the pcap mirrors buffered; from the
+ * daemon's main loop, without blocking the forwarding thread. Returns
+ * whether some mirror writes a file (call again within
+ * ENGINE_MIRROR_FLUSH_MS).
+ */
+#define ENGINE_MIRROR_FLUSH_MS 100
+bool engine_mirror_flush(struct engine *e);
+
+/* engine_mirrors_json - the mirror sessions and their counters. */
+json_t *engine_mirrors_json(struct engine *e);
 
 /* engine_refused_ports - how many ports fabricd refuses to open. */
 unsigned int engine_refused_ports(struct engine *e);

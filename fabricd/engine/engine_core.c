@@ -384,6 +384,8 @@ static void send_txq(struct engine_core *c, struct ecore_port *op)
 		prepare_owned(c, op);
 	if (!op->n_txq)
 		return;
+	if (c->span.n)
+		span_tx(c, (unsigned int)(op - c->ports), op->txq, op->n_txq);
 	sent = op->port.ops->tx_burst(&op->port, op->txq, op->n_txq);
 	count_sent(c, op, sent < 0 ? 0 : MIN((unsigned int)sent, op->n_txq));
 	op->n_txq = 0;
@@ -606,6 +608,8 @@ static void forward_one(struct engine_core *c, struct rx_burst *b,
 		return;
 	}
 	count_part_rx(c, b, pkt);
+	if (c->span.n)
+		span_rx(c, b->in, pkt);
 	if (pkt->part != b->part)
 		start_part_run(c, b, pkt->part);
 	out = lookup(c, b, pkt);
@@ -631,13 +635,16 @@ void ecore_process(struct engine_core *c, unsigned int in, struct pkt **pkts,
 	struct rx_burst b = rx_burst_start(c, in, now_ms);
 	unsigned int i;
 
-	if (!b.ig.trunk && !c->parts[b.ig.part].active)
+	if (b.rxport->role == ECORE_MIRROR ||
+	    (!b.ig.trunk && !c->parts[b.ig.part].active))
 		return drop_burst(c, b.rxport, pkts, n,
 				  ECORE_DROP_NO_PARTITION);
 	for (i = 0; i < n; i++)
 		forward_one(c, &b, pkts[i]);
 	count_rx(c, &b, n);
 	flush(c, b.touched);
+	if (c->span.n_q)
+		span_send(c);
 	release(c, pkts, n);
 }
 
@@ -658,6 +665,7 @@ void ecore_fini(struct engine_core *c)
 {
 	unsigned int i;
 
+	span_fini(c);
 	for (i = 0; i < ECORE_MAX_PORTS; i++)
 		if (c->ports[i].used)
 			ecore_port_del(c, i);
@@ -718,6 +726,7 @@ void ecore_part_remove(struct engine_core *c, unsigned int idx)
 		if (c->ports[i].used && c->ports[i].role == ECORE_ACCESS &&
 		    c->ports[i].part == idx)
 			ecore_port_del(c, i);
+	span_part_gone(c, idx);
 	fdb_flush(c->fdb, idx, FDB_ANY);
 	fdb_set_part_limit(c->fdb, idx, FDB_LIMIT_SHARED);
 	memset(&c->parts[idx], 0, sizeof(c->parts[idx]));
@@ -855,6 +864,7 @@ void ecore_port_del(struct engine_core *c, unsigned int slot)
 {
 	struct ecore_port *ep = &c->ports[slot];
 
+	span_port_gone(c, slot);
 	port_close(&ep->port);
 	ep->used = false;
 	fdb_flush(c->fdb, FDB_ANY, slot);
@@ -877,6 +887,8 @@ static void rebuild_members(struct engine_core *c)
 					c->parts[j].members |= bit(i);
 			continue;
 		}
+		if (ep->role == ECORE_MIRROR)
+			continue; /* never a forwarding target */
 		c->parts[ep->part].members |= bit(i);
 		if (ep->limited)
 			c->parts[ep->part].limited |= bit(i);

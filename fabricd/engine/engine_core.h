@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "eth/fdb.h"
+#include "fabricd/engine/span.h"
 #include "lib/pool.h"
 #include "lib/port.h"
 
@@ -60,6 +61,8 @@ enum ecore_drop {
 enum ecore_role {
 	ECORE_ACCESS, /* untagged, one partition */
 	ECORE_TRUNK, /* 802.1Q, every partition that has a VLAN */
+	/* a mirror destination (span.h): in no partition, sends only copies */
+	ECORE_MIRROR,
 };
 
 struct ecore_counters {
@@ -128,6 +131,7 @@ struct engine_core {
 	struct pkt *extra[ECORE_BURST * ECORE_MAX_PORTS];
 	unsigned int n_extra;
 	bool given; /* a port took packets of this burst */
+	struct span span; /* mirror sessions */
 };
 
 /*

@@ -91,7 +91,9 @@ static json_t *offloads_json(uint32_t offloads)
 
 static const char *port_role(const struct ecore_port *ep)
 {
-	return ep->role == ECORE_TRUNK ? "trunk" : "access";
+	return ep->role == ECORE_TRUNK	? "trunk" :
+	       ep->role == ECORE_MIRROR ? "mirror" :
+					  "access";
 }
 
 static const char *port_state(const struct ecore_port *ep)
@@ -166,14 +168,16 @@ static int cmd_port_list(int argc, const char *const argv[], void *aux,
 }
 
 /*
- * Arguments after IFNAME: partition NAME [limited] | trunk, then [tap |
- * ipoib]. An ipoib port ("DEV[:PORT].PKEY") carries one partition: never
- * a trunk.
+ * Arguments after IFNAME: partition NAME [limited] | trunk | mirror, then
+ * [tap | ipoib]. An ipoib port ("DEV[:PORT].PKEY") carries one partition:
+ * never a trunk nor a mirror port (a dedicated mirror destination, in no
+ * partition: fabricd/engine/span.h).
  */
 struct port_args {
 	const char *part;
 	bool limited;
 	bool trunk;
+	bool mirror;
 	const char *kind;
 };
 
@@ -187,14 +191,17 @@ static int parse_port_args(int argc, const char *const argv[],
 	if (i < argc && !strcmp(argv[i], "trunk")) {
 		pa->trunk = true;
 		i++;
+	} else if (i < argc && !strcmp(argv[i], "mirror")) {
+		pa->mirror = true;
+		i++;
 	} else if (i + 1 < argc && !strcmp(argv[i], "partition")) {
 		pa->part = argv[i + 1];
 		i += 2;
 	} else {
 		return engine_fail(
 			error, -EINVAL, "%s",
-			"usage: IFNAME (partition NAME [limited] | trunk) "
-			"[tap | ipoib | dummy]");
+			"usage: IFNAME (partition NAME [limited] | trunk | "
+			"mirror) [tap | ipoib | dummy]");
 	}
 	for (; i < argc; i++) {
 		if (!strcmp(argv[i], "limited") && pa->part)
@@ -206,10 +213,10 @@ static int parse_port_args(int argc, const char *const argv[],
 			return engine_fail(error, -EINVAL, "unexpected '%s'",
 					   argv[i]);
 	}
-	if (pa->trunk && !strcmp(pa->kind, "ipoib"))
+	if ((pa->trunk || pa->mirror) && !strcmp(pa->kind, "ipoib"))
 		return engine_fail(error, -EINVAL, "%s",
 				   "an ipoib port carries one partition: use "
-				   "partition NAME, not trunk");
+				   "partition NAME, not trunk or mirror");
 	return 0;
 }
 
@@ -239,8 +246,10 @@ static int port_add_locked(struct engine *e, const char *name,
 	if (ret)
 		return ret;
 	slot = ecore_port_add(&e->core, name, pa->kind,
-			      pa->trunk ? ECORE_TRUNK : ECORE_ACCESS, part,
-			      pa->limited);
+			      pa->trunk	 ? ECORE_TRUNK :
+			      pa->mirror ? ECORE_MIRROR :
+					   ECORE_ACCESS,
+			      part, pa->limited);
 	if (slot < 0)
 		return engine_fail(error, slot, "cannot add port %s", name);
 	e->core.ports[slot].runtime = true;
@@ -524,8 +533,9 @@ struct engine_cmd {
 
 static const struct engine_cmd engine_cmds[] = {
 	{ "port/add",
-	  "IFNAME (partition NAME [limited] | trunk) [tap | ipoib | dummy]", 2,
-	  5, cmd_port_add },
+	  "IFNAME (partition NAME [limited] | trunk | mirror) "
+	  "[tap | ipoib | dummy]",
+	  2, 5, cmd_port_add },
 	{ "port/del", "IFNAME", 1, 1, cmd_port_del },
 	{ "port/list", "", 0, 0, cmd_port_list },
 	{ "fdb/show", "[partition NAME]", 0, 2, cmd_fdb_show },
@@ -546,4 +556,5 @@ void engine_register_commands(struct engine *e, struct ctl_server *srv)
 				    engine_cmds[i].min_args,
 				    engine_cmds[i].max_args, engine_cmds[i].fn,
 				    e);
+	engine_register_mirror_commands(e, srv);
 }

@@ -49,6 +49,36 @@ static int echo(int argc, const char *const argv[], void *aux, json_t **result,
 	return 0;
 }
 
+/* A root-only command answers uid 0 and refuses anyone else with EPERM. */
+static void test_root_only(void **state)
+{
+	struct ctl_server *srv = ctl_server_create(NULL, (gid_t)-1, "9.9");
+	const char *req = "{\"id\":1,\"method\":\"echo\",\"params\":[\"a\"]}";
+	json_t *j;
+	char *r;
+
+	assert_non_null(srv);
+	assert_int_equal(
+		ctl_server_register(srv, "echo", "[X]", 0, 1, echo, NULL), 0);
+	assert_int_equal(ctl_server_set_root_only(srv, "nope"), -ENOENT);
+	r = ctl_server_handle_line_as(srv, req, strlen(req), 1000);
+	j = json_loads(r, 0, NULL);
+	assert_null(error_of(j)); /* not root-only yet */
+	json_decref(j);
+	free(r);
+	assert_int_equal(ctl_server_set_root_only(srv, "echo"), 0);
+	r = ctl_server_handle_line_as(srv, req, strlen(req), 1000);
+	j = json_loads(r, 0, NULL);
+	assert_non_null(error_of(j));
+	assert_non_null(strstr(error_of(j), "EPERM"));
+	json_decref(j);
+	free(r);
+	j = call(srv, req); /* root */
+	assert_null(error_of(j));
+	json_decref(j);
+	ctl_server_destroy(srv);
+}
+
 static void test_requests(void **state)
 {
 	struct ctl_server *srv = ctl_server_create(NULL, (gid_t)-1, "9.9");
@@ -171,6 +201,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_requests),
+		cmocka_unit_test(test_root_only),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_socket_roundtrip),
 	};
