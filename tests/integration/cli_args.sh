@@ -94,6 +94,13 @@ check_eq "fabricctl partition help: exit 0" 0 "$RC"
 check_eq "fabricctl partition help: one table, four commands and help" \
 	"list show add del help" \
 	"$(sed -n 's/^  \([a-z][a-z]*\).*/\1/p' "$dir/out" | xargs)"
+run $FCTL mirror help
+check_eq "fabricctl mirror help: list add del help" "0:list add del help" \
+	"$RC:$(sed -n 's/^  \([a-z][a-z]*\).*/\1/p' "$dir/out" | xargs)"
+check "fabricctl mirror help: add and del say root only" \
+	test "$(grep -c 'root only' "$dir/out")" = 2
+run $FCTL --help
+check "fabricctl --help lists the mirror object" grep -q '^  mirror ' "$dir/out"
 run $FCTL -V
 check_eq "fabricctl -V" "0:fabricctl 0.1" "$RC:$OUT"
 

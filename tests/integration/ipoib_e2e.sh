@@ -110,6 +110,38 @@ c.sendall(open("'"$W/data"'", "rb").read()); c.close()' 2>&1
 	[ "$got" = "$want" ] || { echo "# want '$want' got '$got'"; return 1; }
 }
 
+# mirror_check: the pcap of the mirror "ib" of A, after the pings: as many
+# frames as it mirrored, link type 242, each dissected by tshark as IPoIB
+# (GRH, IPoIB header) carrying IPv4 (ICMP or ARP), none malformed.
+mirror_check() {
+	local ml n proto
+	ml=$($FCTL -s "$W/a.sock" -j mirror list)
+	n=$(jq -r '.[0].mirrored' <<<"$ml")
+	$FCTL -s "$W/a.sock" mirror del ib # flushes and closes the file
+	check_eq "mirror ib: linktype 242 (LINKTYPE_IPOIB)" 242 \
+		"$(jq -r '.[0].linktype' <<<"$ml")"
+	check "mirror ib: frames mirrored ($n), none lost" \
+		[ "${n:-0}" -ge 8 -a "$(jq -r '.[0].dropped_error' <<<"$ml")" = 0 ]
+	check_eq "pcap: link type 242 in the file header" 242 \
+		"$(od -An -tu4 -j20 -N4 "$W/ib.pcap" | tr -d ' ')"
+	check_eq "tshark reads as many frames as were mirrored" "$n" \
+		"$(tshark -r "$W/ib.pcap" 2>/dev/null | wc -l)"
+	proto=$(tshark -r "$W/ib.pcap" -T fields -e frame.protocols 2>/dev/null |
+		sort -u | paste -sd ' ')
+	diag "tshark: $proto"
+	check "tshark dissects every frame as IPoIB carrying IP or ARP" \
+		bash -c "[ -n '$proto' ] && ! tr ' ' '\n' <<<'$proto' | grep -qvE '^ipoib:(ip:icmp(:data)?|arp)\$'"
+	check "tshark -V shows the IPoIB layers (GRH, IPoIB type)" \
+		bash -c "tshark -r $W/ib.pcap -V 2>/dev/null | grep -q 'IP over Infiniband' &&
+			tshark -r $W/ib.pcap -V 2>/dev/null | grep -q 'Global Route Header' &&
+			tshark -r $W/ib.pcap -V 2>/dev/null | grep -q 'Type: IPv4 (0x0800)'"
+	tshark -r "$W/ib.pcap" -c 1 -V -O ipoib 2>/dev/null | sed -n '/^IP over/,/^Internet/p' |
+		sed 's/^/# first frame: /'
+	check_eq "no malformed frames" 0 \
+		"$(tshark -r "$W/ib.pcap" -Y _ws.malformed 2>/dev/null | wc -l)"
+	check_eq "the file is 0600" 600 "$(stat -c %a "$W/ib.pcap")"
+}
+
 check "veth pair (MTU 4500: rxe active MTU 4096)" \
 	ip link add veth0 mtu 4500 type veth peer name veth1 mtu 4500
 sysctl -qw net.ipv6.conf.veth0.accept_dad=0 net.ipv6.conf.veth1.accept_dad=0
@@ -188,8 +220,13 @@ ho_rx0=$(rx_count ho ho0)
 hx_rx0=$(rx_count hx hx0)
 tbq_rx0=$(ipoib_stat "$W/b.sock" rxe1.9002 rx_packets)
 
+# A mirror of A's ta ipoib port to a pcap file while the pings run: written
+# as LINKTYPE_IPOIB (GRH, IPoIB header, payload), tshark must dissect it.
+check "mirror add: A's ipoib port rxe0.9001 (both) to pcap" \
+	$FCTL -s "$W/a.sock" mirror add ib from rxe0.9001 to pcap "$W/ib.pcap"
 check "ta: ping Ethernet host -> IB-side host" ping_ok heth 10.20.0.2
 check "ta: ping IB-side host -> Ethernet host" ping_ok hib 10.20.0.1
+mirror_check
 check "ta: TCP 1 MiB Ethernet -> IB side" tcp_transfer heth hib 10.20.0.2
 check "ta: TCP 1 MiB IB side -> Ethernet" tcp_transfer hib heth 10.20.0.1
 # heth sent with its offloads on: the engine finished that for IPoIB
