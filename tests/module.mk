@@ -36,6 +36,7 @@ TEST_LAYERS_test_smconf := sm lib
 TEST_LAYERS_test_smconf_wrap := sm lib
 TEST_LAYERS_test_smopts := sm lib
 TEST_LAYERS_test_smsnap := sm lib
+TEST_LAYERS_test_span := fabricd eth lib
 TEST_LAYERS_test_tbucket := lib
 TEST_LAYERS_test_vnet := eth lib
 
