@@ -158,10 +158,33 @@ static const struct prom_metric part_metrics[] = {
 	TRAFFIC_METRICS("partition", "in the partition"),
 };
 
+static const char *const mirror_info[] = { "source", "from",	    "direction",
+					   "to",     "destination", NULL };
+static const char *const mirror_ids[] = { "mirror", "name", NULL };
+
+static const struct prom_metric mirror_metrics[] = {
+	{ METRIC("mirror_info", "gauge",
+		 "a mirror session (value 1), its source and destination",
+		 NULL),
+	  .info = mirror_info },
+	COUNTER("mirror_frames", "copies the session made", "mirrored"),
+	COUNTER("mirror_bytes", "bytes of the copies, as cut to the snaplen",
+		"mirrored_bytes"),
+	COUNTER("mirror_rate_dropped",
+		"copies not made: over the session's rate limit",
+		"dropped_rate"),
+	COUNTER("mirror_error_dropped",
+		"copies not made: no buffer, queue or ring full",
+		"dropped_error"),
+	COUNTER("mirror_write_errors", "failed writes of the pcap file",
+		"write_errors"),
+};
+
 static const struct prom_section sections[] = {
 	{ NULL, NULL, engine_metrics, ARRAY_SIZE(engine_metrics) },
 	{ "ports", port_ids, port_metrics, ARRAY_SIZE(port_metrics) },
 	{ "partitions", part_ids, part_metrics, ARRAY_SIZE(part_metrics) },
+	{ "mirrors", mirror_ids, mirror_metrics, ARRAY_SIZE(mirror_metrics) },
 };
 
 void prom_escape_label(FILE *f, const char *s)

@@ -49,4 +49,12 @@ extern const struct cli_object fctl_mirror_object; /* fabricctl_span.c */
 int fctl_partition_add(const void *ctx, int argc, char **argv);
 int fctl_partition_del(const void *ctx, int argc, char **argv);
 
+/*
+ * fctl_print_mirrors - mirror sessions (a mirror/list reply, or the
+ * "mirrors" of stats) as an array at @key (NULL: none) of the output
+ * (tools/fabricctl_span.c).
+ */
+struct json_t;
+void fctl_print_mirrors(const char *key, const struct json_t *sessions);
+
 #endif /* FABRICCTL_H */

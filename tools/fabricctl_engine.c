@@ -444,6 +444,10 @@ static void print_stats(json_t *res)
 		print_partition(p);
 	}
 	out_close_array();
+	p = json_object_get(res, "mirrors");
+	if (json_array_size(p))
+		out_text("\nmirrors:\n");
+	fctl_print_mirrors("mirrors", p); /* NULL: an empty array */
 	out_close_object();
 }
 

@@ -50,16 +50,21 @@ static void print_session(json_t *s)
 	out_close_object();
 }
 
-static void print_sessions(json_t *res)
+void fctl_print_mirrors(const char *key, const json_t *sessions)
 {
 	json_t *s;
 	size_t i;
 
-	out_open_array(NULL);
-	json_array_foreach(res, i, s) {
+	out_open_array(key);
+	json_array_foreach((json_t *)sessions, i, s) {
 		print_session(s);
 	}
 	out_close_array();
+}
+
+static void print_sessions(json_t *res)
+{
+	fctl_print_mirrors(NULL, res);
 }
 
 /* mirror/add answers with the new session: print it as a one-row list. */

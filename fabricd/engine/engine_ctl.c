@@ -513,6 +513,7 @@ json_t *engine_stats_json(struct engine *e)
 	o = engine_json(e);
 	json_object_set_new(o, "ports", ports_json(e));
 	json_object_set_new(o, "partitions", parts_json(e));
+	json_object_set_new(o, "mirrors", engine_mirrors_json_locked(e));
 	pthread_mutex_unlock(&e->lock);
 	return o;
 }

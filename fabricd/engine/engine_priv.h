@@ -63,6 +63,9 @@ int engine_check_port(const struct engine *e, const char *name,
  */
 int engine_open_port(struct engine *e, unsigned int slot);
 
+/* engine_mirrors_json_locked - engine_mirrors_json(), lock held. */
+json_t *engine_mirrors_json_locked(const struct engine *e);
+
 /* engine_sync_epoll - register the open ports' descriptors; lock held. */
 void engine_sync_epoll(struct engine *e);
 

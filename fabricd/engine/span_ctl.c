@@ -176,16 +176,24 @@ static int cmd_mirror_del(int argc, const char *const argv[], void *aux,
 	return 0;
 }
 
-json_t *engine_mirrors_json(struct engine *e)
+json_t *engine_mirrors_json_locked(const struct engine *e)
 {
 	json_t *a = json_array();
 	unsigned int i;
 
-	pthread_mutex_lock(&e->lock);
 	for (i = 0; i < SPAN_MAX_SESSIONS; i++)
 		if (e->core.span.s[i].used)
 			json_array_append_new(
 				a, session_json(&e->core, &e->core.span.s[i]));
+	return a;
+}
+
+json_t *engine_mirrors_json(struct engine *e)
+{
+	json_t *a;
+
+	pthread_mutex_lock(&e->lock);
+	a = engine_mirrors_json_locked(e);
 	pthread_mutex_unlock(&e->lock);
 	return a;
 }

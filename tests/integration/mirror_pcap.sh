@@ -182,6 +182,20 @@ check_eq "part: tenant-a's 20 frames to the mirror port, b1's not" 20 \
 check_eq "mon received them" 20 $(($(rx_of m0) - m0_before))
 check_eq "no errors" "0 0 0 0 0" \
 	"$(fctl mirror list -j | jq -r '[.[].dropped_error] | join(" ")')"
+# the counters in the stats reply and as Prometheus metrics
+fctl -j stats >"$D/stats.json"
+fctl stats -o prometheus >"$D/stats.prom"
+check_eq "stats: the five sessions" 5 "$(jq '.mirrors | length' "$D/stats.json")"
+check "fabricd_mirror_frames_total{mirror=\"all\"} 20" \
+	grep -qx 'fabricd_mirror_frames_total{mirror="all"} 20' "$D/stats.prom"
+out=$(python3 tests/lib/prom_compare.py "$D/stats.prom" "$D/stats.json")
+check "every mirror counter equals the stats reply ($out)" [ $? -eq 0 ]
+if command -v promtool >/dev/null; then
+	out=$(promtool check metrics <"$D/stats.prom" 2>&1)
+	check "promtool check metrics passes ($out)" [ $? -eq 0 ]
+else
+	skip "promtool check metrics" "promtool not installed (make deps)"
+fi
 
 # --- the mirror port is never a forwarding target ----------------------------
 fctl mirror del part

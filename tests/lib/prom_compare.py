@@ -15,6 +15,9 @@ SAMPLE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})? (\S+)$')
 LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"')
 
 TRAFFIC = ["rx_packets", "rx_bytes", "tx_packets", "tx_bytes", "flooded"]
+MIRROR = {"mirrored": "frames", "mirrored_bytes": "bytes",
+          "dropped_rate": "rate_dropped", "dropped_error": "error_dropped",
+          "write_errors": "write_errors"}
 FDB_SHARE = {"entries": "fdb_entries", "may_hold": "fdb_may_hold_entries",
              "refused": "fdb_refused_total", "full": "fdb_full_total"}
 
@@ -70,6 +73,10 @@ def expected(stats):
             if obj == "port":
                 put("fabricd_port_kernel_rx_dropped_total", lab,
                     p.get("kernel_rx_dropped"))
+    for m in stats.get("mirrors", []):
+        for k, name in MIRROR.items():
+            put("fabricd_mirror_%s_total" % name, {"mirror": m["name"]},
+                m.get(k))
     return want
 
 
