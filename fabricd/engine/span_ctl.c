@@ -79,37 +79,22 @@ static int parse_dir(const char *s)
 	return 0;
 }
 
-/* "from ..." at argv[*i]: the source and its direction. */
-static int parse_from(int argc, const char *const argv[], int *i,
-		      struct span_cfg *cfg, char **error)
+/*
+ * "@kw (NAME | @alt VALUE)" at argv[*i]: NAME into *@name or VALUE into
+ * *@value; *@i moves past it.
+ */
+static int parse_end(int argc, const char *const argv[], int *i, const char *kw,
+		     const char *alt, const char **name, const char **value,
+		     char **error)
 {
-	if (*i + 1 >= argc || strcmp(argv[*i], "from"))
+	if (*i + 1 >= argc || strcmp(argv[*i], kw))
 		return engine_fail(error, -EINVAL, "usage: %s",
 				   MIRROR_ADD_USAGE);
-	if (!strcmp(argv[*i + 1], "partition") && *i + 2 < argc) {
-		cfg->src_part = argv[*i + 2];
+	if (!strcmp(argv[*i + 1], alt) && *i + 2 < argc) {
+		*value = argv[*i + 2];
 		*i += 3;
 	} else {
-		cfg->src_port = argv[*i + 1];
-		*i += 2;
-	}
-	if (*i < argc && parse_dir(argv[*i]))
-		cfg->dir = (unsigned int)parse_dir(argv[(*i)++]);
-	return 0;
-}
-
-/* "to ..." at argv[*i]: the destination. */
-static int parse_to(int argc, const char *const argv[], int *i,
-		    struct span_cfg *cfg, char **error)
-{
-	if (*i + 1 >= argc || strcmp(argv[*i], "to"))
-		return engine_fail(error, -EINVAL, "usage: %s",
-				   MIRROR_ADD_USAGE);
-	if (!strcmp(argv[*i + 1], "pcap") && *i + 2 < argc) {
-		cfg->pcap = argv[*i + 2];
-		*i += 3;
-	} else {
-		cfg->dst_port = argv[*i + 1];
+		*name = argv[*i + 1];
 		*i += 2;
 	}
 	return 0;
@@ -122,9 +107,13 @@ static int parse_add(int argc, const char *const argv[], struct span_cfg *cfg,
 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->name = argv[0];
-	ret = parse_from(argc, argv, &i, cfg, error);
+	ret = parse_end(argc, argv, &i, "from", "partition", &cfg->src_port,
+			&cfg->src_part, error);
+	if (!ret && i < argc && parse_dir(argv[i]))
+		cfg->dir = (unsigned int)parse_dir(argv[i++]);
 	if (!ret)
-		ret = parse_to(argc, argv, &i, cfg, error);
+		ret = parse_end(argc, argv, &i, "to", "pcap", &cfg->dst_port,
+				&cfg->pcap, error);
 	for (; !ret && i < argc; i += 2) {
 		if (!strcmp(argv[i], "snaplen"))
 			ret = parse_num("snaplen", argv[i + 1],
