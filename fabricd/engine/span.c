@@ -91,7 +91,7 @@ static bool valid_name(const char *name)
 }
 
 /* The source of @cfg into @s. */
-static int set_source(struct engine_core *c, const struct span_cfg *cfg,
+static int set_source(const struct engine_core *c, const struct span_cfg *cfg,
 		      struct span_session *s, char **error)
 {
 	int idx;
@@ -126,8 +126,9 @@ static int set_source(struct engine_core *c, const struct span_cfg *cfg,
 }
 
 /* A destination port must be a dedicated mirror port: tenants stay apart. */
-static int set_dest_port(struct engine_core *c, const struct span_cfg *cfg,
-			 struct span_session *s, char **error)
+static int set_dest_port(const struct engine_core *c,
+			 const struct span_cfg *cfg, struct span_session *s,
+			 char **error)
 {
 	int idx = ecore_port_find(c, cfg->dst_port);
 	const struct ecore_port *ep;
@@ -157,18 +158,15 @@ static int set_dest_port(struct engine_core *c, const struct span_cfg *cfg,
 static int set_dest_pcap(const struct span_cfg *cfg, struct span_session *s,
 			 char **error)
 {
-	if (cfg->pcap[0] != '/' || strlen(cfg->pcap) >= SPAN_PATH_MAX)
-		return span_fail(error, -EINVAL,
-				 "pcap file '%s': want an absolute path "
-				 "(shorter than %d)",
-				 cfg->pcap, SPAN_PATH_MAX);
-	s->pcap = pcapw_open(cfg->pcap,
-			     s->ipoib ? PCAPW_LINKTYPE_IPOIB :
-					PCAPW_LINKTYPE_ETHERNET,
-			     s->snaplen, 0);
-	if (!s->pcap)
-		return span_fail(error, -errno, "pcap file %s: %s", cfg->pcap,
-				 strerror(errno));
+	uint32_t want = s->ipoib ? PCAPW_LINKTYPE_IPOIB :
+				   PCAPW_LINKTYPE_ETHERNET;
+
+	if (!cfg->pcap_w || cfg->pcap_linktype != want)
+		return span_fail(error, -EAGAIN,
+				 "port %s changed while %s was opened; "
+				 "try again",
+				 cfg->src_port, cfg->pcap);
+	s->pcap = cfg->pcap_w;
 	util_strlcpy(s->path, cfg->pcap, sizeof(s->path));
 	return 0;
 }
@@ -197,6 +195,12 @@ static int check_cfg(const struct engine_core *c, const struct span_cfg *cfg,
 		return span_fail(error, -EINVAL,
 				 "snaplen is 1..%u, rate 1..%u frames/s",
 				 PCAPW_SNAPLEN_MAX, SPAN_RATE_MAX);
+	if (cfg->pcap &&
+	    (cfg->pcap[0] != '/' || strlen(cfg->pcap) >= SPAN_PATH_MAX))
+		return span_fail(error, -EINVAL,
+				 "pcap file '%s': want an absolute path "
+				 "(shorter than %d)",
+				 cfg->pcap, SPAN_PATH_MAX);
 	return 0;
 }
 
@@ -209,24 +213,45 @@ static unsigned int free_slot(const struct engine_core *c)
 	return i;
 }
 
+/* A session for @cfg in @s, all but its pcap file. */
+static int session_new(const struct engine_core *c, const struct span_cfg *cfg,
+		       struct span_session *s, char **error)
+{
+	int ret = check_cfg(c, cfg, error);
+
+	if (ret)
+		return ret;
+	*s = (struct span_session){ .src_port = -1,
+				    .src_part = ECORE_NO_PART,
+				    .dst_port = -1 };
+	util_strlcpy(s->name, cfg->name, sizeof(s->name));
+	s->snaplen = cfg->snaplen ? cfg->snaplen : SPAN_SNAPLEN_DEFAULT;
+	s->rate = cfg->rate ? cfg->rate : SPAN_RATE_DEFAULT;
+	ret = set_source(c, cfg, s, error);
+	if (!ret && cfg->dst_port)
+		ret = set_dest_port(c, cfg, s, error);
+	return ret;
+}
+
+int span_check(const struct engine_core *c, const struct span_cfg *cfg,
+	       char **error)
+{
+	struct span_session s;
+	int ret = session_new(c, cfg, &s, error);
+
+	if (ret || cfg->dst_port)
+		return ret;
+	return s.ipoib ? PCAPW_LINKTYPE_IPOIB : PCAPW_LINKTYPE_ETHERNET;
+}
+
 int span_add(struct engine_core *c, const struct span_cfg *cfg, char **error)
 {
-	struct span_session s = { .src_port = -1,
-				  .src_part = ECORE_NO_PART,
-				  .dst_port = -1 };
+	struct span_session s;
 	unsigned int i;
 	int ret;
 
-	ret = check_cfg(c, cfg, error);
-	if (ret)
-		return ret;
-	util_strlcpy(s.name, cfg->name, sizeof(s.name));
-	s.snaplen = cfg->snaplen ? cfg->snaplen : SPAN_SNAPLEN_DEFAULT;
-	s.rate = cfg->rate ? cfg->rate : SPAN_RATE_DEFAULT;
-	ret = set_source(c, cfg, &s, error);
-	if (!ret && cfg->dst_port)
-		ret = set_dest_port(c, cfg, &s, error);
-	else if (!ret)
+	ret = session_new(c, cfg, &s, error);
+	if (!ret && cfg->pcap)
 		ret = set_dest_pcap(cfg, &s, error);
 	if (ret)
 		return ret;
@@ -246,7 +271,11 @@ static void stop(struct engine_core *c, unsigned int i, const char *why)
 	VLOG_INFO("mirror %s stopped%s", s->name, why);
 	s->used = false;
 	span_rebuild(&c->span);
-	pcapw_close(s->pcap);
+	/* written out and closed by span_flush(), not under the lock */
+	if (s->pcap && c->span.n_closing < SPAN_MAX_SESSIONS)
+		c->span.closing[c->span.n_closing++] = s->pcap;
+	else
+		pcapw_close(s->pcap); /* many stops between two flushes */
 	memset(s, 0, sizeof(*s));
 }
 
@@ -286,6 +315,7 @@ void span_fini(struct engine_core *c)
 	for (i = 0; i < SPAN_MAX_SESSIONS; i++)
 		if (c->span.s[i].used)
 			stop(c, i, "");
+	span_flush(c);
 }
 
 bool span_flush(struct engine_core *c)
@@ -294,6 +324,8 @@ bool span_flush(struct engine_core *c)
 	bool any = false;
 	unsigned int i;
 
+	while (c->span.n_closing)
+		pcapw_close(c->span.closing[--c->span.n_closing]);
 	for (i = 0; i < SPAN_MAX_SESSIONS; i++) {
 		struct span_session *s = &c->span.s[i];
 		long r;

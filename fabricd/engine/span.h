@@ -53,6 +53,11 @@ struct span_cfg {
 	unsigned int dir; /* SPAN_DIR_*; 0: both (ports), rx (partitions) */
 	const char *dst_port; /* a mirror port, or NULL */
 	const char *pcap; /* an absolute path, or NULL */
+	/* With @pcap: the file, opened by the caller outside the engine lock
+	 * with the link type span_check() said (@pcap_linktype); the
+	 * session takes it over when span_add() succeeds. */
+	struct pcapw *pcap_w;
+	uint32_t pcap_linktype;
 	uint32_t snaplen; /* 0: SPAN_SNAPLEN_DEFAULT */
 	uint32_t rate; /* frames/s; 0: SPAN_RATE_DEFAULT */
 };
@@ -81,23 +86,37 @@ struct span {
 	uint64_t rx_ports, tx_ports; /* source ports (bitmaps) by direction */
 	bool parts; /* some session mirrors a partition */
 	struct span_session s[SPAN_MAX_SESSIONS];
+	/* files of stopped sessions, closed by span_flush() (no lock) */
+	struct pcapw *closing[SPAN_MAX_SESSIONS];
+	unsigned int n_closing;
 	struct pkt *q[SPAN_QUEUE]; /* copies for destination ports */
 	uint8_t q_port[SPAN_QUEUE]; /* their port slots */
 	unsigned int n_q;
 };
 
 /*
- * span_add - start session @cfg on @c. Returns the session's index, or
- * -EEXIST (name taken), -ENOSPC (SPAN_MAX_SESSIONS), -ENOENT (no such
- * port or partition), -EPERM (a destination that is not a dedicated mirror
- * port), -EINVAL, or the pcap file's open error; the reason in *@error
- * (malloc'ed). Control thread, engine lock held.
+ * span_check - whether span_add() would take @cfg (without @pcap_w).
+ * Returns the link type of the pcap file to open (PCAPW_LINKTYPE_*; 0 for
+ * a destination port), or -EEXIST (name taken), -ENOSPC
+ * (SPAN_MAX_SESSIONS), -ENOENT (no such port or partition), -EPERM (a
+ * destination that is not a dedicated mirror port) or -EINVAL; the reason
+ * in *@error (malloc'ed). Control thread, engine lock held.
+ */
+int span_check(const struct engine_core *c, const struct span_cfg *cfg,
+	       char **error);
+
+/*
+ * span_add - start session @cfg on @c (its pcap file open in @pcap_w).
+ * Returns the session's index, or span_check()'s errors, or -EAGAIN when
+ * the source changed since span_check() (another link type). Control
+ * thread, engine lock held.
  */
 int span_add(struct engine_core *c, const struct span_cfg *cfg, char **error);
 
 /*
- * span_del - stop session @name: its pcap file is flushed and closed.
- * Returns 0 or -ENOENT. Control thread, engine lock held.
+ * span_del - stop session @name; its pcap file is written out and closed
+ * by the next span_flush(). Returns 0 or -ENOENT. Control thread, engine
+ * lock held.
  */
 int span_del(struct engine_core *c, const char *name);
 
@@ -115,8 +134,10 @@ void span_part_gone(struct engine_core *c, unsigned int idx);
 void span_fini(struct engine_core *c);
 
 /*
- * span_flush - write what the pcap sessions have buffered. Control thread,
- * without the engine lock. Returns whether any session writes a file.
+ * span_flush - write what the pcap sessions have buffered, and write out
+ * and close the files of stopped sessions. Control thread, without the
+ * engine lock (file I/O never holds up the forwarding thread). Returns
+ * whether any session writes a file.
  */
 bool span_flush(struct engine_core *c);
 

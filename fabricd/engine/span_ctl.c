@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lib/ctl_server.h"
 #include "lib/util.h"
@@ -130,6 +131,22 @@ static int parse_add(int argc, const char *const argv[], struct span_cfg *cfg,
 	return ret;
 }
 
+/*
+ * Open @cfg's pcap file with the link type span_check() gave (@linktype),
+ * outside the engine lock: the forwarding thread never waits for a file.
+ */
+static int open_pcap(struct span_cfg *cfg, int linktype, char **error)
+{
+	cfg->pcap_w = pcapw_open(
+		cfg->pcap, (uint32_t)linktype,
+		cfg->snaplen ? cfg->snaplen : SPAN_SNAPLEN_DEFAULT, 0);
+	if (!cfg->pcap_w)
+		return engine_fail(error, -errno, "pcap file %s: %s", cfg->pcap,
+				   strerror(errno));
+	cfg->pcap_linktype = (uint32_t)linktype;
+	return 0;
+}
+
 static int cmd_mirror_add(int argc, const char *const argv[], void *aux,
 			  json_t **result, char **error)
 {
@@ -141,13 +158,22 @@ static int cmd_mirror_add(int argc, const char *const argv[], void *aux,
 	if (ret)
 		return ret;
 	pthread_mutex_lock(&e->lock);
-	ret = span_add(&e->core, &cfg, error);
-	if (ret >= 0) {
-		*result = session_json(&e->core, &e->core.span.s[ret]);
-		ret = 0;
-	}
+	ret = span_check(&e->core, &cfg, error);
 	pthread_mutex_unlock(&e->lock);
-	return ret;
+	if (ret > 0)
+		ret = open_pcap(&cfg, ret, error);
+	if (ret < 0)
+		return ret;
+	pthread_mutex_lock(&e->lock);
+	ret = span_add(&e->core, &cfg, error);
+	if (ret >= 0)
+		*result = session_json(&e->core, &e->core.span.s[ret]);
+	pthread_mutex_unlock(&e->lock);
+	if (ret < 0 && cfg.pcap_w) { /* changed meanwhile: not ours */
+		pcapw_close(cfg.pcap_w);
+		unlink(cfg.pcap);
+	}
+	return ret < 0 ? ret : 0;
 }
 
 static int cmd_mirror_del(int argc, const char *const argv[], void *aux,
@@ -159,6 +185,7 @@ static int cmd_mirror_del(int argc, const char *const argv[], void *aux,
 	pthread_mutex_lock(&e->lock);
 	ret = span_del(&e->core, argv[0]);
 	pthread_mutex_unlock(&e->lock);
+	span_flush(&e->core); /* its file complete when the reply comes */
 	if (ret)
 		return engine_fail(error, ret, "no mirror %s", argv[0]);
 	*result = NULL;

@@ -301,10 +301,17 @@ static void test_ipoib_pcap(void **state)
 	size_t len;
 
 	snprintf(path, sizeof(path), "%s/ib.pcap", fx->dir);
+	assert_int_equal(span_check(&fx->c, &cfg, NULL), 242);
+	cfg.pcap_w = pcapw_open(path, 242, 65535, 0);
+	assert_int_equal(add(fx, &cfg), -EAGAIN); /* link type not said */
+	cfg.pcap_linktype = 242;
 	assert_true(add(fx, &cfg) >= 0);
 	inject(fx, I, frame(fx, 5, -1, 46));
 	assert_true(span_flush(&fx->c));
 	assert_int_equal(span_del(&fx->c, "ib"), 0);
+	assert_int_equal(fx->c.span.n_closing, 1); /* not closed under lock */
+	assert_false(span_flush(&fx->c));
+	assert_int_equal(fx->c.span.n_closing, 0);
 	assert_int_equal(util_read_file(path, (char **)&d, &len), 0);
 	assert_int_equal(len, 24 + 16 + 40 + 4 + 46);
 	assert_int_equal(u32(d + 20), 242); /* LINKTYPE_IPOIB */
