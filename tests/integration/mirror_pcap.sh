@@ -224,4 +224,17 @@ fctl mirror del nosuch >/dev/null 2>&1
 check_eq "mirror del of an unknown name: exit 1" 1 $?
 fctl mirror list >"$D/list.txt"
 check "text list names each session" grep -q "^snap .*pcap $D/snap.pcap" "$D/list.txt"
+
+# fabricd stopping writes out what its sessions buffered
+want=$(($(session snap mirrored) + 5))
+inject a1 5 100 0200000000a1
+for _ in $(seq 50); do
+	[ "$(session snap mirrored)" = $want ] && break
+	sleep 0.05
+done
+kill "${PIDS[0]}"
+wait "${PIDS[0]}"
+check_eq "fabricd stopped cleanly" 0 $?
+check_eq "snap.pcap holds all $want frames after the stop" $want \
+	"$(tsh "$D/snap.pcap" | cut -d' ' -f1)"
 tap_done
