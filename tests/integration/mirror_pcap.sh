@@ -222,6 +222,10 @@ fctl mirror del all
 check_eq "mirror del: gone from the list" "" "$(session all name)"
 fctl mirror del nosuch >/dev/null 2>&1
 check_eq "mirror del of an unknown name: exit 1" 1 $?
+(cd "$D" && fctl mirror add rel from vb1 to pcap rel.pcap >/dev/null)
+check_eq "a relative pcap FILE is fabricctl's directory's" "$D/rel.pcap" \
+	"$(session rel destination)"
+check "and fabricd made it there" test -f "$D/rel.pcap"
 fctl mirror list >"$D/list.txt"
 check "text list names each session" grep -q "^snap .*pcap $D/snap.pcap" "$D/list.txt"
 
