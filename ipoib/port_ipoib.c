@@ -1388,6 +1388,37 @@ void ipoib_port_foreach(struct ipoib_kind *k,
 	pthread_mutex_unlock(&k->lock);
 }
 
+/*
+ * A mirror's view of @pkt on the IB wire: the UD buffer's GRH (our GID and
+ * the neighbour's, found by its MAC, or the broadcast MGID; zero when not
+ * known) and the IPoIB header; the payload follows the Ethernet header.
+ */
+static unsigned int ipoib_wire_header(struct port *p, const struct pkt *pkt,
+				      bool tx, uint8_t *hdr, unsigned int len)
+{
+	struct ipoib_port *ip = p->priv;
+	struct ipoib_gid local, peer = { { 0 } }, group;
+	struct ipoib_hwaddr hw;
+	bool mc = pkt->data[0] & 1;
+
+	if (len < IPOIB_UD_HDR_LEN || pkt->len < 14)
+		return 0;
+	pthread_mutex_lock(&ip->lock);
+	local = ip->gid;
+	group = ip->mgid;
+	if (!ipoib_neigh_lookup_mac(ip->ctx.neigh, ip->ctx.pkey,
+				    pkt->data + (tx ? 0 : 6), &hw))
+		memcpy(peer.raw, hw.raw + 4, IPOIB_GID_LEN);
+	pthread_mutex_unlock(&ip->lock);
+	ipoib_grh_write(hdr, (uint16_t)(pkt->len - 14 + IPOIB_HDR_LEN),
+			tx ? &local : &peer,
+			mc ? &group :
+			tx ? &peer :
+			     &local);
+	ipoib_hdr_write(hdr + IPOIB_GRH_LEN, util_get_be16(pkt->data + 12));
+	return IPOIB_UD_HDR_LEN;
+}
+
 const struct port_ops ipoib_port_ops = {
 	.kind = "ipoib",
 	.open = ipoib_open,
@@ -1395,4 +1426,5 @@ const struct port_ops ipoib_port_ops = {
 	.tx_burst = ipoib_tx_burst,
 	.close = ipoib_close,
 	.stats = ipoib_stats,
+	.wire_header = ipoib_wire_header,
 };

@@ -9,7 +9,8 @@
  * netdev_register_provider() does.
  *
  * Ops: kind, open, rx_burst, tx_burst and close are required (never NULL);
- * stats and accelerates may be NULL (port_stats() then reports zeros).
+ * stats, wire_header and accelerates may be NULL (port_stats() then
+ * reports zeros).
  *
  * A kind may keep state of its own (devices its ports share, the ports it
  * has open, what was configured for them): the program creates it and
@@ -42,6 +43,7 @@
 #define LIB_PORT_H
 
 #include <net/if.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "lib/pool.h"
@@ -84,6 +86,16 @@ struct port_ops {
 	void (*close)(struct port *p);
 	/* stats - the driver's own counters. May be NULL. */
 	void (*stats)(struct port *p, struct port_hw_stats *st);
+	/*
+	 * wire_header - for captures (mirrors): the link header that
+	 * Ethernet frame @pkt has on the port's own wire, received (@tx
+	 * false) or about to be sent, written to @hdr (@len bytes of room)
+	 * in place of its Ethernet header. Returns its length, 0 when it
+	 * cannot say. Forwarding thread, outside rx_burst and tx_burst.
+	 * May be NULL (the wire carries Ethernet).
+	 */
+	unsigned int (*wire_header)(struct port *p, const struct pkt *pkt,
+				    bool tx, uint8_t *hdr, unsigned int len);
 };
 
 struct port {

@@ -4,7 +4,8 @@
  * to three parts (an iovec) so that nothing is copied twice: a trunk's
  * frame received untagged by classification gets its tag back between the
  * MAC addresses and the rest; an ipoib port's frame becomes a GRH and an
- * IPoIB header followed by the Ethernet payload, as the UD buffer holds it.
+ * IPoIB header (the port's wire_header op fills in the GIDs) followed by
+ * the Ethernet payload, as the UD buffer holds it.
  */
 #include "fabricd/engine/span.h"
 
@@ -389,25 +390,36 @@ static void mirror_one(struct engine_core *c, struct span_session *s,
 	s->mirrored_bytes += cut;
 }
 
-/* The wire form of a received frame, as parts; returns how many. */
+/*
+ * The UD buffer's header of @pkt of ipoib port @p into @hdr: the port's
+ * own (wire_header, with the GIDs), or one with zero GIDs: a GRH (version
+ * 6, next header BTH 0x1b, hop limit 1) and the IPoIB header.
+ */
+static void ud_header(struct port *p, const struct pkt *pkt, bool tx,
+		      uint8_t *hdr)
+{
+	if (p && p->ops && p->ops->wire_header &&
+	    p->ops->wire_header(p, pkt, tx, hdr, IPOIB_UD_HDR_LEN) ==
+		    IPOIB_UD_HDR_LEN)
+		return;
+	memset(hdr, 0, IPOIB_UD_HDR_LEN);
+	hdr[0] = 0x60;
+	util_put_be16(hdr + 4,
+		      (uint16_t)(pkt->len - FRAME_ETH_HLEN + IPOIB_HDR_LEN));
+	hdr[6] = 0x1b;
+	hdr[7] = 1;
+	memcpy(hdr + IPOIB_GRH_LEN, pkt->data + 12, 2);
+}
+
+/* The wire form of a frame of port @p, as parts; returns how many. */
 static unsigned int frame_parts(const struct engine_core *c,
-				const struct span_session *s,
-				const struct pkt *pkt, bool retag, uint8_t *hdr,
-				struct iovec *iov)
+				const struct span_session *s, struct port *p,
+				const struct pkt *pkt, bool tx, bool retag,
+				uint8_t *hdr, struct iovec *iov)
 {
 	if (s->ipoib && pkt->len >= FRAME_ETH_HLEN) {
 		/* the UD buffer: GRH, IPoIB header, then the payload */
-		uint16_t paylen =
-			(uint16_t)(pkt->len - FRAME_ETH_HLEN + IPOIB_HDR_LEN);
-		/* GRH: version 6, next header BTH (0x1b), hop limit 1; the
-		 * GIDs are not kept with the frame: zero */
-		memset(hdr, 0, IPOIB_GRH_LEN);
-		hdr[0] = 0x60;
-		util_put_be16(hdr + 4, paylen);
-		hdr[6] = 0x1b;
-		hdr[7] = 1;
-		memcpy(hdr + IPOIB_GRH_LEN, pkt->data + 12, 2);
-		hdr[IPOIB_GRH_LEN + 2] = hdr[IPOIB_GRH_LEN + 3] = 0;
+		ud_header(p, pkt, tx, hdr);
 		iov[0] = (struct iovec){ hdr, IPOIB_UD_HDR_LEN };
 		iov[1] = (struct iovec){ pkt->data + FRAME_ETH_HLEN,
 					 pkt->len - FRAME_ETH_HLEN };
@@ -455,11 +467,12 @@ void span_rx(struct engine_core *c, unsigned int in, const struct pkt *pkt)
 		if (!s->used)
 			continue;
 		if (s->src_port == (int)in && (s->dir & SPAN_DIR_RX))
-			n = frame_parts(c, s, pkt,
+			n = frame_parts(c, s, &c->ports[in].port, pkt, false,
 					c->ports[in].role == ECORE_TRUNK, hdr,
 					iov);
 		else if (s->src_part == pkt->part)
-			n = frame_parts(c, s, pkt, false, hdr, iov);
+			n = frame_parts(c, s, NULL, pkt, false, false, hdr,
+					iov);
 		else
 			continue;
 		mirror_one(c, s, iov, n, &ts, now_ms);
@@ -485,7 +498,8 @@ void span_tx(struct engine_core *c, unsigned int out, struct pkt *const *pkts,
 		    !(s->dir & SPAN_DIR_TX))
 			continue;
 		for (j = 0; j < n; j++) {
-			k = frame_parts(c, s, pkts[j], false, hdr, iov);
+			k = frame_parts(c, s, &c->ports[out].port, pkts[j],
+					true, false, hdr, iov);
 			mirror_one(c, s, iov, k, &ts, now_ms);
 		}
 	}

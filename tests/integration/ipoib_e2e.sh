@@ -137,6 +137,22 @@ mirror_check() {
 			tshark -r $W/ib.pcap -V 2>/dev/null | grep -q 'Type: IPv4 (0x0800)'"
 	tshark -r "$W/ib.pcap" -c 1 -V -O ipoib 2>/dev/null | sed -n '/^IP over/,/^Internet/p' |
 		sed 's/^/# first frame: /'
+	# the GIDs of the UD buffers: every ping crosses between A's port
+	# and B's (rxe1): one of its GIDs is rxe1's, the other A's, never 0
+	local g1 rows
+	g1=$(python3 -c 'import ipaddress, sys; print(ipaddress.ip_address(sys.argv[1]))' \
+		"$(cat /sys/class/infiniband/rxe1/ports/1/gids/0)")
+	rows=$(tshark -r "$W/ib.pcap" -Y icmp -T fields -e ipoib.grh.sgid \
+		-e ipoib.dgid 2>/dev/null)
+	diag "ICMP GRH source, destination GIDs: $(sort -u <<<"$rows" | paste -sd '|') (rxe1: $g1)"
+	check "ICMP GRHs: rxe1's GID on one side, A's (not zero) on the other" \
+		python3 -c '
+import sys
+g1 = sys.argv[1]
+rows = [l.split("\t") for l in sys.stdin.read().splitlines() if l]
+other = {s if d == g1 else d for s, d in rows}
+bad = not rows or any((s == g1) == (d == g1) for s, d in rows)
+sys.exit(bad or len(other) != 1 or "::" in other)' "$g1" <<<"$rows"
 	check_eq "no malformed frames" 0 \
 		"$(tshark -r "$W/ib.pcap" -Y _ws.malformed 2>/dev/null | wc -l)"
 	check_eq "the file is 0600" 600 "$(stat -c %a "$W/ib.pcap")"
