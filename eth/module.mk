@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # The Ethernet port kinds and frame code (issue 5): libfab-eth.a, on lib/.
 
-ETH_SRCS := eth/fdb.c eth/frame.c eth/port_dummy.c eth/port_netdev.c \
+ETH_SRCS := eth/fdb.c eth/flow.c eth/frame.c eth/port_dummy.c eth/port_netdev.c \
 	eth/port_tap.c eth/port_xdp.c eth/vnet.c
 $(eval $(call fab_layer,eth,$(ETH_SRCS)))
 

@@ -12,6 +12,7 @@ TEST_LAYERS_test_engine := fabricd ipoib eth lib
 TEST_LAYERS_test_engine_policy := fabricd ipoib eth lib
 TEST_LAYERS_test_engine_gso := fabricd eth lib
 TEST_LAYERS_test_fdb := eth lib
+TEST_LAYERS_test_flow := eth lib
 TEST_LAYERS_test_frame := eth lib
 TEST_LAYERS_test_ipoib_ah := ipoib lib
 TEST_LAYERS_test_ipoib_neigh := ipoib lib
