@@ -6,6 +6,7 @@
 #include "lib/policy.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -53,6 +54,7 @@ void policy_free(struct policy *pol)
 	free(pol->lid_pins);
 	free(pol->fabric_name);
 	free(pol->metrics.textfile_dir);
+	free(pol->flow_export.collector);
 	free(pol->file);
 	free(pol);
 }
@@ -249,4 +251,31 @@ bool policy_prefix_overlap(const struct policy_prefix *a,
 	if (!a->family || a->family != b->family)
 		return false;
 	return prefix_bits_equal(a->addr, b->addr, MIN(a->plen, b->plen));
+}
+
+int policy_parse_hostport(const char *s, char *host, size_t hlen,
+			  unsigned int *port)
+{
+	const char *colon, *h = s;
+	size_t n;
+	uint64_t p;
+
+	if (s[0] == '[') {
+		colon = strstr(s, "]:");
+		h = s + 1;
+		n = colon ? (size_t)(colon - h) : 0;
+		colon = colon ? colon + 1 : NULL;
+	} else {
+		colon = strrchr(s, ':');
+		n = colon ? (size_t)(colon - s) : 0;
+		if (colon && memchr(s, ':', n))
+			return -EINVAL; /* a bare IPv6 address: needs [] */
+	}
+	if (!colon || !n || n >= hlen || util_parse_u64(colon + 1, 65535, &p) ||
+	    !p)
+		return -EINVAL;
+	memcpy(host, h, n);
+	host[n] = '\0';
+	*port = (unsigned int)p;
+	return 0;
 }

@@ -159,6 +159,32 @@ struct policy_metrics {
 #define POLICY_METRICS_INTERVAL_MAX 86400
 
 /*
+ * flow_export: IPFIX export of the flows fabricd forwards (docs/ipfix.md;
+ * `fabricctl flow export` overrides it until the next reload changes it).
+ */
+struct policy_flow_export {
+	char *collector; /* "HOST:PORT" (UDP); NULL: no flow_export: key */
+	unsigned int
+		sampling; /* 1-in-N forwarded frames, 1..POLICY_FLOW_SAMPLING_MAX */
+	unsigned int active_timeout; /* seconds */
+	unsigned int idle_timeout; /* seconds, at most active_timeout */
+	uint32_t observation_domain; /* IPFIX observation domain ID */
+	struct policy_loc loc;
+};
+
+#define POLICY_FLOW_SAMPLING_MAX 1000000
+#define POLICY_FLOW_ACTIVE_DEFAULT 60
+#define POLICY_FLOW_IDLE_DEFAULT 15
+#define POLICY_FLOW_TIMEOUT_MAX 86400
+
+/*
+ * policy_parse_hostport - split "HOST:PORT" or "[IPV6]:PORT" into @host
+ * (@hlen bytes) and @port (1..65535). Returns 0 or -EINVAL.
+ */
+int policy_parse_hostport(const char *s, char *host, size_t hlen,
+			  unsigned int *port);
+
+/*
  * The default partition (0x7fff): every CA's membership. Absent from the
  * file, every CA is a full member with an IPoIB broadcast group, as stock
  * OpenSM without a partition file.
@@ -185,6 +211,7 @@ struct policy {
 	struct policy_port *ports;
 	size_t n_ports;
 	struct policy_metrics metrics;
+	struct policy_flow_export flow_export;
 };
 
 /*

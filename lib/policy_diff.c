@@ -336,6 +336,27 @@ static void diff_metrics(struct differ *d, const struct policy *a,
 	field(d, "metrics", "textfile", NULL, x, y, "hosts");
 }
 
+static void flow_text(const struct policy_flow_export *f, char *buf, size_t len)
+{
+	if (f->collector)
+		snprintf(buf, len,
+			 "%s sampling %u active %u s idle %u s domain %u",
+			 f->collector, f->sampling, f->active_timeout,
+			 f->idle_timeout, f->observation_domain);
+	else
+		snprintf(buf, len, "none");
+}
+
+static void diff_flow_export(struct differ *d, const struct policy *a,
+			     const struct policy *b)
+{
+	char x[512], y[512];
+
+	flow_text(&a->flow_export, x, sizeof(x));
+	flow_text(&b->flow_export, y, sizeof(y));
+	field(d, "flow_export", "collector", NULL, x, y, "hosts");
+}
+
 /* The default partition's membership, IPoIB and MTU (0: OpenSM's). */
 static void diff_default(struct differ *d, const struct policy *a,
 			 const struct policy *b)
@@ -364,6 +385,7 @@ unsigned int policy_diff(const struct policy *old, const struct policy *new,
 	diff_gateways(&d, old, new);
 	diff_ports(&d, old, new);
 	diff_metrics(&d, old, new);
+	diff_flow_export(&d, old, new);
 	return d.n;
 }
 

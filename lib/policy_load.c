@@ -137,6 +137,9 @@ struct policy *policy_load_buffer(const char *name, const void *buf, size_t len,
 	ld.pol->file = pload_strdup(&ld, name);
 	ld.pol->pkey_table_size = POLICY_PKEY_TABLE_DEFAULT;
 	ld.pol->metrics.interval = POLICY_METRICS_INTERVAL_DEFAULT;
+	ld.pol->flow_export.sampling = 1;
+	ld.pol->flow_export.active_timeout = POLICY_FLOW_ACTIVE_DEFAULT;
+	ld.pol->flow_export.idle_timeout = POLICY_FLOW_IDLE_DEFAULT;
 	ld.pol->dflt.membership = POLICY_MEMB_FULL; /* as stock OpenSM */
 	ld.pol->dflt.ipoib = true;
 	root = yaml_document_get_root_node(&ld.doc);

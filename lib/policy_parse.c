@@ -556,6 +556,88 @@ static void root_metrics(struct loader *ld, yaml_node_t *v, void *ctx)
 		      NULL);
 }
 
+/* ---- flow_export: ------------------------------------------------------- */
+
+static void flow_collector(struct loader *ld, yaml_node_t *v, void *ctx)
+{
+	const char *s = pload_scalar(ld, v, "collector");
+	char host[256];
+	unsigned int port;
+
+	if (!s)
+		return;
+	if (policy_parse_hostport(s, host, sizeof(host), &port)) {
+		pload_error(ld, v,
+			    "collector '%s' is not HOST:PORT; write the "
+			    "collector's address and UDP port, e.g. "
+			    "192.0.2.10:4739 or [2001:db8::10]:4739",
+			    s);
+		return;
+	}
+	ld->pol->flow_export.collector = pload_strdup(ld, s);
+}
+
+static void flow_uint(struct loader *ld, yaml_node_t *v, const char *what,
+		      uint64_t min, uint64_t max, unsigned int *out)
+{
+	uint64_t n;
+
+	if (!pload_uint(ld, v, what, min, max, &n))
+		*out = (unsigned int)n;
+}
+
+static void flow_sampling(struct loader *ld, yaml_node_t *v, void *ctx)
+{
+	flow_uint(ld, v, "sampling", 1, POLICY_FLOW_SAMPLING_MAX,
+		  &ld->pol->flow_export.sampling);
+}
+
+static void flow_active(struct loader *ld, yaml_node_t *v, void *ctx)
+{
+	flow_uint(ld, v, "active_timeout", 1, POLICY_FLOW_TIMEOUT_MAX,
+		  &ld->pol->flow_export.active_timeout);
+}
+
+static void flow_idle(struct loader *ld, yaml_node_t *v, void *ctx)
+{
+	struct policy_flow_export *fe = &ld->pol->flow_export;
+
+	flow_uint(ld, v, "idle_timeout", 1, POLICY_FLOW_TIMEOUT_MAX,
+		  &fe->idle_timeout);
+	*(struct policy_loc *)ctx = pload_loc(v);
+}
+
+static void flow_domain(struct loader *ld, yaml_node_t *v, void *ctx)
+{
+	uint64_t n;
+
+	if (!pload_uint(ld, v, "observation_domain", 0, UINT32_MAX, &n))
+		ld->pol->flow_export.observation_domain = (uint32_t)n;
+}
+
+static const struct key_handler flow_keys[] = {
+	{ "collector", true, flow_collector },
+	{ "sampling", false, flow_sampling },
+	{ "active_timeout", false, flow_active },
+	{ "idle_timeout", false, flow_idle },
+	{ "observation_domain", false, flow_domain },
+};
+
+static void root_flow_export(struct loader *ld, yaml_node_t *v, void *ctx)
+{
+	struct policy_flow_export *fe = &ld->pol->flow_export;
+	struct policy_loc idle_loc = pload_loc(v);
+
+	fe->loc = pload_loc(v);
+	pload_mapping(ld, v, "flow_export", flow_keys, ARRAY_SIZE(flow_keys),
+		      &idle_loc);
+	if (fe->idle_timeout > fe->active_timeout)
+		pload_error_at(ld, idle_loc,
+			       "idle_timeout %u is longer than active_timeout "
+			       "%u; make it at most the active timeout",
+			       fe->idle_timeout, fe->active_timeout);
+}
+
 /* ---- the document ------------------------------------------------------- */
 
 static void root_fabric(struct loader *ld, yaml_node_t *v, void *ctx)
@@ -626,6 +708,7 @@ static const struct key_handler root_keys[] = {
 	{ "gateways", false, root_gateways },
 	{ "ports", false, root_ports },
 	{ "metrics", false, root_metrics },
+	{ "flow_export", false, root_flow_export },
 };
 
 void pload_parse_root(struct loader *ld, yaml_node_t *root)

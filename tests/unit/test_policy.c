@@ -354,6 +354,21 @@ static const struct bad_case bad_cases[] = {
 	  PART_HDR PART_A "metrics: { textfile_dir: /p, "
 			  "dir: /q }\n",
 	  "4:30: error: unknown key 'dir' in metrics", 1 },
+	{ "flow_collector",
+	  PART_HDR PART_A "flow_export: { collector: 192.0.2.10 }\n",
+	  "4:27: error: collector '192.0.2.10' is not HOST:PORT", 1 },
+	{ "flow_collector_v6",
+	  PART_HDR PART_A "flow_export: { collector: '2001:db8::1:4739' }\n",
+	  "4:27: error: collector '2001:db8::1:4739' is not HOST:PORT", 1 },
+	{ "flow_sampling",
+	  PART_HDR PART_A "flow_export:\n  collector: h:1\n  sampling: 0\n",
+	  "6:13: error: sampling 0 is out of range; use 1..1000000", 1 },
+	{ "flow_idle",
+	  PART_HDR PART_A "flow_export:\n  collector: h:1\n"
+			  "  active_timeout: 10\n  idle_timeout: 20\n",
+	  "7:17: error: idle_timeout 20 is longer than active_timeout 10", 1 },
+	{ "flow_no_collector", PART_HDR PART_A "flow_export: { sampling: 5 }\n",
+	  "4:14: error: flow_export lacks the required key 'collector'", 1 },
 	{ "three_errors",
 	  PART_HDR PART_A "    vlan: 9999\n"
 			  "  - name: b\n    pkey: 0x0001\n"
@@ -450,6 +465,39 @@ static void test_metrics(void **state)
 	assert_int_equal(pol->metrics.interval,
 			 POLICY_METRICS_INTERVAL_DEFAULT);
 	policy_free(pol);
+}
+
+static void test_flow_export(void **state)
+{
+	struct policy *pol = load_ok(PART_HDR PART_A
+				     "flow_export:\n  collector: "
+				     "'[2001:db8::10]:4739'\n"
+				     "  sampling: 100\n  active_timeout: 30\n"
+				     "  observation_domain: 7\n");
+	char host[64];
+	unsigned int port;
+
+	assert_string_equal(pol->flow_export.collector, "[2001:db8::10]:4739");
+	assert_int_equal(pol->flow_export.sampling, 100);
+	assert_int_equal(pol->flow_export.active_timeout, 30);
+	assert_int_equal(pol->flow_export.idle_timeout,
+			 POLICY_FLOW_IDLE_DEFAULT);
+	assert_int_equal(pol->flow_export.observation_domain, 7);
+	assert_int_equal(policy_parse_hostport(pol->flow_export.collector, host,
+					       sizeof(host), &port),
+			 0);
+	assert_string_equal(host, "2001:db8::10");
+	assert_int_equal(port, 4739);
+	policy_free(pol);
+	pol = load_ok(PART_HDR PART_A);
+	assert_null(pol->flow_export.collector);
+	policy_free(pol);
+	assert_int_equal(policy_parse_hostport("h:0", host, 64, &port),
+			 -EINVAL);
+	assert_int_equal(policy_parse_hostport("h:", host, 64, &port), -EINVAL);
+	assert_int_equal(
+		policy_parse_hostport("c.example:4739", host, 64, &port), 0);
+	assert_string_equal(host, "c.example");
 }
 
 /* Each rule's passing side, next to its failing case above. */
@@ -808,6 +856,7 @@ int main(void)
 	}
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_full_policy);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_metrics);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_flow_export);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_rules_pass);
 	tests[n++] =
 		(struct CMUnitTest)cmocka_unit_test(test_three_errors_located);
