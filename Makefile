@@ -17,6 +17,9 @@ BUILD ?= build
 V ?= 0
 
 PKGS_CFLAGS := $(shell pkg-config --cflags libnl-3.0 libnl-route-3.0 2>/dev/null)
+# libfixbuf (IPFIX export, fabricd/flow_export.c) and its glib, as system
+# headers so that -Werror applies to our code only.
+PKGS_CFLAGS += $(patsubst -I%,-isystem %,$(shell pkg-config --cflags libfixbuf 2>/dev/null))
 WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow \
 	-Wmissing-prototypes -Wstrict-prototypes
 # DWARF 4: every valgrind reads it (the engine bench runs under callgrind).
@@ -29,6 +32,7 @@ LIBS_CORE := -lyaml -ljansson
 LIBS_NET := -lnl-route-3 -lnl-3
 LIBS_IB := -libverbs -libumad -libmad
 LIBS_SYSTEMD := -lsystemd
+LIBS_FIXBUF := $(shell pkg-config --libs libfixbuf 2>/dev/null)
 LIBS_ALL := $(LIBS_CORE) $(LIBS_NET) $(LIBS_IB) $(LIBS_SYSTEMD) -lpthread
 
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \

@@ -60,7 +60,7 @@ const char *flow_end_name(enum flow_end r)
 	return r > 0 && r < FLOW_END_MAX ? end_names[r] : "?";
 }
 
-static void fill_defaults(struct flow_config *c)
+void flow_config_defaults(struct flow_config *c)
 {
 	if (!c->size)
 		c->size = DEF_SIZE;
@@ -92,7 +92,7 @@ struct flow_cache *flow_cache_create(const struct flow_config *cfg)
 	if (!fc)
 		return NULL;
 	fc->cfg = *cfg;
-	fill_defaults(&fc->cfg);
+	flow_config_defaults(&fc->cfg);
 	nb = buckets_for(fc->cfg.size);
 	fc->mask = nb - 1;
 	fc->ents = calloc(fc->cfg.size, sizeof(*fc->ents));
@@ -340,6 +340,7 @@ static uint32_t new_entry(struct flow_cache *fc, const struct flow_key *k,
 	e = &fc->ents[i];
 	memset(&e->r, 0, sizeof(e->r));
 	e->r.key = *k;
+	e->r.pkey = m->pkey;
 	if (m->ib) {
 		e->r.ib = *m->ib;
 		e->r.has_ib = true;

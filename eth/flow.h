@@ -61,6 +61,8 @@ struct flow_record {
 	struct flow_key key;
 	struct flow_ib ib;
 	bool has_ib; /* it crossed an ipoib port */
+	uint16_t pkey; /* its partition's PKey */
+	uint32_t in_ifindex, out_ifindex; /* filled by the engine; 0: none */
 	uint8_t end_reason; /* enum flow_end */
 	uint8_t tcp_flags; /* OR of the flags seen */
 	uint64_t packets;
@@ -73,6 +75,7 @@ struct flow_record {
 /* What the engine knows of a frame besides its bytes. */
 struct flow_meta {
 	uint16_t part;
+	uint16_t pkey;
 	uint16_t vlan;
 	uint16_t in_port, out_port;
 	const struct flow_ib *ib; /* NULL: did not cross InfiniBand */
@@ -95,6 +98,9 @@ struct flow_part_stats {
 };
 
 struct flow_cache;
+
+/* flow_config_defaults - fill @cfg's zero fields with the defaults. */
+void flow_config_defaults(struct flow_config *cfg);
 
 /*
  * flow_cache_create - an empty cache as @cfg says (zero fields: defaults,

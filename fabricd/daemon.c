@@ -256,6 +256,7 @@ int daemon_reload(struct daemon *d)
 		  d->gw ? d->gw->name : "");
 	d->engine_dirty = true;
 	daemon_metrics_apply(d);
+	daemon_flow_apply(d);
 	return daemon_reconcile(d);
 }
 
@@ -472,6 +473,8 @@ static int poll_timeout(const struct daemon *d)
 		next = d->reconcile_at_ms;
 	if (d->metrics && metrics_due_ms(d->metrics) < next)
 		next = metrics_due_ms(d->metrics);
+	if (daemon_flow_due_ms(d) < next)
+		next = daemon_flow_due_ms(d);
 	if (d->watchdog_ms && d->next_ping_ms < next)
 		next = d->next_ping_ms;
 	if (d->mirror_pcap && now + ENGINE_MIRROR_FLUSH_MS < next)
@@ -508,6 +511,7 @@ static void run_timers(struct daemon *d)
 	write_metrics(d, now);
 	/* pcap mirrors: buffered by the forwarding thread, written here */
 	d->mirror_pcap = d->engine && engine_mirror_flush(d->engine);
+	daemon_flow_run(d, now);
 	if (d->watchdog_ms && now >= d->next_ping_ms) {
 		sdnotify_ping();
 		d->next_ping_ms = now + d->watchdog_ms;
@@ -602,6 +606,7 @@ static int start(struct daemon *d)
 	if (ret)
 		return ret;
 	engine_open(d);
+	daemon_flow_apply(d);
 	daemon_ib_start(d); /* its result comes through the main loop */
 	d->next_poll_ms = util_now_ms() + d->o->poll_ms;
 	daemon_reconcile(d);
@@ -610,6 +615,7 @@ static int start(struct daemon *d)
 
 static void stop(struct daemon *d)
 {
+	daemon_flow_stop(d);
 	engine_destroy(d->engine);
 	metrics_destroy(d->metrics);
 	ctl_server_destroy(d->ctl);

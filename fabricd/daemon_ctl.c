@@ -400,5 +400,7 @@ int daemon_ctl_register(struct daemon *d)
 					  cmd_reload, d);
 	if (!ret)
 		ret = ipoib_neigh_ctl_register(d->ctl, &d->neigh_names);
+	if (!ret)
+		ret = daemon_flow_register(d);
 	return ret;
 }

@@ -17,6 +17,7 @@
 struct ctl_server;
 struct engine;
 struct metrics;
+struct daemon_flow;
 
 enum daemon_ib {
 	DAEMON_IB_NONE, /* no IB port: partitions from the policy alone */
@@ -55,6 +56,7 @@ struct daemon {
 	struct engine *engine; /* NULL: --no-engine, or it failed */
 	bool mirror_pcap; /* a mirror writes a pcap file: flush it often */
 	struct metrics *metrics; /* NULL: no --metrics-dir */
+	struct daemon_flow *flow; /* IPFIX export (daemon_flow.c) */
 	char engine_error[160]; /* "" when it runs fine */
 	bool engine_dirty; /* policy or PKeys changed since engine_sync() */
 	int sigfd;
@@ -94,6 +96,19 @@ void daemon_syslog(int level, const char *module, const char *msg);
  * neigh/show (the ipoib ports' neighbours).
  */
 int daemon_ctl_register(struct daemon *d);
+
+/*
+ * IPFIX export (daemon_flow.c): daemon_flow_register() adds flow/export
+ * and flow/show; daemon_flow_apply() follows the policy's flow_export:
+ * (a change of it replaces what `fabricctl flow export` set);
+ * daemon_flow_run() drains the flow cache when daemon_flow_due_ms() is
+ * reached; daemon_flow_stop() exports what is left and closes.
+ */
+int daemon_flow_register(struct daemon *d);
+void daemon_flow_apply(struct daemon *d);
+uint64_t daemon_flow_due_ms(const struct daemon *d);
+void daemon_flow_run(struct daemon *d, uint64_t now);
+void daemon_flow_stop(struct daemon *d);
 
 /* daemon_reconcile - rebuild the desired state and reconcile now. */
 int daemon_reconcile(struct daemon *d);

@@ -3,12 +3,14 @@
 # (daemon, engine/, reconcile/, port_kinds.c) on ipoib, eth and lib;
 # fabricd/fabricd_main.c is its main.
 
-FABRICD_SRCS := fabricd/daemon.c fabricd/daemon_ctl.c fabricd/daemon_ib.c \
+FABRICD_SRCS := fabricd/daemon.c fabricd/daemon_ctl.c fabricd/daemon_flow.c \
+	fabricd/daemon_ib.c fabricd/flow_export.c \
 	fabricd/daemon_syslog.c fabricd/pkeys_async.c \
 	fabricd/metrics.c fabricd/pkeys.c fabricd/port_kinds.c \
 	fabricd/sdnotify.c \
 	fabricd/engine/engine.c fabricd/engine/engine_core.c \
 	fabricd/engine/engine_check.c fabricd/engine/engine_ctl.c \
+	fabricd/engine/engine_flow.c \
 	fabricd/engine/engine_ipoib.c \
 	fabricd/engine/ifcheck.c fabricd/engine/span.c \
 	fabricd/engine/span_ctl.c \
@@ -24,7 +26,7 @@ FABRICD_LIBS = $(call fab_archives,fabricd ipoib eth lib)
 $(BUILD)/bin/fabricd: $(BUILD)/obj/fabricd/fabricd_main.o $(FABRICD_LIBS)
 	$(call msg,LD,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_ALL)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_ALL) $(LIBS_FIXBUF)
 
 # make bench-reconcile: fabricd vs `ip -batch`, 1000 partitions, in the
 # qemu testbed (802.1Q links); prints the ratio.

@@ -495,6 +495,7 @@ void engine_destroy(struct engine *e)
 		pthread_join(e->thread, NULL);
 	}
 	ecore_fini(&e->core);
+	flow_cache_destroy(e->flows);
 	close(e->stop_fd);
 	close(e->epfd);
 	pool_destroy(e->pool);

@@ -97,6 +97,35 @@ unsigned int engine_refused_ports(struct engine *e);
  */
 json_t *engine_stats_json(struct engine *e);
 
+struct flow_config;
+struct flow_record;
+
+/*
+ * engine_flow_set - observe 1 in @sampling forwarded frames into a flow
+ * cache made as @cfg says (NULL: stop observing and free the cache; drain
+ * it first). A cache of the same configuration stays, only the sampling
+ * changes. Returns 0 or a negative errno (the old state stays).
+ */
+int engine_flow_set(struct engine *e, const struct flow_config *cfg,
+		    uint32_t sampling);
+
+/*
+ * engine_flow_drain - end the flows idle at @now_ms (all of them when
+ * @flush: export going off), and take at most @max ended records into
+ * @out, their interfaces filled in. Takes the engine lock briefly; call it
+ * from the main loop, never per packet. Returns how many.
+ */
+unsigned int engine_flow_drain(struct engine *e, uint64_t now_ms, bool flush,
+			       struct flow_record *out, unsigned int max);
+
+/*
+ * engine_flow_json - the flow cache's configuration and counters, in all
+ * and per partition (name, pkey, entries, created, records, dropped,
+ * ended by reason), for "flow/show"; {"enabled": false} when off.
+ * Returns a new reference, or NULL when out of memory.
+ */
+json_t *engine_flow_json(struct engine *e);
+
 /* engine_destroy - stop the forwarding thread, close all ports; accepts NULL. */
 void engine_destroy(struct engine *e);
 

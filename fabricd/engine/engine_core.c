@@ -592,6 +592,28 @@ static inline void count_part_rx(struct engine_core *c, struct rx_burst *b,
 	c->parts[pkt->part].c.rx_bytes += pkt->len;
 }
 
+/* A sampled forwarded frame into the flow cache; off the fast path. */
+static __attribute__((noinline)) void flow_sample(struct engine_core *c,
+						  const struct rx_burst *b,
+						  const struct pkt *pkt,
+						  uint64_t out)
+{
+	const struct ecore_part *pt = &c->parts[pkt->part];
+	struct flow_ib ib = { .pkey = pt->pkey };
+	struct flow_meta m = {
+		.part = pkt->part,
+		.pkey = pt->pkey,
+		.vlan = pt->vlan,
+		.in_port = (uint16_t)b->in,
+		.out_port = out & (out - 1) ? FLOW_PORT_MANY :
+					      (uint16_t)__builtin_ctzll(out),
+		.ib = (c->flow_ports_ib & (out | bit(b->in))) ? &ib : NULL,
+	};
+
+	c->flow_skip = c->flow_every;
+	flow_cache_observe(c->flows, pkt->data, pkt->len, &m, b->now);
+}
+
 /* Classify, learn and look up one received frame; queue it on its ports. */
 static void forward_one(struct engine_core *c, struct rx_burst *b,
 			struct pkt *pkt)
@@ -613,6 +635,8 @@ static void forward_one(struct engine_core *c, struct rx_burst *b,
 	if (pkt->part != b->part)
 		start_part_run(c, b, pkt->part);
 	out = lookup(c, b, pkt);
+	if (c->flows && out && !--c->flow_skip)
+		flow_sample(c, b, pkt, out);
 	enqueue(c, out, pkt);
 	b->touched |= out;
 }
@@ -718,10 +742,20 @@ int ecore_part_set(struct engine_core *c, const char *name, uint16_t pkey,
 	return idx;
 }
 
+void ecore_flow_set(struct engine_core *c, struct flow_cache *fc,
+		    uint32_t every)
+{
+	c->flows = fc;
+	c->flow_every = every ? every : 1;
+	c->flow_skip = c->flow_every;
+}
+
 void ecore_part_remove(struct engine_core *c, unsigned int idx)
 {
 	unsigned int i;
 
+	if (c->flows)
+		flow_cache_flush_part(c->flows, (uint16_t)idx);
 	for (i = 0; i < ECORE_MAX_PORTS; i++)
 		if (c->ports[i].used && c->ports[i].role == ECORE_ACCESS &&
 		    c->ports[i].part == idx)
@@ -880,6 +914,8 @@ static void rebuild_members(struct engine_core *c)
 
 		if (!ep->used || !ep->port.ops)
 			continue;
+		if (!strcmp(ep->kind, "ipoib"))
+			c->flow_ports_ib |= bit(i);
 		if (ep->role == ECORE_TRUNK) {
 			c->trunks |= bit(i);
 			for (j = 0; j < ECORE_MAX_PARTS; j++)
@@ -900,6 +936,7 @@ void ecore_rebuild(struct engine_core *c)
 	unsigned int j;
 
 	c->trunks = 0;
+	c->flow_ports_ib = 0;
 	memset(c->vid_part, 0, sizeof(c->vid_part));
 	for (j = 0; j < ECORE_MAX_PARTS; j++) {
 		struct ecore_part *pt = &c->parts[j];

@@ -14,6 +14,7 @@
 
 #include "eth/fdb.h"
 #include "fabricd/engine/span.h"
+#include "eth/flow.h"
 #include "lib/pool.h"
 #include "lib/port.h"
 
@@ -132,6 +133,11 @@ struct engine_core {
 	unsigned int n_extra;
 	bool given; /* a port took packets of this burst */
 	struct span span; /* mirror sessions */
+	/* IPFIX export (eth/flow.h): NULL when off */
+	struct flow_cache *flows;
+	uint32_t flow_every; /* sample 1 in this many forwarded frames */
+	uint32_t flow_skip; /* forwarded frames until the next sample */
+	uint64_t flow_ports_ib; /* port bitmap: ipoib ports (IB flows) */
 };
 
 /*
@@ -212,6 +218,14 @@ void ecore_port_down(struct engine_core *c, unsigned int slot, int err);
 
 /* ecore_rebuild - recompute membership bitmaps and the VID map. */
 void ecore_rebuild(struct engine_core *c);
+
+/*
+ * ecore_flow_set - observe 1 in @every forwarded frames into @fc (NULL:
+ * none; the caller owns it). The sample is decided by a countdown before
+ * any parsing or hashing.
+ */
+void ecore_flow_set(struct engine_core *c, struct flow_cache *fc,
+		    uint32_t every);
 
 /* ecore_drop_name - stable key of a drop reason ("runt", "tx_full"). */
 const char *ecore_drop_name(enum ecore_drop d);

@@ -36,6 +36,8 @@ struct engine {
 	uint64_t last_retry_ms;
 	uint64_t wakeups;
 	uint64_t bursts;
+	struct flow_cache *flows; /* IPFIX export's cache, NULL: off */
+	uint32_t flow_sampling;
 };
 
 /*

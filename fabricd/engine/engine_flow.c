@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The engine's side of IPFIX export (docs/ipfix.md): the flow cache the
+ * forwarding thread fills (ecore_flow_set()), drained and shown from the
+ * main thread under the engine lock.
+ */
+#include "fabricd/engine/engine_priv.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "eth/flow.h"
+
+static bool same_config(const struct flow_cache *fc,
+			const struct flow_config *want)
+{
+	struct flow_config have, w = *want;
+
+	flow_cache_config(fc, &have);
+	flow_config_defaults(&w);
+	return have.size == w.size && have.part_limit == w.part_limit &&
+	       have.queue == w.queue && have.active_ms == w.active_ms &&
+	       have.idle_ms == w.idle_ms;
+}
+
+int engine_flow_set(struct engine *e, const struct flow_config *cfg,
+		    uint32_t sampling)
+{
+	struct flow_cache *fc = NULL, *old;
+
+	pthread_mutex_lock(&e->lock);
+	if (cfg && e->flows && same_config(e->flows, cfg)) {
+		e->flow_sampling = sampling;
+		ecore_flow_set(&e->core, e->flows, sampling);
+		pthread_mutex_unlock(&e->lock);
+		return 0;
+	}
+	pthread_mutex_unlock(&e->lock);
+	if (cfg && !(fc = flow_cache_create(cfg)))
+		return -errno;
+	pthread_mutex_lock(&e->lock);
+	old = e->flows;
+	e->flows = fc;
+	e->flow_sampling = fc ? sampling : 0;
+	ecore_flow_set(&e->core, fc, sampling);
+	pthread_mutex_unlock(&e->lock);
+	flow_cache_destroy(old);
+	return 0;
+}
+
+static uint32_t slot_ifindex(const struct engine *e, uint16_t slot)
+{
+	const struct ecore_port *ep;
+
+	if (slot >= ECORE_MAX_PORTS)
+		return 0; /* FLOW_PORT_MANY: flooded */
+	ep = &e->core.ports[slot];
+	return ep->used && ep->port.ifindex > 0 ? (uint32_t)ep->port.ifindex :
+						  0;
+}
+
+unsigned int engine_flow_drain(struct engine *e, uint64_t now_ms, bool flush,
+			       struct flow_record *out, unsigned int max)
+{
+	unsigned int n = 0, i;
+
+	pthread_mutex_lock(&e->lock);
+	if (e->flows) {
+		if (flush)
+			flow_cache_flush(e->flows, FLOW_END_FORCED);
+		else
+			flow_cache_expire(e->flows, now_ms);
+		n = flow_cache_pop(e->flows, out, max);
+		for (i = 0; i < n; i++) {
+			out[i].in_ifindex = slot_ifindex(e, out[i].key.in_port);
+			out[i].out_ifindex =
+				slot_ifindex(e, out[i].key.out_port);
+		}
+	}
+	pthread_mutex_unlock(&e->lock);
+	return n;
+}
+
+static json_t *ended_json(const struct flow_part_stats *st)
+{
+	json_t *o = json_object();
+	unsigned int r;
+
+	for (r = 1; r < FLOW_END_MAX; r++)
+		json_object_set_new(o, flow_end_name(r),
+				    json_integer((json_int_t)st->ended[r]));
+	return o;
+}
+
+static json_t *stats_json(const struct flow_part_stats *st)
+{
+	return json_pack("{s:I, s:I, s:I, s:I, s:o}", "entries",
+			 (json_int_t)st->entries, "created",
+			 (json_int_t)st->created, "records",
+			 (json_int_t)st->records, "dropped",
+			 (json_int_t)st->dropped, "ended", ended_json(st));
+}
+
+static json_t *parts_json(const struct engine *e)
+{
+	json_t *a = json_array();
+	struct flow_part_stats st;
+	unsigned int i;
+
+	for (i = 0; i < ECORE_MAX_PARTS && i < FLOW_PARTS_MAX; i++) {
+		const struct ecore_part *pt = &e->core.parts[i];
+		json_t *o;
+
+		if (!pt->used)
+			continue;
+		flow_cache_part_stats(e->flows, (uint16_t)i, &st);
+		o = stats_json(&st);
+		json_object_set_new(o, "name", json_string(pt->name));
+		json_object_set_new(o, "pkey", json_integer(pt->pkey));
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
+json_t *engine_flow_json(struct engine *e)
+{
+	struct flow_part_stats st;
+	struct flow_config cfg;
+	json_t *o;
+
+	pthread_mutex_lock(&e->lock);
+	if (!e->flows) {
+		pthread_mutex_unlock(&e->lock);
+		return json_pack("{s:b}", "enabled", 0);
+	}
+	flow_cache_config(e->flows, &cfg);
+	flow_cache_stats(e->flows, &st);
+	o = stats_json(&st);
+	json_object_set_new(o, "enabled", json_true());
+	json_object_set_new(o, "sampling", json_integer(e->flow_sampling));
+	json_object_set_new(o, "size", json_integer(cfg.size));
+	json_object_set_new(o, "partition_limit", json_integer(cfg.part_limit));
+	json_object_set_new(o, "partitions", parts_json(e));
+	pthread_mutex_unlock(&e->lock);
+	return o;
+}
