@@ -129,6 +129,9 @@ void flow_cache_config(const struct flow_cache *fc, struct flow_config *cfg)
 	*cfg = fc->cfg;
 }
 
+_Static_assert(sizeof(struct flow_key) % 8 == 0, "the key is whole words");
+#define KEY_WORDS (sizeof(struct flow_key) / 8)
+
 /* 64-bit multiply-xorshift over the key's words. */
 static uint32_t key_hash(const struct flow_key *k)
 {
@@ -136,14 +139,26 @@ static uint32_t key_hash(const struct flow_key *k)
 	uint64_t h = 0x9e3779b97f4a7c15ull, w;
 	size_t i;
 
-	for (i = 0; i + 8 <= sizeof(*k); i += 8) {
-		memcpy(&w, p + i, 8);
+	for (i = 0; i < KEY_WORDS; i++) {
+		memcpy(&w, p + i * 8, 8);
 		h = (h ^ w) * 0xff51afd7ed558ccdull;
 		h ^= h >> 32;
 	}
-	for (; i < sizeof(*k); i++)
-		h = (h ^ p[i]) * 0x100000001b3ull;
 	return (uint32_t)(h ^ (h >> 29));
+}
+
+static bool key_equal(const struct flow_key *a, const struct flow_key *b)
+{
+	const uint8_t *p = (const uint8_t *)a, *q = (const uint8_t *)b;
+	uint64_t x, y, d = 0;
+	size_t i;
+
+	for (i = 0; i < KEY_WORDS; i++) {
+		memcpy(&x, p + i * 8, 8);
+		memcpy(&y, q + i * 8, 8);
+		d |= x ^ y;
+	}
+	return !d;
 }
 
 static uint16_t get16(const uint8_t *p)
@@ -306,8 +321,8 @@ static uint32_t find(const struct flow_cache *fc, const struct flow_key *k,
 {
 	uint32_t i = fc->buckets[h & fc->mask];
 
-	while (i != NIL && (fc->ents[i].hash != h ||
-			    memcmp(&fc->ents[i].r.key, k, sizeof(*k))))
+	while (i != NIL &&
+	       (fc->ents[i].hash != h || !key_equal(&fc->ents[i].r.key, k)))
 		i = fc->ents[i].hnext;
 	return i;
 }
@@ -396,8 +411,10 @@ void flow_cache_observe(struct flow_cache *fc, const uint8_t *frame,
 		end_entry(fc, i, FLOW_END_EOF);
 		return;
 	}
-	list_unlink(fc, &fc->parts[k.part], i);
-	list_append(fc, &fc->parts[k.part], i);
+	if (fc->parts[k.part].tail != i) { /* most recently seen last */
+		list_unlink(fc, &fc->parts[k.part], i);
+		list_append(fc, &fc->parts[k.part], i);
+	}
 }
 
 unsigned int flow_cache_expire(struct flow_cache *fc, uint64_t now_ms)

@@ -46,6 +46,7 @@ struct flow_key {
 	uint16_t src_port, dst_port; /* TCP, UDP, SCTP; else 0 */
 	uint16_t icmp_type_code; /* ICMP/ICMPv6 type << 8 | code */
 	uint8_t src_ip[16], dst_ip[16]; /* IPv4: the first 4 bytes */
+	uint8_t pad[2]; /* zero: the key hashes and compares as 8 words */
 };
 
 /* Where a flow crossed InfiniBand (an ipoib port); zero when it did not. */

@@ -599,7 +599,7 @@ static __attribute__((noinline)) void flow_sample(struct engine_core *c,
 						  uint64_t out)
 {
 	const struct ecore_part *pt = &c->parts[pkt->part];
-	struct flow_ib ib = { .pkey = pt->pkey };
+	struct flow_ib ib;
 	struct flow_meta m = {
 		.part = pkt->part,
 		.pkey = pt->pkey,
@@ -607,10 +607,14 @@ static __attribute__((noinline)) void flow_sample(struct engine_core *c,
 		.in_port = (uint16_t)b->in,
 		.out_port = out & (out - 1) ? FLOW_PORT_MANY :
 					      (uint16_t)__builtin_ctzll(out),
-		.ib = (c->flow_ports_ib & (out | bit(b->in))) ? &ib : NULL,
 	};
 
 	c->flow_skip = c->flow_every;
+	if (c->flow_ports_ib & (out | bit(b->in))) {
+		memset(&ib, 0, sizeof(ib));
+		ib.pkey = pt->pkey;
+		m.ib = &ib;
+	}
 	flow_cache_observe(c->flows, pkt->data, pkt->len, &m, b->now);
 }
 

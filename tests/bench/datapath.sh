@@ -16,6 +16,10 @@
 # fabricd's ratios to both; then the engine core's instructions per
 # forwarded packet on a synthetic burst loop (callgrind).
 #
+# fabricd also runs with IPFIX export on (docs/ipfix.md) to an nfcapd in
+# the switch namespace, sampling 1:1 and 1:100: the forwarding rate of each
+# is printed as a ratio against export off (target >= 0.9 at 1:1).
+#
 # No thresholds: numbers are printed, never judged (noisy shared machines).
 set -u
 cd "$(dirname "$0")/../.." || exit 1
@@ -122,6 +126,25 @@ stop_fabricd() {
 	wait "$FD_PID" 2>/dev/null
 }
 
+# flow_export N: fabricd (started) exports to an nfcapd, sampling 1:N.
+flow_export() {
+	local port=$((20000 + $$ % 20000))
+	mkdir -p "$D/nf"
+	ip netns exec "$P-sw" nfcapd -b 127.0.0.1 -p "$port" -w "$D/nf" \
+		-t 3600 >/dev/null 2>&1 &
+	NF_PID=$!
+	PIDS+=($NF_PID)
+	"$PWD/build/bin/fabricctl" -s "$D/ctl.sock" flow export \
+		"127.0.0.1:$port" sampling "$1" >/dev/null
+}
+
+stop_flow_export() {
+	EXPORTED=$("$PWD/build/bin/fabricctl" -s "$D/ctl.sock" -j flow show |
+		jq '"\(.cache.created) flows, \(.exported) records exported"')
+	kill "$NF_PID" 2>/dev/null
+	wait "$NF_PID" 2>/dev/null
+}
+
 start_bridge() {
 	ip -n "$P-sw" link add br0 type bridge
 	ip -n "$P-sw" link set in0 master br0
@@ -193,6 +216,16 @@ one_round() {
 	COPIED=$("$PWD/build/bin/fabricctl" -s "$D/ctl.sock" -j stats \
 		2>/dev/null | jq .bytes_copied 2>/dev/null)
 	stop_fabricd
+	if [ "$HAVE_NFCAPD" = 1 ]; then
+		for n in 1 100; do
+			start_fabricd ""
+			flow_export "$n"
+			run_switch "fabricd-ipfix-1:$n"
+			stop_flow_export
+			[ "$1" = 1 ] && echo "  fabricd-ipfix-1:$n: $EXPORTED"
+			stop_fabricd
+		done
+	fi
 	start_fabricd 1
 	[ "$1" = 1 ] && echo "  fabricd-afpacket ports: $MODE"
 	run_switch fabricd-afpacket
@@ -216,16 +249,21 @@ echo "  (64 B: 60-byte frames + FCS; 1514 B: a full 1500-byte MTU;" \
 setup_topology
 HAVE_OVS=0
 command -v ovs-vswitchd >/dev/null && HAVE_OVS=1
+HAVE_NFCAPD=0
+command -v nfcapd >/dev/null && HAVE_NFCAPD=1
 for round in $(seq "$ROUNDS"); do
 	one_round "$round"
 done
 [ "$HAVE_OVS" = 1 ] ||
 	echo "  ovs-netdev: not run (openvswitch-switch missing or failed)"
-for name in fabricd fabricd-afpacket linux-bridge ovs-netdev; do
+[ "$HAVE_NFCAPD" = 1 ] ||
+	echo "  fabricd-ipfix: not run (nfcapd missing: make deps)"
+for name in fabricd fabricd-ipfix-1:1 fabricd-ipfix-1:100 fabricd-afpacket \
+	linux-bridge ovs-netdev; do
 	for size in 64 1514; do
 		R[$name,$size]=$(median <<<"${ALL[$name,$size]:-}")
 		[ -n "${ALL[$name,$size]:-}" ] || continue
-		printf '  %-16s %5d B  %8s Mpps  %7s Gb/s   (pps by round: %s)\n' \
+		printf '  %-19s %5d B  %8s Mpps  %7s Gb/s   (pps by round: %s)\n' \
 			"$name" "$size" "$(mpps "${R[$name,$size]}")" \
 			"$(gbps "${R[$name,$size]}" "$size")" \
 			"$(echo ${ALL[$name,$size]})"
@@ -243,6 +281,12 @@ for size in 64 1514; do
 done
 echo "  targets: 64 B >= 1.5x bridge and >= 2.5x OVS; 1514 B >= 1.0x bridge"
 echo "  fabricd (AF_XDP): payload bytes copied in user space: ${COPIED:-?}"
+for size in 64 1514; do
+	printf '  %5d B: IPFIX export on / off: 1:1 %s, 1:100 %s\n' "$size" \
+		"$(ratio "${R[fabricd-ipfix-1:1,$size]:-0}" "${R[fabricd,$size]}")" \
+		"$(ratio "${R[fabricd-ipfix-1:100,$size]:-0}" "${R[fabricd,$size]}")"
+done
+echo "  target: IPFIX export 1:1 >= 0.9x of export off"
 
 echo
 if command -v valgrind >/dev/null; then
@@ -257,6 +301,16 @@ if command -v valgrind >/dev/null; then
 				'BEGIN { printf "%.0f", i / n }')"
 	done
 	echo "  (callgrind, bursts of 32 learned-unicast frames; target < 200)"
+	for smp in 1 100; do
+		n=2000
+		valgrind --tool=callgrind --callgrind-out-file="$D/cg.f$smp" \
+			--toggle-collect=ecore_process "$BENCH" $n access $smp \
+			>/dev/null 2>"$D/cg.f$smp.log"
+		ir=$(sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$D/cg.f$smp.log")
+		printf '  engine core, access with IPFIX 1:%-3s %s instructions/packet\n' \
+			"$smp" "$(awk -v i="${ir:-0}" -v n=$((n * 32)) \
+				'BEGIN { printf "%.0f", i / n }')"
+	done
 else
 	echo "  valgrind missing: no instruction count (make deps)"
 fi

@@ -6,14 +6,16 @@
  * callgrind with --toggle-collect=ecore_process to count the instructions
  * per forwarded packet (tests/bench/datapath.sh does).
  *
- * Usage: engine-bench [BURSTS [SCENARIO]]   SCENARIO: both (default),
- * access (access -> access only) or trunk (access -> trunk only). Prints the
- * packets forwarded per scenario.
+ * Usage: engine-bench [BURSTS [SCENARIO [SAMPLING]]]   SCENARIO: both
+ * (default), access (access -> access only) or trunk (access -> trunk
+ * only); SAMPLING N > 0: IPFIX flow cache on, 1 in N frames observed
+ * (eth/flow.h). Prints the packets forwarded per scenario.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "eth/flow.h"
 #include "fabricd/engine/engine_core.h"
 
 static int null_open(struct port *p)
@@ -94,6 +96,8 @@ int main(int argc, char **argv)
 {
 	unsigned long bursts = argc > 1 ? strtoul(argv[1], NULL, 0) : 10000;
 	const char *which = argc > 2 ? argv[2] : "both";
+	unsigned long sampling = argc > 3 ? strtoul(argv[3], NULL, 0) : 0;
+	struct flow_cache *fc = NULL;
 	struct engine_core c;
 	struct pool *pool = pool_create(1024, 2048, 128);
 	struct pkt *p;
@@ -116,6 +120,12 @@ int main(int argc, char **argv)
 	p->data[12] = 0x81, p->data[13] = 0, p->data[14] = 0, p->data[15] = 20;
 	p->len += 4;
 	ecore_process(&c, t, &p, 1, 0);
+	if (sampling) {
+		fc = flow_cache_create(&(struct flow_config){ 0 });
+		if (!fc)
+			return 1;
+		ecore_flow_set(&c, fc, (uint32_t)sampling);
+	}
 	if (strcmp(which, "trunk"))
 		printf("access->access %lu packets\n",
 		       run(&c, a1, 0x40, bursts));
@@ -126,6 +136,7 @@ int main(int argc, char **argv)
 	       (unsigned long)c.ports[a2].c.tx_packets,
 	       (unsigned long)c.ports[t].c.tx_packets);
 	ecore_fini(&c);
+	flow_cache_destroy(fc);
 	pool_destroy(pool);
 	return 0;
 }
