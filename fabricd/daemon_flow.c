@@ -65,7 +65,6 @@ static void add_stats(struct flow_export_stats *a,
 		      const struct flow_export_stats *b)
 {
 	a->records += b->records;
-	a->messages += b->messages;
 	a->errors += b->errors;
 	a->template_sends += b->template_sends;
 }
@@ -310,8 +309,8 @@ static json_t *flow_show_json(struct daemon *d)
 		add_stats(&st, &now);
 	}
 	o = json_pack("{s:o, s:I, s:I, s:I, s:s?}", "export", settings_json(f),
-		      "exported", (json_int_t)st.records, "messages",
-		      (json_int_t)st.messages, "export_errors",
+		      "exported", (json_int_t)st.records, "template_sends",
+		      (json_int_t)st.template_sends, "export_errors",
 		      (json_int_t)st.errors, "error",
 		      f->error[0] ? f->error : NULL);
 	json_object_set_new(o, "cache",

@@ -462,10 +462,8 @@ int flow_export_flush(struct flow_export *fx)
 	static struct log_ratelimit rl = LOG_RATELIMIT_INIT(1, 10);
 	GError *err = NULL;
 
-	if (fBufEmit(fx->fbuf, &err)) {
-		fx->st.messages++;
+	if (fBufEmit(fx->fbuf, &err))
 		return 0;
-	}
 	VLOG_WARN_RL(&rl, "export to %s:%s: %s", fx->host, fx->svc,
 		     err ? err->message : "?");
 	g_clear_error(&err);

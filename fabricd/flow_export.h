@@ -31,7 +31,6 @@ struct flow_export_part {
 
 struct flow_export_stats {
 	uint64_t records; /* flow records handed to libfixbuf */
-	uint64_t messages; /* IPFIX messages sent */
 	uint64_t errors; /* records or messages libfixbuf refused */
 	uint64_t template_sends; /* templates (and options) sent */
 };

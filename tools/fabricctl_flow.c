@@ -101,8 +101,9 @@ static void print_flow(json_t *r)
 	print_settings(json_object_get(r, "export"));
 	out_uint(PRINT_ANY, "exported", "exported %" PRIu64 " records",
 		 fctl_json_uint(r, "exported"));
-	out_uint(PRINT_ANY, "messages", " in %" PRIu64 " messages",
-		 fctl_json_uint(r, "messages"));
+	out_uint(PRINT_ANY, "template_sends",
+		 ", templates sent %" PRIu64 " times",
+		 fctl_json_uint(r, "template_sends"));
 	out_uint(PRINT_ANY, "export_errors", ", %" PRIu64 " errors\n",
 		 fctl_json_uint(r, "export_errors"));
 	if (json_is_string(json_object_get(r, "error")))
