@@ -288,28 +288,26 @@ for size in 64 1514; do
 done
 echo "  target: IPFIX export 1:1 >= 0.9x of export off"
 
+# ipp SCENARIO [SAMPLING]: the engine core's instructions per packet.
+ipp() {
+	local n=2000 tag=$1${2:+.f$2} ir
+	valgrind --tool=callgrind --callgrind-out-file="$D/cg.$tag" \
+		--toggle-collect=ecore_process "$BENCH" $n "$@" \
+		>/dev/null 2>"$D/cg.$tag.log"
+	ir=$(sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$D/cg.$tag.log")
+	awk -v i="${ir:-0}" -v n=$((n * 32)) 'BEGIN { printf "%.0f", i / n }'
+}
+
 echo
 if command -v valgrind >/dev/null; then
 	for sc in access trunk; do
-		n=2000
-		valgrind --tool=callgrind --callgrind-out-file="$D/cg.$sc" \
-			--toggle-collect=ecore_process "$BENCH" $n $sc \
-			>/dev/null 2>"$D/cg.$sc.log"
-		ir=$(sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$D/cg.$sc.log")
 		printf '  engine core, access -> %-6s %s instructions/packet\n' \
-			"$sc:" "$(awk -v i="${ir:-0}" -v n=$((n * 32)) \
-				'BEGIN { printf "%.0f", i / n }')"
+			"$sc:" "$(ipp $sc)"
 	done
 	echo "  (callgrind, bursts of 32 learned-unicast frames; target < 200)"
 	for smp in 1 100; do
-		n=2000
-		valgrind --tool=callgrind --callgrind-out-file="$D/cg.f$smp" \
-			--toggle-collect=ecore_process "$BENCH" $n access $smp \
-			>/dev/null 2>"$D/cg.f$smp.log"
-		ir=$(sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$D/cg.f$smp.log")
 		printf '  engine core, access with IPFIX 1:%-3s %s instructions/packet\n' \
-			"$smp" "$(awk -v i="${ir:-0}" -v n=$((n * 32)) \
-				'BEGIN { printf "%.0f", i / n }')"
+			"$smp" "$(ipp access $smp)"
 	done
 else
 	echo "  valgrind missing: no instruction count (make deps)"
