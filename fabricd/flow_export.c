@@ -217,15 +217,24 @@ static int add_templates(struct flow_export *fx, char **error)
 	return 0;
 }
 
-/* Resolve now, so that a bad name is an error of the command. */
+/*
+ * Resolve now as libfixbuf will (AI_ADDRCONFIG: the host needs an address
+ * of the collector's family besides loopback), so that a collector it
+ * cannot reach is an error of the command, not of every send.
+ */
 static int check_host(const struct flow_export *fx, char **error)
 {
-	struct addrinfo hints = { .ai_socktype = SOCK_DGRAM }, *ai;
+	struct addrinfo hints = { .ai_socktype = SOCK_DGRAM,
+				  .ai_flags = AI_ADDRCONFIG },
+			*ai;
 	int ret = getaddrinfo(fx->host, fx->svc, &hints, &ai);
 
 	if (ret) {
-		if (error && asprintf(error, "collector %s: %s", fx->host,
-				      gai_strerror(ret)) < 0)
+		if (error &&
+		    asprintf(error,
+			     "collector %s: %s (this host needs an address "
+			     "of the collector's family)",
+			     fx->host, gai_strerror(ret)) < 0)
 			*error = NULL;
 		return -EHOSTUNREACH;
 	}

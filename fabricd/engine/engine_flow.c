@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "eth/flow.h"
+#include "ipoib/port_ipoib.h"
+#include "lib/port.h"
 
 static bool same_config(const struct flow_cache *fc,
 			const struct flow_config *want)
@@ -59,6 +61,85 @@ static uint32_t slot_ifindex(const struct engine *e, uint16_t slot)
 						  0;
 }
 
+/* A batch of records and the engine they came from, for fill_ib(). */
+struct ib_batch {
+	const struct engine *e;
+	struct flow_record *r;
+	unsigned int n;
+};
+
+static const char *slot_name(const struct engine *e, uint16_t slot)
+{
+	if (slot >= ECORE_MAX_PORTS || !e->core.ports[slot].used)
+		return "";
+	return e->core.ports[slot].port.name;
+}
+
+/* One side of a flow through ipoib port @v: the neighbour behind @mac. */
+static void ib_remote(const struct ipoib_port_view *v, const uint8_t mac[6],
+		      uint32_t *qpn, uint8_t gid[16])
+{
+	struct ipoib_hwaddr hw;
+	struct ipoib_gid g;
+
+	if (ipoib_neigh_lookup_mac(v->neigh, v->pkey, mac, &hw))
+		return; /* not known (broadcast, aged out): stays 0 */
+	*qpn = ipoib_hwaddr_qpn(&hw);
+	ipoib_hwaddr_gid(&hw, &g);
+	memcpy(gid, g.raw, 16);
+}
+
+static void ib_local(const struct ipoib_port_view *v, uint32_t *qpn,
+		     uint8_t gid[16])
+{
+	struct ipoib_gid g;
+
+	*qpn = ipoib_hwaddr_qpn(&v->local);
+	ipoib_hwaddr_gid(&v->local, &g);
+	memcpy(gid, g.raw, 16);
+}
+
+/*
+ * The IB side of the batch's flows through ipoib port @v: its PKey, our QP
+ * and GID on one side, the neighbour's (from the MAC derived for it,
+ * ipoib/neigh.h) on the other. LIDs are not in the view: they stay 0.
+ */
+static void fill_ib(void *arg, const struct ipoib_port_view *v)
+{
+	struct ib_batch *b = arg;
+	unsigned int i;
+
+	for (i = 0; i < b->n; i++) {
+		struct flow_record *r = &b->r[i];
+		struct flow_ib *ib = &r->ib;
+		bool in = !strcmp(slot_name(b->e, r->key.in_port), v->name);
+
+		if (!r->has_ib ||
+		    (!in && strcmp(slot_name(b->e, r->key.out_port), v->name)))
+			continue;
+		if (in) {
+			ib_remote(v, r->key.src_mac, &ib->src_qpn, ib->src_gid);
+			ib_local(v, &ib->dst_qpn, ib->dst_gid);
+		} else {
+			ib_local(v, &ib->src_qpn, ib->src_gid);
+			ib_remote(v, r->key.dst_mac, &ib->dst_qpn, ib->dst_gid);
+		}
+	}
+}
+
+static void fill_ib_batch(const struct engine *e, struct flow_record *r,
+			  unsigned int n)
+{
+	struct ipoib_kind *k = port_kind_priv(&ipoib_port_ops);
+	struct ib_batch b = { .e = e, .r = r, .n = n };
+	unsigned int i;
+
+	for (i = 0; i < n && !r[i].has_ib; i++)
+		;
+	if (k && i < n)
+		ipoib_port_foreach(k, fill_ib, &b);
+}
+
 unsigned int engine_flow_drain(struct engine *e, uint64_t now_ms, bool flush,
 			       struct flow_record *out, unsigned int max)
 {
@@ -76,6 +157,7 @@ unsigned int engine_flow_drain(struct engine *e, uint64_t now_ms, bool flush,
 			out[i].out_ifindex =
 				slot_ifindex(e, out[i].key.out_port);
 		}
+		fill_ib_batch(e, out, n);
 	}
 	pthread_mutex_unlock(&e->lock);
 	return n;
