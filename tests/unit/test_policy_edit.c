@@ -555,6 +555,26 @@ static void test_diff(void **state)
 	policy_free(b);
 }
 
+/* flow_export: one line, the whole setting before and after. */
+static void test_diff_flow_export(void **state)
+{
+	struct policy *a = must_load("partitions:\n  - { name: a, pkey: 1 }\n");
+	struct policy *b = must_load("partitions:\n  - { name: a, pkey: 1 }\n"
+				     "flow_export: { collector: 'h:4739', "
+				     "sampling: 10 }\n");
+	struct collected c = { .n = 0 };
+
+	assert_int_equal(policy_diff(a, b, collect, &c), 1);
+	assert_string_equal(c.lines[0],
+			    "flow_export collector - changed none>h:4739 "
+			    "sampling 10 active 60 s idle 15 s domain 0 "
+			    "[hosts]");
+	c.n = 0;
+	assert_int_equal(policy_diff(b, b, collect, &c), 0);
+	policy_free(a);
+	policy_free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -574,6 +594,7 @@ int main(void)
 		cmocka_unit_test(test_utf8_comment),
 		cmocka_unit_test(test_utf8_bom),
 		cmocka_unit_test(test_diff),
+		cmocka_unit_test(test_diff_flow_export),
 	};
 
 	return cmocka_run_group_tests_name("policy_edit", tests, NULL, NULL);
