@@ -263,6 +263,15 @@ static int open_exporter(struct flow_export *fx, char **error)
 	return 0;
 }
 
+/* libfixbuf's own warnings (glib's log) go to our log, rate-limited. */
+static void glib_log(const gchar *domain, GLogLevelFlags level,
+		     const gchar *msg, gpointer data)
+{
+	static struct log_ratelimit rl = LOG_RATELIMIT_INIT(1, 10);
+
+	VLOG_WARN_RL(&rl, "libfixbuf: %s", msg);
+}
+
 struct flow_export *flow_export_create(const struct flow_export_cfg *cfg,
 				       char **error)
 {
@@ -281,6 +290,7 @@ struct flow_export *flow_export_create(const struct flow_export_cfg *cfg,
 	ret = check_host(fx, error);
 	if (ret)
 		goto err;
+	g_log_set_default_handler(glib_log, NULL);
 	fx->model = fbInfoModelAlloc();
 	fbInfoModelAddElementArray(fx->model, fabric_ies);
 	fx->session = fbSessionAlloc(fx->model);
