@@ -138,12 +138,27 @@ struct policy_gateway {
 	struct policy_loc loc;
 };
 
+/* Queues of a tap fabricd makes: the kernel's MAX_TAP_QUEUES. */
+#define POLICY_TAP_QUEUES_MAX 256
+
+/*
+ * A tap fabricd makes for a hypervisor to open (create: tap): persistent,
+ * with the virtio-net header, owned by @uid/@gid (-1: root only).
+ */
+struct policy_tap {
+	bool create; /* create: tap */
+	long uid; /* owner:, resolved; -1 when absent */
+	long gid; /* group:, resolved; -1 when absent */
+	unsigned int queues; /* 1: single queue; more: IFF_MULTI_QUEUE */
+};
+
 /* An access port on this host (a VM tap, a veth). */
 struct policy_port {
 	char *name;
 	const struct policy_partition *partition;
 	enum policy_membership membership; /* FULL or LIMITED */
 	int fdb_limit; /* MACs it may teach fabricd; 0: no limit, -1: default */
+	struct policy_tap tap;
 	struct policy_loc loc;
 };
 

@@ -287,7 +287,12 @@ static void port_text(const struct policy_port *p, char *buf, size_t len)
 			 policy_membership_name(p->membership));
 
 	if (p->fdb_limit >= 0 && n > 0 && (size_t)n < len)
-		snprintf(buf + n, len - n, " fdb_limit %d", p->fdb_limit);
+		n += snprintf(buf + n, len - n, " fdb_limit %d", p->fdb_limit);
+	if (p->tap.create && n > 0 && (size_t)n < len)
+		snprintf(buf + n, len - n,
+			 " create tap owner %ld group %ld "
+			 "queues %u",
+			 p->tap.uid, p->tap.gid, p->tap.queues);
 }
 
 static void diff_ports(struct differ *d, const struct policy *a,

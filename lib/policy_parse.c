@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* The syntax pass of the policy loader: the keys of each section. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -474,20 +475,26 @@ static void parse_gateway(struct loader *ld, yaml_node_t *item, void *ctx,
 
 /* ---- ports: ------------------------------------------------------------- */
 
+/* A port being parsed, and where its tap keys stand (checked together). */
+struct port_ctx {
+	struct policy_port *port;
+	yaml_node_t *tap_key; /* the first of owner:, group:, queues: */
+};
+
 static void port_name(struct loader *ld, yaml_node_t *v, void *ctx)
 {
-	get_ifname(ld, v, "port name", &((struct policy_port *)ctx)->name);
+	get_ifname(ld, v, "port name", &((struct port_ctx *)ctx)->port->name);
 }
 
 static void port_partition(struct loader *ld, yaml_node_t *v, void *ctx)
 {
-	((struct policy_port *)ctx)->partition = resolve_partition(ld, v);
+	((struct port_ctx *)ctx)->port->partition = resolve_partition(ld, v);
 }
 
 static void port_membership(struct loader *ld, yaml_node_t *v, void *ctx)
 {
 	pload_membership(ld, v, false,
-			 &((struct policy_port *)ctx)->membership);
+			 &((struct port_ctx *)ctx)->port->membership);
 }
 
 static void port_fdb_limit(struct loader *ld, yaml_node_t *v, void *ctx)
@@ -495,7 +502,74 @@ static void port_fdb_limit(struct loader *ld, yaml_node_t *v, void *ctx)
 	uint64_t n;
 
 	if (!pload_uint(ld, v, "fdb_limit", 0, POLICY_FDB_ENTRIES, &n))
-		((struct policy_port *)ctx)->fdb_limit = (int)n;
+		((struct port_ctx *)ctx)->port->fdb_limit = (int)n;
+}
+
+static void port_create(struct loader *ld, yaml_node_t *v, void *ctx)
+{
+	const char *s = pload_scalar(ld, v, "create");
+
+	if (!s)
+		return;
+	if (strcmp(s, "tap")) {
+		pload_error(ld, v,
+			    "create '%s' is unknown; fabricd makes 'tap' "
+			    "(leave create: out for an interface made by "
+			    "someone else)",
+			    s);
+		return;
+	}
+	((struct port_ctx *)ctx)->port->tap.create = true;
+}
+
+static void tap_key_seen(struct port_ctx *pc, yaml_node_t *v)
+{
+	if (!pc->tap_key)
+		pc->tap_key = v;
+}
+
+/* owner: or group: of a tap: a name on this host or a number. */
+static void port_id(struct loader *ld, yaml_node_t *v, struct port_ctx *pc,
+		    bool group)
+{
+	const char *what = group ? "group" : "owner";
+	const char *s = pload_scalar(ld, v, what);
+	int ret;
+
+	tap_key_seen(pc, v);
+	if (!s)
+		return;
+	ret = util_lookup_id(s, group,
+			     group ? &pc->port->tap.gid : &pc->port->tap.uid);
+	if (ret == -EINVAL)
+		pload_error(ld, v, "%s %s is out of range; use 0..%u", what, s,
+			    UINT32_MAX - 1);
+	else if (ret)
+		pload_error(ld, v,
+			    "%s '%s' is no %s on this host; name one that "
+			    "'getent %s' lists, or give its number",
+			    what, s, group ? "group" : "user",
+			    group ? "group" : "passwd");
+}
+
+static void port_owner(struct loader *ld, yaml_node_t *v, void *ctx)
+{
+	port_id(ld, v, ctx, false);
+}
+
+static void port_group(struct loader *ld, yaml_node_t *v, void *ctx)
+{
+	port_id(ld, v, ctx, true);
+}
+
+static void port_queues(struct loader *ld, yaml_node_t *v, void *ctx)
+{
+	struct port_ctx *pc = ctx;
+	uint64_t n;
+
+	tap_key_seen(pc, v);
+	if (!pload_uint(ld, v, "queues", 1, POLICY_TAP_QUEUES_MAX, &n))
+		pc->port->tap.queues = (unsigned int)n;
 }
 
 static const struct key_handler port_keys[] = {
@@ -503,18 +577,30 @@ static const struct key_handler port_keys[] = {
 	{ "partition", true, port_partition },
 	{ "membership", false, port_membership },
 	{ "fdb_limit", false, port_fdb_limit },
+	{ "create", false, port_create },
+	{ "owner", false, port_owner },
+	{ "group", false, port_group },
+	{ "queues", false, port_queues },
 };
 
 static void parse_port(struct loader *ld, yaml_node_t *item, void *ctx,
 		       size_t idx)
 {
 	struct policy_port *port = &ld->pol->ports[idx];
+	struct port_ctx pc = { .port = port };
 
 	port->loc = pload_loc(item);
 	port->membership = POLICY_MEMB_FULL;
 	port->fdb_limit = -1;
+	port->tap.uid = -1;
+	port->tap.gid = -1;
+	port->tap.queues = 1;
 	pload_mapping(ld, item, "an access port", port_keys,
-		      ARRAY_SIZE(port_keys), port);
+		      ARRAY_SIZE(port_keys), &pc);
+	if (pc.tap_key && !port->tap.create)
+		pload_error(ld, pc.tap_key,
+			    "owner, group and queues are for a tap fabricd "
+			    "makes; add 'create: tap' to this port");
 }
 
 /* ---- metrics: ----------------------------------------------------------- */

@@ -4,8 +4,10 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <libgen.h>
 #include <net/if.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -354,4 +356,34 @@ unsigned int util_edit_distance(const char *a, const char *b)
 		}
 	}
 	return row[lb];
+}
+
+int util_lookup_id(const char *s, bool group, long *id)
+{
+	char buf[4096];
+	uint64_t v;
+
+	if (isdigit((unsigned char)s[0]) &&
+	    !util_parse_u64(s, UINT64_MAX, &v)) {
+		if (v >= UINT32_MAX || strncmp(s, "0x", 2) == 0)
+			return -EINVAL;
+		*id = (long)v;
+		return 0;
+	}
+	if (group) {
+		struct group gr, *g = NULL;
+
+		getgrnam_r(s, &gr, buf, sizeof(buf), &g);
+		if (!g)
+			return -ENOENT;
+		*id = (long)g->gr_gid;
+	} else {
+		struct passwd pw, *u = NULL;
+
+		getpwnam_r(s, &pw, buf, sizeof(buf), &u);
+		if (!u)
+			return -ENOENT;
+		*id = (long)u->pw_uid;
+	}
+	return 0;
 }

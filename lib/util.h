@@ -57,6 +57,13 @@ int util_lock_file(const char *path, int timeout_ms);
 int util_parse_u64(const char *s, uint64_t max, uint64_t *out);
 
 /*
+ * util_lookup_id - the uid (@group false) or gid (@group true) of @s, a
+ * user or group name on this host or a decimal number. Returns 0, -ENOENT
+ * when there is no such name, -EINVAL for a number out of range.
+ */
+int util_lookup_id(const char *s, bool group, long *id);
+
+/*
  * util_parse_guid - parse a 64-bit GUID: "0x0002c90300a1b2c4" (1..16 hex
  * digits) or "0002:c903:00a1:b2c4". Returns 0 or -EINVAL.
  */

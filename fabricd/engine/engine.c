@@ -341,6 +341,25 @@ static void add_policy_port(struct engine *e, const char *name,
 			  RETRY_EVERY_MS / 1000);
 }
 
+/*
+ * Taps fabricd makes whose ports are open already: owner and group as
+ * the policy has them now (closed ones are made when they are opened).
+ */
+static void make_open_taps(struct engine *e)
+{
+	unsigned int i;
+
+	for (i = 0; i < ECORE_MAX_PORTS; i++) {
+		struct ecore_port *ep = &e->core.ports[i];
+		char *why = NULL;
+
+		if (ep->used && ep->port.ops && engine_make_tap(e, i, &why))
+			VLOG_WARN("port %s: %s", ep->port.name,
+				  why ? why : "cannot fix its tap");
+		free(why);
+	}
+}
+
 static void add_policy_ports(struct engine *e, const struct policy *pol)
 {
 	size_t i;
@@ -398,6 +417,8 @@ int engine_apply_policy(struct engine *e, const struct policy *pol,
 		e->eth_only = !held_pkeys;
 		set_uplink(e, pol);
 		drop_stale_ports(e, pol);
+		engine_sync_taps(e, pol);
+		make_open_taps(e);
 		add_policy_ports(e, pol);
 		apply_port_limits(e, pol);
 		engine_sync_ipoib(e, pol, held_pkeys, n);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "eth/port_netdev.h"
 #include "fabricd/engine/ifcheck.h"
 #include "lib/ifname.h"
 #include "lib/log.h"
@@ -150,8 +151,76 @@ int engine_open_port(struct engine *e, unsigned int slot)
 		return ret;
 	}
 	free(why);
+	why = NULL;
+	ret = engine_make_tap(e, slot, &why);
+	if (ret) {
+		refuse(ep, ret, why ? why : strerror(-ret));
+		free(why);
+		return ret;
+	}
 	ep->refused[0] = '\0';
 	return ecore_port_retry(&e->core, slot);
+}
+
+static const struct tap_persist *find_tap(const struct engine *e,
+					  const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < e->n_taps; i++)
+		if (!strcmp(e->taps[i].name, name))
+			return &e->taps[i];
+	return NULL;
+}
+
+int engine_make_tap(struct engine *e, unsigned int slot, char **why)
+{
+	const struct ecore_port *ep = &e->core.ports[slot];
+	const struct tap_persist *t = ep->runtime ? NULL :
+						    find_tap(e, ep->port.name);
+	int ret;
+
+	*why = NULL;
+	if (!t || port_ops_find("netdev") != &port_netdev_ops)
+		return 0; /* --dummy: no interfaces are made */
+	ret = tap_persist_ensure(t);
+	if (ret == -EEXIST)
+		return engine_fail(why, ret,
+				   "an interface %s exists that fabricd did "
+				   "not make; it is left alone: delete it, or "
+				   "drop 'create: tap' from the port",
+				   t->name);
+	if (ret)
+		return engine_fail(why, ret, "cannot make tap %s: %s", t->name,
+				   strerror(-ret));
+	return 0;
+}
+
+void engine_sync_taps(struct engine *e, const struct policy *pol)
+{
+	size_t i;
+	int n;
+
+	e->n_taps = 0;
+	for (i = 0; i < pol->n_ports && e->n_taps < ARRAY_SIZE(e->taps); i++) {
+		const struct policy_port *pp = &pol->ports[i];
+		struct tap_persist *t = &e->taps[e->n_taps];
+
+		if (!pp->tap.create)
+			continue;
+		util_strlcpy(t->name, pp->name, sizeof(t->name));
+		t->uid = pp->tap.uid;
+		t->gid = pp->tap.gid;
+		t->queues = pp->tap.queues;
+		e->n_taps++;
+	}
+	if (port_ops_find("netdev") != &port_netdev_ops)
+		return;
+	n = tap_persist_sweep(e->taps, e->n_taps);
+	if (n)
+		VLOG_INFO("removed %d tap%s fabricd made that the policy no "
+			  "longer lists",
+			  n, n > 1 ? "s" : "");
 }
 
 unsigned int engine_refused_ports(struct engine *e)

@@ -10,8 +10,10 @@
 #include <pthread.h>
 #include <stdbool.h>
 
+#include "eth/tap_persist.h"
 #include "fabricd/engine/engine.h"
 #include "fabricd/engine/engine_core.h"
+#include "lib/policy.h"
 
 struct engine {
 	/* Held by the forwarding thread while it works on a wake-up and by
@@ -32,6 +34,9 @@ struct engine {
 	unsigned int ib_port; /* its port number, 1-based */
 	int reg_fd[ECORE_MAX_PORTS]; /* descriptor registered with epoll */
 	uint32_t reg_gen[ECORE_MAX_PORTS]; /* port generation registered */
+	/* the policy's taps that fabricd makes (create: tap) */
+	struct tap_persist taps[POLICY_ENGINE_PORTS_MAX];
+	size_t n_taps;
 	uint64_t last_age_ms;
 	uint64_t last_retry_ms;
 	uint64_t wakeups;
@@ -67,6 +72,20 @@ int engine_open_port(struct engine *e, unsigned int slot);
 
 /* engine_mirrors_json_locked - engine_mirrors_json(), lock held. */
 json_t *engine_mirrors_json_locked(const struct engine *e);
+
+/*
+ * engine_make_tap - make or adopt the tap of policy port @slot if the
+ * policy has fabricd make it (create: tap); 0 for every other port.
+ * Returns 0 or a negative errno, the reason in *@why (malloc'ed). Lock held.
+ */
+int engine_make_tap(struct engine *e, unsigned int slot, char **why);
+
+/*
+ * engine_sync_taps - take the policy's create: tap ports into e->taps,
+ * remove the taps fabricd made that it no longer lists, make or adopt
+ * the others (engine_check.c). Lock held.
+ */
+void engine_sync_taps(struct engine *e, const struct policy *pol);
 
 /* engine_sync_epoll - register the open ports' descriptors; lock held. */
 void engine_sync_epoll(struct engine *e);

@@ -342,6 +342,36 @@ static const struct bad_case bad_cases[] = {
 	  PART_HDR PART_A "ports:\n  - { name: v0, partition: a }\n"
 			  "  - { name: v0, partition: a }\n",
 	  "6:5: error: port 'v0' is already attached at line 5", 1 },
+	/* Taps fabricd makes (create: tap, issue 12). */
+	{ "port_create_unknown",
+	  PART_HDR PART_A "ports:\n  - { name: v0, partition: a, "
+			  "create: tun }\n",
+	  "5:39: error: create 'tun' is unknown; fabricd makes 'tap'", 1 },
+	{ "port_owner_unknown",
+	  PART_HDR PART_A "ports:\n  - { name: v0, partition: a, "
+			  "create: tap, owner: no-such-user-x }\n",
+	  "5:51: error: owner 'no-such-user-x' is no user on this host; "
+	  "name one that 'getent passwd' lists, or give its number",
+	  1 },
+	{ "port_group_unknown",
+	  PART_HDR PART_A "ports:\n  - { name: v0, partition: a, "
+			  "create: tap, group: no-such-group-x }\n",
+	  "5:51: error: group 'no-such-group-x' is no group on this host", 1 },
+	{ "port_owner_range",
+	  PART_HDR PART_A "ports:\n  - { name: v0, partition: a, "
+			  "create: tap, owner: 4294967295 }\n",
+	  "5:51: error: owner 4294967295 is out of range; use 0..4294967294",
+	  1 },
+	{ "port_queues_range",
+	  PART_HDR PART_A "ports:\n  - { name: v0, partition: a, "
+			  "create: tap, queues: 0 }\n",
+	  "5:52: error: queues 0 is out of range; use 1..256", 1 },
+	{ "port_tap_keys_without_create",
+	  PART_HDR PART_A "ports:\n  - { name: v0, partition: a, "
+			  "queues: 2 }\n",
+	  "5:39: error: owner, group and queues are for a tap fabricd makes; "
+	  "add 'create: tap' to this port",
+	  1 },
 	{ "metrics_relative",
 	  PART_HDR PART_A "metrics: { textfile_dir: prom }\n",
 	  "4:26: error: textfile_dir 'prom' is not an absolute path", 1 },
@@ -448,6 +478,27 @@ static void test_full_policy(void **state)
 	assert_ptr_equal(pol->ports[0].partition, a);
 	assert_int_equal(pol->ports[0].membership, POLICY_MEMB_LIMITED);
 	assert_null(pol->metrics.textfile_dir);
+	policy_free(pol);
+}
+
+/* create: tap with its owner, group (names or numbers) and queues. */
+static void test_port_tap(void **state)
+{
+	struct policy *pol = load_ok(
+		PART_HDR PART_A
+		"ports:\n  - { name: v0, partition: a, create: tap, "
+		"owner: root, group: 0, queues: 4 }\n"
+		"  - { name: v1, partition: a, create: tap, owner: 4242 }\n"
+		"  - { name: v2, partition: a }\n");
+
+	assert_true(pol->ports[0].tap.create);
+	assert_int_equal(pol->ports[0].tap.uid, 0);
+	assert_int_equal(pol->ports[0].tap.gid, 0);
+	assert_int_equal(pol->ports[0].tap.queues, 4);
+	assert_int_equal(pol->ports[1].tap.uid, 4242);
+	assert_int_equal(pol->ports[1].tap.gid, -1);
+	assert_int_equal(pol->ports[1].tap.queues, 1);
+	assert_false(pol->ports[2].tap.create);
 	policy_free(pol);
 }
 
@@ -844,7 +895,7 @@ static void test_read_not_regular(void **state)
 
 int main(void)
 {
-	struct CMUnitTest tests[ARRAY_SIZE(bad_cases) + 14];
+	struct CMUnitTest tests[ARRAY_SIZE(bad_cases) + 15];
 	size_t i, n = 0;
 
 	for (i = 0; i < ARRAY_SIZE(bad_cases); i++) {
@@ -857,6 +908,7 @@ int main(void)
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_full_policy);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_metrics);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_flow_export);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_port_tap);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_rules_pass);
 	tests[n++] =
 		(struct CMUnitTest)cmocka_unit_test(test_three_errors_located);
