@@ -14,7 +14,10 @@
 #   guest_wait NAME REGEX SECONDS   wait for a console line
 #   guests_stop             kill every guest started (EXIT trap)
 # GUEST_NETNS: the network namespace the taps (and so QEMU) live in;
-# GUEST_MEM: guest memory in MiB (256).
+# GUEST_MEM: guest memory in MiB (256); GUEST_USER: run QEMU as this user
+# (and its group), not root: its kernel, initramfs and console files then
+# live in DIR/guest, which it owns; GUEST_QUEUES: N > 1 opens the tap with
+# queues=N and gives the NIC N queue pairs (mq=on).
 
 GUEST_PIDS=()
 GUEST_MODULES="virtio_pci virtio_net"
@@ -80,18 +83,40 @@ guests_init() {
 	fi
 }
 
+# Where an unprivileged QEMU finds its kernel and initramfs and writes its
+# console: DIR/guest, owned by GUEST_USER. Prints the directory.
+_guest_user_dir() {
+	local d=$GUEST_DIR/guest
+	if [ ! -d "$d" ]; then
+		mkdir -p "$d" && cp "$GUEST_KERNEL" "$d/kernel" &&
+			cp "$GUEST_INITRD" "$d/initrd" &&
+			chown -R "$GUEST_USER:" "$d" && chmod 0755 "$GUEST_DIR"
+	fi
+	echo "$d"
+}
+
 guest_start() {
-	local name=$1 tap=$2 mac=$3
+	local name=$1 tap=$2 mac=$3 q=${GUEST_QUEUES:-1}
+	local kernel=$GUEST_KERNEL initrd=$GUEST_INITRD out=$GUEST_DIR
+	local netdev="tap,id=n0,ifname=$tap,script=no,downscript=no,vhost=off"
+	local dev="virtio-net-pci,netdev=n0,mac=$mac" as=()
 	shift 3
-	${GUEST_NETNS:+ip netns exec "$GUEST_NETNS"} \
+	if [ -n "${GUEST_USER:-}" ]; then
+		out=$(_guest_user_dir) || return 1
+		kernel=$out/kernel initrd=$out/initrd
+		as=(setpriv --reuid="$GUEST_USER" --regid="$(id -g "$GUEST_USER")"
+			--clear-groups --)
+	fi
+	[ "$q" -gt 1 ] && netdev+=",queues=$q" dev+=",mq=on,vectors=$((2 * q + 2))"
+	${GUEST_NETNS:+ip netns exec "$GUEST_NETNS"} "${as[@]}" \
 		qemu-system-x86_64 -accel tcg -cpu max -m "${GUEST_MEM:-256}" -smp 1 -nographic \
-		-no-reboot -kernel "$GUEST_KERNEL" -initrd "$GUEST_INITRD" \
+		-no-reboot -kernel "$kernel" -initrd "$initrd" \
 		-append "console=ttyS0 quiet panic=-1 no_timer_check $*" \
-		-netdev "tap,id=n0,ifname=$tap,script=no,downscript=no,vhost=off" \
-		-device "virtio-net-pci,netdev=n0,mac=$mac" \
-		-monitor none -serial "file:$GUEST_DIR/$name.log" \
+		-netdev "$netdev" -device "$dev" \
+		-monitor none -serial "file:$out/$name.log" \
 		</dev/null >"$GUEST_DIR/$name.qemu" 2>&1 &
 	GUEST_PIDS+=($!)
+	[ "$out" = "$GUEST_DIR" ] || ln -sf "$out/$name.log" "$GUEST_DIR/$name.log"
 }
 
 guest_wait() {
