@@ -2,7 +2,8 @@
 # The Ethernet port kinds and frame code (issue 5): libfab-eth.a, on lib/.
 
 ETH_SRCS := eth/fdb.c eth/flow.c eth/frame.c eth/port_dummy.c eth/port_netdev.c \
-	eth/port_tap.c eth/port_xdp.c eth/tap_persist.c eth/vnet.c
+	eth/port_tap.c eth/port_xdp.c eth/tap_offloads.c eth/tap_persist.c \
+	eth/vnet.c
 $(eval $(call fab_layer,eth,$(ETH_SRCS)))
 
 # make bench-vm: two QEMU guests on taps, fabricd against the Linux bridge.

@@ -85,7 +85,8 @@ static int tap_open(struct port *p)
 	p->priv = tp;
 	p->mode = "tap+vnet";
 	tp->rx_pool = pool_big(p->pool) ? pool_big(p->pool) : p->pool;
-	if (tap_set_offloads(p, fd))
+	p->tun_offloads = tap_set_offloads(p, fd);
+	if (p->tun_offloads)
 		p->offloads = TAP_TX_OFFLOADS;
 	else
 		VLOG_WARN("port %s: cannot set the tap's offloads: %s", p->name,

@@ -115,6 +115,11 @@ struct port {
 	 * also fills pkt->ol on receive (it reads the virtio-net header).
 	 */
 	uint32_t offloads;
+	/*
+	 * A tap whose descriptor the port holds (the tap kind): the
+	 * VNET_TUN_F_* its TUNSETOFFLOAD got, what the kernel hands it whole.
+	 */
+	uint32_t tun_offloads;
 	int ifindex; /* of the interface it is attached to; 0: unknown */
 };
 

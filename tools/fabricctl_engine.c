@@ -93,21 +93,35 @@ static void print_share(const json_t *sh)
 	out_close_object();
 }
 
-/* Offloads the port takes whole, and the work done where it cannot. */
-static void print_offloads(const json_t *p)
+/* A list of offload names as "LABEL a,b,c" ("none" when empty); not an
+ * array (null): nothing in text. */
+static void print_names(const char *key, const char *label, json_t *a)
 {
-	json_t *a = json_object_get(p, "offloads"), *v;
+	json_t *v;
 	size_t i;
 
 	if (out_is_json()) {
-		out_json("offloads", json_incref(a));
-	} else {
-		out_text(" offloads ");
-		json_array_foreach(a, i, v)
-			out_text("%s%s", i ? "," : "", json_string_value(v));
-		if (!json_array_size(a))
-			out_text("none");
+		out_json(key, json_incref(a ? a : json_null()));
+		return;
 	}
+	if (!json_is_array(a))
+		return;
+	out_text(" %s ", label);
+	json_array_foreach(a, i, v)
+		out_text("%s%s", i ? "," : "", json_string_value(v));
+	if (!json_array_size(a))
+		out_text("none");
+}
+
+/*
+ * Offloads the port takes whole, those its tap negotiated (TUNSETOFFLOAD),
+ * and the work done where it cannot.
+ */
+static void print_offloads(const json_t *p)
+{
+	print_names("offloads", "offloads", json_object_get(p, "offloads"));
+	print_names("tap_offloads", "tap-offloads",
+		    json_object_get(p, "tap_offloads"));
 	out_uint(PRINT_ANY, "gso_segmented", " gso-cut %" PRIu64,
 		 fctl_json_uint(p, "gso_segmented"));
 	out_uint(PRINT_ANY, "gso_segments", "/%" PRIu64 " segs",

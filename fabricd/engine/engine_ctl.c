@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include "eth/frame.h"
+#include "eth/port_netdev.h"
+#include "eth/tap_offloads.h"
 #include "eth/vnet.h"
 #include "lib/ctl_server.h"
 #include "lib/util.h"
@@ -89,6 +91,25 @@ static json_t *offloads_json(uint32_t offloads)
 	return a;
 }
 
+/*
+ * The offloads the port's tap negotiated (TUNSETOFFLOAD): fabricd's for a
+ * tap it holds, the guest's (through QEMU) for a tap read with AF_PACKET;
+ * null for a port on no tap, or closed.
+ */
+static json_t *tap_offloads_json(const struct ecore_port *ep)
+{
+	uint32_t ol;
+
+	if (!ep->port.ops)
+		return json_null();
+	if (!strcmp(ep->kind, "tap"))
+		return offloads_json(ep->port.tun_offloads);
+	if (!port_netdev_is_tap(ep->port.name) ||
+	    tap_offloads_read(ep->port.name, &ol))
+		return json_null();
+	return offloads_json(ol);
+}
+
 static const char *port_role(const struct ecore_port *ep)
 {
 	return ep->role == ECORE_TRUNK	? "trunk" :
@@ -133,6 +154,7 @@ static json_t *port_json(const struct engine *e, const struct ecore_port *ep)
 	json_object_set_new(
 		o, "fdb", port_fdb_json(e, (unsigned int)(ep - e->core.ports)));
 	json_object_set_new(o, "offloads", offloads_json(ep->port.offloads));
+	json_object_set_new(o, "tap_offloads", tap_offloads_json(ep));
 	json_object_set_new(o, "gso_segmented",
 			    json_integer(ep->sw.gso_segmented));
 	json_object_set_new(o, "gso_segments",

@@ -12,6 +12,7 @@
 # The engine runs in fabricd itself (--no-ib: an Ethernet-only host).
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
+. tests/lib/offloads.sh
 . tests/lib/netns.sh
 
 FABRICD=$PWD/build/bin/fabricd
@@ -45,10 +46,16 @@ mac_of() {
 # (tests/integration/datapath_afpacket.sh runs this script so).
 WANT_MODE=af_xdp
 [ -n "${FABRICD_NO_XDP:-}" ] && WANT_MODE=af_packet+vnet
-# vm_offloads NAME: AF_PACKET ports carry the checksum and GSO state of a
-# frame (the virtio-net header): the VM keeps its default offloads. AF_XDP
-# cannot carry it: there the VM computes whole frames itself.
-vm_offloads() {
+# xdp_host_offloads NAME: on AF_PACKET the namespaces keep their default
+# offloads: the port carries a frame's checksum and GSO state (the
+# virtio-net header). In AF_XDP mode they model hosts that are NOT VMs (a
+# container or a bare-metal neighbour on a veth, the non-offload fast path
+# AF_XDP is for): AF_XDP carries no virtio-net header, so such a host
+# sends finished frames. VMs never sit there: their taps always run
+# AF_PACKET with the header (status "af_packet+vnet"; xdp_open refuses
+# taps), with offloads on: tests/integration/vm_guests.sh,
+# vm_tap_create.sh, and the tap port of this test (tb2).
+xdp_host_offloads() {
 	[ $WANT_MODE = af_xdp ] || return 0
 	in_ns "$1" ethtool -K eth0 tx off tso off gso off >/dev/null 2>&1
 }
@@ -59,7 +66,7 @@ vm() {
 	ip -n "$P-$1" link add eth0 type veth peer name "v$1" netns "$P-sw"
 	ip -n "$P-$1" link set eth0 address "$(mac_of "$1")"
 	ip -n "$P-$1" addr add "$2/24" dev eth0
-	vm_offloads "$1"
+	xdp_host_offloads "$1"
 	ip -n "$P-$1" link set eth0 up
 	ip -n "$P-sw" link set "v$1" up
 }
@@ -302,6 +309,11 @@ check "tap port made by the engine: b2 reaches b1" \
 	pings b2 -c 2 -W 2 10.9.0.3
 check_eq "tap port mode shown: with the virtio-net header" tap+vnet \
 	"$(fctl -j port list | jq -r '.[] | select(.name=="tb2") | .mode')"
+ol=$(fctl -j port show tb2 | jq -r '.tap_offloads | join(",")')
+check "tap port: the offloads its TUNSETOFFLOAD got include csum, TSO ($ol)" \
+	bash -c "[[ '$ol' == tx-checksum,tso4,tso6,tso-ecn* ]]"
+check_eq "tap port: those offloads are the kernel's (ethtool -k in b2)" \
+	"$(ethtool_offloads tb2 "$P-b2")" "$ol"
 wait $FLOW
 check "a1 -> a2 lost no frame meanwhile (300 pings)" \
 	grep -q " 0% packet loss" "$D/flow.out"

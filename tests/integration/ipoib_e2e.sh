@@ -60,7 +60,10 @@ trap cleanup EXIT
 # ports on AF_PACKET, which carries the virtio-net header: its hosts keep
 # their offloads (OFFLOADS "on"), and A completes their partial checksums
 # and cuts their TSO super-frames for IPoIB. B's ports run AF_XDP, which
-# cannot carry that state: its hosts compute whole frames (tx off).
+# cannot carry that state: its hosts model hosts that are not VMs (a
+# container or bare-metal neighbour on a veth, AF_XDP's non-offload fast
+# path) and compute whole frames (tx off). A VM always attaches through a
+# tap, which never runs AF_XDP: the tap host htap behind A below.
 host() {
 	ip netns add "$1"
 	ip link add "$3" type veth peer name "$2" netns "$1"

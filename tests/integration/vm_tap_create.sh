@@ -13,6 +13,7 @@
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 . tests/lib/guests.sh
+. tests/lib/offloads.sh
 
 FABRICD=${FABRICD:-$PWD/build/bin/fabricd}
 FABRICCTL=$PWD/build/bin/fabricctl
@@ -106,6 +107,14 @@ check_eq "QEMU runs as nobody" nobody \
 check_eq "QEMU attached both queues of tap a (numqueues + numdisabled)" 2 \
 	"$(queues a)"
 diag "tap a: $(link a | grep -o 'numqueues [0-9]* numdisabled [0-9]*')"
+ol=$(fctl -j port show "${P}a" | jq -r '.tap_offloads | join(",")')
+diag "tap a negotiated by the guest's virtio-net (through QEMU): $ol"
+check "port show: the guest negotiated checksum and TSO on its tap" \
+	bash -c "[[ '$ol' == tx-checksum,tso4,tso6* ]]"
+check_eq "port show's tap offloads are what the kernel says (ethtool -k)" \
+	"$(ethtool_offloads "${P}a" "$NS")" "$ol"
+check "port show text lists them" bash -c \
+	"'$FABRICCTL' -s '$SOCK' port show ${P}a | grep -q 'tap-offloads $ol '"
 diag "A and B booted in $(($(date +%s) - t0)) s"
 guest_wait a "GUEST DONE" "$LIMIT" && guest_wait b "GUEST DONE" 60
 check "both transfers finished within ${LIMIT} s" [ $? -eq 0 ]
