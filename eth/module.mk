@@ -6,9 +6,18 @@ ETH_SRCS := eth/fdb.c eth/flow.c eth/frame.c eth/port_dummy.c eth/port_netdev.c 
 	eth/vnet.c
 $(eval $(call fab_layer,eth,$(ETH_SRCS)))
 
-# make bench-vm: two QEMU guests on taps, fabricd against the Linux bridge.
+# make bench-vm: two QEMU guests on taps, fabricd against the Linux bridge
+# and OVS's userspace datapath; udpblast (static) goes into the guests.
+UDPBLAST := $(BUILD)/tests/udpblast
+$(UDPBLAST): tests/bench/udpblast.c
+	$(call msg,LD,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) -O2 -Wall -Wextra -Werror -static -o $@ $<
+
+tests: $(UDPBLAST)
+
 .PHONY: bench-vm
-bench-vm: all
+bench-vm: all $(UDPBLAST)
 	bash tests/bench/vm.sh
 
 bench: bench-vm

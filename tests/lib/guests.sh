@@ -44,6 +44,9 @@ _guest_initrd() {
 	mkdir -p "$tmp/bin" "$tmp/modules"
 	cp "$(command -v busybox)" "$tmp/bin/busybox" &&
 		install -m 0755 tests/vm/guest-init "$tmp/init" || return 1
+	# make bench-vm's 64-byte UDP sender and counter, when built
+	[ ! -x build/tests/udpblast ] || cp build/tests/udpblast "$tmp/bin/" ||
+		return 1
 	for m in $(_guest_modules "$kdir"); do
 		name=$(basename "${m%%.ko*}").ko
 		case $m in
@@ -74,7 +77,8 @@ guests_init() {
 		skip_all "no /boot/vmlinuz-* with modules (linux-image-amd64)"
 	GUEST_KVER=${GUEST_KERNEL#/boot/vmlinuz-}
 	GUEST_INITRD=build/vm/guest-$GUEST_KVER.cpio.gz
-	key=$(cat tests/vm/guest-init "$GUEST_KERNEL" | cksum)
+	key=$(cat tests/vm/guest-init "$GUEST_KERNEL" \
+		$(ls build/tests/udpblast 2>/dev/null) | cksum)
 	mkdir -p build/vm
 	if [ "$(cat "$GUEST_INITRD.key" 2>/dev/null)" != "$key" ]; then
 		_guest_initrd "$GUEST_KVER" "$GUEST_INITRD" ||
