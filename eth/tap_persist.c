@@ -19,21 +19,31 @@
 
 LOG_MODULE(tap);
 
-/* One line of /sys/class/net/@name/@attr into @buf; 0 or -errno. */
-static int sys_read(const char *name, const char *attr, char *buf, size_t len)
+/* Open /sys/class/net/@name/@attr; the descriptor or -errno. */
+static int sys_open(const char *name, const char *attr, int flags)
 {
 	char path[128];
-	ssize_t r;
 	int fd;
 
 	snprintf(path, sizeof(path), "/sys/class/net/%s/%s", name, attr);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, flags | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+/* One line of /sys/class/net/@name/@attr into @buf; 0 or -errno. */
+static int sys_read(const char *name, const char *attr, char *buf, size_t len)
+{
+	int fd = sys_open(name, attr, O_RDONLY);
+	ssize_t r;
+
 	if (fd < 0)
-		return -errno;
+		return fd;
 	r = read(fd, buf, len - 1);
+	if (r < 0)
+		r = -errno;
 	close(fd);
 	if (r < 0)
-		return -errno;
+		return (int)r;
 	buf[r] = '\0';
 	buf[strcspn(buf, "\n")] = '\0';
 	return 0;
@@ -41,17 +51,16 @@ static int sys_read(const char *name, const char *attr, char *buf, size_t len)
 
 static int sys_write(const char *name, const char *attr, const char *val)
 {
-	char path[128];
+	int fd = sys_open(name, attr, O_WRONLY);
 	ssize_t r;
-	int fd;
 
-	snprintf(path, sizeof(path), "/sys/class/net/%s/%s", name, attr);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	r = write(fd, val, strlen(val));
+	if (r < 0)
+		r = -errno;
 	close(fd);
-	return r < 0 ? -errno : 0;
+	return r < 0 ? (int)r : 0;
 }
 
 /* The tap's flags (IFF_*), or -ENOENT when @name is no tun/tap. */
