@@ -130,12 +130,12 @@ start_ovs() {
 		die "ovs: cannot create its database"
 	ip netns exec "$NS" ovsdb-server "$o/conf.db" --remote="punix:$o/db.sock" \
 		--unixctl="$o/ovsdb.ctl" --pidfile="$o/ovsdb.pid" --detach \
-		--log-file="$o/ovsdb.log" -vconsole:off || die "ovs: ovsdb-server did not start"
+		--log-file="$o/ovsdb.log" -vconsole:off 2>>"$o/start.log" || die "ovs: ovsdb-server did not start"
 	ovs --no-wait init
 	# the guests' TSO super-frames need OVS's userspace TSO (read at start)
 	ovs --no-wait set Open_vSwitch . other_config:userspace-tso-enable=true
 	ip netns exec "$NS" ovs-vswitchd "unix:$o/db.sock" --unixctl="$o/vswitchd.ctl" \
-		--pidfile="$o/vswitchd.pid" --detach --log-file="$o/vswitchd.log" -vconsole:off ||
+		--pidfile="$o/vswitchd.pid" --detach --log-file="$o/vswitchd.log" -vconsole:off 2>>"$o/start.log" ||
 		die "ovs: ovs-vswitchd did not start"
 	ovs add-br br1 -- set bridge br1 datapath_type=netdev \
 		-- add-port br1 "${P}a" -- add-port br1 "${P}b"
