@@ -38,16 +38,16 @@ static int ethtool(int s, const char *ifname, void *cmd)
 /* How many features the kernel names (ETH_SS_FEATURES), or -errno. */
 static int n_features(int s, const char *ifname)
 {
-	struct {
+	union {
 		struct ethtool_sset_info hdr;
-		uint32_t len;
+		uint8_t raw[sizeof(struct ethtool_sset_info) + sizeof(uint32_t)];
 	} si = { .hdr = { .cmd = ETHTOOL_GSSET_INFO,
 			  .sset_mask = 1ULL << ETH_SS_FEATURES } };
 	int ret = ethtool(s, ifname, &si);
 
 	if (ret)
 		return ret;
-	return si.hdr.sset_mask ? (int)si.len : -EOPNOTSUPP;
+	return si.hdr.sset_mask ? (int)si.hdr.data[0] : -EOPNOTSUPP;
 }
 
 /* Map the active features of @ifname (@n of them) to VNET_TUN_F_*. */
