@@ -24,12 +24,12 @@ WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow \
 	-Wmissing-prototypes -Wstrict-prototypes
 # DWARF 4: every valgrind reads it (the engine bench runs under callgrind).
 CFLAGS ?= -O2 -g -gdwarf-4
-CFLAGS += $(WARN) -std=gnu11 -D_GNU_SOURCE -I. $(PKGS_CFLAGS) \
-	-I/usr/include/infiniband
+CFLAGS += $(WARN) -std=gnu11 -D_GNU_SOURCE -I. -I$(BUILD)/gen \
+	$(PKGS_CFLAGS) -I/usr/include/infiniband
 LDFLAGS ?=
 # Libraries by part; a binary names what it uses.
 LIBS_CORE := -lyaml -ljansson
-LIBS_NET := -lnl-route-3 -lnl-3
+LIBS_NET := -lnl-route-3 -lnl-3 -lbpf
 LIBS_IB := -libverbs -libumad -libmad
 LIBS_SYSTEMD := -lsystemd
 LIBS_FIXBUF := $(shell pkg-config --libs libfixbuf 2>/dev/null)
@@ -54,7 +54,7 @@ FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,\
 
 # Fuzz targets link archives of the same sources built by clang with the
 # fuzzer's instrumentation (build/fuzz/lib/).
-FUZZ_CFLAGS := -O1 -g -std=gnu11 -D_GNU_SOURCE -I. $(PKGS_CFLAGS) \
+FUZZ_CFLAGS := -O1 -g -std=gnu11 -D_GNU_SOURCE -I. -I$(BUILD)/gen $(PKGS_CFLAGS) \
 	-I/usr/include/infiniband -fsanitize=fuzzer,address,undefined
 FUZZ_LIB_CFLAGS := $(filter-out -fsanitize=%,$(FUZZ_CFLAGS)) \
 	-fsanitize=fuzzer-no-link,address,undefined

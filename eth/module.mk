@@ -3,7 +3,7 @@
 
 ETH_SRCS := eth/fdb.c eth/flow.c eth/frame.c eth/port_dummy.c eth/port_netdev.c \
 	eth/port_tap.c eth/port_xdp.c eth/tap_offloads.c eth/tap_persist.c \
-	eth/vnet.c
+	eth/vnet.c eth/xdp_fast.c
 $(eval $(call fab_layer,eth,$(ETH_SRCS)))
 
 # make bench-vm: two QEMU guests on taps, fabricd against the Linux bridge
@@ -21,3 +21,18 @@ bench-vm: all $(UDPBLAST)
 	bash tests/bench/vm.sh
 
 bench: bench-vm
+
+# The XDP program (eth/xdp_fast.bpf.c): clang for the BPF target, then a
+# libbpf skeleton (bpftool) that eth/xdp_fast.c includes.
+BPF_CFLAGS := -target bpf -O2 -g -Wall -Werror -I. \
+	-I/usr/include/$(shell $(CC) -dumpmachine)
+$(BUILD)/bpf/xdp_fast.bpf.o: eth/xdp_fast.bpf.c eth/xdp_fast_maps.h
+	$(call msg,CC-BPF,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c -o $@ $<
+$(BUILD)/gen/xdp_fast.skel.h: $(BUILD)/bpf/xdp_fast.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)bpftool gen skeleton $< name xf_skel >$@.tmp && mv $@.tmp $@
+$(foreach v,obj pic san fuzzobj,$(BUILD)/$(v)/eth/xdp_fast.o): \
+	$(BUILD)/gen/xdp_fast.skel.h

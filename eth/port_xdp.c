@@ -11,8 +11,6 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <linux/bpf.h>
-#include <linux/if_link.h>
 #include <linux/if_xdp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,10 +18,10 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "eth/port_netdev.h"
+#include "eth/xdp_fast.h"
 #include "lib/util.h"
 
 #ifndef SOL_XDP
@@ -44,99 +42,10 @@ struct xring {
 };
 
 struct xdp_priv {
-	int map_fd;
-	int prog_fd;
-	int link_fd;
+	int ifindex; /* the program is attached: xdp_fast_detach() it */
 	struct xring rx, tx, fill, comp;
 	struct port_hw_stats st;
 };
-
-static int sys_bpf(int cmd, union bpf_attr *attr)
-{
-	long r = syscall(__NR_bpf, cmd, attr, sizeof(*attr));
-
-	return r < 0 ? -errno : (int)r;
-}
-
-static int xskmap_create(void)
-{
-	union bpf_attr a;
-
-	memset(&a, 0, sizeof(a));
-	a.map_type = BPF_MAP_TYPE_XSKMAP;
-	a.key_size = 4;
-	a.value_size = 4;
-	a.max_entries = 1;
-	return sys_bpf(BPF_MAP_CREATE, &a);
-}
-
-/* return bpf_redirect_map(&xsks, ctx->rx_queue_index, XDP_PASS); */
-static int prog_load(int map_fd)
-{
-	struct bpf_insn insns[] = {
-		{ .code = BPF_LDX | BPF_MEM | BPF_W,
-		  .dst_reg = 2,
-		  .src_reg = 1,
-		  .off = offsetof(struct xdp_md, rx_queue_index) },
-		{ .code = BPF_LD | BPF_DW | BPF_IMM,
-		  .dst_reg = 1,
-		  .src_reg = BPF_PSEUDO_MAP_FD,
-		  .imm = map_fd },
-		{ .code = 0 },
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_K,
-		  .dst_reg = 3,
-		  .imm = XDP_PASS },
-		{ .code = BPF_JMP | BPF_CALL, .imm = BPF_FUNC_redirect_map },
-		{ .code = BPF_JMP | BPF_EXIT },
-	};
-	static const char license[] = "GPL";
-	union bpf_attr a;
-
-	memset(&a, 0, sizeof(a));
-	a.prog_type = BPF_PROG_TYPE_XDP;
-	a.insns = (uintptr_t)insns;
-	a.insn_cnt = ARRAY_SIZE(insns);
-	a.license = (uintptr_t)license;
-	return sys_bpf(BPF_PROG_LOAD, &a);
-}
-
-/*
- * Attach in driver mode, else generic (skb) mode; *@generic says which.
- * Returns a link fd.
- */
-static int prog_attach(int prog_fd, int ifindex, bool *generic)
-{
-	static const uint32_t modes[] = { XDP_FLAGS_DRV_MODE,
-					  XDP_FLAGS_SKB_MODE };
-	union bpf_attr a;
-	size_t i;
-	int fd = -EINVAL;
-
-	for (i = 0; i < ARRAY_SIZE(modes); i++) {
-		memset(&a, 0, sizeof(a));
-		a.link_create.prog_fd = prog_fd;
-		a.link_create.target_ifindex = ifindex;
-		a.link_create.attach_type = BPF_XDP;
-		a.link_create.flags = modes[i];
-		fd = sys_bpf(BPF_LINK_CREATE, &a);
-		*generic = modes[i] == XDP_FLAGS_SKB_MODE;
-		if (fd >= 0)
-			return fd;
-	}
-	return fd;
-}
-
-static int map_socket(int map_fd, int xsk_fd)
-{
-	uint32_t key = 0;
-	union bpf_attr a;
-
-	memset(&a, 0, sizeof(a));
-	a.map_fd = map_fd;
-	a.key = (uintptr_t)&key;
-	a.value = (uintptr_t)&xsk_fd;
-	return sys_bpf(BPF_MAP_UPDATE_ELEM, &a);
-}
 
 static int ring_map(int fd, struct xring *r, const struct xdp_ring_offset *o,
 		    size_t desc_size, off_t pgoff)
@@ -280,9 +189,6 @@ static int xsk_setup(struct port *p, struct xdp_priv *xp, int ifindex)
 	ret = bind_socket(fd, ifindex);
 	if (ret)
 		goto err_unset;
-	ret = map_socket(xp->map_fd, fd);
-	if (ret)
-		goto err_unset;
 	return 0;
 
 err_unset:
@@ -337,8 +243,8 @@ static int rx_queues(const char *ifname)
 static int xdp_open(struct port *p)
 {
 	int ifindex = if_nametoindex(p->name), ret;
+	struct xdp_fast_if info = { 0 };
 	struct xdp_priv *xp;
-	bool generic = false;
 
 	if (!ifindex)
 		return -ENODEV;
@@ -348,25 +254,17 @@ static int xdp_open(struct port *p)
 	xp = calloc(1, sizeof(*xp));
 	if (!xp)
 		return -ENOMEM;
-	xp->map_fd = xp->prog_fd = xp->link_fd = -1;
-	ret = xskmap_create();
-	if (ret < 0)
-		goto err_release;
-	xp->map_fd = ret;
-	ret = prog_load(xp->map_fd);
-	if (ret < 0)
-		goto err_release;
-	xp->prog_fd = ret;
 	ret = xsk_setup(p, xp, ifindex);
 	if (ret)
 		goto err_release;
-	ret = prog_attach(xp->prog_fd, ifindex, &generic);
+	ret = xdp_fast_attach(ifindex, p->fd, false);
 	if (ret < 0)
 		goto err_release;
-	xp->link_fd = ret;
+	xp->ifindex = ifindex;
+	xdp_fast_if_get(ifindex, &info);
 	p->priv = xp;
 	/* generic: the XDP program runs on skbs, after the driver */
-	p->mode = generic ? "af_xdp_generic" : "af_xdp";
+	p->mode = info.native ? "af_xdp" : "af_xdp_generic";
 	p->flags |= PORT_F_TX_POOL_ONLY;
 	p->ifindex = ifindex;
 	read_mtu(p);
@@ -442,8 +340,8 @@ static void rings_free(struct port *p, struct xdp_priv *xp)
 
 static void xdp_release(struct port *p, struct xdp_priv *xp)
 {
-	if (xp->link_fd >= 0)
-		close(xp->link_fd);
+	if (xp->ifindex)
+		xdp_fast_detach(xp->ifindex);
 	if (p->fd >= 0)
 		close(p->fd);
 	p->fd = -1;
@@ -452,10 +350,6 @@ static void xdp_release(struct port *p, struct xdp_priv *xp)
 	ring_unmap(&xp->tx);
 	ring_unmap(&xp->fill);
 	ring_unmap(&xp->comp);
-	if (xp->prog_fd >= 0)
-		close(xp->prog_fd);
-	if (xp->map_fd >= 0)
-		close(xp->map_fd);
 	free(xp);
 }
 

@@ -6,9 +6,10 @@
  * "af_xdp_generic" when the program runs in the kernel's generic (skb) XDP
  * path. The engine's buffer pool is the UMEM, so a frame
  * is received into a pool buffer and sent from it with no copy in user
- * space. A 6-instruction XDP program (loaded with bpf(2), no libbpf)
- * redirects queue 0 of the interface to the socket; it is attached through
- * a BPF link, so it goes away with the port, even when fabricd dies.
+ * space. The XDP program of eth/xdp_fast.h (libbpf) redirects queue 0 of
+ * the interface to the socket, or forwards known unicast in the kernel
+ * once the engine turns its fast path on; it is attached through a BPF
+ * link, so it goes away with the port, even when fabricd dies.
  * Copy mode (XDP_COPY): the kernel copies between skb/driver and UMEM,
  * which every driver (veth, tap) supports.
  */

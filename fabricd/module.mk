@@ -44,7 +44,7 @@ ENGINE_BENCH_LIBS = $(call fab_archives,fabricd eth lib)
 $(ENGINE_BENCH): tests/bench/datapath_core.c $(ENGINE_BENCH_LIBS)
 	$(call msg,LD,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS) -o $@ $< $(ENGINE_BENCH_LIBS) -lpthread
+	$(Q)$(CC) $(CFLAGS) -o $@ $< $(ENGINE_BENCH_LIBS) -lpthread -lbpf
 
 tests: $(ENGINE_BENCH)
 

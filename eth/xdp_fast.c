@@ -1,0 +1,360 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The process-wide instance of the XDP program: a libbpf skeleton
+ * (build/gen/xdp_fast.skel.h, made by bpftool from the object clang built)
+ * and a table of the interfaces it is attached to; an interface's index in
+ * that table is its socket's key in the XSKMAP.
+ */
+#include "eth/xdp_fast.h"
+
+#include <errno.h>
+#include <linux/if_link.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "xdp_fast.skel.h"
+
+struct xf_if {
+	int ifindex; /* 0: free */
+	int link_fd;
+	struct xdp_fast_if info;
+};
+
+static struct {
+	struct xf_skel *skel;
+	unsigned int users; /* attached interfaces and holds */
+	struct xf_if ifs[XF_MAX_IFS];
+} xf;
+
+static const char *const reason_names[XF_REASON_MAX] = {
+	[XF_SLOW_PORT] = "slow_port",
+	[XF_SLOW_MULTICAST] = "slow_multicast",
+	[XF_SLOW_HEADER] = "slow_header",
+	[XF_SLOW_PARTITION] = "slow_partition",
+	[XF_SLOW_SRC] = "slow_src",
+	[XF_SLOW_DST] = "slow_dst",
+	[XF_SLOW_EGRESS] = "slow_egress",
+	[XF_DROP_ISOLATION] = "isolation",
+	[XF_DROP_NO_HEADROOM] = "no_headroom",
+};
+
+const char *xdp_fast_reason_name(enum xf_reason r)
+{
+	return (unsigned int)r < XF_REASON_MAX ? reason_names[r] : "unknown";
+}
+
+static int map_fd(struct bpf_map *m)
+{
+	return xf.skel ? bpf_map__fd(m) : -ENODEV;
+}
+
+/* libbpf's own messages: warnings only, to stderr. */
+static int print_fn(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	return level == LIBBPF_WARN ? vfprintf(stderr, fmt, ap) : 0;
+}
+
+int xdp_fast_hold(void)
+{
+	if (xf.skel) {
+		xf.users++;
+		return 0;
+	}
+	libbpf_set_print(print_fn);
+	xf.skel = xf_skel__open_and_load();
+	if (!xf.skel)
+		return errno ? -errno : -EINVAL;
+	xf.users = 1;
+	return 0;
+}
+
+void xdp_fast_put(void)
+{
+	if (!xf.skel || --xf.users)
+		return;
+	xf_skel__destroy(xf.skel);
+	xf.skel = NULL;
+}
+
+int xdp_fast_prog_fd(void)
+{
+	return xf.skel ? bpf_program__fd(xf.skel->progs.fabricd_xdp) : -ENODEV;
+}
+
+static struct xf_if *if_find(int ifindex)
+{
+	unsigned int i;
+
+	for (i = 0; i < XF_MAX_IFS; i++)
+		if (xf.ifs[i].ifindex == ifindex)
+			return &xf.ifs[i];
+	return NULL;
+}
+
+/* Driver mode, else generic (skb) mode. Returns a link fd. */
+static int link_xdp(int prog_fd, int ifindex, bool *native)
+{
+	static const uint32_t modes[] = { XDP_FLAGS_DRV_MODE,
+					  XDP_FLAGS_SKB_MODE };
+	LIBBPF_OPTS(bpf_link_create_opts, o);
+	int fd = -EINVAL;
+	size_t i;
+
+	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		o.flags = modes[i];
+		fd = bpf_link_create(prog_fd, ifindex, BPF_XDP, &o);
+		*native = modes[i] == XDP_FLAGS_DRV_MODE;
+		if (fd >= 0)
+			return fd;
+		fd = -errno;
+	}
+	return fd;
+}
+
+/* The interface's entry: its socket and no slot (slow path only). */
+static int if_enter(struct xf_if *x, int xsk_fd)
+{
+	struct xf_port p = { .xsk = (uint32_t)(x - xf.ifs),
+			     .slot = XF_NO_SLOT };
+	uint32_t key = (uint32_t)x->ifindex;
+	int ret;
+
+	ret = bpf_map_update_elem(map_fd(xf.skel->maps.xsks), &p.xsk, &xsk_fd,
+				  BPF_ANY);
+	if (!ret)
+		ret = bpf_map_update_elem(map_fd(xf.skel->maps.ports), &key, &p,
+					  BPF_ANY);
+	return ret ? -errno : 0;
+}
+
+int xdp_fast_attach(int ifindex, int xsk_fd, bool zerocopy)
+{
+	struct xf_if *x = if_find(0);
+	int ret;
+
+	if (!x || if_find(ifindex))
+		return x ? -EEXIST : -ENOSPC;
+	ret = xdp_fast_hold();
+	if (ret)
+		return ret;
+	x->ifindex = ifindex;
+	x->info.zerocopy = zerocopy;
+	ret = if_enter(x, xsk_fd);
+	if (!ret) {
+		x->link_fd =
+			link_xdp(xdp_fast_prog_fd(), ifindex, &x->info.native);
+		ret = x->link_fd < 0 ? x->link_fd : 0;
+	}
+	if (ret) {
+		x->link_fd = -1;
+		xdp_fast_detach(ifindex);
+	}
+	return ret;
+}
+
+void xdp_fast_detach(int ifindex)
+{
+	struct xf_if *x = ifindex ? if_find(ifindex) : NULL;
+	uint32_t key = (uint32_t)ifindex, idx;
+
+	if (!x)
+		return;
+	idx = (uint32_t)(x - xf.ifs);
+	if (x->link_fd >= 0)
+		close(x->link_fd);
+	bpf_map_delete_elem(map_fd(xf.skel->maps.ports), &key);
+	bpf_map_delete_elem(map_fd(xf.skel->maps.xsks), &idx);
+	memset(x, 0, sizeof(*x));
+	xdp_fast_put();
+}
+
+int xdp_fast_if_get(int ifindex, struct xdp_fast_if *info)
+{
+	struct xf_if *x = ifindex ? if_find(ifindex) : NULL;
+
+	if (!x)
+		return -ENOENT;
+	*info = x->info;
+	return 0;
+}
+
+static int update(struct bpf_map *m, const void *key, const void *val)
+{
+	int fd = map_fd(m);
+
+	if (fd < 0)
+		return fd;
+	return bpf_map_update_elem(fd, key, val, BPF_ANY) ? -errno : 0;
+}
+
+int xdp_fast_port_set(int ifindex, unsigned int slot, uint16_t part,
+		      unsigned int flags)
+{
+	struct xf_egress eg = { .ifindex = (uint32_t)ifindex,
+				.flags = (uint8_t)flags };
+	uint32_t key = (uint32_t)ifindex, s = slot;
+	struct xf_port p;
+	int ret;
+
+	if (!xf.skel)
+		return -ENODEV;
+	if (slot >= XF_MAX_PORTS ||
+	    bpf_map_lookup_elem(map_fd(xf.skel->maps.ports), &key, &p))
+		return -ENOENT;
+	p.slot = slot;
+	p.part = part;
+	p.flags = (uint8_t)flags;
+	ret = update(xf.skel->maps.ports, &key, &p);
+	if (!ret)
+		ret = update(xf.skel->maps.egress, &s, &eg);
+	if (!ret && (flags & XF_PORT_FAST))
+		ret = update(xf.skel->maps.devs, &s, &key);
+	return ret;
+}
+
+void xdp_fast_slot_clear(unsigned int slot)
+{
+	struct xf_egress eg = { 0 };
+	uint32_t s = slot;
+
+	if (!xf.skel || slot >= XF_MAX_PORTS)
+		return;
+	update(xf.skel->maps.egress, &s, &eg);
+	bpf_map_delete_elem(map_fd(xf.skel->maps.devs), &s);
+}
+
+int xdp_fast_part_set(unsigned int idx, const struct xf_part *pt)
+{
+	uint32_t key = idx;
+
+	if (!xf.skel)
+		return -ENODEV;
+	return update(xf.skel->maps.parts, &key, pt);
+}
+
+int xdp_fast_vid_set(unsigned int vid, int idx)
+{
+	uint32_t key = vid, val = idx < 0 ? 0 : (uint32_t)idx + 1;
+
+	if (!xf.skel)
+		return -ENODEV;
+	return update(xf.skel->maps.vids, &key, &val);
+}
+
+static struct xf_fdb_key fdb_key_of(uint16_t part, uint64_t mac)
+{
+	struct xf_fdb_key k = { .part = part };
+	int i;
+
+	for (i = 0; i < 6; i++)
+		k.mac[i] = (uint8_t)(mac >> (8 * (5 - i)));
+	return k;
+}
+
+int xdp_fast_fdb_set(uint16_t part, uint64_t mac, unsigned int slot)
+{
+	struct xf_fdb_key k = fdb_key_of(part, mac);
+	struct xf_fdb_val v = { .slot = slot };
+
+	if (!xf.skel)
+		return -ENODEV;
+	return update(xf.skel->maps.fdb, &k, &v);
+}
+
+int xdp_fast_fdb_del(uint16_t part, uint64_t mac)
+{
+	struct xf_fdb_key k = fdb_key_of(part, mac);
+
+	if (!xf.skel)
+		return -ENODEV;
+	return bpf_map_delete_elem(map_fd(xf.skel->maps.fdb), &k) ? -errno : 0;
+}
+
+void xdp_fast_fdb_clear(void)
+{
+	struct xf_fdb_key k;
+	int fd = map_fd(xf.skel ? xf.skel->maps.fdb : NULL);
+
+	if (fd < 0)
+		return;
+	while (!bpf_map_get_next_key(fd, NULL, &k))
+		if (bpf_map_delete_elem(fd, &k))
+			break;
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t key_mac(const struct xf_fdb_key *k)
+{
+	uint64_t mac = 0;
+	int i;
+
+	for (i = 0; i < 6; i++)
+		mac = mac << 8 | k->mac[i];
+	return mac;
+}
+
+int xdp_fast_fdb_seen(void (*fn)(void *ctx, uint16_t part, uint64_t mac,
+				 unsigned int slot, uint64_t ago_ms),
+		      void *ctx)
+{
+	int fd = map_fd(xf.skel ? xf.skel->maps.fdb : NULL), n = 0;
+	struct xf_fdb_key k, next;
+	struct xf_fdb_val v;
+	uint64_t now = mono_ns();
+	void *prev = NULL;
+
+	if (fd < 0)
+		return fd;
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		k = next;
+		prev = &k;
+		if (bpf_map_lookup_elem(fd, &k, &v) || !v.seen_ns)
+			continue;
+		fn(ctx, k.part, key_mac(&k), v.slot,
+		   now > v.seen_ns ? (now - v.seen_ns) / 1000000 : 0);
+		n++;
+	}
+	return n;
+}
+
+int xdp_fast_counters(unsigned int slot, struct xf_counters *sum)
+{
+	int ncpu = libbpf_num_possible_cpus(), i, j;
+	struct xf_counters *per;
+	uint32_t key = slot;
+
+	memset(sum, 0, sizeof(*sum));
+	if (!xf.skel)
+		return -ENODEV;
+	if (ncpu <= 0 || slot > XF_MAX_PORTS)
+		return -EINVAL;
+	per = calloc((size_t)ncpu, sizeof(*per));
+	if (!per)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(map_fd(xf.skel->maps.counters), &key, per)) {
+		free(per);
+		return -errno;
+	}
+	for (i = 0; i < ncpu; i++) {
+		sum->rx_packets += per[i].rx_packets;
+		sum->rx_bytes += per[i].rx_bytes;
+		sum->tx_packets += per[i].tx_packets;
+		sum->tx_bytes += per[i].tx_bytes;
+		for (j = 0; j < XF_REASON_MAX; j++)
+			sum->reason[j] += per[i].reason[j];
+	}
+	free(per);
+	return 0;
+}
