@@ -26,7 +26,36 @@ struct fdb {
 	struct fdb_stats st;
 	struct share parts[FDB_MAX_PARTS];
 	struct share ports[FDB_MAX_PORTS];
+	void (*watch)(void *ctx, uint16_t part, uint64_t mac, int port);
+	void *watch_ctx;
 };
+
+static void notify(const struct fdb *f, const struct fdb_slot *s, int port)
+{
+	if (f->watch)
+		f->watch(f->watch_ctx, (uint16_t)(s->key & 0xffff),
+			 s->key >> 16, port);
+}
+
+void fdb_set_watch(struct fdb *f,
+		   void (*fn)(void *ctx, uint16_t part, uint64_t mac, int port),
+		   void *ctx)
+{
+	f->watch = fn;
+	f->watch_ctx = ctx;
+}
+
+int fdb_refresh(struct fdb *f, uint16_t part, uint64_t mac, uint16_t port,
+		uint64_t seen_ms)
+{
+	struct fdb_slot *s = fdb_find_slot(f, fdb_key(part, mac));
+
+	if (s->port != port || port == SLOT_EMPTY)
+		return -ENOENT;
+	if (seen_ms > s->seen_ms)
+		s->seen_ms = seen_ms;
+	return 0;
+}
 
 static inline uint32_t hash_key(uint64_t key, uint32_t mask)
 {
@@ -164,6 +193,7 @@ static int move_slot(struct fdb *f, struct fdb_slot *s, uint16_t port,
 	s->seen_ms = now_ms;
 	s->port = port;
 	f->st.moved++;
+	notify(f, s, port);
 	return FDB_MOVED;
 }
 
@@ -185,6 +215,7 @@ int fdb_learn_slot(struct fdb *f, struct fdb_slot *s, uint64_t key,
 	s->port = port;
 	count_add(f, &f->parts[part], &f->ports[port]);
 	f->st.learned++;
+	notify(f, s, port);
 	return FDB_LEARNED;
 }
 
@@ -193,6 +224,7 @@ static void remove_slot(struct fdb *f, uint32_t i)
 {
 	uint32_t j = i;
 
+	notify(f, &f->h.slots[i], -1);
 	count_remove(f, &f->h.slots[i]);
 	for (;;) {
 		uint32_t home;

@@ -172,6 +172,25 @@ unsigned int fdb_flush(struct fdb *f, int part, int port);
 void fdb_foreach(const struct fdb *f,
 		 void (*fn)(void *ctx, const struct fdb_entry *e), void *ctx);
 
+/*
+ * fdb_set_watch - call @fn(@ctx, part, mac, port) whenever an entry is
+ * learned or moves (@port: where it is now) and when it is removed by
+ * aging, a flush or a move onto a port at its limit (@port: -1); refreshes
+ * are not reported. NULL @fn: none. Keeps a mirror (the XDP fast path's
+ * map) in step with the table.
+ */
+void fdb_set_watch(struct fdb *f,
+		   void (*fn)(void *ctx, uint16_t part, uint64_t mac, int port),
+		   void *ctx);
+
+/*
+ * fdb_refresh - @mac in @part was seen on @port at @seen_ms by someone else
+ * (the fast path): the entry's age restarts from then, if it is still on
+ * @port and was not seen later. Returns 0 or -ENOENT.
+ */
+int fdb_refresh(struct fdb *f, uint16_t part, uint64_t mac, uint16_t port,
+		uint64_t seen_ms);
+
 /* fdb_get_stats - counters and size. */
 void fdb_get_stats(const struct fdb *f, struct fdb_stats *st);
 

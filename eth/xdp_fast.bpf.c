@@ -30,7 +30,7 @@
 
 struct {
 	__uint(type, BPF_MAP_TYPE_XSKMAP);
-	__uint(max_entries, XF_MAX_IFS);
+	__uint(max_entries, XF_MAX_IFS + 1); /* the last: XF_NO_XSK */
 	__type(key, __u32);
 	__type(value, __u32);
 } xsks SEC(".maps");
@@ -291,7 +291,7 @@ int fabricd_xdp(struct xdp_md *ctx)
 	if ((p->flags & XF_PORT_LIMITED) && (pt->limited & (1ull << out)))
 		return drop(slot, XF_DROP_ISOLATION);
 	eg = bpf_map_lookup_elem(&egress, &out);
-	if (!eg || !(eg->flags & XF_PORT_FAST))
+	if (!eg || !(eg->flags & XF_PORT_EGRESS))
 		return slow(p, slot, XF_SLOW_EGRESS);
 	touch(src);
 	why = retag(ctx, &rx, eg, pt);
@@ -301,6 +301,22 @@ int fabricd_xdp(struct xdp_md *ctx)
 		return slow(p, slot, why);
 	count_fwd(slot, out, len);
 	return bpf_redirect_map(&devs, out, 0);
+}
+
+/* The slot xdp_fast_probe() redirects to (set by the loader). */
+__u32 probe_slot;
+
+/* A probe frame, run with BPF_F_TEST_XDP_LIVE_FRAMES: really sent. */
+SEC("xdp")
+int fabricd_probe(struct xdp_md *ctx)
+{
+	struct xf_counters *c = counters_of(probe_slot);
+
+	if (c) { /* sent out of the port like any other */
+		c->tx_packets++;
+		c->tx_bytes += ctx->data_end - ctx->data;
+	}
+	return bpf_redirect_map(&devs, probe_slot, 0);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

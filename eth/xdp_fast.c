@@ -8,7 +8,13 @@
 #include "eth/xdp_fast.h"
 
 #include <errno.h>
+#include <linux/ethtool.h>
 #include <linux/if_link.h>
+#include <linux/sockios.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -28,6 +34,7 @@ struct xf_if {
 static struct {
 	struct xf_skel *skel;
 	unsigned int users; /* attached interfaces and holds */
+	unsigned int gen; /* loads so far */
 	struct xf_if ifs[XF_MAX_IFS];
 } xf;
 
@@ -70,6 +77,8 @@ int xdp_fast_hold(void)
 	if (!xf.skel)
 		return errno ? -errno : -EINVAL;
 	xf.users = 1;
+	if (!++xf.gen)
+		xf.gen = 1;
 	return 0;
 }
 
@@ -203,18 +212,121 @@ int xdp_fast_port_set(int ifindex, unsigned int slot, uint16_t part,
 
 	if (!xf.skel)
 		return -ENODEV;
-	if (slot >= XF_MAX_PORTS ||
-	    bpf_map_lookup_elem(map_fd(xf.skel->maps.ports), &key, &p))
-		return -ENOENT;
+	if (slot >= XF_MAX_PORTS)
+		return -EINVAL;
+	if (bpf_map_lookup_elem(map_fd(xf.skel->maps.ports), &key, &p))
+		p.xsk = XF_NO_XSK; /* not attached (tests): no socket */
 	p.slot = slot;
 	p.part = part;
 	p.flags = (uint8_t)flags;
 	ret = update(xf.skel->maps.ports, &key, &p);
 	if (!ret)
 		ret = update(xf.skel->maps.egress, &s, &eg);
-	if (!ret && (flags & XF_PORT_FAST))
+	if (!ret && (flags & XF_PORT_EGRESS))
 		ret = update(xf.skel->maps.devs, &s, &key);
 	return ret;
+}
+
+/* ETHTOOL_GSSET_INFO: how many statistics @ifr's interface has. */
+static int stats_count(int s, struct ifreq *ifr)
+{
+	struct {
+		struct ethtool_sset_info hdr;
+		uint32_t len;
+	} si = { .hdr = { .cmd = ETHTOOL_GSSET_INFO,
+			  .sset_mask = 1ull << ETH_SS_STATS } };
+
+	ifr->ifr_data = (void *)&si;
+	if (ioctl(s, SIOCETHTOOL, ifr) || !si.hdr.sset_mask)
+		return -ENOTSUP;
+	return (int)si.len;
+}
+
+/* Whether statistic @name counts XDP frames sent (not their errors). */
+static bool is_xmit(const char *name)
+{
+	size_t n = strnlen(name, ETH_GSTRING_LEN);
+
+	return n >= 8 && !memcmp(name + n - 8, "xdp_xmit", 8);
+}
+
+/* Sum of @s's statistics whose names is_xmit() likes; -ENOTSUP: none. */
+static int64_t sum_xmit(int s, struct ifreq *ifr, int n)
+{
+	struct ethtool_gstrings *gs;
+	struct ethtool_stats *st;
+	int64_t sum = -ENOTSUP;
+	int i;
+
+	gs = calloc(1, sizeof(*gs) + (size_t)n * ETH_GSTRING_LEN);
+	st = calloc(1, sizeof(*st) + (size_t)n * sizeof(uint64_t));
+	if (!gs || !st)
+		goto out;
+	gs->cmd = ETHTOOL_GSTRINGS;
+	gs->string_set = ETH_SS_STATS;
+	gs->len = (uint32_t)n;
+	st->cmd = ETHTOOL_GSTATS;
+	st->n_stats = (uint32_t)n;
+	ifr->ifr_data = (void *)gs;
+	if (ioctl(s, SIOCETHTOOL, ifr))
+		goto out;
+	ifr->ifr_data = (void *)st;
+	if (ioctl(s, SIOCETHTOOL, ifr))
+		goto out;
+	for (i = 0; i < n; i++)
+		if (is_xmit((char *)gs->data + i * ETH_GSTRING_LEN))
+			sum = (sum < 0 ? 0 : sum) + (int64_t)st->data[i];
+out:
+	free(gs);
+	free(st);
+	return sum;
+}
+
+/* The frames XDP has sent out of @ifindex so far, or a negative errno. */
+static int64_t xmit_count(int ifindex)
+{
+	struct ifreq ifr = { 0 };
+	int64_t ret = -ENODEV;
+	int s, n;
+
+	if (!if_indextoname((unsigned int)ifindex, ifr.ifr_name))
+		return -ENODEV;
+	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return -errno;
+	n = stats_count(s, &ifr);
+	ret = n > 0 ? sum_xmit(s, &ifr, n) : -ENOTSUP;
+	close(s);
+	return ret;
+}
+
+int xdp_fast_probe(int ifindex, unsigned int slot)
+{
+	uint8_t frame[60] = { 0x02, 0, 0, 0, 0,	   0,	 0x02,
+			      0,    0, 0, 0, 0x01, 0x88, 0xb5 };
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame,
+		    .data_size_in = sizeof(frame), .repeat = 1,
+		    .flags = BPF_F_TEST_XDP_LIVE_FRAMES);
+	uint32_t s = slot, key = (uint32_t)ifindex;
+	int64_t before, after;
+	int ret;
+
+	if (!xf.skel)
+		return -ENODEV;
+	ret = update(xf.skel->maps.devs, &s, &key);
+	if (ret)
+		return ret;
+	before = xmit_count(ifindex);
+	if (before < 0)
+		return (int)before;
+	xf.skel->bss->probe_slot = slot;
+	if (bpf_prog_test_run_opts(
+		    bpf_program__fd(xf.skel->progs.fabricd_probe), &o))
+		return -errno;
+	after = xmit_count(ifindex);
+	if (after < 0)
+		return (int)after;
+	return after > before;
 }
 
 void xdp_fast_slot_clear(unsigned int slot)
@@ -228,22 +340,35 @@ void xdp_fast_slot_clear(unsigned int slot)
 	bpf_map_delete_elem(map_fd(xf.skel->maps.devs), &s);
 }
 
-int xdp_fast_part_set(unsigned int idx, const struct xf_part *pt)
+/* Keys 0..@n-1 of array map @m from @vals, in one call. */
+static int load_array(struct bpf_map *m, const void *vals, uint32_t n)
 {
-	uint32_t key = idx;
+	LIBBPF_OPTS(bpf_map_batch_opts, o);
+	uint32_t *keys = calloc(n, sizeof(*keys)), i, count = n;
+	int ret;
 
-	if (!xf.skel)
-		return -ENODEV;
-	return update(xf.skel->maps.parts, &key, pt);
+	if (!keys)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		keys[i] = i;
+	ret = bpf_map_update_batch(map_fd(m), keys, vals, &count, &o);
+	free(keys);
+	return ret ? -errno : 0;
 }
 
-int xdp_fast_vid_set(unsigned int vid, int idx)
+int xdp_fast_parts_load(const struct xf_part *parts, const uint32_t *vids)
 {
-	uint32_t key = vid, val = idx < 0 ? 0 : (uint32_t)idx + 1;
+	int ret;
 
 	if (!xf.skel)
 		return -ENODEV;
-	return update(xf.skel->maps.vids, &key, &val);
+	ret = load_array(xf.skel->maps.parts, parts, XF_MAX_PARTS);
+	return ret ? ret : load_array(xf.skel->maps.vids, vids, 4096);
+}
+
+unsigned int xdp_fast_gen(void)
+{
+	return xf.skel ? xf.gen : 0;
 }
 
 static struct xf_fdb_key fdb_key_of(uint16_t part, uint64_t mac)

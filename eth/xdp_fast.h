@@ -58,19 +58,39 @@ int xdp_fast_prog_fd(void);
 /*
  * xdp_fast_port_set - attached interface @ifindex is engine slot @slot
  * (@part: an access port's partition; @flags: XF_PORT_*). A port with
- * XF_PORT_FAST is also a redirect target. Returns 0 or a negative errno.
+ * XF_PORT_EGRESS is also a redirect target. An interface not attached
+ * (tests) gets an entry without a socket. Returns 0 or a negative errno.
  */
 int xdp_fast_port_set(int ifindex, unsigned int slot, uint16_t part,
 		      unsigned int flags);
 
+/*
+ * xdp_fast_probe - whether frames XDP redirects to attached interface
+ * @ifindex (slot @slot) leave it: one probe frame (to 02:00:00:00:00:00,
+ * ethertype 0x88b5, which a host drops) is redirected through the devmap
+ * and the interface's ethtool counters named *xdp_xmit are read before
+ * and after. A veth whose peer has neither XDP nor GRO (no NAPI) drops
+ * such frames. Returns 1 (they leave), 0 (they do not), -ENOTSUP when the
+ * interface has no such counter, or another negative errno. Leaves @slot
+ * in the devmap.
+ */
+int xdp_fast_probe(int ifindex, unsigned int slot);
+
 /* xdp_fast_slot_clear - slot @slot is no redirect target any more. */
 void xdp_fast_slot_clear(unsigned int slot);
 
-/* xdp_fast_part_set - partition @idx's membership, VLAN and state. */
-int xdp_fast_part_set(unsigned int idx, const struct xf_part *pt);
+/*
+ * xdp_fast_parts_load - every partition's membership, VLAN and state
+ * (@parts: XF_MAX_PARTS entries) and the VID map (@vids: 4096 entries,
+ * partition index + 1, 0: none), each in one batch.
+ */
+int xdp_fast_parts_load(const struct xf_part *parts, const uint32_t *vids);
 
-/* xdp_fast_vid_set - VID @vid belongs to partition @idx (-1: none). */
-int xdp_fast_vid_set(unsigned int vid, int idx);
+/*
+ * xdp_fast_gen - changes whenever the program and its maps are loaded
+ * anew (empty maps); 0 while not loaded.
+ */
+unsigned int xdp_fast_gen(void);
 
 /* xdp_fast_fdb_set - @mac (48 bits) in @part was learned on @slot. */
 int xdp_fast_fdb_set(uint16_t part, uint64_t mac, unsigned int slot);

@@ -25,14 +25,16 @@ struct xf_port {
 };
 
 #define XF_NO_SLOT 0xffffffffu
+#define XF_NO_XSK XF_MAX_IFS /* never holds a socket: to the stack */
 #define XF_PORT_FAST 0x01 /* known unicast may stay in the kernel */
 #define XF_PORT_TRUNK 0x02 /* 802.1Q, partitions by VID */
 #define XF_PORT_LIMITED 0x04 /* a limited member of its partition */
+#define XF_PORT_EGRESS 0x08 /* XDP redirects to it arrive (probed) */
 
 /* egress: slot -> how to send to it (the devmap holds its ifindex). */
 struct xf_egress {
 	__u32 ifindex;
-	__u8 flags; /* XF_PORT_FAST | XF_PORT_TRUNK */
+	__u8 flags; /* XF_PORT_EGRESS | XF_PORT_TRUNK */
 	__u8 pad[3];
 };
 

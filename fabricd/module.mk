@@ -11,6 +11,7 @@ FABRICD_SRCS := fabricd/daemon.c fabricd/daemon_ctl.c fabricd/daemon_flow.c \
 	fabricd/engine/engine.c fabricd/engine/engine_core.c \
 	fabricd/engine/engine_check.c fabricd/engine/engine_ctl.c \
 	fabricd/engine/engine_flow.c \
+	fabricd/engine/engine_fast.c \
 	fabricd/engine/engine_ipoib.c \
 	fabricd/engine/ifcheck.c fabricd/engine/span.c \
 	fabricd/engine/span_ctl.c \

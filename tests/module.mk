@@ -40,6 +40,7 @@ TEST_LAYERS_test_smsnap := sm lib
 TEST_LAYERS_test_span := fabricd eth lib
 TEST_LAYERS_test_tbucket := lib
 TEST_LAYERS_test_vnet := eth lib
+TEST_LAYERS_test_xdp_fast := eth lib
 
 # Libraries a unit test needs beyond $(LIBS_ALL).
 TEST_LIBS_test_smopts := -lopensm -losmcomp

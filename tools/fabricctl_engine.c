@@ -132,6 +132,28 @@ static void print_offloads(const json_t *p)
 		 fctl_json_uint(p, "bytes_copied"));
 }
 
+/* What the XDP fast path did: forwarded in the kernel, handed over. */
+static void print_xdp(const json_t *x)
+{
+	const json_t *why = json_object_get(x, "to_engine"), *v;
+	const char *k;
+	uint64_t to_engine = 0;
+
+	if (!x)
+		return;
+	if (out_is_json()) {
+		out_json("xdp", json_incref((json_t *)x));
+		return;
+	}
+	json_object_foreach((json_t *)why, k, v)
+		to_engine += (uint64_t)json_integer_value(v);
+	out_text(" xdp-fwd rx %" PRIu64 " tx %" PRIu64 " isolation %" PRIu64
+		 " to-engine %" PRIu64,
+		 fctl_json_uint(x, "rx_packets"),
+		 fctl_json_uint(x, "tx_packets"),
+		 fctl_json_uint(x, "isolation"), to_engine);
+}
+
 static void print_port(const json_t *p)
 {
 	out_open_object(NULL);
@@ -152,6 +174,13 @@ static void print_port(const json_t *p)
 		 fctl_json_uint(p, "kernel_rx_dropped"));
 	print_share(json_object_get(p, "fdb"));
 	print_offloads(p);
+	if (json_object_get(p, "fast_path")) {
+		out_bool(PRINT_ANY, "fast_path", " fast-path %s",
+			 json_is_true(json_object_get(p, "fast_path")));
+		out_string(PRINT_ANY, "mode_reason", " (%s)",
+			   jstr(p, "mode_reason"));
+		print_xdp(json_object_get(p, "xdp"));
+	}
 	out_nl();
 	out_close_object();
 }
@@ -421,6 +450,11 @@ static void print_engine(const json_t *r)
 	out_text("drops:");
 	print_drops(json_object_get(r, "drops"));
 	out_nl();
+	if (json_object_get(r, "xdp")) {
+		out_text("fast path:");
+		print_xdp(json_object_get(r, "xdp"));
+		out_nl();
+	}
 }
 
 static void print_partition(const json_t *p)

@@ -124,6 +124,7 @@ static void housekeeping(struct engine *e, uint64_t now)
 	bool changed = false;
 
 	if (now - e->last_age_ms >= AGE_EVERY_MS) {
+		ecore_fast_refresh(&e->core, now);
 		fdb_age(e->core.fdb, now);
 		check_gone(e);
 		e->last_age_ms = now;
@@ -131,6 +132,7 @@ static void housekeeping(struct engine *e, uint64_t now)
 	if (now - e->last_retry_ms < RETRY_EVERY_MS)
 		return;
 	e->last_retry_ms = now;
+	ecore_fast_reprobe(&e->core);
 	for (i = 0; i < ECORE_MAX_PORTS; i++) {
 		struct ecore_port *ep = &e->core.ports[i];
 

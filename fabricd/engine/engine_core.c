@@ -686,6 +686,7 @@ int ecore_init(struct engine_core *c, struct pool *pool, unsigned int fdb_size,
 	c->fdb = fdb_create(fdb_size, aging_ms);
 	if (!c->fdb)
 		return -errno;
+	ecore_fast_init(c);
 	return 0;
 }
 
@@ -951,4 +952,5 @@ void ecore_rebuild(struct engine_core *c)
 			c->vid_part[pt->vlan] = j + 1;
 	}
 	rebuild_members(c);
+	ecore_fast_sync(c);
 }

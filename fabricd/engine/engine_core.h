@@ -117,6 +117,10 @@ struct ecore_port {
 	struct pkt *txq[ECORE_BURST];
 	/* why fabricd will not open it (engine_check.c), or "" */
 	char refused[ECORE_REFUSED_MAX];
+	bool fast; /* known unicast from it stays in the kernel (XDP) */
+	bool fast_egress; /* ...and to it: XDP redirects to it arrive */
+	int probe; /* xdp_fast_probe() at open: 1, 0 or a negative errno */
+	uint32_t probe_gen; /* gen the probe was made for; 0: none yet */
 };
 
 struct engine_core {
@@ -138,6 +142,8 @@ struct engine_core {
 	uint32_t flow_every; /* sample 1 in this many forwarded frames */
 	uint32_t flow_skip; /* forwarded frames until the next sample */
 	uint64_t flow_ports_ib; /* port bitmap: ipoib ports (IB flows) */
+	bool fast_off; /* the XDP fast path is off for every port */
+	unsigned int fast_gen; /* xdp_fast_gen() the maps were filled for */
 };
 
 /*
@@ -226,6 +232,51 @@ void ecore_rebuild(struct engine_core *c);
  */
 void ecore_flow_set(struct engine_core *c, struct flow_cache *fc,
 		    uint32_t every);
+
+/*
+ * The XDP fast path (engine_fast.c, eth/xdp_fast.h): known unicast
+ * between AF_XDP ports in driver mode is forwarded in the kernel. The core
+ * keeps the program's maps in step: its FDB on every change (a watch on
+ * the table), ports and partitions on every ecore_rebuild().
+ */
+
+/* ecore_fast_init - watch the FDB; called by ecore_init(). */
+void ecore_fast_init(struct engine_core *c);
+
+/* ecore_fast_sync - push ports and partitions (and the FDB when new). */
+void ecore_fast_sync(struct engine_core *c);
+
+/*
+ * ecore_fast_reprobe - probe again the ports XDP could not redirect to
+ * (their veth peer may have got NAPI since); push what changed.
+ */
+void ecore_fast_reprobe(struct engine_core *c);
+
+/*
+ * ecore_fast_refresh - restart the age of the addresses the fast path
+ * forwarded frames from, so they do not age out while in use. @now_ms as
+ * the engine's clock (CLOCK_MONOTONIC).
+ */
+void ecore_fast_refresh(struct engine_core *c, uint64_t now_ms);
+
+/* What the fast path did for one port (or, @slot ECORE_MAX_PORTS, all). */
+struct ecore_fast_counters {
+	uint64_t rx_packets, rx_bytes, tx_packets, tx_bytes;
+	uint64_t isolation; /* dropped in the kernel: limited to limited */
+	uint64_t no_headroom; /* dropped in the kernel: no room for the tag */
+	uint64_t to_engine[8]; /* frames handed to the engine, by reason */
+};
+
+/* ecore_fast_counters - the per-CPU counters of @slot, added up. */
+void ecore_fast_counters(const struct engine_core *c, unsigned int slot,
+			 struct ecore_fast_counters *fc);
+
+/* ecore_fast_reason - name of to_engine[@i], NULL past the last. */
+const char *ecore_fast_reason(unsigned int i);
+
+/* ecore_fast_why - why port @ep runs as it does, for `port list`. */
+const char *ecore_fast_why(const struct engine_core *c,
+			   const struct ecore_port *ep);
 
 /* ecore_drop_name - stable key of a drop reason ("runt", "tx_full"). */
 const char *ecore_drop_name(enum ecore_drop d);

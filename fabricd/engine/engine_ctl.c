@@ -124,11 +124,54 @@ static const char *port_state(const struct ecore_port *ep)
 	return ep->refused[0] ? "refused" : "absent";
 }
 
+/* What the XDP fast path did, as its own object. */
+static json_t *fast_json(const struct ecore_fast_counters *fc)
+{
+	json_t *why = json_object();
+	const char *name;
+	unsigned int i;
+
+	for (i = 0; (name = ecore_fast_reason(i)); i++)
+		json_object_set_new(why, name, json_integer(fc->to_engine[i]));
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "rx_packets",
+			 (json_int_t)fc->rx_packets, "rx_bytes",
+			 (json_int_t)fc->rx_bytes, "tx_packets",
+			 (json_int_t)fc->tx_packets, "tx_bytes",
+			 (json_int_t)fc->tx_bytes, "isolation",
+			 (json_int_t)fc->isolation, "no_headroom",
+			 (json_int_t)fc->no_headroom, "to_engine", why);
+}
+
+/*
+ * @c with what the fast path did added in: its frames count as received
+ * and sent, its drops under their reasons. The fast path's own figures
+ * in *@fc.
+ */
+static struct ecore_counters merged(const struct engine_core *core,
+				    unsigned int slot,
+				    const struct ecore_counters *c,
+				    struct ecore_fast_counters *fc)
+{
+	struct ecore_counters m = *c;
+
+	ecore_fast_counters(core, slot, fc);
+	m.rx_packets += fc->rx_packets;
+	m.rx_bytes += fc->rx_bytes;
+	m.tx_packets += fc->tx_packets;
+	m.tx_bytes += fc->tx_bytes;
+	m.drops[ECORE_DROP_ISOLATION] += fc->isolation;
+	m.drops[ECORE_DROP_NO_BUFFER] += fc->no_headroom;
+	return m;
+}
+
 static json_t *port_json(const struct engine *e, const struct ecore_port *ep)
 {
 	const struct ecore_part *pt =
 		ep->role == ECORE_ACCESS ? &e->core.parts[ep->part] : NULL;
-	json_t *o = counters_json(&ep->c);
+	unsigned int slot = (unsigned int)(ep - e->core.ports);
+	struct ecore_fast_counters fc;
+	struct ecore_counters c = merged(&e->core, slot, &ep->c, &fc);
+	json_t *o = counters_json(&c);
 	struct port_hw_stats hw;
 
 	port_stats((struct port *)&ep->port, &hw);
@@ -137,6 +180,10 @@ static json_t *port_json(const struct engine *e, const struct ecore_port *ep)
 	json_object_set_new(o, "mode",
 			    ep->port.ops ? json_string(ep->port.mode) :
 					   json_null());
+	json_object_set_new(o, "fast_path", json_boolean(ep->fast));
+	json_object_set_new(o, "mode_reason",
+			    json_string(ecore_fast_why(&e->core, ep)));
+	json_object_set_new(o, "xdp", fast_json(&fc));
 	json_object_set_new(o, "role", json_string(port_role(ep)));
 	json_object_set_new(o, "partition",
 			    pt ? json_string(pt->name) : json_null());
@@ -354,6 +401,8 @@ static int cmd_fdb_show(int argc, const char *const argv[], void *aux,
 		return engine_fail(error, -EINVAL, "%s",
 				   "usage: [partition NAME]");
 	pthread_mutex_lock(&e->lock);
+	/* what the fast path forwarded counts as seen */
+	ecore_fast_refresh(&e->core, util_now_ms());
 	if (argc == 2)
 		d.part = ecore_part_find(&e->core, argv[1]);
 	if (d.part == -ENOENT) {
@@ -503,28 +552,35 @@ static json_t *engine_json(const struct engine *e)
 	json_t *drops = json_object();
 	unsigned int i;
 
+	struct ecore_fast_counters fc;
+	struct ecore_counters c = { 0 };
+	json_t *o;
+
+	memcpy(c.drops, e->core.drops, sizeof(c.drops));
+	c = merged(&e->core, ECORE_MAX_PORTS, &c, &fc);
 	fdb_get_stats(e->core.fdb, &fs);
 	for (i = 0; i < ECORE_DROP_MAX; i++)
 		json_object_set_new(drops, ecore_drop_name(i),
-				    json_integer(e->core.drops[i]));
-	return json_pack(
-		"{s:s, s:s, s:b, s:I, s:{s:i, s:i, s:i, s:b}, "
-		"s:{s:i, s:i, s:i, s:I, s:I, s:I, s:I, s:I, s:I}, "
-		"s:o, s:I, s:I}",
-		"partitions_from", e->eth_only ? "policy" : "ib", "poll_mode",
-		e->busy_poll ? "busy-poll" : "epoll", "running", e->running,
-		"bytes_copied", (json_int_t)e->core.bytes_copied, "pool",
-		"buffers", (int)pool_size(e->pool), "free",
-		(int)pool_avail(e->pool), "buf_size",
-		(int)pool_buf_size(e->pool), "hugepages",
-		pool_hugepages(e->pool), "fdb", "size",
-		(int)fdb_max_entries(e->core.fdb), "entries", (int)fs.entries,
-		"reserved", (int)fs.reserved, "learned", (json_int_t)fs.learned,
-		"moved", (json_int_t)fs.moved, "aged", (json_int_t)fs.aged,
-		"full", (json_int_t)fs.full, "part_limit",
-		(json_int_t)fs.part_limit, "port_limit",
-		(json_int_t)fs.port_limit, "drops", drops, "wakeups",
-		(json_int_t)e->wakeups, "bursts", (json_int_t)e->bursts);
+				    json_integer(c.drops[i]));
+	o = json_pack("{s:s, s:s, s:b, s:I, s:{s:i, s:i, s:i, s:b}, "
+		      "s:{s:i, s:i, s:i, s:I, s:I, s:I, s:I, s:I, s:I}, "
+		      "s:o, s:I, s:I}",
+		      "partitions_from", e->eth_only ? "policy" : "ib",
+		      "poll_mode", e->busy_poll ? "busy-poll" : "epoll",
+		      "running", e->running, "bytes_copied",
+		      (json_int_t)e->core.bytes_copied, "pool", "buffers",
+		      (int)pool_size(e->pool), "free", (int)pool_avail(e->pool),
+		      "buf_size", (int)pool_buf_size(e->pool), "hugepages",
+		      pool_hugepages(e->pool), "fdb", "size",
+		      (int)fdb_max_entries(e->core.fdb), "entries",
+		      (int)fs.entries, "reserved", (int)fs.reserved, "learned",
+		      (json_int_t)fs.learned, "moved", (json_int_t)fs.moved,
+		      "aged", (json_int_t)fs.aged, "full", (json_int_t)fs.full,
+		      "part_limit", (json_int_t)fs.part_limit, "port_limit",
+		      (json_int_t)fs.port_limit, "drops", drops, "wakeups",
+		      (json_int_t)e->wakeups, "bursts", (json_int_t)e->bursts);
+	json_object_set_new(o, "xdp", fast_json(&fc));
+	return o;
 }
 
 json_t *engine_stats_json(struct engine *e)

@@ -58,6 +58,16 @@ WANT_MODE=af_xdp
 xdp_host_offloads() {
 	[ $WANT_MODE = af_xdp ] || return 0
 	in_ns "$1" ethtool -K eth0 tx off tso off gso off >/dev/null 2>&1
+	far_side "$1"
+}
+# The XDP fast path (on unless FABRICD_NO_FASTPATH=1; datapath_xdp_slow.sh
+# runs this script so) redirects frames into the VM's veth end, which
+# takes them only with NAPI: GRO on (the far-side setting of issue 17).
+FAST=0
+[ $WANT_MODE = af_xdp ] && [ -z "${FABRICD_NO_FASTPATH:-}" ] && FAST=1
+far_side() {
+	[ $FAST = 1 ] || return 0
+	in_ns "$1" ethtool -K eth0 gro on >/dev/null 2>&1
 }
 
 # vm NAME IP: a namespace with eth0, its peer v<NAME> in sw.
@@ -79,6 +89,7 @@ vm l1 10.9.0.11
 vm l2 10.9.0.12
 mkns ext
 ip -n "$P-ext" link add eth0 type veth peer name vt netns "$P-sw"
+far_side ext
 ip -n "$P-ext" link set eth0 up
 ip -n "$P-sw" link set vt up
 
@@ -344,6 +355,93 @@ if [ $WANT_MODE = af_packet+vnet ]; then
 		"$(stat .bytes_copied)"
 else
 	diag "bytes copied (floods to AF_XDP ports): $(stat .bytes_copied)"
+fi
+# A poisoned fast-path map entry: tenant-b's b1 learned in tenant-a's
+# partition on vb1. The program must check the ingress port's partition
+# itself: a1's unicast to b1 must not reach b1 through it.
+fdb_map() {
+	local prog
+	prog=$(ip -n "$P-sw" -j link show va1 | jq '.[0].xdp.prog.id')
+	for m in $(bpftool prog show id "$prog" -j | jq '.map_ids[]'); do
+		[ "$(bpftool map show id "$m" -j | jq -r .name)" = fdb ] &&
+			echo "$m" && return 0
+	done
+	return 1
+}
+# fdb_entry MAP MAC: "PART SLOT" of MAC's entry (one partition).
+fdb_entry() {
+	local k
+	k=$(for b in ${2//:/ }; do printf '%d,' "0x$b"; done)
+	bpftool map dump id "$1" -j | jq -r --arg k "[${k%,}]" '.[] |
+		select((.formatted.key.mac | tojson) == $k) |
+		"\(.formatted.key.part) \(.formatted.value.slot)"'
+}
+# hexbytes MAC: its bytes as bpftool takes them.
+hexbytes() { for b in ${1//:/ }; do printf '0x%s ' "$b"; done; }
+poison_check() {
+	local map a b before
+	map=$(fdb_map) || { check "fast-path fdb map found" false; return; }
+	pings b1 -c 1 -W 1 10.9.0.99 # b1's entry on vb1
+	a=$(fdb_entry "$map" "$(mac_of a1)")
+	b=$(fdb_entry "$map" "$(mac_of b1)")
+	set -- $a $b # a1's partition and slot, b1's
+	[ $# = 4 ] && [ "$1" != "$3" ] ||
+		{ check "a1 and b1 in the fast-path map ($a/$b)" false; return; }
+	bpftool map update id "$map" key $(hexbytes "$(mac_of b1)") \
+		$(($1 & 255)) $(($1 >> 8)) value $(($4 & 255)) 0 0 0 \
+		0 0 0 0 0 0 0 0 0 0 0 0
+	check_eq "poisoned entry in the map: b1 in a1's partition on b1's port" \
+		"$1 $4" "$(fdb_entry "$map" "$(mac_of b1)" | grep "^$1 ")"
+	in_ns a1 ip neigh replace 10.9.0.3 lladdr "$(mac_of b1)" dev eth0
+	before=$(xdp_rx va1 "to_engine.slow_egress")
+	cap b1 poison
+	! pings a1 -c 3 -i 0.2 -W 1 10.9.0.3
+	check_eq "poisoned map entry: a1 -> b1 still fails" 0 $?
+	stopcap poison
+	check_eq "poisoned map entry: no frame of a1 reached b1" 0 \
+		"$(count poison "eth.src==$(mac_of a1)")"
+	check "poisoned map entry: the program sent them to the engine" \
+		test "$(xdp_rx va1 "to_engine.slow_egress")" -gt "$before"
+	in_ns a1 ip neigh del 10.9.0.3 dev eth0
+}
+# Unicast between b1 and a host behind the trunk (ee:30, VID 30), both
+# learned a moment ago (aging is 1.5 s by now): tag pushed, tag popped.
+trunk_fast_check() {
+	local ext_tx b1_tx
+	pings b1 -c 1 -W 1 10.9.0.99
+	inject ext 1 ff:ff:ff:ff:ff:ff 02:00:00:00:ee:30 8100001e88b5
+	ext_tx=$(xdp_rx vt tx_packets)
+	b1_tx=$(xdp_rx vb1 tx_packets)
+	cap ext fast_ext
+	cap b1 fast_b1
+	inject b1 5 02:00:00:00:ee:30 "$(mac_of b1)" 88b5
+	inject ext 5 "$(mac_of b1)" 02:00:00:00:ee:30 8100001e88b5
+	stopcap fast_ext
+	stopcap fast_b1
+	check "b1 -> trunk: forwarded in the kernel" \
+		test "$(xdp_rx vt tx_packets)" -ge $((ext_tx + 5))
+	check_eq "... tagged with VID 30 on the trunk" 5 "$(count fast_ext \
+		"vlan.id==30 && eth.src==$(mac_of b1) && vlan.etype==0x88b5")"
+	check "trunk -> b1: forwarded in the kernel" \
+		test "$(xdp_rx vb1 tx_packets)" -ge $((b1_tx + 5))
+	check_eq "... untagged at b1" 5 "$(count fast_b1 \
+		"eth.src==02:00:00:00:ee:30 && eth.type==0x88b5 && !vlan")"
+}
+# The fast path: known unicast stayed in the kernel, isolation held there.
+xdp_rx() {
+	fctl -j port list | jq ".[] | select(.name==\"$1\") | .xdp.$2"
+}
+if [ $FAST = 1 ]; then
+	check_eq "fast path on for every veth port" true \
+		"$(fctl -j port list | jq '[.[] | select(.kind=="netdev") |
+			.fast_path] | all')"
+	check "known unicast a1 -> a2 forwarded in the kernel" \
+		test "$(xdp_rx va1 rx_packets)" -gt 100
+	trunk_fast_check
+	poison_check
+else
+	check_eq "fast path off: nothing forwarded in the kernel" 0 \
+		"$(fctl -j stats | jq '.xdp.rx_packets // 0')"
 fi
 fctl port del nosuch 2>/dev/null
 check_eq "port del of an unknown port is refused (exit 1)" 1 $?
