@@ -25,8 +25,8 @@
 
 #define VLAN_HLEN 4
 #define VID_MASK 0x0fff
-/* The largest frame the fast path forwards (1500-byte MTU, one tag). */
-#define MAX_FRAME (ETH_HLEN + VLAN_HLEN + 1500)
+/* The largest payload the fast path forwards (a 1500-byte MTU). */
+#define MAX_PAYLOAD 1500
 
 struct {
 	__uint(type, BPF_MAP_TYPE_XSKMAP);
@@ -136,7 +136,7 @@ static __always_inline int parse(const struct xf_port *p, void *data, void *end,
 	struct ethhdr *eth = data;
 	__be16 type;
 
-	if ((void *)(eth + 1) > end || end - data > MAX_FRAME)
+	if ((void *)(eth + 1) > end)
 		return XF_SLOW_HEADER;
 	if (is_multicast(eth->h_dest))
 		return XF_SLOW_MULTICAST;
@@ -162,14 +162,17 @@ static __always_inline int parse(const struct xf_port *p, void *data, void *end,
 		if (!pp || !*pp || *pp > XF_MAX_PARTS)
 			return XF_SLOW_PARTITION;
 		rx->part = *pp - 1;
-		return -1;
+		/* the payload after the tag, as the engine measures it */
+		return end - data > ETH_HLEN + VLAN_HLEN + MAX_PAYLOAD ?
+			       XF_SLOW_HEADER :
+			       -1;
 	}
 	type = bpf_ntohs(type);
 	if (type == ETH_P_8021AD || type == 0x9100 ||
 	    (type > 1500 && type < 0x0600))
 		return XF_SLOW_HEADER;
 	rx->part = p->part;
-	return -1;
+	return end - data > ETH_HLEN + MAX_PAYLOAD ? XF_SLOW_HEADER : -1;
 }
 
 /* Look @mac up in partition @part. */

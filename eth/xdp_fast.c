@@ -230,16 +230,15 @@ int xdp_fast_port_set(int ifindex, unsigned int slot, uint16_t part,
 /* ETHTOOL_GSSET_INFO: how many statistics @ifr's interface has. */
 static int stats_count(int s, struct ifreq *ifr)
 {
-	struct {
-		struct ethtool_sset_info hdr;
-		uint32_t len;
-	} si = { .hdr = { .cmd = ETHTOOL_GSSET_INFO,
-			  .sset_mask = 1ull << ETH_SS_STATS } };
+	uint64_t buf[4] = { 0 }; /* the header and one length */
+	struct ethtool_sset_info *si = (struct ethtool_sset_info *)buf;
 
-	ifr->ifr_data = (void *)&si;
-	if (ioctl(s, SIOCETHTOOL, ifr) || !si.hdr.sset_mask)
+	si->cmd = ETHTOOL_GSSET_INFO;
+	si->sset_mask = 1ull << ETH_SS_STATS;
+	ifr->ifr_data = (void *)si;
+	if (ioctl(s, SIOCETHTOOL, ifr) || !si->sset_mask)
 		return -ENOTSUP;
-	return (int)si.len;
+	return (int)si->data[0];
 }
 
 /* Whether statistic @name counts XDP frames sent (not their errors). */

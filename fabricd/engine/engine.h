@@ -10,7 +10,8 @@
  *
  * Environment: FABRICD_BUSY_POLL=1 makes the forwarding thread poll its
  * ports without sleeping (lower latency, one CPU at 100%); FABRICD_NO_XDP=1
- * keeps netdev ports on AF_PACKET instead of AF_XDP.
+ * keeps netdev ports on AF_PACKET instead of AF_XDP; FABRICD_NO_FASTPATH=1
+ * keeps every frame of AF_XDP ports off the XDP fast path (engine_fast.c).
  */
 #ifndef FABRICD_ENGINE_H
 #define FABRICD_ENGINE_H
