@@ -92,14 +92,15 @@ static __always_inline struct xf_counters *counters_of(__u32 slot)
 }
 
 /* To the engine: the port's AF_XDP socket, else the kernel's stack. */
-static __always_inline int slow(const struct xf_port *p, __u32 slot,
-				enum xf_reason why)
+static __always_inline int slow(struct xdp_md *ctx, const struct xf_port *p,
+				__u32 slot, enum xf_reason why)
 {
 	struct xf_counters *c = counters_of(slot);
 
 	if (c && why < XF_REASON_MAX)
 		c->reason[why]++;
-	if (!p)
+	/* the socket is bound to queue 0 (ports have one queue) */
+	if (!p || ctx->rx_queue_index)
 		return XDP_PASS;
 	return bpf_redirect_map(&xsks, p->xsk, XDP_PASS);
 }
@@ -269,39 +270,39 @@ int fabricd_xdp(struct xdp_md *ctx)
 
 	p = bpf_map_lookup_elem(&ports, &ifindex);
 	if (!p)
-		return slow(p, XF_NO_SLOT, XF_SLOW_PORT);
+		return slow(ctx, p, XF_NO_SLOT, XF_SLOW_PORT);
 	slot = p->slot;
 	if (!(p->flags & XF_PORT_FAST) || slot >= XF_MAX_PORTS)
-		return slow(p, slot, XF_SLOW_PORT);
+		return slow(ctx, p, slot, XF_SLOW_PORT);
 	why = parse(p, data, end, &rx);
 	if (why >= 0)
-		return slow(p, slot, why);
+		return slow(ctx, p, slot, why);
 	pt = bpf_map_lookup_elem(&parts, &(__u32){ rx.part });
 	if (!pt || !pt->active || !(pt->members & (1ull << slot)))
-		return slow(p, slot, XF_SLOW_PARTITION);
+		return slow(ctx, p, slot, XF_SLOW_PARTITION);
 	src = fdb_find(eth->h_source, rx.part);
 	if (!src || src->slot != slot)
-		return slow(p, slot, XF_SLOW_SRC);
+		return slow(ctx, p, slot, XF_SLOW_SRC);
 	dst = fdb_find(eth->h_dest, rx.part);
 	if (!dst)
-		return slow(p, slot, XF_SLOW_DST);
+		return slow(ctx, p, slot, XF_SLOW_DST);
 	out = dst->slot;
 	/* the ingress partition's own members only: a map entry cannot
 	 * lead elsewhere; to itself: the engine counts it */
 	if (out >= XF_MAX_PORTS || out == slot ||
 	    !(pt->members & (1ull << out)))
-		return slow(p, slot, XF_SLOW_EGRESS);
+		return slow(ctx, p, slot, XF_SLOW_EGRESS);
 	if ((p->flags & XF_PORT_LIMITED) && (pt->limited & (1ull << out)))
 		return drop(slot, XF_DROP_ISOLATION);
 	eg = bpf_map_lookup_elem(&egress, &out);
 	if (!eg || !(eg->flags & XF_PORT_EGRESS))
-		return slow(p, slot, XF_SLOW_EGRESS);
+		return slow(ctx, p, slot, XF_SLOW_EGRESS);
 	touch(src);
 	why = retag(ctx, &rx, eg, pt);
 	if (why == XF_DROP_NO_HEADROOM)
 		return drop(slot, why);
 	if (why)
-		return slow(p, slot, why);
+		return slow(ctx, p, slot, why);
 	count_fwd(slot, out, len);
 	return bpf_redirect_map(&devs, out, 0);
 }

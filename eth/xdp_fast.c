@@ -429,28 +429,40 @@ static uint64_t key_mac(const struct xf_fdb_key *k)
 	return mac;
 }
 
+#define SEEN_BATCH 256
+
 int xdp_fast_fdb_seen(void (*fn)(void *ctx, uint16_t part, uint64_t mac,
 				 unsigned int slot, uint64_t ago_ms),
 		      void *ctx)
 {
-	int fd = map_fd(xf.skel ? xf.skel->maps.fdb : NULL), n = 0;
-	struct xf_fdb_key k, next;
-	struct xf_fdb_val v;
+	static struct xf_fdb_key keys[SEEN_BATCH];
+	static struct xf_fdb_val vals[SEEN_BATCH];
+	int fd = map_fd(xf.skel ? xf.skel->maps.fdb : NULL), n = 0, ret;
+	LIBBPF_OPTS(bpf_map_batch_opts, o);
 	uint64_t now = mono_ns();
-	void *prev = NULL;
+	struct xf_fdb_key next;
+	void *in = NULL;
+	uint32_t count, i;
 
 	if (fd < 0)
 		return fd;
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		k = next;
-		prev = &k;
-		if (bpf_map_lookup_elem(fd, &k, &v) || !v.seen_ns)
-			continue;
-		fn(ctx, k.part, key_mac(&k), v.slot,
-		   now > v.seen_ns ? (now - v.seen_ns) / 1000000 : 0);
-		n++;
-	}
-	return n;
+	do { /* ENOENT: the last batch */
+		count = SEEN_BATCH;
+		ret = bpf_map_lookup_batch(fd, in, &next, keys, vals, &count,
+					   &o);
+		ret = ret ? -errno : 0;
+		for (i = 0; i < count && (!ret || ret == -ENOENT); i++) {
+			if (!vals[i].seen_ns)
+				continue;
+			fn(ctx, keys[i].part, key_mac(&keys[i]), vals[i].slot,
+			   now > vals[i].seen_ns ?
+				   (now - vals[i].seen_ns) / 1000000 :
+				   0);
+			n++;
+		}
+		in = &next;
+	} while (!ret);
+	return ret == -ENOENT ? n : ret;
 }
 
 int xdp_fast_counters(unsigned int slot, struct xf_counters *sum)

@@ -245,6 +245,56 @@ static void test_port_limit(void **state)
 	fdb_destroy(f);
 }
 
+/* The watch: the last event and how many. */
+static struct {
+	unsigned int n;
+	uint16_t part;
+	uint64_t mac;
+	int port;
+} ev;
+
+static void on_change(void *ctx, uint16_t part, uint64_t mac, int port)
+{
+	ev.n++;
+	ev.part = part;
+	ev.mac = mac;
+	ev.port = port;
+}
+
+static void test_watch_and_refresh(void **state)
+{
+	struct fdb *f = fdb_create(16, 1000);
+
+	fdb_set_watch(f, on_change, NULL);
+	assert_int_equal(fdb_learn(f, 2, 0x020000000001, 3, 10), FDB_LEARNED);
+	assert_int_equal(ev.n, 1);
+	assert_int_equal(ev.part, 2);
+	assert_true(ev.mac == 0x020000000001);
+	assert_int_equal(ev.port, 3);
+	/* refreshes are not reported */
+	assert_int_equal(fdb_learn(f, 2, 0x020000000001, 3, 20), FDB_REFRESHED);
+	assert_int_equal(ev.n, 1);
+	assert_int_equal(fdb_learn(f, 2, 0x020000000001, 4, 30), FDB_MOVED);
+	assert_int_equal(ev.n, 2);
+	assert_int_equal(ev.port, 4);
+	/* seen elsewhere (the fast path): its age restarts from then */
+	assert_int_equal(fdb_refresh(f, 2, 0x020000000001, 3, 900), -ENOENT);
+	assert_int_equal(fdb_refresh(f, 2, 0x020000000001, 4, 900), 0);
+	assert_int_equal(fdb_refresh(f, 2, 0x020000000001, 4, 500), 0);
+	assert_int_equal(fdb_age(f, 1500), 0);
+	assert_int_equal(fdb_lookup(f, 2, 0x020000000001, 1500), 4);
+	/* removals: aging, flush */
+	assert_int_equal(fdb_age(f, 1900), 1);
+	assert_int_equal(ev.n, 3);
+	assert_int_equal(ev.port, -1);
+	assert_int_equal(fdb_learn(f, 5, 0x020000000002, 1, 2000), FDB_LEARNED);
+	assert_int_equal(fdb_flush(f, 5, FDB_ANY), 1);
+	assert_int_equal(ev.n, 5);
+	assert_int_equal(ev.port, -1);
+	assert_true(ev.mac == 0x020000000002);
+	fdb_destroy(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -255,6 +305,7 @@ int main(void)
 		cmocka_unit_test(test_partition_flood_leaves_room),
 		cmocka_unit_test(test_fixed_quota),
 		cmocka_unit_test(test_port_limit),
+		cmocka_unit_test(test_watch_and_refresh),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

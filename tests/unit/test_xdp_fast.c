@@ -160,6 +160,15 @@ static int verdict(uint64_t dst, uint64_t src, int vid, size_t len)
 			skip(); /* not root, no BPF */ \
 	} while (0)
 
+static uint64_t seen_mac;
+
+static void seen(void *ctx, uint16_t part, uint64_t mac, unsigned int slot,
+		 uint64_t ago_ms)
+{
+	if (part == PART_A && slot == 0 && ago_ms < 10000)
+		seen_mac = mac;
+}
+
 static void test_known_unicast(void **state)
 {
 	uint8_t f[128];
@@ -170,8 +179,11 @@ static void test_known_unicast(void **state)
 	assert_int_equal(r.verdict, XDP_REDIRECT);
 	assert_int_equal(r.out_len, 64);
 	assert_memory_equal(r.out, f, 64);
-	/* the source refreshed its age */
 	assert_int_equal(verdict(MAC_A1, MAC_SRC, -1, 1514), XDP_REDIRECT);
+	/* the source's age restarted: the engine hears of it */
+	seen_mac = 0;
+	assert_true(xdp_fast_fdb_seen(seen, NULL) >= 1);
+	assert_true(seen_mac == MAC_SRC);
 }
 
 static void test_to_engine(void **state)
