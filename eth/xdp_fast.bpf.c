@@ -81,24 +81,38 @@ struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, XF_MAX_PORTS + 1); /* the last: no slot */
 	__type(key, __u32);
-	__type(value, struct xf_counters);
+	__type(value, struct xf_fwd);
 } counters SEC(".maps");
 
-static __always_inline struct xf_counters *counters_of(__u32 slot)
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XF_REASON_KEYS);
+	__type(key, __u32);
+	__type(value, __u64);
+} reasons SEC(".maps");
+
+static __always_inline struct xf_fwd *counters_of(__u32 slot)
 {
 	__u32 k = slot < XF_MAX_PORTS ? slot : XF_MAX_PORTS;
 
 	return bpf_map_lookup_elem(&counters, &k);
 }
 
+static __always_inline void count_reason(__u32 slot, enum xf_reason why)
+{
+	__u32 k = (slot < XF_MAX_PORTS ? slot : XF_MAX_PORTS) * XF_REASON_MAX +
+		  why;
+	__u64 *c = bpf_map_lookup_elem(&reasons, &k);
+
+	if (c)
+		(*c)++;
+}
+
 /* To the engine: the port's AF_XDP socket, else the kernel's stack. */
 static __always_inline int slow(struct xdp_md *ctx, const struct xf_port *p,
 				__u32 slot, enum xf_reason why)
 {
-	struct xf_counters *c = counters_of(slot);
-
-	if (c && why < XF_REASON_MAX)
-		c->reason[why]++;
+	count_reason(slot, why);
 	/* the socket is bound to queue 0 (ports have one queue) */
 	if (!p || ctx->rx_queue_index)
 		return XDP_PASS;
@@ -107,10 +121,7 @@ static __always_inline int slow(struct xdp_md *ctx, const struct xf_port *p,
 
 static __always_inline int drop(__u32 slot, enum xf_reason why)
 {
-	struct xf_counters *c = counters_of(slot);
-
-	if (c && why < XF_REASON_MAX)
-		c->reason[why]++;
+	count_reason(slot, why);
 	return XDP_DROP;
 }
 
@@ -164,7 +175,7 @@ static __always_inline int parse(const struct xf_port *p, void *data, void *end,
 			return XF_SLOW_PARTITION;
 		rx->part = *pp - 1;
 		/* the payload after the tag, as the engine measures it */
-		return end - data > ETH_HLEN + VLAN_HLEN + MAX_PAYLOAD ?
+		return data + ETH_HLEN + VLAN_HLEN + MAX_PAYLOAD < end ?
 			       XF_SLOW_HEADER :
 			       -1;
 	}
@@ -173,7 +184,7 @@ static __always_inline int parse(const struct xf_port *p, void *data, void *end,
 	    (type > 1500 && type < 0x0600))
 		return XF_SLOW_HEADER;
 	rx->part = p->part;
-	return end - data > ETH_HLEN + MAX_PAYLOAD ? XF_SLOW_HEADER : -1;
+	return data + ETH_HLEN + MAX_PAYLOAD < end ? XF_SLOW_HEADER : -1;
 }
 
 /* Look @mac up in partition @part. */
@@ -240,7 +251,7 @@ static __always_inline void touch(struct xf_fdb_val *v)
 
 static __always_inline void count_fwd(__u32 in, __u32 out, __u64 len)
 {
-	struct xf_counters *c = counters_of(in);
+	struct xf_fwd *c = counters_of(in);
 
 	if (c) {
 		c->rx_packets++;
@@ -264,7 +275,7 @@ int fabricd_xdp(struct xdp_md *ctx)
 	const struct xf_part *pt;
 	const struct xf_port *p;
 	struct ethhdr *eth = data;
-	__u64 len = end - data;
+	__u64 len;
 	struct rx rx = { 0 };
 	int why;
 
@@ -298,6 +309,9 @@ int fabricd_xdp(struct xdp_md *ctx)
 	if (!eg || !(eg->flags & XF_PORT_EGRESS))
 		return slow(ctx, p, slot, XF_SLOW_EGRESS);
 	touch(src);
+	/* a helper, not end - data: without CAP_PERFMON (fabricd's unit) the
+	 * verifier refuses pointer - pointer */
+	len = bpf_xdp_get_buff_len(ctx);
 	why = retag(ctx, &rx, eg, pt);
 	if (why == XF_DROP_NO_HEADROOM)
 		return drop(slot, why);
@@ -314,12 +328,6 @@ __u32 probe_slot;
 SEC("xdp")
 int fabricd_probe(struct xdp_md *ctx)
 {
-	struct xf_counters *c = counters_of(probe_slot);
-
-	if (c) { /* sent out of the port like any other */
-		c->tx_packets++;
-		c->tx_bytes += ctx->data_end - ctx->data;
-	}
 	return bpf_redirect_map(&devs, probe_slot, 0);
 }
 

@@ -301,8 +301,8 @@ static int64_t xmit_count(int ifindex)
 
 int xdp_fast_probe(int ifindex, unsigned int slot)
 {
-	uint8_t frame[60] = { 0x02, 0, 0, 0, 0,	   0,	 0x02,
-			      0,    0, 0, 0, 0x01, 0x88, 0xb5 };
+	uint8_t frame[XDP_FAST_PROBE_LEN] = { 0x02, 0, 0, 0, 0,	   0,	 0x02,
+					      0,    0, 0, 0, 0x01, 0x88, 0xb5 };
 	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame,
 		    .data_size_in = sizeof(frame), .repeat = 1,
 		    .flags = BPF_F_TEST_XDP_LIVE_FRAMES);
@@ -465,32 +465,52 @@ int xdp_fast_fdb_seen(void (*fn)(void *ctx, uint16_t part, uint64_t mac,
 	return ret == -ENOENT ? n : ret;
 }
 
-int xdp_fast_counters(unsigned int slot, struct xf_counters *sum)
+/* Percpu map @m's value at @key (@size bytes a CPU), summed as u64s. */
+static int sum_percpu(struct bpf_map *m, uint32_t key, uint64_t *sum, size_t n)
 {
-	int ncpu = libbpf_num_possible_cpus(), i, j;
-	struct xf_counters *per;
-	uint32_t key = slot;
+	int ncpu = libbpf_num_possible_cpus(), i;
+	uint64_t *per;
+	size_t j;
 
-	memset(sum, 0, sizeof(*sum));
-	if (!xf.skel)
-		return -ENODEV;
-	if (ncpu <= 0 || slot > XF_MAX_PORTS)
+	if (ncpu <= 0)
 		return -EINVAL;
-	per = calloc((size_t)ncpu, sizeof(*per));
+	per = calloc((size_t)ncpu * n, sizeof(*per));
 	if (!per)
 		return -ENOMEM;
-	if (bpf_map_lookup_elem(map_fd(xf.skel->maps.counters), &key, per)) {
+	if (bpf_map_lookup_elem(map_fd(m), &key, per)) {
 		free(per);
 		return -errno;
 	}
-	for (i = 0; i < ncpu; i++) {
-		sum->rx_packets += per[i].rx_packets;
-		sum->rx_bytes += per[i].rx_bytes;
-		sum->tx_packets += per[i].tx_packets;
-		sum->tx_bytes += per[i].tx_bytes;
-		for (j = 0; j < XF_REASON_MAX; j++)
-			sum->reason[j] += per[i].reason[j];
-	}
+	for (i = 0; i < ncpu; i++)
+		for (j = 0; j < n; j++)
+			sum[j] += per[(size_t)i * n + j];
 	free(per);
 	return 0;
+}
+
+int xdp_fast_counters(unsigned int slot, struct xf_counters *sum)
+{
+	uint64_t fwd[4] = { 0 };
+	unsigned int r;
+	int ret;
+
+	_Static_assert(sizeof(struct xf_fwd) == sizeof(fwd), "4 counters");
+	memset(sum, 0, sizeof(*sum));
+	if (!xf.skel)
+		return -ENODEV;
+	if (slot > XF_MAX_PORTS)
+		return -EINVAL;
+	ret = sum_percpu(xf.skel->maps.counters, slot, fwd, 4);
+	for (r = 0; !ret && r < XF_REASON_MAX; r++) {
+		uint64_t n = 0;
+
+		ret = sum_percpu(xf.skel->maps.reasons,
+				 slot * XF_REASON_MAX + r, &n, 1);
+		sum->reason[r] = n;
+	}
+	sum->rx_packets = fwd[0];
+	sum->rx_bytes = fwd[1];
+	sum->tx_packets = fwd[2];
+	sum->tx_bytes = fwd[3];
+	return ret;
 }

@@ -74,6 +74,7 @@ int xdp_fast_port_set(int ifindex, unsigned int slot, uint16_t part,
  * interface has no such counter, or another negative errno. Leaves @slot
  * in the devmap.
  */
+#define XDP_FAST_PROBE_LEN 60
 int xdp_fast_probe(int ifindex, unsigned int slot);
 
 /* xdp_fast_slot_clear - slot @slot is no redirect target any more. */

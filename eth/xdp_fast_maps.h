@@ -73,10 +73,23 @@ enum xf_reason {
 	XF_REASON_MAX
 };
 
-/* counters: per CPU, per slot. */
-struct xf_counters {
+/* counters: per CPU, per slot (XF_MAX_PORTS: no slot). */
+struct xf_fwd {
 	__u64 rx_packets, rx_bytes; /* forwarded in the kernel, as received */
 	__u64 tx_packets, tx_bytes; /* redirected to this slot */
+};
+
+/*
+ * reasons: per CPU, key slot * XF_REASON_MAX + reason (a map of its own:
+ * a variable index into a map value is pointer arithmetic, which the
+ * verifier refuses without CAP_PERFMON).
+ */
+#define XF_REASON_KEYS ((XF_MAX_PORTS + 1) * XF_REASON_MAX)
+
+/* What xdp_fast_counters() adds up for one slot. */
+struct xf_counters {
+	__u64 rx_packets, rx_bytes;
+	__u64 tx_packets, tx_bytes;
 	__u64 reason[XF_REASON_MAX];
 };
 

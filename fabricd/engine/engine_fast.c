@@ -56,6 +56,10 @@ static void sync_port(struct engine_core *c, unsigned int slot)
 	if (ep->fast && ep->probe_gen != ep->gen) {
 		ep->probe = xdp_fast_probe(ep->port.ifindex, slot);
 		ep->probe_gen = ep->gen;
+		if (ep->probe == 1) { /* the probe frame left: count it */
+			ep->c.tx_packets++;
+			ep->c.tx_bytes += XDP_FAST_PROBE_LEN;
+		}
 	}
 	ep->fast_egress = ep->fast && ep->probe == 1;
 	if (ep->fast)
