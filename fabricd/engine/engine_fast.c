@@ -206,11 +206,18 @@ const char *ecore_fast_why(const struct engine_core *c,
 
 	if (!ep->port.ops)
 		return "not open";
+	if (!strcmp(ep->kind, "tap"))
+		return "fast path off: a tap's frames carry virtio-net offload "
+		       "state (GSO, checksums) for the engine";
+	if (!strcmp(ep->kind, "ipoib"))
+		return "fast path off: IPoIB frames are translated by the "
+		       "engine";
 	if (!is_xdp(ep))
 		return strcmp(ep->kind, "netdev") ?
 			       "fast path off: not an Ethernet netdev port" :
-			       "fast path off: AF_XDP not possible here "
-			       "(multi-queue, no BPF or FABRICD_NO_XDP)";
+			       "fast path off: AF_PACKET, AF_XDP not possible "
+			       "here (more than one queue, no BPF, a tap, or "
+			       "FABRICD_NO_XDP)";
 	if (c->fast_off)
 		return "fast path off: FABRICD_NO_FASTPATH is set";
 	if (xdp_fast_if_get(ep->port.ifindex, &info) || !info.native)
