@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "eth/xdp_fast.h"
+#include "fabricd/engine/span.h"
 #include "lib/util.h"
 
 _Static_assert(ECORE_MAX_PORTS <= XF_MAX_PORTS, "a slot fits the maps");
@@ -41,6 +42,23 @@ static bool is_xdp(const struct ecore_port *ep)
 	       !strcmp(ep->port.ops->kind, "af_xdp");
 }
 
+/* The directions of port @slot that a mirror session copies. */
+static unsigned int mirrored(const struct engine_core *c, unsigned int slot)
+{
+	if (c->span.parts) /* every frame that enters a partition */
+		return SPAN_DIR_BOTH;
+	return ((c->span.rx_ports >> slot) & 1 ? SPAN_DIR_RX : 0) |
+	       ((c->span.tx_ports >> slot) & 1 ? SPAN_DIR_TX : 0);
+}
+
+/* Whether port @ep may take the fast path at all (before the probe). */
+static bool candidate(const struct engine_core *c, const struct ecore_port *ep,
+		      const struct xdp_fast_if *info)
+{
+	return !c->fast_off && info->native &&
+	       (ep->role == ECORE_ACCESS || ep->role == ECORE_TRUNK);
+}
+
 static void sync_port(struct engine_core *c, unsigned int slot)
 {
 	struct ecore_port *ep = &c->ports[slot];
@@ -52,7 +70,7 @@ static void sync_port(struct engine_core *c, unsigned int slot)
 		xdp_fast_slot_clear(slot);
 		return;
 	}
-	ep->fast = !c->fast_off && info.native;
+	ep->fast = candidate(c, ep, &info);
 	if (ep->fast && ep->probe_gen != ep->gen) {
 		ep->probe = xdp_fast_probe(ep->port.ifindex, slot);
 		ep->probe_gen = ep->gen;
@@ -61,7 +79,10 @@ static void sync_port(struct engine_core *c, unsigned int slot)
 			ep->c.tx_bytes += XDP_FAST_PROBE_LEN;
 		}
 	}
-	ep->fast_egress = ep->fast && ep->probe == 1;
+	/* a mirrored port's frames go through the engine, which copies them */
+	ep->fast_egress = ep->fast && ep->probe == 1 &&
+			  !(mirrored(c, slot) & SPAN_DIR_TX);
+	ep->fast = ep->fast && !(mirrored(c, slot) & SPAN_DIR_RX);
 	if (ep->fast)
 		flags |= XF_PORT_FAST;
 	if (ep->fast_egress)
@@ -222,6 +243,11 @@ const char *ecore_fast_why(const struct engine_core *c,
 		return "fast path off: FABRICD_NO_FASTPATH is set";
 	if (xdp_fast_if_get(ep->port.ifindex, &info) || !info.native)
 		return "fast path off: XDP runs in generic (skb) mode here";
+	if (ep->role != ECORE_ACCESS && ep->role != ECORE_TRUNK)
+		return "fast path off: a mirror port";
+	if (mirrored(c, (unsigned int)(ep - c->ports)))
+		return "fast path off for what a mirror session copies: "
+		       "through the engine";
 	if (ep->probe < 0)
 		return "fast path from it only: cannot measure XDP redirect to "
 		       "it (no xdp_xmit counter); AF_XDP copy mode";

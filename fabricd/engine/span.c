@@ -261,6 +261,7 @@ int span_add(struct engine_core *c, const struct span_cfg *cfg, char **error)
 	i = free_slot(c);
 	c->span.s[i] = s;
 	span_rebuild(&c->span);
+	ecore_fast_sync(c); /* a mirrored port leaves the XDP fast path */
 	VLOG_INFO("mirror %s started", s.name);
 	return (int)i;
 }
@@ -272,6 +273,7 @@ static void stop(struct engine_core *c, unsigned int i, const char *why)
 	VLOG_INFO("mirror %s stopped%s", s->name, why);
 	s->used = false;
 	span_rebuild(&c->span);
+	ecore_fast_sync(c);
 	/* written out and closed by span_flush(), not under the lock */
 	if (s->pcap && c->span.n_closing < SPAN_MAX_SESSIONS)
 		c->span.closing[c->span.n_closing++] = s->pcap;

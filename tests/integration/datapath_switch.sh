@@ -427,6 +427,24 @@ trunk_fast_check() {
 	check_eq "... untagged at b1" 5 "$(count fast_b1 \
 		"eth.src==02:00:00:00:ee:30 && eth.type==0x88b5 && !vlan")"
 }
+# A mirror session on va1's received frames: they go through the engine
+# (which copies them) while it lasts, so the mirror misses none.
+fast_of() {
+	fctl -j port list | jq ".[] | select(.name==\"$1\") | .fast_path"
+}
+mirror_fast_check() {
+	local rx
+	fctl mirror add fastm from va1 rx to pcap "$D/fastm.pcap" >/dev/null
+	check_eq "mirror on va1 rx: its fast path off" false "$(fast_of va1)"
+	rx=$(xdp_rx va1 rx_packets)
+	pings a1 -c 5 -i 0.1 -W 1 10.9.0.2
+	check "... a1's 5 pings all mirrored" test "$(fctl -j mirror list |
+		jq '.[] | select(.name=="fastm") | .mirrored')" -ge 5
+	check_eq "... none forwarded in the kernel" "$rx" \
+		"$(xdp_rx va1 rx_packets)"
+	fctl mirror del fastm >/dev/null
+	check_eq "mirror gone: va1's fast path on again" true "$(fast_of va1)"
+}
 # The fast path: known unicast stayed in the kernel, isolation held there.
 xdp_rx() {
 	fctl -j port list | jq ".[] | select(.name==\"$1\") | .xdp.$2"
@@ -438,6 +456,7 @@ if [ $FAST = 1 ]; then
 	check "known unicast a1 -> a2 forwarded in the kernel" \
 		test "$(xdp_rx va1 rx_packets)" -gt 100
 	trunk_fast_check
+	mirror_fast_check
 	poison_check
 else
 	check_eq "fast path off: nothing forwarded in the kernel" 0 \
