@@ -750,9 +750,13 @@ int ecore_part_set(struct engine_core *c, const char *name, uint16_t pkey,
 void ecore_flow_set(struct engine_core *c, struct flow_cache *fc,
 		    uint32_t every)
 {
+	bool was = c->flows;
+
 	c->flows = fc;
 	c->flow_every = every ? every : 1;
 	c->flow_skip = c->flow_every;
+	if (was != !!fc) /* export observes in the engine: fast path off */
+		ecore_fast_sync(c);
 }
 
 void ecore_part_remove(struct engine_core *c, unsigned int idx)

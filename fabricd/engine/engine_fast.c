@@ -55,7 +55,7 @@ static unsigned int mirrored(const struct engine_core *c, unsigned int slot)
 static bool candidate(const struct engine_core *c, const struct ecore_port *ep,
 		      const struct xdp_fast_if *info)
 {
-	return !c->fast_off && info->native &&
+	return !c->fast_off && !c->flows && info->native &&
 	       (ep->role == ECORE_ACCESS || ep->role == ECORE_TRUNK);
 }
 
@@ -241,6 +241,9 @@ const char *ecore_fast_why(const struct engine_core *c,
 			       "FABRICD_NO_XDP)";
 	if (c->fast_off)
 		return "fast path off: FABRICD_NO_FASTPATH is set";
+	if (c->flows)
+		return "fast path off: IPFIX flow export observes frames in "
+		       "the engine";
 	if (xdp_fast_if_get(ep->port.ifindex, &info) || !info.native)
 		return "fast path off: XDP runs in generic (skb) mode here";
 	if (ep->role != ECORE_ACCESS && ep->role != ECORE_TRUNK)

@@ -457,6 +457,11 @@ if [ $FAST = 1 ]; then
 		test "$(xdp_rx va1 rx_packets)" -gt 100
 	trunk_fast_check
 	mirror_fast_check
+	fctl flow export 127.0.0.1:9 >/dev/null # nobody listens: UDP
+	check_eq "IPFIX export on: fast path off (export sees every frame)" \
+		false "$(fast_of va1)"
+	fctl flow export off >/dev/null
+	check_eq "IPFIX export off: fast path on again" true "$(fast_of va1)"
 	poison_check
 else
 	check_eq "fast path off: nothing forwarded in the kernel" 0 \
