@@ -115,8 +115,9 @@ static int output_opt(struct fctl_opts *o, int argc, char **argv, int *i)
 
 /*
  * Output options may follow the object and its arguments too (`stats -o
- * prometheus`): no command takes an argument that starts with '-', and
- * `--` ends them. Removes them from @argv; returns the new argc or -EINVAL.
+ * prometheus`), except for a command with options of its own
+ * (`policy import ... -o FILE`); `--` ends them. Removes them from @argv;
+ * returns the new argc or -EINVAL.
  */
 static int trailing_output_opts(struct fctl_opts *o, int argc, char **argv)
 {
@@ -139,13 +140,26 @@ static int trailing_output_opts(struct fctl_opts *o, int argc, char **argv)
 
 static int output_format(struct fctl_opts *o);
 
+/*
+ * Whether @cmd parses options of its own (`policy import ... -o FILE`): its
+ * synopsis lists them ("[-o FILE]", "[--sm-guid GUID]").
+ */
+static bool cmd_has_own_opts(const struct cli_cmd *cmd)
+{
+	return cmd && cmd->args && strstr(cmd->args, "[-");
+}
+
 static int dispatch(struct fctl_opts *o, int argc, char **argv)
 {
 	const struct cli_object *obj =
 		cli_object_find(objects, ARRAY_SIZE(objects), argv[0]);
-	const struct cli_cmd *cmd;
+	const struct cli_cmd *cmd =
+		obj && argc > 1 ?
+			cli_cmd_find(obj->cmds, obj->n_cmds, argv[1]) :
+			NULL;
 
-	argc = trailing_output_opts(o, argc, argv);
+	if (!cmd_has_own_opts(cmd))
+		argc = trailing_output_opts(o, argc, argv);
 	if (argc < 0 || output_format(o))
 		return FCTL_REFUSED;
 	if (!obj) {
