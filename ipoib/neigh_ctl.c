@@ -129,7 +129,7 @@ static void add_stats(void *arg, const struct ipoib_port_view *v)
 	json_object_set_new(
 		arg, v->name,
 		json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
-			  "s:o}",
+			  "s:I, s:I, s:o}",
 			  "rx_packets", (json_int_t)st->rx_packets,
 			  "tx_packets", (json_int_t)st->tx_packets,
 			  "rx_wc_errors", (json_int_t)st->rx_wc_errors,
@@ -139,7 +139,9 @@ static void add_stats(void *arg, const struct ipoib_port_view *v)
 			  (json_int_t)st->tx_ah_errors, "tx_too_big",
 			  (json_int_t)st->tx_too_big, "rx_no_buffer",
 			  (json_int_t)st->rx_no_buffer, "refreshes",
-			  (json_int_t)st->refreshes, "drops",
+			  (json_int_t)st->refreshes, "rx_proto",
+			  (json_int_t)st->rx_proto, "tx_proto",
+			  (json_int_t)st->tx_proto, "drops",
 			  drops_json(&st->drops)));
 }
 

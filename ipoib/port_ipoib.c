@@ -16,6 +16,7 @@
 
 #include "ipoib/ah_cache.h"
 #include "ipoib/neigh.h"
+#include "ipoib/proto.h"
 #include "ipoib/sa_client.h"
 #include "lib/ib.h"
 #include "lib/log.h"
@@ -1113,6 +1114,38 @@ static int rx_addr(struct ipoib_port *ip, const struct ibv_wc *wc,
 	return 0;
 }
 
+/*
+ * One of fabricd's own frames (ipoib/proto.h) goes to its handler; our own
+ * multicast coming back is dropped. Returns true when @pkt was taken
+ * (handed on or freed), false when it is IPoIB's (or nobody's: decap
+ * drops it).
+ */
+static bool rx_proto(struct ipoib_port *ip, const struct ibv_wc *wc,
+		     struct pkt *pkt, const struct ipoib_rx_info *rx)
+{
+	struct ipoib_proto_rx prx = { .port = ip->name, .pkey = ip->ctx.pkey };
+
+	if (wc->byte_len < IPOIB_UD_HDR_LEN ||
+	    ipoib_hdr_parse(pkt->head + IPOIB_GRH_LEN, IPOIB_HDR_LEN,
+			    &prx.ethertype) ||
+	    !ipoib_proto_registered(prx.ethertype))
+		return false;
+	ipoib_hwaddr_make(&prx.src, 0, rx->src_qpn, &rx->sgid);
+	if (ipoib_hwaddr_same_port(&prx.src, &ip->ctx.local)) {
+		ipoib_drop_count(&ip->st.drops, IPOIB_DROP_LOOPBACK);
+		pool_free(pkt);
+		return true;
+	}
+	prx.slid = ip->roce ? 0 : wc->slid;
+	prx.mcast = ipoib_gid_is_mcast(&rx->dgid);
+	pkt->data = pkt->head + IPOIB_UD_HDR_LEN;
+	pkt->len = wc->byte_len - IPOIB_UD_HDR_LEN;
+	if (!ipoib_proto_deliver(&prx, pkt))
+		return false; /* unregistered meanwhile */
+	ip->st.rx_proto++;
+	return true;
+}
+
 static bool rx_one(struct ipoib_port *ip, const struct ibv_wc *wc)
 {
 	static struct log_ratelimit rl = LOG_RATELIMIT_INIT(1, 5);
@@ -1131,6 +1164,8 @@ static bool rx_one(struct ipoib_port *ip, const struct ibv_wc *wc)
 	rx.pkey = ip->ctx.pkey;
 	if (rx_addr(ip, wc, pkt->head, &rx))
 		goto drop;
+	if (rx_proto(ip, wc, pkt, &rx))
+		return false; /* a handler's, or dropped */
 	if (ipoib_port_rx_frame(&ip->ctx, pkt, wc->byte_len, ip->buf_size,
 				&rx) != IPOIB_OK)
 		goto drop;
@@ -1250,6 +1285,34 @@ static struct ibv_ah *tx_ah(struct ipoib_port *ip,
 	return ah;
 }
 
+/* One send work request with its gather entry. */
+struct ipoib_send_wr_one {
+	struct ibv_send_wr wr;
+	struct ibv_sge sge;
+};
+
+/* The work request sending @pkt as it is to @tx->dst; false: no AH. */
+static bool tx_wr(struct ipoib_port *ip, const struct ipoib_tx_info *tx,
+		  struct pkt *pkt, struct ibv_send_wr *wr, struct ibv_sge *sge,
+		  uint64_t seq)
+{
+	memset(wr, 0, sizeof(*wr));
+	wr->wr.ud.ah = tx_ah(ip, tx, seq);
+	if (!wr->wr.ud.ah)
+		return false;
+	wr->wr.ud.remote_qpn = ipoib_hwaddr_qpn(&tx->dst);
+	wr->wr.ud.remote_qkey = ip->ctx.qkey;
+	wr->wr_id = (uintptr_t)pkt;
+	wr->opcode = IBV_WR_SEND;
+	wr->send_flags = IBV_SEND_SIGNALED;
+	wr->sg_list = sge;
+	wr->num_sge = 1;
+	sge->addr = (uintptr_t)pkt->data;
+	sge->length = pkt->len;
+	sge->lkey = ip->dev->mr->lkey;
+	return true;
+}
+
 /* Translate @pkt and fill its work request; false: dropped (and freed). */
 static bool tx_one(struct ipoib_port *ip, struct pkt *pkt,
 		   struct ibv_send_wr *wr, struct ibv_sge *sge, uint64_t seq)
@@ -1263,21 +1326,8 @@ static bool tx_one(struct ipoib_port *ip, struct pkt *pkt,
 		ip->st.tx_too_big++;
 		goto drop;
 	}
-	memset(wr, 0, sizeof(*wr));
-	wr->wr.ud.ah = tx_ah(ip, &tx, seq);
-	if (!wr->wr.ud.ah)
-		goto drop;
-	wr->wr.ud.remote_qpn = ipoib_hwaddr_qpn(&tx.dst);
-	wr->wr.ud.remote_qkey = ip->ctx.qkey;
-	wr->wr_id = (uintptr_t)pkt;
-	wr->opcode = IBV_WR_SEND;
-	wr->send_flags = IBV_SEND_SIGNALED;
-	wr->sg_list = sge;
-	wr->num_sge = 1;
-	sge->addr = (uintptr_t)pkt->data;
-	sge->length = pkt->len;
-	sge->lkey = ip->dev->mr->lkey;
-	return true;
+	if (tx_wr(ip, &tx, pkt, wr, sge, seq))
+		return true;
 drop:
 	pool_free(pkt);
 	return false;
@@ -1330,6 +1380,92 @@ static int ipoib_tx_burst(struct port *p, struct pkt **pkts, unsigned int n)
 	tx_post(ip, wr, k);
 	pthread_mutex_unlock(&ip->lock);
 	return (int)i;
+}
+
+/* The open port of partition @pkey (its 15-bit base); @k locked. */
+static struct ipoib_port *port_by_pkey(struct ipoib_kind *k, uint16_t pkey)
+{
+	struct ipoib_port *ip;
+
+	for (ip = k->ports; ip; ip = ip->next)
+		if (!((ip->ctx.pkey ^ pkey) & IB_PKEY_BASE_MASK))
+			return ip;
+	return NULL;
+}
+
+/* Frame @pkt of @ethertype to @dst into @wr; false: dropped (freed). */
+static bool raw_one(struct ipoib_port *ip, uint16_t ethertype, struct pkt *pkt,
+		    const struct ipoib_hwaddr *dst, struct ibv_send_wr *wr,
+		    struct ibv_sge *sge)
+{
+	struct ipoib_tx_info tx = { .dst = *dst, .ethertype = ethertype };
+
+	if (pkt->pool != ip->pool || pkt_headroom(pkt) < IPOIB_HDR_LEN) {
+		ipoib_drop_count(&ip->st.drops, IPOIB_DROP_NO_ROOM);
+		goto drop;
+	}
+	pkt->data -= IPOIB_HDR_LEN;
+	pkt->len += IPOIB_HDR_LEN;
+	ipoib_hdr_write(pkt->data, ethertype);
+	if (pkt->len > ip->mtu) {
+		ip->st.tx_too_big++;
+		goto drop;
+	}
+	if (!tx_wr(ip, &tx, pkt, wr, sge, ip->send_seq + 1))
+		goto drop;
+	return true;
+drop:
+	pool_free(pkt);
+	return false;
+}
+
+int ipoib_port_send_raw(struct ipoib_kind *k, uint16_t pkey, uint16_t ethertype,
+			struct pkt **pkts, const struct ipoib_hwaddr *dst,
+			unsigned int n)
+{
+	struct ipoib_send_wr_one wr;
+	struct ipoib_port *ip;
+	unsigned int i;
+
+	pthread_mutex_lock(&k->lock);
+	ip = port_by_pkey(k, pkey);
+	if (!ip) {
+		pthread_mutex_unlock(&k->lock);
+		return -ENODEV;
+	}
+	pthread_mutex_lock(&ip->lock);
+	ip->ctx.now = util_now_ms();
+	tx_reap(ip);
+	for (i = 0; i < n && ip->tx_out < ip->cfg.tx_depth; i++) {
+		if (!raw_one(ip, ethertype, pkts[i], &dst[i], &wr.wr, &wr.sge))
+			continue;
+		tx_post(ip, &wr.wr, 1);
+		ip->st.tx_proto++;
+		if (ip->tx_out >= ip->cfg.tx_depth)
+			tx_reap(ip);
+	}
+	pthread_mutex_unlock(&ip->lock);
+	pthread_mutex_unlock(&k->lock);
+	return (int)i;
+}
+
+int ipoib_port_raw_info(struct ipoib_kind *k, uint16_t pkey,
+			struct ipoib_hwaddr *local)
+{
+	struct ipoib_port *ip;
+	int ret = -ENODEV;
+
+	pthread_mutex_lock(&k->lock);
+	ip = port_by_pkey(k, pkey);
+	if (ip) {
+		pthread_mutex_lock(&ip->lock);
+		ret = (int)(ip->mtu - IPOIB_HDR_LEN);
+		if (local)
+			*local = ip->ctx.local;
+		pthread_mutex_unlock(&ip->lock);
+	}
+	pthread_mutex_unlock(&k->lock);
+	return ret;
 }
 
 static void ipoib_close(struct port *p)

@@ -78,6 +78,8 @@ struct ipoib_port_stats {
 	uint64_t tx_too_big; /* larger than the path MTU */
 	uint64_t rx_no_buffer; /* pool empty: receive not reposted */
 	uint64_t refreshes; /* port events handled (paths, AHs, group) */
+	uint64_t rx_proto; /* fabricd frames handed to their handler */
+	uint64_t tx_proto; /* fabricd frames sent (ipoib_proto_send) */
 	struct ipoib_drop_stats drops;
 };
 
@@ -137,6 +139,19 @@ enum ipoib_drop_reason ipoib_port_tx_frame(const struct ipoib_ctx *ctx,
  */
 int ipoib_rx_gids(const uint8_t *grh, struct ipoib_gid *sgid,
 		  struct ipoib_gid *dgid);
+
+/*
+ * ipoib_port_send_raw - ipoib_proto_send() (ipoib/proto.h) without its
+ * argument checks: write the IPoIB header for @ethertype in front of each
+ * frame and post it on the QP of the open port of partition @pkey.
+ */
+int ipoib_port_send_raw(struct ipoib_kind *k, uint16_t pkey, uint16_t ethertype,
+			struct pkt **pkts, const struct ipoib_hwaddr *dst,
+			unsigned int n);
+
+/* ipoib_port_raw_info - ipoib_proto_mtu() (ipoib/proto.h). */
+int ipoib_port_raw_info(struct ipoib_kind *k, uint16_t pkey,
+			struct ipoib_hwaddr *local);
 
 /* What ipoib_port_foreach shows of one open port. */
 struct ipoib_port_view {

@@ -19,6 +19,7 @@ TEST_LAYERS_test_ipoib_neigh := ipoib lib
 TEST_LAYERS_test_ipoib_pcap := ipoib lib
 TEST_LAYERS_test_ipoib_port := ipoib lib
 TEST_LAYERS_test_ipoib_port_ctl := ipoib lib
+TEST_LAYERS_test_ipoib_proto := ipoib lib
 TEST_LAYERS_test_ipoib_sa := ipoib lib
 TEST_LAYERS_test_ipoib_wire := ipoib lib
 TEST_LAYERS_test_ipoib_xlate := ipoib lib
