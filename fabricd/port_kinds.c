@@ -10,6 +10,7 @@
 #include "eth/port_tap.h"
 #include "eth/port_xdp.h"
 #include "ipoib/port_ipoib.h"
+#include "ipoib/port_peer.h"
 #include "lib/port.h"
 #include "lib/util.h"
 
@@ -41,6 +42,23 @@ static int register_ipoib(void)
 	ret = port_kind_register_priv(&ipoib_port_ops, k);
 	if (ret)
 		ipoib_kind_destroy(k);
+	return ret;
+}
+
+/* peer, on the ipoib kind's state: it lives as long as the program. */
+static int register_peer(void)
+{
+	struct peer_kind *k;
+	int ret;
+
+	if (port_kind_priv(&peer_port_ops))
+		return 0; /* registered already */
+	k = peer_kind_create(port_kind_priv(&ipoib_port_ops));
+	if (!k)
+		return -errno;
+	ret = port_kind_register_priv(&peer_port_ops, k);
+	if (ret)
+		peer_kind_destroy(k);
 	return ret;
 }
 
@@ -88,5 +106,6 @@ int port_kinds_register(bool dummy)
 		if (ret)
 			return ret;
 	}
-	return register_ipoib();
+	ret = register_ipoib();
+	return ret ? ret : register_peer();
 }

@@ -4,7 +4,8 @@
 # benchmark and `make bench-ipoib`.
 
 IPOIB_SRCS := ipoib/ah_cache.c ipoib/neigh.c ipoib/neigh_ctl.c \
-	ipoib/port_ipoib.c ipoib/proto.c ipoib/sa_client.c ipoib/wire.c ipoib/xlate.c
+	ipoib/peer_table.c ipoib/port_ipoib.c ipoib/port_peer.c \
+	ipoib/proto.c ipoib/sa_client.c ipoib/wire.c ipoib/xlate.c
 $(eval $(call fab_layer,ipoib,$(IPOIB_SRCS)))
 
 IPOIB_TOOL := $(BUILD)/tests/ipoib-tool

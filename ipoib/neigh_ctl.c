@@ -129,7 +129,7 @@ static void add_stats(void *arg, const struct ipoib_port_view *v)
 	json_object_set_new(
 		arg, v->name,
 		json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
-			  "s:I, s:I, s:o}",
+			  "s:I, s:I, s:I, s:o}",
 			  "rx_packets", (json_int_t)st->rx_packets,
 			  "tx_packets", (json_int_t)st->tx_packets,
 			  "rx_wc_errors", (json_int_t)st->rx_wc_errors,
@@ -141,7 +141,8 @@ static void add_stats(void *arg, const struct ipoib_port_view *v)
 			  (json_int_t)st->rx_no_buffer, "refreshes",
 			  (json_int_t)st->refreshes, "rx_proto",
 			  (json_int_t)st->rx_proto, "tx_proto",
-			  (json_int_t)st->tx_proto, "drops",
+			  (json_int_t)st->tx_proto, "rx_untranslated",
+			  (json_int_t)st->rx_untranslated, "drops",
 			  drops_json(&st->drops)));
 }
 

@@ -922,6 +922,8 @@ static void port_publish(struct port *p, struct ipoib_port *ip)
 	p->fd = ip->ch->fd;
 	p->mode = ip->roce ? "ud-roce" : "ud-ib";
 	p->flags = PORT_F_TX_POOL_ONLY;
+	if (ip->cfg.proto_only)
+		p->flags |= PORT_F_NO_FORWARD;
 	p->max_payload =
 		MIN(ip->buf_size - IPOIB_UD_HDR_LEN, ip->mtu - IPOIB_HDR_LEN);
 	if (ip->buf_size < ip->mtu + IPOIB_GRH_LEN)
@@ -929,9 +931,11 @@ static void port_publish(struct port *p, struct ipoib_port *ip)
 			"%s: %u-byte pool buffers hold IPoIB packets of %u bytes, the path carries %u: peers with a larger IPoIB MTU lose packets (use 4096-byte buffers)",
 			ip->name, ip->buf_size, ip->buf_size - IPOIB_GRH_LEN,
 			ip->mtu);
-	VLOG_INFO("%s: QPN 0x%06x pkey 0x%04x (index %u) qkey 0x%08x mtu %u%s",
-		  ip->name, ip->qp->qp_num, ip->ctx.pkey, ip->pkey_index,
-		  ip->ctx.qkey, p->max_payload, ip->roce ? " (RoCE)" : "");
+	VLOG_INFO(
+		"%s: QPN 0x%06x pkey 0x%04x (index %u) qkey 0x%08x mtu %u%s%s",
+		ip->name, ip->qp->qp_num, ip->ctx.pkey, ip->pkey_index,
+		ip->ctx.qkey, p->max_payload, ip->roce ? " (RoCE)" : "",
+		ip->cfg.proto_only ? ", peer links only" : "");
 }
 
 /*
@@ -1166,6 +1170,10 @@ static bool rx_one(struct ipoib_port *ip, const struct ibv_wc *wc)
 		goto drop;
 	if (rx_proto(ip, wc, pkt, &rx))
 		return false; /* a handler's, or dropped */
+	if (ip->cfg.proto_only) {
+		ip->st.rx_untranslated++;
+		goto drop;
+	}
 	if (ipoib_port_rx_frame(&ip->ctx, pkt, wc->byte_len, ip->buf_size,
 				&rx) != IPOIB_OK)
 		goto drop;
@@ -1367,6 +1375,10 @@ static int ipoib_tx_burst(struct port *p, struct pkt **pkts, unsigned int n)
 	housekeep(ip);
 	tx_reap(ip);
 	for (i = 0; i < n; i++) {
+		if (ip->cfg.proto_only) { /* PORT_F_NO_FORWARD: none come */
+			pool_free(pkts[i]);
+			continue;
+		}
 		if (k == MAX_WC || ip->tx_out + k >= ip->cfg.tx_depth) {
 			tx_post(ip, wr, k);
 			k = 0;
@@ -1459,7 +1471,8 @@ int ipoib_port_raw_info(struct ipoib_kind *k, uint16_t pkey,
 	ip = port_by_pkey(k, pkey);
 	if (ip) {
 		pthread_mutex_lock(&ip->lock);
-		ret = (int)(ip->mtu - IPOIB_HDR_LEN);
+		ret = (int)MIN(ip->buf_size - IPOIB_UD_HDR_LEN,
+			       ip->mtu - IPOIB_HDR_LEN);
 		if (local)
 			*local = ip->ctx.local;
 		pthread_mutex_unlock(&ip->lock);

@@ -65,6 +65,12 @@ struct ipoib_port_cfg {
 	unsigned int tx_depth; /* sends in flight (256) */
 	unsigned int ah_cache; /* address handles kept (256) */
 	unsigned int neigh_size; /* IB neighbours learned (1024) */
+	/*
+	 * Peer links carry the partition (ipoib/port_peer.h): no
+	 * IPoIB<->Ethernet translation, only fabricd's own frames
+	 * (ipoib/proto.h); the port sets PORT_F_NO_FORWARD.
+	 */
+	bool proto_only;
 };
 
 /* Driver counters beyond enum ipoib_drop_reason, for stats and tests. */
@@ -80,6 +86,7 @@ struct ipoib_port_stats {
 	uint64_t refreshes; /* port events handled (paths, AHs, group) */
 	uint64_t rx_proto; /* fabricd frames handed to their handler */
 	uint64_t tx_proto; /* fabricd frames sent (ipoib_proto_send) */
+	uint64_t rx_untranslated; /* proto_only: IPoIB frames not carried */
 	struct ipoib_drop_stats drops;
 };
 

@@ -115,8 +115,9 @@ int ipoib_proto_send(struct ipoib_kind *k, uint16_t pkey, uint16_t ethertype,
 
 /*
  * ipoib_proto_mtu - the largest payload one frame of partition @pkey
- * carries (UD MTU less the IPoIB header), and the port's address (QPN +
- * GID) in *@local when not NULL. Returns it, or -ENODEV.
+ * carries (the UD MTU less the IPoIB header, or what the pool's receive
+ * buffers hold after GRH and IPoIB header if that is less), and the port's
+ * address (QPN + GID) in *@local when not NULL. Returns it, or -ENODEV.
  */
 int ipoib_proto_mtu(struct ipoib_kind *k, uint16_t pkey,
 		    struct ipoib_hwaddr *local);

@@ -104,6 +104,7 @@ struct policy_partition {
 	uint16_t pkey; /* 15-bit base, full-member bit cleared */
 	uint16_t vlan; /* 1..4094, or 0: not mirrored on Ethernet */
 	bool ipoib; /* create the IPoIB broadcast group */
+	bool peer; /* peer links between fabricds (needs ipoib) */
 	unsigned int mtu; /* bytes: 256, 512, 1024, 2048 or 4096 */
 	unsigned int sl; /* service level of the broadcast group, 0..15 */
 	unsigned int fdb_limit; /* MACs fabricd learns in it; 0: a share */

@@ -111,6 +111,7 @@ static void diff_partition(struct differ *d, const struct policy_partition *a,
 		   "fabric,gateways");
 	field_uint(d, b->name, "vlan", false, a->vlan, b->vlan, "gateways");
 	field_uint(d, b->name, "ipoib", false, a->ipoib, b->ipoib, "fabric");
+	field_uint(d, b->name, "peer", false, a->peer, b->peer, "gateways");
 	field_uint(d, b->name, "mtu", false, a->mtu, b->mtu, "fabric");
 	field_uint(d, b->name, "sl", false, a->sl, b->sl, "fabric");
 	field_uint(d, b->name, "fdb_limit", false, a->fdb_limit, b->fdb_limit,

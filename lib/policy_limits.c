@@ -53,15 +53,17 @@ static bool check_port_count(struct loader *ld)
 	return false;
 }
 
-/* The IPoIB partitions gateway @gw is a member of: one engine port each. */
+/* The IPoIB partitions gateway @gw is a member of: one engine port each, two with peer links. */
 static size_t ipoib_ports(const struct policy *pol,
 			  const struct policy_gateway *gw)
 {
 	size_t i, n = 0;
 
 	for (i = 0; gw->port_guid && i < pol->n_partitions; i++)
-		n += pol->partitions[i].ipoib &&
-		     policy_port_memb_bits(&pol->partitions[i], gw->port_guid);
+		n += (1u + pol->partitions[i].peer) *
+		     (pol->partitions[i].ipoib &&
+		      policy_port_memb_bits(&pol->partitions[i],
+					    gw->port_guid));
 	return n;
 }
 
@@ -79,7 +81,7 @@ static void check_gateway_ports(struct loader *ld)
 			continue;
 		pload_error_at(
 			ld, gw->loc,
-			"gateway '%s' would need %zu forwarding engine ports (its uplink, %zu access ports, %zu IPoIB partitions it is a member of), but fabricd holds %u; set 'ipoib: false' on some partitions or attach fewer interfaces",
+			"gateway '%s' would need %zu forwarding engine ports (its uplink, %zu access ports, %zu ports for the IPoIB partitions it is a member of, two where peer: true), but fabricd holds %u; set 'ipoib: false' or 'peer: false' on some partitions or attach fewer interfaces",
 			gw->name ? gw->name : "?", need, pol->n_ports, n_ipoib,
 			POLICY_ENGINE_PORTS_MAX);
 	}

@@ -18,7 +18,7 @@
 
 /* Where the values of one partition stand, for messages of the rules pass. */
 struct part_locs {
-	struct policy_loc name, pkey, vlan, ipv4, ipv6, fdb_limit;
+	struct policy_loc name, pkey, vlan, ipv4, ipv6, fdb_limit, peer;
 	bool vlan_set;
 };
 

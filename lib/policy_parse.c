@@ -246,6 +246,14 @@ static void part_ipoib(struct loader *ld, yaml_node_t *v, void *ctx)
 	pload_bool(ld, v, "ipoib", &((struct part_ctx *)ctx)->p->ipoib);
 }
 
+static void part_peer(struct loader *ld, yaml_node_t *v, void *ctx)
+{
+	struct part_ctx *c = ctx;
+
+	c->l->peer = pload_loc(v);
+	pload_bool(ld, v, "peer", &c->p->peer);
+}
+
 /* An MTU in bytes into *@out; a located error when it is no IB MTU. */
 static void parse_mtu(struct loader *ld, yaml_node_t *v, unsigned int *out)
 {
@@ -315,6 +323,7 @@ static const struct key_handler part_keys[] = {
 	{ "pkey", true, part_pkey },
 	{ "vlan", false, part_vlan },
 	{ "ipoib", false, part_ipoib },
+	{ "peer", false, part_peer },
 	{ "mtu", false, part_mtu },
 	{ "sl", false, part_sl },
 	{ "ipv4", false, part_ipv4 },
@@ -333,6 +342,10 @@ static void parse_partition(struct loader *ld, yaml_node_t *item, void *ctx,
 	c.p->mtu = POLICY_MTU_DEFAULT;
 	pload_mapping(ld, item, "a partition", part_keys, ARRAY_SIZE(part_keys),
 		      &c);
+	if (c.p->peer && !c.p->ipoib)
+		pload_error_at(
+			ld, c.l->peer,
+			"peer links ride on the partition's IPoIB group: 'peer: true' needs 'ipoib: true'");
 }
 
 /* ---- gateways: ---------------------------------------------------------- */

@@ -53,6 +53,12 @@
 /* Port capability flags. */
 enum {
 	PORT_F_TX_POOL_ONLY = 1 << 0, /* tx keeps buffers: pool packets only */
+	/*
+	 * The engine forwards nothing to it (no member of its partition's
+	 * floods): a port that only carries traffic of another port, as an
+	 * ipoib port that only carries peer links (ipoib/port_peer.h).
+	 */
+	PORT_F_NO_FORWARD = 1 << 1,
 };
 
 /* Counters kept by the driver or the kernel below it. */

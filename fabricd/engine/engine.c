@@ -304,8 +304,9 @@ static void drop_stale_ports(struct engine *e, const struct policy *pol)
 		struct ecore_port *ep = &e->core.ports[i];
 		const struct policy_port *pp;
 
-		if (!ep->used || ep->runtime || !strcmp(ep->kind, "ipoib"))
-			continue; /* ipoib: engine_sync_ipoib() */
+		if (!ep->used || ep->runtime || !strcmp(ep->kind, "ipoib") ||
+		    !strcmp(ep->kind, "peer"))
+			continue; /* ipoib, peer: engine_sync_ipoib() */
 		if (ep->role == ECORE_TRUNK) {
 			if (strcmp(ep->port.name, e->uplink))
 				ecore_port_del(&e->core, i);

@@ -45,7 +45,7 @@ static int check_iface(const char *name, const char *kind,
 	int ret;
 
 	memset(in, 0, sizeof(*in));
-	if (!strcmp(kind, "ipoib"))
+	if (!strcmp(kind, "ipoib") || !strcmp(kind, "peer"))
 		return 0;
 	if (!ifname_valid(name))
 		return engine_fail(

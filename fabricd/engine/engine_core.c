@@ -921,7 +921,8 @@ static void rebuild_members(struct engine_core *c)
 	for (i = 0; i < ECORE_MAX_PORTS; i++) {
 		struct ecore_port *ep = &c->ports[i];
 
-		if (!ep->used || !ep->port.ops)
+		if (!ep->used || !ep->port.ops ||
+		    (ep->port.flags & PORT_F_NO_FORWARD))
 			continue;
 		if (!strcmp(ep->kind, "ipoib"))
 			c->flow_ports_ib |= bit(i);

@@ -5,6 +5,11 @@
  * kernel's child links ("mlx5_0.8001", "mlx5_0:2.8001"), attached to the
  * partition as an untagged access port so that frames switch between the
  * Ethernet ports and IPoIB (ipoib/port_ipoib.h).
+ *
+ * A partition with `peer: true` gets a "peer" port too ("peer.PKEY",
+ * ipoib/port_peer.h), its link to the other fabricds of the partition,
+ * and its ipoib port then only carries those links (proto_only: no
+ * IPoIB<->Ethernet translation, PORT_F_NO_FORWARD).
  */
 #include "fabricd/engine/engine_priv.h"
 
@@ -12,6 +17,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ipoib/port_ipoib.h"
+#include "ipoib/port_peer.h"
 #include "lib/ib.h"
 #include "lib/log.h"
 #include "lib/policy.h"
@@ -60,24 +67,42 @@ static int ipoib_name(const struct engine *e, uint16_t pkey, char *buf,
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
-/* Is the policy ipoib port in @ep still wanted, as it is? */
-static bool ipoib_port_wanted(const struct engine *e,
-			      const struct ecore_port *ep,
-			      const struct policy *pol, const uint16_t *held,
-			      size_t n)
+/* The policy's partition of port @ep if it is carried here, or NULL. */
+static const struct policy_partition *carried_part(const struct engine *e,
+						   const struct ecore_port *ep,
+						   const struct policy *pol)
 {
 	const struct ecore_part *pt = &e->core.parts[ep->part];
-	const struct policy_partition *pp = NULL;
-	char name[IF_NAMESIZE];
 	size_t i;
 
 	if (!e->ib_dev[0] || !pt->used || !pt->active)
-		return false;
+		return NULL;
 	for (i = 0; i < pol->n_partitions; i++)
 		if (!strcmp(pol->partitions[i].name, pt->name))
-			pp = &pol->partitions[i];
-	return pp && pp->ipoib &&
-	       !ipoib_name(e, held_as(held, n, pp->pkey), name, sizeof(name)) &&
+			return &pol->partitions[i];
+	return NULL;
+}
+
+/* Is the policy ipoib or peer port in @ep still wanted, as it is? */
+static bool port_wanted(const struct engine *e, const struct ecore_port *ep,
+			const struct policy *pol, const uint16_t *held,
+			size_t n)
+{
+	const struct policy_partition *pp = carried_part(e, ep, pol);
+	char name[IF_NAMESIZE];
+	uint16_t pkey;
+
+	if (!pp || !pp->ipoib)
+		return false;
+	pkey = held_as(held, n, pp->pkey);
+	if (!strcmp(ep->kind, "peer"))
+		return pp->peer && pkey &&
+		       !peer_port_name(pkey, name, sizeof(name)) &&
+		       !strcmp(name, ep->port.name);
+	/* an open ipoib port translates or not: reopened when that changes */
+	if (ep->port.ops && !(ep->port.flags & PORT_F_NO_FORWARD) != !pp->peer)
+		return false;
+	return !ipoib_name(e, pkey, name, sizeof(name)) &&
 	       !strcmp(name, ep->port.name);
 }
 
@@ -89,17 +114,53 @@ static void drop_stale_ipoib(struct engine *e, const struct policy *pol,
 	for (i = 0; i < ECORE_MAX_PORTS; i++) {
 		struct ecore_port *ep = &e->core.ports[i];
 
-		if (ep->used && !ep->runtime && !strcmp(ep->kind, "ipoib") &&
-		    !ipoib_port_wanted(e, ep, pol, held, n))
+		if (ep->used && !ep->runtime &&
+		    (!strcmp(ep->kind, "ipoib") || !strcmp(ep->kind, "peer")) &&
+		    !port_wanted(e, ep, pol, held, n))
 			ecore_port_del(&e->core, i);
 	}
+}
+
+/* Port @name of @kind in partition @pp, unless it is there already. */
+static void add_port(struct engine *e, const struct policy_partition *pp,
+		     const char *name, const char *kind)
+{
+	int part, slot;
+
+	if (ecore_port_find(&e->core, name) >= 0)
+		return;
+	part = ecore_part_find(&e->core, pp->name);
+	if (part < 0)
+		return;
+	slot = ecore_port_add(&e->core, name, kind, ECORE_ACCESS, part, false);
+	if (slot < 0)
+		VLOG_ERR("port %s: %s", name, strerror(-slot));
+	else if (!e->core.ports[slot].port.ops)
+		VLOG_WARN("port %s: cannot open it (%s); retrying", name,
+			  strerror(-e->core.ports[slot].error));
+	else
+		VLOG_INFO("port %s: partition %s over %s (%s)", name, pp->name,
+			  strcmp(kind, "peer") ? "IPoIB" : "peer links",
+			  e->core.ports[slot].port.mode);
+}
+
+/* The ipoib port translates, or carries the peer links only. */
+static void configure_ipoib(const char *name, bool peer)
+{
+	struct ipoib_kind *k = port_kind_priv(&ipoib_port_ops);
+	struct ipoib_port_cfg cfg;
+
+	if (!k || ipoib_port_parse_name(name, &cfg))
+		return;
+	cfg.proto_only = peer;
+	if (ipoib_port_configure(k, name, &cfg))
+		VLOG_WARN("port %s: too many configured ipoib ports", name);
 }
 
 static void add_ipoib_port(struct engine *e, const struct policy_partition *pp,
 			   uint16_t pkey)
 {
 	char name[IF_NAMESIZE];
-	int part, slot;
 
 	if (ipoib_name(e, pkey, name, sizeof(name))) {
 		VLOG_ERR(
@@ -107,21 +168,10 @@ static void add_ipoib_port(struct engine *e, const struct policy_partition *pp,
 			pp->name, e->ib_dev, pkey, IF_NAMESIZE - 1);
 		return;
 	}
-	if (ecore_port_find(&e->core, name) >= 0)
-		return;
-	part = ecore_part_find(&e->core, pp->name);
-	if (part < 0)
-		return;
-	slot = ecore_port_add(&e->core, name, "ipoib", ECORE_ACCESS, part,
-			      false);
-	if (slot < 0)
-		VLOG_ERR("port %s: %s", name, strerror(-slot));
-	else if (!e->core.ports[slot].port.ops)
-		VLOG_WARN("port %s: cannot open it (%s); retrying", name,
-			  strerror(-e->core.ports[slot].error));
-	else
-		VLOG_INFO("port %s: partition %s over IPoIB (%s)", name,
-			  pp->name, e->core.ports[slot].port.mode);
+	configure_ipoib(name, pp->peer);
+	add_port(e, pp, name, "ipoib");
+	if (pp->peer && !peer_port_name(pkey, name, sizeof(name)))
+		add_port(e, pp, name, "peer");
 }
 
 void engine_sync_ipoib(struct engine *e, const struct policy *pol,

@@ -1,0 +1,465 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include "ipoib/port_peer.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "ipoib/proto.h"
+#include "lib/ib.h"
+#include "lib/log.h"
+#include "lib/util.h"
+
+LOG_MODULE(peer_port);
+
+#define QLEN 1024 /* frames received, waiting for the engine; power of two */
+#define ETH_HLEN 14
+#define AGE_EVERY_MS 1000
+
+struct peer_port {
+	struct peer_port *next; /* the kind's open ports */
+	struct peer_kind *kind;
+	char name[IF_NAMESIZE];
+	uint16_t pkey; /* 15-bit base */
+	pthread_mutex_t lock; /* queue, table, counters */
+	int efd; /* readable while frames wait */
+	unsigned int head, tail; /* queue: [tail, head) */
+	struct pkt *q[QLEN];
+	struct peer_table *tab;
+	struct peer_counters part;
+	uint64_t tx_flood, tx_unicast, tx_no_port;
+	struct ipoib_hwaddr local;
+	unsigned int mtu;
+	uint64_t aging_ms, last_age;
+};
+
+struct peer_kind {
+	pthread_mutex_t lock; /* ports, registered */
+	struct ipoib_kind *ipoib;
+	struct peer_port *ports;
+	/*
+	 * The 0x88B5 handler, from the first open to peer_kind_destroy():
+	 * frames of partitions without a peer port are freed.
+	 */
+	bool registered;
+};
+
+struct peer_kind *peer_kind_create(struct ipoib_kind *ipoib)
+{
+	struct peer_kind *k = calloc(1, sizeof(*k));
+
+	if (!k)
+		return NULL;
+	pthread_mutex_init(&k->lock, NULL);
+	k->ipoib = ipoib;
+	return k;
+}
+
+void peer_kind_destroy(struct peer_kind *k)
+{
+	if (!k)
+		return;
+	if (k->registered)
+		ipoib_proto_unregister(IPOIB_PROTO_PEER);
+	pthread_mutex_destroy(&k->lock);
+	free(k);
+}
+
+int peer_port_name(uint16_t pkey, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "peer.%04x", pkey & IB_PKEY_BASE_MASK);
+
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+/* The PKey base of "peer.PKEY", or 0 when @name is not one. */
+static uint16_t parse_name(const char *name)
+{
+	unsigned long v;
+	char *end;
+
+	if (strncmp(name, "peer.", 5) || !name[5])
+		return 0;
+	v = strtoul(name + 5, &end, 16);
+	if (*end || v > 0xffff)
+		return 0;
+	v &= IB_PKEY_BASE_MASK;
+	return v == IB_PKEY_DEFAULT ? 0 : (uint16_t)v;
+}
+
+int peer_hdr_parse(const uint8_t *p, uint32_t len)
+{
+	if (len < PEER_HDR_LEN + ETH_HLEN)
+		return PEER_DROP_RUNT;
+	if (p[0] != PEER_VERSION || p[1] != PEER_TYPE_FRAME)
+		return PEER_DROP_BAD_HEADER;
+	return 0;
+}
+
+void peer_hdr_write(uint8_t *p)
+{
+	p[0] = PEER_VERSION;
+	p[1] = PEER_TYPE_FRAME;
+	p[2] = p[3] = 0;
+}
+
+static uint64_t aging_ms(void)
+{
+	const char *s = getenv("FABRICD_PEER_AGING_MS");
+	unsigned long long v;
+	char *end;
+
+	if (!s || !*s)
+		return PEER_AGING_MS_DEFAULT;
+	v = strtoull(s, &end, 10);
+	return *end || !v ? PEER_AGING_MS_DEFAULT : v;
+}
+
+/* ---- receive: the ipoib port's handler ---- */
+
+/* The open port of partition @pkey; @k locked. */
+static struct peer_port *port_by_pkey(struct peer_kind *k, uint16_t pkey)
+{
+	struct peer_port *pp;
+
+	for (pp = k->ports; pp; pp = pp->next)
+		if (!((pp->pkey ^ pkey) & IB_PKEY_BASE_MASK))
+			return pp;
+	return NULL;
+}
+
+/* Check, learn and queue one frame; false: dropped (the caller frees). */
+static bool rx_frame(struct peer_port *pp, const struct ipoib_proto_rx *rx,
+		     struct pkt *pkt, uint64_t now)
+{
+	struct peer_info *p;
+	int r = peer_hdr_parse(pkt->data, pkt->len);
+
+	p = peer_table_peer(pp->tab, &rx->src, rx->slid, true, now);
+	if (r) {
+		(p ? &p->c : &pp->part)->drops[r]++;
+		return false;
+	}
+	pkt->data += PEER_HDR_LEN;
+	pkt->len -= PEER_HDR_LEN;
+	if (!p) { /* too many peers: carried, not learned */
+		pp->part.drops[PEER_DROP_PART_LIMIT]++;
+	} else {
+		r = peer_table_learn(pp->tab, pkt->data + 6, p, now);
+		if (r == PEER_DROP_BAD_SRC) {
+			p->c.drops[r]++;
+			return false;
+		}
+		p->c.rx_packets++;
+		p->c.rx_bytes += pkt->len;
+	}
+	if (pp->head - pp->tail >= QLEN) {
+		(p ? &p->c : &pp->part)->drops[PEER_DROP_QUEUE_FULL]++;
+		return false;
+	}
+	pp->q[pp->head++ & (QLEN - 1)] = pkt;
+	return true;
+}
+
+static void peer_rx(void *arg, const struct ipoib_proto_rx *rx, struct pkt *pkt)
+{
+	struct peer_kind *k = arg;
+	struct peer_port *pp;
+	bool queued = false, wake = false;
+
+	pthread_mutex_lock(&k->lock);
+	pp = port_by_pkey(k, rx->pkey);
+	if (pp) {
+		pthread_mutex_lock(&pp->lock);
+		wake = pp->head == pp->tail;
+		queued = rx_frame(pp, rx, pkt, util_now_ms());
+		pthread_mutex_unlock(&pp->lock);
+		if (queued && wake && eventfd_write(pp->efd, 1))
+			VLOG_WARN("%s: eventfd: %s", pp->name, strerror(errno));
+	}
+	pthread_mutex_unlock(&k->lock);
+	if (!queued)
+		pool_free(pkt);
+}
+
+static const struct ipoib_proto_ops peer_proto_ops = {
+	.name = "peer",
+	.rx = peer_rx,
+};
+
+/* ---- port ops ---- */
+
+static void port_free(struct peer_port *pp)
+{
+	while (pp->tail != pp->head)
+		pool_free(pp->q[pp->tail++ & (QLEN - 1)]);
+	if (pp->efd >= 0)
+		close(pp->efd);
+	peer_table_destroy(pp->tab);
+	pthread_mutex_destroy(&pp->lock);
+	free(pp);
+}
+
+static struct peer_port *port_alloc(const struct port *p, uint16_t pkey)
+{
+	struct peer_port *pp = calloc(1, sizeof(*pp));
+
+	if (!pp)
+		return NULL;
+	pthread_mutex_init(&pp->lock, NULL);
+	pp->kind = p->kind_priv;
+	pp->pkey = pkey;
+	util_strlcpy(pp->name, p->name, sizeof(pp->name));
+	pp->aging_ms = aging_ms();
+	pp->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	pp->tab = peer_table_create(PEER_MAX_PEERS, PEER_PART_MACS,
+				    PEER_PEER_MACS);
+	if (pp->efd < 0 || !pp->tab) {
+		port_free(pp);
+		return NULL;
+	}
+	return pp;
+}
+
+/* Join the kind's open ports (and register the handler with the first). */
+static int port_link(struct peer_kind *k, struct peer_port *pp)
+{
+	int ret = 0;
+
+	pthread_mutex_lock(&k->lock);
+	if (port_by_pkey(k, pp->pkey)) {
+		ret = -EEXIST;
+	} else if (!k->registered) {
+		ret = ipoib_proto_register(IPOIB_PROTO_PEER, &peer_proto_ops,
+					   k);
+		k->registered = !ret;
+	}
+	if (!ret) {
+		pp->next = k->ports;
+		k->ports = pp;
+	}
+	pthread_mutex_unlock(&k->lock);
+	return ret;
+}
+
+static int peer_open(struct port *p)
+{
+	struct peer_kind *k = p->kind_priv;
+	uint16_t pkey = parse_name(p->name);
+	struct ipoib_hwaddr local;
+	struct peer_port *pp;
+	int mtu, ret;
+
+	if (!k || !k->ipoib || !pkey)
+		return -EINVAL;
+	mtu = ipoib_proto_mtu(k->ipoib, pkey, &local);
+	if (mtu < 0)
+		return -EAGAIN; /* the partition's ipoib port is not open yet */
+	if (mtu <= PEER_HDR_LEN + ETH_HLEN)
+		return -EMSGSIZE;
+	pp = port_alloc(p, pkey);
+	if (!pp)
+		return -ENOMEM;
+	pp->mtu = (unsigned int)mtu;
+	pp->local = local;
+	ret = port_link(k, pp);
+	if (ret) {
+		port_free(pp);
+		return ret;
+	}
+	p->priv = pp;
+	p->fd = pp->efd;
+	p->mode = "peer-ud";
+	p->flags = PORT_F_TX_POOL_ONLY;
+	p->max_payload = (uint32_t)mtu - PEER_HDR_LEN - ETH_HLEN;
+	p->offloads = 0; /* the engine cuts super-frames to max_payload */
+	VLOG_INFO("%s: peer links of partition 0x%04x, %d bytes per frame",
+		  p->name, pkey, mtu - PEER_HDR_LEN);
+	return 0;
+}
+
+static void age(struct peer_port *pp, uint64_t now)
+{
+	if (now - pp->last_age < AGE_EVERY_MS)
+		return;
+	pp->last_age = now;
+	peer_table_age(pp->tab, now, pp->aging_ms);
+}
+
+static int peer_rx_burst(struct port *p, struct pkt **pkts, unsigned int n)
+{
+	struct peer_port *pp = p->priv;
+	eventfd_t v;
+	unsigned int k = 0;
+
+	(void)eventfd_read(pp->efd, &v);
+	pthread_mutex_lock(&pp->lock);
+	while (k < n && pp->tail != pp->head)
+		pkts[k++] = pp->q[pp->tail++ & (QLEN - 1)];
+	if (pp->tail != pp->head)
+		(void)eventfd_write(pp->efd, 1); /* more to come */
+	age(pp, util_now_ms());
+	pthread_mutex_unlock(&pp->lock);
+	return (int)k;
+}
+
+/*
+ * Frame @pkt to its peer or to the group, header written: its destination
+ * into @dst. False: dropped (freed).
+ */
+static bool tx_prepare(struct peer_port *pp, struct pkt *pkt,
+		       struct ipoib_hwaddr *dst)
+{
+	struct peer_info *p;
+
+	if (pkt->len < ETH_HLEN) {
+		pp->part.drops[PEER_DROP_RUNT]++;
+		goto drop;
+	}
+	if (pkt_headroom(pkt) < PEER_HDR_LEN + IPOIB_HDR_LEN) {
+		pp->part.drops[PEER_DROP_NO_ROOM]++;
+		goto drop;
+	}
+	p = (pkt->data[0] & 1) ? NULL : peer_table_lookup(pp->tab, pkt->data);
+	if (p) {
+		*dst = p->addr;
+		p->c.tx_packets++;
+		p->c.tx_bytes += pkt->len;
+		pp->tx_unicast++;
+	} else {
+		ipoib_proto_group(dst);
+		pp->tx_flood++;
+	}
+	pkt->data -= PEER_HDR_LEN;
+	pkt->len += PEER_HDR_LEN;
+	peer_hdr_write(pkt->data);
+	return true;
+drop:
+	pool_free(pkt);
+	return false;
+}
+
+/*
+ * Every frame is taken: sent, or dropped and counted (the ipoib port's
+ * queue full, or no ipoib port: tx_no_port).
+ */
+static int peer_tx_burst(struct port *p, struct pkt **pkts, unsigned int n)
+{
+	struct peer_port *pp = p->priv;
+	struct ipoib_hwaddr dst[64];
+	struct pkt *out[64];
+	unsigned int i, m = 0;
+	int sent;
+
+	n = MIN(n, ARRAY_SIZE(out));
+	pthread_mutex_lock(&pp->lock);
+	for (i = 0; i < n; i++)
+		if (tx_prepare(pp, pkts[i], &dst[m]))
+			out[m++] = pkts[i];
+	pthread_mutex_unlock(&pp->lock);
+	sent = m ? ipoib_proto_send(pp->kind->ipoib, pp->pkey, IPOIB_PROTO_PEER,
+				    out, dst, m) :
+		   0;
+	if (sent < 0)
+		sent = 0;
+	if ((unsigned int)sent < m) {
+		pthread_mutex_lock(&pp->lock);
+		pp->tx_no_port += m - (unsigned int)sent;
+		pthread_mutex_unlock(&pp->lock);
+		for (i = (unsigned int)sent; i < m; i++)
+			pool_free(out[i]);
+	}
+	return (int)n;
+}
+
+static void peer_close(struct port *p)
+{
+	struct peer_port *pp = p->priv, **pq;
+	struct peer_kind *k;
+
+	if (!pp)
+		return;
+	k = pp->kind;
+	pthread_mutex_lock(&k->lock);
+	for (pq = &k->ports; *pq; pq = &(*pq)->next)
+		if (*pq == pp) {
+			*pq = pp->next;
+			break;
+		}
+	pthread_mutex_unlock(&k->lock);
+	port_free(pp);
+	p->priv = NULL;
+}
+
+static void peer_stats(struct port *p, struct port_hw_stats *st)
+{
+	struct peer_port *pp = p->priv;
+
+	memset(st, 0, sizeof(*st));
+	pthread_mutex_lock(&pp->lock);
+	st->rx_dropped = pp->part.drops[PEER_DROP_QUEUE_FULL];
+	st->tx_errors = pp->tx_no_port;
+	pthread_mutex_unlock(&pp->lock);
+}
+
+void peer_kind_foreach(struct peer_kind *k,
+		       void (*fn)(void *arg, const struct peer_port_view *v),
+		       void *arg)
+{
+	struct peer_port_view v;
+	struct peer_port *pp;
+
+	pthread_mutex_lock(&k->lock);
+	for (pp = k->ports; pp; pp = pp->next) {
+		pthread_mutex_lock(&pp->lock);
+		v.name = pp->name;
+		v.pkey = pp->pkey;
+		v.local = pp->local;
+		v.mtu = pp->mtu;
+		v.now = util_now_ms();
+		v.table = pp->tab;
+		v.part = &pp->part;
+		v.tx_flood = pp->tx_flood;
+		v.tx_unicast = pp->tx_unicast;
+		v.tx_no_port = pp->tx_no_port;
+		fn(arg, &v);
+		pthread_mutex_unlock(&pp->lock);
+	}
+	pthread_mutex_unlock(&k->lock);
+}
+
+int peer_kind_mac_peer(struct peer_kind *k, const char *port_name,
+		       const uint8_t mac[6], struct peer_info *out)
+{
+	struct peer_port *pp;
+	struct peer_info *p;
+	int ret = -ENOENT;
+
+	pthread_mutex_lock(&k->lock);
+	for (pp = k->ports; pp; pp = pp->next) {
+		if (strcmp(pp->name, port_name))
+			continue;
+		pthread_mutex_lock(&pp->lock);
+		p = peer_table_lookup(pp->tab, mac);
+		if (p) {
+			*out = *p;
+			ret = 0;
+		}
+		pthread_mutex_unlock(&pp->lock);
+	}
+	pthread_mutex_unlock(&k->lock);
+	return ret;
+}
+
+const struct port_ops peer_port_ops = {
+	.kind = "peer",
+	.open = peer_open,
+	.rx_burst = peer_rx_burst,
+	.tx_burst = peer_tx_burst,
+	.close = peer_close,
+	.stats = peer_stats,
+};

@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The engine's "peer" port: one per partition with `peer: true`, the
+ * partition's link to the other fabricds that serve it, so that the
+ * partition is one Ethernet broadcast domain across hypervisors.
+ *
+ * Name: "peer.PKEY" ("peer.9001"). It rides on the open ipoib port of the
+ * same partition (ipoib/proto.h): until that port is open the peer port
+ * does not open (-EAGAIN; the engine retries).
+ *
+ * Wire: an IPoIB-framed UD message of ethertype IPOIB_PROTO_PEER (0x88B5)
+ * sent with the partition's PKey and Q_Key, holding a 4-byte peer header
+ * (version 1, type 1 = Ethernet frame, 2 reserved bytes) and the Ethernet
+ * frame whole: MACs, VLAN tag and priority as the engine sent it.
+ *
+ *   | GRH (40) | IPoIB hdr 88b5 0000 | 01 01 0000 | Ethernet frame ... |
+ *
+ * Where to: a frame to a unicast MAC learned from a peer goes to that
+ * peer's QP (QPN + GID); broadcast, multicast and unknown unicast go to the
+ * partition's group (for now its IPoIB broadcast group, see
+ * ipoib/proto.h). Frames are no larger than the UD MTU: the port offers no
+ * offloads, so the engine segments TSO super-frames for it (eth/vnet.h)
+ * and max_payload is the UD MTU less the three headers.
+ *
+ * Receive: the sender's source MAC is learned for the sending peer
+ * (ipoib/peer_table.h: bounded per peer and per partition, aging), the
+ * frame is queued for the engine, which reads it from the port like any
+ * other (its fd is an eventfd).
+ *
+ * Aging: remote MACs and silent peers are forgotten after
+ * PEER_AGING_MS_DEFAULT, or FABRICD_PEER_AGING_MS from the environment.
+ */
+#ifndef FABRIC_IPOIB_PORT_PEER_H
+#define FABRIC_IPOIB_PORT_PEER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ipoib/peer_table.h"
+#include "lib/port.h"
+
+#define PEER_HDR_LEN 4
+#define PEER_VERSION 1
+#define PEER_TYPE_FRAME 1
+#define PEER_AGING_MS_DEFAULT (300 * 1000)
+#define PEER_MAX_PEERS 256 /* fabricds heard in one partition */
+#define PEER_PART_MACS 4096 /* remote MACs learned in one partition */
+#define PEER_PEER_MACS 1024 /* remote MACs behind one peer */
+
+extern const struct port_ops peer_port_ops;
+
+struct peer_kind;
+struct ipoib_kind;
+
+/*
+ * peer_kind_create - state for the peer kind, riding on the ipoib kind's
+ * @ipoib; register it with port_kind_register_priv(). NULL with errno.
+ */
+struct peer_kind *peer_kind_create(struct ipoib_kind *ipoib);
+
+/* peer_kind_destroy - free @k, which has no open port; accepts NULL. */
+void peer_kind_destroy(struct peer_kind *k);
+
+/*
+ * peer_port_name - "peer.PKEY" of partition @pkey (its 15-bit base) into
+ * @buf. Returns 0 or -ENAMETOOLONG.
+ */
+int peer_port_name(uint16_t pkey, char *buf, size_t len);
+
+/*
+ * peer_hdr_parse - check the peer header at @p (@len bytes: at least the
+ * header and an Ethernet header). Returns 0 or PEER_DROP_RUNT /
+ * PEER_DROP_BAD_HEADER.
+ */
+int peer_hdr_parse(const uint8_t *p, uint32_t len);
+
+/* peer_hdr_write - the 4-byte header of a frame at @p. */
+void peer_hdr_write(uint8_t *p);
+
+/* What peer_kind_foreach shows of one open peer port, locked. */
+struct peer_port_view {
+	const char *name;
+	uint16_t pkey;
+	struct ipoib_hwaddr local; /* the ipoib port's QPN + GID */
+	unsigned int mtu; /* UD payload bytes */
+	uint64_t now;
+	const struct peer_table *table;
+	const struct peer_counters *part; /* drops without a peer */
+	uint64_t tx_flood, tx_unicast, tx_no_port;
+};
+
+/*
+ * peer_kind_foreach - call @fn for each open peer port of @k with the port
+ * locked (the datapath waits): be quick, keep no pointers.
+ */
+void peer_kind_foreach(struct peer_kind *k,
+		       void (*fn)(void *arg, const struct peer_port_view *v),
+		       void *arg);
+
+/*
+ * peer_kind_mac_peer - the peer that port @port_name of @k has learned @mac
+ * behind, copied into *@out. Returns 0 or -ENOENT.
+ */
+int peer_kind_mac_peer(struct peer_kind *k, const char *port_name,
+		       const uint8_t mac[6], struct peer_info *out);
+
+#endif /* FABRIC_IPOIB_PORT_PEER_H */

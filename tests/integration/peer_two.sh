@@ -1,0 +1,120 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#
+# Peer links over rdma_rxe in the qemu testbed: two fabricd "hypervisors",
+# h1 on rxe0 and h2 on rxe1 (the two ends of a veth pair), each with one VM
+# (a namespace) in each of two partitions with `peer: true`, all four VMs
+# in one IP subnet:
+#
+#   a1 (ta, .1) --a1h-- [h1] ==rxe0 peer links rxe1== [h2] --a2h-- a2 (ta, .2)
+#   b1 (tb, .11) --b1h- [h1]                          [h2] --b2h- b2 (tb, .12)
+#
+# Checks: ping and a 1 MiB TCP transfer (SHA-256) between a1 and a2 both
+# ways; ARP gives each VM the other's own MAC; a broadcast of a non-IP
+# ethertype from a1 reaches a2 and nothing of ta reaches b1 or b2
+# (captures: zero frames); tb's VMs reach each other, not ta's; the
+# ipoib ports translate nothing (peer links only); `fabricctl peer list`
+# and `fdb show` name the remote peer (GID, QPN).
+#
+# The hypervisors run their VM ports on AF_PACKET (FABRICD_NO_XDP=1),
+# which carries the virtio-net header, so the VMs keep their offloads and
+# the engine cuts their TSO super-frames to the UD MTU for the peer port.
+cd "$(dirname "$0")/../.." || exit 1
+. tests/lib/tap.sh
+. tests/vm/lib.sh
+
+if [ -z "${IN_VM:-}" ]; then
+	[ -x build/bin/fabricd ] || skip_all "build/bin/fabricd not built (make)"
+	vm_tap -t 400 "$0"
+	tap_done
+fi
+
+# ---- in the guest ----
+W=$(mktemp -d)
+PIDS=()
+. tests/lib/peer.sh
+cleanup() {
+	local p
+	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	for n in a1 a2 b1 b2; do ip netns del $n 2>/dev/null; done
+	ip link del uph1 2>/dev/null
+	ip link del uph2 2>/dev/null
+	rdma link del rxe0 2>/dev/null
+	rdma link del rxe1 2>/dev/null
+	ip link del veth0 2>/dev/null
+	rm -rf "$W"
+}
+trap cleanup EXIT
+
+check "veth pair (MTU 4500: rxe active MTU 4096)" \
+	ip link add veth0 mtu 4500 type veth peer name veth1 mtu 4500
+sysctl -qw net.ipv6.conf.veth0.accept_dad=0 net.ipv6.conf.veth1.accept_dad=0
+ip link set veth0 up
+ip link set veth1 up
+check "rxe0 on veth0" rdma link add rxe0 type rxe netdev veth0
+check "rxe1 on veth1" rdma link add rxe1 type rxe netdev veth1
+vm a1 eth0 a1h 10.30.0.1
+vm b1 eth0 b1h 10.30.0.11
+vm a2 eth0 a2h 10.30.0.2
+vm b2 eth0 b2h 10.30.0.12
+
+HV_ENV=FABRICD_NO_XDP=1 hypervisor h1 rxe0 a1h:ta b1h:tb
+HV_ENV=FABRICD_NO_XDP=1 hypervisor h2 rxe1 a2h:ta b2h:tb
+check "h1: ipoib and peer ports of ta and tb up" \
+	wait_up "$W/h1.sock" rxe0.9001 rxe0.9002 peer.1001 peer.1002 a1h b1h
+check "h2: ipoib and peer ports of ta and tb up" \
+	wait_up "$W/h2.sock" rxe1.9001 rxe1.9002 peer.1001 peer.1002 a2h b2h
+pl=$($FCTL -s "$W/h1.sock" -j port list)
+check_eq "port list: peer.1001 is kind peer, peer-ud, access port of ta" \
+	"peer peer-ud access ta" \
+	"$(jq -r '.[] | select(.name == "peer.1001") | "\(.kind) \(.mode) \(.role) \(.partition)"' <<<"$pl")"
+sed 's/^/# h1: /' "$W/h1.log"
+
+b1_rx0=$(rx_count b1 eth0)
+b2_rx0=$(rx_count b2 eth0)
+check "ta: ping a1 -> a2 across the hypervisors" ping_ok a1 10.30.0.2
+check "ta: ping a2 -> a1" ping_ok a2 10.30.0.1
+check_eq "ta: a1 resolved a2 to a2's own MAC" "$(mac_of a2 eth0)" \
+	"$(ip -n a1 -j neigh show 10.30.0.2 | jq -r '.[0].lladdr')"
+check_eq "ta: a2 resolved a1 to a1's own MAC" "$(mac_of a1 eth0)" \
+	"$(ip -n a2 -j neigh show 10.30.0.1 | jq -r '.[0].lladdr')"
+check "ta: TCP 1 MiB a1 -> a2 (SHA-256)" tcp_transfer a1 a2 10.30.0.2
+check "ta: TCP 1 MiB a2 -> a1 (SHA-256)" tcp_transfer a2 a1 10.30.0.1
+sw=$($FCTL -s "$W/h1.sock" -j port show peer.1001 |
+	jq -r '"\(.gso_segmented) \(.csum_completed)"')
+diag "h1's peer.1001: super-frames cut, checksums completed: $sw"
+
+# a non-IP ethertype, broadcast: the partition's VMs elsewhere, no other
+capture_start a2 a2 eth0 0x88b7
+capture_start b1 b1 eth0 0x88b7
+capture_start b2 b2 eth0 0x88b7
+send_raw a1 eth0 0x88b7 5
+sleep 1
+check_eq "ta: 5 broadcasts of ethertype 0x88b7 from a1 reached a2" 5 \
+	"$(capture_stop a2)"
+check_eq "tb: b1 (same hypervisor) captured none of them" 0 \
+	"$(capture_stop b1)"
+check_eq "tb: b2 (other hypervisor) captured none of them" 0 \
+	"$(capture_stop b2)"
+check_eq "tb: b1 received nothing of ta at all" "$b1_rx0" \
+	"$(rx_count b1 eth0)"
+check_eq "tb: b2 received nothing of ta at all" "$b2_rx0" \
+	"$(rx_count b2 eth0)"
+check "tb: b1 reaches b2 across the hypervisors" ping_ok b1 10.30.0.12
+check "tb: b1 cannot reach ta's a2 (same subnet)" ping_fails b1 10.30.0.2
+check "tb: a1 cannot reach tb's b2" ping_fails a1 10.30.0.12
+
+st=$(python3 tests/bench/ipoib/ctl.py "$W/h2.sock" ipoib/stats | jq .ipoib)
+diag "h2 ipoib stats: $(jq -c . <<<"$st")"
+check "h2's ta ipoib port handed peer frames to the peer port" \
+	test "$(jq -r '."rxe1.9001".rx_proto' <<<"$st")" -gt 0
+check "h2's ta ipoib port sent peer frames" \
+	test "$(jq -r '."rxe1.9001".tx_proto' <<<"$st")" -gt 0
+check_eq "h2's ta ipoib port sent nothing but peer frames" \
+	"$(jq -r '."rxe1.9001".tx_proto' <<<"$st")" \
+	"$(jq -r '."rxe1.9001".tx_packets' <<<"$st")"
+check_eq "no send or receive errors on h2's ta ipoib port" "0 0" \
+	"$(jq -r '."rxe1.9001" | "\(.tx_wc_errors) \(.rx_wc_errors)"' <<<"$st")"
+
+vm_guest_done

@@ -1,0 +1,156 @@
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#
+# Helpers for the peer link tests (tests/integration/peer_*.sh), in the
+# qemu testbed's guest: fabricd "hypervisors" on rxe devices, namespaces as
+# their VMs. Sourced after tests/lib/tap.sh; the caller sets W (a work
+# directory) and keeps PIDS (processes to kill at the end).
+
+FABRICD=$PWD/build/bin/fabricd
+FCTL=$PWD/build/bin/fabricctl
+
+# vm NS IFNAME PEER ADDR: a namespace (a VM) with one veth end IFNAME at
+# ADDR/24, the other end PEER in ours for a hypervisor; IPv6 off so that
+# nothing but the test's traffic moves. Offloads stay at their defaults.
+vm() {
+	ip netns add "$1"
+	ip link add "$3" type veth peer name "$2" netns "$1"
+	sysctl -qw "net.ipv6.conf.$3.disable_ipv6=1"
+	ip link set "$3" up
+	ip -n "$1" link set lo up
+	ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+	ip -n "$1" link set "$2" up
+	ip -n "$1" addr add "$4/24" dev "$2"
+}
+
+# peer_policy HV PORT...: the policy of hypervisor HV: partitions ta
+# (0x1001) and tb (0x1002) with peer links, gateway HV (uplink upHV, which
+# carries nothing: the partitions have no VLAN), access ports PORT
+# (NAME:PARTITION).
+peer_policy() {
+	local hv=$1 p
+	shift
+	printf 'fabric: { name: peer }\npartitions:\n'
+	printf '  - { name: ta, pkey: 0x1001, peer: true }\n'
+	printf '  - { name: tb, pkey: 0x1002, peer: true }\n'
+	printf 'gateways:\n  - { name: %s, uplink: up%s }\n' "$hv" "$hv"
+	printf 'ports:\n'
+	for p; do printf '  - { name: %s, partition: %s }\n' "${p%%:*}" "${p#*:}"; done
+}
+
+# hypervisor HV RXE PORT...: fabricd HV on verbs device RXE with its own
+# files in $W (HV.sock, HV.log, ...); its pid in $W/HV.fpid.
+hypervisor() {
+	local hv=$1 dev=$2
+	shift 2
+	if ! ip link show "up$hv" >/dev/null 2>&1; then
+		ip link add "up$hv" type veth peer name "up$hv-p"
+		sysctl -qw "net.ipv6.conf.up$hv.disable_ipv6=1" \
+			"net.ipv6.conf.up$hv-p.disable_ipv6=1"
+		ip link set "up$hv" up
+		ip link set "up$hv-p" up
+	fi
+	peer_policy "$hv" "$@" >"$W/$hv.yaml"
+	env ${HV_ENV:-} $FABRICD -f -c "$W/$hv.yaml" -g "$hv" -s "$W/$hv.sock" \
+		-S "$W/$hv.state" -p "$W/$hv.pid" --ib-dev "$dev" --ib-port 1 \
+		>>"$W/$hv.log" 2>&1 &
+	echo $! >"$W/$hv.fpid"
+	PIDS+=($!)
+}
+
+# ports_up SOCK NAME...: fabricd SOCK lists the ports, each open
+ports_up() {
+	local sock=$1 n
+	shift
+	for n; do
+		[ "$($FCTL -s "$sock" -j port list 2>/dev/null |
+			jq -r ".[] | select(.name == \"$n\") | .state")" = up ] ||
+			return 1
+	done
+}
+
+# wait_up SOCK NAME...: ports_up within 30 s
+wait_up() {
+	local _
+	for _ in $(seq 150); do
+		ports_up "$@" && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+ping_ok() { ip netns exec "$1" busybox ping -c 2 -W 3 "$2" >/dev/null 2>&1; }
+ping_fails() { ! ip netns exec "$1" busybox ping -c 2 -W 2 "$2" >/dev/null 2>&1; }
+mac_of() { ip -n "$1" -j link show "$2" | jq -r '.[0].address'; }
+rx_count() { ip netns exec "$1" cat "/sys/class/net/$2/statistics/rx_packets"; }
+
+# tcp_transfer FROM TO TO_ADDR: 1 MiB from FROM to TO over TCP; the
+# receiver's byte count and SHA-256 must equal the sender's file.
+tcp_transfer() {
+	local from=$1 to=$2 addr=$3 want got srv
+	head -c 1048576 /dev/urandom >"$W/data"
+	want="1048576 $(sha256sum <"$W/data" | cut -d' ' -f1)"
+	rm -f "$W/ready"
+	ip netns exec "$to" python3 -c '
+import hashlib, socket
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("0.0.0.0", 5001)); s.listen(1); s.settimeout(60)
+open("'"$W/ready"'", "w").close()
+c, _ = s.accept(); c.settimeout(60); h = hashlib.sha256(); n = 0
+while True:
+    d = c.recv(65536)
+    if not d: break
+    h.update(d); n += len(d)
+print(n, h.hexdigest())' >"$W/got" 2>&1 &
+	srv=$!
+	for _ in $(seq 50); do [ -e "$W/ready" ] && break; sleep 0.1; done
+	ip netns exec "$from" python3 -c '
+import socket
+c = socket.create_connection(("'"$addr"'", 5001), timeout=60)
+c.sendall(open("'"$W/data"'", "rb").read()); c.close()' 2>&1
+	wait $srv
+	got=$(cat "$W/got")
+	[ "$got" = "$want" ] || { echo "# want '$want' got '$got'"; return 1; }
+}
+
+# capture_start NAME NS IFNAME ETHERTYPE: count frames of ETHERTYPE (hex)
+# arriving on IFNAME in NS until capture_stop NAME prints the count.
+capture_start() {
+	rm -f "$W/cap-$1.ready"
+	ip netns exec "$2" python3 -c '
+import socket, struct, signal, sys
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0003))
+s.bind(("'"$3"'", 0))
+n = 0
+def done(*_):
+    print(n); sys.exit(0)
+signal.signal(signal.SIGTERM, done)
+open("'"$W/cap-$1.ready"'", "w").close()
+while True:
+    f, a = s.recvfrom(65535)
+    if a[2] == socket.PACKET_OUTGOING: continue
+    if struct.unpack("!H", f[12:14])[0] == '"$4"': n += 1
+' >"$W/cap-$1" 2>&1 &
+	echo $! >"$W/cap-$1.pid"
+	for _ in $(seq 50); do [ -e "$W/cap-$1.ready" ] && break; sleep 0.1; done
+}
+capture_stop() {
+	local pid
+	pid=$(cat "$W/cap-$1.pid")
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	cat "$W/cap-$1"
+}
+
+# send_raw NS IFNAME ETHERTYPE COUNT [DST]: COUNT frames of ETHERTYPE
+# (hex) from IFNAME's MAC to DST (broadcast by default), 60 bytes each.
+send_raw() {
+	ip netns exec "$1" python3 -c '
+import socket, struct
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind(("'"$2"'", 0))
+src = s.getsockname()[4]
+dst = bytes.fromhex("'"${5:-ffffffffffff}"'".replace(":", ""))
+for i in range('"$4"'):
+    s.send(dst + src + struct.pack("!H", '"$3"') + b"fabricd peer %04d" % i + bytes(29))
+'
+}
