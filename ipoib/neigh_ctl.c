@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ipoib/port_ipoib.h"
+#include "ipoib/port_peer.h"
 #include "lib/ctl_server.h"
 #include "lib/ib.h"
 #include "lib/port.h"
@@ -32,12 +33,8 @@ static void foreach_port(void (*fn)(void *arg, const struct ipoib_port_view *v),
 static json_t *gid_json(const struct ipoib_gid *g)
 {
 	char buf[48];
-	int i, n = 0;
 
-	for (i = 0; i < IPOIB_GID_LEN; i += 2)
-		n += snprintf(buf + n, sizeof(buf) - (size_t)n, "%s%02x%02x",
-			      i ? ":" : "", g->raw[i], g->raw[i + 1]);
-	return json_string(buf);
+	return json_string(ipoib_gid_format(g, buf, sizeof(buf)));
 }
 
 static void add_entry(void *arg, const struct ipoib_neigh_entry *e)
@@ -89,25 +86,122 @@ json_t *ipoib_neigh_ctl_show(const struct ipoib_neigh_ctl_names *names,
 	return sc.arr;
 }
 
-static int cmd_neigh_show(int argc, const char *const argv[], void *aux,
-			  json_t **result, char **error)
+/* [partition NAME] into *@pkey (IPOIB_PKEY_ANY without). */
+static int partition_arg(int argc, const char *const argv[],
+			 const struct ipoib_neigh_ctl_names *names,
+			 const char *usage, uint16_t *pkey, char **error)
 {
-	const struct ipoib_neigh_ctl_names *names = aux;
-	uint16_t pkey = IPOIB_PKEY_ANY;
-
+	*pkey = IPOIB_PKEY_ANY;
 	if (argc == 2 && !strcmp(argv[0], "partition")) {
 		if (!names || !names->pkey_of ||
-		    names->pkey_of(names->arg, argv[1], &pkey)) {
+		    names->pkey_of(names->arg, argv[1], pkey)) {
 			if (asprintf(error, "no partition '%s'", argv[1]) < 0)
 				*error = NULL;
 			return -ENOENT;
 		}
 	} else if (argc) {
-		*error = strdup("usage: neigh/show [partition NAME]");
+		*error = strdup(usage);
 		return -EINVAL;
 	}
-	*result = ipoib_neigh_ctl_show(names, pkey);
 	return 0;
+}
+
+static int cmd_neigh_show(int argc, const char *const argv[], void *aux,
+			  json_t **result, char **error)
+{
+	uint16_t pkey;
+	int ret = partition_arg(argc, argv, aux,
+				"usage: neigh/show [partition NAME]", &pkey,
+				error);
+
+	if (!ret)
+		*result = ipoib_neigh_ctl_show(aux, pkey);
+	return ret;
+}
+
+/* ---- peer/list ---- */
+
+struct peer_list_ctx {
+	const struct ipoib_neigh_ctl_names *names;
+	uint16_t pkey;
+	json_t *arr;
+	const struct peer_port_view *port;
+};
+
+static json_t *peer_drops_json(const struct peer_counters *c)
+{
+	json_t *o = json_object();
+	unsigned int i;
+
+	for (i = 0; i < PEER_DROP_MAX; i++)
+		json_object_set_new(o, peer_drop_name(i),
+				    json_integer((json_int_t)c->drops[i]));
+	return o;
+}
+
+static void add_peer(void *arg, const struct peer_info *p)
+{
+	struct peer_list_ctx *pc = arg;
+	const char *pname = NULL;
+	struct ipoib_gid gid;
+	char pk[8];
+
+	if (pc->names && pc->names->name_of)
+		pname = pc->names->name_of(pc->names->arg, pc->port->pkey);
+	snprintf(pk, sizeof(pk), "0x%04x", pc->port->pkey);
+	ipoib_hwaddr_gid(&p->addr, &gid);
+	json_array_append_new(
+		pc->arr,
+		json_pack("{s:o, s:s, s:s, s:I, s:o, s:i, s:i, s:I, s:I, s:I, "
+			  "s:I, s:I, s:I, s:o}",
+			  "partition", pname ? json_string(pname) : json_null(),
+			  "pkey", pk, "port", pc->port->name, "qpn",
+			  (json_int_t)ipoib_hwaddr_qpn(&p->addr), "gid",
+			  gid_json(&gid), "lid", (int)p->lid, "macs",
+			  (int)p->macs, "age_ms",
+			  (json_int_t)(pc->port->now - p->last_seen), "up_ms",
+			  (json_int_t)(pc->port->now - p->first_seen),
+			  "rx_packets", (json_int_t)p->c.rx_packets, "rx_bytes",
+			  (json_int_t)p->c.rx_bytes, "tx_packets",
+			  (json_int_t)p->c.tx_packets, "tx_bytes",
+			  (json_int_t)p->c.tx_bytes, "drops",
+			  peer_drops_json(&p->c)));
+}
+
+static void add_peer_port(void *arg, const struct peer_port_view *v)
+{
+	struct peer_list_ctx *pc = arg;
+
+	if (pc->pkey != IPOIB_PKEY_ANY && v->pkey != pc->pkey)
+		return;
+	pc->port = v;
+	peer_table_foreach_peer(v->table, add_peer, pc);
+}
+
+json_t *ipoib_peer_ctl_list(const struct ipoib_neigh_ctl_names *names,
+			    uint16_t pkey)
+{
+	struct peer_kind *k = port_kind_priv(&peer_port_ops);
+	struct peer_list_ctx pc = { .names = names,
+				    .pkey = pkey & IB_PKEY_BASE_MASK,
+				    .arr = json_array() };
+
+	if (k)
+		peer_kind_foreach(k, add_peer_port, &pc);
+	return pc.arr;
+}
+
+static int cmd_peer_list(int argc, const char *const argv[], void *aux,
+			 json_t **result, char **error)
+{
+	uint16_t pkey;
+	int ret = partition_arg(argc, argv, aux,
+				"usage: peer/list [partition NAME]", &pkey,
+				error);
+
+	if (!ret)
+		*result = ipoib_peer_ctl_list(aux, pkey);
+	return ret;
 }
 
 static json_t *drops_json(const struct ipoib_drop_stats *d)
@@ -167,6 +261,9 @@ int ipoib_neigh_ctl_register(struct ctl_server *srv,
 	int ret = ctl_server_register(srv, "neigh/show", "[partition NAME]", 0,
 				      2, cmd_neigh_show, (void *)names);
 
+	if (!ret)
+		ret = ctl_server_register(srv, "peer/list", "[partition NAME]",
+					  0, 2, cmd_peer_list, (void *)names);
 	return ret   ?:
 		       ctl_server_register(srv, "ipoib/stats", "", 0, 0,
 					   cmd_ipoib_stats, NULL);

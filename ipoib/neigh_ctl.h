@@ -25,9 +25,10 @@ struct ipoib_neigh_ctl_names {
 };
 
 /*
- * ipoib_neigh_ctl_register - register "neigh/show [partition NAME]" and
- * "ipoib/stats" (the driver counters of every open ipoib port, by name) on
- * @srv. @names (may be NULL: partitions shown by PKey only) must outlive
+ * ipoib_neigh_ctl_register - register "neigh/show [partition NAME]",
+ * "peer/list [partition NAME]" (the peers every open peer port has heard,
+ * ipoib/port_peer.h) and "ipoib/stats" (the driver counters of every open
+ * ipoib port, by name) on @srv. @names (may be NULL: partitions shown by PKey only) must outlive
  * the server. Returns 0 or a negative errno.
  */
 int ipoib_neigh_ctl_register(struct ctl_server *srv,
@@ -39,6 +40,13 @@ int ipoib_neigh_ctl_register(struct ctl_server *srv,
  */
 json_t *ipoib_neigh_ctl_show(const struct ipoib_neigh_ctl_names *names,
 			     uint16_t pkey);
+
+/*
+ * ipoib_peer_ctl_list - the reply of peer/list: a JSON array of the peers
+ * of partition @pkey (IPOIB_PKEY_ANY: all), with their counters.
+ */
+json_t *ipoib_peer_ctl_list(const struct ipoib_neigh_ctl_names *names,
+			    uint16_t pkey);
 
 /* ipoib_stats_ctl_show - the reply of ipoib/stats, without its wrapper. */
 json_t *ipoib_stats_ctl_show(void);

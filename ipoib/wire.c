@@ -213,3 +213,20 @@ void ipoib_grh_write(uint8_t *grh, uint16_t paylen,
 	memcpy(grh + 8, sgid->raw, IPOIB_GID_LEN);
 	memcpy(grh + 24, dgid->raw, IPOIB_GID_LEN);
 }
+
+char *ipoib_gid_format(const struct ipoib_gid *gid, char *buf, size_t len)
+{
+	size_t i, n = 0;
+	int r;
+
+	if (len)
+		buf[0] = '\0';
+	for (i = 0; i < IPOIB_GID_LEN && n < len; i += 2) {
+		r = snprintf(buf + n, len - n, "%s%02x%02x", i ? ":" : "",
+			     gid->raw[i], gid->raw[i + 1]);
+		if (r < 0)
+			break;
+		n += (size_t)r;
+	}
+	return buf;
+}

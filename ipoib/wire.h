@@ -126,6 +126,9 @@ bool ipoib_hwaddr_same_port(const struct ipoib_hwaddr *a,
 /* ipoib_hwaddr_format - "80:00:00:48:fe:80:..." into @buf (>= 60 bytes). */
 char *ipoib_hwaddr_format(const struct ipoib_hwaddr *hw, char *buf, size_t len);
 
+/* ipoib_gid_format - "fe80:0000:...:b2c5" (8 groups) into @buf (>= 40). */
+char *ipoib_gid_format(const struct ipoib_gid *gid, char *buf, size_t len);
+
 /* ipoib_gid_is_mcast - true when @gid is a multicast GID (ff00::/8). */
 bool ipoib_gid_is_mcast(const struct ipoib_gid *gid);
 

@@ -42,6 +42,7 @@ extern const struct cli_object fctl_stats_object;
 extern const struct cli_object fctl_neigh_object; /* fabricctl_neigh.c */
 extern const struct cli_object fctl_mirror_object; /* fabricctl_span.c */
 extern const struct cli_object fctl_flow_object; /* fabricctl_flow.c */
+extern const struct cli_object fctl_peer_object; /* fabricctl_peer.c */
 
 /*
  * fctl_partition_add, fctl_partition_del - `partition add|del`: edit the

@@ -323,6 +323,21 @@ static const struct cli_cmd port_cmds[] = {
 const struct cli_object fctl_port_object = CLI_OBJECT(
 	"port", "ports of the forwarding engine (fabricd)", port_cmds);
 
+/* A remote entry's peer (a peer port's): "peer GID qpn 0x..." */
+static void print_fdb_peer(json_t *p)
+{
+	if (!json_is_object(p)) {
+		out_null(PRINT_JSON, "peer", NULL);
+		return;
+	}
+	out_open_object("peer");
+	out_string(PRINT_ANY, "gid", " peer %s", fctl_json_str(p, "gid", "-"));
+	out_uint(PRINT_ANY, "qpn", " qpn 0x%06" PRIx64,
+		 fctl_json_uint(p, "qpn"));
+	out_uint(PRINT_ANY, "lid", " lid %" PRIu64, fctl_json_uint(p, "lid"));
+	out_close_object();
+}
+
 static void print_fdb(json_t *res)
 {
 	json_t *e;
@@ -339,6 +354,7 @@ static void print_fdb(json_t *res)
 		out_string(PRINT_ANY, "port", " %-15s", jstr(e, "port"));
 		out_uint(PRINT_ANY, "age_ms", " age %" PRIu64 " ms",
 			 fctl_json_uint(e, "age_ms"));
+		print_fdb_peer(json_object_get(e, "peer"));
 		out_nl();
 		out_close_object();
 	}

@@ -20,10 +20,10 @@
 #define DEFAULT_TIMEOUT_MS 5000
 
 static const struct cli_object *const objects[] = {
-	&fctl_policy_object, &fctl_status_object, &fctl_partition_object,
-	&fctl_member_object, &fctl_port_object,	  &fctl_fdb_object,
-	&fctl_stats_object,  &fctl_neigh_object,  &fctl_reconcile_object,
-	&fctl_mirror_object, &fctl_flow_object,
+	&fctl_policy_object,	&fctl_status_object, &fctl_partition_object,
+	&fctl_member_object,	&fctl_port_object,   &fctl_fdb_object,
+	&fctl_stats_object,	&fctl_neigh_object,  &fctl_peer_object,
+	&fctl_reconcile_object, &fctl_mirror_object, &fctl_flow_object,
 };
 
 #define O struct fctl_opts

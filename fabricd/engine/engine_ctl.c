@@ -16,6 +16,7 @@
 #include "eth/port_netdev.h"
 #include "eth/tap_offloads.h"
 #include "eth/vnet.h"
+#include "ipoib/port_peer.h"
 #include "lib/ctl_server.h"
 #include "lib/util.h"
 
@@ -372,23 +373,49 @@ struct fdb_dump {
 	uint64_t now;
 };
 
+/*
+ * The peer a MAC learned on peer port @ep is behind: {gid, qpn, lid}, or
+ * null (not a peer port, or not in its table).
+ */
+static json_t *fdb_peer_json(const struct ecore_port *ep, uint64_t mac64)
+{
+	struct peer_kind *k = port_kind_priv(&peer_port_ops);
+	struct ipoib_gid gid;
+	struct peer_info p;
+	uint8_t mac[6];
+	char g[48];
+	int i;
+
+	for (i = 0; i < 6; i++)
+		mac[i] = (uint8_t)(mac64 >> (40 - 8 * i));
+	if (strcmp(ep->kind, "peer") || !k ||
+	    peer_kind_mac_peer(k, ep->port.name, mac, &p))
+		return json_null();
+	ipoib_hwaddr_gid(&p.addr, &gid);
+	return json_pack("{s:s, s:I, s:i}", "gid",
+			 ipoib_gid_format(&gid, g, sizeof(g)), "qpn",
+			 (json_int_t)ipoib_hwaddr_qpn(&p.addr), "lid",
+			 (int)p.lid);
+}
+
 static void fdb_entry_json(void *ctx, const struct fdb_entry *fe)
 {
 	struct fdb_dump *d = ctx;
 	const struct ecore_part *pt = &d->e->core.parts[fe->part];
+	const struct ecore_port *ep = &d->e->core.ports[fe->port];
 	char mac[18];
 
 	if (d->part != FDB_ANY && fe->part != d->part)
 		return;
 	frame_mac_format(fe->mac, mac, sizeof(mac));
 	json_array_append_new(
-		d->arr,
-		json_pack("{s:s, s:i, s:s, s:s, s:I}", "partition", pt->name,
-			  "vlan", pt->vlan, "mac", mac, "port",
-			  d->e->core.ports[fe->port].port.name, "age_ms",
-			  (json_int_t)(d->now > fe->seen_ms ?
-					       d->now - fe->seen_ms :
-					       0)));
+		d->arr, json_pack("{s:s, s:i, s:s, s:s, s:I, s:o}", "partition",
+				  pt->name, "vlan", pt->vlan, "mac", mac,
+				  "port", ep->port.name, "age_ms",
+				  (json_int_t)(d->now > fe->seen_ms ?
+						       d->now - fe->seen_ms :
+						       0),
+				  "peer", fdb_peer_json(ep, fe->mac)));
 }
 
 static int cmd_fdb_show(int argc, const char *const argv[], void *aux,

@@ -105,6 +105,38 @@ check "tb: b1 reaches b2 across the hypervisors" ping_ok b1 10.30.0.12
 check "tb: b1 cannot reach ta's a2 (same subnet)" ping_fails b1 10.30.0.2
 check "tb: a1 cannot reach tb's b2" ping_fails a1 10.30.0.12
 
+# what h1 knows of h2: the peer (its ta QP), a2's MAC behind it
+qpn_of() { sed -n "s/.*$2: QPN \(0x[0-9a-f]*\).*/\1/p" "$W/$1.log"; }
+gid1=$(cat /sys/class/infiniband/rxe1/ports/1/gids/0)
+pl=$($FCTL -s "$W/h1.sock" -j peer list partition ta)
+diag "h1 peer list partition ta: $(jq -c . <<<"$pl")"
+check_eq "peer list partition ta on h1: one peer" 1 "$(jq length <<<"$pl")"
+check_eq "peer list: the peer is h2's ta QP" "$(qpn_of h2 rxe1.9001)" \
+	"$(printf '0x%06x' "$(jq -r '.[0].qpn' <<<"$pl")")"
+check_eq "peer list: GID of rxe1, port peer.1001, partition ta" \
+	"$gid1 peer.1001 ta" \
+	"$(jq -r '.[0] | "\(.gid) \(.port) \(.partition)"' <<<"$pl")"
+check_eq "peer list: one MAC behind it (a2's)" 1 "$(jq -r '.[0].macs' <<<"$pl")"
+check "peer list: frames received from it" \
+	test "$(jq -r '.[0].rx_packets' <<<"$pl")" -gt 0
+check "peer list: unicast sent to it" \
+	test "$(jq -r '.[0].tx_packets' <<<"$pl")" -gt 0
+check_eq "peer list partition tb on h1: h2's tb QP" "$(qpn_of h2 rxe1.9002)" \
+	"$(printf '0x%06x' "$($FCTL -s "$W/h1.sock" -j peer list partition tb | jq -r '.[0].qpn')")"
+check "peer list text names the QPN" \
+	bash -c "$FCTL -s $W/h1.sock peer list | grep -q 'qpn $(qpn_of h2 rxe1.9001)'"
+fdb=$($FCTL -s "$W/h1.sock" -j fdb show partition ta)
+diag "h1 fdb show partition ta: $(jq -c . <<<"$fdb")"
+a2mac=$(mac_of a2 eth0)
+check_eq "fdb show: a2's MAC on peer.1001, behind h2's ta QP and rxe1's GID" \
+	"peer.1001 $(qpn_of h2 rxe1.9001) $gid1" \
+	"$(jq -r ".[] | select(.mac == \"$a2mac\") | \"\(.port) \(.peer.qpn) \(.peer.gid)\"" <<<"$fdb" |
+		awk '{ printf "%s 0x%06x %s", $1, $2, $3 }')"
+check_eq "fdb show: a1's MAC is local (no peer)" "a1h null" \
+	"$(jq -r ".[] | select(.mac == \"$(mac_of a1 eth0)\") | \"\(.port) \(.peer)\"" <<<"$fdb")"
+check "fdb show text names the peer" \
+	bash -c "$FCTL -s $W/h1.sock fdb show | grep $a2mac | grep -q 'peer $gid1'"
+
 st=$(python3 tests/bench/ipoib/ctl.py "$W/h2.sock" ipoib/stats | jq .ipoib)
 diag "h2 ipoib stats: $(jq -c . <<<"$st")"
 check "h2's ta ipoib port handed peer frames to the peer port" \

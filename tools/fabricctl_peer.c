@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * fabricctl peer: the other fabricds each peer port hears in its partition
+ * (peer/list on fabricd), with the MACs learned behind them and counters.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+
+#include "lib/output.h"
+#include "lib/util.h"
+#include "tools/fabricctl.h"
+#include "tools/fabricctl_ctl.h"
+
+/* Drop counters: all in JSON, those above zero in text. */
+static void print_drops(json_t *drops)
+{
+	const char *k;
+	json_t *v;
+
+	out_open_object("drops");
+	json_object_foreach(drops, k, v) {
+		if (!json_integer_value(v) && !out_is_json())
+			continue;
+		out_text(" %s", k);
+		out_uint(PRINT_ANY, k, " %" PRIu64,
+			 (uint64_t)json_integer_value(v));
+	}
+	out_close_object();
+}
+
+static void print_peer(json_t *e)
+{
+	out_open_object(NULL);
+	out_string(PRINT_ANY, "partition", "%-14s",
+		   fctl_json_str(e, "partition", "-"));
+	out_string(PRINT_ANY, "pkey", " %s", fctl_json_str(e, "pkey", "-"));
+	out_string(PRINT_ANY, "port", " %-10s", fctl_json_str(e, "port", "-"));
+	out_uint(PRINT_ANY, "qpn", " qpn 0x%06" PRIx64,
+		 fctl_json_uint(e, "qpn"));
+	out_string(PRINT_ANY, "gid", " gid %s", fctl_json_str(e, "gid", "-"));
+	out_uint(PRINT_ANY, "lid", " lid %" PRIu64, fctl_json_uint(e, "lid"));
+	out_uint(PRINT_ANY, "macs", " macs %" PRIu64,
+		 fctl_json_uint(e, "macs"));
+	out_uint(PRINT_ANY, "age_ms", " age %" PRIu64 " ms",
+		 fctl_json_uint(e, "age_ms"));
+	out_uint(PRINT_JSON, "up_ms", NULL, fctl_json_uint(e, "up_ms"));
+	out_uint(PRINT_ANY, "rx_packets", "\n    rx %" PRIu64,
+		 fctl_json_uint(e, "rx_packets"));
+	out_uint(PRINT_ANY, "rx_bytes", " (%" PRIu64 " bytes)",
+		 fctl_json_uint(e, "rx_bytes"));
+	out_uint(PRINT_ANY, "tx_packets", " tx %" PRIu64,
+		 fctl_json_uint(e, "tx_packets"));
+	out_uint(PRINT_ANY, "tx_bytes", " (%" PRIu64 " bytes)",
+		 fctl_json_uint(e, "tx_bytes"));
+	print_drops(json_object_get(e, "drops"));
+	out_nl();
+	out_close_object();
+}
+
+static void print_peers(json_t *res)
+{
+	json_t *e;
+	size_t i;
+
+	out_open_array(NULL);
+	json_array_foreach(res, i, e)
+		print_peer(e);
+	out_close_array();
+}
+
+static int cmd_peer_list(const void *ctx, int argc, char **argv)
+{
+	return fctl_show(ctx, "peer/list", argc, argv, print_peers);
+}
+
+static const struct cli_cmd peer_cmds[] = {
+	{ "list", "[partition NAME]",
+	  "fabricds heard on the peer links, MACs behind them, counters", 0, 2,
+	  cmd_peer_list },
+};
+
+const struct cli_object fctl_peer_object = CLI_OBJECT(
+	"peer", "peer links to other fabricds (partitions with peer: true)",
+	peer_cmds);
