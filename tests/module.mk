@@ -16,6 +16,7 @@ TEST_LAYERS_test_flow := eth lib
 TEST_LAYERS_test_frame := eth lib
 TEST_LAYERS_test_ipoib_ah := ipoib lib
 TEST_LAYERS_test_ipoib_neigh := ipoib lib
+TEST_LAYERS_test_ipoib_peer := ipoib lib
 TEST_LAYERS_test_ipoib_pcap := ipoib lib
 TEST_LAYERS_test_ipoib_port := ipoib lib
 TEST_LAYERS_test_ipoib_port_ctl := ipoib lib

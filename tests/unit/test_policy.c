@@ -149,6 +149,13 @@ static const struct bad_case bad_cases[] = {
 	  "4:9: error: sl 16 is out of range; use 0..15", 1 },
 	{ "ipoib_bool", PART_HDR PART_A "    ipoib: maybe\n",
 	  "4:12: error: ipoib must be true or false, not 'maybe'", 1 },
+	{ "peer_bool", PART_HDR PART_A "    peer: yes please\n",
+	  "4:11: error: peer must be true or false, not 'yes please'", 1 },
+	{ "peer_without_ipoib",
+	  PART_HDR PART_A "    ipoib: false\n    peer: true\n",
+	  "5:11: error: peer links ride on the partition's IPoIB group: 'peer: "
+	  "true' needs 'ipoib: true'",
+	  1 },
 	{ "name_chars", PART_HDR "  - name: 'a b'\n    pkey: 1\n",
 	  "2:11: error: partition name 'a b' has the character ' '", 1 },
 	{ "overlap_v4",
@@ -438,6 +445,7 @@ static void test_full_policy(void **state)
 		"      - { guid: 0x0002c90300a1b2c4, membership: full }\n"
 		"      - { guid: '0002:c903:00a1:b2c5', membership: both }\n"
 		"      - { all_cas: true, membership: limited }\n"
+		"    peer: true\n"
 		"  - name: big\n    pkey: 0x5000\n    ipoib: false\n"
 		"gateways:\n  - name: gw1\n    port_guid: 0x0002c90300a1b2c5\n"
 		"    uplink: eth1\n"
@@ -466,6 +474,8 @@ static void test_full_policy(void **state)
 	assert_ptr_equal(big, policy_find_partition(pol, "big"));
 	assert_int_equal(big->vlan, 0); /* 0x5000 is no VID: not mirrored */
 	assert_false(big->ipoib);
+	assert_true(a->peer);
+	assert_false(big->peer); /* off unless asked for */
 	assert_int_equal(big->mtu, POLICY_MTU_DEFAULT);
 	assert_ptr_equal(policy_find_partition_by_vlan(pol, 1), a);
 	gw = policy_find_gateway(pol, "gw1");
