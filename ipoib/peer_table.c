@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/util.h"
+
 /* A learned MAC: open addressing, linear probing, backward-shift delete. */
 struct mac_entry {
 	uint8_t mac[6];
@@ -219,15 +221,24 @@ bool peer_table_forget_mac(struct peer_table *t, const uint8_t mac[6])
 	return true;
 }
 
+/* Is the MAC in @e to go: aged, or behind a peer that is dead? */
+static bool mac_expired(const struct peer_table *t, const struct mac_entry *e,
+			uint64_t now, uint64_t max_age_ms, uint64_t dead_ms)
+{
+	const struct peer_info *p = &t->peers[e->peer].info;
+
+	return now - e->seen > max_age_ms || now - p->last_seen > dead_ms;
+}
+
 unsigned int peer_table_age(struct peer_table *t, uint64_t now,
-			    uint64_t max_age_ms)
+			    uint64_t max_age_ms, uint64_t dead_ms)
 {
 	unsigned int i, n = 0;
 
 	for (i = 0; i <= t->mask;) {
 		struct mac_entry *e = &t->macs[i];
 
-		if (e->used && now - e->seen > max_age_ms) {
+		if (e->used && mac_expired(t, e, now, max_age_ms, dead_ms)) {
 			mac_remove(t, e); /* bucket i may hold another now */
 			n++;
 			continue;
@@ -238,7 +249,7 @@ unsigned int peer_table_age(struct peer_table *t, uint64_t now,
 		struct peer_slot *s = &t->peers[i];
 
 		if (s->used && !s->info.macs &&
-		    now - s->info.last_seen > max_age_ms)
+		    now - s->info.last_seen > MIN(max_age_ms, dead_ms))
 			s->used = false;
 	}
 	return n;

@@ -37,6 +37,7 @@ enum peer_drop {
 struct peer_counters {
 	uint64_t rx_packets, rx_bytes;
 	uint64_t tx_packets, tx_bytes; /* unicast to it */
+	uint64_t hellos; /* its hellos received */
 	uint64_t drops[PEER_DROP_MAX];
 };
 
@@ -88,11 +89,12 @@ struct peer_info *peer_table_lookup(struct peer_table *t, const uint8_t mac[6]);
 bool peer_table_forget_mac(struct peer_table *t, const uint8_t mac[6]);
 
 /*
- * peer_table_age - forget MACs not heard of for @max_age_ms, then peers
- * with no MAC left not heard from for as long. Returns how many MACs went.
+ * peer_table_age - forget MACs not heard of for @max_age_ms, and peers not
+ * heard from (frames or hellos) for @dead_ms with every MAC behind them
+ * (withdrawn: the peer is gone). Returns how many MACs went.
  */
 unsigned int peer_table_age(struct peer_table *t, uint64_t now,
-			    uint64_t max_age_ms);
+			    uint64_t max_age_ms, uint64_t dead_ms);
 
 /* peer_table_flush - forget every MAC and peer. */
 void peer_table_flush(struct peer_table *t);

@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include "ipoib/proto.h"
@@ -18,7 +20,6 @@ LOG_MODULE(peer_port);
 
 #define QLEN 1024 /* frames received, waiting for the engine; power of two */
 #define ETH_HLEN 14
-#define AGE_EVERY_MS 1000
 
 struct peer_port {
 	struct peer_port *next; /* the kind's open ports */
@@ -27,6 +28,9 @@ struct peer_port {
 	uint16_t pkey; /* 15-bit base */
 	pthread_mutex_t lock; /* queue, table, counters */
 	int efd; /* readable while frames wait */
+	int tfd; /* timerfd: hello and aging every PEER_HELLO_MS */
+	int pfd; /* epoll of both: the port's fd */
+	struct pool *pool; /* the engine's: hellos */
 	unsigned int head, tail; /* queue: [tail, head) */
 	struct pkt *q[QLEN];
 	struct peer_table *tab;
@@ -34,7 +38,7 @@ struct peer_port {
 	uint64_t tx_flood, tx_unicast, tx_no_port;
 	struct ipoib_hwaddr local;
 	unsigned int mtu;
-	uint64_t aging_ms, last_age;
+	uint64_t aging_ms; /* MACs not heard of go after */
 };
 
 struct peer_kind {
@@ -91,19 +95,23 @@ static uint16_t parse_name(const char *name)
 	return v == IB_PKEY_DEFAULT ? 0 : (uint16_t)v;
 }
 
-int peer_hdr_parse(const uint8_t *p, uint32_t len)
+int peer_hdr_parse(const uint8_t *p, uint32_t len, uint8_t *type)
 {
-	if (len < PEER_HDR_LEN + ETH_HLEN)
+	if (len < PEER_HDR_LEN)
 		return PEER_DROP_RUNT;
-	if (p[0] != PEER_VERSION || p[1] != PEER_TYPE_FRAME)
+	if (p[0] != PEER_VERSION ||
+	    (p[1] != PEER_TYPE_FRAME && p[1] != PEER_TYPE_HELLO))
 		return PEER_DROP_BAD_HEADER;
+	if (p[1] == PEER_TYPE_FRAME && len < PEER_HDR_LEN + ETH_HLEN)
+		return PEER_DROP_RUNT;
+	*type = p[1];
 	return 0;
 }
 
-void peer_hdr_write(uint8_t *p)
+void peer_hdr_write(uint8_t *p, uint8_t type)
 {
 	p[0] = PEER_VERSION;
-	p[1] = PEER_TYPE_FRAME;
+	p[1] = type;
 	p[2] = p[3] = 0;
 }
 
@@ -137,12 +145,18 @@ static bool rx_frame(struct peer_port *pp, const struct ipoib_proto_rx *rx,
 		     struct pkt *pkt, uint64_t now)
 {
 	struct peer_info *p;
-	int r = peer_hdr_parse(pkt->data, pkt->len);
+	uint8_t type = 0;
+	int r = peer_hdr_parse(pkt->data, pkt->len, &type);
 
 	p = peer_table_peer(pp->tab, &rx->src, rx->slid, true, now);
 	if (r) {
 		(p ? &p->c : &pp->part)->drops[r]++;
 		return false;
+	}
+	if (type == PEER_TYPE_HELLO) {
+		if (p)
+			p->c.hellos++;
+		return false; /* heard: nothing to queue */
 	}
 	pkt->data += PEER_HDR_LEN;
 	pkt->len -= PEER_HDR_LEN;
@@ -197,11 +211,38 @@ static void port_free(struct peer_port *pp)
 {
 	while (pp->tail != pp->head)
 		pool_free(pp->q[pp->tail++ & (QLEN - 1)]);
+	if (pp->pfd >= 0)
+		close(pp->pfd);
+	if (pp->tfd >= 0)
+		close(pp->tfd);
 	if (pp->efd >= 0)
 		close(pp->efd);
 	peer_table_destroy(pp->tab);
 	pthread_mutex_destroy(&pp->lock);
 	free(pp);
+}
+
+/* The port's fd: readable when frames wait or a hello is due. */
+static int port_fds(struct peer_port *pp)
+{
+	struct itimerspec its = {
+		.it_interval = { .tv_nsec = PEER_HELLO_MS * 1000000L },
+		.it_value = { .tv_nsec = PEER_HELLO_MS * 1000000L },
+	};
+	struct epoll_event ev = { .events = EPOLLIN };
+
+	its.it_interval.tv_sec = its.it_interval.tv_nsec / 1000000000L;
+	its.it_interval.tv_nsec %= 1000000000L;
+	its.it_value = its.it_interval;
+	pp->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	pp->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	pp->pfd = epoll_create1(EPOLL_CLOEXEC);
+	if (pp->efd < 0 || pp->tfd < 0 || pp->pfd < 0 ||
+	    timerfd_settime(pp->tfd, 0, &its, NULL) ||
+	    epoll_ctl(pp->pfd, EPOLL_CTL_ADD, pp->efd, &ev) ||
+	    epoll_ctl(pp->pfd, EPOLL_CTL_ADD, pp->tfd, &ev))
+		return -errno;
+	return 0;
 }
 
 static struct peer_port *port_alloc(const struct port *p, uint16_t pkey)
@@ -215,10 +256,11 @@ static struct peer_port *port_alloc(const struct port *p, uint16_t pkey)
 	pp->pkey = pkey;
 	util_strlcpy(pp->name, p->name, sizeof(pp->name));
 	pp->aging_ms = aging_ms();
-	pp->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	pp->pool = p->pool;
+	pp->efd = pp->tfd = pp->pfd = -1;
 	pp->tab = peer_table_create(PEER_MAX_PEERS, PEER_PART_MACS,
 				    PEER_PEER_MACS);
-	if (pp->efd < 0 || !pp->tab) {
+	if (!pp->tab || port_fds(pp)) {
 		port_free(pp);
 		return NULL;
 	}
@@ -272,7 +314,7 @@ static int peer_open(struct port *p)
 		return ret;
 	}
 	p->priv = pp;
-	p->fd = pp->efd;
+	p->fd = pp->pfd;
 	p->mode = "peer-ud";
 	p->flags = PORT_F_TX_POOL_ONLY;
 	p->max_payload = (uint32_t)mtu - PEER_HDR_LEN - ETH_HLEN;
@@ -282,28 +324,43 @@ static int peer_open(struct port *p)
 	return 0;
 }
 
-static void age(struct peer_port *pp, uint64_t now)
+/* A hello to the partition's group (out of the port's lock). */
+static void send_hello(struct peer_port *pp)
 {
-	if (now - pp->last_age < AGE_EVERY_MS)
+	struct pkt *pkt = pool_alloc(pp->pool);
+	struct ipoib_hwaddr dst;
+
+	if (!pkt)
 		return;
-	pp->last_age = now;
-	peer_table_age(pp->tab, now, pp->aging_ms);
+	pkt->len = PEER_HDR_LEN;
+	peer_hdr_write(pkt->data, PEER_TYPE_HELLO);
+	ipoib_proto_group(&dst);
+	if (ipoib_proto_send(pp->kind->ipoib, pp->pkey, IPOIB_PROTO_PEER, &pkt,
+			     &dst, 1) < 1)
+		pool_free(pkt);
 }
 
 static int peer_rx_burst(struct port *p, struct pkt **pkts, unsigned int n)
 {
 	struct peer_port *pp = p->priv;
+	uint64_t ticks = 0;
 	eventfd_t v;
 	unsigned int k = 0;
 
 	(void)eventfd_read(pp->efd, &v);
+	if (read(pp->tfd, &ticks, sizeof(ticks)) < 0)
+		ticks = 0; /* EAGAIN: not due yet */
 	pthread_mutex_lock(&pp->lock);
 	while (k < n && pp->tail != pp->head)
 		pkts[k++] = pp->q[pp->tail++ & (QLEN - 1)];
 	if (pp->tail != pp->head)
 		(void)eventfd_write(pp->efd, 1); /* more to come */
-	age(pp, util_now_ms());
+	if (ticks)
+		peer_table_age(pp->tab, util_now_ms(), pp->aging_ms,
+			       PEER_DEAD_MS);
 	pthread_mutex_unlock(&pp->lock);
+	if (ticks)
+		send_hello(pp);
 	return (int)k;
 }
 
@@ -336,7 +393,7 @@ static bool tx_prepare(struct peer_port *pp, struct pkt *pkt,
 	}
 	pkt->data -= PEER_HDR_LEN;
 	pkt->len += PEER_HDR_LEN;
-	peer_hdr_write(pkt->data);
+	peer_hdr_write(pkt->data, PEER_TYPE_FRAME);
 	return true;
 drop:
 	pool_free(pkt);

@@ -10,10 +10,16 @@
  *
  * Wire: an IPoIB-framed UD message of ethertype IPOIB_PROTO_PEER (0x88B5)
  * sent with the partition's PKey and Q_Key, holding a 4-byte peer header
- * (version 1, type 1 = Ethernet frame, 2 reserved bytes) and the Ethernet
- * frame whole: MACs, VLAN tag and priority as the engine sent it.
+ * (version 1, type, 2 reserved bytes) and, for type 1, the Ethernet frame
+ * whole: MACs, VLAN tag and priority as the engine sent it.
  *
  *   | GRH (40) | IPoIB hdr 88b5 0000 | 01 01 0000 | Ethernet frame ... |
+ *   | GRH (40) | IPoIB hdr 88b5 0000 | 01 02 0000 |   (hello)
+ *
+ * Liveness: every peer port sends a hello to the group every
+ * PEER_HELLO_MS; a peer heard from neither by frame nor by hello for
+ * PEER_DEAD_MS is gone, and every MAC learned behind it is withdrawn
+ * (frames to them are flooded until they show up elsewhere).
  *
  * Where to: a frame to a unicast MAC learned from a peer goes to that
  * peer's QP (QPN + GID); broadcast, multicast and unknown unicast go to the
@@ -25,9 +31,10 @@
  * Receive: the sender's source MAC is learned for the sending peer
  * (ipoib/peer_table.h: bounded per peer and per partition, aging), the
  * frame is queued for the engine, which reads it from the port like any
- * other (its fd is an eventfd).
+ * other (its fd is an epoll fd over an eventfd, readable while frames
+ * wait, and a timerfd that makes it readable every second for aging).
  *
- * Aging: remote MACs and silent peers are forgotten after
+ * Aging: remote MACs not heard of are forgotten after
  * PEER_AGING_MS_DEFAULT, or FABRICD_PEER_AGING_MS from the environment.
  */
 #ifndef FABRIC_IPOIB_PORT_PEER_H
@@ -41,7 +48,10 @@
 
 #define PEER_HDR_LEN 4
 #define PEER_VERSION 1
-#define PEER_TYPE_FRAME 1
+#define PEER_TYPE_FRAME 1 /* an Ethernet frame follows */
+#define PEER_TYPE_HELLO 2 /* nothing follows: "I am here" */
+#define PEER_HELLO_MS 1000
+#define PEER_DEAD_MS 4000
 #define PEER_AGING_MS_DEFAULT (300 * 1000)
 #define PEER_MAX_PEERS 256 /* fabricds heard in one partition */
 #define PEER_PART_MACS 4096 /* remote MACs learned in one partition */
@@ -68,14 +78,14 @@ void peer_kind_destroy(struct peer_kind *k);
 int peer_port_name(uint16_t pkey, char *buf, size_t len);
 
 /*
- * peer_hdr_parse - check the peer header at @p (@len bytes: at least the
- * header and an Ethernet header). Returns 0 or PEER_DROP_RUNT /
- * PEER_DROP_BAD_HEADER.
+ * peer_hdr_parse - check the peer header at @p (@len bytes: the header,
+ * and for a frame an Ethernet header too); its type into *@type. Returns 0
+ * or PEER_DROP_RUNT / PEER_DROP_BAD_HEADER.
  */
-int peer_hdr_parse(const uint8_t *p, uint32_t len);
+int peer_hdr_parse(const uint8_t *p, uint32_t len, uint8_t *type);
 
-/* peer_hdr_write - the 4-byte header of a frame at @p. */
-void peer_hdr_write(uint8_t *p);
+/* peer_hdr_write - the 4-byte header of a message of @type at @p. */
+void peer_hdr_write(uint8_t *p, uint8_t type);
 
 /* What peer_kind_foreach shows of one open peer port, locked. */
 struct peer_port_view {

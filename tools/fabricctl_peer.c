@@ -52,6 +52,8 @@ static void print_peer(json_t *e)
 		 fctl_json_uint(e, "tx_packets"));
 	out_uint(PRINT_ANY, "tx_bytes", " (%" PRIu64 " bytes)",
 		 fctl_json_uint(e, "tx_bytes"));
+	out_uint(PRINT_ANY, "hellos", " hellos %" PRIu64,
+		 fctl_json_uint(e, "hellos"));
 	print_drops(json_object_get(e, "drops"));
 	out_nl();
 	out_close_object();

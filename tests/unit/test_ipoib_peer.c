@@ -132,7 +132,7 @@ static void test_aging(void **state)
 	}
 	p2->last_seen = 5000;
 	/* at 7000 with 3000 ms: the ten heard at 1000 go */
-	assert_int_equal(peer_table_age(t, 7000, 3000), 10);
+	assert_int_equal(peer_table_age(t, 7000, 3000, 100000), 10);
 	assert_int_equal(peer_table_macs(t), 10);
 	for (i = 0; i < 20; i++) {
 		mac_of(i, mac);
@@ -141,12 +141,22 @@ static void test_aging(void **state)
 		else
 			assert_non_null(peer_table_lookup(t, mac));
 	}
-	/* later: every MAC goes, then the silent peer p1 (p2 heard at 5000) */
+	/* later: every MAC goes, then the silent peer p1 (p2 heard at 6000) */
 	p1->last_seen = 0;
 	p2->last_seen = 6000;
-	assert_int_equal(peer_table_age(t, 8500, 3000), 10);
+	assert_int_equal(peer_table_age(t, 8500, 3000, 100000), 10);
 	assert_null(peer_table_peer(t, &a1, 0, false, 8500));
 	assert_non_null(peer_table_peer(t, &a2, 0, false, 8500));
+	/* a dead peer: its fresh MACs are withdrawn with it */
+	mac_of(50, mac);
+	assert_int_equal(peer_table_learn(t, mac, p2, 12000), 0);
+	/* p2 was last heard at 8500 (the lookup above) */
+	assert_int_equal(peer_table_age(t, 12400, 3000, 4000), 0);
+	assert_int_equal(peer_table_age(t, 12501, 3000, 4000), 1);
+	assert_null(peer_table_lookup(t, mac));
+	assert_null(peer_table_peer(t, &a2, 0, false, 12501));
+	p2 = peer_table_peer(t, &a2, 0, true, 12501);
+	assert_non_null(p2);
 	peer_table_flush(t);
 	assert_null(peer_table_peer(t, &a2, 0, false, 8500));
 	peer_table_destroy(t);
@@ -196,18 +206,28 @@ static void test_churn(void **state)
 
 static void test_header(void **state)
 {
-	uint8_t f[PEER_HDR_LEN + 14] = { 0 };
+	uint8_t f[PEER_HDR_LEN + 14] = { 0 }, type = 0;
 
-	peer_hdr_write(f);
+	peer_hdr_write(f, PEER_TYPE_FRAME);
 	assert_int_equal(f[0], PEER_VERSION);
 	assert_int_equal(f[1], PEER_TYPE_FRAME);
-	assert_int_equal(peer_hdr_parse(f, sizeof(f)), 0);
-	assert_int_equal(peer_hdr_parse(f, sizeof(f) - 1), PEER_DROP_RUNT);
+	assert_int_equal(peer_hdr_parse(f, sizeof(f), &type), 0);
+	assert_int_equal(type, PEER_TYPE_FRAME);
+	/* a frame needs an Ethernet header, a hello nothing */
+	assert_int_equal(peer_hdr_parse(f, sizeof(f) - 1, &type),
+			 PEER_DROP_RUNT);
+	peer_hdr_write(f, PEER_TYPE_HELLO);
+	assert_int_equal(peer_hdr_parse(f, PEER_HDR_LEN, &type), 0);
+	assert_int_equal(type, PEER_TYPE_HELLO);
+	assert_int_equal(peer_hdr_parse(f, PEER_HDR_LEN - 1, &type),
+			 PEER_DROP_RUNT);
 	f[0] = 2;
-	assert_int_equal(peer_hdr_parse(f, sizeof(f)), PEER_DROP_BAD_HEADER);
+	assert_int_equal(peer_hdr_parse(f, sizeof(f), &type),
+			 PEER_DROP_BAD_HEADER);
 	f[0] = PEER_VERSION;
 	f[1] = 9;
-	assert_int_equal(peer_hdr_parse(f, sizeof(f)), PEER_DROP_BAD_HEADER);
+	assert_int_equal(peer_hdr_parse(f, sizeof(f), &type),
+			 PEER_DROP_BAD_HEADER);
 	assert_string_equal(peer_drop_name(PEER_DROP_PEER_LIMIT), "peer_limit");
 	assert_string_equal(peer_drop_name(PEER_DROP_MAX), "?");
 }
