@@ -31,3 +31,12 @@ bench-ipoib: $(IPOIB_TOOL) $(IPOIB_BENCH)
 	bash tests/vm/run.sh -t 600 tests/bench/ipoib/bench.sh
 
 bench: bench-ipoib
+
+# make bench-peer: in the qemu testbed on rxe, VM to VM across two
+# hypervisors: fabricd peer links against Linux bridges joined by kernel
+# VXLAN; TCP throughput and 64-byte frame rate, each with its ratio.
+.PHONY: bench-peer
+bench-peer: all
+	bash tests/vm/run.sh -t 600 tests/bench/peer/bench.sh
+
+bench: bench-peer

@@ -35,21 +35,16 @@ fi
 
 # ---- in the guest ----
 TOOL=$PWD/build/tests/ipoib-tool
-FABRICD=$PWD/build/bin/fabricd
 CTL="python3 $PWD/tests/bench/ipoib/ctl.py"
-FCTL=$PWD/build/bin/fabricctl
 W=$(mktemp -d)
 PIDS=()
+. tests/lib/rxe.sh
 cleanup() {
-	local p
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
+	kill_pids
 	for n in heth hib hx ho hq htap; do ip netns del $n 2>/dev/null; done
 	ip link del upa 2>/dev/null
 	ip link del upb 2>/dev/null
-	rdma link del rxe0 2>/dev/null
-	rdma link del rxe1 2>/dev/null
-	ip link del veth0 2>/dev/null
+	rxe_pair_del
 	rm -rf "$W"
 }
 trap cleanup EXIT
@@ -76,43 +71,10 @@ host() {
 	ip -n "$1" addr add "$4/24" dev "$2"
 }
 
-rx_count() { ip netns exec "$1" cat "/sys/class/net/$2/statistics/rx_packets"; }
 # ipoib_stat SOCK PORT KEY: a counter of an ipoib port of fabricd SOCK;
 # tool_stat: the same of an ipoib-tool gw
 ipoib_stat() { $CTL "$1" ipoib/stats | jq -r ".ipoib[\"$2\"].$3"; }
 tool_stat() { $CTL "$1" gw/stats | jq -r ".ipoib[\"$2\"].$3"; }
-ping_ok() { ip netns exec "$1" busybox ping -c 2 -W 3 "$2" >/dev/null 2>&1; }
-ping_fails() { ! ip netns exec "$1" busybox ping -c 2 -W 2 "$2" >/dev/null 2>&1; }
-
-# tcp_transfer FROM TO TO_ADDR: 1 MiB from FROM to TO over TCP; the
-# receiver's byte count and SHA-256 must equal the sender's file.
-tcp_transfer() {
-	local from=$1 to=$2 addr=$3 want got
-	head -c 1048576 /dev/urandom >"$W/data"
-	want="1048576 $(sha256sum <"$W/data" | cut -d' ' -f1)"
-	ip netns exec "$to" python3 -c '
-import hashlib, socket
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("0.0.0.0", 5001)); s.listen(1); s.settimeout(60)
-open("'"$W/ready"'", "w").close()
-c, _ = s.accept(); c.settimeout(60); h = hashlib.sha256(); n = 0
-while True:
-    d = c.recv(65536)
-    if not d: break
-    h.update(d); n += len(d)
-print(n, h.hexdigest())' >"$W/got" 2>&1 &
-	local srv=$!
-	for _ in $(seq 50); do [ -e "$W/ready" ] && break; sleep 0.1; done
-	ip netns exec "$from" python3 -c '
-import socket, sys
-c = socket.create_connection(("'"$addr"'", 5001), timeout=60)
-c.sendall(open("'"$W/data"'", "rb").read()); c.close()' 2>&1
-	wait $srv
-	rm -f "$W/ready"
-	got=$(cat "$W/got")
-	[ "$got" = "$want" ] || { echo "# want '$want' got '$got'"; return 1; }
-}
-
 # mirror_check: the pcap of the mirror "ib" of A, after the pings: as many
 # frames as it mirrored, link type 242, each dissected by tshark as IPoIB
 # (GRH, IPoIB header) carrying IPv4 (ICMP or ARP), none malformed.
@@ -161,13 +123,7 @@ sys.exit(bad or len(other) != 1 or "::" in other)' "$g1" <<<"$rows"
 	check_eq "the file is 0600" 600 "$(stat -c %a "$W/ib.pcap")"
 }
 
-check "veth pair (MTU 4500: rxe active MTU 4096)" \
-	ip link add veth0 mtu 4500 type veth peer name veth1 mtu 4500
-sysctl -qw net.ipv6.conf.veth0.accept_dad=0 net.ipv6.conf.veth1.accept_dad=0
-ip link set veth0 up
-ip link set veth1 up
-check "rxe0 on veth0" rdma link add rxe0 type rxe netdev veth0
-check "rxe1 on veth1" rdma link add rxe1 type rxe netdev veth1
+check "rxe0 and rxe1 on a veth pair (MTU 4500: rxe active MTU 4096)" rxe_pair
 host heth he0 he1 10.20.0.1 on
 host hib hi0 hi1 10.20.0.2
 host hx hx0 hx1 10.20.0.3 on
@@ -200,16 +156,6 @@ gateway() {
 	env ${GW_ENV:-} $FABRICD -f -c "$W/$x.yaml" -g "gw$x" -s "$W/$x.sock" \
 		-S "$W/$x.state" -p "$W/$x.pid" "$@" >"$W/$x.log" 2>&1 &
 	PIDS+=($!)
-}
-# ports_up SOCK NAME...: fabricd SOCK lists the ports, each open
-ports_up() {
-	local sock=$1 n
-	shift
-	for n; do
-		[ "$($FCTL -s "$sock" -j port list 2>/dev/null |
-			jq -r ".[] | select(.name == \"$n\") | .state")" = up ] ||
-			return 1
-	done
 }
 GW_ENV=FABRICD_NO_XDP=1 gateway a rxe0 he1:ta hx1:tb --
 gateway b "" hi1:ta ho1:tb -- --ib-dev rxe1 --ib-port 1

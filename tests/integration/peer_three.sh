@@ -32,11 +32,9 @@ fi
 # ---- in the guest ----
 W=$(mktemp -d)
 PIDS=()
-. tests/lib/peer.sh
+. tests/lib/rxe.sh
 cleanup() {
-	local p
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
+	kill_pids
 	for n in a1 a2 a3 b1 b2 b3 mv old; do ip netns del $n 2>/dev/null; done
 	for n in 1 2 3; do
 		ip link del "uph$n" 2>/dev/null

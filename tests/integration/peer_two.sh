@@ -32,28 +32,18 @@ fi
 # ---- in the guest ----
 W=$(mktemp -d)
 PIDS=()
-. tests/lib/peer.sh
+. tests/lib/rxe.sh
 cleanup() {
-	local p
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
+	kill_pids
 	for n in a1 a2 b1 b2; do ip netns del $n 2>/dev/null; done
 	ip link del uph1 2>/dev/null
 	ip link del uph2 2>/dev/null
-	rdma link del rxe0 2>/dev/null
-	rdma link del rxe1 2>/dev/null
-	ip link del veth0 2>/dev/null
+	rxe_pair_del
 	rm -rf "$W"
 }
 trap cleanup EXIT
 
-check "veth pair (MTU 4500: rxe active MTU 4096)" \
-	ip link add veth0 mtu 4500 type veth peer name veth1 mtu 4500
-sysctl -qw net.ipv6.conf.veth0.accept_dad=0 net.ipv6.conf.veth1.accept_dad=0
-ip link set veth0 up
-ip link set veth1 up
-check "rxe0 on veth0" rdma link add rxe0 type rxe netdev veth0
-check "rxe1 on veth1" rdma link add rxe1 type rxe netdev veth1
+check "rxe0 and rxe1 on a veth pair (MTU 4500: rxe active MTU 4096)" rxe_pair
 vm a1 eth0 a1h 10.30.0.1
 vm b1 eth0 b1h 10.30.0.11
 vm a2 eth0 a2h 10.30.0.2

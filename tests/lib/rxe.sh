@@ -1,12 +1,36 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #
-# Helpers for the peer link tests (tests/integration/peer_*.sh), in the
-# qemu testbed's guest: fabricd "hypervisors" on rxe devices, namespaces as
-# their VMs. Sourced after tests/lib/tap.sh; the caller sets W (a work
+# Helpers for tests of fabricds over rdma_rxe in the qemu testbed's guest
+# (tests/integration/ipoib_e2e.sh, peer_*.sh): rxe devices, fabricd
+# "hypervisors" with peer links, namespaces as their VMs and hosts,
+# traffic checks. Sourced after tests/lib/tap.sh; the caller sets W (a work
 # directory) and keeps PIDS (processes to kill at the end).
 
 FABRICD=$PWD/build/bin/fabricd
 FCTL=$PWD/build/bin/fabricctl
+
+# rxe_pair: rxe0 and rxe1 on the two ends of a veth pair veth0/veth1 (MTU
+# 4500: rxe's active MTU is then 4096); rxe_pair_del undoes it.
+rxe_pair() {
+	ip link add veth0 mtu 4500 type veth peer name veth1 mtu 4500 &&
+		sysctl -qw net.ipv6.conf.veth0.accept_dad=0 \
+			net.ipv6.conf.veth1.accept_dad=0 &&
+		ip link set veth0 up && ip link set veth1 up &&
+		rdma link add rxe0 type rxe netdev veth0 &&
+		rdma link add rxe1 type rxe netdev veth1
+}
+rxe_pair_del() {
+	rdma link del rxe0 2>/dev/null
+	rdma link del rxe1 2>/dev/null
+	ip link del veth0 2>/dev/null
+}
+
+# kill_pids: end every process in PIDS and wait for them
+kill_pids() {
+	local p
+	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+}
 
 # vm NS IFNAME PEER ADDR: a namespace (a VM) with one veth end IFNAME at
 # ADDR/24, the other end PEER in ours for a hypervisor; IPv6 off so that
