@@ -1293,12 +1293,6 @@ static struct ibv_ah *tx_ah(struct ipoib_port *ip,
 	return ah;
 }
 
-/* One send work request with its gather entry. */
-struct ipoib_send_wr_one {
-	struct ibv_send_wr wr;
-	struct ibv_sge sge;
-};
-
 /* The work request sending @pkt as it is to @tx->dst; false: no AH. */
 static bool tx_wr(struct ipoib_port *ip, const struct ipoib_tx_info *tx,
 		  struct pkt *pkt, struct ibv_send_wr *wr, struct ibv_sge *sge,
@@ -1408,7 +1402,7 @@ static struct ipoib_port *port_by_pkey(struct ipoib_kind *k, uint16_t pkey)
 /* Frame @pkt of @ethertype to @dst into @wr; false: dropped (freed). */
 static bool raw_one(struct ipoib_port *ip, uint16_t ethertype, struct pkt *pkt,
 		    const struct ipoib_hwaddr *dst, struct ibv_send_wr *wr,
-		    struct ibv_sge *sge)
+		    struct ibv_sge *sge, uint64_t seq)
 {
 	struct ipoib_tx_info tx = { .dst = *dst, .ethertype = ethertype };
 
@@ -1423,7 +1417,7 @@ static bool raw_one(struct ipoib_port *ip, uint16_t ethertype, struct pkt *pkt,
 		ip->st.tx_too_big++;
 		goto drop;
 	}
-	if (!tx_wr(ip, &tx, pkt, wr, sge, ip->send_seq + 1))
+	if (!tx_wr(ip, &tx, pkt, wr, sge, seq))
 		goto drop;
 	return true;
 drop:
@@ -1435,9 +1429,10 @@ int ipoib_port_send_raw(struct ipoib_kind *k, uint16_t pkey, uint16_t ethertype,
 			struct pkt **pkts, const struct ipoib_hwaddr *dst,
 			unsigned int n)
 {
-	struct ipoib_send_wr_one wr;
+	struct ibv_send_wr wr[MAX_WC];
+	struct ibv_sge sge[MAX_WC];
 	struct ipoib_port *ip;
-	unsigned int i;
+	unsigned int i, m = 0;
 
 	pthread_mutex_lock(&k->lock);
 	ip = port_by_pkey(k, pkey);
@@ -1448,14 +1443,22 @@ int ipoib_port_send_raw(struct ipoib_kind *k, uint16_t pkey, uint16_t ethertype,
 	pthread_mutex_lock(&ip->lock);
 	ip->ctx.now = util_now_ms();
 	tx_reap(ip);
-	for (i = 0; i < n && ip->tx_out < ip->cfg.tx_depth; i++) {
-		if (!raw_one(ip, ethertype, pkts[i], &dst[i], &wr.wr, &wr.sge))
-			continue;
-		tx_post(ip, &wr.wr, 1);
-		ip->st.tx_proto++;
-		if (ip->tx_out >= ip->cfg.tx_depth)
+	/* one chain per MAX_WC frames, as ipoib_tx_burst() */
+	for (i = 0; i < n; i++) {
+		if (m == MAX_WC || ip->tx_out + m >= ip->cfg.tx_depth) {
+			tx_post(ip, wr, m);
+			ip->st.tx_proto += m;
+			m = 0;
 			tx_reap(ip);
+			if (ip->tx_out >= ip->cfg.tx_depth)
+				break; /* the rest stays the caller's */
+		}
+		if (raw_one(ip, ethertype, pkts[i], &dst[i], &wr[m], &sge[m],
+			    ip->send_seq + m + 1))
+			m++;
 	}
+	tx_post(ip, wr, m);
+	ip->st.tx_proto += m;
 	pthread_mutex_unlock(&ip->lock);
 	pthread_mutex_unlock(&k->lock);
 	return (int)i;

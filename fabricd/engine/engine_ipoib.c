@@ -144,6 +144,8 @@ static void add_port(struct engine *e, const struct policy_partition *pp,
 			  e->core.ports[slot].port.mode);
 }
 
+#define PEER_RX_DEPTH 2048 /* receives an ipoib port of peer links keeps */
+
 /* The ipoib port translates, or carries the peer links only. */
 static void configure_ipoib(const char *name, bool peer)
 {
@@ -153,6 +155,12 @@ static void configure_ipoib(const char *name, bool peer)
 	if (!k || ipoib_port_parse_name(name, &cfg))
 		return;
 	cfg.proto_only = peer;
+	/*
+	 * UD drops what finds no receive posted, and a VM's TCP window
+	 * arrives at once, cut into MTU-sized frames: keep more posted
+	 */
+	if (peer)
+		cfg.rx_depth = PEER_RX_DEPTH;
 	if (ipoib_port_configure(k, name, &cfg))
 		VLOG_WARN("port %s: too many configured ipoib ports", name);
 }

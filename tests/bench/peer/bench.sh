@@ -129,7 +129,7 @@ while time.monotonic() < end:
 }
 
 max() { awk -v a="${1:-0}" -v b="${2:-0}" 'BEGIN { print (b > a ? b : a) }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f\n", b > 0 ? a / b : 0 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f\n", (b > 0 ? a / b : 0) }'; }
 echo "bench-peer: VM to VM across two hypervisors in qemu (TCG, $(nproc) vCPUs)," \
 	"${SECS} s each, best of $ROUNDS alternating rounds"
 tp=0 tv=0 pp=0 pv=0
