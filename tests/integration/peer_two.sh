@@ -10,9 +10,9 @@
 #   b1 (tb, .11) --b1h- [h1]                          [h2] --b2h- b2 (tb, .12)
 #
 # Checks: ping and a 1 MiB TCP transfer (SHA-256) between a1 and a2 both
-# ways; ARP gives each VM the other's own MAC; a broadcast of a non-IP
-# ethertype from a1 reaches a2 and nothing of ta reaches b1 or b2
-# (captures: zero frames); tb's VMs reach each other, not ta's; the
+# ways; ARP gives each VM the other's own MAC; broadcasts of a non-IP
+# ethertype and DHCP-like ones (UDP to 255.255.255.255:67) from a1 reach
+# a2 and nothing of ta reaches b1 or b2 (captures: zero frames); tb's VMs reach each other, not ta's; the
 # ipoib ports translate nothing (peer links only); `fabricctl peer list`
 # and `fdb show` name the remote peer (GID, QPN).
 #
@@ -87,6 +87,15 @@ check_eq "tb: b1 (same hypervisor) captured none of them" 0 \
 	"$(capture_stop b1)"
 check_eq "tb: b2 (other hypervisor) captured none of them" 0 \
 	"$(capture_stop b2)"
+# a DHCP-like broadcast (UDP to 255.255.255.255:67): the same
+capture_start a2 a2 eth0 0x0800
+capture_start b1 b1 eth0 0x0800
+capture_start b2 b2 eth0 0x0800
+send_dhcp_like a1 eth0 4
+sleep 1
+check_eq "ta: 4 DHCP-like broadcasts from a1 reached a2" 4 "$(capture_stop a2)"
+check_eq "tb: b1 captured no IPv4 of them" 0 "$(capture_stop b1)"
+check_eq "tb: b2 captured no IPv4 of them" 0 "$(capture_stop b2)"
 check_eq "tb: b1 received nothing of ta at all" "$b1_rx0" \
 	"$(rx_count b1 eth0)"
 check_eq "tb: b2 received nothing of ta at all" "$b2_rx0" \

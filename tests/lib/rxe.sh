@@ -178,3 +178,17 @@ for i in range('"$4"'):
     s.send(dst + src + struct.pack("!H", '"$3"') + b"fabricd peer %04d" % i + bytes(29))
 '
 }
+
+# send_dhcp_like NS IFNAME COUNT: COUNT UDP broadcasts from 0.0.0.0:68 to
+# 255.255.255.255:67 on IFNAME, as a DHCP client's DISCOVER
+send_dhcp_like() {
+	ip netns exec "$1" python3 -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, b"'"$2"'")
+s.bind(("0.0.0.0", 68))
+for i in range('"$3"'):
+    s.sendto(b"\x01\x01\x06\x00" + bytes(236), ("255.255.255.255", 67))
+'
+}
