@@ -133,6 +133,9 @@ static void add_port(struct engine *e, const struct policy_partition *pp,
 	if (part < 0)
 		return;
 	slot = ecore_port_add(&e->core, name, kind, ECORE_ACCESS, part, false);
+	if (slot >= 0 && !strcmp(kind, "peer")) /* every remote VM of it */
+		fdb_set_port_limit(e->core.fdb, (unsigned int)slot,
+				   PEER_PART_MACS);
 	if (slot < 0)
 		VLOG_ERR("port %s: %s", name, strerror(-slot));
 	else if (!e->core.ports[slot].port.ops)

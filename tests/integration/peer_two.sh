@@ -133,6 +133,8 @@ check_eq "fdb show: a2's MAC on peer.1001, behind h2's ta QP and rxe1's GID" \
 		awk '{ printf "%s 0x%06x %s", $1, $2, $3 }')"
 check_eq "fdb show: a1's MAC is local (no peer)" "a1h null" \
 	"$(jq -r ".[] | select(.mac == \"$(mac_of a1 eth0)\") | \"\(.port) \(.peer)\"" <<<"$fdb")"
+check_eq "the engine may learn 4096 MACs on peer.1001 (the peer table's limit)" \
+	4096 "$($FCTL -s "$W/h1.sock" -j port show peer.1001 | jq -r .fdb.limit)"
 check "fdb show text names the peer" \
 	bash -c "$FCTL -s $W/h1.sock fdb show | grep $a2mac | grep -q 'peer $gid1'"
 
