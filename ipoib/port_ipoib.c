@@ -88,6 +88,13 @@ struct ipoib_port {
 	unsigned int mtu; /* IPoIB packet bytes (header + payload) */
 	struct ipoib_gid gid, mgid;
 	struct ipoib_mcmember group; /* IB: the broadcast group's record */
+	/*
+	 * proto_only: fabricd's own group (ipoib_mgid_proto()), where
+	 * ipoib_proto_send() sends to "the group"; without it (not joined)
+	 * the broadcast group serves
+	 */
+	struct ipoib_mcmember pgroup;
+	bool pattached;
 	struct ipoib_sa *sa;
 	int mc_sock; /* RoCE: holds the IPv6 membership of the MGID, or -1 */
 	struct ipoib_ah_cache *ahc;
@@ -680,7 +687,7 @@ static int qp_create(struct ipoib_port *ip)
  * input drops multicast of groups nobody joined: join it on the netdev of
  * our GID, with a socket kept for the port's life.
  */
-static int roce_join_ip6(struct ipoib_port *ip)
+static int roce_join_ip6(struct ipoib_port *ip, const struct ipoib_gid *mgid)
 {
 	struct ipv6_mreq mr = { 0 };
 	char path[160], ndev[IF_NAMESIZE + 1] = "";
@@ -698,17 +705,56 @@ static int roce_join_ip6(struct ipoib_port *ip)
 	if (n <= 0)
 		return -ENODEV;
 	ndev[strcspn(ndev, "\n")] = '\0';
-	memcpy(&mr.ipv6mr_multiaddr, ip->mgid.raw, IPOIB_GID_LEN);
+	memcpy(&mr.ipv6mr_multiaddr, mgid->raw, IPOIB_GID_LEN);
 	mr.ipv6mr_interface = if_nametoindex(ndev);
 	if (!mr.ipv6mr_interface)
 		return -ENODEV;
-	ip->mc_sock = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (ip->mc_sock < 0)
+		ip->mc_sock = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (ip->mc_sock < 0)
 		return -errno;
 	if (setsockopt(ip->mc_sock, IPPROTO_IPV6, IPV6_JOIN_GROUP, &mr,
 		       sizeof(mr)))
 		return -errno;
 	return 0;
+}
+
+/*
+ * proto_only: join fabricd's own group of the partition (IB: through the
+ * SA, created like the broadcast group if missing; RoCE: attached, and
+ * its IPv6 group joined). On failure the broadcast group serves (logged).
+ */
+static void join_proto_group(struct ipoib_port *ip)
+{
+	struct ipoib_mcmember like = ip->group;
+	union ibv_gid mgid;
+	int ret = 0;
+
+	ipoib_mgid_proto(&like.mgid, ip->ctx.pkey, IPOIB_SCOPE_LINK);
+	like.pkey = ip->ctx.pkey;
+	like.qkey = ip->ctx.qkey;
+	like.scope = IPOIB_SCOPE_LINK;
+	if (!ip->roce && ip->sa)
+		ret = ipoib_sa_join_group(ip->sa, &like, true, &ip->pgroup);
+	else
+		ip->pgroup = like;
+	memcpy(mgid.raw, like.mgid.raw, IPOIB_GID_LEN);
+	if (!ret)
+		ret = -ibv_attach_mcast(ip->qp, &mgid, ip->pgroup.mlid);
+	if (!ret && ip->roce)
+		ret = roce_join_ip6(ip, &like.mgid);
+	ip->pattached = !ret;
+	if (!ret) {
+		char g[48];
+
+		VLOG_INFO("%s: fabricd's group %s (MLID %u)", ip->name,
+			  ipoib_gid_format(&like.mgid, g, sizeof(g)),
+			  ip->pgroup.mlid);
+	} else {
+		VLOG_WARN(
+			"%s: fabricd's group not joined (%s): peer links use the broadcast group",
+			ip->name, strerror(-ret));
+	}
 }
 
 static int verbs_setup(struct ipoib_port *ip)
@@ -734,7 +780,10 @@ static int verbs_setup(struct ipoib_port *ip)
 	if (ret)
 		return -ret;
 	ip->attached = true;
-	return ip->roce ? roce_join_ip6(ip) : 0;
+	ret = ip->roce ? roce_join_ip6(ip, &ip->mgid) : 0;
+	if (!ret && ip->cfg.proto_only)
+		join_proto_group(ip);
+	return ret;
 }
 
 /* Post up to MAX_WC receives, each a whole pool buffer from its head. */
@@ -869,12 +918,18 @@ static void port_teardown(struct ipoib_port *ip)
 			memcpy(mgid.raw, ip->mgid.raw, IPOIB_GID_LEN);
 			ibv_detach_mcast(ip->qp, &mgid, ip->group.mlid);
 		}
+		if (ip->pattached) {
+			memcpy(mgid.raw, ip->pgroup.mgid.raw, IPOIB_GID_LEN);
+			ibv_detach_mcast(ip->qp, &mgid, ip->pgroup.mlid);
+		}
 		qp_flush(ip);
 		ibv_destroy_qp(ip->qp);
 	}
 	ipoib_ah_cache_destroy(ip->ahc);
 	if (ip->sa && ip->group.mlid)
 		ipoib_sa_leave(ip->sa, &ip->mgid);
+	if (ip->sa && ip->pattached && ip->pgroup.mlid)
+		ipoib_sa_leave(ip->sa, &ip->pgroup.mgid);
 	ipoib_sa_close(ip->sa);
 	if (ip->rcq) {
 		if (ip->unacked)
@@ -1016,12 +1071,19 @@ static void rejoin_group(struct ipoib_port *ip)
 		VLOG_WARN("%s: rejoining the broadcast group failed", ip->name);
 		return;
 	}
-	if (rec.mlid == ip->group.mlid)
+	if (rec.mlid != ip->group.mlid) {
+		memcpy(mgid.raw, ip->mgid.raw, IPOIB_GID_LEN);
+		ibv_detach_mcast(ip->qp, &mgid, ip->group.mlid);
+		ip->group = rec;
+		ip->attached = !ibv_attach_mcast(ip->qp, &mgid, rec.mlid);
+	}
+	if (!ip->cfg.proto_only)
 		return;
-	memcpy(mgid.raw, ip->mgid.raw, IPOIB_GID_LEN);
-	ibv_detach_mcast(ip->qp, &mgid, ip->group.mlid);
-	ip->group = rec;
-	ip->attached = !ibv_attach_mcast(ip->qp, &mgid, rec.mlid);
+	if (ip->pattached) {
+		memcpy(mgid.raw, ip->pgroup.mgid.raw, IPOIB_GID_LEN);
+		ibv_detach_mcast(ip->qp, &mgid, ip->pgroup.mlid);
+	}
+	join_proto_group(ip);
 }
 
 /*
@@ -1244,11 +1306,19 @@ static int tx_ah_key(struct ipoib_port *ip, const struct ipoib_tx_info *tx,
 {
 	memset(key, 0, sizeof(*key));
 	if (ipoib_hwaddr_is_mcast(&tx->dst)) {
-		/* every multicast goes to the broadcast group (see header) */
-		key->dlid = ip->group.mlid;
-		key->sl = ip->group.sl;
-		key->global = 1;
+		const struct ipoib_mcmember *g = &ip->group;
+
+		/* fabricd's frames to its group, if joined; every other
+		 * multicast to the broadcast group (see header) */
 		key->dgid = ip->mgid;
+		if (ip->pattached && tx->ethertype &&
+		    !ipoib_ethertype_own(tx->ethertype)) {
+			g = &ip->pgroup;
+			key->dgid = ip->pgroup.mgid;
+		}
+		key->dlid = g->mlid;
+		key->sl = g->sl;
+		key->global = 1;
 		return 0;
 	}
 	ipoib_hwaddr_gid(&tx->dst, &key->dgid);

@@ -23,8 +23,7 @@
  *
  * Where to: a frame to a unicast MAC learned from a peer goes to that
  * peer's QP (QPN + GID); broadcast, multicast and unknown unicast go to the
- * partition's group (for now its IPoIB broadcast group, see
- * ipoib/proto.h). Frames are no larger than the UD MTU: the port offers no
+ * partition's group: fabricd's own, ff12:88b5:PKEY::88b5:1 (ipoib/proto.h). Frames are no larger than the UD MTU: the port offers no
  * offloads, so the engine segments TSO super-frames for it (eth/vnet.h)
  * and max_payload is the UD MTU less the three headers.
  *

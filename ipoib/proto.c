@@ -21,13 +21,6 @@ static struct {
 	} e[IPOIB_PROTO_MAX];
 } reg = { .lock = PTHREAD_RWLOCK_INITIALIZER };
 
-static bool ipoib_own(uint16_t ethertype)
-{
-	return ethertype == IPOIB_ETHERTYPE_IPV4 ||
-	       ethertype == IPOIB_ETHERTYPE_ARP ||
-	       ethertype == IPOIB_ETHERTYPE_IPV6;
-}
-
 /* The slot of @ethertype, or -1; the registry locked. */
 static int slot_of(uint16_t ethertype)
 {
@@ -44,7 +37,7 @@ int ipoib_proto_register(uint16_t ethertype, const struct ipoib_proto_ops *ops,
 {
 	int ret = 0, i;
 
-	if (!ops || !ops->rx || !ethertype || ipoib_own(ethertype))
+	if (!ops || !ops->rx || !ethertype || ipoib_ethertype_own(ethertype))
 		return -EINVAL;
 	pthread_rwlock_wrlock(&reg.lock);
 	if (slot_of(ethertype) >= 0) {
@@ -80,7 +73,7 @@ bool ipoib_proto_registered(uint16_t ethertype)
 {
 	bool ret;
 
-	if (!ethertype || ipoib_own(ethertype))
+	if (!ethertype || ipoib_ethertype_own(ethertype))
 		return false;
 	pthread_rwlock_rdlock(&reg.lock);
 	ret = slot_of(ethertype) >= 0;
@@ -92,7 +85,7 @@ bool ipoib_proto_deliver(const struct ipoib_proto_rx *rx, struct pkt *pkt)
 {
 	int i;
 
-	if (!rx->ethertype || ipoib_own(rx->ethertype))
+	if (!rx->ethertype || ipoib_ethertype_own(rx->ethertype))
 		return false;
 	pthread_rwlock_rdlock(&reg.lock);
 	i = slot_of(rx->ethertype);
@@ -115,7 +108,7 @@ int ipoib_proto_send(struct ipoib_kind *k, uint16_t pkey, uint16_t ethertype,
 {
 	unsigned int i;
 
-	if (!k || !ethertype || ipoib_own(ethertype))
+	if (!k || !ethertype || ipoib_ethertype_own(ethertype))
 		return -EINVAL;
 	for (i = 0; i < n; i++)
 		if (pkt_headroom(pkts[i]) < IPOIB_HDR_LEN)

@@ -233,36 +233,64 @@ int ipoib_sa_query(struct ipoib_sa *sa, uint8_t method, uint16_t attr,
 	return 0;
 }
 
-int ipoib_sa_join_bcast(struct ipoib_sa *sa, uint16_t pkey, uint8_t scope,
-			bool create, uint32_t qkey, struct ipoib_mcmember *out)
+/* Join (or create) @r's group; the SA's record into *@out. */
+static int sa_join(struct ipoib_sa *sa, struct ipoib_mcmember *r, bool create,
+		   struct ipoib_mcmember *out)
 {
-	uint64_t mask = IPOIB_MCM_MGID | IPOIB_MCM_PORT_GID | IPOIB_MCM_PKEY |
-			IPOIB_MCM_JOIN_STATE;
-	struct ipoib_mcmember r = { 0 };
 	uint8_t rec[IPOIB_SA_MCMEMBER_LEN];
+	uint64_t mask;
 	int ret;
 
-	ipoib_mgid_bcast(&r.mgid, pkey, scope);
-	r.port_gid = sa->gid;
-	r.pkey = pkey | IB_PKEY_FULL_BIT;
-	r.join_state = IPOIB_JOIN_FULL;
-	if (create) {
+	r->port_gid = sa->gid;
+	r->pkey |= IB_PKEY_FULL_BIT;
+	r->join_state = IPOIB_JOIN_FULL;
+	mask = IPOIB_MCM_MGID | IPOIB_MCM_PORT_GID | IPOIB_MCM_PKEY |
+	       IPOIB_MCM_JOIN_STATE;
+	if (create)
 		/* what a group's creator must give (IBA o15-0.2.3) */
-		r.qkey = qkey;
-		r.mtu_sel = 2; /* exactly */
-		r.mtu = IB_MTU_2048;
-		r.scope = scope;
 		mask |= IPOIB_MCM_QKEY | IPOIB_MCM_MTU_SEL | IPOIB_MCM_MTU |
 			IPOIB_MCM_TCLASS | IPOIB_MCM_SL | IPOIB_MCM_FLOW_LABEL |
 			IPOIB_MCM_SCOPE;
-	}
-	ipoib_sa_mcmember_pack(&r, rec);
+	ipoib_sa_mcmember_pack(r, rec);
 	ret = ipoib_sa_query(sa, IPOIB_SA_METHOD_SET, IPOIB_SA_ATTR_MCMEMBER,
 			     mask, rec, sizeof(rec));
 	if (ret)
 		return ret;
 	ipoib_sa_mcmember_unpack(rec, out);
 	return 0;
+}
+
+int ipoib_sa_join_bcast(struct ipoib_sa *sa, uint16_t pkey, uint8_t scope,
+			bool create, uint32_t qkey, struct ipoib_mcmember *out)
+{
+	struct ipoib_mcmember r = { 0 };
+
+	ipoib_mgid_bcast(&r.mgid, pkey, scope);
+	r.pkey = pkey;
+	if (create) {
+		r.qkey = qkey;
+		r.mtu_sel = 2; /* exactly */
+		r.mtu = IB_MTU_2048;
+		r.scope = scope;
+	}
+	return sa_join(sa, &r, create, out);
+}
+
+int ipoib_sa_join_group(struct ipoib_sa *sa, const struct ipoib_mcmember *like,
+			bool create, struct ipoib_mcmember *out)
+{
+	struct ipoib_mcmember r = { 0 };
+
+	r.mgid = like->mgid;
+	r.pkey = like->pkey;
+	if (create) {
+		r.qkey = like->qkey;
+		r.mtu_sel = 2; /* exactly */
+		r.mtu = like->mtu;
+		r.sl = like->sl;
+		r.scope = like->scope;
+	}
+	return sa_join(sa, &r, create, out);
 }
 
 int ipoib_sa_leave(struct ipoib_sa *sa, const struct ipoib_gid *mgid)

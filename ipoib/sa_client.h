@@ -165,6 +165,15 @@ int ipoib_sa_query(struct ipoib_sa *sa, uint8_t method, uint16_t attr,
 		   uint64_t comp_mask, void *rec, size_t len);
 
 /*
+ * ipoib_sa_join_group - join group @like->mgid as a full member with
+ * @like's P_Key; with @create, create it if missing with @like's Q_Key,
+ * MTU (exactly), SL and scope. The SA's record into *@out. Returns 0 or a
+ * negative errno.
+ */
+int ipoib_sa_join_group(struct ipoib_sa *sa, const struct ipoib_mcmember *like,
+			bool create, struct ipoib_mcmember *out);
+
+/*
  * ipoib_sa_join_bcast - join the broadcast group of partition @pkey (MGID
  * from ipoib_mgid_bcast with @scope) as a full member. With @create the
  * group is created when missing, with @qkey and MTU 2048 (RFC 4391 lets

@@ -156,6 +156,16 @@ void ipoib_mgid_bcast(struct ipoib_gid *mgid, uint16_t pkey, uint8_t scope)
 	memset(mgid->raw + 12, 0xff, 4);
 }
 
+void ipoib_mgid_proto(struct ipoib_gid *mgid, uint16_t pkey, uint8_t scope)
+{
+	mgid_prefix(mgid, 0x88b5, pkey, scope);
+	/* low 32 bits 88b5:0001: RoCE v2's MAC 33:33:88:b5:00:01, not
+	 * all-nodes' 33:33:00:00:00:01 */
+	mgid->raw[12] = 0x88;
+	mgid->raw[13] = 0xb5;
+	mgid->raw[15] = 1;
+}
+
 int ipoib_mgid_ipv4(struct ipoib_gid *mgid, uint16_t pkey, uint8_t scope,
 		    const uint8_t addr[4])
 {

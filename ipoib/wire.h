@@ -40,6 +40,14 @@
 #define IPOIB_ETHERTYPE_ARP 0x0806
 #define IPOIB_ETHERTYPE_IPV6 0x86dd
 
+/* ipoib_ethertype_own - IPv4, ARP or IPv6: what IPoIB itself carries. */
+static inline bool ipoib_ethertype_own(uint16_t ethertype)
+{
+	return ethertype == IPOIB_ETHERTYPE_IPV4 ||
+	       ethertype == IPOIB_ETHERTYPE_ARP ||
+	       ethertype == IPOIB_ETHERTYPE_IPV6;
+}
+
 struct ipoib_gid {
 	uint8_t raw[IPOIB_GID_LEN];
 };
@@ -145,6 +153,14 @@ enum ipoib_drop_reason ipoib_pkey_match(uint16_t a, uint16_t b);
  * full-member bit set (members of either kind join the same group).
  */
 void ipoib_mgid_bcast(struct ipoib_gid *mgid, uint16_t pkey, uint8_t scope);
+
+/*
+ * ipoib_mgid_proto - the MGID of fabricd's own group of partition @pkey for
+ * the protocols of ipoib/proto.h: ff1S:88b5:PPPP:0000:0000:0000:88b5:0001,
+ * derived as the broadcast MGID is, with fabricd's peer-link ethertype as
+ * the signature in place of IPv4's 401b (full-member bit set in PPPP).
+ */
+void ipoib_mgid_proto(struct ipoib_gid *mgid, uint16_t pkey, uint8_t scope);
 
 /*
  * ipoib_mgid_ipv4 - the MGID of IPv4 multicast group @addr (4 bytes, network

@@ -60,6 +60,11 @@ check_eq "port list: peer.1001 is kind peer, peer-ud, access port of ta" \
 	"peer peer-ud access ta" \
 	"$(jq -r '.[] | select(.name == "peer.1001") | "\(.kind) \(.mode) \(.role) \(.partition)"' <<<"$pl")"
 sed 's/^/# h1: /' "$W/h1.log"
+check "h1 joined fabricd's group of ta (ff12:88b5:9001::88b5:1), logged" \
+	grep -q "rxe0.9001: fabricd's group ff12:88b5:9001:0000:0000:0000:88b5:0001" \
+	"$W/h1.log"
+check "h2's rxe1 listens to ff12:88b5:9001::88b5:1 on veth1 (RoCE v2)" \
+	bash -c "ip -6 maddr show dev veth1 | grep -q 'ff12:88b5:9001::88b5:1'"
 
 b1_rx0=$(rx_count b1 eth0)
 b2_rx0=$(rx_count b2 eth0)

@@ -127,6 +127,32 @@ static void test_mgid_bcast(void **state)
 	assert_int_equal(ipoib_mgid_pkey(&port_gid, &pkey), -EINVAL);
 }
 
+static void test_mgid_proto(void **state)
+{
+	/* ff12:88b5:9001:0000:0000:0000:88b5:0001 */
+	const uint8_t want[16] = { 0xff, 0x12, 0x88, 0xb5, 0x90, 0x01,
+				   0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+				   0x88, 0xb5, 0x00, 0x01 };
+	struct ipoib_gid g, b;
+	uint16_t pkey = 0;
+	char buf[48];
+
+	memset(&g, 0xaa, sizeof(g));
+	ipoib_mgid_proto(&g, 0x1001, IPOIB_SCOPE_LINK);
+	assert_memory_equal(g.raw, want, 16);
+	ipoib_mgid_proto(&g, 0x9001, IPOIB_SCOPE_LINK);
+	assert_memory_equal(g.raw, want, 16);
+	assert_true(ipoib_gid_is_mcast(&g));
+	/* not an IPoIB group: decap's checks never take it for one */
+	assert_int_equal(ipoib_mgid_pkey(&g, &pkey), -EINVAL);
+	ipoib_mgid_bcast(&b, 0x9001, IPOIB_SCOPE_LINK);
+	assert_memory_not_equal(g.raw, b.raw, 16);
+	assert_string_equal(ipoib_gid_format(&g, buf, sizeof(buf)),
+			    "ff12:88b5:9001:0000:0000:0000:88b5:0001");
+	assert_true(ipoib_ethertype_own(0x0800));
+	assert_false(ipoib_ethertype_own(0x88b5));
+}
+
 static void test_mgid_ipv4(void **state)
 {
 	/* 239.129.2.3 = 0xef810203: low 28 bits 0x0f810203 */
@@ -209,6 +235,7 @@ int main(void)
 		cmocka_unit_test(test_hwaddr),
 		cmocka_unit_test(test_pkey_match),
 		cmocka_unit_test(test_mgid_bcast),
+		cmocka_unit_test(test_mgid_proto),
 		cmocka_unit_test(test_mgid_ipv4),
 		cmocka_unit_test(test_mgid_ipv6),
 		cmocka_unit_test(test_grh),
