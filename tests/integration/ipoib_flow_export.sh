@@ -25,20 +25,15 @@ if [ -z "${IN_VM:-}" ]; then
 fi
 
 # ---- in the guest ----
-FABRICD=$PWD/build/bin/fabricd
-FCTL=$PWD/build/bin/fabricctl
 W=$(mktemp -d)
 PIDS=()
+. tests/lib/rxe.sh
 cleanup() {
-	local p
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
+	kill_pids
 	for n in heth hib; do ip netns del $n 2>/dev/null; done
 	ip link del upa 2>/dev/null
 	ip link del upb 2>/dev/null
-	rdma link del rxe0 2>/dev/null
-	rdma link del rxe1 2>/dev/null
-	ip link del veth0 2>/dev/null
+	rxe_pair_del
 	ip link del mg0 2>/dev/null
 	rm -rf "$W"
 }
@@ -57,13 +52,7 @@ host() {
 	ip -n "$1" addr add "$4/24" dev "$2"
 }
 
-check "veth pair (MTU 4500: rxe active MTU 4096)" \
-	ip link add veth0 mtu 4500 type veth peer name veth1 mtu 4500
-sysctl -qw net.ipv6.conf.veth0.accept_dad=0 net.ipv6.conf.veth1.accept_dad=0
-ip link set veth0 up
-ip link set veth1 up
-check "rxe0 on veth0" rdma link add rxe0 type rxe netdev veth0
-check "rxe1 on veth1" rdma link add rxe1 type rxe netdev veth1
+check "rxe0 and rxe1 on a veth pair (MTU 4500: rxe active MTU 4096)" rxe_pair
 host heth he0 he1 10.20.0.1
 host hib hi0 hi1 10.20.0.2
 # An IPv4 address of the host's own (as a management address): libfixbuf
@@ -106,15 +95,6 @@ YAML
 		-s "$W/$x.sock" -S "$W/$x.state" -p "$W/$x.pid" \
 		--ib-dev "$2" --ib-port 1 >"$W/$x.log" 2>&1 &
 	PIDS+=($!)
-}
-ports_up() {
-	local sock=$1 n
-	shift
-	for n; do
-		[ "$($FCTL -s "$sock" -j port list 2>/dev/null |
-			jq -r ".[] | select(.name == \"$n\") | .state")" = up ] ||
-			return 1
-	done
 }
 gateway a rxe0 he1 "flow_export: { collector: 127.0.0.1:4739, observation_domain: 7 }"
 gateway b rxe1 hi1 ""
