@@ -3,7 +3,7 @@
 
 ETH_SRCS := eth/fdb.c eth/flow.c eth/frame.c eth/port_dummy.c eth/port_netdev.c \
 	eth/port_tap.c eth/port_xdp.c eth/tap_offloads.c eth/tap_persist.c \
-	eth/vnet.c eth/xdp_fast.c
+	eth/veth_csum.c eth/vnet.c eth/xdp_fast.c
 $(eval $(call fab_layer,eth,$(ETH_SRCS)))
 
 # make bench-vm: two QEMU guests on taps, fabricd against the Linux bridge

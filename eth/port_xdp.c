@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "eth/port_netdev.h"
+#include "eth/veth_csum.h"
 #include "eth/xdp_fast.h"
 #include "lib/util.h"
 
@@ -250,6 +251,9 @@ static int xdp_open(struct port *p)
 		return -ENODEV;
 	/* taps: AF_XDP carries no virtio-net header (partial checksums, TSO) */
 	if (rx_queues(p->name) > 1 || port_netdev_is_tap(p->name))
+		return -EOPNOTSUPP;
+	/* AF_XDP and the fast path would lose the peer's partial checksums */
+	if (veth_csum_partial(p->name, &p->mode_why))
 		return -EOPNOTSUPP;
 	xp = calloc(1, sizeof(*xp));
 	if (!xp)

@@ -104,6 +104,7 @@ int port_open(struct port *p, const struct port_ops *ops, const char *name,
 	      struct pool *pool)
 {
 	const struct port_ops *fast = accelerator_of(ops);
+	const char *why = NULL;
 	int ret;
 
 	if (strlen(name) >= sizeof(p->name) || !*name) {
@@ -114,10 +115,14 @@ int port_open(struct port *p, const struct port_ops *ops, const char *name,
 		ret = open_as(p, fast, name, pool);
 		if (!ret || ret == -ENODEV) /* no interface: no kind opens it */
 			return ret;
+		why = p->mode_why;
 		VLOG_INFO("port %s: %s not available (%s); using %s", name,
-			  fast->kind, strerror(-ret), ops->kind);
+			  fast->kind, why ? why : strerror(-ret), ops->kind);
 	}
-	return open_as(p, ops, name, pool);
+	ret = open_as(p, ops, name, pool);
+	if (!ret && why)
+		p->mode_why = why;
+	return ret;
 }
 
 void port_close(struct port *p)

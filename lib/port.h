@@ -112,6 +112,11 @@ struct port {
 	void *kind_priv; /* the kind's state (port_kind_register_priv()) */
 	int fd; /* readable when frames wait; -1: poll busily */
 	const char *mode; /* how it runs, for status: "af_packet", "tap" */
+	/*
+	 * Why the kind that accelerates this one declined it (a static
+	 * string, kept across port_open()'s fall back), for status; or NULL.
+	 */
+	const char *mode_why;
 	uint32_t flags; /* PORT_F_* */
 	uint32_t max_payload; /* largest payload after the Ethernet header */
 	/*

@@ -233,6 +233,8 @@ const char *ecore_fast_why(const struct engine_core *c,
 	if (!strcmp(ep->kind, "ipoib"))
 		return "fast path off: IPoIB frames are translated by the "
 		       "engine";
+	if (!is_xdp(ep) && ep->port.mode_why)
+		return ep->port.mode_why;
 	if (!is_xdp(ep))
 		return strcmp(ep->kind, "netdev") ?
 			       "fast path off: not an Ethernet netdev port" :
