@@ -48,10 +48,13 @@ WANT_MODE=af_xdp
 [ -n "${FABRICD_NO_XDP:-}" ] && WANT_MODE=af_packet+vnet
 # xdp_host_offloads NAME: on AF_PACKET the namespaces keep their default
 # offloads: the port carries a frame's checksum and GSO state (the
-# virtio-net header). In AF_XDP mode they model hosts that are NOT VMs (a
-# container or a bare-metal neighbour on a veth, the non-offload fast path
-# AF_XDP is for): AF_XDP carries no virtio-net header, so such a host
-# sends finished frames. VMs never sit there: their taps always run
+# virtio-net header). In AF_XDP mode they model hosts that do NOT offload
+# (tx-checksumming off: they send finished frames): fabricd takes AF_XDP
+# and the fast path on a veth only when its peer cannot send partial
+# checksums (eth/veth_csum.h), so without this the AF_XDP mode and the
+# fast path would not be reached here at all. Hosts with DEFAULT offloads
+# through the default mode (AF_PACKET then, chosen per port) are
+# tests/integration/datapath_offloads.sh. VMs never sit there: their taps always run
 # AF_PACKET with the header (status "af_packet+vnet"; xdp_open refuses
 # taps), with offloads on: tests/integration/vm_guests.sh,
 # vm_tap_create.sh, and the tap port of this test (tb2).
@@ -89,7 +92,7 @@ vm l1 10.9.0.11
 vm l2 10.9.0.12
 mkns ext
 ip -n "$P-ext" link add eth0 type veth peer name vt netns "$P-sw"
-far_side ext
+xdp_host_offloads ext
 ip -n "$P-ext" link set eth0 up
 ip -n "$P-sw" link set vt up
 
