@@ -11,9 +11,11 @@
 # kernel), on AF_XDP with the fast path off (FABRICD_NO_FASTPATH=1), on
 # AF_PACKET (FABRICD_NO_XDP=1), the Linux bridge, and Open vSwitch's
 # userspace datapath (datapath_type=netdev, no kernel module). The far
-# side's setting the fast path needs (GRO on the veth ends outside the
-# switch, so that they take XDP-redirected frames) is applied once, for
-# every switch, and printed. trafgen (pinned to CPU 0) sends
+# side's settings the fast path needs are applied once, for every switch,
+# and printed: GRO on the veth ends outside the switch (so that they take
+# XDP-redirected frames), and tx-checksumming off there (fabricd takes
+# AF_XDP on a veth only when its peer cannot send partial checksums;
+# trafgen sends raw, finished frames either way). trafgen (pinned to CPU 0) sends
 # 64-byte and 1514-byte frames for BENCH_SECONDS each, BENCH_ROUNDS rounds
 # taking turns (the median is shown); the sink's kernel
 # counts what arrived. Prints Mpps, Gb/s (frame bytes, no FCS) and
@@ -55,6 +57,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# far_of NS DEV: DEV's GRO and tx-checksumming, as ethtool -k says them.
+far_of() {
+	ip netns exec "$P-$1" ethtool -k "$2" | awk '
+		/^generic-receive-offload:/ { g = $2 }
+		/^tx-checksumming:/ { t = $2 }
+		END { printf "gro %s tx-checksumming %s", g, t }'
+}
+
 setup_topology() {
 	local n
 	for n in src sw sink; do
@@ -69,12 +79,9 @@ setup_topology() {
 	ip -n "$P-sink" link set k0 address 02:00:00:00:00:bb up
 	ip -n "$P-sw" link set in0 up
 	ip -n "$P-sw" link set out0 up
-	ip netns exec "$P-src" ethtool -K s0 gro on >/dev/null
-	ip netns exec "$P-sink" ethtool -K k0 gro on >/dev/null
-	FAR="s0 gro $(ip netns exec "$P-src" ethtool -k s0 |
-		awk '/^generic-receive-offload/ { print $2 }'), k0 gro $(
-		ip netns exec "$P-sink" ethtool -k k0 |
-			awk '/^generic-receive-offload/ { print $2 }')"
+	ip netns exec "$P-src" ethtool -K s0 gro on tx off >/dev/null
+	ip netns exec "$P-sink" ethtool -K k0 gro on tx off >/dev/null
+	FAR="s0 $(far_of src s0), k0 $(far_of sink k0)"
 }
 
 # A frame of $1 bytes (no FCS) to the sink, ethertype 0x88b5 (dropped by
