@@ -2,7 +2,8 @@
 /*
  * The af_xdp port kind, which accelerates netdev (lib/port.h): port_open()
  * of a netdev port tries it first and falls back to AF_PACKET when its open
- * fails (no AF_XDP, no BPF, more than one receive queue). Mode "af_xdp", or
+ * fails (no AF_XDP, no BPF, more than one receive queue, a tap, a veth whose
+ * peer may send partial checksums: eth/veth_csum.h). Mode "af_xdp", or
  * "af_xdp_generic" when the program runs in the kernel's generic (skb) XDP
  * path. The engine's buffer pool is the UMEM, so a frame
  * is received into a pool buffer and sent from it with no copy in user

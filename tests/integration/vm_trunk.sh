@@ -15,12 +15,12 @@
 # guest's TSO super-frames whole (virtio-net header), so tshark sees
 # frames above 1522 bytes, nothing is segmented and no byte copied; H
 # keeps its default offloads, whose partial checksums only AF_PACKET
-# carries. Not tested here: fabricd's default on a veth, AF_XDP, cannot
-# take them (an AF_XDP port whose veth peer sends partial checksums --
-# H, or the other fabricd's AF_PACKET trunk -- forwards them unfinished;
-# docs/vms.md, "Not there yet"); with a trunk on AF_XDP the engine cuts
-# the super-frames instead (the round "default" below, kept for when
-# that is fixed: VM_TRUNK_ROUNDS="af_packet default").
+# carries. The round "default" runs fabricd A in its default mode: its
+# trunk's veth peer (B's AF_PACKET trunk, tx-checksumming on) may send
+# partial checksums, which AF_XDP would forward unfinished, so A takes
+# AF_PACKET with the vnet header there too (eth/veth_csum.h); were the
+# trunk on AF_XDP, the engine would cut the super-frames instead (the
+# checks below say which).
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 . tests/lib/guests.sh
@@ -117,6 +117,9 @@ round() {
 		"up up up up" "$(pj a "${P}g" .state) $(pj a tk .state) $(pj b tk .state) $(pj b hb .state)"
 	mode=$(pj a tk .mode)
 	diag "A's trunk runs $mode, takes offloads $(pj a tk '.offloads | join(",")')"
+	[ "$1" != default ] ||
+		check_eq "default: A's trunk (its peer sends partial checksums) runs AF_PACKET" \
+			af_packet+vnet "$mode"
 
 	# tshark on B's end of the trunk, headers only
 	ip netns exec "$NSB" tshark -i tk -s 128 -w "$D/trunk.pcap" -q >"$D/tshark.log" 2>&1 &
@@ -194,7 +197,7 @@ round() {
 	teardown
 }
 
-for r in ${VM_TRUNK_ROUNDS:-af_packet}; do
+for r in ${VM_TRUNK_ROUNDS:-af_packet default}; do
 	case $r in
 	af_packet) round af_packet FABRICD_NO_XDP=1 ;;
 	default) round default "" ;;
