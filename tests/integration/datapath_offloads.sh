@@ -116,12 +116,7 @@ YAML
 
 # stop: end fabricd and the round's namespaces.
 stop() {
-	local p n
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
-	for n in "${NSS[@]}"; do ip netns del "$n" 2>/dev/null; done
-	PIDS=()
-	NSS=()
+	netns_stop
 	rm -rf "$D/state"
 }
 

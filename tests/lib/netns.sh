@@ -4,6 +4,7 @@
 # names unique to this run, a scratch directory, and an EXIT trap that
 # kills what the test started and deletes its namespaces.
 #   netns_init TAG         $P (TAG + PID, the namespaces' prefix), $D
+#   netns_stop             end what the test started, delete its namespaces
 #   mkns NAME              namespace $P-NAME: lo up, no IPv6
 #   in_ns NAME CMD...      run CMD in $P-NAME
 #   netns_fabricd NAME     fabricd --no-ib as gateway gw1 of $D/fabric.yaml
@@ -19,11 +20,19 @@ netns_init() {
 }
 
 netns_cleanup() {
+	netns_stop
+	rm -rf "$D"
+}
+
+# netns_stop: kill what the test started, delete its namespaces (for a
+# test that builds its topology more than once); $D stays.
+netns_stop() {
 	local p n
 	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
 	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
 	for n in "${NSS[@]}"; do ip netns del "$n" 2>/dev/null; done
-	rm -rf "$D"
+	PIDS=()
+	NSS=()
 }
 
 mkns() {
