@@ -36,6 +36,10 @@
 #define WHY_UNKNOWN                                                     \
 	"AF_PACKET with the vnet header: cannot tell whether the veth " \
 	"peer sends partial checksums (peer or its namespace not found)"
+#define WHY_NO_SETNS                                                       \
+	"AF_PACKET with the vnet header: cannot tell whether the veth "    \
+	"peer sends partial checksums (cannot enter its namespace: needs " \
+	"CAP_SYS_ADMIN)"
 
 /* The peer's ifindex and namespace id (-1: ours) of veth @ifname. */
 static int veth_peer(const char *ifname, int *peer, int *nsid)
@@ -145,8 +149,11 @@ static int ns_open(int nsid)
 	return fd;
 }
 
-/* A datagram socket in namespace @nsid (-1: ours), or -1. */
-static int socket_in(int nsid)
+/*
+ * A datagram socket in namespace @nsid (-1: ours), or -1 (*@why: the
+ * reason when it is not "not found").
+ */
+static int socket_in(int nsid, const char **why)
 {
 	int ns, self, s;
 
@@ -157,15 +164,18 @@ static int socket_in(int nsid)
 		return -1;
 	self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 	s = -1;
-	if (self >= 0 && !setns(ns, CLONE_NEWNET)) {
+	if (self < 0)
+		goto out;
+	if (setns(ns, CLONE_NEWNET)) {
+		if (errno == EPERM)
+			*why = WHY_NO_SETNS;
+	} else {
 		s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-		if (setns(self, CLONE_NEWNET)) {
-			/* cannot come back: never leave the thread there */
-			abort();
-		}
+		if (setns(self, CLONE_NEWNET))
+			abort(); /* never leave the thread in the peer's */
 	}
-	if (self >= 0)
-		close(self);
+	close(self);
+out:
 	close(ns);
 	return s;
 }
@@ -186,17 +196,18 @@ static int tx_csum(int s, int ifindex)
 
 int veth_csum_partial(const char *ifname, const char **why)
 {
+	const char *unknown = WHY_UNKNOWN;
 	int peer = 0, nsid = -1, s, on = -1;
 
 	if (veth_peer(ifname, &peer, &nsid) <= 0)
 		return 0; /* not a veth: the wire's frames are finished */
-	s = peer > 0 ? socket_in(nsid) : -1;
+	s = peer > 0 ? socket_in(nsid, &unknown) : -1;
 	if (s >= 0) {
 		on = tx_csum(s, peer);
 		close(s);
 	}
 	if (!on)
 		return 0;
-	*why = on > 0 ? WHY_ON : WHY_UNKNOWN;
+	*why = on > 0 ? WHY_ON : unknown;
 	return 1;
 }

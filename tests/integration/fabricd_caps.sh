@@ -31,6 +31,7 @@ FD=""
 cleanup() {
 	[ -z "$FD" ] || { kill "$FD" 2>/dev/null; wait "$FD" 2>/dev/null; }
 	ip netns del "$NS" 2>/dev/null
+	ip netns del "$NS-o" 2>/dev/null
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -66,6 +67,11 @@ start() {
 	ip netns add "$NS" || skip_all "cannot create a network namespace"
 	ip -n "$NS" link add up0 type veth peer name up0p
 	ip -n "$NS" link add va1 type veth peer name va1p
+	# the peers send finished checksums: AF_XDP is allowed on their
+	# veths (fabricd asks them with only CAP_NET_ADMIN: same namespace)
+	for l in up0p va1p; do
+		ip netns exec "$NS" ethtool -K $l tx off >/dev/null 2>&1
+	done
 	for l in lo up0 up0p va1 va1p; do ip -n "$NS" link set $l up; done
 	rm -rf "$T/state"
 	ip netns exec "$NS" setpriv --bounding-set "-all,$caps" --inh-caps -all \
@@ -92,6 +98,19 @@ check_eq "the unit's set: a tap port at run time" "tap/up" \
 	"$(FABRICCTL_S -j port list | jq -r '.[] | select(.name == "tb1") | "\(.mode | split("+")[0])/\(.state)"')"
 check_eq "the unit's set: --ctl-group gives the socket to nogroup" nogroup \
 	"$(stat -c %G "$SOCK")"
+# A veth whose peer is in another namespace: without CAP_SYS_ADMIN fabricd
+# cannot enter it to ask the peer's tx-checksumming, so it takes the safe
+# side (AF_PACKET with the vnet header) even though the peer's is off.
+ip netns add "$NS-o" || skip_all "cannot create a network namespace"
+ip -n "$NS" link add vo1 type veth peer name eth0 netns "$NS-o"
+ip netns exec "$NS-o" ethtool -K eth0 tx off >/dev/null 2>&1
+ip -n "$NS-o" link set eth0 up
+ip -n "$NS" link set vo1 up
+FABRICCTL_S port add vo1 partition a >/dev/null
+check_eq "the unit's set: a veth to another namespace runs AF_PACKET" \
+	"af_packet+vnet cannot enter" \
+	"$(FABRICCTL_S -j port list | jq -r '.[] | select(.name == "vo1") |
+		"\(.mode) \(.mode_reason | capture("(?<w>cannot enter)").w)"')"
 
 start "$(sed 's/,+bpf//; s/+bpf,//' <<<"$UNIT_CAPS")"
 check "without CAP_BPF: still running" kill -0 "$FD"
