@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * VRRP's state machine for one gateway group (ha_fsm.h). Advertisement:
- *   version(1) type(1) priority(1) reserved(1) interval_ms(2) pkey(2)
+ *   version(1) type(1) priority(1) flags(1) interval_ms(2) pkey(2)
  *   id(20: GID, QPN) name(32, NUL-padded)              big-endian, 60 bytes
  */
 #include "fabricd/ha_fsm.h"
@@ -144,8 +144,9 @@ static unsigned int backup_rx(struct ha_fsm *f, const struct ha_advert *a,
 unsigned int ha_fsm_rx(struct ha_fsm *f, const struct ha_advert *a,
 		       uint64_t now)
 {
-	if (!memcmp(a->id, f->id, HA_ID_LEN) || a->type != HA_TYPE_ADVERT)
-		return 0; /* our own, come back through the group */
+	if (!memcmp(a->id, f->id, HA_ID_LEN) || a->type != HA_TYPE_ADVERT ||
+	    (a->flags & HA_F_BACKUP))
+		return 0; /* our own come back, or a backup's hello */
 	switch (f->state) {
 	case HA_INIT:
 		if (a->prio)
@@ -209,6 +210,7 @@ int ha_fsm_advert_encode(const struct ha_advert *a, uint8_t *buf, size_t len)
 	buf[0] = HA_VERSION;
 	buf[1] = a->type;
 	buf[2] = a->prio;
+	buf[3] = a->flags;
 	put16(buf + 4, a->interval_ms);
 	put16(buf + 6, a->pkey);
 	memcpy(buf + 8, a->id, HA_ID_LEN);
@@ -224,6 +226,7 @@ int ha_fsm_advert_decode(const uint8_t *buf, size_t len, struct ha_advert *a)
 	memset(a, 0, sizeof(*a));
 	a->type = buf[1];
 	a->prio = buf[2];
+	a->flags = buf[3];
 	a->interval_ms = (uint16_t)(buf[4] << 8 | buf[5]);
 	a->pkey = (uint16_t)(buf[6] << 8 | buf[7]);
 	memcpy(a->id, buf + 8, HA_ID_LEN);

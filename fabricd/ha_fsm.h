@@ -32,6 +32,9 @@
 #define HA_ADVERT_LEN (8 + HA_ID_LEN + HA_NAME_LEN)
 #define HA_VERSION 1
 #define HA_TYPE_ADVERT 1
+/* flags: a backup's hello (every second), so the master knows its
+ * standbys; it changes no state machine */
+#define HA_F_BACKUP 1
 
 enum ha_state { HA_INIT, HA_BACKUP, HA_MASTER };
 
@@ -79,6 +82,7 @@ struct ha_fsm {
 struct ha_advert {
 	uint8_t type;
 	uint8_t prio; /* 0: the sender resigns */
+	uint8_t flags; /* HA_F_* */
 	uint16_t interval_ms;
 	uint16_t pkey;
 	uint8_t id[HA_ID_LEN];

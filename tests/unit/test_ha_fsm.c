@@ -238,12 +238,29 @@ static void test_own_advert(void **state)
 	assert_int_equal(a.state, HA_BACKUP);
 }
 
+/* A backup's hello (HA_F_BACKUP) is no master: nobody preempts it. */
+static void test_backup_hello(void **state)
+{
+	struct ha_fsm a, b;
+	struct ha_advert adv;
+
+	ha_fsm_init(&a, 200, id_hi, IV, 0);
+	ha_fsm_init(&b, 100, id_lo, IV, 0);
+	ha_fsm_set_eligible(&a, true, 0);
+	adv = advert_of(&b, false);
+	adv.flags = HA_F_BACKUP;
+	assert_int_equal(ha_fsm_rx(&a, &adv, 1), 0);
+	assert_int_equal(a.state, HA_BACKUP);
+	assert_false(a.master_known);
+}
+
 static void test_wire(void **state)
 {
 	struct ha_advert a = { .type = HA_TYPE_ADVERT,
 			       .prio = 200,
 			       .interval_ms = 100,
-			       .pkey = 0x9001 },
+			       .pkey = 0x9001,
+			       .flags = HA_F_BACKUP },
 			 b;
 	uint8_t buf[HA_ADVERT_LEN + 4];
 
@@ -258,6 +275,7 @@ static void test_wire(void **state)
 	assert_int_equal(ha_fsm_advert_decode(buf, HA_ADVERT_LEN, &b), 0);
 	assert_int_equal(b.prio, 200);
 	assert_int_equal(b.pkey, 0x9001);
+	assert_int_equal(b.flags, HA_F_BACKUP);
 	assert_int_equal(b.interval_ms, 100);
 	assert_memory_equal(b.id, id_hi, HA_ID_LEN);
 	assert_string_equal(b.name, "gw-a");
@@ -282,6 +300,7 @@ int main(void)
 		cmocka_unit_test(test_not_eligible),
 		cmocka_unit_test(test_tie_break),
 		cmocka_unit_test(test_own_advert),
+		cmocka_unit_test(test_backup_hello),
 		cmocka_unit_test(test_wire),
 	};
 
