@@ -32,6 +32,10 @@
 #define HA_ADVERT_LEN (8 + HA_ID_LEN + HA_NAME_LEN)
 #define HA_VERSION 1
 #define HA_TYPE_ADVERT 1
+/* the master's neighbour tables for the backups (fabricd/engine/engine_ha.c):
+ * the advertisement's header, then n_neigh(2) n_hosts(2), n_neigh IB
+ * addresses (20 bytes) and n_hosts Ethernet hosts (IPv4 4, MAC 6) */
+#define HA_TYPE_STATE 2
 /* flags: a backup's hello (every second), so the master knows its
  * standbys; it changes no state machine */
 #define HA_F_BACKUP 1

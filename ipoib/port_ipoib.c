@@ -1592,6 +1592,30 @@ int ipoib_port_set_peer_gws(struct ipoib_kind *k, uint16_t pkey,
 	return ip ? 0 : -ENODEV;
 }
 
+int ipoib_port_neigh_add(struct ipoib_kind *k, uint16_t pkey,
+			 const struct ipoib_hwaddr *hws, unsigned int n)
+{
+	struct ipoib_port *ip;
+	unsigned int i;
+	int ret = 0;
+
+	pthread_mutex_lock(&k->lock);
+	ip = port_by_pkey(k, pkey);
+	if (!ip)
+		ret = -ENODEV;
+	else {
+		pthread_mutex_lock(&ip->lock);
+		for (i = 0; i < n; i++)
+			if (!ipoib_hwaddr_same_port(&hws[i], &ip->ctx.local) &&
+			    !ipoib_neigh_learn(ip->ctx.neigh, ip->ctx.pkey,
+					       &hws[i], util_now_ms(), NULL))
+				ret++;
+		pthread_mutex_unlock(&ip->lock);
+	}
+	pthread_mutex_unlock(&k->lock);
+	return ret;
+}
+
 static void ipoib_close(struct port *p)
 {
 	struct ipoib_port *ip = p->priv, **pp;

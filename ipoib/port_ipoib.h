@@ -173,6 +173,15 @@ int ipoib_port_raw_info(struct ipoib_kind *k, uint16_t pkey,
 int ipoib_port_set_peer_gws(struct ipoib_kind *k, uint16_t pkey,
 			    const struct ipoib_hwaddr *gws, unsigned int n);
 
+/*
+ * ipoib_port_neigh_add - learn the @n IB neighbours @hws in partition
+ * @pkey's port as if they had sent (another gateway of the HA group passed
+ * them on), so that this gateway translates for them at once when it
+ * becomes master. Returns how many were learned, or -ENODEV.
+ */
+int ipoib_port_neigh_add(struct ipoib_kind *k, uint16_t pkey,
+			 const struct ipoib_hwaddr *hws, unsigned int n);
+
 /* What ipoib_port_foreach shows of one open port. */
 struct ipoib_port_view {
 	const char *name;

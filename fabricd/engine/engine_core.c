@@ -176,6 +176,7 @@ struct rx_burst {
 	const struct ecore_part *pt;
 	uint64_t allowed; /* the members rxport may reach in it */
 	uint64_t standby; /* IB members kept from it: the partition stands by */
+	bool watch; /* the partition's ha_watch, and it does not stand by */
 };
 
 /* A unicast frame to its own port or across isolation; off the fast path. */
@@ -597,6 +598,7 @@ static void start_part_run(struct engine_core *c, struct rx_burst *b,
 		     ~(b->pt->limited & b->rxport->iso_mask);
 	b->standby = b->pt->standby ? b->allowed & c->ib_ports : 0;
 	b->allowed &= ~b->standby;
+	b->watch = b->pt->ha_watch && !b->pt->standby;
 }
 
 /* Count what entered a partition: once per burst on an access port. */
@@ -638,6 +640,16 @@ static __attribute__((noinline)) void flow_sample(struct engine_core *c,
 	flow_cache_observe(c->flows, pkt->data, pkt->len, &m, b->now);
 }
 
+/* An ARP frame to the IB port of a partition with a gateway group. */
+static inline bool unlikely_watch(const struct engine_core *c,
+				  const struct rx_burst *b, uint64_t out,
+				  const struct pkt *pkt)
+{
+	return __builtin_expect(b->watch, 0) && (out & c->ib_ports) &&
+	       c->standby_fn && pkt->len >= 42 && pkt->data[12] == 0x08 &&
+	       pkt->data[13] == 0x06;
+}
+
 /* Classify, learn and look up one received frame; queue it on its ports. */
 static void forward_one(struct engine_core *c, struct rx_burst *b,
 			struct pkt *pkt)
@@ -661,6 +673,9 @@ static void forward_one(struct engine_core *c, struct rx_burst *b,
 	out = lookup(c, b, pkt);
 	if (c->flows && out && !--c->flow_skip)
 		flow_sample(c, b, pkt, out);
+	if (unlikely_watch(c, b, out, pkt))
+		c->standby_fn(c->standby_arg,
+			      __builtin_ctzll(out & c->ib_ports), pkt);
 	enqueue(c, out, pkt);
 	b->touched |= out;
 }

@@ -96,6 +96,7 @@ struct ecore_part {
 	/* another gateway of its group forwards it: nothing crosses between
 	 * its Ethernet ports and its IB ports (ECORE_DROP_STANDBY) */
 	bool standby;
+	bool ha_watch; /* has a gateway group: ARP to its IB port to standby_fn */
 	struct ecore_counters c;
 };
 
@@ -139,7 +140,8 @@ struct engine_core {
 	uint64_t ib_ports; /* port bitmap: the "ipoib" ones (HA, IB flows) */
 	/*
 	 * standby_fn (may be NULL): a frame from Ethernet that a standby
-	 * partition keeps from its IB port @slot; the frame stays the core's
+	 * partition keeps from its IB port @slot, or an ARP frame that a
+	 * partition with ha_watch sends there; the frame stays the core's
 	 * (the HA code learns the Ethernet hosts from it).
 	 */
 	void (*standby_fn)(void *arg, unsigned int slot, const struct pkt *pkt);

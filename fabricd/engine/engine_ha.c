@@ -51,6 +51,9 @@ LOG_MODULE(ha);
 #define HA_PEER_AGE_MS 30000 /* a peer gateway not heard for this long */
 #define HA_CHECK_MS 20 /* carrier and ipoib port looked at this often */
 #define HA_HELLO_MS 1000 /* a backup's hello */
+#define HA_SYNC_MS 1000 /* the master's neighbour tables to the backups */
+#define HA_SYNC_NEIGH 48 /* IB neighbours in one state message */
+#define HA_SYNC_HOSTS 96 /* Ethernet hosts in one state message */
 #define HA_STANDBY_AGE_MS 3500 /* a standby not heard for this long */
 
 struct ha_host {
@@ -81,9 +84,13 @@ struct ha_group {
 	struct ha_host hosts[HA_HOSTS_MAX];
 	unsigned int n_hosts, next_host;
 	uint64_t next_hello; /* BACKUP */
+	uint64_t next_sync; /* MASTER */
+	/* IB neighbours the master passed on, for the ipoib port (tick) */
+	struct ipoib_hwaddr synced[HA_NEIGH_MAX];
+	unsigned int n_synced;
 	uint64_t last_failover; /* when we last became master, or 0 */
 	enum ha_reason failover_reason;
-	uint64_t adverts_tx, adverts_rx, announced;
+	uint64_t adverts_tx, adverts_rx, announced, syncs_tx, syncs_rx;
 };
 
 struct engine_ha {
@@ -147,6 +154,30 @@ static void peer_note(struct ha_group *g, const struct ipoib_hwaddr *hw,
 	memcpy(p->name, a->name, HA_NAME_LEN);
 }
 
+static void host_learn(struct ha_group *g, const uint8_t *ip,
+		       const uint8_t *mac);
+
+/* A backup takes the master's tables: hosts now, neighbours at the tick. */
+static void state_rx(struct ha_group *g, const uint8_t *p, size_t len)
+{
+	unsigned int nn, nh, i;
+	const uint8_t *q = p + HA_ADVERT_LEN + 4;
+
+	if (len < HA_ADVERT_LEN + 4 || g->fsm.state == HA_MASTER)
+		return;
+	nn = (unsigned int)(p[HA_ADVERT_LEN] << 8 | p[HA_ADVERT_LEN + 1]);
+	nh = (unsigned int)(p[HA_ADVERT_LEN + 2] << 8 | p[HA_ADVERT_LEN + 3]);
+	if (len < HA_ADVERT_LEN + 4 + nn * IPOIB_HWADDR_LEN + nh * 10)
+		return;
+	g->syncs_rx++;
+	for (i = 0; i < nn; i++, q += IPOIB_HWADDR_LEN)
+		if (g->n_synced < HA_NEIGH_MAX)
+			memcpy(g->synced[g->n_synced++].raw, q,
+			       IPOIB_HWADDR_LEN);
+	for (i = 0; i < nh; i++, q += 10)
+		host_learn(g, q, q + 4);
+}
+
 static void ha_rx(void *arg, const struct ipoib_proto_rx *rx, struct pkt *pkt)
 {
 	struct engine *e = arg;
@@ -154,8 +185,14 @@ static void ha_rx(void *arg, const struct ipoib_proto_rx *rx, struct pkt *pkt)
 	struct ha_group *g = group_of_pkey(e, rx->pkey);
 	uint64_t now = util_now_ms();
 
-	if (g && !ha_fsm_advert_decode(pkt->data, pkt->len, &a) &&
-	    !((a.pkey ^ g->pkey) & IB_PKEY_BASE_MASK)) {
+	if (g && pkt->len > 1 && pkt->data[1] == HA_TYPE_STATE) {
+		pkt->data[1] = HA_TYPE_ADVERT; /* its header is an advert's */
+		if (!ha_fsm_advert_decode(pkt->data, pkt->len, &a) &&
+		    !((a.pkey ^ g->pkey) & IB_PKEY_BASE_MASK) &&
+		    memcmp(a.id, g->fsm.id, HA_ID_LEN))
+			state_rx(g, pkt->data, pkt->len);
+	} else if (g && !ha_fsm_advert_decode(pkt->data, pkt->len, &a) &&
+		   !((a.pkey ^ g->pkey) & IB_PKEY_BASE_MASK)) {
 		g->adverts_rx++;
 		peer_note(g, &rx->src, &a, now);
 		g->pending |= ha_fsm_rx(&g->fsm, &a, now);
@@ -213,33 +250,45 @@ static void ha_standby_frame(void *arg, unsigned int slot,
 
 /* ---- sending ---- */
 
-static void send_advert(struct engine *e, struct ha_group *g, uint8_t prio,
-			uint8_t flags)
+/* A buffer holding an advertisement's header; NULL: none. */
+static struct pkt *advert_pkt(struct engine *e, struct ha_group *g,
+			      uint8_t prio, uint8_t flags)
 {
 	struct ha_advert a = { .type = HA_TYPE_ADVERT,
 			       .prio = prio,
 			       .flags = flags,
 			       .interval_ms = (uint16_t)e->ha->interval_ms,
 			       .pkey = g->pkey };
-	struct ipoib_hwaddr dst;
-	struct pkt *pkt = pool_alloc(e->pool);
-	int n;
+	struct pkt *pkt = ha_kind() ? pool_alloc(e->pool) : NULL;
 
-	if (!pkt || !ha_kind()) {
-		if (pkt)
-			pool_free(pkt);
-		return;
-	}
+	if (!pkt)
+		return NULL;
 	memcpy(a.id, g->fsm.id, HA_ID_LEN);
 	memcpy(a.name, e->ha->gw_name, HA_NAME_LEN);
-	n = ha_fsm_advert_encode(&a, pkt->data, HA_ADVERT_LEN);
-	pkt->len = (uint32_t)n;
+	pkt->len = (uint32_t)ha_fsm_advert_encode(&a, pkt->data, HA_ADVERT_LEN);
+	return pkt;
+}
+
+/* Send @pkt to the partition's group; true when the port took it. */
+static bool group_send(struct ha_group *g, struct pkt *pkt)
+{
+	struct ipoib_hwaddr dst;
+
 	ipoib_proto_group(&dst);
 	if (ipoib_proto_send(ha_kind(), g->pkey, IPOIB_PROTO_HA, &pkt, &dst,
 			     1) == 1)
+		return true;
+	pool_free(pkt);
+	return false;
+}
+
+static void send_advert(struct engine *e, struct ha_group *g, uint8_t prio,
+			uint8_t flags)
+{
+	struct pkt *pkt = advert_pkt(e, g, prio, flags);
+
+	if (pkt && group_send(g, pkt))
 		g->adverts_tx++;
-	else
-		pool_free(pkt);
 }
 
 /* The slot of the partition's ipoib port, or -1. */
@@ -374,14 +423,104 @@ static unsigned int announce_eth(struct engine *e, struct ha_group *g, int slot,
 	return sent;
 }
 
+struct neigh_hws {
+	uint16_t pkey;
+	struct ipoib_hwaddr hw[HA_NEIGH_MAX];
+	unsigned int n;
+};
+
+static void hw_one(void *ctx, const struct ipoib_neigh_entry *ne)
+{
+	struct neigh_hws *nh = ctx;
+
+	if (nh->n < HA_NEIGH_MAX)
+		nh->hw[nh->n++] = ne->hw;
+}
+
+static void hw_port(void *ctx, const struct ipoib_port_view *v)
+{
+	struct neigh_hws *nh = ctx;
+
+	if (!((v->pkey ^ nh->pkey) & IB_PKEY_BASE_MASK))
+		ipoib_neigh_foreach(v->neigh, nh->pkey & IB_PKEY_BASE_MASK,
+				    hw_one, nh);
+}
+
+/* One state message: neighbours @nb[0..@nn), hosts @h[0..@nh). */
+static void send_state(struct engine *e, struct ha_group *g,
+		       const struct ipoib_hwaddr *nb, unsigned int nn,
+		       const struct ha_host *h, unsigned int nh)
+{
+	struct pkt *pkt = advert_pkt(e, g, g->fsm.prio, 0);
+	uint8_t *p;
+	unsigned int i;
+
+	if (!pkt)
+		return;
+	p = pkt->data;
+	p[1] = HA_TYPE_STATE;
+	p[HA_ADVERT_LEN] = (uint8_t)(nn >> 8);
+	p[HA_ADVERT_LEN + 1] = (uint8_t)nn;
+	p[HA_ADVERT_LEN + 2] = (uint8_t)(nh >> 8);
+	p[HA_ADVERT_LEN + 3] = (uint8_t)nh;
+	p += HA_ADVERT_LEN + 4;
+	for (i = 0; i < nn; i++, p += IPOIB_HWADDR_LEN)
+		memcpy(p, nb[i].raw, IPOIB_HWADDR_LEN);
+	for (i = 0; i < nh; i++, p += 10) {
+		memcpy(p, h[i].ip, 4);
+		memcpy(p + 4, h[i].mac, 6);
+	}
+	pkt->len = (uint32_t)(p - pkt->data);
+	if (group_send(g, pkt))
+		g->syncs_tx++;
+}
+
+/*
+ * The master's tables to the backups: its IB neighbours and the Ethernet
+ * hosts it knows, so that a new master announces them at once.
+ */
+static void sync_tables(struct engine *e, struct ha_group *g)
+{
+	struct neigh_hws *nh = calloc(1, sizeof(*nh));
+	unsigned int i = 0, j = 0, a, b;
+
+	if (!nh || !ha_kind()) {
+		free(nh);
+		return;
+	}
+	nh->pkey = g->pkey;
+	ipoib_port_foreach(ha_kind(), hw_port, nh);
+	while (i < nh->n || j < g->n_hosts || (!i && !j)) {
+		a = MIN(nh->n - i, HA_SYNC_NEIGH);
+		b = MIN(g->n_hosts - j, HA_SYNC_HOSTS);
+		send_state(e, g, nh->hw + i, a, g->hosts + j, b);
+		i += a;
+		j += b;
+		if (!a && !b)
+			break;
+	}
+	free(nh);
+}
+
+/* A backup: what the master passed on goes into the ipoib port. */
+static void apply_synced(struct ha_group *g)
+{
+	if (!g->n_synced || !ha_kind())
+		return;
+	ipoib_port_neigh_add(ha_kind(), g->pkey, g->synced, g->n_synced);
+	g->n_synced = 0;
+}
+
 /* ---- the state machine's actions ---- */
 
 static void set_standby(struct engine *e, struct ha_group *g)
 {
 	int part = ecore_part_find(&e->core, g->part);
 
-	if (part >= 0)
+	if (part >= 0) {
 		e->core.parts[part].standby = g->fsm.state != HA_MASTER;
+		e->core.parts[part].ha_watch = true;
+	}
 }
 
 static void became_master(struct engine *e, struct ha_group *g, uint64_t now)
@@ -522,6 +661,11 @@ uint64_t engine_ha_tick(struct engine *e, uint64_t now)
 			send_advert(e, g, g->fsm.prio, HA_F_BACKUP);
 			g->next_hello = now + HA_HELLO_MS;
 		}
+		if (g->fsm.state == HA_MASTER && now >= g->next_sync) {
+			sync_tables(e, g);
+			g->next_sync = now + HA_SYNC_MS;
+		}
+		apply_synced(g);
 		t = ha_fsm_next(&g->fsm);
 		next = t < next ? t : next;
 	}
@@ -552,8 +696,10 @@ static void group_del(struct engine *e, struct ha_group *g, uint64_t now)
 	int part = ecore_part_find(&e->core, g->part);
 
 	act(e, g, ha_fsm_stop(&g->fsm, now), now);
-	if (part >= 0)
+	if (part >= 0) {
 		e->core.parts[part].standby = false;
+		e->core.parts[part].ha_watch = false;
+	}
 	if (ha_kind())
 		ipoib_port_set_peer_gws(ha_kind(), g->pkey, NULL, 0);
 	g->used = false;
@@ -719,6 +865,8 @@ static json_t *group_json(const struct engine *e, const struct ha_group *g,
 	json_object_set_new(o, "since", time_json(f->since, now));
 	json_object_set_new(o, "since_ms",
 			    json_integer((json_int_t)(now - f->since)));
+	json_object_set_new(o, "since_mono_ms",
+			    json_integer((json_int_t)f->since));
 	json_object_set_new(o, "reason",
 			    json_string(ha_fsm_reason_name(f->reason)));
 	json_object_set_new(o, "last_failover",
@@ -736,6 +884,11 @@ static json_t *group_json(const struct engine *e, const struct ha_group *g,
 			    json_integer((json_int_t)g->adverts_rx));
 	json_object_set_new(o, "announced",
 			    json_integer((json_int_t)g->announced));
+	json_object_set_new(o, "syncs_tx",
+			    json_integer((json_int_t)g->syncs_tx));
+	json_object_set_new(o, "syncs_rx",
+			    json_integer((json_int_t)g->syncs_rx));
+	json_object_set_new(o, "hosts", json_integer(g->n_hosts));
 	json_object_set_new(o, "advert_interval_ms",
 			    json_integer(f->interval_ms));
 	json_object_set_new(o, "preempt_hold_ms", json_integer(f->hold_ms));
