@@ -166,8 +166,10 @@ unsigned int ha_fsm_rx(struct ha_fsm *f, const struct ha_advert *a,
 			f->next_advert = now + f->interval_ms;
 			return HA_ACT_ADVERT;
 		}
-		if (!ha_fsm_better(a->prio, a->id, f->prio, f->id))
-			return 0;
+		if (!ha_fsm_better(a->prio, a->id, f->prio, f->id)) {
+			f->next_advert = now + f->interval_ms;
+			return HA_ACT_ADVERT | HA_ACT_ANNOUNCE;
+		}
 		note_master(f, a, now);
 		return become_backup(f, HA_R_BETTER_MASTER, now);
 	}

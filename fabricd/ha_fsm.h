@@ -59,6 +59,9 @@ enum ha_reason {
 #define HA_ACT_RESIGN 2u /* send an advertisement of priority 0 */
 #define HA_ACT_MASTER 4u /* became master: forward, announce neighbours */
 #define HA_ACT_BACKUP 8u /* stopped forwarding */
+/* another gateway acted as master (it will step down when it hears us):
+ * announce the neighbours again, its announcements moved them */
+#define HA_ACT_ANNOUNCE 16u
 
 struct ha_fsm {
 	enum ha_state state;

@@ -58,6 +58,8 @@ static void print_group(json_t *e)
 	str_or_null(e, "since", " since %s");
 	out_uint(PRINT_JSON, "since_ms", NULL, num(e, "since_ms"));
 	out_uint(PRINT_JSON, "since_mono_ms", NULL, num(e, "since_mono_ms"));
+	out_uint(PRINT_JSON, "last_failover_mono_ms", NULL,
+		 num(e, "last_failover_mono_ms"));
 	out_string(PRINT_ANY, "reason", " (%s)",
 		   fctl_json_str(e, "reason", "-"));
 	str_or_null(e, "last_failover", " last failover %s");
@@ -74,6 +76,7 @@ static void print_group(json_t *e)
 	out_uint(PRINT_JSON, "syncs_tx", NULL, num(e, "syncs_tx"));
 	out_uint(PRINT_JSON, "syncs_rx", NULL, num(e, "syncs_rx"));
 	out_uint(PRINT_JSON, "hosts", NULL, num(e, "hosts"));
+	out_uint(PRINT_JSON, "reannounced", NULL, num(e, "reannounced"));
 	out_uint(PRINT_JSON, "advert_interval_ms", NULL,
 		 num(e, "advert_interval_ms"));
 	out_uint(PRINT_JSON, "preempt_hold_ms", NULL,

@@ -52,6 +52,7 @@ LOG_MODULE(ha);
 #define HA_CHECK_MS 20 /* carrier and ipoib port looked at this often */
 #define HA_HELLO_MS 1000 /* a backup's hello */
 #define HA_SYNC_MS 1000 /* the master's neighbour tables to the backups */
+#define HA_ANNOUNCE_REPEAT 2 /* a new master announces 1 + this often */
 #define HA_SYNC_NEIGH 48 /* IB neighbours in one state message */
 #define HA_SYNC_HOSTS 96 /* Ethernet hosts in one state message */
 #define HA_STANDBY_AGE_MS 3500 /* a standby not heard for this long */
@@ -91,6 +92,11 @@ struct ha_group {
 	uint64_t last_failover; /* when we last became master, or 0 */
 	enum ha_reason failover_reason;
 	uint64_t adverts_tx, adverts_rx, announced, syncs_tx, syncs_rx;
+	uint64_t reannounced; /* after another gateway acted as master */
+	/* a new master announces again, in case the first ones were lost */
+	uint64_t next_announce;
+	unsigned int announce_left;
+	struct log_ratelimit rl;
 };
 
 struct engine_ha {
@@ -523,32 +529,64 @@ static void set_standby(struct engine *e, struct ha_group *g)
 	}
 }
 
-static void became_master(struct engine *e, struct ha_group *g, uint64_t now)
+/* Announce the neighbours on both sides; how many in *@eth and *@ib. */
+static void announce(struct engine *e, struct ha_group *g, uint64_t now,
+		     unsigned int *eth, unsigned int *ib)
 {
 	int part = ecore_part_find(&e->core, g->part);
 	int slot = part < 0 ? -1 : ib_slot(e, part);
-	unsigned int ib = 0, eth = 0;
 
+	*eth = *ib = 0;
 	set_standby(e, g);
+	if (slot >= 0) {
+		*eth = announce_eth(e, g, slot, now);
+		*ib = announce_ib(e, g, slot);
+	}
+	g->announced += *ib + *eth;
+}
+
+static void became_master(struct engine *e, struct ha_group *g, uint64_t now,
+			  bool master_known, uint64_t master_seen)
+{
+	unsigned int ib, eth;
+
+	if (master_known && g->fsm.reason == HA_R_MASTER_DOWN)
+		VLOG_INFO("partition %s: the master (%s) last heard %llu ms "
+			  "ago",
+			  g->part, g->fsm.master_name,
+			  (unsigned long long)(now - master_seen));
 	g->last_failover = now;
 	g->failover_reason = g->fsm.reason;
-	if (slot >= 0) {
-		eth = announce_eth(e, g, slot, now);
-		ib = announce_ib(e, g, slot);
-	}
-	g->announced += ib + eth;
+	announce(e, g, now, &eth, &ib);
+	g->announce_left = HA_ANNOUNCE_REPEAT;
+	g->next_announce = now + g->fsm.interval_ms;
 	VLOG_INFO("partition %s: master (%s); announced %u IB neighbours on "
 		  "Ethernet, %u Ethernet hosts on IPoIB",
 		  g->part, ha_fsm_reason_name(g->fsm.reason), eth, ib);
 }
 
+/* Another gateway acted as master: take the neighbours back. */
+static void announce_again(struct engine *e, struct ha_group *g, uint64_t now)
+{
+	unsigned int ib, eth;
+
+	announce(e, g, now, &eth, &ib);
+	g->reannounced++;
+	VLOG_RL(&g->rl, LOG_LEVEL_INFO,
+		"partition %s: another gateway acted as master; "
+		"announced %u IB neighbours, %u Ethernet hosts again",
+		g->part, eth, ib);
+}
+
 static void act(struct engine *e, struct ha_group *g, unsigned int acts,
-		uint64_t now)
+		uint64_t now, bool known, uint64_t seen)
 {
 	if (acts & HA_ACT_RESIGN)
 		send_advert(e, g, 0, 0);
 	if (acts & HA_ACT_MASTER)
-		became_master(e, g, now);
+		became_master(e, g, now, known, seen);
+	else if (acts & HA_ACT_ANNOUNCE)
+		announce_again(e, g, now);
 	if (acts & HA_ACT_ADVERT)
 		send_advert(e, g, g->fsm.prio, 0);
 	if (acts & HA_ACT_BACKUP)
@@ -638,9 +676,9 @@ static void push_peers(struct engine *e, struct ha_group *g, uint64_t now)
 
 uint64_t engine_ha_tick(struct engine *e, uint64_t now)
 {
-	uint64_t next = UINT64_MAX, t;
-	bool check = now - e->ha->last_check >= HA_CHECK_MS;
-	unsigned int i, acts;
+	uint64_t next = UINT64_MAX, t, seen;
+	bool check = now - e->ha->last_check >= HA_CHECK_MS, known;
+	unsigned int i, acts, eth, ib;
 
 	if (check)
 		e->ha->last_check = now;
@@ -655,11 +693,19 @@ uint64_t engine_ha_tick(struct engine *e, uint64_t now)
 			acts |= check_eligible(e, g, now);
 			push_peers(e, g, now);
 		}
+		known = g->fsm.master_known;
+		seen = g->fsm.master_seen;
 		acts |= ha_fsm_tick(&g->fsm, now);
-		act(e, g, acts, now);
+		act(e, g, acts, now, known, seen);
 		if (g->fsm.state == HA_BACKUP && now >= g->next_hello) {
 			send_advert(e, g, g->fsm.prio, HA_F_BACKUP);
 			g->next_hello = now + HA_HELLO_MS;
+		}
+		if (g->fsm.state == HA_MASTER && g->announce_left &&
+		    now >= g->next_announce) {
+			announce(e, g, now, &eth, &ib);
+			g->next_announce = now + 2 * g->fsm.interval_ms;
+			g->announce_left--;
 		}
 		if (g->fsm.state == HA_MASTER && now >= g->next_sync) {
 			sync_tables(e, g);
@@ -684,6 +730,8 @@ static struct ha_group *group_add(struct engine *e, const char *part)
 		if (!e->ha->g[i].used) {
 			memset(&e->ha->g[i], 0, sizeof(e->ha->g[i]));
 			e->ha->g[i].used = true;
+			e->ha->g[i].rl =
+				(struct log_ratelimit)LOG_RATELIMIT_INIT(1, 5);
 			util_strlcpy(e->ha->g[i].part, part,
 				     sizeof(e->ha->g[i].part));
 			return &e->ha->g[i];
@@ -695,7 +743,7 @@ static void group_del(struct engine *e, struct ha_group *g, uint64_t now)
 {
 	int part = ecore_part_find(&e->core, g->part);
 
-	act(e, g, ha_fsm_stop(&g->fsm, now), now);
+	act(e, g, ha_fsm_stop(&g->fsm, now), now, false, 0);
 	if (part >= 0) {
 		e->core.parts[part].standby = false;
 		e->core.parts[part].ha_watch = false;
@@ -871,6 +919,8 @@ static json_t *group_json(const struct engine *e, const struct ha_group *g,
 			    json_string(ha_fsm_reason_name(f->reason)));
 	json_object_set_new(o, "last_failover",
 			    time_json(g->last_failover, now));
+	json_object_set_new(o, "last_failover_mono_ms",
+			    json_integer((json_int_t)g->last_failover));
 	json_object_set_new(o, "last_failover_reason",
 			    g->last_failover ? json_string(ha_fsm_reason_name(
 						       g->failover_reason)) :
@@ -889,6 +939,8 @@ static json_t *group_json(const struct engine *e, const struct ha_group *g,
 	json_object_set_new(o, "syncs_rx",
 			    json_integer((json_int_t)g->syncs_rx));
 	json_object_set_new(o, "hosts", json_integer(g->n_hosts));
+	json_object_set_new(o, "reannounced",
+			    json_integer((json_int_t)g->reannounced));
 	json_object_set_new(o, "advert_interval_ms",
 			    json_integer(f->interval_ms));
 	json_object_set_new(o, "preempt_hold_ms", json_integer(f->hold_ms));

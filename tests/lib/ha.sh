@@ -166,6 +166,8 @@ ha() {
 	$FCTL -s "$W/$1.sock" -j ha show 2>/dev/null |
 		jq -r ".[] | select(.partition == \"$2\") | .$3"
 }
+# mono_ms: CLOCK_MONOTONIC in ms, as fabricd's ha show gives its times
+mono_ms() { awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime; }
 ha_is() { [ "$(ha "$1" "$2" state)" = "$3" ]; }
 
 ping_ok() { ip netns exec "$1" busybox ping -c 2 -W 3 "$2" >/dev/null 2>&1; }

@@ -217,7 +217,9 @@ static void test_tie_break(void **state)
 	assert_int_equal(lo.state, HA_MASTER);
 	assert_int_equal(hi.state, HA_MASTER);
 	adv = advert_of(&lo, false);
-	assert_int_equal(ha_fsm_rx(&hi, &adv, 1001), 0);
+	/* the winner stays, advertises at once and announces again */
+	assert_int_equal(ha_fsm_rx(&hi, &adv, 1001),
+			 HA_ACT_ADVERT | HA_ACT_ANNOUNCE);
 	assert_int_equal(hi.state, HA_MASTER);
 	adv = advert_of(&hi, false);
 	assert_int_equal(ha_fsm_rx(&lo, &adv, 1001), HA_ACT_BACKUP);
