@@ -72,6 +72,8 @@ static void print_group(json_t *e)
 		 json_is_true(json_object_get(e, "carrier")));
 	out_uint(PRINT_JSON, "adverts_tx", NULL, num(e, "adverts_tx"));
 	out_uint(PRINT_JSON, "adverts_rx", NULL, num(e, "adverts_rx"));
+	out_uint(PRINT_JSON, "adverts_tx_eth", NULL, num(e, "adverts_tx_eth"));
+	out_uint(PRINT_JSON, "adverts_rx_eth", NULL, num(e, "adverts_rx_eth"));
 	out_uint(PRINT_JSON, "announced", NULL, num(e, "announced"));
 	out_uint(PRINT_JSON, "syncs_tx", NULL, num(e, "syncs_tx"));
 	out_uint(PRINT_JSON, "syncs_rx", NULL, num(e, "syncs_rx"));

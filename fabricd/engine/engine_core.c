@@ -650,6 +650,15 @@ static inline bool unlikely_watch(const struct engine_core *c,
 	       pkt->data[13] == 0x06;
 }
 
+/* A gateway group's advertisement from Ethernet (not from the IB port). */
+static inline bool unlikely_ha(const struct engine_core *c,
+			       const struct rx_burst *b, const struct pkt *pkt)
+{
+	return __builtin_expect(b->pt->ha_watch, 0) && c->ha_fn &&
+	       !(c->ib_ports & bit(b->in)) && pkt->len >= 14 &&
+	       pkt->data[12] == 0x88 && pkt->data[13] == 0xb6;
+}
+
 /* Classify, learn and look up one received frame; queue it on its ports. */
 static void forward_one(struct engine_core *c, struct rx_burst *b,
 			struct pkt *pkt)
@@ -670,6 +679,10 @@ static void forward_one(struct engine_core *c, struct rx_burst *b,
 		span_rx(c, b->in, pkt);
 	if (pkt->part != b->part)
 		start_part_run(c, b, pkt->part);
+	if (unlikely_ha(c, b, pkt)) {
+		c->ha_fn(c->standby_arg, pkt);
+		return;
+	}
 	out = lookup(c, b, pkt);
 	if (c->flows && out && !--c->flow_skip)
 		flow_sample(c, b, pkt, out);

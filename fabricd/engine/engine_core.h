@@ -146,6 +146,14 @@ struct engine_core {
 	 */
 	void (*standby_fn)(void *arg, unsigned int slot, const struct pkt *pkt);
 	void *standby_arg;
+	/*
+	 * ha_fn (may be NULL): a frame of ethertype 0x88B6 (fabricd HA) from
+	 * an Ethernet port of a partition with ha_watch, untagged, its
+	 * partition in pkt->part; it is consumed (not forwarded), the frame
+	 * stays the core's. Gateways of a group hear each other's
+	 * advertisements on Ethernet too.
+	 */
+	void (*ha_fn)(void *arg, const struct pkt *pkt);
 	uint64_t bytes_copied; /* payload bytes the engine copied */
 	uint64_t drops[ECORE_DROP_MAX]; /* all ports */
 	/* copies made in this burst: at most one per packet and port */

@@ -93,6 +93,7 @@ struct ha_group {
 	enum ha_reason failover_reason;
 	uint64_t adverts_tx, adverts_rx, announced, syncs_tx, syncs_rx;
 	uint64_t reannounced; /* after another gateway acted as master */
+	uint64_t adverts_tx_eth, adverts_rx_eth; /* on the Ethernet side */
 	/* a new master announces again, in case the first ones were lost */
 	uint64_t next_announce;
 	unsigned int announce_left;
@@ -206,6 +207,38 @@ static void ha_rx(void *arg, const struct ipoib_proto_rx *rx, struct pkt *pkt)
 	pool_free(pkt);
 }
 
+/* The QP address an advertisement's identity names (GID, QPN). */
+static void id_hwaddr(const uint8_t id[HA_ID_LEN], struct ipoib_hwaddr *hw)
+{
+	struct ipoib_gid gid;
+
+	memcpy(gid.raw, id, 16);
+	ipoib_hwaddr_make(
+		hw, 0, (uint32_t)(id[17] << 16 | id[18] << 8 | id[19]), &gid);
+}
+
+/* ecore's ha_fn: an advertisement that came over Ethernet. */
+static void ha_eth_rx(void *arg, const struct pkt *pkt)
+{
+	struct engine *e = arg;
+	struct ipoib_hwaddr hw;
+	struct ha_advert a;
+	struct ha_group *g;
+	uint64_t now = util_now_ms();
+
+	if (pkt->part >= ECORE_MAX_PARTS)
+		return;
+	g = group_of_part(e, e->core.parts[pkt->part].name);
+	if (!g || ha_fsm_advert_decode(pkt->data + 14, pkt->len - 14, &a) ||
+	    (a.pkey ^ g->pkey) & IB_PKEY_BASE_MASK ||
+	    !memcmp(a.id, g->fsm.id, HA_ID_LEN))
+		return;
+	g->adverts_rx_eth++;
+	id_hwaddr(a.id, &hw);
+	peer_note(g, &hw, &a, now);
+	g->pending |= ha_fsm_rx(&g->fsm, &a, now);
+}
+
 static const struct ipoib_proto_ops ha_proto_ops = {
 	.name = "ha",
 	.rx = ha_rx,
@@ -288,12 +321,51 @@ static bool group_send(struct ha_group *g, struct pkt *pkt)
 	return false;
 }
 
+static struct pkt *eth_frame(struct engine *e, const uint8_t *src,
+			     uint16_t type, unsigned int len);
+static int ib_slot(const struct engine *e, int part);
+
+/*
+ * The master's advertisement on the partition's Ethernet side too, from
+ * the MAC the group derives for its QP, entering the partition from its
+ * ipoib port: when the IB path between the gateways breaks, they still
+ * hear each other there, and do not both become master.
+ */
+static void send_advert_eth(struct engine *e, struct ha_group *g,
+			    const struct pkt *adv)
+{
+	int part = ecore_part_find(&e->core, g->part);
+	int slot = part < 0 ? -1 : ib_slot(e, part);
+	struct ipoib_hwaddr hw;
+	struct pkt *pkt;
+	uint8_t mac[6];
+	bool standby;
+
+	if (slot < 0)
+		return;
+	id_hwaddr(g->fsm.id, &hw);
+	ipoib_neigh_derive_mac(g->pkey, &hw, 0, mac);
+	pkt = eth_frame(e, mac, HA_ETHERTYPE, 14 + adv->len);
+	if (!pkt)
+		return;
+	memcpy(pkt->data + 14, adv->data, adv->len);
+	standby = e->core.parts[part].standby;
+	e->core.parts[part].standby = false; /* a resigning master's too */
+	ecore_process(&e->core, (unsigned int)slot, &pkt, 1, util_now_ms());
+	e->core.parts[part].standby = standby;
+	g->adverts_tx_eth++;
+}
+
 static void send_advert(struct engine *e, struct ha_group *g, uint8_t prio,
 			uint8_t flags)
 {
 	struct pkt *pkt = advert_pkt(e, g, prio, flags);
 
-	if (pkt && group_send(g, pkt))
+	if (!pkt)
+		return;
+	if (!(flags & HA_F_BACKUP))
+		send_advert_eth(e, g, pkt);
+	if (group_send(g, pkt))
 		g->adverts_tx++;
 }
 
@@ -825,6 +897,7 @@ int engine_ha_create(struct engine *e)
 	e->ha->sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	util_strlcpy(e->ha->gw_name, e->gw_name, sizeof(e->ha->gw_name));
 	e->core.standby_fn = ha_standby_frame;
+	e->core.ha_fn = ha_eth_rx;
 	e->core.standby_arg = e;
 	ret = ipoib_proto_register(IPOIB_PROTO_HA, &ha_proto_ops, e);
 	if (ret)
@@ -939,6 +1012,10 @@ static json_t *group_json(const struct engine *e, const struct ha_group *g,
 	json_object_set_new(o, "syncs_rx",
 			    json_integer((json_int_t)g->syncs_rx));
 	json_object_set_new(o, "hosts", json_integer(g->n_hosts));
+	json_object_set_new(o, "adverts_tx_eth",
+			    json_integer((json_int_t)g->adverts_tx_eth));
+	json_object_set_new(o, "adverts_rx_eth",
+			    json_integer((json_int_t)g->adverts_rx_eth));
 	json_object_set_new(o, "reannounced",
 			    json_integer((json_int_t)g->reannounced));
 	json_object_set_new(o, "advert_interval_ms",
