@@ -28,17 +28,17 @@ static void str_or_null(json_t *e, const char *key, const char *fmt)
 		out_null(PRINT_ANY, key, fmt);
 }
 
-/* "a,b" in text, the array in JSON. */
-static void print_standbys(json_t *e)
+/* "a,b" in text (after @label), the array @key in JSON. */
+static void print_names(json_t *e, const char *key, const char *label)
 {
-	json_t *a = json_object_get(e, "standbys"), *s;
+	json_t *a = json_object_get(e, key), *s;
 	size_t i;
 
 	if (out_is_json()) {
-		out_json("standbys", json_incref(a ? a : json_array()));
+		out_json(key, json_incref(a ? a : json_array()));
 		return;
 	}
-	out_text(" standbys ");
+	out_text("%s", label);
 	if (!json_array_size(a))
 		out_text("-");
 	json_array_foreach(a, i, s)
@@ -54,7 +54,7 @@ static void print_group(json_t *e)
 	out_string(PRINT_ANY, "state", " %-6s", fctl_json_str(e, "state", "-"));
 	out_uint(PRINT_ANY, "priority", " prio %" PRIu64, num(e, "priority"));
 	str_or_null(e, "active", " active %s");
-	print_standbys(e);
+	print_names(e, "standbys", " standbys ");
 	str_or_null(e, "since", " since %s");
 	out_uint(PRINT_JSON, "since_ms", NULL, num(e, "since_ms"));
 	out_uint(PRINT_JSON, "since_mono_ms", NULL, num(e, "since_mono_ms"));
@@ -66,6 +66,7 @@ static void print_group(json_t *e)
 	str_or_null(e, "last_failover_reason", " (%s)");
 	out_uint(PRINT_ANY, "failovers", " failovers %" PRIu64,
 		 num(e, "failovers"));
+	print_names(e, "masters", " masters ");
 	out_bool(PRINT_JSON, "eligible", NULL,
 		 json_is_true(json_object_get(e, "eligible")));
 	out_bool(PRINT_JSON, "carrier", NULL,

@@ -950,6 +950,26 @@ static json_t *time_json(uint64_t then, uint64_t now)
 	return json_string(buf);
 }
 
+/*
+ * The masters: we when master, and the group's gateways whose last
+ * advertisement (a master's) is younger than the master-down interval.
+ * More than one: two gateways forward the partition.
+ */
+static json_t *masters_json(const struct engine *e, const struct ha_group *g,
+			    uint64_t now)
+{
+	unsigned int i, md = ha_fsm_master_down_ms(g->fsm.interval_ms, 1);
+	json_t *a = json_array();
+
+	if (g->fsm.state == HA_MASTER)
+		json_array_append_new(a, json_string(e->ha->gw_name));
+	for (i = 0; i < g->n_peers; i++)
+		if (!g->peers[i].backup && g->peers[i].prio &&
+		    now - g->peers[i].seen < md)
+			json_array_append_new(a, json_string(g->peers[i].name));
+	return a;
+}
+
 /* The standbys: the group's backups heard lately, and we when backup. */
 static json_t *standbys_json(const struct engine *e, const struct ha_group *g,
 			     uint64_t now)
@@ -983,6 +1003,7 @@ static json_t *group_json(const struct engine *e, const struct ha_group *g,
 	json_object_set_new(o, "active",
 			    active ? json_string(active) : json_null());
 	json_object_set_new(o, "standbys", standbys_json(e, g, now));
+	json_object_set_new(o, "masters", masters_json(e, g, now));
 	json_object_set_new(o, "since", time_json(f->since, now));
 	json_object_set_new(o, "since_ms",
 			    json_integer((json_int_t)(now - f->since)));
