@@ -59,19 +59,24 @@ void doctor_fabricd_read(struct doctor_env *e)
 	ctl_client_close(c);
 }
 
-/* The member of array @arr whose "name" is @name, or NULL. */
-static json_t *find_named(json_t *arr, const char *name)
+/* The member of array @arr whose string @key is @name, or NULL. */
+static json_t *find_by(json_t *arr, const char *key, const char *name)
 {
 	const char *n;
 	json_t *v;
 	size_t i;
 
 	json_array_foreach(arr, i, v) {
-		n = doctor_fabricd_str(v, "name");
+		n = doctor_fabricd_str(v, key);
 		if (n && !strcmp(n, name))
 			return v;
 	}
 	return NULL;
+}
+
+static json_t *find_named(json_t *arr, const char *name)
+{
+	return find_by(arr, "name", name);
 }
 
 json_t *doctor_fabricd_partition(const struct doctor_env *e, const char *name)
@@ -205,21 +210,6 @@ static void check_agrees(const struct doctor_env *e, struct doctor_part *p)
 	}
 }
 
-/* The partition's gateway group in @ha (ha/show), or NULL. */
-static json_t *find_group(json_t *ha, const char *part)
-{
-	const char *n;
-	json_t *v;
-	size_t i;
-
-	json_array_foreach(ha, i, v) {
-		n = doctor_fabricd_str(v, "partition");
-		if (n && !strcmp(n, part))
-			return v;
-	}
-	return NULL;
-}
-
 /* "a, b" of the names in array @a into @buf. */
 static const char *names(json_t *a, char *buf, size_t len)
 {
@@ -237,7 +227,7 @@ static const char *names(json_t *a, char *buf, size_t len)
 /* A partition with a gateway group has exactly one active gateway. */
 static void check_ha(const struct doctor_env *e, struct doctor_part *p)
 {
-	json_t *g = find_group(e->fd_ha, p->part->name);
+	json_t *g = find_by(e->fd_ha, "partition", p->part->name);
 	json_t *m = json_object_get(g, "masters");
 	struct doctor_check *c;
 	char buf[DOCTOR_TEXT];

@@ -444,27 +444,43 @@ static unsigned int announce_ib(struct engine *e, struct ha_group *g, int slot)
 	return sent;
 }
 
-struct neigh_macs {
+/* The IB neighbours of one partition, from its ipoib port's table. */
+struct neigh_list {
 	uint16_t pkey;
+	struct ipoib_hwaddr hw[HA_NEIGH_MAX];
 	uint8_t mac[HA_NEIGH_MAX][6];
 	unsigned int n;
 };
 
 static void neigh_one(void *ctx, const struct ipoib_neigh_entry *ne)
 {
-	struct neigh_macs *nm = ctx;
+	struct neigh_list *nl = ctx;
 
-	if (nm->n < HA_NEIGH_MAX)
-		memcpy(nm->mac[nm->n++], ne->mac, 6);
+	if (nl->n < HA_NEIGH_MAX) {
+		nl->hw[nl->n] = ne->hw;
+		memcpy(nl->mac[nl->n++], ne->mac, 6);
+	}
 }
 
 static void neigh_port(void *ctx, const struct ipoib_port_view *v)
 {
-	struct neigh_macs *nm = ctx;
+	struct neigh_list *nl = ctx;
 
-	if (!((v->pkey ^ nm->pkey) & IB_PKEY_BASE_MASK))
-		ipoib_neigh_foreach(v->neigh, nm->pkey & IB_PKEY_BASE_MASK,
-				    neigh_one, nm);
+	if (!((v->pkey ^ nl->pkey) & IB_PKEY_BASE_MASK))
+		ipoib_neigh_foreach(v->neigh, nl->pkey & IB_PKEY_BASE_MASK,
+				    neigh_one, nl);
+}
+
+/* The neighbours of @g's partition (malloc'ed), or NULL. */
+static struct neigh_list *neigh_list(const struct ha_group *g)
+{
+	struct neigh_list *nl = ha_kind() ? calloc(1, sizeof(*nl)) : NULL;
+
+	if (!nl)
+		return NULL;
+	nl->pkey = g->pkey;
+	ipoib_port_foreach(ha_kind(), neigh_port, nl);
+	return nl;
 }
 
 /*
@@ -475,16 +491,12 @@ static void neigh_port(void *ctx, const struct ipoib_port_view *v)
 static unsigned int announce_eth(struct engine *e, struct ha_group *g, int slot,
 				 uint64_t now)
 {
-	struct neigh_macs *nm = calloc(1, sizeof(*nm));
+	struct neigh_list *nm = neigh_list(g);
 	struct pkt *pkts[ECORE_BURST];
 	unsigned int i, n, sent = 0;
 
-	if (!nm || !ha_kind()) {
-		free(nm);
+	if (!nm)
 		return 0;
-	}
-	nm->pkey = g->pkey;
-	ipoib_port_foreach(ha_kind(), neigh_port, nm);
 	for (i = 0; i < nm->n; i += n) {
 		for (n = 0; n < ECORE_BURST && i + n < nm->n; n++) {
 			pkts[n] =
@@ -499,29 +511,6 @@ static unsigned int announce_eth(struct engine *e, struct ha_group *g, int slot,
 	}
 	free(nm);
 	return sent;
-}
-
-struct neigh_hws {
-	uint16_t pkey;
-	struct ipoib_hwaddr hw[HA_NEIGH_MAX];
-	unsigned int n;
-};
-
-static void hw_one(void *ctx, const struct ipoib_neigh_entry *ne)
-{
-	struct neigh_hws *nh = ctx;
-
-	if (nh->n < HA_NEIGH_MAX)
-		nh->hw[nh->n++] = ne->hw;
-}
-
-static void hw_port(void *ctx, const struct ipoib_port_view *v)
-{
-	struct neigh_hws *nh = ctx;
-
-	if (!((v->pkey ^ nh->pkey) & IB_PKEY_BASE_MASK))
-		ipoib_neigh_foreach(v->neigh, nh->pkey & IB_PKEY_BASE_MASK,
-				    hw_one, nh);
 }
 
 /* One state message: neighbours @nb[0..@nn), hosts @h[0..@nh). */
@@ -559,15 +548,11 @@ static void send_state(struct engine *e, struct ha_group *g,
  */
 static void sync_tables(struct engine *e, struct ha_group *g)
 {
-	struct neigh_hws *nh = calloc(1, sizeof(*nh));
+	struct neigh_list *nh = neigh_list(g);
 	unsigned int i = 0, j = 0, a, b;
 
-	if (!nh || !ha_kind()) {
-		free(nh);
+	if (!nh)
 		return;
-	}
-	nh->pkey = g->pkey;
-	ipoib_port_foreach(ha_kind(), hw_port, nh);
 	while (i < nh->n || j < g->n_hosts || (!i && !j)) {
 		a = MIN(nh->n - i, HA_SYNC_NEIGH);
 		b = MIN(g->n_hosts - j, HA_SYNC_HOSTS);

@@ -210,23 +210,12 @@ tcp_start() {
 	head -c $(($4 * 1048576)) /dev/urandom >"$W/data"
 	TCP_WANT="$(($4 * 1048576)) $(sha256sum <"$W/data" | cut -d' ' -f1)"
 	rm -f "$W/ready" "$W/got"
-	ip netns exec "$2" python3 -c '
-import hashlib, socket
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("0.0.0.0", 5001)); s.listen(1); s.settimeout(60)
-open("'"$W/ready"'", "w").close()
-c, _ = s.accept(); c.settimeout(60); h = hashlib.sha256(); n = 0
-while True:
-    d = c.recv(65536)
-    if not d: break
-    h.update(d); n += len(d)
-print(n, h.hexdigest())' >"$W/got" 2>&1 &
+	ip netns exec "$2" python3 "$HA_TOP/tests/lib/tcp_sha.py" recv 5001 \
+		"$W/ready" >"$W/got" 2>&1 &
 	TCP_SRV=$!
 	wait_for 5 test -e "$W/ready"
-	ip netns exec "$1" python3 -c '
-import socket, sys
-c = socket.create_connection(("'"$3"'", 5001), timeout=60)
-c.sendall(open("'"$W/data"'", "rb").read()); c.close()' >"$W/tcp.log" 2>&1 &
+	ip netns exec "$1" python3 "$HA_TOP/tests/lib/tcp_sha.py" send "$3" 5001 \
+		"$W/data" >"$W/tcp.log" 2>&1 &
 	TCP_CLI=$!
 }
 tcp_ok() {
