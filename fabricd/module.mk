@@ -7,12 +7,12 @@ FABRICD_SRCS := fabricd/daemon.c fabricd/daemon_ctl.c fabricd/daemon_flow.c \
 	fabricd/daemon_ib.c fabricd/flow_export.c \
 	fabricd/daemon_syslog.c fabricd/pkeys_async.c \
 	fabricd/metrics.c fabricd/pkeys.c fabricd/port_kinds.c \
-	fabricd/sdnotify.c \
+	fabricd/sdnotify.c fabricd/ha_fsm.c \
 	fabricd/engine/engine.c fabricd/engine/engine_core.c \
 	fabricd/engine/engine_check.c fabricd/engine/engine_ctl.c \
 	fabricd/engine/engine_flow.c \
 	fabricd/engine/engine_fast.c \
-	fabricd/engine/engine_ipoib.c \
+	fabricd/engine/engine_ipoib.c fabricd/engine/engine_ha.c \
 	fabricd/engine/ifcheck.c fabricd/engine/span.c \
 	fabricd/engine/span_ctl.c \
 	fabricd/reconcile/reconcile.c fabricd/reconcile/reconcile_desired.c \

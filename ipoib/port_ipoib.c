@@ -105,6 +105,9 @@ struct ipoib_port {
 	struct ipoib_ctx ctx;
 	struct ipoib_port_stats st;
 	struct port_hw_stats hw;
+	/* ipoib_port_set_peer_gws(): frames from these QPs are dropped */
+	struct ipoib_hwaddr peer_gws[IPOIB_PEER_GW_MAX];
+	unsigned int n_peer_gws;
 	struct ip_entry ipmap[IPMAP_SIZE];
 	struct path_entry by_lid[PATHMAP_SIZE];
 	struct path_entry by_gid[PATHMAP_SIZE];
@@ -1212,6 +1215,20 @@ static bool rx_proto(struct ipoib_port *ip, const struct ibv_wc *wc,
 	return true;
 }
 
+/* Did another gateway of our HA group send it (from its Ethernet)? */
+static bool from_peer_gw(const struct ipoib_port *ip,
+			 const struct ipoib_rx_info *rx)
+{
+	struct ipoib_hwaddr src;
+	unsigned int i;
+
+	ipoib_hwaddr_make(&src, 0, rx->src_qpn, &rx->sgid);
+	for (i = 0; i < ip->n_peer_gws; i++)
+		if (ipoib_hwaddr_same_port(&src, &ip->peer_gws[i]))
+			return true;
+	return false;
+}
+
 static bool rx_one(struct ipoib_port *ip, const struct ibv_wc *wc)
 {
 	static struct log_ratelimit rl = LOG_RATELIMIT_INIT(1, 5);
@@ -1234,6 +1251,10 @@ static bool rx_one(struct ipoib_port *ip, const struct ibv_wc *wc)
 		return false; /* a handler's, or dropped */
 	if (ip->cfg.proto_only) {
 		ip->st.rx_untranslated++;
+		goto drop;
+	}
+	if (ip->n_peer_gws && from_peer_gw(ip, &rx)) {
+		ipoib_drop_count(&ip->st.drops, IPOIB_DROP_PEER_GATEWAY);
 		goto drop;
 	}
 	if (ipoib_port_rx_frame(&ip->ctx, pkt, wc->byte_len, ip->buf_size,
@@ -1548,6 +1569,47 @@ int ipoib_port_raw_info(struct ipoib_kind *k, uint16_t pkey,
 			       ip->mtu - IPOIB_HDR_LEN);
 		if (local)
 			*local = ip->ctx.local;
+		pthread_mutex_unlock(&ip->lock);
+	}
+	pthread_mutex_unlock(&k->lock);
+	return ret;
+}
+
+int ipoib_port_set_peer_gws(struct ipoib_kind *k, uint16_t pkey,
+			    const struct ipoib_hwaddr *gws, unsigned int n)
+{
+	struct ipoib_port *ip;
+
+	pthread_mutex_lock(&k->lock);
+	ip = port_by_pkey(k, pkey);
+	if (ip) {
+		pthread_mutex_lock(&ip->lock);
+		ip->n_peer_gws = MIN(n, IPOIB_PEER_GW_MAX);
+		memcpy(ip->peer_gws, gws, ip->n_peer_gws * sizeof(*gws));
+		pthread_mutex_unlock(&ip->lock);
+	}
+	pthread_mutex_unlock(&k->lock);
+	return ip ? 0 : -ENODEV;
+}
+
+int ipoib_port_neigh_add(struct ipoib_kind *k, uint16_t pkey,
+			 const struct ipoib_hwaddr *hws, unsigned int n)
+{
+	struct ipoib_port *ip;
+	unsigned int i;
+	int ret = 0;
+
+	pthread_mutex_lock(&k->lock);
+	ip = port_by_pkey(k, pkey);
+	if (!ip)
+		ret = -ENODEV;
+	else {
+		pthread_mutex_lock(&ip->lock);
+		for (i = 0; i < n; i++)
+			if (!ipoib_hwaddr_same_port(&hws[i], &ip->ctx.local) &&
+			    !ipoib_neigh_learn(ip->ctx.neigh, ip->ctx.pkey,
+					       &hws[i], util_now_ms(), NULL))
+				ret++;
 		pthread_mutex_unlock(&ip->lock);
 	}
 	pthread_mutex_unlock(&k->lock);

@@ -160,6 +160,28 @@ int ipoib_port_send_raw(struct ipoib_kind *k, uint16_t pkey, uint16_t ethertype,
 int ipoib_port_raw_info(struct ipoib_kind *k, uint16_t pkey,
 			struct ipoib_hwaddr *local);
 
+#define IPOIB_PEER_GW_MAX 8
+
+/*
+ * ipoib_port_set_peer_gws - the QPs (@n of them, at most
+ * IPOIB_PEER_GW_MAX) of the other gateways of partition @pkey's HA group:
+ * the port of that partition drops every IPoIB frame they send
+ * (IPOIB_DROP_PEER_GATEWAY), since it came from the Ethernet segment that
+ * this gateway serves too; fabricd's own frames (ipoib/proto.h) still
+ * reach their handler. Returns 0 or -ENODEV (no open port of @pkey).
+ */
+int ipoib_port_set_peer_gws(struct ipoib_kind *k, uint16_t pkey,
+			    const struct ipoib_hwaddr *gws, unsigned int n);
+
+/*
+ * ipoib_port_neigh_add - learn the @n IB neighbours @hws in partition
+ * @pkey's port as if they had sent (another gateway of the HA group passed
+ * them on), so that this gateway translates for them at once when it
+ * becomes master. Returns how many were learned, or -ENODEV.
+ */
+int ipoib_port_neigh_add(struct ipoib_kind *k, uint16_t pkey,
+			 const struct ipoib_hwaddr *hws, unsigned int n);
+
 /* What ipoib_port_foreach shows of one open port. */
 struct ipoib_port_view {
 	const char *name;

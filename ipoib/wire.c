@@ -30,6 +30,7 @@ static const char *const drop_names[IPOIB_DROP_MAX] = {
 	[IPOIB_DROP_NEIGH_FULL] = "neigh_full",
 	[IPOIB_DROP_NO_ETH_DEST] = "no_eth_dest",
 	[IPOIB_DROP_NO_ROOM] = "no_room",
+	[IPOIB_DROP_PEER_GATEWAY] = "peer_gateway",
 };
 
 const char *ipoib_drop_name(enum ipoib_drop_reason r)

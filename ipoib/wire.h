@@ -82,6 +82,7 @@ enum ipoib_drop_reason {
 	IPOIB_DROP_NEIGH_FULL, /* neighbour table could not learn */
 	IPOIB_DROP_NO_ETH_DEST, /* unicast to an Ethernet host not resolved */
 	IPOIB_DROP_NO_ROOM, /* not enough headroom or tailroom */
+	IPOIB_DROP_PEER_GATEWAY, /* from another gateway of our HA group */
 	IPOIB_DROP_MAX,
 };
 

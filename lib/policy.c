@@ -34,6 +34,7 @@ static void gateway_free(struct policy_gateway *gw)
 	for (i = 0; i < gw->n_addrs; i++)
 		free(gw->addrs[i].addrs);
 	free(gw->addrs);
+	free(gw->prios);
 }
 
 void policy_free(struct policy *pol)
@@ -119,6 +120,28 @@ policy_gateway_addrs(const struct policy_gateway *gw,
 		if (gw->addrs[i].partition == part)
 			return &gw->addrs[i];
 	return NULL;
+}
+
+unsigned int policy_gateway_priority(const struct policy_gateway *gw,
+				     const struct policy_partition *part)
+{
+	size_t i;
+
+	for (i = 0; i < gw->n_prios; i++)
+		if (gw->prios[i].partition == part)
+			return gw->prios[i].priority;
+	return 0;
+}
+
+bool policy_partition_has_group(const struct policy *pol,
+				const struct policy_partition *part)
+{
+	size_t i;
+
+	for (i = 0; i < pol->n_gateways; i++)
+		if (policy_gateway_priority(&pol->gateways[i], part))
+			return true;
+	return false;
 }
 
 /* A node selector is resolved by the SM plugin against node descriptions;

@@ -128,6 +128,33 @@ struct policy_gw_addrs {
 	size_t n_addrs;
 };
 
+/*
+ * HA (gateway groups): the gateways that give a partition a priority form
+ * its group; the one with the highest priority forwards between Ethernet
+ * and IPoIB for it (fabricd/ha.h, VRRP's model, RFC 5798).
+ */
+#define POLICY_HA_PRIO_MIN 1
+#define POLICY_HA_PRIO_MAX 254
+#define POLICY_HA_INTERVAL_DEFAULT 100 /* ms between advertisements */
+#define POLICY_HA_INTERVAL_MIN 10
+#define POLICY_HA_INTERVAL_MAX 10000
+#define POLICY_HA_HOLD_DEFAULT 3000 /* ms a returning master waits */
+#define POLICY_HA_HOLD_MAX 600000
+
+/* A gateway's priority in one partition's group. */
+struct policy_gw_prio {
+	const struct policy_partition *partition;
+	unsigned int priority; /* POLICY_HA_PRIO_MIN..MAX */
+	struct policy_loc loc;
+};
+
+/* gateway_ha: the timers every group uses. */
+struct policy_ha {
+	unsigned int advert_interval_ms;
+	unsigned int preempt_hold_ms;
+	struct policy_loc loc;
+};
+
 struct policy_gateway {
 	char *name;
 	uint64_t port_guid; /* 0 when the gateway has no IB port */
@@ -136,6 +163,8 @@ struct policy_gateway {
 	unsigned int ib_port; /* 1-based verbs port number, 0 when unset */
 	struct policy_gw_addrs *addrs;
 	size_t n_addrs;
+	struct policy_gw_prio *prios; /* priority: { PARTITION: N } */
+	size_t n_prios;
 	struct policy_loc loc;
 };
 
@@ -228,6 +257,7 @@ struct policy {
 	size_t n_ports;
 	struct policy_metrics metrics;
 	struct policy_flow_export flow_export;
+	struct policy_ha ha;
 };
 
 /*
@@ -265,6 +295,20 @@ const struct policy_gateway *policy_find_gateway(const struct policy *pol,
 const struct policy_gw_addrs *
 policy_gateway_addrs(const struct policy_gateway *gw,
 		     const struct policy_partition *part);
+
+/*
+ * policy_gateway_priority - @gw's priority in @part's gateway group, or 0
+ * when @gw is no member of it.
+ */
+unsigned int policy_gateway_priority(const struct policy_gateway *gw,
+				     const struct policy_partition *part);
+
+/*
+ * policy_partition_has_group - true when some gateway gives @part a
+ * priority: then only its group's master forwards it (fabric.yaml(5)).
+ */
+bool policy_partition_has_group(const struct policy *pol,
+				const struct policy_partition *part);
 
 /*
  * Membership as bits, the way a port's PKey table holds a partition: a

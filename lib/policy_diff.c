@@ -221,6 +221,19 @@ gw_addrs_by_name(const struct policy_gateway *gw, const char *part)
 	return NULL;
 }
 
+/* "ta:200 tb:100": the gateway's priorities in its groups, or "none". */
+static void prios_text(const struct policy_gateway *gw, char *buf, size_t len)
+{
+	size_t i, off = 0;
+
+	snprintf(buf, len, "none");
+	for (i = 0; i < gw->n_prios && off < len; i++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%s:%u",
+					i ? " " : "",
+					gw->prios[i].partition->name,
+					gw->prios[i].priority);
+}
+
 static void diff_gateway(struct differ *d, const struct policy_gateway *a,
 			 const struct policy_gateway *b)
 {
@@ -233,6 +246,9 @@ static void diff_gateway(struct differ *d, const struct policy_gateway *a,
 	util_format_guid(a->port_guid, x, sizeof(x));
 	util_format_guid(b->port_guid, y, sizeof(y));
 	field(d, "gateway", b->name, "port_guid", x, y, "gateways");
+	prios_text(a, x, sizeof(x));
+	prios_text(b, y, sizeof(y));
+	field(d, "gateway", b->name, "priority", x, y, "gateways");
 	/* Addresses by partition, from both sides; changes reported once. */
 	for (s = 0; s < 2; s++) {
 		for (i = 0; i < gws[s]->n_addrs; i++) {
@@ -363,6 +379,19 @@ static void diff_flow_export(struct differ *d, const struct policy *a,
 	field(d, "flow_export", "collector", NULL, x, y, "hosts");
 }
 
+/* gateway_ha: the timers of every gateway group. */
+static void diff_ha(struct differ *d, const struct policy *a,
+		    const struct policy *b)
+{
+	char x[64], y[64];
+
+	snprintf(x, sizeof(x), "advert_interval_ms %u, preempt_hold_ms %u",
+		 a->ha.advert_interval_ms, a->ha.preempt_hold_ms);
+	snprintf(y, sizeof(y), "advert_interval_ms %u, preempt_hold_ms %u",
+		 b->ha.advert_interval_ms, b->ha.preempt_hold_ms);
+	field(d, "gateway_ha", "timers", NULL, x, y, "gateways");
+}
+
 /* The default partition's membership, IPoIB and MTU (0: OpenSM's). */
 static void diff_default(struct differ *d, const struct policy *a,
 			 const struct policy *b)
@@ -392,6 +421,7 @@ unsigned int policy_diff(const struct policy *old, const struct policy *new,
 	diff_ports(&d, old, new);
 	diff_metrics(&d, old, new);
 	diff_flow_export(&d, old, new);
+	diff_ha(&d, old, new);
 	return d.n;
 }
 

@@ -471,10 +471,55 @@ static void gw_addresses(struct loader *ld, yaml_node_t *v, void *ctx)
 	}
 }
 
+/* priority: { PARTITION: N }: the gateway's place in each group. */
+static void gw_priority(struct loader *ld, yaml_node_t *v, void *ctx)
+{
+	struct policy_gateway *gw = ((struct gw_ctx *)ctx)->gw;
+	yaml_node_pair_t *pair;
+	uint64_t prio;
+
+	if (v->type != YAML_MAPPING_NODE) {
+		pload_error(ld, v,
+			    "priority must map partition names to priorities, "
+			    "like '{ tenant-a: 200, tenant-b: 100 }'");
+		return;
+	}
+	gw->prios = pload_calloc(ld,
+				 (size_t)(v->data.mapping.pairs.top -
+					  v->data.mapping.pairs.start),
+				 sizeof(*gw->prios));
+	for (pair = v->data.mapping.pairs.start;
+	     pair < v->data.mapping.pairs.top; pair++) {
+		yaml_node_t *k = yaml_document_get_node(&ld->doc, pair->key);
+		yaml_node_t *n = yaml_document_get_node(&ld->doc, pair->value);
+		struct policy_gw_prio *gp = &gw->prios[gw->n_prios];
+
+		gp->partition = resolve_partition(ld, k);
+		if (!gp->partition ||
+		    pload_uint(ld, n, "priority", POLICY_HA_PRIO_MIN,
+			       POLICY_HA_PRIO_MAX, &prio))
+			continue;
+		if (policy_gateway_priority(gw, gp->partition)) {
+			pload_error(ld, k,
+				    "partition '%s' appears twice in this "
+				    "gateway's priority; keep one",
+				    gp->partition->name);
+			continue;
+		}
+		gp->priority = (unsigned int)prio;
+		gp->loc = pload_loc(k);
+		gw->n_prios++;
+	}
+}
+
 static const struct key_handler gw_keys[] = {
-	{ "name", true, gw_name },	  { "port_guid", false, gw_port_guid },
-	{ "uplink", true, gw_uplink },	  { "ib_device", false, gw_ib_device },
-	{ "ib_port", false, gw_ib_port }, { "addresses", false, gw_addresses },
+	{ "name", true, gw_name },
+	{ "port_guid", false, gw_port_guid },
+	{ "uplink", true, gw_uplink },
+	{ "ib_device", false, gw_ib_device },
+	{ "ib_port", false, gw_ib_port },
+	{ "addresses", false, gw_addresses },
+	{ "priority", false, gw_priority },
 };
 
 static void parse_gateway(struct loader *ld, yaml_node_t *item, void *ctx,
@@ -737,6 +782,36 @@ static void root_flow_export(struct loader *ld, yaml_node_t *v, void *ctx)
 			       fe->idle_timeout, fe->active_timeout);
 }
 
+/* ---- gateway_ha: -------------------------------------------------------- */
+
+static void ha_interval(struct loader *ld, yaml_node_t *v, void *ctx)
+{
+	uint64_t n;
+
+	if (!pload_uint(ld, v, "advert_interval_ms", POLICY_HA_INTERVAL_MIN,
+			POLICY_HA_INTERVAL_MAX, &n))
+		ld->pol->ha.advert_interval_ms = (unsigned int)n;
+}
+
+static void ha_hold(struct loader *ld, yaml_node_t *v, void *ctx)
+{
+	uint64_t n;
+
+	if (!pload_uint(ld, v, "preempt_hold_ms", 0, POLICY_HA_HOLD_MAX, &n))
+		ld->pol->ha.preempt_hold_ms = (unsigned int)n;
+}
+
+static const struct key_handler ha_keys[] = {
+	{ "advert_interval_ms", false, ha_interval },
+	{ "preempt_hold_ms", false, ha_hold },
+};
+
+static void root_ha(struct loader *ld, yaml_node_t *v, void *ctx)
+{
+	ld->pol->ha.loc = pload_loc(v);
+	pload_mapping(ld, v, "gateway_ha", ha_keys, ARRAY_SIZE(ha_keys), NULL);
+}
+
 /* ---- the document ------------------------------------------------------- */
 
 static void root_fabric(struct loader *ld, yaml_node_t *v, void *ctx)
@@ -808,6 +883,7 @@ static const struct key_handler root_keys[] = {
 	{ "ports", false, root_ports },
 	{ "metrics", false, root_metrics },
 	{ "flow_export", false, root_flow_export },
+	{ "gateway_ha", false, root_ha },
 };
 
 void pload_parse_root(struct loader *ld, yaml_node_t *root)

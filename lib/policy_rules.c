@@ -370,6 +370,22 @@ static void check_gateway_addrs(struct loader *ld, size_t gi)
 	}
 }
 
+/* HA advertisements ride on the partition's IPoIB broadcast group. */
+static void check_gateway_prios(struct loader *ld, size_t gi)
+{
+	const struct policy_gateway *gw = &ld->pol->gateways[gi];
+	size_t i;
+
+	for (i = 0; i < gw->n_prios; i++)
+		if (!gw->prios[i].partition->ipoib)
+			pload_error_at(ld, gw->prios[i].loc,
+				       "partition '%s' has 'ipoib: false': "
+				       "its gateways elect their master over "
+				       "its IPoIB broadcast group; set "
+				       "'ipoib: true' or drop the priority",
+				       gw->prios[i].partition->name);
+}
+
 static void check_gateways(struct loader *ld)
 {
 	const struct policy *pol = ld->pol;
@@ -399,6 +415,7 @@ static void check_gateways(struct loader *ld)
 					       b->loc.line);
 		}
 		check_gateway_addrs(ld, i);
+		check_gateway_prios(ld, i);
 	}
 }
 

@@ -10,7 +10,8 @@ set -e
 # tests/integration/fabricctl_policy.sh measures a refusal's memory.
 # libbpf/libxdp/bpftool/xdp-tools: the XDP fast path; libfixbuf and nfdump:
 # IPFIX export and its judges; libucx-dev/ucx-utils: peer links between
-# fabricd instances.
+# fabricd instances; nftables: tests/integration/gateway_ha_split.sh
+# filters the gateways' HA advertisements on the wire.
 PKGS="
 build-essential pkg-config clang llvm libclang-rt-14-dev clang-format
 libyaml-dev libjansson-dev libcmocka-dev jq
@@ -24,7 +25,7 @@ libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients
 openvswitch-switch valgrind prometheus
 debhelper systemd time
 libbpf-dev libxdp-dev bpftool xdp-tools libfixbuf-dev libfixbuf-tools nfdump
-libucx-dev ucx-utils
+libucx-dev ucx-utils nftables
 "
 
 missing=""

@@ -9,6 +9,7 @@
 TEST_LAYERS_test_cli := lib
 TEST_LAYERS_test_ctl_server := lib
 TEST_LAYERS_test_engine := fabricd ipoib eth lib
+TEST_LAYERS_test_ha_fsm := fabricd lib
 TEST_LAYERS_test_engine_policy := fabricd ipoib eth lib
 TEST_LAYERS_test_engine_gso := fabricd eth lib
 TEST_LAYERS_test_fdb := eth lib

@@ -77,6 +77,7 @@ struct doctor_env {
 	/* fabricd. */
 	int fd_err; /* 0 when it answered */
 	json_t *fd_status, *fd_parts, *fd_ports;
+	json_t *fd_ha; /* ha/show: the gateway groups; NULL: none known */
 	char fd_ports_err[DOCTOR_TEXT]; /* why port/list failed */
 	/* The kernel. */
 	bool vlan_mode; /* 802.1Q links, else addresses on the uplink */

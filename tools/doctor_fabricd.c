@@ -54,22 +54,29 @@ void doctor_fabricd_read(struct doctor_env *e)
 	if (!e->fd_err && fd_call(c, "port/list", &e->fd_ports, e->fd_ports_err,
 				  sizeof(e->fd_ports_err)))
 		e->fd_ports = NULL;
+	if (!e->fd_err && fd_call(c, "ha/show", &e->fd_ha, NULL, 0))
+		e->fd_ha = NULL; /* a fabricd without gateway groups */
 	ctl_client_close(c);
 }
 
-/* The member of array @arr whose "name" is @name, or NULL. */
-static json_t *find_named(json_t *arr, const char *name)
+/* The member of array @arr whose string @key is @name, or NULL. */
+static json_t *find_by(json_t *arr, const char *key, const char *name)
 {
 	const char *n;
 	json_t *v;
 	size_t i;
 
 	json_array_foreach(arr, i, v) {
-		n = doctor_fabricd_str(v, "name");
+		n = doctor_fabricd_str(v, key);
 		if (n && !strcmp(n, name))
 			return v;
 	}
 	return NULL;
+}
+
+static json_t *find_named(json_t *arr, const char *name)
+{
+	return find_by(arr, "name", name);
 }
 
 json_t *doctor_fabricd_partition(const struct doctor_env *e, const char *name)
@@ -203,6 +210,54 @@ static void check_agrees(const struct doctor_env *e, struct doctor_part *p)
 	}
 }
 
+/* "a, b" of the names in array @a into @buf. */
+static const char *names(json_t *a, char *buf, size_t len)
+{
+	size_t i, off = 0;
+	json_t *v;
+
+	buf[0] = '\0';
+	json_array_foreach(a, i, v)
+		off += (size_t)snprintf(buf + off, off < len ? len - off : 0,
+					"%s%s", i ? ", " : "",
+					json_string_value(v));
+	return buf;
+}
+
+/* A partition with a gateway group has exactly one active gateway. */
+static void check_ha(const struct doctor_env *e, struct doctor_part *p)
+{
+	json_t *g = find_by(e->fd_ha, "partition", p->part->name);
+	json_t *m = json_object_get(g, "masters");
+	struct doctor_check *c;
+	char buf[DOCTOR_TEXT];
+
+	if (!g)
+		return;
+	if (!json_array_size(m)) {
+		c = doctor_add(p, "gateway-group", DOCTOR_PROBLEM,
+			       "no active gateway (this one is %s: %s)",
+			       jstr_or(g, "state", "?"),
+			       jstr_or(g, "reason", "?"));
+		doctor_fix(c,
+			   "fabricctl ha show on each gateway of the group; "
+			   "a gateway is a candidate only with an Ethernet "
+			   "port of the partition up and its ipoib port open");
+	} else if (json_array_size(m) > 1) {
+		c = doctor_add(p, "gateway-group", DOCTOR_PROBLEM,
+			       "%zu active gateways: %s", json_array_size(m),
+			       names(m, buf, sizeof(buf)));
+		doctor_fix(c, "the gateways must hear each other's "
+			      "advertisements (fabricctl -j ha show: "
+			      "adverts_rx, adverts_rx_eth)");
+	} else {
+		doctor_add(p, "gateway-group", DOCTOR_OK,
+			   "active gateway %s, this one %s",
+			   names(m, buf, sizeof(buf)),
+			   jstr_or(g, "state", "?"));
+	}
+}
+
 void doctor_fabricd_check(const struct doctor_env *e, struct doctor_part *p,
 			  bool uplink_ok)
 {
@@ -213,4 +268,6 @@ void doctor_fabricd_check(const struct doctor_env *e, struct doctor_part *p,
 		check_state(e, p);
 	if (!e->fd_err)
 		check_agrees(e, p);
+	if (!e->fd_err && e->fd_ha)
+		check_ha(e, p);
 }

@@ -43,6 +43,7 @@ extern const struct cli_object fctl_neigh_object; /* fabricctl_neigh.c */
 extern const struct cli_object fctl_mirror_object; /* fabricctl_span.c */
 extern const struct cli_object fctl_flow_object; /* fabricctl_flow.c */
 extern const struct cli_object fctl_peer_object; /* fabricctl_peer.c */
+extern const struct cli_object fctl_ha_object; /* fabricctl_ha.c */
 
 /*
  * fctl_partition_add, fctl_partition_del - `partition add|del`: edit the

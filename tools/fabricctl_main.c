@@ -24,6 +24,7 @@ static const struct cli_object *const objects[] = {
 	&fctl_member_object,	&fctl_port_object,   &fctl_fdb_object,
 	&fctl_stats_object,	&fctl_neigh_object,  &fctl_peer_object,
 	&fctl_reconcile_object, &fctl_mirror_object, &fctl_flow_object,
+	&fctl_ha_object,
 };
 
 #define O struct fctl_opts

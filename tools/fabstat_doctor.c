@@ -294,6 +294,7 @@ static void env_free(struct doctor_env *e)
 	json_decref(e->fd_status);
 	json_decref(e->fd_parts);
 	json_decref(e->fd_ports);
+	json_decref(e->fd_ha);
 	if (e->ifa)
 		freeifaddrs(e->ifa);
 }

@@ -5,7 +5,8 @@
 TOOLS_SRCS := tools/diag.c tools/diag_sa.c tools/doctor.c tools/doctor_eth.c \
 	tools/doctor_fabricd.c tools/doctor_ib.c tools/fabricctl_ctl.c \
 	tools/fabricctl_edit.c tools/fabricctl_engine.c tools/fabricctl_flow.c \
-	tools/fabricctl_neigh.c tools/fabricctl_peer.c tools/fabricctl_policy.c \
+	tools/fabricctl_ha.c tools/fabricctl_neigh.c tools/fabricctl_peer.c \
+	tools/fabricctl_policy.c \
 	tools/fabricctl_span.c tools/fabricctl_status.c tools/fabstat_doctor.c \
 	tools/fabstat_fabric.c \
 	tools/fabstat_mirror.c tools/fabstat_ports.c tools/prtn_import.c \

@@ -178,15 +178,29 @@ static void poll_all(struct engine *e, uint64_t now)
 			poll_port(e, i, now);
 }
 
+/* How long the forwarding thread may sleep: the gateway groups' timers. */
+static int sleep_ms(const struct engine *e, uint64_t ha_next)
+{
+	uint64_t now = util_now_ms();
+
+	if (e->busy_poll)
+		return 0;
+	if (ha_next <= now)
+		return 0;
+	return ha_next - now < EPOLL_TIMEOUT_MS ? (int)(ha_next - now) :
+						  EPOLL_TIMEOUT_MS;
+}
+
 static void *forward_thread(void *arg)
 {
 	struct engine *e = arg;
 	struct epoll_event evs[ECORE_MAX_PORTS + 1];
+	uint64_t ha_next = UINT64_MAX;
 	bool stop = false;
 
 	while (!stop) {
 		int i, n = epoll_wait(e->epfd, evs, ARRAY_SIZE(evs),
-				      e->busy_poll ? 0 : EPOLL_TIMEOUT_MS);
+				      sleep_ms(e, ha_next));
 		uint64_t now = util_now_ms();
 
 		pthread_mutex_lock(&e->lock);
@@ -200,6 +214,7 @@ static void *forward_thread(void *arg)
 		if (e->busy_poll)
 			poll_all(e, now);
 		housekeeping(e, now);
+		ha_next = engine_ha_tick(e, util_now_ms());
 		pthread_mutex_unlock(&e->lock);
 	}
 	return NULL;
@@ -426,6 +441,7 @@ int engine_apply_policy(struct engine *e, const struct policy *pol,
 		apply_port_limits(e, pol);
 		engine_sync_ipoib(e, pol, held_pkeys, n);
 		ecore_rebuild(&e->core);
+		engine_ha_apply(e, pol);
 		engine_sync_epoll(e);
 	}
 	pthread_mutex_unlock(&e->lock);
@@ -485,12 +501,16 @@ struct engine *engine_create(const struct policy *pol,
 	ret = engine_init_fds(e);
 	if (ret)
 		goto err_core;
+	ret = engine_ha_create(e);
+	if (ret)
+		goto err_fds;
 	ret = engine_apply_policy(e, pol, NULL, 0);
 	if (ret)
 		goto err_fds;
 	return e;
 
 err_fds:
+	engine_ha_destroy(e);
 	close(e->stop_fd);
 	close(e->epfd);
 err_core:
@@ -512,6 +532,7 @@ void engine_destroy(struct engine *e)
 
 	if (!e)
 		return;
+	engine_ha_stop(e); /* masters resign while the ports are open */
 	if (e->running) {
 		if (write(e->stop_fd, &one, sizeof(one)) < 0)
 			VLOG_ERR("cannot stop the forwarding thread: %s",
@@ -520,6 +541,7 @@ void engine_destroy(struct engine *e)
 	}
 	ecore_fini(&e->core);
 	flow_cache_destroy(e->flows);
+	engine_ha_destroy(e);
 	close(e->stop_fd);
 	close(e->epfd);
 	pool_destroy(e->pool);

@@ -45,6 +45,7 @@ static const char *const drop_names[ECORE_DROP_MAX] = {
 	[ECORE_DROP_BAD_CSUM_OFFSET] = "bad_csum_offset",
 	[ECORE_DROP_GSO_MISMATCH] = "gso_mismatch",
 	[ECORE_DROP_GSO_UNCUT] = "gso_uncut",
+	[ECORE_DROP_STANDBY] = "standby",
 };
 
 static const uint8_t vnet_err_drop[VNET_ERR_MAX] = {
@@ -174,6 +175,8 @@ struct rx_burst {
 	uint16_t part;
 	const struct ecore_part *pt;
 	uint64_t allowed; /* the members rxport may reach in it */
+	uint64_t standby; /* IB members kept from it: the partition stands by */
+	bool watch; /* the partition's ha_watch, and it does not stand by */
 };
 
 /* A unicast frame to its own port or across isolation; off the fast path. */
@@ -193,6 +196,15 @@ static inline void count_flood(struct engine_core *c, struct ecore_port *rxport,
 	c->parts[part].c.flooded++;
 }
 
+/* A frame that would have gone to the standby partition's IB port. */
+static __attribute__((noinline, cold)) void
+withhold(struct engine_core *c, const struct rx_burst *b, const struct pkt *pkt)
+{
+	count_drop(c, b->rxport, pkt->part, ECORE_DROP_STANDBY);
+	if (c->standby_fn)
+		c->standby_fn(c->standby_arg, __builtin_ctzll(b->standby), pkt);
+}
+
 /*
  * The ports @pkt goes to; learns its source. May drop (returns 0). Uses the
  * run's partition and allowed members, worked out once per run of packets.
@@ -206,6 +218,10 @@ static uint64_t lookup(struct engine_core *c, const struct rx_burst *b,
 	if (!frame_is_multicast(pkt->data)) {
 		out = fdb_lookup(c->fdb, pkt->part, frame_dst_u64(pkt->data),
 				 b->now);
+		if (out >= 0 && (b->standby & bit(out))) {
+			withhold(c, b, pkt);
+			return 0;
+		}
 		if (out >= 0 && (b->allowed & bit(out))) {
 			pkt->flags |= PKT_SINGLE;
 			return bit(out);
@@ -218,6 +234,8 @@ static uint64_t lookup(struct engine_core *c, const struct rx_burst *b,
 		if (out < 0)
 			count_flood(c, b->rxport, pkt->part);
 	}
+	if (b->standby)
+		withhold(c, b, pkt);
 	if (!(b->allowed & (b->allowed - 1)))
 		pkt->flags |=
 			PKT_SINGLE; /* one output: it may keep the buffer */
@@ -535,14 +553,15 @@ static void release(struct engine_core *c, struct pkt **pkts, unsigned int n)
 
 /* Drop a whole burst for one reason (access port of an inactive partition). */
 static void drop_burst(struct engine_core *c, struct ecore_port *rxport,
-		       struct pkt **pkts, unsigned int n, enum ecore_drop why)
+		       struct pkt **pkts, unsigned int n, uint16_t part,
+		       enum ecore_drop why)
 {
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
 		rxport->c.rx_bytes += pkts[i]->len;
 		pkts[i]->flags = 0;
-		count_drop(c, rxport, ECORE_NO_PART, why);
+		count_drop(c, rxport, part, why);
 	}
 	rxport->c.rx_packets += n;
 	release(c, pkts, n);
@@ -577,6 +596,9 @@ static void start_part_run(struct engine_core *c, struct rx_burst *b,
 	b->pt = &c->parts[part];
 	b->allowed = b->pt->members & ~bit(b->in) &
 		     ~(b->pt->limited & b->rxport->iso_mask);
+	b->standby = b->pt->standby ? b->allowed & c->ib_ports : 0;
+	b->allowed &= ~b->standby;
+	b->watch = b->pt->ha_watch && !b->pt->standby;
 }
 
 /* Count what entered a partition: once per burst on an access port. */
@@ -610,12 +632,31 @@ static __attribute__((noinline)) void flow_sample(struct engine_core *c,
 	};
 
 	c->flow_skip = c->flow_every;
-	if (c->flow_ports_ib & (out | bit(b->in))) {
+	if (c->ib_ports & (out | bit(b->in))) {
 		memset(&ib, 0, sizeof(ib));
 		ib.pkey = pt->pkey;
 		m.ib = &ib;
 	}
 	flow_cache_observe(c->flows, pkt->data, pkt->len, &m, b->now);
+}
+
+/* An ARP frame to the IB port of a partition with a gateway group. */
+static inline bool unlikely_watch(const struct engine_core *c,
+				  const struct rx_burst *b, uint64_t out,
+				  const struct pkt *pkt)
+{
+	return __builtin_expect(b->watch, 0) && (out & c->ib_ports) &&
+	       c->standby_fn && pkt->len >= 42 && pkt->data[12] == 0x08 &&
+	       pkt->data[13] == 0x06;
+}
+
+/* A gateway group's advertisement from Ethernet (not from the IB port). */
+static inline bool unlikely_ha(const struct engine_core *c,
+			       const struct rx_burst *b, const struct pkt *pkt)
+{
+	return __builtin_expect(b->pt->ha_watch, 0) && c->ha_fn &&
+	       !(c->ib_ports & bit(b->in)) && pkt->len >= 14 &&
+	       pkt->data[12] == 0x88 && pkt->data[13] == 0xb6;
 }
 
 /* Classify, learn and look up one received frame; queue it on its ports. */
@@ -638,9 +679,16 @@ static void forward_one(struct engine_core *c, struct rx_burst *b,
 		span_rx(c, b->in, pkt);
 	if (pkt->part != b->part)
 		start_part_run(c, b, pkt->part);
+	if (unlikely_ha(c, b, pkt)) {
+		c->ha_fn(c->standby_arg, pkt);
+		return;
+	}
 	out = lookup(c, b, pkt);
 	if (c->flows && out && !--c->flow_skip)
 		flow_sample(c, b, pkt, out);
+	if (unlikely_watch(c, b, out, pkt))
+		c->standby_fn(c->standby_arg,
+			      __builtin_ctzll(out & c->ib_ports), pkt);
 	enqueue(c, out, pkt);
 	b->touched |= out;
 }
@@ -665,8 +713,12 @@ void ecore_process(struct engine_core *c, unsigned int in, struct pkt **pkts,
 
 	if (b.rxport->role == ECORE_MIRROR ||
 	    (!b.ig.trunk && !c->parts[b.ig.part].active))
-		return drop_burst(c, b.rxport, pkts, n,
+		return drop_burst(c, b.rxport, pkts, n, ECORE_NO_PART,
 				  ECORE_DROP_NO_PARTITION);
+	if (!b.ig.trunk && c->parts[b.ig.part].standby &&
+	    (c->ib_ports & bit(in)))
+		return drop_burst(c, b.rxport, pkts, n, b.ig.part,
+				  ECORE_DROP_STANDBY);
 	for (i = 0; i < n; i++)
 		forward_one(c, &b, pkts[i]);
 	count_rx(c, &b, n);
@@ -925,7 +977,7 @@ static void rebuild_members(struct engine_core *c)
 		    (ep->port.flags & PORT_F_NO_FORWARD))
 			continue;
 		if (!strcmp(ep->kind, "ipoib"))
-			c->flow_ports_ib |= bit(i);
+			c->ib_ports |= bit(i);
 		if (ep->role == ECORE_TRUNK) {
 			c->trunks |= bit(i);
 			for (j = 0; j < ECORE_MAX_PARTS; j++)
@@ -946,7 +998,7 @@ void ecore_rebuild(struct engine_core *c)
 	unsigned int j;
 
 	c->trunks = 0;
-	c->flow_ports_ib = 0;
+	c->ib_ports = 0;
 	memset(c->vid_part, 0, sizeof(c->vid_part));
 	for (j = 0; j < ECORE_MAX_PARTS; j++) {
 		struct ecore_part *pt = &c->parts[j];

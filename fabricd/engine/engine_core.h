@@ -56,6 +56,9 @@ enum ecore_drop {
 	ECORE_DROP_BAD_CSUM_OFFSET,
 	ECORE_DROP_GSO_MISMATCH,
 	ECORE_DROP_GSO_UNCUT, /* egress cannot take it, cutting failed */
+	/* Ethernet <-> IPoIB in a partition whose gateway group has another
+	 * master (fabricd/engine/engine_ha.c) */
+	ECORE_DROP_STANDBY,
 	ECORE_DROP_MAX
 };
 
@@ -90,6 +93,10 @@ struct ecore_part {
 	uint64_t members; /* port bitmap: its access ports and the trunks */
 	uint64_t limited; /* the members attached as limited */
 	bool fdb_limit_runtime; /* quota set from the control socket */
+	/* another gateway of its group forwards it: nothing crosses between
+	 * its Ethernet ports and its IB ports (ECORE_DROP_STANDBY) */
+	bool standby;
+	bool ha_watch; /* has a gateway group: ARP to its IB port to standby_fn */
 	struct ecore_counters c;
 };
 
@@ -130,6 +137,23 @@ struct engine_core {
 	struct ecore_part parts[ECORE_MAX_PARTS];
 	uint16_t vid_part[4096]; /* VID -> partition index + 1; 0: none */
 	uint64_t trunks; /* port bitmap */
+	uint64_t ib_ports; /* port bitmap: the "ipoib" ones (HA, IB flows) */
+	/*
+	 * standby_fn (may be NULL): a frame from Ethernet that a standby
+	 * partition keeps from its IB port @slot, or an ARP frame that a
+	 * partition with ha_watch sends there; the frame stays the core's
+	 * (the HA code learns the Ethernet hosts from it).
+	 */
+	void (*standby_fn)(void *arg, unsigned int slot, const struct pkt *pkt);
+	void *standby_arg;
+	/*
+	 * ha_fn (may be NULL): a frame of ethertype 0x88B6 (fabricd HA) from
+	 * an Ethernet port of a partition with ha_watch, untagged, its
+	 * partition in pkt->part; it is consumed (not forwarded), the frame
+	 * stays the core's. Gateways of a group hear each other's
+	 * advertisements on Ethernet too.
+	 */
+	void (*ha_fn)(void *arg, const struct pkt *pkt);
 	uint64_t bytes_copied; /* payload bytes the engine copied */
 	uint64_t drops[ECORE_DROP_MAX]; /* all ports */
 	/* copies made in this burst: at most one per packet and port */
@@ -141,7 +165,6 @@ struct engine_core {
 	struct flow_cache *flows;
 	uint32_t flow_every; /* sample 1 in this many forwarded frames */
 	uint32_t flow_skip; /* forwarded frames until the next sample */
-	uint64_t flow_ports_ib; /* port bitmap: ipoib ports (IB flows) */
 	bool fast_off; /* the XDP fast path is off for every port */
 	unsigned int fast_gen; /* xdp_fast_gen() the maps were filled for */
 };

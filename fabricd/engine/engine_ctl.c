@@ -637,6 +637,12 @@ struct engine_cmd {
 	ctl_handler_fn fn;
 };
 
+static int cmd_ha_show(int argc, const char *const argv[], void *aux,
+		       json_t **result, char **error)
+{
+	return engine_ha_show(aux, result);
+}
+
 static const struct engine_cmd engine_cmds[] = {
 	{ "port/add",
 	  "IFNAME (partition NAME [limited] | trunk | mirror) "
@@ -650,6 +656,7 @@ static const struct engine_cmd engine_cmds[] = {
 	  "(partition NAME [N | shared]) | (port IFNAME [N | none])", 2, 3,
 	  cmd_fdb_limit },
 	{ "stats", "", 0, 0, cmd_stats },
+	{ "ha/show", "", 0, 0, cmd_ha_show },
 };
 
 void engine_register_commands(struct engine *e, struct ctl_server *srv)

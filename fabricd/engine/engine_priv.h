@@ -15,6 +15,8 @@
 #include "fabricd/engine/engine_core.h"
 #include "lib/policy.h"
 
+struct engine_ha;
+
 struct engine {
 	/* Held by the forwarding thread while it works on a wake-up and by
 	 * the control thread while it reads or changes anything below. */
@@ -43,6 +45,7 @@ struct engine {
 	uint64_t bursts;
 	struct flow_cache *flows; /* IPFIX export's cache, NULL: off */
 	uint32_t flow_sampling;
+	struct engine_ha *ha; /* gateway groups (engine_ha.c) */
 };
 
 /*
@@ -98,5 +101,21 @@ void engine_sync_epoll(struct engine *e);
  */
 void engine_sync_ipoib(struct engine *e, const struct policy *pol,
 		       const uint16_t *held, size_t n);
+
+/*
+ * Gateway groups (engine_ha.c). engine_ha_create: the state, the 0x88B6
+ * handler; 0 or -ENOMEM. engine_ha_apply: the groups of @pol for our
+ * gateway (lock held, after the ipoib ports). engine_ha_tick: timers and
+ * what the receive handler left to do, on the forwarding thread (lock
+ * held); returns when it wants to run next (UINT64_MAX: no group).
+ * engine_ha_stop: masters resign (takes the lock); engine_ha_destroy: stop
+ * and free. engine_ha_show: the ha/show reply (takes the lock).
+ */
+int engine_ha_create(struct engine *e);
+void engine_ha_apply(struct engine *e, const struct policy *pol);
+uint64_t engine_ha_tick(struct engine *e, uint64_t now);
+void engine_ha_stop(struct engine *e);
+void engine_ha_destroy(struct engine *e);
+int engine_ha_show(struct engine *e, json_t **result);
 
 #endif /* FABRICD_ENGINE_PRIV_H */

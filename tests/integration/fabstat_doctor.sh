@@ -11,7 +11,8 @@
 # the doctor must name exactly that problem (partition:check) and exit 1:
 #   a member missing from the policy, the PKey limited instead of full, no
 #   IPoIB broadcast group (ipoib: false), the group's MTU not the policy's,
-#   the uplink's MTU below IPoIB's, the uplink down, fabricd stopped, an
+#   the uplink's MTU below IPoIB's, the uplink down, a gateway group with
+#   no active gateway, fabricd stopped, an
 #   alias deleted by hand while fabricd is stopped (a running fabricd puts
 #   it back at once, which is checked too). Exit 2 when it cannot check.
 cd "$(dirname "$0")/../.." || exit 1
@@ -35,6 +36,7 @@ fabricd_sim_init
 # write_policy FILE: the test policy; knobs (environment):
 #   GW_A   gw1's membership in tenant-a: full (default), limited, none
 #   A_IPOIB, A_MTU   tenant-a's ipoib (true) and mtu (2048)
+#   GW_PRIO   gw1's priority in tenant-a's gateway group (none)
 write_policy() {
 	{
 		cat <<EOF
@@ -72,6 +74,8 @@ gateways:
     uplink: up0
     addresses: { tenant-a: [10.20.0.1/24], tenant-b: [10.30.0.1/24] }
 EOF
+		[ -z "${GW_PRIO:-}" ] ||
+			echo "    priority: { tenant-a: $GW_PRIO }"
 	} >"$1.tmp" && mv "$1.tmp" "$1"
 }
 
@@ -225,6 +229,16 @@ trunk_up() { [ "$("$FABRICCTL" -s "$SOCK" -j port list |
 	jq -r '.[] | select(.name == "up0") | .state')" = up ]; }
 check "datapath reopens its port on up0" wait_for 10 trunk_up
 expect "uplink up again" ""
+
+# ---- a gateway group without an active gateway ----
+# umad2sim gives fabricd no verbs device, so gw1 has no ipoib port: no
+# candidate, and nobody else in the group
+GW_PRIO=200 apply_both
+expect "gateway group, no active gateway" "tenant-a:gateway-group"
+check "no active gateway: the problem says so" \
+	grep -q "no active gateway (this one is init" <<<"$(jq -r '.partitions[0].problems[0].problem' <<<"$OUT")"
+apply_both
+expect "no group again" ""
 
 # ---- fabricd stopped ----
 stop_fabricd

@@ -114,23 +114,12 @@ tcp_transfer() {
 	head -c 1048576 /dev/urandom >"$W/data"
 	want="1048576 $(sha256sum <"$W/data" | cut -d' ' -f1)"
 	rm -f "$W/ready"
-	ip netns exec "$to" python3 -c '
-import hashlib, socket
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("0.0.0.0", 5001)); s.listen(1); s.settimeout(60)
-open("'"$W/ready"'", "w").close()
-c, _ = s.accept(); c.settimeout(60); h = hashlib.sha256(); n = 0
-while True:
-    d = c.recv(65536)
-    if not d: break
-    h.update(d); n += len(d)
-print(n, h.hexdigest())' >"$W/got" 2>&1 &
+	ip netns exec "$to" python3 tests/lib/tcp_sha.py recv 5001 "$W/ready" \
+		>"$W/got" 2>&1 &
 	srv=$!
 	for _ in $(seq 50); do [ -e "$W/ready" ] && break; sleep 0.1; done
-	ip netns exec "$from" python3 -c '
-import socket
-c = socket.create_connection(("'"$addr"'", 5001), timeout=60)
-c.sendall(open("'"$W/data"'", "rb").read()); c.close()' 2>&1
+	ip netns exec "$from" python3 tests/lib/tcp_sha.py send "$addr" 5001 \
+		"$W/data" 2>&1
 	wait $srv
 	got=$(cat "$W/got")
 	[ "$got" = "$want" ] || { echo "# want '$want' got '$got'"; return 1; }

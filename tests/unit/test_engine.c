@@ -79,7 +79,17 @@ static const struct port_ops mem_ops = {
 	.stats = mem_stats,
 };
 
-enum { A1, A2, B1, L1, L2, T, N_PORTS };
+/* The same driver as the engine's "ipoib" kind (a gateway's IB port). */
+static const struct port_ops mem_ib_ops = {
+	.kind = "ipoib",
+	.open = mem_open,
+	.rx_burst = mem_rx,
+	.tx_burst = mem_tx,
+	.close = mem_close,
+	.stats = mem_stats,
+};
+
+enum { A1, A2, B1, L1, L2, T, IB, N_PORTS };
 
 struct fixture {
 	struct engine_core c;
@@ -373,6 +383,80 @@ static void test_tx_full_and_burst(void **state)
 	assert_int_equal(fx->c.bytes_copied, 0);
 }
 
+static unsigned int n_standby_fn, n_ha_fn, standby_slot;
+
+static void count_standby(void *arg, unsigned int slot, const struct pkt *pkt)
+{
+	n_standby_fn++;
+	standby_slot = slot;
+}
+
+static void count_ha(void *arg, const struct pkt *pkt)
+{
+	n_ha_fn++;
+}
+
+/* A partition whose gateway group has another master stands by. */
+static void test_standby(void **state)
+{
+	struct fixture *fx = *state;
+	struct port p = { .ops = &mem_ib_ops, .fd = -1, .max_payload = 1500 };
+	struct pkt *f;
+
+	strcpy(p.name, "rxe0.8001");
+	p.priv = &fx->mp[IB];
+	fx->mp[IB].tx_room = MAX_SENT;
+	fx->slot[IB] =
+		ecore_port_attach(&fx->c, &p, ECORE_ACCESS, fx->pa, false);
+	assert_true(fx->slot[IB] >= 0);
+	fx->c.standby_fn = count_standby;
+	fx->c.ha_fn = count_ha;
+	n_standby_fn = n_ha_fn = 0;
+	/* master: Ethernet <-> IB both ways */
+	inject(fx, A1, frame(fx, BCAST, 1, -1), 0);
+	assert_int_equal(sent(fx, IB), 1);
+	inject(fx, IB, frame(fx, BCAST, 9, -1), 0);
+	assert_int_equal(sent(fx, A1), 1);
+	/* standby: nothing crosses, Ethernet to Ethernet still does */
+	fx->c.parts[fx->pa].standby = true;
+	fx->c.parts[fx->pa].ha_watch = true;
+	reset_sent(fx);
+	inject(fx, A1, frame(fx, BCAST, 1, -1), 0);
+	assert_int_equal(sent(fx, IB), 0);
+	assert_int_equal(sent(fx, A2), 1);
+	assert_int_equal(n_standby_fn, 1);
+	assert_int_equal(standby_slot, fx->slot[IB]);
+	reset_sent(fx);
+	inject(fx, IB, frame(fx, BCAST, 9, -1), 0);
+	assert_int_equal(sent(fx, A1) + sent(fx, A2) + sent(fx, T), 0);
+	/* unicast to an IB neighbour learned while master: kept too */
+	f = frame(fx, BCAST, 1, -1);
+	mac(f->data, 9);
+	inject(fx, A2, f, 0);
+	assert_int_equal(sent(fx, IB), 0);
+	assert_int_equal(n_standby_fn, 2);
+	assert_int_equal(fx->c.parts[fx->pa].c.drops[ECORE_DROP_STANDBY], 3);
+	assert_string_equal(ecore_drop_name(ECORE_DROP_STANDBY), "standby");
+	/* another gateway's advertisement from Ethernet: consumed */
+	f = frame(fx, BCAST, 7, -1);
+	f->data[12] = 0x88;
+	f->data[13] = 0xb6;
+	reset_sent(fx);
+	inject(fx, A1, f, 0);
+	assert_int_equal(n_ha_fn, 1);
+	assert_int_equal(sent(fx, A2) + sent(fx, IB) + sent(fx, T), 0);
+	/* without a group it is an ordinary frame */
+	fx->c.parts[fx->pa].standby = false;
+	fx->c.parts[fx->pa].ha_watch = false;
+	f = frame(fx, BCAST, 7, -1);
+	f->data[12] = 0x88;
+	f->data[13] = 0xb6;
+	inject(fx, A1, f, 0);
+	assert_int_equal(n_ha_fn, 1);
+	assert_int_equal(sent(fx, A2), 1);
+	assert_int_equal(sent(fx, IB), 1);
+}
+
 static void test_inactive_partition(void **state)
 {
 	struct fixture *fx = *state;
@@ -485,6 +569,7 @@ int main(void)
 		T_(test_bad_frames_counted),
 		T_(test_tx_full_and_burst),
 		T_(test_inactive_partition),
+		T_(test_standby),
 		T_(test_pool_only_port),
 		T_(test_port_del_flushes),
 		T_(test_fdb_limits),

@@ -76,7 +76,35 @@ static void test_bad(void **state)
 #define PART_HDR "partitions:\n"
 #define PART_A "  - name: a\n    pkey: 0x0001\n"
 
+#define HA_PARTS                                                 \
+	PART_HDR "  - { name: a, pkey: 0x0001 }\n"               \
+		 "  - { name: b, pkey: 0x0002, ipoib: false }\n" \
+		 "gateways:\n"
+
 static const struct bad_case bad_cases[] = {
+	{ "ha_priority_range",
+	  HA_PARTS "  - { name: g1, uplink: e1, priority: { a: 255 } }\n",
+	  "5:44: error: priority 255 is out of range", 1 },
+	{ "ha_priority_zero",
+	  HA_PARTS "  - { name: g1, uplink: e1, priority: { a: 0 } }\n",
+	  "5:44: error: priority 0 is out of range", 1 },
+	{ "ha_priority_unknown_partition",
+	  HA_PARTS "  - { name: g1, uplink: e1, priority: { c: 100 } }\n",
+	  "5:41: error: no partition is named 'c'", 1 },
+	{ "ha_priority_not_mapping",
+	  HA_PARTS "  - { name: g1, uplink: e1, priority: 100 }\n",
+	  "5:39: error: priority must map partition names", 1 },
+	{ "ha_priority_no_ipoib",
+	  HA_PARTS "  - { name: g1, uplink: e1, priority: { b: 100 } }\n",
+	  "5:41: error: partition 'b' has 'ipoib: false'", 1 },
+	{ "ha_interval_range",
+	  HA_PARTS "  - { name: g1, uplink: e1 }\n"
+		   "gateway_ha: { advert_interval_ms: 5 }\n",
+	  "6:35: error: advert_interval_ms 5 is out of range", 1 },
+	{ "ha_unknown_key",
+	  HA_PARTS "  - { name: g1, uplink: e1 }\n"
+		   "gateway_ha: { preempt_hold: 5 }\n",
+	  "6:15: error: unknown key 'preempt_hold' in gateway_ha", 1 },
 	{ "yaml_syntax", "partitions:\n  - name: a\n   pkey: 1\n",
 	  "3:4: error: YAML syntax", 1 },
 	{ "empty", "", "1:1: error: the policy is empty", 1 },
@@ -561,6 +589,38 @@ static void test_flow_export(void **state)
 	assert_string_equal(host, "c.example");
 }
 
+static void test_gateway_ha(void **state)
+{
+	struct policy *pol = load_ok(
+		HA_PARTS "  - { name: g1, uplink: e1, priority: { a: 200 } }\n"
+			 "  - { name: g2, uplink: e1, priority: { a: 100 } }\n"
+			 "  - { name: g3, uplink: e1 }\n"
+			 "gateway_ha: { advert_interval_ms: 50, "
+			 "preempt_hold_ms: 0 }\n");
+	const struct policy_partition *a = policy_find_partition(pol, "a");
+	const struct policy_partition *b = policy_find_partition(pol, "b");
+
+	assert_int_equal(policy_gateway_priority(policy_find_gateway(pol, "g1"),
+						 a),
+			 200);
+	assert_int_equal(policy_gateway_priority(policy_find_gateway(pol, "g2"),
+						 a),
+			 100);
+	assert_int_equal(
+		policy_gateway_priority(policy_find_gateway(pol, "g3"), a), 0);
+	assert_int_equal(pol->gateways[0].prios[0].loc.line, 5);
+	assert_true(policy_partition_has_group(pol, a));
+	assert_false(policy_partition_has_group(pol, b));
+	assert_int_equal(pol->ha.advert_interval_ms, 50);
+	assert_int_equal(pol->ha.preempt_hold_ms, 0);
+	policy_free(pol);
+	pol = load_ok(HA_PARTS "  - { name: g1, uplink: e1 }\n");
+	assert_int_equal(pol->ha.advert_interval_ms,
+			 POLICY_HA_INTERVAL_DEFAULT);
+	assert_int_equal(pol->ha.preempt_hold_ms, POLICY_HA_HOLD_DEFAULT);
+	policy_free(pol);
+}
+
 /* Each rule's passing side, next to its failing case above. */
 static void test_rules_pass(void **state)
 {
@@ -905,7 +965,7 @@ static void test_read_not_regular(void **state)
 
 int main(void)
 {
-	struct CMUnitTest tests[ARRAY_SIZE(bad_cases) + 15];
+	struct CMUnitTest tests[ARRAY_SIZE(bad_cases) + 16];
 	size_t i, n = 0;
 
 	for (i = 0; i < ARRAY_SIZE(bad_cases); i++) {
@@ -919,6 +979,7 @@ int main(void)
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_metrics);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_flow_export);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_port_tap);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_gateway_ha);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_rules_pass);
 	tests[n++] =
 		(struct CMUnitTest)cmocka_unit_test(test_three_errors_located);

@@ -575,10 +575,34 @@ static void test_diff_flow_export(void **state)
 	policy_free(b);
 }
 
+/* Gateway groups: a gateway's priorities and the timers. */
+static void test_diff_ha(void **state)
+{
+	struct policy *a = must_load(
+		"partitions:\n  - { name: a, pkey: 1 }\n"
+		"gateways:\n  - { name: g, uplink: e1, priority: { a: 200 } }\n");
+	struct policy *b = must_load(
+		"partitions:\n  - { name: a, pkey: 1 }\n"
+		"gateway_ha: { advert_interval_ms: 50 }\n"
+		"gateways:\n  - { name: g, uplink: e1, priority: { a: 100 } }\n");
+	struct collected c = { .n = 0 };
+
+	assert_int_equal(policy_diff(a, b, collect, &c), 2);
+	assert_string_equal(c.lines[0], "gateway g priority changed "
+					"a:200>a:100 [gateways]");
+	assert_string_equal(c.lines[1],
+			    "gateway_ha timers - changed advert_interval_ms "
+			    "100, preempt_hold_ms 3000>advert_interval_ms 50, "
+			    "preempt_hold_ms 3000 [gateways]");
+	policy_free(a);
+	policy_free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_add_member_keeps_comments),
+		cmocka_unit_test(test_diff_ha),
 		cmocka_unit_test(test_add_member_new_list),
 		cmocka_unit_test(test_add_member_flow_list),
 		cmocka_unit_test(test_edit_errors),

@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * fabricctl ha: the gateway groups this gateway is in, per partition: its
+ * state, the active gateway, the standbys, since when, the last failover
+ * and why (ha/show on fabricd).
+ */
+#include <inttypes.h>
+#include <stdio.h>
+
+#include "lib/output.h"
+#include "lib/util.h"
+#include "tools/fabricctl.h"
+#include "tools/fabricctl_ctl.h"
+
+static uint64_t num(json_t *e, const char *key)
+{
+	return (uint64_t)json_integer_value(json_object_get(e, key));
+}
+
+/* A string that may be null (no active gateway, never failed over). */
+static void str_or_null(json_t *e, const char *key, const char *fmt)
+{
+	const char *v = json_string_value(json_object_get(e, key));
+
+	if (v)
+		out_string(PRINT_ANY, key, fmt, v);
+	else
+		out_null(PRINT_ANY, key, fmt);
+}
+
+/* "a,b" in text (after @label), the array @key in JSON. */
+static void print_names(json_t *e, const char *key, const char *label)
+{
+	json_t *a = json_object_get(e, key), *s;
+	size_t i;
+
+	if (out_is_json()) {
+		out_json(key, json_incref(a ? a : json_array()));
+		return;
+	}
+	out_text("%s", label);
+	if (!json_array_size(a))
+		out_text("-");
+	json_array_foreach(a, i, s)
+		out_text("%s%s", i ? "," : "", json_string_value(s));
+}
+
+static void print_group(json_t *e)
+{
+	out_open_object(NULL);
+	out_string(PRINT_ANY, "partition", "%-14s",
+		   fctl_json_str(e, "partition", "-"));
+	out_string(PRINT_ANY, "pkey", " %s", fctl_json_str(e, "pkey", "-"));
+	out_string(PRINT_ANY, "state", " %-6s", fctl_json_str(e, "state", "-"));
+	out_uint(PRINT_ANY, "priority", " prio %" PRIu64, num(e, "priority"));
+	str_or_null(e, "active", " active %s");
+	print_names(e, "standbys", " standbys ");
+	str_or_null(e, "since", " since %s");
+	out_uint(PRINT_JSON, "since_ms", NULL, num(e, "since_ms"));
+	out_uint(PRINT_JSON, "since_mono_ms", NULL, num(e, "since_mono_ms"));
+	out_uint(PRINT_JSON, "last_failover_mono_ms", NULL,
+		 num(e, "last_failover_mono_ms"));
+	out_string(PRINT_ANY, "reason", " (%s)",
+		   fctl_json_str(e, "reason", "-"));
+	str_or_null(e, "last_failover", " last failover %s");
+	str_or_null(e, "last_failover_reason", " (%s)");
+	out_uint(PRINT_ANY, "failovers", " failovers %" PRIu64,
+		 num(e, "failovers"));
+	print_names(e, "masters", " masters ");
+	out_bool(PRINT_JSON, "eligible", NULL,
+		 json_is_true(json_object_get(e, "eligible")));
+	out_bool(PRINT_JSON, "carrier", NULL,
+		 json_is_true(json_object_get(e, "carrier")));
+	out_uint(PRINT_JSON, "adverts_tx", NULL, num(e, "adverts_tx"));
+	out_uint(PRINT_JSON, "adverts_rx", NULL, num(e, "adverts_rx"));
+	out_uint(PRINT_JSON, "adverts_tx_eth", NULL, num(e, "adverts_tx_eth"));
+	out_uint(PRINT_JSON, "adverts_rx_eth", NULL, num(e, "adverts_rx_eth"));
+	out_uint(PRINT_JSON, "announced", NULL, num(e, "announced"));
+	out_uint(PRINT_JSON, "syncs_tx", NULL, num(e, "syncs_tx"));
+	out_uint(PRINT_JSON, "syncs_rx", NULL, num(e, "syncs_rx"));
+	out_uint(PRINT_JSON, "hosts", NULL, num(e, "hosts"));
+	out_uint(PRINT_JSON, "reannounced", NULL, num(e, "reannounced"));
+	out_uint(PRINT_JSON, "advert_interval_ms", NULL,
+		 num(e, "advert_interval_ms"));
+	out_uint(PRINT_JSON, "preempt_hold_ms", NULL,
+		 num(e, "preempt_hold_ms"));
+	out_nl();
+	out_close_object();
+}
+
+static void print_groups(json_t *res)
+{
+	json_t *e;
+	size_t i;
+
+	out_open_array(NULL);
+	json_array_foreach(res, i, e)
+		print_group(e);
+	out_close_array();
+}
+
+static int cmd_ha_show(const void *ctx, int argc, char **argv)
+{
+	return fctl_show(ctx, "ha/show", argc, argv, print_groups);
+}
+
+static const struct cli_cmd ha_cmds[] = {
+	{ "show", "",
+	  "per partition: state, active gateway, standbys, since when, last "
+	  "failover and why",
+	  0, 0, cmd_ha_show },
+};
+
+const struct cli_object fctl_ha_object = CLI_OBJECT(
+	"ha", "gateway groups: one active gateway per partition", ha_cmds);
