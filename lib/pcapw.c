@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include "lib/pcapw.h"
+#include "lib/util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -51,23 +52,6 @@ static size_t pow2_at_least(size_t n)
 	return p;
 }
 
-static int write_all(int fd, const void *buf, size_t len)
-{
-	const uint8_t *p = buf;
-
-	while (len) {
-		ssize_t r = write(fd, p, len);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -errno;
-		p += r;
-		len -= (size_t)r;
-	}
-	return 0;
-}
-
 static int write_file_hdr(int fd, uint32_t linktype, uint32_t snaplen)
 {
 	struct pcap_file_hdr h = {
@@ -78,7 +62,7 @@ static int write_file_hdr(int fd, uint32_t linktype, uint32_t snaplen)
 		.linktype = linktype,
 	};
 
-	return write_all(fd, &h, sizeof(h));
+	return util_write_all(fd, &h, sizeof(h));
 }
 
 struct pcapw *pcapw_open(const char *path, uint32_t linktype, uint32_t snaplen,

@@ -16,7 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static int write_all(int fd, const void *data, size_t len)
+int util_write_all(int fd, const void *data, size_t len)
 {
 	const char *p = data;
 
@@ -65,7 +65,7 @@ int util_write_file_atomic(const char *path, const void *data, size_t len,
 		ret = -errno;
 		goto err_free;
 	}
-	ret = write_all(fd, data, len);
+	ret = util_write_all(fd, data, len);
 	if (!ret && fchmod(fd, mode))
 		ret = -errno;
 	if (!ret && fsync(fd))

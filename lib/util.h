@@ -16,6 +16,12 @@
 	((type *)((char *)(ptr)-offsetof(type, member)))
 
 /*
+ * util_write_all - write @len bytes of @data to @fd, again after short writes
+ * and EINTR. Returns 0 or a negative errno.
+ */
+int util_write_all(int fd, const void *data, size_t len);
+
+/*
  * util_write_file_atomic - replace @path with @len bytes of @data: written to
  * a temporary file in the same directory, fsync'ed, renamed over @path, and
  * the directory fsync'ed. @mode is the new file's mode.
