@@ -25,7 +25,7 @@ bench: bench-vm
 # The XDP program (eth/xdp_fast.bpf.c): clang for the BPF target, then a
 # libbpf skeleton (bpftool) that eth/xdp_fast.c includes.
 BPF_CFLAGS := -target bpf -O2 -g -Wall -Werror -I. \
-	-I/usr/include/$(shell $(CC) -dumpmachine)
+	-I/usr/include/$(shell $(CC) -print-multiarch)
 $(BUILD)/bpf/xdp_fast.bpf.o: eth/xdp_fast.bpf.c eth/xdp_fast_maps.h
 	$(call msg,CC-BPF,$@)
 	$(Q)mkdir -p $(dir $@)
