@@ -13,6 +13,9 @@ FABRICD_SRCS := fabricd/daemon.c fabricd/daemon_ctl.c fabricd/daemon_flow.c \
 	fabricd/engine/engine_flow.c \
 	fabricd/engine/engine_fast.c \
 	fabricd/engine/engine_ipoib.c fabricd/engine/engine_ha.c \
+	fabricd/engine/ha_advert.c fabricd/engine/ha_announce.c \
+	fabricd/engine/ha_check.c fabricd/engine/ha_group.c \
+	fabricd/engine/ha_show.c fabricd/engine/ha_sync.c \
 	fabricd/engine/ifcheck.c fabricd/engine/span.c \
 	fabricd/engine/span_ctl.c \
 	fabricd/reconcile/reconcile.c fabricd/reconcile/reconcile_desired.c \

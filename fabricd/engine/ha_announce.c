@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* A new master's announcements on both sides (ha_announce.h). */
+#include "fabricd/engine/ha_announce.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "fabricd/engine/ha_sync.h"
+#include "lib/log.h"
+
+LOG_MODULE(ha);
+
+struct pkt *ha_announce_frame(struct engine *e, const uint8_t *src,
+			      uint16_t type, unsigned int len)
+{
+	struct pkt *pkt = pool_alloc(e->pool);
+
+	if (!pkt)
+		return NULL;
+	memset(pkt->data, 0, len);
+	memset(pkt->data, 0xff, 6);
+	memcpy(pkt->data + 6, src, 6);
+	pkt->data[12] = (uint8_t)(type >> 8);
+	pkt->data[13] = (uint8_t)type;
+	pkt->len = len;
+	return pkt;
+}
+
+/* A gratuitous ARP request of Ethernet host @h (its IP, its MAC). */
+static struct pkt *garp_frame(struct engine *e, const struct ha_host *h)
+{
+	static const uint8_t hdr[8] = { 0, 1, 8, 0, 6, 4, 0, 1 };
+	struct pkt *pkt = ha_announce_frame(e, h->mac, 0x0806, 42);
+	uint8_t *arp;
+
+	if (!pkt)
+		return NULL;
+	arp = pkt->data + 14;
+	memcpy(arp, hdr, sizeof(hdr));
+	memcpy(arp + 8, h->mac, 6);
+	memcpy(arp + 14, h->ip, 4);
+	memcpy(arp + 24, h->ip, 4);
+	return pkt;
+}
+
+/*
+ * IPoIB: a gratuitous ARP for each Ethernet host, through the ipoib port's
+ * own send path, which puts our QPN/GID in (and learns the host for
+ * IB -> Ethernet unicast).
+ */
+static unsigned int announce_ib(struct engine *e, struct ha_group *g, int slot)
+{
+	struct ecore_port *ep = &e->core.ports[slot];
+	struct pkt *pkts[ECORE_BURST];
+	unsigned int i, n, sent = 0;
+	int taken;
+
+	for (i = 0; i < g->n_hosts; i += n) {
+		for (n = 0; n < ECORE_BURST && i + n < g->n_hosts; n++) {
+			pkts[n] = garp_frame(e, &g->hosts[i + n]);
+			if (!pkts[n])
+				break;
+		}
+		if (!n)
+			break;
+		taken = ep->port.ops->tx_burst(&ep->port, pkts, n);
+		taken = taken < 0 ? 0 : taken;
+		sent += (unsigned int)taken;
+		while ((unsigned int)taken < n)
+			pool_free(pkts[taken++]);
+	}
+	return sent;
+}
+
+/*
+ * Ethernet: a frame (ethertype 0x88B6, to broadcast) from each IB
+ * neighbour's derived MAC, entering the partition from its ipoib port, so
+ * the engine and the Ethernet switches learn those MACs here now.
+ */
+static unsigned int announce_eth(struct engine *e, struct ha_group *g, int slot,
+				 uint64_t now)
+{
+	struct ha_sync_neigh *nm = ha_sync_neigh_list(g);
+	struct pkt *pkts[ECORE_BURST];
+	unsigned int i, n, sent = 0;
+
+	if (!nm)
+		return 0;
+	for (i = 0; i < nm->n; i += n) {
+		for (n = 0; n < ECORE_BURST && i + n < nm->n; n++) {
+			pkts[n] = ha_announce_frame(e, nm->mac[i + n],
+						    HA_ETHERTYPE, 60);
+			if (!pkts[n])
+				break;
+		}
+		if (!n)
+			break;
+		ecore_process(&e->core, (unsigned int)slot, pkts, n, now);
+		sent += n;
+	}
+	free(nm);
+	return sent;
+}
+
+void ha_announce(struct engine *e, struct ha_group *g, uint64_t now,
+		 unsigned int *eth, unsigned int *ib)
+{
+	int part = ecore_part_find(&e->core, g->part);
+	int slot = part < 0 ? -1 : ha_group_ib_slot(e, part);
+
+	*eth = *ib = 0;
+	ha_group_set_standby(e, g);
+	if (slot >= 0) {
+		*eth = announce_eth(e, g, slot, now);
+		*ib = announce_ib(e, g, slot);
+	}
+	g->announced += *ib + *eth;
+}
+
+void ha_announce_master(struct engine *e, struct ha_group *g, uint64_t now,
+			bool master_known, uint64_t master_seen)
+{
+	unsigned int ib, eth;
+
+	if (master_known && g->fsm.reason == HA_R_MASTER_DOWN)
+		VLOG_INFO("partition %s: the master (%s) last heard %llu ms "
+			  "ago",
+			  g->part, g->fsm.master_name,
+			  (unsigned long long)(now - master_seen));
+	g->last_failover = now;
+	g->failover_reason = g->fsm.reason;
+	ha_announce(e, g, now, &eth, &ib);
+	g->announce_left = HA_ANNOUNCE_REPEAT;
+	g->next_announce = now + g->fsm.interval_ms;
+	VLOG_INFO("partition %s: master (%s); announced %u IB neighbours on "
+		  "Ethernet, %u Ethernet hosts on IPoIB",
+		  g->part, ha_fsm_reason_name(g->fsm.reason), eth, ib);
+}
+
+void ha_announce_again(struct engine *e, struct ha_group *g, uint64_t now)
+{
+	unsigned int ib, eth;
+
+	ha_announce(e, g, now, &eth, &ib);
+	g->reannounced++;
+	VLOG_RL(&g->rl, LOG_LEVEL_INFO,
+		"partition %s: another gateway acted as master; "
+		"announced %u IB neighbours, %u Ethernet hosts again",
+		g->part, eth, ib);
+}
+
+void ha_announce_tick(struct engine *e, struct ha_group *g, uint64_t now)
+{
+	unsigned int ib, eth;
+
+	if (g->fsm.state != HA_MASTER || !g->announce_left ||
+	    now < g->next_announce)
+		return;
+	ha_announce(e, g, now, &eth, &ib);
+	g->next_announce = now + 2 * g->fsm.interval_ms;
+	g->announce_left--;
+}
