@@ -242,24 +242,32 @@ static uint64_t lookup(struct engine_core *c, const struct rx_burst *b,
 	return b->allowed;
 }
 
-static void enqueue(struct engine_core *c, uint64_t mask, struct pkt *pkt)
+static void enqueue(struct ecore_ctx *x, uint64_t mask, struct pkt *pkt)
 {
 	while (mask) {
-		unsigned int i = __builtin_ctzll(mask);
-		struct ecore_port *op = &c->ports[i];
+		struct ecore_txq *q = &x->txq[__builtin_ctzll(mask)];
 
 		mask &= mask - 1;
-		op->txq[op->n_txq++] = pkt;
-		op->txq_ol |= has_ol(pkt);
+		q->q[q->n++] = pkt;
+		q->ol |= has_ol(pkt);
 	}
 }
 
+/* The output queue of port @op in @x. */
+static inline struct ecore_txq *txq_of(const struct engine_core *c,
+				       struct ecore_ctx *x,
+				       const struct ecore_port *op)
+{
+	return &x->txq[op - c->ports];
+}
+
 /* A pool copy of @pkt for a port that keeps buffers; NULL if none left. */
-static struct pkt *copy_pkt(struct engine_core *c, const struct pkt *pkt)
+static struct pkt *copy_pkt(struct engine_core *c, struct ecore_ctx *x,
+			    const struct pkt *pkt)
 {
 	struct pkt *n;
 
-	if (c->n_extra == ARRAY_SIZE(c->extra) ||
+	if (x->n_extra == ARRAY_SIZE(x->extra) ||
 	    pkt->len > pool_buf_size(c->pool) - pool_headroom(c->pool))
 		return NULL;
 	n = pool_alloc(c->pool);
@@ -273,7 +281,7 @@ static struct pkt *copy_pkt(struct engine_core *c, const struct pkt *pkt)
 	n->in_port = pkt->in_port;
 	n->flags = pkt->flags & PKT_TAGGED;
 	c->bytes_copied += pkt->len;
-	c->extra[c->n_extra++] = n;
+	x->extra[x->n_extra++] = n;
 	return n;
 }
 
@@ -281,42 +289,46 @@ static struct pkt *copy_pkt(struct engine_core *c, const struct pkt *pkt)
  * Give a buffer-keeping port packets it may own: unicast pool packets as
  * they are, everything else as a copy. Drops what cannot be copied.
  */
-static void prepare_owned(struct engine_core *c, struct ecore_port *op)
+static void prepare_owned(struct engine_core *c, struct ecore_ctx *x,
+			  struct ecore_port *op)
 {
+	struct ecore_txq *q = txq_of(c, x, op);
 	unsigned int i, n = 0;
 
-	for (i = 0; i < op->n_txq; i++) {
-		struct pkt *pkt = op->txq[i];
+	for (i = 0; i < q->n; i++) {
+		struct pkt *pkt = q->q[i];
 
 		if (pkt->pool == c->pool && (pkt->flags & PKT_SINGLE)) {
 			pkt->flags |= PKT_GIVEN;
-			c->given = true;
+			x->given = true;
 		} else {
-			pkt = copy_pkt(c, pkt);
+			pkt = copy_pkt(c, x, pkt);
 			if (!pkt) {
-				count_drop(c, op, op->txq[i]->part,
+				count_drop(c, op, q->q[i]->part,
 					   ECORE_DROP_NO_BUFFER);
 				continue;
 			}
 			pkt->flags |= PKT_GIVEN;
 		}
-		op->txq[n++] = pkt;
+		q->q[n++] = pkt;
 	}
-	if (n != op->n_txq)
-		op->txq_part = ECORE_NO_PART; /* txq_bytes is off: recount */
-	op->n_txq = n;
+	if (n != q->n)
+		q->part = ECORE_NO_PART; /* q->bytes is off: recount */
+	q->n = n;
 }
 
 /* Push the trunk tag once per packet, keeping the ingress priority. */
-static void tag_for_trunk(struct engine_core *c, struct ecore_port *op)
+static void tag_for_trunk(struct engine_core *c, struct ecore_ctx *x,
+			  struct ecore_port *op)
 {
+	struct ecore_txq *q = txq_of(c, x, op);
 	unsigned int i, n = 0;
 	uint16_t part = ECORE_NO_PART, vlan = 0;
 	uint64_t bytes = 0;
 	bool mixed = false;
 
-	for (i = 0; i < op->n_txq; i++) {
-		struct pkt *pkt = op->txq[i];
+	for (i = 0; i < q->n; i++) {
+		struct pkt *pkt = q->q[i];
 
 		if (pkt->part != part) { /* bursts: mostly one */
 			mixed |= part != ECORE_NO_PART;
@@ -335,11 +347,11 @@ static void tag_for_trunk(struct engine_core *c, struct ecore_port *op)
 			ol_shift(&pkt->ol, FRAME_VLAN_HLEN);
 		}
 		bytes += pkt->len;
-		op->txq[n++] = pkt;
+		q->q[n++] = pkt;
 	}
-	op->n_txq = n;
-	op->txq_part = mixed ? ECORE_NO_PART : part;
-	op->txq_bytes = bytes;
+	q->n = n;
+	q->part = mixed ? ECORE_NO_PART : part;
+	q->bytes = bytes;
 }
 
 /* Add a run of @pkts packets and @bytes bytes to partition @part's tx. */
@@ -354,25 +366,25 @@ static inline void count_part_tx(struct engine_core *c, uint16_t part,
 
 /* Count what a port sent and drop what it would not take. */
 static void count_sent(struct engine_core *c, struct ecore_port *op,
-		       unsigned int sent)
+		       const struct ecore_txq *q, unsigned int sent)
 {
 	uint64_t bytes = 0;
 	unsigned int i;
 
 	if (op->role == ECORE_ACCESS) { /* one partition: count once */
 		for (i = 0; i < sent; i++)
-			bytes += op->txq[i]->len;
+			bytes += q->q[i]->len;
 		c->parts[op->part].c.tx_packets += sent;
 		c->parts[op->part].c.tx_bytes += bytes;
-	} else if (sent == op->n_txq && op->txq_part != ECORE_NO_PART) {
-		bytes = op->txq_bytes; /* all sent, one partition */
-		count_part_tx(c, op->txq_part, sent, bytes);
+	} else if (sent == q->n && q->part != ECORE_NO_PART) {
+		bytes = q->bytes; /* all sent, one partition */
+		count_part_tx(c, q->part, sent, bytes);
 	} else { /* trunks: per partition, by runs of the same one */
 		uint16_t part = ECORE_NO_PART;
 		uint64_t run_pkts = 0, run_bytes = 0;
 
 		for (i = 0; i < sent; i++) {
-			const struct pkt *pkt = op->txq[i];
+			const struct pkt *pkt = q->q[i];
 
 			if (pkt->part != part) {
 				count_part_tx(c, part, run_pkts, run_bytes);
@@ -388,25 +400,46 @@ static void count_sent(struct engine_core *c, struct ecore_port *op,
 	}
 	op->c.tx_packets += sent;
 	op->c.tx_bytes += bytes;
-	for (i = sent; i < op->n_txq; i++) {
-		op->txq[i]->flags &= ~PKT_GIVEN;
-		count_drop(c, op, op->txq[i]->part, ECORE_DROP_TX_FULL);
+	for (i = sent; i < q->n; i++) {
+		q->q[i]->flags &= ~PKT_GIVEN;
+		count_drop(c, op, q->q[i]->part, ECORE_DROP_TX_FULL);
 	}
 }
 
-static void send_txq(struct engine_core *c, struct ecore_port *op)
+int ecore_port_tx(struct engine_core *c, struct ecore_port *ep,
+		  struct pkt **pkts, unsigned int n, pthread_mutex_t *drop)
 {
+	pthread_mutex_t *io;
+	int sent;
+
+	if (!c->io_locks || ecore_port_serial(ep))
+		return ep->port.ops->tx_burst(&ep->port, pkts, n);
+	io = &c->io_locks[ep - c->ports];
+	if (drop)
+		pthread_mutex_unlock(drop);
+	pthread_mutex_lock(io);
+	sent = ep->port.ops->tx_burst(&ep->port, pkts, n);
+	pthread_mutex_unlock(io);
+	if (drop)
+		pthread_mutex_lock(drop);
+	return sent;
+}
+
+static void send_txq(struct engine_core *c, struct ecore_ctx *x,
+		     struct ecore_port *op)
+{
+	struct ecore_txq *q = txq_of(c, x, op);
 	int sent;
 
 	if (op->port.flags & PORT_F_TX_POOL_ONLY)
-		prepare_owned(c, op);
-	if (!op->n_txq)
+		prepare_owned(c, x, op);
+	if (!q->n)
 		return;
 	if (c->span.n)
-		span_tx(c, (unsigned int)(op - c->ports), op->txq, op->n_txq);
-	sent = op->port.ops->tx_burst(&op->port, op->txq, op->n_txq);
-	count_sent(c, op, sent < 0 ? 0 : MIN((unsigned int)sent, op->n_txq));
-	op->n_txq = 0;
+		span_tx(c, (unsigned int)(op - c->ports), q->q, q->n);
+	sent = ecore_port_tx(c, op, q->q, q->n, x->core_lock);
+	count_sent(c, op, q, sent < 0 ? 0 : MIN((unsigned int)sent, q->n));
+	q->n = 0;
 }
 
 /* GSO type -> the offload bits an egress needs to take it whole. */
@@ -424,30 +457,35 @@ static uint32_t gso_needs(uint8_t gso_type, uint8_t ipv6)
 }
 
 /* Send the segments' queue, then free the segments the port did not keep. */
-static void send_seg_txq(struct engine_core *c, struct ecore_port *op)
+static void send_seg_txq(struct engine_core *c, struct ecore_ctx *x,
+			 struct ecore_port *op)
 {
+	struct ecore_txq *tq = txq_of(c, x, op);
 	struct pkt *q[ECORE_BURST];
-	unsigned int i, n = op->n_txq;
+	unsigned int i, n = tq->n;
 
-	memcpy(q, op->txq, n * sizeof(q[0]));
-	op->txq_part = ECORE_NO_PART; /* count_sent: count by runs */
-	send_txq(c, op);
+	memcpy(q, tq->q, n * sizeof(q[0]));
+	tq->part = ECORE_NO_PART; /* count_sent: count by runs */
+	send_txq(c, x, op);
 	for (i = 0; i < n; i++)
 		if ((q[i]->flags & (PKT_SEG | PKT_GIVEN)) == PKT_SEG)
 			pool_free(q[i]);
 }
 
-static void queue_out(struct engine_core *c, struct ecore_port *op,
-		      struct pkt *pkt)
+static void queue_out(struct engine_core *c, struct ecore_ctx *x,
+		      struct ecore_port *op, struct pkt *pkt)
 {
-	if (op->n_txq == ECORE_BURST)
-		send_seg_txq(c, op);
-	op->txq[op->n_txq++] = pkt;
+	struct ecore_txq *q = txq_of(c, x, op);
+
+	if (q->n == ECORE_BURST)
+		send_seg_txq(c, x, op);
+	q->q[q->n++] = pkt;
 }
 
 /* Cut super-frame @pkt for @op into pool buffers and queue the segments. */
-static void segment_out(struct engine_core *c, struct ecore_port *op,
-			struct pkt *pkt, const struct vnet_l34 *l)
+static void segment_out(struct engine_core *c, struct ecore_ctx *x,
+			struct ecore_port *op, struct pkt *pkt,
+			const struct vnet_l34 *l)
 {
 	unsigned int room = pool_buf_size(c->pool) - pool_headroom(c->pool);
 	uint64_t copied = 0;
@@ -464,7 +502,7 @@ static void segment_out(struct engine_core *c, struct ecore_port *op,
 		seg->tci = pkt->tci;
 		seg->in_port = pkt->in_port;
 		seg->flags = (pkt->flags & PKT_TAGGED) | PKT_SEG | PKT_SINGLE;
-		queue_out(c, op, seg);
+		queue_out(c, x, op, seg);
 		op->sw.gso_segments++;
 	}
 	if (!vnet_seg_done(&s))
@@ -475,68 +513,70 @@ static void segment_out(struct engine_core *c, struct ecore_port *op,
 }
 
 /* Give @op what it can send: complete checksums, cut super-frames. */
-static void offload_out(struct engine_core *c, struct ecore_port *op,
-			struct pkt *pkt)
+static void offload_out(struct engine_core *c, struct ecore_ctx *x,
+			struct ecore_port *op, struct pkt *pkt)
 {
 	uint32_t can = op->port.offloads;
 	struct vnet_l34 l;
 
 	vnet_parse(pkt->data, pkt->len, &l);
 	if (pkt->ol.gso_type && !(can & gso_needs(pkt->ol.gso_type, l.ipv6)))
-		return segment_out(c, op, pkt, &l);
+		return segment_out(c, x, op, pkt, &l);
 	if ((pkt->ol.flags & VNET_F_NEEDS_CSUM) && !(can & VNET_TUN_F_CSUM)) {
 		vnet_csum_complete(pkt->data, pkt->len, &pkt->ol, &l);
 		op->sw.csum_completed++;
 	}
-	queue_out(c, op, pkt);
+	queue_out(c, x, op, pkt);
 }
 
 /*
  * Send @op's queue. Frames with offload state take the slow path: each
  * goes whole where the port can take it, else completed or segmented.
  */
-static void send_port(struct engine_core *c, struct ecore_port *op)
+static void send_port(struct engine_core *c, struct ecore_ctx *x,
+		      struct ecore_port *op)
 {
+	struct ecore_txq *q = txq_of(c, x, op);
 	struct pkt *in[ECORE_BURST];
-	unsigned int i, n = op->n_txq;
+	unsigned int i, n = q->n;
 
-	if (!op->txq_ol)
-		return send_txq(c, op);
-	op->txq_ol = false;
-	memcpy(in, op->txq, n * sizeof(in[0]));
-	op->n_txq = 0;
+	if (!q->ol)
+		return send_txq(c, x, op);
+	q->ol = false;
+	memcpy(in, q->q, n * sizeof(in[0]));
+	q->n = 0;
 	for (i = 0; i < n; i++) {
 		if (has_ol(in[i]))
-			offload_out(c, op, in[i]);
+			offload_out(c, x, op, in[i]);
 		else
-			queue_out(c, op, in[i]);
+			queue_out(c, x, op, in[i]);
 	}
-	send_seg_txq(c, op);
+	send_seg_txq(c, x, op);
 }
 
-static void flush(struct engine_core *c, uint64_t touched)
+static void flush(struct engine_core *c, struct ecore_ctx *x, uint64_t touched)
 {
 	uint64_t m = touched & ~c->trunks;
 
 	while (m) {
-		send_port(c, &c->ports[__builtin_ctzll(m)]);
+		send_port(c, x, &c->ports[__builtin_ctzll(m)]);
 		m &= m - 1;
 	}
 	m = touched & c->trunks;
 	while (m) {
 		struct ecore_port *op = &c->ports[__builtin_ctzll(m)];
 
-		tag_for_trunk(c, op);
-		send_port(c, op);
+		tag_for_trunk(c, x, op);
+		send_port(c, x, op);
 		m &= m - 1;
 	}
 }
 
-static void release(struct engine_core *c, struct pkt **pkts, unsigned int n)
+static void release(struct ecore_ctx *x, struct pkt **pkts, unsigned int n)
 {
 	unsigned int i;
 
-	if (!c->n_extra && !c->given) {
+	if (!x->n_extra && !x->given) {
 		for (i = 0; i < n; i++)
 			pool_free(pkts[i]);
 		return;
@@ -544,17 +584,17 @@ static void release(struct engine_core *c, struct pkt **pkts, unsigned int n)
 	for (i = 0; i < n; i++)
 		if (!(pkts[i]->flags & PKT_GIVEN))
 			pool_free(pkts[i]);
-	for (i = 0; i < c->n_extra; i++)
-		if (!(c->extra[i]->flags & PKT_GIVEN))
-			pool_free(c->extra[i]);
-	c->n_extra = 0;
-	c->given = false;
+	for (i = 0; i < x->n_extra; i++)
+		if (!(x->extra[i]->flags & PKT_GIVEN))
+			pool_free(x->extra[i]);
+	x->n_extra = 0;
+	x->given = false;
 }
 
 /* Drop a whole burst for one reason (access port of an inactive partition). */
-static void drop_burst(struct engine_core *c, struct ecore_port *rxport,
-		       struct pkt **pkts, unsigned int n, uint16_t part,
-		       enum ecore_drop why)
+static void drop_burst(struct engine_core *c, struct ecore_ctx *x,
+		       struct ecore_port *rxport, struct pkt **pkts,
+		       unsigned int n, uint16_t part, enum ecore_drop why)
 {
 	unsigned int i;
 
@@ -564,7 +604,7 @@ static void drop_burst(struct engine_core *c, struct ecore_port *rxport,
 		count_drop(c, rxport, part, why);
 	}
 	rxport->c.rx_packets += n;
-	release(c, pkts, n);
+	release(x, pkts, n);
 }
 
 /* A burst received on port @in at @now, before its first packet. */
@@ -660,8 +700,8 @@ static inline bool unlikely_ha(const struct engine_core *c,
 }
 
 /* Classify, learn and look up one received frame; queue it on its ports. */
-static void forward_one(struct engine_core *c, struct rx_burst *b,
-			struct pkt *pkt)
+static void forward_one(struct engine_core *c, struct ecore_ctx *x,
+			struct rx_burst *b, struct pkt *pkt)
 {
 	uint64_t out;
 	int drop;
@@ -689,7 +729,7 @@ static void forward_one(struct engine_core *c, struct rx_burst *b,
 	if (unlikely_watch(c, b, out, pkt))
 		c->standby_fn(c->standby_arg,
 			      __builtin_ctzll(out & c->ib_ports), pkt);
-	enqueue(c, out, pkt);
+	enqueue(x, out, pkt);
 	b->touched |= out;
 }
 
@@ -705,27 +745,34 @@ static void count_rx(struct engine_core *c, const struct rx_burst *b,
 	b->rxport->c.rx_bytes += b->rx_bytes;
 }
 
-void ecore_process(struct engine_core *c, unsigned int in, struct pkt **pkts,
-		   unsigned int n, uint64_t now_ms)
+void ecore_process_ctx(struct engine_core *c, struct ecore_ctx *x,
+		       unsigned int in, struct pkt **pkts, unsigned int n,
+		       uint64_t now_ms)
 {
 	struct rx_burst b = rx_burst_start(c, in, now_ms);
 	unsigned int i;
 
 	if (b.rxport->role == ECORE_MIRROR ||
 	    (!b.ig.trunk && !c->parts[b.ig.part].active))
-		return drop_burst(c, b.rxport, pkts, n, ECORE_NO_PART,
+		return drop_burst(c, x, b.rxport, pkts, n, ECORE_NO_PART,
 				  ECORE_DROP_NO_PARTITION);
 	if (!b.ig.trunk && c->parts[b.ig.part].standby &&
 	    (c->ib_ports & bit(in)))
-		return drop_burst(c, b.rxport, pkts, n, b.ig.part,
+		return drop_burst(c, x, b.rxport, pkts, n, b.ig.part,
 				  ECORE_DROP_STANDBY);
 	for (i = 0; i < n; i++)
-		forward_one(c, &b, pkts[i]);
+		forward_one(c, x, &b, pkts[i]);
 	count_rx(c, &b, n);
-	flush(c, b.touched);
+	flush(c, x, b.touched);
 	if (c->span.n_q)
 		span_send(c);
-	release(c, pkts, n);
+	release(x, pkts, n);
+}
+
+void ecore_process(struct engine_core *c, unsigned int in, struct pkt **pkts,
+		   unsigned int n, uint64_t now_ms)
+{
+	ecore_process_ctx(c, &c->ctx, in, pkts, n, now_ms);
 }
 
 /* Configuration: called with the forwarding thread kept out. */

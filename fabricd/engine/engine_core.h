@@ -9,6 +9,7 @@
 #ifndef FABRICD_ENGINE_CORE_H
 #define FABRICD_ENGINE_CORE_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -116,18 +117,41 @@ struct ecore_port {
 	uint32_t gen; /* bumped on every reuse of the slot and open */
 	struct ecore_counters c;
 	struct ecore_sw_counters sw;
-	bool txq_ol; /* a queued frame has offload state: see send_port() */
-	unsigned int n_txq;
-	/* trunks: txq's one partition (ECORE_NO_PART: mixed) and bytes */
-	uint16_t txq_part;
-	uint64_t txq_bytes;
-	struct pkt *txq[ECORE_BURST];
 	/* why fabricd will not open it (engine_check.c), or "" */
 	char refused[ECORE_REFUSED_MAX];
 	bool fast; /* known unicast from it stays in the kernel (XDP) */
 	bool fast_egress; /* ...and to it: XDP redirects to it arrive */
 	int probe; /* xdp_fast_probe() at open: 1, 0 or a negative errno */
 	uint32_t probe_gen; /* gen the probe was made for; 0: none yet */
+};
+
+/* What one burst queues for one port (struct ecore_ctx). */
+struct ecore_txq {
+	bool ol; /* a queued frame has offload state: see send_port() */
+	unsigned int n;
+	/* trunks: the queue's one partition (ECORE_NO_PART: mixed), bytes */
+	uint16_t part;
+	uint64_t bytes;
+	struct pkt *q[ECORE_BURST];
+};
+
+/*
+ * A forwarding thread's scratch: the output queues and the copies of the
+ * burst it is working on. Each thread has its own, so that a thread may
+ * let go of the core lock while a port sends (@core_lock).
+ */
+struct ecore_ctx {
+	struct ecore_txq txq[ECORE_MAX_PORTS];
+	/* copies made in this burst: at most one per packet and port */
+	struct pkt *extra[ECORE_BURST * ECORE_MAX_PORTS];
+	unsigned int n_extra;
+	bool given; /* a port took packets of this burst */
+	/*
+	 * The lock the caller holds around ecore_process_ctx(), released
+	 * while a port of a kind without shared state sends (under its
+	 * io_lock); NULL: one thread, nothing is released or taken.
+	 */
+	pthread_mutex_t *core_lock;
 };
 
 struct engine_core {
@@ -156,10 +180,13 @@ struct engine_core {
 	void (*ha_fn)(void *arg, const struct pkt *pkt);
 	uint64_t bytes_copied; /* payload bytes the engine copied */
 	uint64_t drops[ECORE_DROP_MAX]; /* all ports */
-	/* copies made in this burst: at most one per packet and port */
-	struct pkt *extra[ECORE_BURST * ECORE_MAX_PORTS];
-	unsigned int n_extra;
-	bool given; /* a port took packets of this burst */
+	struct ecore_ctx ctx; /* ecore_process()'s: one forwarding thread */
+	/*
+	 * Several forwarding threads: one lock per port slot, held around
+	 * every call into a port's driver that the core lock does not cover
+	 * (ecore_port_tx()); NULL with one thread.
+	 */
+	pthread_mutex_t *io_locks;
 	struct span span; /* mirror sessions */
 	/* IPFIX export (eth/flow.h): NULL when off */
 	struct flow_cache *flows;
@@ -186,6 +213,35 @@ void ecore_fini(struct engine_core *c);
  */
 void ecore_process(struct engine_core *c, unsigned int in, struct pkt **pkts,
 		   unsigned int n, uint64_t now_ms);
+
+/*
+ * ecore_process_ctx - ecore_process() with the scratch @x of the calling
+ * forwarding thread; with x->core_lock set, the core lock is let go while
+ * a port sends (several forwarding threads: fabricd/engine/engine.c).
+ */
+void ecore_process_ctx(struct engine_core *c, struct ecore_ctx *x,
+		       unsigned int in, struct pkt **pkts, unsigned int n,
+		       uint64_t now_ms);
+
+/*
+ * ecore_port_serial - whether calls into port @ep's driver stay under the
+ * core lock with several forwarding threads: kinds whose ports share state
+ * (p->kind_priv: ipoib, peer, dummy) and whose receive path calls back
+ * into the engine (the gateway groups' handler). Other kinds are called
+ * under their slot's io lock only.
+ */
+static inline bool ecore_port_serial(const struct ecore_port *ep)
+{
+	return ep->port.kind_priv != NULL;
+}
+
+/*
+ * ecore_port_tx - send @n packets of @pkts on port @ep, as its tx_burst;
+ * with several threads under its io lock (not for serial ports), the core
+ * lock @drop (may be NULL) let go meanwhile. Returns what tx_burst does.
+ */
+int ecore_port_tx(struct engine_core *c, struct ecore_port *ep,
+		  struct pkt **pkts, unsigned int n, pthread_mutex_t *drop);
 
 /*
  * ecore_part_set - create or update partition @name. Returns its index

@@ -526,7 +526,7 @@ static void send_to(struct engine_core *c, unsigned int slot)
 	}
 	c->span.n_q = keep;
 	if (op->port.ops)
-		sent = op->port.ops->tx_burst(&op->port, out, n);
+		sent = ecore_port_tx(c, op, out, n, NULL);
 	sent = sent < 0 ? 0 : MIN((unsigned int)sent, n);
 	for (i = 0; i < (unsigned int)sent; i++)
 		bytes += out[i]->len;
