@@ -37,6 +37,8 @@ LIBS_ALL := $(LIBS_CORE) $(LIBS_NET) $(LIBS_IB) $(LIBS_SYSTEMD) -lpthread
 
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
+# ThreadSanitizer twins (FAB_TSAN_*), for the tests of what threads share.
+TSAN_FLAGS := -fsanitize=thread -fno-omit-frame-pointer
 
 ifeq ($(V),0)
 Q := @
@@ -62,12 +64,15 @@ FUZZ_LIB_CFLAGS := $(filter-out -fsanitize=%,$(FUZZ_CFLAGS)) \
 # $(call fab_layer,NAME,SOURCES): the archives of one layer, from an
 # explicit source list. Defines FAB_A_NAME (build/lib/libfab-NAME.a),
 # FAB_SAN_NAME (ASan+UBSan twin), FAB_PIC_NAME (-fPIC) and FAB_FUZZ_NAME
-# (clang, libFuzzer instrumentation); each is built only when linked.
+# (clang, libFuzzer instrumentation), FAB_TSAN_NAME (ThreadSanitizer); each
+# is built only when linked.
 define fab_layer
 FAB_A_$(1) := $$(BUILD)/lib/libfab-$(1).a
 FAB_SAN_$(1) := $$(BUILD)/lib/libfab-$(1)-san.a
 FAB_PIC_$(1) := $$(BUILD)/lib/libfab-$(1)-pic.a
 FAB_FUZZ_$(1) := $$(BUILD)/fuzz/lib/libfab-$(1).a
+FAB_TSAN_$(1) := $$(BUILD)/lib/libfab-$(1)-tsan.a
+$$(FAB_TSAN_$(1)): $$(patsubst %.c,$$(BUILD)/tsan/%.o,$(2))
 $$(FAB_A_$(1)): $$(patsubst %.c,$$(BUILD)/obj/%.o,$(2))
 $$(FAB_SAN_$(1)): $$(patsubst %.c,$$(BUILD)/san/%.o,$(2))
 $$(FAB_PIC_$(1)): $$(patsubst %.c,$$(BUILD)/pic/%.o,$(2))
@@ -83,6 +88,7 @@ FAB_ALL_SRCS :=
 fab_archives = $(foreach l,$(1),$(BUILD)/lib/libfab-$(l).a)
 fab_san_archives = $(foreach l,$(1),$(FAB_SAN_$(l)))
 fab_fuzz_archives = $(foreach l,$(1),$(FAB_FUZZ_$(l)))
+fab_tsan_archives = $(foreach l,$(1),$(FAB_TSAN_$(l)))
 
 .PHONY: all deps check demo bench format clean tests fuzz
 all:
@@ -130,6 +136,11 @@ $(BUILD)/san/%.o: %.c $(CONFIG_STAMP)
 	$(call msg,CC-SAN,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/tsan/%.o: %.c $(CONFIG_STAMP)
+	$(call msg,CC-TSAN,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) $(TSAN_FLAGS) -MMD -MP -c -o $@ $<
 
 $(BUILD)/fuzzobj/%.o: %.c $(CONFIG_STAMP)
 	$(call msg,CC-FUZZ,$@)

@@ -122,19 +122,44 @@ void pool_destroy(struct pool *p)
 {
 	if (!p)
 		return;
+	if (p->hot.shared)
+		pthread_mutex_destroy(&p->hot.lock);
 	munmap(p->region, p->region_len);
 	free(p->descs);
 	free(p->hot.free_stack);
 	free(p);
 }
 
+void pool_set_shared(struct pool *p)
+{
+	if (!p->hot.shared) {
+		pthread_mutex_init(&p->hot.lock, NULL);
+		p->hot.shared = true;
+	}
+	if (p->big)
+		pool_set_shared(p->big);
+}
+
+/* The top of the free stack, or NULL when empty. */
+static struct pkt *pop(struct pool *p)
+{
+	struct pkt *d = NULL;
+
+	if (p->hot.shared)
+		pthread_mutex_lock(&p->hot.lock);
+	if (p->hot.n_free)
+		d = &p->descs[p->hot.free_stack[--p->hot.n_free]];
+	if (p->hot.shared)
+		pthread_mutex_unlock(&p->hot.lock);
+	return d;
+}
+
 struct pkt *pool_alloc(struct pool *p)
 {
-	struct pkt *d;
+	struct pkt *d = pop(p);
 
-	if (!p->hot.n_free)
+	if (!d)
 		return NULL;
-	d = &p->descs[p->hot.free_stack[--p->hot.n_free]];
 	d->data = d->head + p->headroom;
 	d->len = 0;
 	d->flags = 0;
@@ -154,7 +179,15 @@ struct pool *pool_big(const struct pool *p)
 
 unsigned int pool_avail(const struct pool *p)
 {
-	return p->hot.n_free;
+	struct pool_hot *h = (struct pool_hot *)&p->hot; /* the lock only */
+	unsigned int n;
+
+	if (!h->shared)
+		return h->n_free;
+	pthread_mutex_lock(&h->lock);
+	n = h->n_free;
+	pthread_mutex_unlock(&h->lock);
+	return n;
 }
 
 unsigned int pool_size(const struct pool *p)

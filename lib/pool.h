@@ -6,11 +6,13 @@
  * region is meant to be registered once (ibv_reg_mr, AF_XDP UMEM), so a
  * frame is received and sent from the same buffer.
  *
- * A pool belongs to one thread (the forwarding thread): no locking.
+ * A pool belongs to one thread (the forwarding thread): no locking, unless
+ * pool_set_shared() says several threads use it.
  */
 #ifndef LIB_POOL_H
 #define LIB_POOL_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -77,15 +79,31 @@ struct pkt *pool_alloc(struct pool *p);
 struct pool_hot {
 	uint32_t *free_stack; /* indices of free buffers, top at n_free - 1 */
 	unsigned int n_free;
+	bool shared; /* pool_set_shared(): take @lock around the stack */
+	pthread_mutex_t lock;
 };
+
+/*
+ * pool_set_shared - from now on several threads allocate and free @p's
+ * buffers (and its big pool's): every pool_alloc()/pool_free() takes a
+ * lock. Call it before a second thread uses the pool.
+ */
+void pool_set_shared(struct pool *p);
 
 /* pool_free - return @pkt to its pool; borrowed packets are left alone. */
 static inline void pool_free(struct pkt *pkt)
 {
 	struct pool_hot *h = (struct pool_hot *)pkt->pool;
 
-	if (h)
+	if (!h)
+		return;
+	if (__builtin_expect(h->shared, 0)) {
+		pthread_mutex_lock(&h->lock);
 		h->free_stack[h->n_free++] = pkt->idx;
+		pthread_mutex_unlock(&h->lock);
+		return;
+	}
+	h->free_stack[h->n_free++] = pkt->idx;
 }
 
 /*

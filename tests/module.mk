@@ -12,6 +12,7 @@ TEST_LAYERS_test_engine := fabricd ipoib eth lib
 TEST_LAYERS_test_ha_fsm := fabricd lib
 TEST_LAYERS_test_engine_policy := fabricd ipoib eth lib
 TEST_LAYERS_test_engine_gso := fabricd eth lib
+TEST_LAYERS_test_engine_threads := fabricd eth lib
 TEST_LAYERS_test_fdb := eth lib
 TEST_LAYERS_test_flow := eth lib
 TEST_LAYERS_test_frame := eth lib
@@ -54,7 +55,20 @@ FUZZ_LAYERS_fuzz_ipoib := ipoib lib
 FUZZ_LAYERS_fuzz_policy := lib
 FUZZ_LAYERS_fuzz_vnet := eth lib
 
+# Unit tests of what threads share, also built with ThreadSanitizer into
+# build/tsan-tests/ (make tsan; run by tests/integration/*_tsan.sh).
+TSAN_TESTS := test_engine_threads
+
 .SECONDEXPANSION:
+$(BUILD)/tsan-tests/%: tests/unit/%.c \
+		$$(call fab_tsan_archives,$$(or $$(TEST_LAYERS_$$*),missing))
+	$(call msg,LD-TSAN,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) $(TSAN_FLAGS) -o $@ $< \
+		$(call fab_tsan_archives,$(TEST_LAYERS_$*)) -lcmocka $(LIBS_ALL) \
+		$(TEST_LIBS_$*)
+
+
 $(BUILD)/tests/%: tests/unit/%.c \
 		$$(call fab_san_archives,$$(or $$(TEST_LAYERS_$$*),missing))
 	$(call msg,LD-TEST,$@)
@@ -72,7 +86,10 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c \
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) -o $@ $< \
 		$(call fab_fuzz_archives,$(FUZZ_LAYERS_$*)) $(LIBS_ALL)
 
-tests: $(UNIT_TESTS)
+.PHONY: tsan
+tsan: $(patsubst %,$(BUILD)/tsan-tests/%,$(TSAN_TESTS))
+
+tests: $(UNIT_TESTS) tsan
 
 HAVE_CLANG := $(shell command -v $(CLANG) 2>/dev/null)
 ifneq ($(HAVE_CLANG),)

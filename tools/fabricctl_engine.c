@@ -444,7 +444,9 @@ static void print_engine(const json_t *r)
 		   jstr(r, "partitions_from"));
 	out_string(PRINT_ANY, "poll_mode", "poll mode: %s",
 		   jstr(r, "poll_mode"));
-	out_bool(PRINT_ANY, "running", ", forwarding thread running: %s",
+	out_uint(PRINT_ANY, "threads", ", forwarding threads: %" PRIu64,
+		 fctl_json_uint(r, "threads"));
+	out_bool(PRINT_ANY, "running", ", running: %s",
 		 json_is_true(json_object_get(r, "running")));
 	out_uint(PRINT_ANY, "wakeups", ", %" PRIu64 " wake-ups",
 		 fctl_json_uint(r, "wakeups"));

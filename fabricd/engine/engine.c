@@ -42,6 +42,24 @@ static uint64_t ev_key(unsigned int slot, uint32_t gen)
 	return (uint64_t)gen << 32 | slot;
 }
 
+/*
+ * The thread that polls port @ep in @slot: slot modulo the threads; ports
+ * of serial kinds (ecore_port_serial()) all on thread 0.
+ */
+static unsigned int owner(const struct engine *e, unsigned int slot,
+			  const struct ecore_port *ep)
+{
+	return ecore_port_serial(ep) ? 0 : slot % e->n_threads;
+}
+
+static void unregister(struct engine *e, unsigned int slot)
+{
+	if (e->reg_fd[slot] >= 0)
+		epoll_ctl(e->th[e->reg_th[slot]].epfd, EPOLL_CTL_DEL,
+			  e->reg_fd[slot], NULL);
+	e->reg_fd[slot] = -1;
+}
+
 void engine_sync_epoll(struct engine *e)
 {
 	unsigned int i;
@@ -50,44 +68,142 @@ void engine_sync_epoll(struct engine *e)
 		struct ecore_port *ep = &e->core.ports[i];
 		int fd = ep->used && ep->port.ops ? ep->port.fd : -1;
 		struct epoll_event ev = { .events = EPOLLIN };
+		unsigned int t = fd < 0 ? 0 : owner(e, i, ep);
 
-		if (fd == e->reg_fd[i] && (fd < 0 || ep->gen == e->reg_gen[i]))
+		if (fd == e->reg_fd[i] &&
+		    (fd < 0 || (ep->gen == e->reg_gen[i] && t == e->reg_th[i])))
 			continue;
-		if (e->reg_fd[i] >= 0)
-			epoll_ctl(e->epfd, EPOLL_CTL_DEL, e->reg_fd[i], NULL);
-		e->reg_fd[i] = -1;
+		unregister(e, i);
 		if (fd < 0)
 			continue;
 		ev.data.u64 = ev_key(i, ep->gen);
-		if (epoll_ctl(e->epfd, EPOLL_CTL_ADD, fd, &ev))
+		if (epoll_ctl(e->th[t].epfd, EPOLL_CTL_ADD, fd, &ev))
 			VLOG_WARN("port %s: cannot poll it: %s", ep->port.name,
 				  strerror(errno));
 		e->reg_fd[i] = fd;
 		e->reg_gen[i] = ep->gen;
+		e->reg_th[i] = (uint8_t)t;
 	}
 }
 
+void engine_lock(struct engine *e)
+{
+	unsigned int i;
+
+	for (i = 0; i < e->n_threads; i++)
+		pthread_mutex_lock(&e->th[i].run);
+	pthread_mutex_lock(&e->lock);
+}
+
+void engine_unlock(struct engine *e)
+{
+	unsigned int i;
+
+	pthread_mutex_unlock(&e->lock);
+	for (i = e->n_threads; i-- > 0;)
+		pthread_mutex_unlock(&e->th[i].run);
+}
+
+/*
+ * Thread 0, holding its run lock and the core lock: keep the other
+ * threads out too (the lock order is run locks by index, then the core
+ * lock), to close, open or reconfigure ports. Nothing with one thread.
+ */
+static void quiesce_others(struct engine *e)
+{
+	unsigned int i;
+
+	if (e->n_threads == 1)
+		return;
+	pthread_mutex_unlock(&e->lock);
+	for (i = 1; i < e->n_threads; i++)
+		pthread_mutex_lock(&e->th[i].run);
+	pthread_mutex_lock(&e->lock);
+}
+
+static void resume_others(struct engine *e)
+{
+	unsigned int i;
+
+	for (i = e->n_threads; i-- > 1;)
+		pthread_mutex_unlock(&e->th[i].run);
+}
+
+/*
+ * Port @slot failed with @err on thread @t: thread 0 closes it now (it
+ * will be retried); another thread stops polling it and leaves the
+ * closing to thread 0, which can keep every thread out.
+ */
+static void port_failed(struct engine_thread *t, unsigned int slot, int err)
+{
+	struct engine *e = t->e;
+
+	if (t->id) {
+		unregister(e, slot);
+		e->downs |= 1ull << slot;
+		e->down_err[slot] = err;
+		return;
+	}
+	quiesce_others(e);
+	ecore_port_down(&e->core, slot, err);
+	engine_sync_epoll(e);
+	resume_others(e);
+}
+
+/* Thread 0, others kept out: close the ports other threads saw fail. */
+static void close_downs(struct engine *e)
+{
+	while (e->downs) {
+		unsigned int slot = __builtin_ctzll(e->downs);
+
+		e->downs &= e->downs - 1;
+		ecore_port_down(&e->core, slot, e->down_err[slot]);
+	}
+	engine_sync_epoll(e);
+}
+
+/*
+ * One receive of port @ep; with several threads, ports of kinds that
+ * share nothing receive under their io lock, the core lock let go.
+ */
+static int port_rx(struct engine_thread *t, struct ecore_port *ep,
+		   struct pkt **pkts)
+{
+	struct engine *e = t->e;
+	pthread_mutex_t *io = &e->io_locks[ep - e->core.ports];
+	int n;
+
+	if (e->n_threads == 1 || ecore_port_serial(ep))
+		return ep->port.ops->rx_burst(&ep->port, pkts, ECORE_BURST);
+	pthread_mutex_unlock(&e->lock);
+	pthread_mutex_lock(io);
+	n = ep->port.ops->rx_burst(&ep->port, pkts, ECORE_BURST);
+	pthread_mutex_unlock(io);
+	pthread_mutex_lock(&e->lock);
+	return n;
+}
+
 /* Receive and forward what port @slot has, a bounded number of bursts. */
-static void poll_port(struct engine *e, unsigned int slot, uint64_t now)
+static void poll_port(struct engine_thread *t, unsigned int slot, uint64_t now)
 {
 	static struct log_ratelimit rl = LOG_RATELIMIT_INIT(1, 5);
+	struct engine *e = t->e;
 	struct ecore_port *ep = &e->core.ports[slot];
 	struct pkt *pkts[ECORE_BURST];
 	int round, n;
 
 	for (round = 0; round < ROUNDS_PER_WAKE; round++) {
-		n = ep->port.ops->rx_burst(&ep->port, pkts, ECORE_BURST);
+		n = port_rx(t, ep, pkts);
 		if (n < 0) {
 			VLOG_WARN_RL(&rl, "port %s: %s; closed, will retry",
 				     ep->port.name, strerror(-n));
-			ecore_port_down(&e->core, slot, n);
-			engine_sync_epoll(e);
+			port_failed(t, slot, n);
 			return;
 		}
 		if (!n)
 			return;
 		e->bursts++;
-		ecore_process(&e->core, slot, pkts, n, now);
+		ecore_process_ctx(&e->core, &t->ctx, slot, pkts, n, now);
 		if (n < ECORE_BURST)
 			return;
 	}
@@ -118,20 +234,12 @@ static void check_gone(struct engine *e)
 		engine_sync_epoll(e);
 }
 
-static void housekeeping(struct engine *e, uint64_t now)
+/* Reopen absent ports; thread 0 with the others kept out. */
+static void retry_ports(struct engine *e)
 {
 	unsigned int i;
 	bool changed = false;
 
-	if (now - e->last_age_ms >= AGE_EVERY_MS) {
-		ecore_fast_refresh(&e->core, now);
-		fdb_age(e->core.fdb, now);
-		check_gone(e);
-		e->last_age_ms = now;
-	}
-	if (now - e->last_retry_ms < RETRY_EVERY_MS)
-		return;
-	e->last_retry_ms = now;
 	ecore_fast_reprobe(&e->core);
 	for (i = 0; i < ECORE_MAX_PORTS; i++) {
 		struct ecore_port *ep = &e->core.ports[i];
@@ -146,9 +254,34 @@ static void housekeeping(struct engine *e, uint64_t now)
 		engine_sync_epoll(e);
 }
 
-static void handle_event(struct engine *e, const struct epoll_event *ev,
+/* Thread 0: aging, ports gone, ports to reopen, ports failed elsewhere. */
+static void housekeeping(struct engine *e, uint64_t now)
+{
+	bool age = now - e->last_age_ms >= AGE_EVERY_MS;
+	bool retry = now - e->last_retry_ms >= RETRY_EVERY_MS;
+
+	if (!age && !retry && !e->downs)
+		return;
+	quiesce_others(e);
+	if (e->downs)
+		close_downs(e);
+	if (age) {
+		ecore_fast_refresh(&e->core, now);
+		fdb_age(e->core.fdb, now);
+		check_gone(e);
+		e->last_age_ms = now;
+	}
+	if (retry) {
+		e->last_retry_ms = now;
+		retry_ports(e);
+	}
+	resume_others(e);
+}
+
+static void handle_event(struct engine_thread *t, const struct epoll_event *ev,
 			 uint64_t now)
 {
+	struct engine *e = t->e;
 	unsigned int slot = ev->data.u64 & 0xffffffff;
 	uint32_t gen = ev->data.u64 >> 32;
 	struct ecore_port *ep;
@@ -156,29 +289,35 @@ static void handle_event(struct engine *e, const struct epoll_event *ev,
 	if (slot >= ECORE_MAX_PORTS)
 		return;
 	ep = &e->core.ports[slot];
-	if (!ep->used || !ep->port.ops || ep->gen != gen)
-		return; /* deleted or reopened since epoll_wait() */
+	if (!ep->used || !ep->port.ops || ep->gen != gen ||
+	    (e->downs & (1ull << slot)))
+		return; /* deleted, reopened or failed since epoll_wait() */
 	if ((ev->events & EPOLLERR) && !(ev->events & EPOLLIN)) {
 		VLOG_WARN(
 			"port %s: error on its descriptor; closed, will retry",
 			ep->port.name);
-		ecore_port_down(&e->core, slot, -ENETDOWN);
-		engine_sync_epoll(e);
+		port_failed(t, slot, -ENETDOWN);
 		return;
 	}
-	poll_port(e, slot, now);
+	poll_port(t, slot, now);
 }
 
-static void poll_all(struct engine *e, uint64_t now)
+/* Busy polling: every open port of thread @t. */
+static void poll_all(struct engine_thread *t, uint64_t now)
 {
+	struct engine *e = t->e;
 	unsigned int i;
 
-	for (i = 0; i < ECORE_MAX_PORTS; i++)
-		if (e->core.ports[i].used && e->core.ports[i].port.ops)
-			poll_port(e, i, now);
+	for (i = 0; i < ECORE_MAX_PORTS; i++) {
+		struct ecore_port *ep = &e->core.ports[i];
+
+		if (ep->used && ep->port.ops && owner(e, i, ep) == t->id &&
+		    !(e->downs & (1ull << i)))
+			poll_port(t, i, now);
+	}
 }
 
-/* How long the forwarding thread may sleep: the gateway groups' timers. */
+/* How long a forwarding thread may sleep: the gateway groups' timers. */
 static int sleep_ms(const struct engine *e, uint64_t ha_next)
 {
 	uint64_t now = util_now_ms();
@@ -193,43 +332,101 @@ static int sleep_ms(const struct engine *e, uint64_t ha_next)
 
 static void *forward_thread(void *arg)
 {
-	struct engine *e = arg;
+	struct engine_thread *t = arg;
+	struct engine *e = t->e;
 	struct epoll_event evs[ECORE_MAX_PORTS + 1];
 	uint64_t ha_next = UINT64_MAX;
 	bool stop = false;
 
 	while (!stop) {
-		int i, n = epoll_wait(e->epfd, evs, ARRAY_SIZE(evs),
+		int i, n = epoll_wait(t->epfd, evs, ARRAY_SIZE(evs),
 				      sleep_ms(e, ha_next));
 		uint64_t now = util_now_ms();
 
+		pthread_mutex_lock(&t->run);
 		pthread_mutex_lock(&e->lock);
 		e->wakeups++;
 		for (i = 0; i < n; i++) {
 			if (evs[i].data.u64 == UINT64_MAX)
 				stop = true;
 			else
-				handle_event(e, &evs[i], now);
+				handle_event(t, &evs[i], now);
 		}
 		if (e->busy_poll)
-			poll_all(e, now);
-		housekeeping(e, now);
-		ha_next = engine_ha_tick(e, util_now_ms());
+			poll_all(t, now);
+		if (!t->id) {
+			housekeeping(e, now);
+			ha_next = engine_ha_tick(e, util_now_ms());
+		}
 		pthread_mutex_unlock(&e->lock);
+		pthread_mutex_unlock(&t->run);
 	}
 	return NULL;
 }
 
+int engine_threads_parse(const char *s)
+{
+	char *end;
+	long n;
+
+	if (!s || !*s)
+		return 1;
+	if (!strcmp(s, "auto"))
+		return (int)engine_threads_auto();
+	n = strtol(s, &end, 10);
+	if (*end || n < 1 || n > ENGINE_THREADS_MAX)
+		return -EINVAL;
+	return (int)n;
+}
+
+unsigned int engine_threads_auto(void)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return cpus >= ENGINE_THREADS_AUTO_CPUS ? 2 : 1;
+}
+
+/* Several threads: the pool, the ports' io locks, the let-go core lock. */
+static void share_core(struct engine *e)
+{
+	unsigned int i;
+
+	if (e->n_threads == 1)
+		return;
+	pool_set_shared(e->pool);
+	e->core.io_locks = e->io_locks;
+	for (i = 0; i < e->n_threads; i++)
+		e->th[i].ctx.core_lock = &e->lock;
+}
+
 int engine_start(struct engine *e)
 {
+	static const char *const names[] = { "fabricd-fwd", "fabricd-fwd1" };
+	unsigned int i;
 	int ret;
 
 	if (e->running)
 		return -EALREADY;
-	ret = pthread_create(&e->thread, NULL, forward_thread, e);
-	if (ret)
+	share_core(e);
+	for (i = 0; i < e->n_threads; i++) {
+		ret = pthread_create(&e->th[i].thread, NULL, forward_thread,
+				     &e->th[i]);
+		if (ret)
+			break;
+		pthread_setname_np(e->th[i].thread, names[i]);
+	}
+	if (i < e->n_threads) { /* the started ones see stop_fd */
+		uint64_t one = 1;
+
+		if (write(e->stop_fd, &one, sizeof(one)) < 0)
+			VLOG_ERR("cannot stop the forwarding threads: %s",
+				 strerror(errno));
+		while (i-- > 0)
+			pthread_join(e->th[i].thread, NULL);
 		return -ret;
-	pthread_setname_np(e->thread, "fabricd-fwd");
+	}
+	VLOG_INFO("%u forwarding thread%s", e->n_threads,
+		  e->n_threads > 1 ? "s" : "");
 	e->running = true;
 	return 0;
 }
@@ -429,7 +626,7 @@ int engine_apply_policy(struct engine *e, const struct policy *pol,
 {
 	int ret;
 
-	pthread_mutex_lock(&e->lock);
+	engine_lock(e);
 	ret = apply_partitions(e, pol, held_pkeys, n);
 	if (!ret) {
 		e->eth_only = !held_pkeys;
@@ -444,31 +641,76 @@ int engine_apply_policy(struct engine *e, const struct policy *pol,
 		engine_ha_apply(e, pol);
 		engine_sync_epoll(e);
 	}
-	pthread_mutex_unlock(&e->lock);
+	engine_unlock(e);
 	return ret;
 }
 
+static void engine_close_fds(struct engine *e)
+{
+	unsigned int i;
+
+	for (i = 0; i < ENGINE_THREADS_MAX; i++)
+		if (e->th[i].epfd >= 0)
+			close(e->th[i].epfd);
+	if (e->stop_fd >= 0)
+		close(e->stop_fd);
+}
+
+/* Every thread's epoll set, each with the stop eventfd. */
 static int engine_init_fds(struct engine *e)
 {
 	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = UINT64_MAX };
 	unsigned int i;
+	int ret = 0;
 
 	for (i = 0; i < ECORE_MAX_PORTS; i++)
 		e->reg_fd[i] = -1;
-	e->epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (e->epfd < 0)
-		return -errno;
+	for (i = 0; i < ENGINE_THREADS_MAX; i++)
+		e->th[i].epfd = -1;
 	e->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (e->stop_fd < 0 ||
-	    epoll_ctl(e->epfd, EPOLL_CTL_ADD, e->stop_fd, &ev)) {
-		int ret = -errno;
-
-		if (e->stop_fd >= 0)
-			close(e->stop_fd);
-		close(e->epfd);
-		return ret;
+	if (e->stop_fd < 0)
+		ret = -errno;
+	for (i = 0; !ret && i < ENGINE_THREADS_MAX; i++) {
+		e->th[i].epfd = epoll_create1(EPOLL_CLOEXEC);
+		if (e->th[i].epfd < 0 ||
+		    epoll_ctl(e->th[i].epfd, EPOLL_CTL_ADD, e->stop_fd, &ev))
+			ret = -errno;
 	}
+	if (ret)
+		engine_close_fds(e);
+	return ret;
+}
+
+/* The threads' run locks, the io locks; the count from FABRICD_THREADS. */
+static int engine_init_threads(struct engine *e)
+{
+	int n = engine_threads_parse(getenv("FABRICD_THREADS"));
+	unsigned int i;
+
+	if (n < 0) {
+		VLOG_ERR("FABRICD_THREADS=%s: want 1 to %u or auto",
+			 getenv("FABRICD_THREADS"), ENGINE_THREADS_MAX);
+		return n;
+	}
+	e->n_threads = (unsigned int)n;
+	for (i = 0; i < ENGINE_THREADS_MAX; i++) {
+		e->th[i].e = e;
+		e->th[i].id = i;
+		pthread_mutex_init(&e->th[i].run, NULL);
+	}
+	for (i = 0; i < ECORE_MAX_PORTS; i++)
+		pthread_mutex_init(&e->io_locks[i], NULL);
 	return 0;
+}
+
+static void engine_fini_threads(struct engine *e)
+{
+	unsigned int i;
+
+	for (i = 0; i < ENGINE_THREADS_MAX; i++)
+		pthread_mutex_destroy(&e->th[i].run);
+	for (i = 0; i < ECORE_MAX_PORTS; i++)
+		pthread_mutex_destroy(&e->io_locks[i]);
 }
 
 struct engine *engine_create(const struct policy *pol,
@@ -495,6 +737,9 @@ struct engine *engine_create(const struct policy *pol,
 			  "not take TSO",
 			  strerror(errno));
 	pool_set_big(e->pool, e->big_pool);
+	ret = engine_init_threads(e);
+	if (ret)
+		goto err_pool;
 	ret = ecore_init(&e->core, e->pool, FDB_SIZE, FDB_AGING_MS_DEFAULT);
 	if (ret)
 		goto err_pool;
@@ -511,11 +756,11 @@ struct engine *engine_create(const struct policy *pol,
 
 err_fds:
 	engine_ha_destroy(e);
-	close(e->stop_fd);
-	close(e->epfd);
+	engine_close_fds(e);
 err_core:
 	ecore_fini(&e->core);
 err_pool:
+	engine_fini_threads(e);
 	pool_destroy(e->big_pool);
 	pool_destroy(e->pool);
 	free(e);
@@ -529,21 +774,23 @@ err_free:
 void engine_destroy(struct engine *e)
 {
 	uint64_t one = 1;
+	unsigned int i;
 
 	if (!e)
 		return;
 	engine_ha_stop(e); /* masters resign while the ports are open */
 	if (e->running) {
 		if (write(e->stop_fd, &one, sizeof(one)) < 0)
-			VLOG_ERR("cannot stop the forwarding thread: %s",
+			VLOG_ERR("cannot stop the forwarding threads: %s",
 				 strerror(errno));
-		pthread_join(e->thread, NULL);
+		for (i = 0; i < e->n_threads; i++)
+			pthread_join(e->th[i].thread, NULL);
 	}
 	ecore_fini(&e->core);
 	flow_cache_destroy(e->flows);
 	engine_ha_destroy(e);
-	close(e->stop_fd);
-	close(e->epfd);
+	engine_close_fds(e);
+	engine_fini_threads(e);
 	pool_destroy(e->pool);
 	pool_destroy(e->big_pool);
 	pthread_mutex_destroy(&e->lock);

@@ -4,14 +4,17 @@
  * taps, veths; untagged) and the gateway's trunk (802.1Q), zero-copy from
  * receive to send (buffer ownership: lib/port.h).
  *
- * Threads: engine_start() runs one forwarding thread. Every other function
- * here is called from the daemon's main or control thread and is safe
- * against the forwarding thread (the engine serialises them internally).
+ * Threads: engine_start() runs the forwarding threads (one unless
+ * FABRICD_THREADS says more, the ports spread across them). Every other
+ * function here is called from the daemon's main or control thread and is
+ * safe against them (the engine serialises them internally).
  *
  * Environment: FABRICD_BUSY_POLL=1 makes the forwarding thread poll its
  * ports without sleeping (lower latency, one CPU at 100%); FABRICD_NO_XDP=1
  * keeps netdev ports on AF_PACKET instead of AF_XDP; FABRICD_NO_FASTPATH=1
- * keeps every frame of AF_XDP ports off the XDP fast path (engine_fast.c).
+ * keeps every frame of AF_XDP ports off the XDP fast path (engine_fast.c);
+ * FABRICD_THREADS=1, 2 or auto: how many forwarding threads
+ * (engine_threads_auto()).
  */
 #ifndef FABRICD_ENGINE_H
 #define FABRICD_ENGINE_H
@@ -37,8 +40,24 @@ struct engine;
 struct engine *engine_create(const struct policy *pol,
 			     const struct policy_gateway *gw);
 
+#define ENGINE_THREADS_MAX 2
+
 /*
- * engine_start - start the forwarding thread.
+ * engine_threads_parse - the number of forwarding threads @s asks for:
+ * "1".."ENGINE_THREADS_MAX", "auto" (engine_threads_auto()), NULL or ""
+ * (1). Returns it, or -EINVAL.
+ */
+int engine_threads_parse(const char *s);
+
+/*
+ * engine_threads_auto - what "auto" picks: 2 when at least
+ * ENGINE_THREADS_AUTO_CPUS CPUs are online, else 1 (fabricd(8)).
+ */
+#define ENGINE_THREADS_AUTO_CPUS 4
+unsigned int engine_threads_auto(void);
+
+/*
+ * engine_start - start the forwarding threads.
  * Returns 0, -EALREADY when it runs already, or a negative errno.
  */
 int engine_start(struct engine *e);

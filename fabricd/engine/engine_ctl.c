@@ -231,9 +231,9 @@ static int cmd_port_list(int argc, const char *const argv[], void *aux,
 {
 	struct engine *e = aux;
 
-	pthread_mutex_lock(&e->lock);
+	engine_lock(e);
 	*result = ports_json(e);
-	pthread_mutex_unlock(&e->lock);
+	engine_unlock(e);
 	return 0;
 }
 
@@ -337,13 +337,13 @@ static int cmd_port_add(int argc, const char *const argv[], void *aux,
 	ret = parse_port_args(argc, argv, &pa, error);
 	if (ret)
 		return ret;
-	pthread_mutex_lock(&e->lock);
+	engine_lock(e);
 	ret = port_add_locked(e, argv[0], &pa, error);
 	if (ret >= 0) {
 		*result = port_json(e, &e->core.ports[ret]);
 		ret = 0;
 	}
-	pthread_mutex_unlock(&e->lock);
+	engine_unlock(e);
 	return ret;
 }
 
@@ -353,13 +353,13 @@ static int cmd_port_del(int argc, const char *const argv[], void *aux,
 	struct engine *e = aux;
 	int slot;
 
-	pthread_mutex_lock(&e->lock);
+	engine_lock(e);
 	slot = ecore_port_find(&e->core, argv[0]);
 	if (slot >= 0) {
 		ecore_port_del(&e->core, slot);
 		engine_sync_epoll(e);
 	}
-	pthread_mutex_unlock(&e->lock);
+	engine_unlock(e);
 	if (slot < 0)
 		return engine_fail(error, -ENOENT, "no port %s", argv[0]);
 	*result = NULL;
@@ -427,13 +427,13 @@ static int cmd_fdb_show(int argc, const char *const argv[], void *aux,
 	if (argc == 1 || (argc == 2 && strcmp(argv[0], "partition")))
 		return engine_fail(error, -EINVAL, "%s",
 				   "usage: [partition NAME]");
-	pthread_mutex_lock(&e->lock);
+	engine_lock(e);
 	/* what the fast path forwarded counts as seen */
 	ecore_fast_refresh(&e->core, util_now_ms());
 	if (argc == 2)
 		d.part = ecore_part_find(&e->core, argv[1]);
 	if (d.part == -ENOENT) {
-		pthread_mutex_unlock(&e->lock);
+		engine_unlock(e);
 		return engine_fail(error, -ENOENT, "no partition '%s'",
 				   argv[1]);
 	}
@@ -442,7 +442,7 @@ static int cmd_fdb_show(int argc, const char *const argv[], void *aux,
 	/* Entries past their age wait for the next sweep: age them now. */
 	fdb_age(e->core.fdb, d.now);
 	fdb_foreach(e->core.fdb, fdb_entry_json, &d);
-	pthread_mutex_unlock(&e->lock);
+	engine_unlock(e);
 	*result = d.arr;
 	return 0;
 }
@@ -456,12 +456,12 @@ static int cmd_fdb_aging(int argc, const char *const argv[], void *aux,
 	if (argc == 1 && util_parse_u64(argv[0], 86400000, &ms))
 		return engine_fail(error, -EINVAL, "'%s': want milliseconds",
 				   argv[0]);
-	pthread_mutex_lock(&e->lock);
+	engine_lock(e);
 	if (argc == 1)
 		fdb_set_aging(e->core.fdb, ms);
 	*result = json_pack("{s:I}", "aging_ms",
 			    (json_int_t)fdb_get_aging(e->core.fdb));
-	pthread_mutex_unlock(&e->lock);
+	engine_unlock(e);
 	return 0;
 }
 
@@ -542,12 +542,12 @@ static int cmd_fdb_limit(int argc, const char *const argv[], void *aux,
 		return engine_fail(error, -EINVAL, "%s",
 				   "usage: (partition NAME [N | shared]) | "
 				   "(port IFNAME [N | none])");
-	pthread_mutex_lock(&e->lock);
+	engine_lock(e);
 	if (!strcmp(argv[0], "partition"))
 		ret = part_limit_locked(e, argc, argv, result, error);
 	else
 		ret = port_limit_locked(e, argc, argv, result, error);
-	pthread_mutex_unlock(&e->lock);
+	engine_unlock(e);
 	return ret;
 }
 
@@ -606,6 +606,7 @@ static json_t *engine_json(const struct engine *e)
 		      "part_limit", (json_int_t)fs.part_limit, "port_limit",
 		      (json_int_t)fs.port_limit, "drops", drops, "wakeups",
 		      (json_int_t)e->wakeups, "bursts", (json_int_t)e->bursts);
+	json_object_set_new(o, "threads", json_integer(e->n_threads));
 	json_object_set_new(o, "xdp", fast_json(&fc));
 	return o;
 }
@@ -614,12 +615,12 @@ json_t *engine_stats_json(struct engine *e)
 {
 	json_t *o;
 
-	pthread_mutex_lock(&e->lock);
+	engine_lock(e);
 	o = engine_json(e);
 	json_object_set_new(o, "ports", ports_json(e));
 	json_object_set_new(o, "partitions", parts_json(e));
 	json_object_set_new(o, "mirrors", engine_mirrors_json_locked(e));
-	pthread_mutex_unlock(&e->lock);
+	engine_unlock(e);
 	return o;
 }
 

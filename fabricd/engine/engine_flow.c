@@ -30,22 +30,22 @@ int engine_flow_set(struct engine *e, const struct flow_config *cfg,
 {
 	struct flow_cache *fc = NULL, *old;
 
-	pthread_mutex_lock(&e->lock);
+	engine_lock(e);
 	if (cfg && e->flows && same_config(e->flows, cfg)) {
 		e->flow_sampling = sampling;
 		ecore_flow_set(&e->core, e->flows, sampling);
-		pthread_mutex_unlock(&e->lock);
+		engine_unlock(e);
 		return 0;
 	}
-	pthread_mutex_unlock(&e->lock);
+	engine_unlock(e);
 	if (cfg && !(fc = flow_cache_create(cfg)))
 		return -errno;
-	pthread_mutex_lock(&e->lock);
+	engine_lock(e);
 	old = e->flows;
 	e->flows = fc;
 	e->flow_sampling = fc ? sampling : 0;
 	ecore_flow_set(&e->core, fc, sampling);
-	pthread_mutex_unlock(&e->lock);
+	engine_unlock(e);
 	flow_cache_destroy(old);
 	return 0;
 }
@@ -145,7 +145,7 @@ unsigned int engine_flow_drain(struct engine *e, uint64_t now_ms, bool flush,
 {
 	unsigned int n = 0, i;
 
-	pthread_mutex_lock(&e->lock);
+	engine_lock(e);
 	if (e->flows) {
 		if (flush)
 			flow_cache_flush(e->flows, FLOW_END_FORCED);
@@ -159,7 +159,7 @@ unsigned int engine_flow_drain(struct engine *e, uint64_t now_ms, bool flush,
 		}
 		fill_ib_batch(e, out, n);
 	}
-	pthread_mutex_unlock(&e->lock);
+	engine_unlock(e);
 	return n;
 }
 
@@ -210,9 +210,9 @@ json_t *engine_flow_json(struct engine *e)
 	struct flow_config cfg;
 	json_t *o;
 
-	pthread_mutex_lock(&e->lock);
+	engine_lock(e);
 	if (!e->flows) {
-		pthread_mutex_unlock(&e->lock);
+		engine_unlock(e);
 		return json_pack("{s:b}", "enabled", 0);
 	}
 	flow_cache_config(e->flows, &cfg);
@@ -223,6 +223,6 @@ json_t *engine_flow_json(struct engine *e)
 	json_object_set_new(o, "size", json_integer(cfg.size));
 	json_object_set_new(o, "partition_limit", json_integer(cfg.part_limit));
 	json_object_set_new(o, "partitions", parts_json(e));
-	pthread_mutex_unlock(&e->lock);
+	engine_unlock(e);
 	return o;
 }

@@ -30,10 +30,10 @@ int engine_set_ib(struct engine *e, const char *dev, unsigned int port)
 {
 	if (dev && (!*dev || strlen(dev) >= sizeof(e->ib_dev) || port > 254))
 		return -EINVAL;
-	pthread_mutex_lock(&e->lock);
+	engine_lock(e);
 	util_strlcpy(e->ib_dev, dev ? dev : "", sizeof(e->ib_dev));
 	e->ib_port = port ? port : 1;
-	pthread_mutex_unlock(&e->lock);
+	engine_unlock(e);
 	return 0;
 }
 

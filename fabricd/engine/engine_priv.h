@@ -17,16 +17,36 @@
 
 struct engine_ha;
 
+/* A forwarding thread (docs/HACKING.md, "Forwarding threads"). */
+struct engine_thread {
+	struct engine *e;
+	unsigned int id; /* 0 also runs housekeeping and the HA timers */
+	pthread_t thread;
+	/* held while the thread works on a wake-up: engine_lock() takes all */
+	pthread_mutex_t run;
+	int epfd; /* the ports it polls, and stop_fd */
+	struct ecore_ctx ctx;
+};
+
 struct engine {
-	/* Held by the forwarding thread while it works on a wake-up and by
-	 * the control thread while it reads or changes anything below. */
+	/*
+	 * The core lock: held by a forwarding thread while it works on a
+	 * wake-up, except while one of its ports receives or sends (with
+	 * several threads); taken with every thread's run lock by
+	 * engine_lock() to read or change anything below.
+	 */
 	pthread_mutex_t lock;
 	struct engine_core core;
 	struct pool *pool;
 	struct pool *big_pool; /* super-frames read from taps; may be NULL */
-	int epfd;
-	int stop_fd; /* eventfd: wakes the forwarding thread to stop */
-	pthread_t thread;
+	unsigned int n_threads; /* 1..ENGINE_THREADS_MAX */
+	struct engine_thread th[ENGINE_THREADS_MAX];
+	/* several threads: per port slot, around its driver's calls */
+	pthread_mutex_t io_locks[ECORE_MAX_PORTS];
+	/* ports whose driver failed on a thread but 0, closed by thread 0 */
+	uint64_t downs;
+	int down_err[ECORE_MAX_PORTS];
+	int stop_fd; /* eventfd: wakes the forwarding threads to stop */
 	bool running;
 	bool busy_poll; /* spin on rx_burst instead of sleeping in epoll */
 	bool eth_only; /* partitions from the policy alone (no IB port) */
@@ -36,6 +56,7 @@ struct engine {
 	unsigned int ib_port; /* its port number, 1-based */
 	int reg_fd[ECORE_MAX_PORTS]; /* descriptor registered with epoll */
 	uint32_t reg_gen[ECORE_MAX_PORTS]; /* port generation registered */
+	uint8_t reg_th[ECORE_MAX_PORTS]; /* the thread whose epoll has it */
 	/* the policy's taps that fabricd makes (create: tap) */
 	struct tap_persist taps[POLICY_ENGINE_PORTS_MAX];
 	size_t n_taps;
@@ -47,6 +68,14 @@ struct engine {
 	uint32_t flow_sampling;
 	struct engine_ha *ha; /* gateway groups (engine_ha.c) */
 };
+
+/*
+ * engine_lock - keep every forwarding thread out (each thread's run lock,
+ * then the core lock): what the control thread does before it reads or
+ * changes the engine. engine_unlock - let them go on.
+ */
+void engine_lock(struct engine *e);
+void engine_unlock(struct engine *e);
 
 /*
  * engine_fail - @ret, with the message of @fmt in *@error (malloc'ed; NULL

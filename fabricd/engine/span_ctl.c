@@ -157,18 +157,18 @@ static int cmd_mirror_add(int argc, const char *const argv[], void *aux,
 	ret = parse_add(argc, argv, &cfg, error);
 	if (ret)
 		return ret;
-	pthread_mutex_lock(&e->lock);
+	engine_lock(e);
 	ret = span_check(&e->core, &cfg, error);
-	pthread_mutex_unlock(&e->lock);
+	engine_unlock(e);
 	if (ret > 0)
 		ret = open_pcap(&cfg, ret, error);
 	if (ret < 0)
 		return ret;
-	pthread_mutex_lock(&e->lock);
+	engine_lock(e);
 	ret = span_add(&e->core, &cfg, error);
 	if (ret >= 0)
 		*result = session_json(&e->core, &e->core.span.s[ret]);
-	pthread_mutex_unlock(&e->lock);
+	engine_unlock(e);
 	if (ret < 0 && cfg.pcap_w) { /* changed meanwhile: not ours */
 		pcapw_close(cfg.pcap_w);
 		unlink(cfg.pcap);
@@ -182,9 +182,9 @@ static int cmd_mirror_del(int argc, const char *const argv[], void *aux,
 	struct engine *e = aux;
 	int ret;
 
-	pthread_mutex_lock(&e->lock);
+	engine_lock(e);
 	ret = span_del(&e->core, argv[0]);
-	pthread_mutex_unlock(&e->lock);
+	engine_unlock(e);
 	span_flush(&e->core); /* its file complete when the reply comes */
 	if (ret)
 		return engine_fail(error, ret, "no mirror %s", argv[0]);
@@ -208,9 +208,9 @@ json_t *engine_mirrors_json(struct engine *e)
 {
 	json_t *a;
 
-	pthread_mutex_lock(&e->lock);
+	engine_lock(e);
 	a = engine_mirrors_json_locked(e);
-	pthread_mutex_unlock(&e->lock);
+	engine_unlock(e);
 	return a;
 }
 

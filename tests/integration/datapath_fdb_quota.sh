@@ -217,4 +217,6 @@ check "text: stats shows the refusals" sh -c "$FABRICCTL -s $SOCK stats |
 	grep -q 'partition quota'"
 kill -0 "${PIDS[0]}"
 check_eq "engine still running" 0 $?
+check_eq "forwarding threads as FABRICD_THREADS asks" \
+	"$(netns_threads_expected)" "$(fctl -j stats | jq .threads)"
 tap_done

@@ -482,6 +482,8 @@ check "text output: stats" sh -c "$FABRICCTL -s $SOCK stats |
 	grep -q '^bytes copied: [0-9]'"
 kill -0 "${PIDS[0]}"
 check_eq "engine still running" 0 $?
+check_eq "forwarding threads as FABRICD_THREADS asks" \
+	"$(netns_threads_expected)" "$(fctl -j stats | jq .threads)"
 grep -q "runtime error\|AddressSanitizer" "$D/fabricd.log" &&
 	diag "$(cat "$D/fabricd.log")"
 fctl -j stats | jq -c "{drops, ports: [.ports[] | {name, rx_packets, tx_packets, kernel_rx_dropped}]}" | sed "s/^/# /"

@@ -44,6 +44,15 @@ mkns() {
 	ip -n "$P-$1" link set lo up
 }
 
+# The forwarding threads fabricd runs with FABRICD_THREADS as it is (the
+# datapath tests run with 1 and 2; fabricd(8)).
+netns_threads_expected() {
+	case ${FABRICD_THREADS:-1} in
+	auto) if [ "$(nproc)" -ge 4 ]; then echo 2; else echo 1; fi ;;
+	*) echo "${FABRICD_THREADS:-1}" ;;
+	esac
+}
+
 in_ns() {
 	local n=$1
 	shift
