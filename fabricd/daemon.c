@@ -281,6 +281,8 @@ static void engine_open(struct daemon *d)
 	if (d->o->dummy && port_dummy_register_commands(
 				   d->ctl, port_kind_priv(&port_dummy_ops)))
 		VLOG_ERR("cannot register port/inject and port/capture");
+	if (d->o->threads)
+		engine_set_threads(d->engine, (unsigned int)d->o->threads);
 	ret = engine_start(d->engine);
 	if (ret) {
 		snprintf(d->engine_error, sizeof(d->engine_error),

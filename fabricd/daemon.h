@@ -28,6 +28,8 @@ struct daemon_opts {
 	unsigned int poll_ms; /* PKey table re-read interval */
 	const char *metrics_dir; /* NULL: no node_exporter textfile */
 	unsigned int metrics_interval; /* seconds between writes; 0: policy's */
+	const char *threads_arg; /* --threads as given, NULL: none */
+	int threads; /* forwarding threads; 0: FABRICD_THREADS, else 1 */
 };
 
 /*

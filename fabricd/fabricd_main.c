@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "fabricd/daemon.h"
+#include "fabricd/engine/engine.h"
 #include "fabricd/port_kinds.h"
 #include "lib/cli.h"
 #include "lib/ctl.h"
@@ -66,6 +67,11 @@ static const struct cli_opt options[] = {
 	  "policy's metrics.interval, else " CLI_STR(
 		  POLICY_METRICS_INTERVAL_DEFAULT) ")",
 	  CLI_SET_UINT(D, metrics_interval, 1, POLICY_METRICS_INTERVAL_MAX) },
+	{ "threads", CLI_LONG_ONLY + 7, "N",
+	  "forwarding threads: 1, 2 or auto (2 with at least " CLI_STR(
+		  ENGINE_THREADS_AUTO_CPUS) " CPUs online; default: "
+					    "FABRICD_THREADS, else 1)",
+	  CLI_SET_STRING(D, threads_arg) },
 	{ "foreground", 'f', NULL, "do not detach; log to stderr",
 	  CLI_SET_FLAG(D, foreground) },
 	{ "verbose", 'v', NULL, "log debug messages", .kind = CLI_CALL },
@@ -148,6 +154,14 @@ int main(int argc, char **argv)
 		cli_error("unexpected argument '%s'; try 'fabricd --help'",
 			  argv[first]);
 		return 2;
+	}
+	if (o.threads_arg) {
+		o.threads = engine_threads_parse(o.threads_arg);
+		if (o.threads < 0 || !*o.threads_arg) {
+			cli_error("--threads '%s': want 1 to %u or auto",
+				  o.threads_arg, ENGINE_THREADS_MAX);
+			return 2;
+		}
 	}
 	make_absolute(&o);
 	log_set_stderr_timestamps(true);

@@ -57,3 +57,10 @@ bench-datapath: all $(ENGINE_BENCH)
 	bash tests/bench/datapath.sh
 
 bench: bench-datapath
+
+# The engine path with one and two forwarding threads (fast path off).
+.PHONY: bench-threads
+bench-threads: all
+	bash tests/bench/datapath_threads.sh
+
+bench: bench-threads

@@ -386,6 +386,19 @@ unsigned int engine_threads_auto(void)
 	return cpus >= ENGINE_THREADS_AUTO_CPUS ? 2 : 1;
 }
 
+int engine_set_threads(struct engine *e, unsigned int n)
+{
+	if (n < 1 || n > ENGINE_THREADS_MAX)
+		return -EINVAL;
+	if (e->running)
+		return -EBUSY;
+	pthread_mutex_lock(&e->lock); /* no forwarding thread runs yet */
+	e->n_threads = n;
+	engine_sync_epoll(e); /* the ports move to their owners */
+	pthread_mutex_unlock(&e->lock);
+	return 0;
+}
+
 /* Several threads: the pool, the ports' io locks, the let-go core lock. */
 static void share_core(struct engine *e)
 {

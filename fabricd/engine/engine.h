@@ -57,6 +57,13 @@ int engine_threads_parse(const char *s);
 unsigned int engine_threads_auto(void);
 
 /*
+ * engine_set_threads - run @n (1..ENGINE_THREADS_MAX) forwarding threads
+ * instead of what FABRICD_THREADS asked; before engine_start().
+ * Returns 0, -EINVAL, or -EBUSY once started.
+ */
+int engine_set_threads(struct engine *e, unsigned int n);
+
+/*
  * engine_start - start the forwarding threads.
  * Returns 0, -EALREADY when it runs already, or a negative errno.
  */

@@ -145,9 +145,11 @@ expect_usage "fabricd poll-ms below 10" 2 \
 Try 'fabricd --help'." $FABRICD --poll-ms 5
 expect_usage "fabricd stray argument" 2 \
 	"fabricd: unexpected argument 'x'; try 'fabricd --help'" $FABRICD x
+expect_usage "fabricd: a thread count it cannot run" 2 \
+	"fabricd: --threads '3': want 1 to 2 or auto" $FABRICD --threads 3
 run $FABRICD --help
 check_eq "fabricd --help: exit 0" "0:" "$RC:$ERR"
 check "fabricd --help: every option" \
-	test "$(grep -c '^  -.*--\|^      --' "$dir/out")" -eq 18
+	test "$(grep -c '^  -.*--\|^      --' "$dir/out")" -eq 19
 
 tap_done
