@@ -19,10 +19,19 @@
 /* pkt->flags bits used by the pipeline. */
 enum {
 	PKT_TAGGED = 1 << 0, /* the trunk tag has been pushed */
-	PKT_GIVEN = 1 << 1, /* ownership passed to a port */
 	PKT_SINGLE = 1 << 2, /* goes to exactly one port */
 	PKT_SEG = 1 << 3, /* a segment the engine cut: freed after sending */
+	PKT_COPY = 1 << 4, /* a copy for a port that keeps buffers */
 };
+
+/*
+ * A received packet's index in its burst, plus one, in its flags (0: a
+ * copy or a segment): what release() needs to know of a packet a port
+ * took, read before the port may have given the buffer back.
+ */
+#define PKT_IDX_SHIFT 8
+#define PKT_IDX_MASK (0x3f << PKT_IDX_SHIFT)
+_Static_assert(ECORE_BURST < 0x3f, "burst index fits in the flags");
 
 static const char *const drop_names[ECORE_DROP_MAX] = {
 	[ECORE_DROP_RUNT] = "runt",
@@ -262,13 +271,11 @@ static inline struct ecore_txq *txq_of(const struct engine_core *c,
 }
 
 /* A pool copy of @pkt for a port that keeps buffers; NULL if none left. */
-static struct pkt *copy_pkt(struct engine_core *c, struct ecore_ctx *x,
-			    const struct pkt *pkt)
+static struct pkt *copy_pkt(struct engine_core *c, const struct pkt *pkt)
 {
 	struct pkt *n;
 
-	if (x->n_extra == ARRAY_SIZE(x->extra) ||
-	    pkt->len > pool_buf_size(c->pool) - pool_headroom(c->pool))
+	if (pkt->len > pool_buf_size(c->pool) - pool_headroom(c->pool))
 		return NULL;
 	n = pool_alloc(c->pool);
 	if (!n)
@@ -279,9 +286,8 @@ static struct pkt *copy_pkt(struct engine_core *c, struct ecore_ctx *x,
 	n->part = pkt->part;
 	n->tci = pkt->tci;
 	n->in_port = pkt->in_port;
-	n->flags = pkt->flags & PKT_TAGGED;
+	n->flags = (pkt->flags & PKT_TAGGED) | PKT_COPY;
 	c->bytes_copied += pkt->len;
-	x->extra[x->n_extra++] = n;
 	return n;
 }
 
@@ -298,17 +304,13 @@ static void prepare_owned(struct engine_core *c, struct ecore_ctx *x,
 	for (i = 0; i < q->n; i++) {
 		struct pkt *pkt = q->q[i];
 
-		if (pkt->pool == c->pool && (pkt->flags & PKT_SINGLE)) {
-			pkt->flags |= PKT_GIVEN;
-			x->given = true;
-		} else {
-			pkt = copy_pkt(c, x, pkt);
+		if (pkt->pool != c->pool || !(pkt->flags & PKT_SINGLE)) {
+			pkt = copy_pkt(c, pkt);
 			if (!pkt) {
 				count_drop(c, op, q->q[i]->part,
 					   ECORE_DROP_NO_BUFFER);
 				continue;
 			}
-			pkt->flags |= PKT_GIVEN;
 		}
 		q->q[n++] = pkt;
 	}
@@ -364,16 +366,28 @@ static inline void count_part_tx(struct engine_core *c, uint16_t part,
 	}
 }
 
+/*
+ * What the engine keeps of the packets it hands a port: a port that keeps
+ * buffers may give one back (and another thread take it anew) as soon as
+ * tx_burst returns, so nothing of a sent packet is read after it.
+ */
+struct tx_snap {
+	uint32_t len[ECORE_BURST];
+	uint16_t part[ECORE_BURST];
+	uint16_t flags[ECORE_BURST];
+};
+
 /* Count what a port sent and drop what it would not take. */
 static void count_sent(struct engine_core *c, struct ecore_port *op,
-		       const struct ecore_txq *q, unsigned int sent)
+		       const struct ecore_txq *q, const struct tx_snap *t,
+		       unsigned int sent)
 {
 	uint64_t bytes = 0;
 	unsigned int i;
 
 	if (op->role == ECORE_ACCESS) { /* one partition: count once */
 		for (i = 0; i < sent; i++)
-			bytes += q->q[i]->len;
+			bytes += t->len[i];
 		c->parts[op->part].c.tx_packets += sent;
 		c->parts[op->part].c.tx_bytes += bytes;
 	} else if (sent == q->n && q->part != ECORE_NO_PART) {
@@ -384,26 +398,22 @@ static void count_sent(struct engine_core *c, struct ecore_port *op,
 		uint64_t run_pkts = 0, run_bytes = 0;
 
 		for (i = 0; i < sent; i++) {
-			const struct pkt *pkt = q->q[i];
-
-			if (pkt->part != part) {
+			if (t->part[i] != part) {
 				count_part_tx(c, part, run_pkts, run_bytes);
 				bytes += run_bytes;
-				part = pkt->part;
+				part = t->part[i];
 				run_pkts = run_bytes = 0;
 			}
 			run_pkts++;
-			run_bytes += pkt->len;
+			run_bytes += t->len[i];
 		}
 		count_part_tx(c, part, run_pkts, run_bytes);
 		bytes += run_bytes;
 	}
 	op->c.tx_packets += sent;
 	op->c.tx_bytes += bytes;
-	for (i = sent; i < q->n; i++) {
-		q->q[i]->flags &= ~PKT_GIVEN;
-		count_drop(c, op, q->q[i]->part, ECORE_DROP_TX_FULL);
-	}
+	for (i = sent; i < q->n; i++)
+		count_drop(c, op, t->part[i], ECORE_DROP_TX_FULL);
 }
 
 int ecore_port_tx(struct engine_core *c, struct ecore_port *ep,
@@ -425,20 +435,55 @@ int ecore_port_tx(struct engine_core *c, struct ecore_port *ep,
 	return sent;
 }
 
+/*
+ * After a send: a port that keeps buffers owns what it took (a received
+ * packet is marked in x->given for release()); the engine frees the
+ * copies and segments nobody keeps.
+ */
+static void after_send(struct ecore_ctx *x, const struct ecore_txq *q,
+		       const struct tx_snap *t, unsigned int sent, bool keeps)
+{
+	unsigned int i;
+
+	for (i = 0; i < q->n; i++) {
+		uint16_t f = t->flags[i];
+
+		if (i < sent && keeps) {
+			if (f & PKT_IDX_MASK)
+				x->given |= 1u << (((f & PKT_IDX_MASK) >>
+						    PKT_IDX_SHIFT) -
+						   1);
+			continue; /* the port's now: not touched again */
+		}
+		if (f & (PKT_SEG | PKT_COPY))
+			pool_free(q->q[i]);
+	}
+}
+
 static void send_txq(struct engine_core *c, struct ecore_ctx *x,
 		     struct ecore_port *op)
 {
 	struct ecore_txq *q = txq_of(c, x, op);
+	bool keeps = op->port.flags & PORT_F_TX_POOL_ONLY;
+	struct tx_snap t;
+	unsigned int i;
 	int sent;
 
-	if (op->port.flags & PORT_F_TX_POOL_ONLY)
+	if (keeps)
 		prepare_owned(c, x, op);
 	if (!q->n)
 		return;
 	if (c->span.n)
 		span_tx(c, (unsigned int)(op - c->ports), q->q, q->n);
+	for (i = 0; i < q->n; i++) {
+		t.len[i] = q->q[i]->len;
+		t.part[i] = q->q[i]->part;
+		t.flags[i] = q->q[i]->flags;
+	}
 	sent = ecore_port_tx(c, op, q->q, q->n, x->core_lock);
-	count_sent(c, op, q, sent < 0 ? 0 : MIN((unsigned int)sent, q->n));
+	sent = sent < 0 ? 0 : MIN(sent, (int)q->n);
+	count_sent(c, op, q, &t, (unsigned int)sent);
+	after_send(x, q, &t, (unsigned int)sent, keeps);
 	q->n = 0;
 }
 
@@ -456,20 +501,12 @@ static uint32_t gso_needs(uint8_t gso_type, uint8_t ipv6)
 	return ipv6 ? VNET_TUN_F_USO6 : VNET_TUN_F_USO4;
 }
 
-/* Send the segments' queue, then free the segments the port did not keep. */
+/* Send the segments' queue (send_txq() frees the segments not kept). */
 static void send_seg_txq(struct engine_core *c, struct ecore_ctx *x,
 			 struct ecore_port *op)
 {
-	struct ecore_txq *tq = txq_of(c, x, op);
-	struct pkt *q[ECORE_BURST];
-	unsigned int i, n = tq->n;
-
-	memcpy(q, tq->q, n * sizeof(q[0]));
-	tq->part = ECORE_NO_PART; /* count_sent: count by runs */
+	txq_of(c, x, op)->part = ECORE_NO_PART; /* count_sent: by runs */
 	send_txq(c, x, op);
-	for (i = 0; i < n; i++)
-		if ((q[i]->flags & (PKT_SEG | PKT_GIVEN)) == PKT_SEG)
-			pool_free(q[i]);
 }
 
 static void queue_out(struct engine_core *c, struct ecore_ctx *x,
@@ -576,19 +613,15 @@ static void release(struct ecore_ctx *x, struct pkt **pkts, unsigned int n)
 {
 	unsigned int i;
 
-	if (!x->n_extra && !x->given) {
+	if (!x->given) {
 		for (i = 0; i < n; i++)
 			pool_free(pkts[i]);
 		return;
 	}
 	for (i = 0; i < n; i++)
-		if (!(pkts[i]->flags & PKT_GIVEN))
+		if (!(x->given & (1u << i)))
 			pool_free(pkts[i]);
-	for (i = 0; i < x->n_extra; i++)
-		if (!(x->extra[i]->flags & PKT_GIVEN))
-			pool_free(x->extra[i]);
-	x->n_extra = 0;
-	x->given = false;
+	x->given = 0;
 }
 
 /* Drop a whole burst for one reason (access port of an inactive partition). */
@@ -701,13 +734,13 @@ static inline bool unlikely_ha(const struct engine_core *c,
 
 /* Classify, learn and look up one received frame; queue it on its ports. */
 static void forward_one(struct engine_core *c, struct ecore_ctx *x,
-			struct rx_burst *b, struct pkt *pkt)
+			struct rx_burst *b, struct pkt *pkt, unsigned int idx)
 {
 	uint64_t out;
 	int drop;
 
 	b->rx_bytes += pkt->len;
-	pkt->flags = 0;
+	pkt->flags = (uint16_t)((idx + 1) << PKT_IDX_SHIFT);
 	pkt->in_port = b->in;
 	drop = classify(c, b->ig, pkt);
 	if (drop >= 0) {
@@ -761,7 +794,7 @@ void ecore_process_ctx(struct engine_core *c, struct ecore_ctx *x,
 		return drop_burst(c, x, b.rxport, pkts, n, b.ig.part,
 				  ECORE_DROP_STANDBY);
 	for (i = 0; i < n; i++)
-		forward_one(c, x, &b, pkts[i]);
+		forward_one(c, x, &b, pkts[i], i);
 	count_rx(c, &b, n);
 	flush(c, x, b.touched);
 	if (c->span.n_q)

@@ -136,16 +136,14 @@ struct ecore_txq {
 };
 
 /*
- * A forwarding thread's scratch: the output queues and the copies of the
- * burst it is working on. Each thread has its own, so that a thread may
+ * A forwarding thread's scratch: the output queues of the burst it is
+ * working on and which of its packets ports took. Each thread has its own, so that a thread may
  * let go of the core lock while a port sends (@core_lock).
  */
 struct ecore_ctx {
 	struct ecore_txq txq[ECORE_MAX_PORTS];
-	/* copies made in this burst: at most one per packet and port */
-	struct pkt *extra[ECORE_BURST * ECORE_MAX_PORTS];
-	unsigned int n_extra;
-	bool given; /* a port took packets of this burst */
+	/* the received packets of this burst a port took (bit: index) */
+	uint32_t given;
 	/*
 	 * The lock the caller holds around ecore_process_ctx(), released
 	 * while a port of a kind without shared state sends (under its

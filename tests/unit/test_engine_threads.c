@@ -7,7 +7,9 @@
  * threads learn thousands of source addresses and send known unicast,
  * unknown unicast and broadcast across partitions with limited members,
  * while a third thread flushes the table. The in-memory driver checks
- * every frame it is given against isolation; at the end no frame crossed,
+ * every frame it is given against isolation; some of its ports keep the
+ * buffers they send and give them back at their next call, on whichever
+ * thread (as AF_XDP completions do). At the end no frame crossed,
  * the counters add up to what was injected and no buffer leaked. Built
  * with ASan (make tests) and with ThreadSanitizer (make tsan).
  */
@@ -19,6 +21,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -43,7 +46,21 @@ struct mem_port {
 	unsigned int idx; /* A1.. */
 	uint64_t sent; /* frames accepted */
 	uint64_t crossed; /* frames that must not have come here */
+	/* ports that keep buffers (PORT_F_TX_POOL_ONLY, as AF_XDP): what the
+	 * last send took, freed by the next call, whichever thread makes it */
+	struct pkt *kept[ECORE_BURST];
+	unsigned int n_kept;
 };
+
+/* The ports that keep the buffers they send, as AF_XDP ports do. */
+static const bool port_keeps[N_PORTS] = { [A2] = true, [B1] = true, [T] = true };
+
+/* A keeping port completes its last send: the buffers go back. */
+static void complete(struct mem_port *m)
+{
+	while (m->n_kept)
+		pool_free(m->kept[--m->n_kept]);
+}
 
 struct fixture {
 	struct engine_core c;
@@ -74,11 +91,14 @@ static int mem_tx(struct port *p, struct pkt **pkts, unsigned int n)
 	struct mem_port *m = p->priv;
 	unsigned int i;
 
+	complete(m);
 	for (i = 0; i < n; i++) {
 		unsigned int from = pkts[i]->data[8]; /* src 02:00:FROM:.. */
 
 		if (from >= N_PORTS || !may_reach(from, m->idx))
 			m->crossed++;
+		if (p->flags & PORT_F_TX_POOL_ONLY)
+			m->kept[m->n_kept++] = pkts[i];
 	}
 	m->sent += n;
 	sched_yield(); /* a wide window: the other thread runs meanwhile */
@@ -172,7 +192,7 @@ static void *flusher(void *arg)
 		fdb_flush(fx->c.fdb, (uint16_t)fx->part[0], FDB_ANY);
 		stop = fx->stop;
 		pthread_mutex_unlock(&fx->lock);
-		sched_yield();
+		usleep(300); /* the table fills again in between */
 	}
 	return NULL;
 }
@@ -198,6 +218,7 @@ static void setup_core(struct fixture *fx)
 		fx->mp[i].idx = i;
 		p.priv = &fx->mp[i];
 		p.mode = "mem";
+		p.flags = port_keeps[i] ? PORT_F_TX_POOL_ONLY : 0;
 		fx->slot[i] = ecore_port_attach(
 			&fx->c, &p, i == T ? ECORE_TRUNK : ECORE_ACCESS,
 			(unsigned int)
@@ -259,6 +280,8 @@ static void test_two_threads(void **state)
 	fdb_get_stats(fx->c.fdb, &fs);
 	assert_true(fs.learned >
 		    2 * MACS_PER_PORT); /* relearned after flushes */
+	for (i = 0; i < N_PORTS; i++)
+		complete(&fx->mp[i]);
 	ecore_fini(&fx->c);
 	assert_int_equal(pool_avail(fx->pool), POOL_N); /* nothing leaked */
 	pool_destroy(fx->pool);
