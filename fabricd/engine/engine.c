@@ -37,6 +37,17 @@ LOG_MODULE(engine);
 #define RETRY_EVERY_MS 1000
 #define ROUNDS_PER_WAKE 16
 
+#define KICK_KEY (UINT64_MAX - 1) /* kick_fd's epoll key */
+static struct log_ratelimit kick_rl = LOG_RATELIMIT_INIT(1, 10);
+
+static void drain(int fd)
+{
+	uint64_t v;
+
+	if (read(fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+		VLOG_WARN_RL(&kick_rl, "kick: %s", strerror(errno));
+}
+
 static uint64_t ev_key(unsigned int slot, uint32_t gen)
 {
 	return (uint64_t)gen << 32 | slot;
@@ -330,6 +341,36 @@ static int sleep_ms(const struct engine *e, uint64_t ha_next)
 						  EPOLL_TIMEOUT_MS;
 }
 
+static void ha_fn_kick(void *arg, const struct pkt *pkt)
+{
+	struct engine *e = arg;
+
+	e->ha_fn(arg, pkt);
+	e->ha_kick = true;
+}
+
+static void standby_fn_kick(void *arg, unsigned int slot, const struct pkt *pkt)
+{
+	struct engine *e = arg;
+
+	e->standby_fn(arg, slot, pkt);
+	e->ha_kick = true;
+}
+
+/* Thread @t's wake-up ran a gateway group's handler: wake thread 0. */
+static void kick_ha(struct engine_thread *t)
+{
+	struct engine *e = t->e;
+	uint64_t one = 1;
+
+	if (!e->ha_kick)
+		return;
+	e->ha_kick = false;
+	if (t->id && write(e->kick_fd, &one, sizeof(one)) < 0)
+		VLOG_WARN_RL(&kick_rl, "cannot wake the first thread: %s",
+			     strerror(errno));
+}
+
 static void *forward_thread(void *arg)
 {
 	struct engine_thread *t = arg;
@@ -349,11 +390,14 @@ static void *forward_thread(void *arg)
 		for (i = 0; i < n; i++) {
 			if (evs[i].data.u64 == UINT64_MAX)
 				stop = true;
+			else if (evs[i].data.u64 == KICK_KEY)
+				drain(e->kick_fd);
 			else
 				handle_event(t, &evs[i], now);
 		}
 		if (e->busy_poll)
 			poll_all(t, now);
+		kick_ha(t);
 		if (!t->id) {
 			housekeeping(e, now);
 			ha_next = engine_ha_tick(e, util_now_ms());
@@ -402,10 +446,20 @@ int engine_set_threads(struct engine *e, unsigned int n)
 /* Several threads: the pool, the ports' io locks, the let-go core lock. */
 static void share_core(struct engine *e)
 {
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = KICK_KEY };
 	unsigned int i;
 
 	if (e->n_threads == 1)
 		return;
+	if (e->core.standby_arg == e && e->kick_fd >= 0 &&
+	    !epoll_ctl(e->th[0].epfd, EPOLL_CTL_ADD, e->kick_fd, &ev)) {
+		e->ha_fn = e->core.ha_fn;
+		e->standby_fn = e->core.standby_fn;
+		if (e->ha_fn)
+			e->core.ha_fn = ha_fn_kick;
+		if (e->standby_fn)
+			e->core.standby_fn = standby_fn_kick;
+	}
 	pool_set_shared(e->pool);
 	e->core.io_locks = e->io_locks;
 	for (i = 0; i < e->n_threads; i++)
@@ -667,6 +721,8 @@ static void engine_close_fds(struct engine *e)
 			close(e->th[i].epfd);
 	if (e->stop_fd >= 0)
 		close(e->stop_fd);
+	if (e->kick_fd >= 0)
+		close(e->kick_fd);
 }
 
 /* Every thread's epoll set, each with the stop eventfd. */
@@ -681,7 +737,8 @@ static int engine_init_fds(struct engine *e)
 	for (i = 0; i < ENGINE_THREADS_MAX; i++)
 		e->th[i].epfd = -1;
 	e->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (e->stop_fd < 0)
+	e->kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (e->stop_fd < 0 || e->kick_fd < 0)
 		ret = -errno;
 	for (i = 0; !ret && i < ENGINE_THREADS_MAX; i++) {
 		e->th[i].epfd = epoll_create1(EPOLL_CLOEXEC);

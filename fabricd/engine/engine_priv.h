@@ -47,6 +47,15 @@ struct engine {
 	uint64_t downs;
 	int down_err[ECORE_MAX_PORTS];
 	int stop_fd; /* eventfd: wakes the forwarding threads to stop */
+	/*
+	 * Several threads: the gateway groups' handlers run on any thread
+	 * and leave work for engine_ha_tick() on thread 0; kick_fd (in its
+	 * epoll set) wakes it for that. The handlers, wrapped.
+	 */
+	int kick_fd;
+	bool ha_kick;
+	void (*ha_fn)(void *arg, const struct pkt *pkt);
+	void (*standby_fn)(void *arg, unsigned int slot, const struct pkt *pkt);
 	bool running;
 	bool busy_poll; /* spin on rx_burst instead of sleeping in epoll */
 	bool eth_only; /* partitions from the policy alone (no IB port) */
