@@ -16,57 +16,26 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 . tests/lib/netns.sh
 
-FABRICD=$PWD/build/bin/fabricd
-FABRICCTL=$PWD/build/bin/fabricctl
 PY=/usr/bin/python3
-[ "$(id -u)" -eq 0 ] || skip_all "needs root (network namespaces)"
-[ -x "$FABRICD" ] && [ -x "$FABRICCTL" ] ||
-	skip_all "fabricd/fabricctl not built (make)"
-for t in jq $PY; do
-	command -v "$t" >/dev/null || skip_all "$t not installed (make deps)"
-done
+netns_require jq $PY
 
 netns_init fdbquota
 mac_of() { echo "02:00:00:00:00:$1"; }
-vm() {
-	mkns "$1"
-	ip -n "$P-$1" link add eth0 type veth peer name "v$1" netns "$P-sw"
-	ip -n "$P-$1" link set eth0 address "$(mac_of "$1")"
-	ip -n "$P-$1" link set eth0 up
-	ip -n "$P-sw" link set "v$1" up
-}
 
 mkns sw
-for v in a1 a2 b1 b2; do vm $v; done
-mkns ext
-ip -n "$P-ext" link add eth0 type veth peer name vt netns "$P-sw"
-ip -n "$P-ext" link set eth0 up
-ip -n "$P-sw" link set vt up
+for v in a1 a2 b1 b2; do netns_veth $v v$v "$(mac_of $v)"; done
+ext_trunk
 
-cat >"$D/fabric.yaml" <<'EOF'
-fabric:
-  name: fdbquota
-partitions:
-  - name: tenant-a
-    pkey: 0x0021
-    vlan: 20
-    members:
-      - { all_cas: true, membership: full }
-  - name: tenant-b
-    pkey: 0x0022
-    vlan: 30
-    fdb_limit: 100
-    members:
-      - { all_cas: true, membership: full }
-gateways:
-  - name: gw1
-    uplink: vt
+{
+	two_tenant_policy fdbquota vt "fdb_limit: 100"
+	cat <<'EOF'
 ports:
   - { name: va1, partition: tenant-a, membership: full }
   - { name: va2, partition: tenant-a, membership: full }
   - { name: vb1, partition: tenant-b, membership: full }
   - { name: vb2, partition: tenant-b, membership: full, fdb_limit: 10 }
 EOF
+} >"$D/fabric.yaml"
 
 # send NS COUNT DST SRC: COUNT frames (ethertype 0x88b5) out of NS's eth0.
 # flood NS COUNT SEED: COUNT frames, each from its own random source MAC.
@@ -98,13 +67,7 @@ send() {
 flood() { in_ns "$1" $PY "$D/send.py" flood "$2" "$3"; }
 
 netns_fabricd sw
-fctl() { "$FABRICCTL" -s "$SOCK" "$@"; }
-ports_up() {
-	[ "$(fctl -j port list 2>/dev/null |
-		jq '[.[] | select(.state == "up")] | length')" = "$1" ]
-}
-for _ in $(seq 50); do ports_up 5 && break; sleep 0.1; done
-check "engine up: 5 ports open" ports_up 5
+check "engine up: 5 ports open" wait_ports_up 5
 
 rxp() { in_ns "$1" cat /sys/class/net/eth0/statistics/rx_packets; }
 stat() { fctl -j stats | jq -r "$1"; }

@@ -12,43 +12,31 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 . tests/lib/netns.sh
 
-FABRICD=$PWD/build/bin/fabricd
-FABRICCTL=$PWD/build/bin/fabricctl
 PY=/usr/bin/python3
-[ "$(id -u)" -eq 0 ] || skip_all "needs root (network namespaces)"
-[ -x "$FABRICD" ] && [ -x "$FABRICCTL" ] ||
-	skip_all "$FABRICD/fabricctl not built (make all tests)"
-for t in jq ethtool ping timeout $PY; do
-	command -v "$t" >/dev/null || skip_all "$t not installed (make deps)"
-done
+netns_require jq ethtool ping timeout $PY
 unset FABRICD_NO_XDP FABRICD_NO_FASTPATH
 
 netns_init dpoffl
-fctl() { "$FABRICCTL" -s "$SOCK" "$@"; }
 
 # host NAME IP [ethtool -K args]: a namespace with eth0, its peer v<NAME>
 # in sw; offloads at their defaults unless told.
 host() {
 	local n=$1 ip=$2
 	shift 2
-	mkns "$n"
-	ip -n "$P-$n" link add eth0 type veth peer name "v$n" netns "$P-sw"
-	ip -n "$P-$n" addr add "$ip/24" dev eth0
-	[ $# -eq 0 ] || in_ns "$n" ethtool -K eth0 "$@" >/dev/null 2>&1
-	ip -n "$P-$n" link set eth0 up
-	ip -n "$P-sw" link set "v$n" up
+	HOST_K=("$@")
+	netns_veth "$n" "v$n" "" "$ip/24"
 }
+host_k() {
+	[ ${#HOST_K[@]} -eq 0 ] || in_ns "$1" ethtool -K eth0 "${HOST_K[@]}" \
+		>/dev/null 2>&1
+}
+NETNS_PREUP=host_k
 
 # pings NS ARGS...: ping quietly from NS; status as ping's.
 pings() {
 	local n=$1
 	shift
 	in_ns "$n" ping -q "$@" >/dev/null 2>&1
-}
-
-ports_up() {
-	[ "$(fctl -j port list 2>/dev/null |
-		jq '[.[] | select(.state == "up")] | length')" = "$1" ]
 }
 
 # tcp_check FROM TO_IP TO: 4 MiB FROM -> TO, sha256 compared.
@@ -87,25 +75,14 @@ round() {
 	host a 10.9.0.1 "$@"
 	host b 10.9.0.2 "$@"
 	host ext 10.9.1.1 "$@" # the uplink's far end (the Ethernet switch)
-	cat >"$D/fabric.yaml" <<'YAML'
-fabric:
-  name: offloads
-partitions:
-  - name: tenant-a
-    pkey: 0x0021
-    vlan: 20
-    members:
-      - { all_cas: true, membership: full }
-gateways:
-  - name: gw1
-    uplink: vext
-ports:
-  - { name: va, partition: tenant-a, membership: full }
-  - { name: vb, partition: tenant-a, membership: full }
-YAML
+	{
+		one_tenant_policy offloads vext
+		printf '%s\n' "ports:" \
+			"  - { name: va, partition: tenant-a, membership: full }" \
+			"  - { name: vb, partition: tenant-a, membership: full }"
+	} >"$D/fabric.yaml"
 	netns_fabricd sw
-	for _ in $(seq 50); do ports_up 3 && break; sleep 0.1; done
-	check "$tag: 3 ports up (2 access, the uplink)" ports_up 3
+	check "$tag: 3 ports up (2 access, the uplink)" wait_ports_up 3
 	fctl port list | sed 's/^/# /'
 	MODES=$(fctl -j port list | jq -r '[.[].mode] | unique | join(",")')
 	check "$tag: ping a -> b" \

@@ -15,16 +15,9 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/offloads.sh
 . tests/lib/netns.sh
 
-FABRICD=$PWD/build/bin/fabricd
-FABRICCTL=$PWD/build/bin/fabricctl
 PY=/usr/bin/python3
-[ "$(id -u)" -eq 0 ] || skip_all "needs root (network namespaces)"
-[ -x "$FABRICD" ] && [ -x "$FABRICCTL" ] ||
-	skip_all "$FABRICD/fabricctl not built (make all tests)"
 # ping is what the "fails" checks rely on: never run them without it.
-for t in tshark jq ethtool ping $PY; do
-	command -v "$t" >/dev/null || skip_all "$t not installed (make deps)"
-done
+netns_require tshark jq ethtool ping $PY
 
 netns_init datapath
 # pings NS ARGS...: ping quietly from NS; status as ping's.
@@ -74,15 +67,8 @@ far_side() {
 }
 
 # vm NAME IP: a namespace with eth0, its peer v<NAME> in sw.
-vm() {
-	mkns "$1"
-	ip -n "$P-$1" link add eth0 type veth peer name "v$1" netns "$P-sw"
-	ip -n "$P-$1" link set eth0 address "$(mac_of "$1")"
-	ip -n "$P-$1" addr add "$2/24" dev eth0
-	xdp_host_offloads "$1"
-	ip -n "$P-$1" link set eth0 up
-	ip -n "$P-sw" link set "v$1" up
-}
+NETNS_PREUP=xdp_host_offloads
+vm() { netns_veth "$1" "v$1" "$(mac_of "$1")" "$2/24"; }
 
 mkns sw
 vm a1 10.9.0.1
@@ -90,29 +76,11 @@ vm a2 10.9.0.2
 vm b1 10.9.0.3
 vm l1 10.9.0.11
 vm l2 10.9.0.12
-mkns ext
-ip -n "$P-ext" link add eth0 type veth peer name vt netns "$P-sw"
-xdp_host_offloads ext
-ip -n "$P-ext" link set eth0 up
-ip -n "$P-sw" link set vt up
+ext_trunk
 
-cat >"$D/fabric.yaml" <<'EOF'
-fabric:
-  name: datapath
-partitions:
-  - name: tenant-a
-    pkey: 0x0021
-    vlan: 20
-    members:
-      - { all_cas: true, membership: full }
-  - name: tenant-b
-    pkey: 0x0022
-    vlan: 30
-    members:
-      - { all_cas: true, membership: full }
-gateways:
-  - name: gw1
-    uplink: vt
+{
+	two_tenant_policy datapath vt
+	cat <<'EOF'
 ports:
   - { name: va1, partition: tenant-a, membership: full }
   - { name: va2, partition: tenant-a, membership: full }
@@ -120,6 +88,7 @@ ports:
   - { name: vl1, partition: tenant-a, membership: limited }
   - { name: vl2, partition: tenant-a, membership: limited }
 EOF
+} >"$D/fabric.yaml"
 
 # inject NS COUNT DST SRC MIDDLE_HEX [PAYLOAD]: raw frames out of eth0.
 cat >"$D/inject.py" <<'EOF'
@@ -140,15 +109,8 @@ inject() {
 }
 
 netns_fabricd sw
-fctl() { "$FABRICCTL" -s "$SOCK" "$@"; }
 diag "engine in $(basename "$FABRICD")"
-
-ports_up() {
-	[ "$(fctl -j port list 2>/dev/null |
-		jq '[.[] | select(.state == "up")] | length')" = "$1" ]
-}
-for _ in $(seq 50); do ports_up 6 && break; sleep 0.1; done
-check "engine up: 6 ports open (5 access, 1 trunk)" ports_up 6
+check "engine up: 6 ports open (5 access, 1 trunk)" wait_ports_up 6
 check_eq "netdev ports run in $WANT_MODE mode" "$WANT_MODE" \
 	"$(fctl -j port list | jq -r '[.[].mode] | unique | join(",")')"
 check_eq "partitions come from the policy (Ethernet-only)" "policy" \

@@ -14,14 +14,7 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 . tests/lib/netns.sh
 
-FABRICD=$PWD/build/bin/fabricd
-FABRICCTL=$PWD/build/bin/fabricctl
-[ "$(id -u)" -eq 0 ] || skip_all "needs root (network namespaces)"
-[ -x "$FABRICD" ] && [ -x "$FABRICCTL" ] ||
-	skip_all "fabricd/fabricctl not built (make)"
-for t in jq ping; do
-	command -v "$t" >/dev/null || skip_all "$t not installed (make deps)"
-done
+netns_require jq ping
 
 netns_init polports
 mkns sw
@@ -47,10 +40,8 @@ in_ns sw ip tuntap add dev tun0 mode tun 2>/dev/null && HAVE_TUN=1
 
 # policy PORT...: the policy with access ports PORT... in tenant-a.
 policy() {
-	printf '%s\n' "fabric:" "  name: polports" "partitions:" \
-		"  - name: tenant-a" "    pkey: 0x0021" "    vlan: 20" \
-		"    members:" "      - { all_cas: true, membership: full }" \
-		"gateways:" "  - name: gw1" "    uplink: vt" "ports:"
+	one_tenant_policy polports vt
+	echo "ports:"
 	for p in "$@"; do
 		echo "  - { name: $p, partition: tenant-a }"
 	done
@@ -61,7 +52,6 @@ START_PORTS="va1 va2 vtp lo2 vp1 vp2"
 policy $START_PORTS >"$D/fabric.yaml"
 netns_fabricd sw
 PID=${PIDS[-1]}
-fctl() { "$FABRICCTL" -s "$SOCK" "$@"; }
 # state PORT: its state, then its error, from port list.
 state() {
 	fctl -j port list 2>/dev/null |

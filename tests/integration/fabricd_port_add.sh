@@ -13,12 +13,7 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 . tests/lib/netns.sh
 
-FABRICD=$PWD/build/bin/fabricd
-FABRICCTL=$PWD/build/bin/fabricctl
-[ "$(id -u)" -eq 0 ] || skip_all "needs root (network namespaces)"
-[ -x "$FABRICD" ] && [ -x "$FABRICCTL" ] ||
-	skip_all "fabricd/fabricctl not built (make)"
-command -v jq >/dev/null || skip_all "jq not installed (make deps)"
+netns_require jq
 
 netns_init portadd
 mkns sw
@@ -31,22 +26,9 @@ for l in vt vtp vx vxp va1 a1; do sw link set "$l" up; done
 in_ns sw ip tuntap add dev tun0 mode tun 2>/dev/null &&
 	HAVE_TUN=1
 
-cat >"$D/fabric.yaml" <<'EOF'
-fabric:
-  name: portadd
-partitions:
-  - name: tenant-a
-    pkey: 0x0021
-    vlan: 20
-    members:
-      - { all_cas: true, membership: full }
-gateways:
-  - name: gw1
-    uplink: vt
-EOF
+one_tenant_policy portadd vt >"$D/fabric.yaml"
 netns_fabricd sw
 PID=${PIDS[-1]}
-fctl() { "$FABRICCTL" -s "$SOCK" "$@"; }
 ports() { fctl -j port list 2>/dev/null | jq -r '[.[].name] | join(",")'; }
 for _ in $(seq 50); do [ "$(ports)" = vt ] && break; sleep 0.1; done
 check_eq "fabricd up with its trunk" vt "$(ports)"

@@ -15,15 +15,8 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 . tests/lib/netns.sh
 
-FABRICD=$PWD/build/bin/fabricd
-FABRICCTL=$PWD/build/bin/fabricctl
 PY=/usr/bin/python3
-[ "$(id -u)" -eq 0 ] || skip_all "needs root (network namespaces)"
-[ -x "$FABRICD" ] && [ -x "$FABRICCTL" ] ||
-	skip_all "$FABRICD/fabricctl not built (make all)"
-for t in nfcapd nfdump ipfixDump tshark jq $PY; do
-	command -v "$t" >/dev/null || skip_all "$t not installed (make deps)"
-done
+netns_require nfcapd nfdump ipfixDump tshark jq $PY
 
 netns_init flowx
 PORT=$((20000 + $$ % 20000))
@@ -32,33 +25,16 @@ B1=02:00:00:00:0b:01 B2=02:00:00:00:0b:02
 
 # vm NAME MAC: a namespace with eth0 (no address: it only injects), v<NAME>
 # in sw.
-vm() {
-	mkns "$1"
-	ip -n "$P-$1" link add eth0 type veth peer name "v$1" netns "$P-sw"
-	ip -n "$P-$1" link set eth0 address "$2"
-	ip -n "$P-$1" link set eth0 up
-	ip -n "$P-sw" link set "v$1" up
-}
+vm() { netns_veth "$1" "v$1" "$2"; }
 mkns sw
 vm a1 $A1
 vm a2 $A2
 vm b1 $B1
 vm b2 $B2
 
-cat >"$D/fabric.yaml" <<YAML
-fabric:
-  name: flows
-partitions:
-  - name: tenant-a
-    pkey: 0x0021
-    vlan: 20
-    members:
-      - { all_cas: true, membership: full }
-  - name: tenant-b
-    pkey: 0x0022
-    vlan: 30
-    members:
-      - { all_cas: true, membership: full }
+{
+	two_tenant_policy flows
+	cat <<YAML
 ports:
   - { name: va1, partition: tenant-a }
   - { name: va2, partition: tenant-a }
@@ -71,6 +47,7 @@ flow_export:
   idle_timeout: 30
   observation_domain: 42
 YAML
+} >"$D/fabric.yaml"
 
 # send.py DEV COUNT DSTMAC SRCMAC hello
 # send.py DEV COUNT DSTMAC SRCMAC (4|6) SRC DST SPORT DPORT PAYLOAD
@@ -128,19 +105,8 @@ ip netns exec "$P-sw" nfcapd -b 127.0.0.1 -p "$PORT" -w "$D/nf" -t 3600 \
 NFCAPD=$!
 PIDS+=($NFCAPD)
 check "tshark captures the export" cap
-# As netns_fabricd, but not a gateway: access ports only.
-SOCK=$D/ctl.sock
-ip netns exec "$P-sw" "$FABRICD" --policy "$D/fabric.yaml" --no-ib \
-	--state-dir "$D/state" --ctl-socket "$SOCK" --pid-file "$D/fabricd.pid" \
-	--foreground >"$D/fabricd.log" 2>&1 &
-PIDS+=($!)
-fctl() { "$FABRICCTL" -s "$SOCK" "$@"; }
-ports_up() {
-	[ "$(fctl -j port list 2>/dev/null |
-		jq '[.[] | select(.state == "up")] | length')" = "$1" ]
-}
-for _ in $(seq 50); do ports_up 4 && break; sleep 0.1; done
-check "engine up: 4 ports" ports_up 4
+netns_fabricd_access sw
+check "engine up: 4 ports" wait_ports_up 4
 check_eq "flow show: export to the policy's collector, 1:1" \
 	"127.0.0.1:$PORT 1 42" \
 	"$(fctl -j flow show | jq -r '.export |

@@ -15,15 +15,8 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 . tests/lib/netns.sh
 
-FABRICD=$PWD/build/bin/fabricd
-FABRICCTL=$PWD/build/bin/fabricctl
 PY=/usr/bin/python3
-[ "$(id -u)" -eq 0 ] || skip_all "needs root (network namespaces)"
-[ -x "$FABRICD" ] && [ -x "$FABRICCTL" ] ||
-	skip_all "$FABRICD/fabricctl not built (make)"
-for t in tshark jq setpriv $PY; do
-	command -v "$t" >/dev/null || skip_all "$t not installed (make deps)"
-done
+netns_require tshark jq setpriv $PY
 getent group nogroup >/dev/null || skip_all "no group nogroup"
 
 netns_init mirror
@@ -31,45 +24,23 @@ chmod 755 "$D" # nobody reaches the socket in it
 
 # vm NAME: a namespace with eth0 (no address: only our frames), its peer
 # v<NAME> in sw.
-vm() {
-	mkns "$1"
-	ip -n "$P-$1" link add eth0 type veth peer name "v$1" netns "$P-sw"
-	ip -n "$P-$1" link set eth0 address "02:00:00:00:00:$2"
-	ip -n "$P-$1" link set eth0 up
-	ip -n "$P-sw" link set "v$1" up
-}
+vm() { netns_veth "$1" "v$1" "02:00:00:00:00:$2"; }
 mkns sw
 vm a1 a1
 vm a2 a2
 vm b1 b1
 vm m0 e0
-mkns ext # the trunk's far end (the policy wants an uplink)
-ip -n "$P-ext" link add eth0 type veth peer name vt netns "$P-sw"
-ip -n "$P-ext" link set eth0 up
-ip -n "$P-sw" link set vt up
+ext_trunk # the policy wants an uplink
 
-cat >"$D/fabric.yaml" <<'EOF'
-fabric:
-  name: mirror
-partitions:
-  - name: tenant-a
-    pkey: 0x0021
-    vlan: 20
-    members:
-      - { all_cas: true, membership: full }
-  - name: tenant-b
-    pkey: 0x0022
-    vlan: 30
-    members:
-      - { all_cas: true, membership: full }
-gateways:
-  - name: gw1
-    uplink: vt
+{
+	two_tenant_policy mirror vt
+	cat <<'EOF'
 ports:
   - { name: va1, partition: tenant-a, membership: full }
   - { name: va2, partition: tenant-a, membership: full }
   - { name: vb1, partition: tenant-b, membership: full }
 EOF
+} >"$D/fabric.yaml"
 
 # inject NS COUNT PAYLOAD: COUNT broadcast frames of ethertype 0x88b5 with
 # PAYLOAD bytes (frame: 14 + PAYLOAD) out of eth0.
@@ -86,24 +57,13 @@ inject() {
 	in_ns "$1" $PY "$D/inject.py" eth0 "$2" "$3" "$4"
 }
 
-ip netns exec "$P-sw" "$FABRICD" --policy "$D/fabric.yaml" --gateway gw1 \
-	--no-ib --state-dir "$D/state" --ctl-socket "$D/ctl.sock" \
-	--ctl-group nogroup --pid-file "$D/fabricd.pid" --foreground \
-	>"$D/fabricd.log" 2>&1 &
-PIDS+=($!)
-SOCK=$D/ctl.sock
-fctl() { "$FABRICCTL" -s "$SOCK" "$@"; }
+netns_fabricd sw --ctl-group nogroup
 # fctl_member: fabricctl as nobody, a member of the socket's group only
 fctl_member() {
 	setpriv --reuid=nobody --regid=nogroup --clear-groups \
 		"$FABRICCTL" -s "$SOCK" "$@"
 }
-for _ in $(seq 100); do
-	[ "$(fctl -j port list 2>/dev/null | jq '[.[] | select(.state == "up")] | length')" = 4 ] && break
-	sleep 0.1
-done
-check_eq "fabricd up, its four ports open" 4 \
-	"$(fctl -j port list | jq '[.[] | select(.state == "up")] | length')"
+check "fabricd up, its four ports open" wait_ports_up 4
 rx_of() { in_ns "$1" cat /sys/class/net/eth0/statistics/rx_packets; }
 # session NAME KEY: a counter of mirror list -j
 session() { fctl mirror list -j | jq -r ".[] | select(.name == \"$1\") | .$2"; }
