@@ -28,6 +28,7 @@ enum frame_error {
 	FRAME_ERR_BAD_TAG, /* truncated, double (QinQ) or S-tag */
 	FRAME_ERR_BAD_ETHERTYPE, /* 1501..1535: neither length nor type */
 	FRAME_ERR_BAD_SRC, /* multicast or all-zero source address */
+	FRAME_ERR_PROBE, /* an XDP redirect probe (FRAME_PROBE_SIG) */
 };
 
 /* What frame_parse() found. */
@@ -37,6 +38,27 @@ struct frame_info {
 	uint16_t ethertype; /* inner ethertype or 802.3 length */
 	bool dst_multicast; /* group address (broadcast included) */
 };
+
+/*
+ * The XDP redirect probe, the frame xdp_fast_probe() (eth/xdp_fast.h)
+ * sends out of a port to see whether XDP redirects leave it: untagged,
+ * to 02:00:00:00:00:00 from 02:00:00:00:00:01 (frame_probe_build()),
+ * ethertype FRAME_PROBE_TYPE, the payload beginning
+ * with FRAME_PROBE_SIG, zeros to FRAME_PROBE_LEN. The ethertype is the
+ * IEEE 802 local experimental one that hosts drop, the same number as
+ * fabricd's peer links over IPoIB (ipoib/proto.h), which never travel on
+ * Ethernet; the signature tells the probe from any other frame of that
+ * type, and its first byte ('f') is no peer header version. A fabricd
+ * that receives a probe (another fabricd's, on a link between the two)
+ * drops it, FRAME_ERR_PROBE, rather than learn its source and flood it.
+ */
+#define FRAME_PROBE_TYPE 0x88b5
+#define FRAME_PROBE_SIG "fabricd-xdp-probe"
+#define FRAME_PROBE_SIG_LEN (sizeof(FRAME_PROBE_SIG) - 1)
+#define FRAME_PROBE_LEN 60
+
+/* frame_probe_build - the probe frame into @f (FRAME_PROBE_LEN bytes). */
+void frame_probe_build(uint8_t *f);
 
 /* frame_error_name - short stable name ("runt", "bad_tag", ...). */
 const char *frame_error_name(enum frame_error err);
@@ -138,6 +160,19 @@ static inline bool frame_src_ok(const uint8_t *frame)
 }
 
 /*
+ * frame_is_probe - whether the untagged frame of ethertype @type at @data
+ * (@len bytes) is an XDP redirect probe (FRAME_PROBE_SIG).
+ */
+static inline bool frame_is_probe(const uint8_t *data, uint32_t len,
+				  uint16_t type)
+{
+	return type == FRAME_PROBE_TYPE &&
+	       len >= FRAME_ETH_HLEN + FRAME_PROBE_SIG_LEN &&
+	       !memcmp(data + FRAME_ETH_HLEN, FRAME_PROBE_SIG,
+		       FRAME_PROBE_SIG_LEN);
+}
+
+/*
  * frame_parse - check the @len bytes at @data as an Ethernet frame whose
  * payload (after the header and an optional tag) may hold at most
  * @max_payload bytes. Fills @fi. Returns FRAME_OK or a frame_error.
@@ -172,6 +207,8 @@ static inline enum frame_error frame_parse(const uint8_t *data, uint32_t len,
 		return FRAME_ERR_OVERSIZE;
 	if (!frame_src_ok(data))
 		return FRAME_ERR_BAD_SRC;
+	if (!fi->tagged && frame_is_probe(data, len, type))
+		return FRAME_ERR_PROBE;
 	fi->ethertype = type;
 	fi->dst_multicast = frame_is_multicast(data);
 	return FRAME_OK;

@@ -301,8 +301,7 @@ static int64_t xmit_count(int ifindex)
 
 int xdp_fast_probe(int ifindex, unsigned int slot)
 {
-	uint8_t frame[XDP_FAST_PROBE_LEN] = { 0x02, 0, 0, 0, 0,	   0,	 0x02,
-					      0,    0, 0, 0, 0x01, 0x88, 0xb5 };
+	uint8_t frame[XDP_FAST_PROBE_LEN];
 	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame,
 		    .data_size_in = sizeof(frame), .repeat = 1,
 		    .flags = BPF_F_TEST_XDP_LIVE_FRAMES);
@@ -312,6 +311,7 @@ int xdp_fast_probe(int ifindex, unsigned int slot)
 
 	if (!xf.skel)
 		return -ENODEV;
+	frame_probe_build(frame);
 	ret = update(xf.skel->maps.devs, &s, &key);
 	if (ret)
 		return ret;

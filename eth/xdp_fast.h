@@ -23,6 +23,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "eth/frame.h"
 #include "eth/xdp_fast_maps.h"
 
 /* How the program runs on one interface. */
@@ -66,15 +67,15 @@ int xdp_fast_port_set(int ifindex, unsigned int slot, uint16_t part,
 
 /*
  * xdp_fast_probe - whether frames XDP redirects to attached interface
- * @ifindex (slot @slot) leave it: one probe frame (to 02:00:00:00:00:00,
- * ethertype 0x88b5, which a host drops) is redirected through the devmap
- * and the interface's ethtool counters named *xdp_xmit are read before
- * and after. A veth whose peer has neither XDP nor GRO (no NAPI) drops
+ * @ifindex (slot @slot) leave it: one probe frame (frame_probe_build() of
+ * eth/frame.h: a host drops it, a fabricd too) is redirected through the
+ * devmap and the interface's ethtool counters named *xdp_xmit are read
+ * before and after. A veth whose peer has neither XDP nor GRO (no NAPI) drops
  * such frames. Returns 1 (they leave), 0 (they do not), -ENOTSUP when the
  * interface has no such counter, or another negative errno. Leaves @slot
  * in the devmap.
  */
-#define XDP_FAST_PROBE_LEN 60
+#define XDP_FAST_PROBE_LEN FRAME_PROBE_LEN
 int xdp_fast_probe(int ifindex, unsigned int slot);
 
 /* xdp_fast_slot_clear - slot @slot is no redirect target any more. */

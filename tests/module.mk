@@ -32,6 +32,7 @@ TEST_LAYERS_test_policy := lib
 TEST_LAYERS_test_policy_edit := lib
 TEST_LAYERS_test_pcapw := lib
 TEST_LAYERS_test_pool := lib
+TEST_LAYERS_test_probe := ipoib eth lib
 TEST_LAYERS_test_prtn_import := tools lib
 TEST_LAYERS_test_port := lib
 TEST_LAYERS_test_port_dummy := eth lib

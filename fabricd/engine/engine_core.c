@@ -39,6 +39,7 @@ static const char *const drop_names[ECORE_DROP_MAX] = {
 	[ECORE_DROP_BAD_TAG] = "bad_tag",
 	[ECORE_DROP_BAD_ETHERTYPE] = "bad_ethertype",
 	[ECORE_DROP_BAD_SRC] = "bad_src",
+	[ECORE_DROP_XDP_PROBE] = "xdp_probe",
 	[ECORE_DROP_UNTAGGED] = "untagged",
 	[ECORE_DROP_UNKNOWN_VID] = "unknown_vid",
 	[ECORE_DROP_NO_PARTITION] = "no_partition",
@@ -73,6 +74,7 @@ static const uint8_t frame_err_drop[] = {
 	[FRAME_ERR_BAD_TAG] = ECORE_DROP_BAD_TAG,
 	[FRAME_ERR_BAD_ETHERTYPE] = ECORE_DROP_BAD_ETHERTYPE,
 	[FRAME_ERR_BAD_SRC] = ECORE_DROP_BAD_SRC,
+	[FRAME_ERR_PROBE] = ECORE_DROP_XDP_PROBE,
 };
 
 const char *ecore_drop_name(enum ecore_drop d)

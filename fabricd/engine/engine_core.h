@@ -41,6 +41,7 @@ enum ecore_drop {
 	ECORE_DROP_BAD_TAG, /* truncated/double tag, tagged on an access port */
 	ECORE_DROP_BAD_ETHERTYPE,
 	ECORE_DROP_BAD_SRC, /* multicast or zero source MAC */
+	ECORE_DROP_XDP_PROBE, /* another fabricd's XDP probe (eth/frame.h) */
 	ECORE_DROP_UNTAGGED, /* untagged frame on a trunk */
 	ECORE_DROP_UNKNOWN_VID, /* VID of no (active) partition */
 	ECORE_DROP_NO_PARTITION, /* access port of an inactive partition */

@@ -86,4 +86,22 @@ check_eq "partition blue: rx 3 tx 3, no drops" "3 3 0" \
 check_eq "no drops anywhere" 0 \
 	"$(fctl -j stats | jq '[.ports[].drops[]] | add')"
 
+# Another fabricd's XDP redirect probe (eth/frame.h: ethertype 0x88b5,
+# signature "fabricd-xdp-probe", from 02:00:00:00:00:01, r1's MAC here)
+# into r2 is dropped: neither flooded nor learned. Other 0x88b5 frames
+# (zeros after the type, as the probe once was; a peer-link header) are
+# switched.
+SIG=$(printf 'fabricd-xdp-probe' | od -An -tx1 | tr -d ' \n')
+send r2 "02000000000002000000000188b5$SIG$(printf '%058d' 0)"
+check_eq "an XDP probe into r2: delivered nowhere" \
+	"r1:0 r2:0 r3:0 b1:0 b2:0" "$(captured $ALL)"
+check_eq "... dropped as xdp_probe" 1 \
+	"$(fctl -j port list | jq '.[] | select(.name == "r2") | .drops.xdp_probe')"
+check_eq "... its source not learned: r1's MAC stays on r1" r1 \
+	"$(fctl -j fdb show partition red |
+		jq -r '.[] | select(.mac == "02:00:00:00:00:01") | .port')"
+send r2 "$BC${R2}88b5$(printf '%092d' 0)" "$BC${R2}88b501010000$(payload 42)"
+check_eq "other 0x88b5 frames from r2: flooded in red" \
+	"r1:2 r2:0 r3:2 b1:0 b2:0" "$(captured $ALL)"
+
 tap_done
