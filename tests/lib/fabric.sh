@@ -305,9 +305,14 @@ fabric_lid_of() {
 # fabric_pkeys LID [PORT]: the port's non-zero PKey table entries, read from
 # the port itself (SMP), one per line as 0x%04x, sorted.
 fabric_pkeys() {
-	fabric_exec smpquery pkeys "$@" 2>/dev/null |
-		awk '/^ *[0-9]+:/ { for (i = 2; i <= NF; i++)
-			if ($i != "0x0000") print $i }' | sort
+	local out i
+	# A loaded machine makes a query time out now and then: try again,
+	# rather than take the failure for an empty table.
+	for i in 1 2 3; do
+		out=$(fabric_exec smpquery pkeys "$@" 2>/dev/null) && break
+	done
+	awk '/^ *[0-9]+:/ { for (i = 2; i <= NF; i++)
+		if ($i != "0x0000") print $i }' <<<"$out" | sort
 }
 
 # fabric_port_table: "NODEDESC LID PKEY PKEY..." for every end port, PKeys
