@@ -91,3 +91,8 @@ uint64_t fctl_json_uint(const json_t *obj, const char *key)
 {
 	return (uint64_t)json_integer_value(json_object_get(obj, key));
 }
+
+void fctl_put_uint(const json_t *obj, const char *key, const char *fmt)
+{
+	out_uint(PRINT_ANY, key, fmt, fctl_json_uint(obj, key));
+}

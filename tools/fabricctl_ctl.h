@@ -33,4 +33,10 @@ const char *fctl_json_str(const json_t *obj, const char *key, const char *dflt);
 /* fctl_json_uint - the integer at @key of @obj, or 0. */
 uint64_t fctl_json_uint(const json_t *obj, const char *key);
 
+/*
+ * fctl_put_uint - print the integer at @key of @obj (0 when absent) under
+ * the same key: JSON, or text with printf format @fmt.
+ */
+void fctl_put_uint(const json_t *obj, const char *key, const char *fmt);
+
 #endif /* FABRICCTL_CTL_H */

@@ -51,16 +51,11 @@ static void print_drops(const json_t *drops)
 
 static void print_counters(const json_t *o)
 {
-	out_uint(PRINT_ANY, "rx_packets", " rx %" PRIu64,
-		 fctl_json_uint(o, "rx_packets"));
-	out_uint(PRINT_ANY, "rx_bytes", "/%" PRIu64 "B",
-		 fctl_json_uint(o, "rx_bytes"));
-	out_uint(PRINT_ANY, "tx_packets", " tx %" PRIu64,
-		 fctl_json_uint(o, "tx_packets"));
-	out_uint(PRINT_ANY, "tx_bytes", "/%" PRIu64 "B",
-		 fctl_json_uint(o, "tx_bytes"));
-	out_uint(PRINT_ANY, "flooded", " flooded %" PRIu64,
-		 fctl_json_uint(o, "flooded"));
+	fctl_put_uint(o, "rx_packets", " rx %" PRIu64);
+	fctl_put_uint(o, "rx_bytes", "/%" PRIu64 "B");
+	fctl_put_uint(o, "tx_packets", " tx %" PRIu64);
+	fctl_put_uint(o, "tx_bytes", "/%" PRIu64 "B");
+	fctl_put_uint(o, "flooded", " flooded %" PRIu64);
 	out_uint(PRINT_TEXT, NULL, " drops %" PRIu64,
 		 drops_total(json_object_get(o, "drops")));
 	print_drops(json_object_get(o, "drops"));
@@ -75,21 +70,16 @@ static void print_share(const json_t *sh)
 	const json_t *lim = json_object_get(sh, "limit");
 
 	out_open_object("fdb");
-	out_uint(PRINT_ANY, "entries", " fdb %" PRIu64,
-		 fctl_json_uint(sh, "entries"));
+	fctl_put_uint(sh, "entries", " fdb %" PRIu64);
 	if (json_is_integer(lim))
-		out_uint(PRINT_ANY, "limit", "/%" PRIu64,
-			 fctl_json_uint(sh, "limit"));
+		fctl_put_uint(sh, "limit", "/%" PRIu64);
 	else if (json_is_string(lim))
 		out_string(PRINT_ANY, "limit", "/%s", jstr(sh, "limit"));
 	else
 		out_null(PRINT_ANY, "limit", "/none");
-	out_uint(PRINT_ANY, "may_hold", " (may hold %" PRIu64 ")",
-		 fctl_json_uint(sh, "may_hold"));
-	out_uint(PRINT_ANY, "refused", " refused %" PRIu64,
-		 fctl_json_uint(sh, "refused"));
-	out_uint(PRINT_ANY, "full", " full %" PRIu64,
-		 fctl_json_uint(sh, "full"));
+	fctl_put_uint(sh, "may_hold", " (may hold %" PRIu64 ")");
+	fctl_put_uint(sh, "refused", " refused %" PRIu64);
+	fctl_put_uint(sh, "full", " full %" PRIu64);
 	out_close_object();
 }
 
@@ -122,14 +112,10 @@ static void print_offloads(const json_t *p)
 	print_names("offloads", "offloads", json_object_get(p, "offloads"));
 	print_names("tap_offloads", "tap-offloads",
 		    json_object_get(p, "tap_offloads"));
-	out_uint(PRINT_ANY, "gso_segmented", " gso-cut %" PRIu64,
-		 fctl_json_uint(p, "gso_segmented"));
-	out_uint(PRINT_ANY, "gso_segments", "/%" PRIu64 " segs",
-		 fctl_json_uint(p, "gso_segments"));
-	out_uint(PRINT_ANY, "csum_completed", " csum-done %" PRIu64,
-		 fctl_json_uint(p, "csum_completed"));
-	out_uint(PRINT_ANY, "bytes_copied", " copied %" PRIu64 "B",
-		 fctl_json_uint(p, "bytes_copied"));
+	fctl_put_uint(p, "gso_segmented", " gso-cut %" PRIu64);
+	fctl_put_uint(p, "gso_segments", "/%" PRIu64 " segs");
+	fctl_put_uint(p, "csum_completed", " csum-done %" PRIu64);
+	fctl_put_uint(p, "bytes_copied", " copied %" PRIu64 "B");
 }
 
 /* What the XDP fast path did: forwarded in the kernel, handed over. */
@@ -170,8 +156,7 @@ static void print_port(const json_t *p)
 	else
 		out_null(PRINT_JSON, "error", NULL);
 	print_counters(p);
-	out_uint(PRINT_ANY, "kernel_rx_dropped", " kernel-drops %" PRIu64,
-		 fctl_json_uint(p, "kernel_rx_dropped"));
+	fctl_put_uint(p, "kernel_rx_dropped", " kernel-drops %" PRIu64);
 	print_share(json_object_get(p, "fdb"));
 	print_offloads(p);
 	if (json_object_get(p, "fast_path")) {
@@ -271,8 +256,7 @@ static void print_injected(json_t *res)
 {
 	out_open_object(NULL);
 	out_string(PRINT_ANY, "port", "%s: ", fctl_json_str(res, "port", ""));
-	out_uint(PRINT_ANY, "frames", "injected %" PRIu64 "\n",
-		 fctl_json_uint(res, "frames"));
+	fctl_put_uint(res, "frames", "injected %" PRIu64 "\n");
 	out_close_object();
 }
 
@@ -332,9 +316,8 @@ static void print_fdb_peer(json_t *p)
 	}
 	out_open_object("peer");
 	out_string(PRINT_ANY, "gid", " peer %s", fctl_json_str(p, "gid", "-"));
-	out_uint(PRINT_ANY, "qpn", " qpn 0x%06" PRIx64,
-		 fctl_json_uint(p, "qpn"));
-	out_uint(PRINT_ANY, "lid", " lid %" PRIu64, fctl_json_uint(p, "lid"));
+	fctl_put_uint(p, "qpn", " qpn 0x%06" PRIx64);
+	fctl_put_uint(p, "lid", " lid %" PRIu64);
 	out_close_object();
 }
 
@@ -348,12 +331,10 @@ static void print_fdb(json_t *res)
 		out_open_object(NULL);
 		out_string(PRINT_ANY, "partition", "%-14s",
 			   jstr(e, "partition"));
-		out_uint(PRINT_ANY, "vlan", " vlan %-4" PRIu64,
-			 fctl_json_uint(e, "vlan"));
+		fctl_put_uint(e, "vlan", " vlan %-4" PRIu64);
 		out_string(PRINT_ANY, "mac", " %s", jstr(e, "mac"));
 		out_string(PRINT_ANY, "port", " %-15s", jstr(e, "port"));
-		out_uint(PRINT_ANY, "age_ms", " age %" PRIu64 " ms",
-			 fctl_json_uint(e, "age_ms"));
+		fctl_put_uint(e, "age_ms", " age %" PRIu64 " ms");
 		print_fdb_peer(json_object_get(e, "peer"));
 		out_nl();
 		out_close_object();
@@ -369,8 +350,7 @@ static int cmd_fdb_show(const void *ctx, int argc, char **argv)
 static void print_aging(json_t *res)
 {
 	out_open_object(NULL);
-	out_uint(PRINT_ANY, "aging_ms", "aging %" PRIu64 " ms\n",
-		 fctl_json_uint(res, "aging_ms"));
+	fctl_put_uint(res, "aging_ms", "aging %" PRIu64 " ms\n");
 	out_close_object();
 }
 
@@ -414,24 +394,15 @@ const struct cli_object fctl_fdb_object = CLI_OBJECT(
 static void print_engine_fdb(const json_t *fdb)
 {
 	out_open_object("fdb");
-	out_uint(PRINT_ANY, "entries", "fdb: %" PRIu64 " entries",
-		 fctl_json_uint(fdb, "entries"));
-	out_uint(PRINT_ANY, "size", " of %" PRIu64,
-		 fctl_json_uint(fdb, "size"));
-	out_uint(PRINT_ANY, "reserved", " (%" PRIu64 " free kept for quotas)",
-		 fctl_json_uint(fdb, "reserved"));
-	out_uint(PRINT_ANY, "learned", ", %" PRIu64 " learned",
-		 fctl_json_uint(fdb, "learned"));
-	out_uint(PRINT_ANY, "moved", ", %" PRIu64 " moved",
-		 fctl_json_uint(fdb, "moved"));
-	out_uint(PRINT_ANY, "aged", ", %" PRIu64 " aged",
-		 fctl_json_uint(fdb, "aged"));
-	out_uint(PRINT_ANY, "full", "\nfdb not learned: %" PRIu64 " table full",
-		 fctl_json_uint(fdb, "full"));
-	out_uint(PRINT_ANY, "part_limit", ", %" PRIu64 " partition quota",
-		 fctl_json_uint(fdb, "part_limit"));
-	out_uint(PRINT_ANY, "port_limit", ", %" PRIu64 " port limit\n",
-		 fctl_json_uint(fdb, "port_limit"));
+	fctl_put_uint(fdb, "entries", "fdb: %" PRIu64 " entries");
+	fctl_put_uint(fdb, "size", " of %" PRIu64);
+	fctl_put_uint(fdb, "reserved", " (%" PRIu64 " free kept for quotas)");
+	fctl_put_uint(fdb, "learned", ", %" PRIu64 " learned");
+	fctl_put_uint(fdb, "moved", ", %" PRIu64 " moved");
+	fctl_put_uint(fdb, "aged", ", %" PRIu64 " aged");
+	fctl_put_uint(fdb, "full", "\nfdb not learned: %" PRIu64 " table full");
+	fctl_put_uint(fdb, "part_limit", ", %" PRIu64 " partition quota");
+	fctl_put_uint(fdb, "port_limit", ", %" PRIu64 " port limit\n");
 	out_close_object();
 }
 
@@ -448,19 +419,13 @@ static void print_engine(const json_t *r)
 		 fctl_json_uint(r, "threads"));
 	out_bool(PRINT_ANY, "running", ", running: %s",
 		 json_is_true(json_object_get(r, "running")));
-	out_uint(PRINT_ANY, "wakeups", ", %" PRIu64 " wake-ups",
-		 fctl_json_uint(r, "wakeups"));
-	out_uint(PRINT_ANY, "bursts", ", %" PRIu64 " bursts\n",
-		 fctl_json_uint(r, "bursts"));
-	out_uint(PRINT_ANY, "bytes_copied", "bytes copied: %" PRIu64 "\n",
-		 fctl_json_uint(r, "bytes_copied"));
+	fctl_put_uint(r, "wakeups", ", %" PRIu64 " wake-ups");
+	fctl_put_uint(r, "bursts", ", %" PRIu64 " bursts\n");
+	fctl_put_uint(r, "bytes_copied", "bytes copied: %" PRIu64 "\n");
 	out_open_object("pool");
-	out_uint(PRINT_ANY, "buffers", "pool: %" PRIu64 " buffers",
-		 fctl_json_uint(pool, "buffers"));
-	out_uint(PRINT_ANY, "free", ", %" PRIu64 " free",
-		 fctl_json_uint(pool, "free"));
-	out_uint(PRINT_ANY, "buf_size", ", %" PRIu64 " bytes each",
-		 fctl_json_uint(pool, "buf_size"));
+	fctl_put_uint(pool, "buffers", "pool: %" PRIu64 " buffers");
+	fctl_put_uint(pool, "free", ", %" PRIu64 " free");
+	fctl_put_uint(pool, "buf_size", ", %" PRIu64 " bytes each");
 	out_bool(PRINT_ANY, "hugepages", ", hugepages: %s\n",
 		 json_is_true(json_object_get(pool, "hugepages")));
 	out_close_object();
@@ -479,10 +444,8 @@ static void print_partition(const json_t *p)
 {
 	out_open_object(NULL);
 	out_string(PRINT_ANY, "name", "%-14s", jstr(p, "name"));
-	out_uint(PRINT_ANY, "pkey", " pkey 0x%04" PRIx64,
-		 fctl_json_uint(p, "pkey"));
-	out_uint(PRINT_ANY, "vlan", " vlan %-4" PRIu64,
-		 fctl_json_uint(p, "vlan"));
+	fctl_put_uint(p, "pkey", " pkey 0x%04" PRIx64);
+	fctl_put_uint(p, "vlan", " vlan %-4" PRIu64);
 	out_bool(PRINT_ANY, "active", " active %s",
 		 json_is_true(json_object_get(p, "active")));
 	print_counters(p);

@@ -21,14 +21,10 @@ static void print_settings(const json_t *x)
 	out_open_object("export");
 	out_string(PRINT_ANY, "collector", "export: to %s",
 		   fctl_json_str(x, "collector", "-"));
-	out_uint(PRINT_ANY, "sampling", " sampling 1:%" PRIu64,
-		 fctl_json_uint(x, "sampling"));
-	out_uint(PRINT_ANY, "active_timeout", " active %" PRIu64 " s",
-		 fctl_json_uint(x, "active_timeout"));
-	out_uint(PRINT_ANY, "idle_timeout", " idle %" PRIu64 " s",
-		 fctl_json_uint(x, "idle_timeout"));
-	out_uint(PRINT_ANY, "observation_domain", " domain %" PRIu64,
-		 fctl_json_uint(x, "observation_domain"));
+	fctl_put_uint(x, "sampling", " sampling 1:%" PRIu64);
+	fctl_put_uint(x, "active_timeout", " active %" PRIu64 " s");
+	fctl_put_uint(x, "idle_timeout", " idle %" PRIu64 " s");
+	fctl_put_uint(x, "observation_domain", " domain %" PRIu64);
 	out_bool(PRINT_ANY, "runtime", " (set at run time: %s)\n",
 		 json_is_true(json_object_get(x, "runtime")));
 	out_close_object();
@@ -41,14 +37,10 @@ static void print_counts(const json_t *c)
 	const char *k;
 	json_t *v;
 
-	out_uint(PRINT_ANY, "entries", " flows %" PRIu64,
-		 fctl_json_uint(c, "entries"));
-	out_uint(PRINT_ANY, "created", " created %" PRIu64,
-		 fctl_json_uint(c, "created"));
-	out_uint(PRINT_ANY, "records", " records %" PRIu64,
-		 fctl_json_uint(c, "records"));
-	out_uint(PRINT_ANY, "dropped", " dropped %" PRIu64,
-		 fctl_json_uint(c, "dropped"));
+	fctl_put_uint(c, "entries", " flows %" PRIu64);
+	fctl_put_uint(c, "created", " created %" PRIu64);
+	fctl_put_uint(c, "records", " records %" PRIu64);
+	fctl_put_uint(c, "dropped", " dropped %" PRIu64);
 	out_open_object("ended");
 	json_object_foreach((json_t *)ended, k, v) {
 		if (out_is_json())
@@ -74,20 +66,16 @@ static void print_cache(const json_t *c)
 		out_close_object();
 		return;
 	}
-	out_uint(PRINT_ANY, "size", " size %" PRIu64,
-		 fctl_json_uint(c, "size"));
-	out_uint(PRINT_ANY, "partition_limit", " per partition %" PRIu64,
-		 fctl_json_uint(c, "partition_limit"));
-	out_uint(PRINT_ANY, "sampling", " sampling 1:%" PRIu64 "\n  all:",
-		 fctl_json_uint(c, "sampling"));
+	fctl_put_uint(c, "size", " size %" PRIu64);
+	fctl_put_uint(c, "partition_limit", " per partition %" PRIu64);
+	fctl_put_uint(c, "sampling", " sampling 1:%" PRIu64 "\n  all:");
 	print_counts(c);
 	out_open_array("partitions");
 	json_array_foreach(json_object_get(c, "partitions"), i, p) {
 		out_open_object(NULL);
 		out_string(PRINT_ANY, "name", "  %-14s",
 			   fctl_json_str(p, "name", "-"));
-		out_uint(PRINT_ANY, "pkey", " pkey 0x%04" PRIx64,
-			 fctl_json_uint(p, "pkey"));
+		fctl_put_uint(p, "pkey", " pkey 0x%04" PRIx64);
 		print_counts(p);
 		out_close_object();
 	}
@@ -99,13 +87,10 @@ static void print_flow(json_t *r)
 {
 	out_open_object(NULL);
 	print_settings(json_object_get(r, "export"));
-	out_uint(PRINT_ANY, "exported", "exported %" PRIu64 " records",
-		 fctl_json_uint(r, "exported"));
-	out_uint(PRINT_ANY, "template_sends",
-		 ", templates sent %" PRIu64 " times",
-		 fctl_json_uint(r, "template_sends"));
-	out_uint(PRINT_ANY, "export_errors", ", %" PRIu64 " errors\n",
-		 fctl_json_uint(r, "export_errors"));
+	fctl_put_uint(r, "exported", "exported %" PRIu64 " records");
+	fctl_put_uint(r, "template_sends",
+		      ", templates sent %" PRIu64 " times");
+	fctl_put_uint(r, "export_errors", ", %" PRIu64 " errors\n");
 	if (json_is_string(json_object_get(r, "error")))
 		out_string(PRINT_ANY, "error", "error: %s\n",
 			   fctl_json_str(r, "error", ""));

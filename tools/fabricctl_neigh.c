@@ -19,12 +19,10 @@ static void print_neigh(json_t *e)
 	out_string(PRINT_ANY, "pkey", " %s", fctl_json_str(e, "pkey", "-"));
 	out_string(PRINT_ANY, "port", " %-15s", fctl_json_str(e, "port", "-"));
 	out_string(PRINT_ANY, "mac", " %s", fctl_json_str(e, "mac", "-"));
-	out_uint(PRINT_ANY, "qpn", " qpn 0x%06" PRIx64,
-		 (uint64_t)json_integer_value(json_object_get(e, "qpn")));
+	fctl_put_uint(e, "qpn", " qpn 0x%06" PRIx64);
 	out_string(PRINT_ANY, "gid", " gid %s", fctl_json_str(e, "gid", "-"));
 	out_string(PRINT_JSON, "hwaddr", NULL, fctl_json_str(e, "hwaddr", "-"));
-	out_uint(PRINT_ANY, "age_ms", " age %" PRIu64 " ms",
-		 (uint64_t)json_integer_value(json_object_get(e, "age_ms")));
+	fctl_put_uint(e, "age_ms", " age %" PRIu64 " ms");
 	out_nl();
 	out_close_object();
 }

@@ -35,25 +35,17 @@ static void print_peer(json_t *e)
 		   fctl_json_str(e, "partition", "-"));
 	out_string(PRINT_ANY, "pkey", " %s", fctl_json_str(e, "pkey", "-"));
 	out_string(PRINT_ANY, "port", " %-10s", fctl_json_str(e, "port", "-"));
-	out_uint(PRINT_ANY, "qpn", " qpn 0x%06" PRIx64,
-		 fctl_json_uint(e, "qpn"));
+	fctl_put_uint(e, "qpn", " qpn 0x%06" PRIx64);
 	out_string(PRINT_ANY, "gid", " gid %s", fctl_json_str(e, "gid", "-"));
-	out_uint(PRINT_ANY, "lid", " lid %" PRIu64, fctl_json_uint(e, "lid"));
-	out_uint(PRINT_ANY, "macs", " macs %" PRIu64,
-		 fctl_json_uint(e, "macs"));
-	out_uint(PRINT_ANY, "age_ms", " age %" PRIu64 " ms",
-		 fctl_json_uint(e, "age_ms"));
+	fctl_put_uint(e, "lid", " lid %" PRIu64);
+	fctl_put_uint(e, "macs", " macs %" PRIu64);
+	fctl_put_uint(e, "age_ms", " age %" PRIu64 " ms");
 	out_uint(PRINT_JSON, "up_ms", NULL, fctl_json_uint(e, "up_ms"));
-	out_uint(PRINT_ANY, "rx_packets", "\n    rx %" PRIu64,
-		 fctl_json_uint(e, "rx_packets"));
-	out_uint(PRINT_ANY, "rx_bytes", " (%" PRIu64 " bytes)",
-		 fctl_json_uint(e, "rx_bytes"));
-	out_uint(PRINT_ANY, "tx_packets", " tx %" PRIu64,
-		 fctl_json_uint(e, "tx_packets"));
-	out_uint(PRINT_ANY, "tx_bytes", " (%" PRIu64 " bytes)",
-		 fctl_json_uint(e, "tx_bytes"));
-	out_uint(PRINT_ANY, "hellos", " hellos %" PRIu64,
-		 fctl_json_uint(e, "hellos"));
+	fctl_put_uint(e, "rx_packets", "\n    rx %" PRIu64);
+	fctl_put_uint(e, "rx_bytes", " (%" PRIu64 " bytes)");
+	fctl_put_uint(e, "tx_packets", " tx %" PRIu64);
+	fctl_put_uint(e, "tx_bytes", " (%" PRIu64 " bytes)");
+	fctl_put_uint(e, "hellos", " hellos %" PRIu64);
 	print_drops(json_object_get(e, "drops"));
 	out_nl();
 	out_close_object();

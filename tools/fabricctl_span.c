@@ -29,24 +29,16 @@ static void print_session(json_t *s)
 	out_string(PRINT_ANY, "destination", " %s",
 		   fctl_json_str(s, "destination", "-"));
 	if (json_is_integer(json_object_get(s, "linktype")))
-		out_uint(PRINT_ANY, "linktype", " linktype %" PRIu64,
-			 fctl_json_uint(s, "linktype"));
+		fctl_put_uint(s, "linktype", " linktype %" PRIu64);
 	else
 		out_null(PRINT_JSON, "linktype", NULL);
-	out_uint(PRINT_ANY, "snaplen", " snaplen %" PRIu64,
-		 fctl_json_uint(s, "snaplen"));
-	out_uint(PRINT_ANY, "rate", " rate %" PRIu64 "/s",
-		 fctl_json_uint(s, "rate"));
-	out_uint(PRINT_ANY, "mirrored", "\n    mirrored %" PRIu64,
-		 fctl_json_uint(s, "mirrored"));
-	out_uint(PRINT_ANY, "mirrored_bytes", "/%" PRIu64 "B",
-		 fctl_json_uint(s, "mirrored_bytes"));
-	out_uint(PRINT_ANY, "dropped_rate", " dropped: rate %" PRIu64,
-		 fctl_json_uint(s, "dropped_rate"));
-	out_uint(PRINT_ANY, "dropped_error", " error %" PRIu64,
-		 fctl_json_uint(s, "dropped_error"));
-	out_uint(PRINT_ANY, "write_errors", " write_errors %" PRIu64 "\n",
-		 fctl_json_uint(s, "write_errors"));
+	fctl_put_uint(s, "snaplen", " snaplen %" PRIu64);
+	fctl_put_uint(s, "rate", " rate %" PRIu64 "/s");
+	fctl_put_uint(s, "mirrored", "\n    mirrored %" PRIu64);
+	fctl_put_uint(s, "mirrored_bytes", "/%" PRIu64 "B");
+	fctl_put_uint(s, "dropped_rate", " dropped: rate %" PRIu64);
+	fctl_put_uint(s, "dropped_error", " error %" PRIu64);
+	fctl_put_uint(s, "write_errors", " write_errors %" PRIu64 "\n");
 	out_close_object();
 }
 

@@ -67,18 +67,12 @@ static void print_reconcile_body(json_t *r)
 		 json_is_true(json_object_get(r, "converged")) ?
 			 "converged" :
 			 "not converged");
-	out_uint(PRINT_ANY, "runs", " %" PRIu64 " runs,",
-		 fctl_json_uint(r, "runs"));
-	out_uint(PRINT_ANY, "requests", " %" PRIu64 " requests,",
-		 fctl_json_uint(r, "requests"));
-	out_uint(PRINT_ANY, "failed", " %" PRIu64 " failed;",
-		 fctl_json_uint(r, "failed"));
-	out_uint(PRINT_ANY, "last_requests", " last run %" PRIu64 " requests",
-		 fctl_json_uint(r, "last_requests"));
-	out_uint(PRINT_ANY, "last_failed", " (%" PRIu64 " failed)",
-		 fctl_json_uint(r, "last_failed"));
-	out_uint(PRINT_ANY, "last_us", " in %" PRIu64 " us",
-		 fctl_json_uint(r, "last_us"));
+	fctl_put_uint(r, "runs", " %" PRIu64 " runs,");
+	fctl_put_uint(r, "requests", " %" PRIu64 " requests,");
+	fctl_put_uint(r, "failed", " %" PRIu64 " failed;");
+	fctl_put_uint(r, "last_requests", " last run %" PRIu64 " requests");
+	fctl_put_uint(r, "last_failed", " (%" PRIu64 " failed)");
+	fctl_put_uint(r, "last_us", " in %" PRIu64 " us");
 	put_str(r, "last_error", "\n  last error: %s");
 	if (json_is_string(json_object_get(r, "state_error")))
 		out_string(PRINT_JSON, "state_error", NULL,
@@ -89,10 +83,8 @@ static void print_reconcile_body(json_t *r)
 		json_t *a = json_object_get(r, "adopted");
 
 		out_open_object("adopted");
-		out_uint(PRINT_ANY, "links", "\n  adopted: %" PRIu64 " links",
-			 fctl_json_uint(a, "links"));
-		out_uint(PRINT_ANY, "addresses", ", %" PRIu64 " addresses",
-			 fctl_json_uint(a, "addresses"));
+		fctl_put_uint(a, "links", "\n  adopted: %" PRIu64 " links");
+		fctl_put_uint(a, "addresses", ", %" PRIu64 " addresses");
 		out_close_object();
 	}
 	out_nl();
@@ -132,12 +124,9 @@ static void print_metrics(json_t *m)
 	}
 	out_open_object("metrics");
 	out_string(PRINT_ANY, "file", "metrics:   %s", jstr(m, "file"));
-	out_uint(PRINT_ANY, "interval", " every %" PRIu64 " s",
-		 fctl_json_uint(m, "interval"));
-	out_uint(PRINT_ANY, "writes", ", %" PRIu64 " writes",
-		 fctl_json_uint(m, "writes"));
-	out_uint(PRINT_ANY, "errors", ", %" PRIu64 " failed",
-		 fctl_json_uint(m, "errors"));
+	fctl_put_uint(m, "interval", " every %" PRIu64 " s");
+	fctl_put_uint(m, "writes", ", %" PRIu64 " writes");
+	fctl_put_uint(m, "errors", ", %" PRIu64 " failed");
 	put_str(m, "error", "\n  last write: %s");
 	out_nl();
 	out_close_object();
@@ -150,8 +139,7 @@ static void print_status(json_t *st)
 
 	out_open_object(NULL);
 	out_string(PRINT_ANY, "version", "fabricd %s", jstr(st, "version"));
-	out_uint(PRINT_ANY, "pid", " (pid %" PRIu64 ")",
-		 fctl_json_uint(st, "pid"));
+	fctl_put_uint(st, "pid", " (pid %" PRIu64 ")");
 	out_string(PRINT_ANY, "policy", ", policy %s", jstr(st, "policy"));
 	out_nl();
 	put_str(st, "policy_error", "policy refused on reload:\n%s\n");
@@ -166,12 +154,9 @@ static void print_status(json_t *st)
 	out_nl();
 	out_close_object();
 	out_open_object("partitions");
-	out_uint(PRINT_ANY, "total", "partitions: %" PRIu64,
-		 fctl_json_uint(parts, "total"));
-	out_uint(PRINT_ANY, "held", ", %" PRIu64 " held",
-		 fctl_json_uint(parts, "held"));
-	out_uint(PRINT_ANY, "served", ", %" PRIu64 " served",
-		 fctl_json_uint(parts, "served"));
+	fctl_put_uint(parts, "total", "partitions: %" PRIu64);
+	fctl_put_uint(parts, "held", ", %" PRIu64 " held");
+	fctl_put_uint(parts, "served", ", %" PRIu64 " served");
 	out_nl();
 	out_close_object();
 	print_drift(json_object_get(st, "drift"));
@@ -225,7 +210,7 @@ static void print_partition(json_t *p)
 	out_open_object(NULL);
 	out_string(PRINT_ANY, "name", "%-16s", jstr(p, "name"));
 	out_string(PRINT_ANY, "pkey", " %-6s", jstr(p, "pkey"));
-	out_uint(PRINT_ANY, "vlan", " %-4" PRIu64, fctl_json_uint(p, "vlan"));
+	fctl_put_uint(p, "vlan", " %-4" PRIu64);
 	out_string(PRINT_ANY, "membership", " %-7s", jstr(p, "membership"));
 	out_string(PRINT_JSON, "policy_membership", NULL,
 		   jstr(p, "policy_membership"));
