@@ -66,8 +66,8 @@ static const struct cli_cmd commands[] = {
 	{ "fabric", NULL,
 	  "partitions on the fabric (SA or --snapshot) and their members", 0, 0,
 	  fabstat_fabric },
-	{ "doctor", "[PARTITION]",
-	  "why a partition is down here, with a fix (see -h)", 0, 6,
+	{ "doctor", "[-v] [-s SOCKET] [-g GATEWAY] [PARTITION]",
+	  "why a partition is down here, with a fix (options: doctor -h)", 0, 6,
 	  fabstat_doctor },
 	{ "help", NULL, "print this help", 0, 0, cmd_help },
 };
