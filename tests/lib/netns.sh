@@ -34,6 +34,9 @@
 #   fctl ARG...            fabricctl on $SOCK
 #   ports_up N             N ports of fabricd are up
 #   wait_ports_up N        up to 10 s for that; status as ports_up's
+#   wait_eq WANT CMD...    up to 5 s until CMD prints WANT (the engine
+#                          works on its own thread: a frame sent is not yet
+#                          a frame counted); prints CMD's last output
 
 FABRICD=$PWD/build/bin/fabricd
 FABRICCTL=$PWD/build/bin/fabricctl
@@ -176,4 +179,15 @@ wait_ports_up() {
 		sleep 0.1
 	done
 	ports_up "$1"
+}
+
+wait_eq() {
+	local want=$1 out i
+	shift
+	for i in $(seq 50); do
+		out=$("$@")
+		[ "$out" = "$want" ] && break
+		sleep 0.1
+	done
+	echo "$out"
 }
