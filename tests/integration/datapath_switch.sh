@@ -243,16 +243,27 @@ check_eq "... also with l2's MAC known (unicast)" 0 $?
 check "... dropped as isolation" \
 	test "$(stat '.drops.isolation')" -ge 2
 
-# MAC moves and aging.
+# MAC moves and aging. a1 and a2 know each other's MAC for good: no ARP
+# probe of theirs (5 s after the last use of an entry) moves a2's MAC
+# back behind the test's back.
+in_ns a1 ip neigh replace 10.9.0.2 lladdr "$(mac_of a2)" dev eth0 nud permanent
+in_ns a2 ip neigh replace 10.9.0.1 lladdr "$(mac_of a1)" dev eth0 nud permanent
 pings a2 -c 1 -W 2 10.9.0.1
 fdb_port() {
 	fctl -j fdb show partition tenant-a |
 		jq -r ".[] | select(.mac==\"$1\") | .port"
 }
 check_eq "fdb: a2 learned on va2" va2 "$(fdb_port "$(mac_of a2)")"
+vt_rx=$(stat '.ports[] | select(.name=="vt") | .rx_packets')
+moved=$(stat .fdb.moved)
 inject ext 1 ff:ff:ff:ff:ff:ff "$(mac_of a2)" 8100001488b5
 check_eq "fdb: a2's MAC moves to the trunk" vt \
 	"$(wait_eq vt fdb_port "$(mac_of a2)")"
+# (Seen failing 1 run in 8 on a loaded machine, cause not found yet.)
+[ "$(fdb_port "$(mac_of a2)")" = vt ] || diag "vt rx +$(($(stat \
+	'.ports[] | select(.name=="vt") | .rx_packets') - vt_rx)), fdb moved" \
+	"+$(($(stat .fdb.moved) - moved)), vt drops $(fctl -j stats |
+		jq -c '.ports[] | select(.name=="vt") | .drops | with_entries(select(.value > 0))')"
 pings a2 -c 1 -W 2 10.9.0.1
 check_eq "fdb: and back to va2" va2 "$(fdb_port "$(mac_of a2)")"
 check "fdb: moves counted" test "$(stat '.fdb.moved')" -ge 2
