@@ -40,3 +40,13 @@ bench-peer: all
 	bash tests/vm/run.sh -t 600 tests/bench/peer/bench.sh
 
 bench: bench-peer
+
+# make bench-peer-verbs: on the same rxe pair, the transports a peer link
+# could use: perftest (ib_send_bw/ib_send_lat, RC and UD) against UCX
+# (ucx_perftest over rc_verbs and ud_verbs), with UCX/verbs ratios; see
+# docs/peer-transport.md.
+.PHONY: bench-peer-verbs
+bench-peer-verbs:
+	bash tests/vm/run.sh -t 900 tests/bench/peer/verbs.sh
+
+bench: bench-peer-verbs

@@ -224,7 +224,7 @@ static void add_stats(void *arg, const struct ipoib_port_view *v)
 	json_object_set_new(
 		arg, v->name,
 		json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
-			  "s:I, s:I, s:I, s:o}",
+			  "s:I, s:I, s:I, s:I, s:I, s:o}",
 			  "rx_packets", (json_int_t)st->rx_packets,
 			  "tx_packets", (json_int_t)st->tx_packets,
 			  "rx_wc_errors", (json_int_t)st->rx_wc_errors,
@@ -237,7 +237,9 @@ static void add_stats(void *arg, const struct ipoib_port_view *v)
 			  (json_int_t)st->refreshes, "rx_proto",
 			  (json_int_t)st->rx_proto, "tx_proto",
 			  (json_int_t)st->tx_proto, "rx_untranslated",
-			  (json_int_t)st->rx_untranslated, "drops",
+			  (json_int_t)st->rx_untranslated, "tx_posts",
+			  (json_int_t)st->tx_posts, "rx_polls",
+			  (json_int_t)st->rx_polls, "drops",
 			  drops_json(&st->drops)));
 }
 

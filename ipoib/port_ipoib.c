@@ -1192,7 +1192,9 @@ static int rx_addr(struct ipoib_port *ip, const struct ibv_wc *wc,
 static bool rx_proto(struct ipoib_port *ip, const struct ibv_wc *wc,
 		     struct pkt *pkt, const struct ipoib_rx_info *rx)
 {
-	struct ipoib_proto_rx prx = { .port = ip->name, .pkey = ip->ctx.pkey };
+	struct ipoib_proto_rx prx = { .port = ip->name,
+				      .pkey = ip->ctx.pkey,
+				      .now = ip->ctx.now };
 
 	if (wc->byte_len < IPOIB_UD_HDR_LEN ||
 	    ipoib_hdr_parse(pkt->head + IPOIB_GRH_LEN, IPOIB_HDR_LEN,
@@ -1312,6 +1314,7 @@ static int ipoib_rx_burst(struct port *p, struct pkt **pkts, unsigned int n)
 	}
 	ip->ctx.now = util_now_ms();
 	ip->rx_posted -= (unsigned int)got;
+	ip->st.rx_polls += got > 0;
 	for (i = 0; i < got; i++)
 		if (rx_one(ip, &wc[i]))
 			pkts[k++] = (struct pkt *)(uintptr_t)wc[i].wr_id;
@@ -1437,6 +1440,7 @@ static void tx_post(struct ipoib_port *ip, struct ibv_send_wr *wr,
 		return;
 	for (i = 0; i + 1 < k; i++)
 		wr[i].next = &wr[i + 1];
+	ip->st.tx_posts++;
 	if (ibv_post_send(ip->qp, wr, &bad)) {
 		for (; bad; bad = bad->next, k--) {
 			pool_free((struct pkt *)(uintptr_t)bad->wr_id);

@@ -87,6 +87,9 @@ struct ipoib_port_stats {
 	uint64_t rx_proto; /* fabricd frames handed to their handler */
 	uint64_t tx_proto; /* fabricd frames sent (ipoib_proto_send) */
 	uint64_t rx_untranslated; /* proto_only: IPoIB frames not carried */
+	/* batching: tx_packets / tx_posts frames per ibv_post_send() call,
+	 * rx completions / rx_polls per receive burst that found any */
+	uint64_t tx_posts, rx_polls;
 	struct ipoib_drop_stats drops;
 };
 

@@ -27,8 +27,10 @@ struct peer_port {
 	char name[IF_NAMESIZE];
 	uint16_t pkey; /* 15-bit base */
 	pthread_mutex_t lock; /* queue, table, counters */
-	int efd; /* readable while frames wait */
+	int efd; /* readable while frames wait (and @woken) */
+	bool woken; /* efd written, not read yet */
 	int tfd; /* timerfd: hello and aging every PEER_HELLO_MS */
+	uint64_t hello_next; /* read tfd from then on even with frames */
 	int pfd; /* epoll of both: the port's fd */
 	struct pool *pool; /* the engine's: hellos */
 	unsigned int head, tail; /* queue: [tail, head) */
@@ -183,17 +185,22 @@ static void peer_rx(void *arg, const struct ipoib_proto_rx *rx, struct pkt *pkt)
 {
 	struct peer_kind *k = arg;
 	struct peer_port *pp;
-	bool queued = false, wake = false;
+	bool queued = false;
 
 	pthread_mutex_lock(&k->lock);
 	pp = port_by_pkey(k, rx->pkey);
 	if (pp) {
 		pthread_mutex_lock(&pp->lock);
-		wake = pp->head == pp->tail;
-		queued = rx_frame(pp, rx, pkt, util_now_ms());
+		queued = rx_frame(pp, rx, pkt, rx->now);
+		/* one eventfd write per wake, not per frame (under the lock:
+		 * peer_rx_burst() reads it when it empties the queue) */
+		if (queued && !pp->woken) {
+			pp->woken = true;
+			if (eventfd_write(pp->efd, 1))
+				VLOG_WARN("%s: eventfd: %s", pp->name,
+					  strerror(errno));
+		}
 		pthread_mutex_unlock(&pp->lock);
-		if (queued && wake && eventfd_write(pp->efd, 1))
-			VLOG_WARN("%s: eventfd: %s", pp->name, strerror(errno));
 	}
 	pthread_mutex_unlock(&k->lock);
 	if (!queued)
@@ -340,27 +347,42 @@ static void send_hello(struct peer_port *pp)
 		pool_free(pkt);
 }
 
+/*
+ * The hello timer, read only when it may be what woke us: the queue was
+ * empty, or the hello is due by the clock (no read() per burst of frames).
+ */
+static void rx_timer(struct peer_port *pp, bool empty)
+{
+	uint64_t ticks = 0, now = util_now_ms();
+
+	if (!empty && now < pp->hello_next)
+		return;
+	if (read(pp->tfd, &ticks, sizeof(ticks)) <= 0 || !ticks)
+		return; /* EAGAIN: not due yet */
+	pp->hello_next = now + PEER_HELLO_MS;
+	pthread_mutex_lock(&pp->lock);
+	peer_table_age(pp->tab, now, pp->aging_ms, PEER_DEAD_MS);
+	pthread_mutex_unlock(&pp->lock);
+	send_hello(pp);
+}
+
 static int peer_rx_burst(struct port *p, struct pkt **pkts, unsigned int n)
 {
 	struct peer_port *pp = p->priv;
-	uint64_t ticks = 0;
-	eventfd_t v;
 	unsigned int k = 0;
+	eventfd_t v;
+	bool empty;
 
-	(void)eventfd_read(pp->efd, &v);
-	if (read(pp->tfd, &ticks, sizeof(ticks)) < 0)
-		ticks = 0; /* EAGAIN: not due yet */
 	pthread_mutex_lock(&pp->lock);
+	empty = pp->tail == pp->head;
 	while (k < n && pp->tail != pp->head)
 		pkts[k++] = pp->q[pp->tail++ & (QLEN - 1)];
-	if (pp->tail != pp->head)
-		(void)eventfd_write(pp->efd, 1); /* more to come */
-	if (ticks)
-		peer_table_age(pp->tab, util_now_ms(), pp->aging_ms,
-			       PEER_DEAD_MS);
+	if (pp->woken && pp->tail == pp->head) { /* else: more to come */
+		(void)eventfd_read(pp->efd, &v);
+		pp->woken = false;
+	}
 	pthread_mutex_unlock(&pp->lock);
-	if (ticks)
-		send_hello(pp);
+	rx_timer(pp, empty);
 	return (int)k;
 }
 

@@ -53,6 +53,7 @@ struct ipoib_proto_rx {
 	struct ipoib_hwaddr src; /* the sender's QPN + GID: reply there */
 	uint16_t slid; /* IB: the sender's LID; RoCE: 0 */
 	bool mcast; /* sent to a multicast group, not to our QP */
+	uint64_t now; /* the receive burst's util_now_ms(): one clock read */
 };
 
 struct ipoib_proto_ops {

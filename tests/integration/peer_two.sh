@@ -154,5 +154,15 @@ check_eq "h2's ta ipoib port sent nothing but peer frames" \
 	"$(jq -r '."rxe1.9001".tx_packets' <<<"$st")"
 check_eq "no send or receive errors on h2's ta ipoib port" "0 0" \
 	"$(jq -r '."rxe1.9001" | "\(.tx_wc_errors) \(.rx_wc_errors)"' <<<"$st")"
+# batching (docs/peer-transport.md): the TCP transfers' super-frames,
+# cut into UD frames, leave in chains, several per ibv_post_send() call
+st1=$(python3 tests/bench/ipoib/ctl.py "$W/h1.sock" ipoib/stats | jq .ipoib)
+diag "h1 ta ipoib: $(jq -c '."rxe0.9001" | {tx_packets, tx_posts, rx_proto, rx_polls}' <<<"$st1")"
+check "h1's ta ipoib port sent more than 1.5 frames per ibv_post_send" \
+	jq_true '."rxe0.9001" | .tx_posts > 0 and .tx_packets > 1.5 * .tx_posts' \
+	<<<"$st1"
+check "h2's ta ipoib port took its receives in bursts (rx_polls counted)" \
+	jq_true '."rxe1.9001" | .rx_polls > 0 and .rx_proto >= .rx_polls' \
+	<<<"$st"
 
 vm_guest_done

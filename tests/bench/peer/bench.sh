@@ -38,10 +38,25 @@ trap cleanup EXIT
 rxe_pair || { echo "bench-peer: no rxe"; exit 1; }
 vm a1 eth0 a1h 10.40.0.1
 vm a2 eth0 a2h 10.40.0.2
-HV_ENV=FABRICD_NO_XDP=1 hypervisor h1 rxe0 a1h:ta
-HV_ENV=FABRICD_NO_XDP=1 hypervisor h2 rxe1 a2h:ta
-wait_up "$W/h1.sock" peer.1001 a1h && wait_up "$W/h2.sock" peer.1001 a2h ||
-	{ echo "bench-peer: fabricd did not come up"; cat "$W"/h*.log; exit 1; }
+NEW=$FABRICD
+# peer_up BIN: hypervisors h1 and h2 (again) with fabricd binary BIN
+peer_up() {
+	local h
+	for h in h1 h2; do
+		[ -e "$W/$h.fpid" ] || continue
+		kill "$(cat "$W/$h.fpid")" 2>/dev/null
+		wait "$(cat "$W/$h.fpid")" 2>/dev/null
+	done
+	FABRICD=$1
+	HV_ENV=FABRICD_NO_XDP=1 hypervisor h1 rxe0 a1h:ta
+	HV_ENV=FABRICD_NO_XDP=1 hypervisor h2 rxe1 a2h:ta
+	FABRICD=$NEW
+	wait_up "$W/h1.sock" peer.1001 a1h &&
+		wait_up "$W/h2.sock" peer.1001 a2h &&
+		{ ping_ok a1 10.40.0.2 || ping_ok a1 10.40.0.2; } ||
+		{ echo "bench-peer: $1 did not carry"; cat "$W"/h*.log; exit 1; }
+}
+peer_up "$NEW"
 
 # ---- Linux bridges joined by VXLAN ----
 # vxhost NS ADDR REMOTE: hypervisor namespace NS with its end of the link
@@ -131,9 +146,20 @@ while time.monotonic() < end:
 max() { awk -v a="${1:-0}" -v b="${2:-0}" 'BEGIN { print (b > a ? b : a) }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f\n", (b > 0 ? a / b : 0) }'; }
 echo "bench-peer: VM to VM across two hypervisors in qemu (TCG, $(nproc) vCPUs)," \
-	"${SECS} s each, best of $ROUNDS alternating rounds"
-tp=0 tv=0 pp=0 pv=0
+	"${SECS} s each, best of $ROUNDS alternating rounds," \
+	"clocksource $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
+# BENCH_BASE=FABRICD: that binary too (another build, say of main, under
+# the repository: the guest sees only that), in its own column, its rounds
+# alternating with this build's: before/after in one run
+BASE=${BENCH_BASE:-}
+tp=0 tv=0 pp=0 pv=0 tb=0 pb=0
 for _ in $(seq "$ROUNDS"); do
+	if [ -n "$BASE" ]; then
+		peer_up "$BASE"
+		tb=$(max "$tb" "$(tcp_rate a1 a2 10.40.0.2)")
+		pb=$(max "$pb" "$(pkt_rate a1 a2 10.40.0.2)")
+		peer_up "$NEW"
+	fi
 	tp=$(max "$tp" "$(tcp_rate a1 a2 10.40.0.2)")
 	tv=$(max "$tv" "$(tcp_rate x1 x2 10.41.0.2)")
 	pp=$(max "$pp" "$(pkt_rate a1 a2 10.40.0.2)")
@@ -144,8 +170,22 @@ $FCTL -s "$W/h1.sock" -j port show peer.1001 |
 	sed 's/^/# h1 peer.1001: /'
 $FCTL -s "$W/h2.sock" -j peer list | jq -c '.[] | {qpn, rx_packets, drops}' |
 	sed 's/^/# h2 peer list: /'
-printf '%-34s %12s %12s\n' "" "peer links" "bridge+vxlan"
-printf '%-34s %12s %12s\n' "TCP throughput (Mbit/s)" "$tp" "$tv"
-printf '%-34s %12s %12s\n' "64-byte frames (frames/s)" "$pp" "$pv"
+# batching: frames per ibv_post_send() on the sender, per receive burst
+# on the receiver (the ipoib ports' tx_posts and rx_polls)
+python3 tests/bench/ipoib/ctl.py "$W/h1.sock" ipoib/stats | jq -r '.ipoib[] | select(.tx_posts > 0) |
+	"# h1 ipoib: \(.tx_packets) frames in \(.tx_posts) post_send calls, \(.tx_packets / .tx_posts * 100 | floor / 100) per call"'
+python3 tests/bench/ipoib/ctl.py "$W/h2.sock" ipoib/stats | jq -r '.ipoib[] | select(.rx_polls > 0) |
+	"# h2 ipoib: \(.rx_proto) frames in \(.rx_polls) receive bursts, \(.rx_proto / .rx_polls * 100 | floor / 100) per burst"'
+printf '%-34s %12s %12s' "" "peer links" "bridge+vxlan"
+[ -n "$BASE" ] && printf ' %12s' "peer (base)"
+printf '\n%-34s %12s %12s' "TCP throughput (Mbit/s)" "$tp" "$tv"
+[ -n "$BASE" ] && printf ' %12s' "$tb"
+printf '\n%-34s %12s %12s' "64-byte frames (frames/s)" "$pp" "$pv"
+[ -n "$BASE" ] && printf ' %12s' "$pb"
+echo
 echo "TCP throughput peer/vxlan ratio $(ratio "$tp" "$tv")"
 echo "64-byte packet rate peer/vxlan ratio $(ratio "$pp" "$pv")"
+if [ -n "$BASE" ]; then
+	echo "TCP throughput peer/base ratio $(ratio "$tp" "$tb")"
+	echo "64-byte packet rate peer/base ratio $(ratio "$pp" "$pb")"
+fi
