@@ -109,18 +109,18 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f\n", (b > 0 ? a / b : 0) 
 # end) against perftest's ib_send_bw (Mmsg/s: 5th; average MB/s: 4th),
 # both polling; UD at 4000 bytes for UCX (its largest UD segment here is
 # 4088) against 4096 for perftest
-echo "UCX/verbs RC 64-byte message rate ratio $(ratio \
-	"$(field "${R["ucx rc_verbs 64"]}" -1)" \
-	"$(awk '{ print $1 * 1e6 }' <<<"$(field "${R["perftest RC 64"]}" 5)")")"
-echo "UCX/verbs RC 64 KiB bandwidth ratio $(ratio \
-	"$(field "${R["ucx rc_verbs 65536"]}" -3)" \
-	"$(field "${R["perftest RC 65536"]}" 4)")"
-echo "UCX/verbs UD 64-byte message rate ratio $(ratio \
-	"$(field "${R["ucx ud_verbs 64"]}" -1)" \
-	"$(awk '{ print $1 * 1e6 }' <<<"$(field "${R["perftest UD 64"]}" 5)")")"
-echo "UCX/verbs UD 4 KiB bandwidth ratio $(ratio \
-	"$(field "${R["ucx ud_verbs 4000"]}" -3)" \
-	"$(field "${R["perftest UD 4096"]}" 4)")"
-echo "verbs RC 64 KiB / UD 4 KiB bandwidth ratio $(ratio \
-	"$(field "${R["perftest RC 65536"]}" 4)" \
-	"$(field "${R["perftest UD 4096"]}" 4)")"
+# cmp LABEL A-LINE A-FIELD B-LINE B-FIELD B-SCALE: "LABEL ratio A/(B*SCALE)"
+cmp() {
+	echo "$1 ratio $(ratio "$(field "$2" "$3")" \
+		"$(awk -v s="$6" '{ print $1 * s }' <<<"$(field "$4" "$5")")")"
+}
+cmp "UCX/verbs RC 64-byte message rate" "${R["ucx rc_verbs 64"]}" -1 \
+	"${R["perftest RC 64"]}" 5 1e6
+cmp "UCX/verbs RC 64 KiB bandwidth" "${R["ucx rc_verbs 65536"]}" -3 \
+	"${R["perftest RC 65536"]}" 4 1
+cmp "UCX/verbs UD 64-byte message rate" "${R["ucx ud_verbs 64"]}" -1 \
+	"${R["perftest UD 64"]}" 5 1e6
+cmp "UCX/verbs UD 4 KiB bandwidth" "${R["ucx ud_verbs 4000"]}" -3 \
+	"${R["perftest UD 4096"]}" 4 1
+cmp "verbs RC 64 KiB / UD 4 KiB bandwidth" "${R["perftest RC 65536"]}" 4 \
+	"${R["perftest UD 4096"]}" 4 1
