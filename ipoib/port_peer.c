@@ -350,20 +350,22 @@ static void send_hello(struct peer_port *pp)
 /*
  * The hello timer, read only when it may be what woke us: the queue was
  * empty, or the hello is due by the clock (no read() per burst of frames).
+ * Returns the timer's expirations read (0: none due).
  */
-static void rx_timer(struct peer_port *pp, bool empty)
+static uint64_t rx_timer(struct peer_port *pp, bool empty)
 {
 	uint64_t ticks = 0, now = util_now_ms();
 
 	if (!empty && now < pp->hello_next)
-		return;
+		return 0;
 	if (read(pp->tfd, &ticks, sizeof(ticks)) <= 0 || !ticks)
-		return; /* EAGAIN: not due yet */
+		return 0; /* EAGAIN: not due yet */
 	pp->hello_next = now + PEER_HELLO_MS;
 	pthread_mutex_lock(&pp->lock);
 	peer_table_age(pp->tab, now, pp->aging_ms, PEER_DEAD_MS);
 	pthread_mutex_unlock(&pp->lock);
 	send_hello(pp);
+	return ticks;
 }
 
 static int peer_rx_burst(struct port *p, struct pkt **pkts, unsigned int n)
@@ -377,12 +379,17 @@ static int peer_rx_burst(struct port *p, struct pkt **pkts, unsigned int n)
 	empty = pp->tail == pp->head;
 	while (k < n && pp->tail != pp->head)
 		pkts[k++] = pp->q[pp->tail++ & (QLEN - 1)];
-	if (pp->woken && pp->tail == pp->head) { /* else: more to come */
+	/*
+	 * Queue emptied: clear the eventfd if we wrote it, or if something
+	 * else woke us (an empty queue at entry: the timer, or another
+	 * writer of efd); else more is to come and it stays readable
+	 */
+	if (pp->tail == pp->head && (pp->woken || empty)) {
 		(void)eventfd_read(pp->efd, &v);
 		pp->woken = false;
 	}
 	pthread_mutex_unlock(&pp->lock);
-	rx_timer(pp, empty);
+	(void)rx_timer(pp, empty);
 	return (int)k;
 }
 
