@@ -50,10 +50,18 @@ $(ENGINE_BENCH): tests/bench/datapath_core.c $(ENGINE_BENCH_LIBS)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $< $(ENGINE_BENCH_LIBS) -lpthread -lbpf
 
-tests: $(ENGINE_BENCH)
+# A sender of xdp_frames (what a NIC's native XDP hands on), for the
+# benchmark's second table.
+XDPGEN := $(BUILD)/tests/xdpgen
+$(XDPGEN): tests/bench/xdpgen.c
+	$(call msg,LD,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $< -lbpf
+
+tests: $(ENGINE_BENCH) $(XDPGEN)
 
 .PHONY: bench-datapath
-bench-datapath: all $(ENGINE_BENCH)
+bench-datapath: all $(ENGINE_BENCH) $(XDPGEN)
 	bash tests/bench/datapath.sh
 
 bench: bench-datapath

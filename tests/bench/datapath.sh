@@ -15,12 +15,23 @@
 # and printed: GRO on the veth ends outside the switch (so that they take
 # XDP-redirected frames), and tx-checksumming off there (fabricd takes
 # AF_XDP on a veth only when its peer cannot send partial checksums;
-# trafgen sends raw, finished frames either way). trafgen (pinned to CPU 0) sends
+# trafgen sends raw, finished frames either way), and GRO on the
+# switch's own veth ends (in0, out0), so that every switch's ingress veth
+# runs NAPI and takes xdp_frames. Two senders, pinned to CPU 0, each a
+# table of its own:
+#  - trafgen: skbs from a packet socket's TX ring, as a host's stack makes
+#    them; the sink's stack counts what arrives (its veth's rx_packets);
+#  - xdpgen (tests/bench/xdpgen.c): xdp_frames, as a NIC's native XDP
+#    hands them on (BPF_PROG_TEST_RUN live frames redirected into s0); the
+#    sink counts with an XDP_DROP program on k0.
 # 64-byte and 1514-byte frames for BENCH_SECONDS each, BENCH_ROUNDS rounds
-# taking turns (the median is shown); the sink's kernel
-# counts what arrived. Prints Mpps, Gb/s (frame bytes, no FCS) and
-# fabricd's ratios to both; then the engine core's instructions per
-# forwarded packet on a synthetic burst loop (callgrind).
+# taking turns (the median is shown). Prints Mpps, Gb/s (frame bytes, no
+# FCS) and fabricd's ratios to both; then the engine core's instructions
+# per forwarded packet on a synthetic burst loop (callgrind).
+#
+# BENCH_THREADED=1 turns threaded NAPI on for all four veth ends (every
+# switch) and makes trafgen send with sendto() instead of its TX ring
+# (with threaded NAPI the TX ring stalls at about 80 frames/s here).
 #
 # fabricd also runs with IPFIX export on (docs/ipfix.md) to an nfcapd in
 # the switch namespace, sampling 1:1 and 1:100: the forwarding rate of each
@@ -34,6 +45,8 @@ SECS=${BENCH_SECONDS:-5}
 ROUNDS=${BENCH_ROUNDS:-3} # the switches take turns; medians are shown
 FABRICD=$PWD/build/bin/fabricd
 BENCH=$PWD/build/tests/engine-bench
+XDPGEN=$PWD/build/tests/xdpgen
+THREADED=${BENCH_THREADED:-0}
 P=bdp$$
 D=$(mktemp -d /tmp/bench-datapath.XXXXXX)
 PIDS=()
@@ -43,7 +56,7 @@ die() {
 	exit 1
 }
 [ "$(id -u)" -eq 0 ] || die "needs root (network namespaces)"
-for t in trafgen taskset jq "$FABRICD" "$BENCH"; do
+for t in trafgen taskset jq "$FABRICD" "$BENCH" "$XDPGEN"; do
 	command -v "$t" >/dev/null || die "$t missing (make deps; make tests)"
 done
 
@@ -52,6 +65,7 @@ cleanup() {
 	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
 	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
 	stop_ovs
+	sink_drop off
 	for p in src sw sink; do ip netns del "$P-$p" 2>/dev/null; done
 	rm -rf "$D"
 }
@@ -81,7 +95,39 @@ setup_topology() {
 	ip -n "$P-sw" link set out0 up
 	ip netns exec "$P-src" ethtool -K s0 gro on tx off >/dev/null
 	ip netns exec "$P-sink" ethtool -K k0 gro on tx off >/dev/null
+	ip netns exec "$P-sw" ethtool -K in0 gro on >/dev/null
+	ip netns exec "$P-sw" ethtool -K out0 gro on >/dev/null
 	FAR="s0 $(far_of src s0), k0 $(far_of sink k0)"
+	FAR+="; in0 $(far_of sw in0), out0 $(far_of sw out0)"
+	threaded src s0
+	threaded sink k0
+	threaded sw in0
+	threaded sw out0
+	FAR+="; threaded NAPI $THREADED"
+}
+
+# threaded NS DEV: DEV's NAPI in a kernel thread of its own, or not.
+threaded() {
+	ip netns exec "$P-$1" sh -c \
+		"echo $THREADED >/sys/class/net/$2/threaded" 2>/dev/null
+}
+
+# sink_drop on|off: XDP_DROP on k0 (the sink counts without a stack).
+SINK_PID=
+sink_drop() {
+	if [ "$1" = on ]; then
+		ip netns exec "$P-sink" "$XDPGEN" -d k0 >"$D/sink.log" 2>&1 &
+		SINK_PID=$!
+		for _ in $(seq 20); do
+			grep -q dropping "$D/sink.log" && return 0
+			sleep 0.1
+		done
+		die "xdpgen -d k0 failed: $(cat "$D/sink.log")"
+	fi
+	[ -n "$SINK_PID" ] || return 0
+	kill "$SINK_PID" 2>/dev/null
+	wait "$SINK_PID" 2>/dev/null
+	SINK_PID=
 }
 
 # A frame of $1 bytes (no FCS) to the sink, ethertype 0x88b5 (dropped by
@@ -96,18 +142,30 @@ sink_rx() {
 	ip netns exec "$P-sink" cat /sys/class/net/k0/statistics/rx_packets
 }
 
-# measure SIZE: pps delivered to the sink while trafgen runs SECS seconds.
+# send SIZE: SENDER sends SIZE-byte frames for SECS seconds on CPU 0.
+send() {
+	if [ "$SENDER" = xdpgen ]; then
+		ip netns exec "$P-src" taskset -c 0 "$XDPGEN" s0 "$1" "$SECS" \
+			>/dev/null
+		return
+	fi
+	trafgen_cfg "$1" >"$D/tg.cfg"
+	# shellcheck disable=SC2046 # no options, or "-t 0" as two words
+	ip netns exec "$P-src" timeout -s INT "$SECS" taskset -c 0 \
+		trafgen -o s0 -i "$D/tg.cfg" -P 1 -q -C \
+		$([ "$THREADED" = 1 ] && echo -t 0) >/dev/null 2>&1
+}
+
+# measure SIZE: pps delivered to the sink while SENDER runs SECS seconds.
 measure() {
 	local before after
-	trafgen_cfg "$1" >"$D/tg.cfg"
 	# the sink announces itself so learning switches stop flooding
 	ip netns exec "$P-sink" trafgen -o k0 -n 3 -q -C \
 		'{ 0xff,0xff,0xff,0xff,0xff,0xff, 0x02,0,0,0,0,0xbb, 0x88,0xb5, fill(0,46) }' \
 		>/dev/null 2>&1
 	sleep 0.5
 	before=$(sink_rx)
-	ip netns exec "$P-src" timeout -s INT "$SECS" taskset -c 0 \
-		trafgen -o s0 -i "$D/tg.cfg" -P 1 -q -C >/dev/null 2>&1
+	send "$1"
 	sleep 0.3
 	after=$(sink_rx)
 	echo $(((after - before) / SECS))
@@ -184,11 +242,11 @@ start_ovs() {
 		/usr/share/openvswitch/vswitch.ovsschema || return 1
 	ovsdb-server "$D/ovs/conf.db" --remote=punix:"$D/ovs/db.sock" \
 		--unixctl="$D/ovs/ovsdb.ctl" --pidfile="$D/ovs/ovsdb.pid" \
-		--log-file="$D/ovs/ovsdb.log" --detach || return 1
+		--log-file="$D/ovs/ovsdb.log" --detach 2>/dev/null || return 1
 	OVS_UP=1
 	ip netns exec "$P-sw" taskset -c 1 ovs-vswitchd unix:"$D/ovs/db.sock" \
 		--unixctl="$D/ovs/vswitchd.ctl" --pidfile="$D/ovs/vswitchd.pid" \
-		--log-file="$D/ovs/vswitchd.log" --detach || return 1
+		--log-file="$D/ovs/vswitchd.log" --detach 2>/dev/null || return 1
 	ovs-vsctl --db=unix:"$D/ovs/db.sock" add-br br1 -- set bridge br1 \
 		datapath_type=netdev -- add-port br1 in0 -- add-port br1 out0 ||
 		return 1
@@ -215,11 +273,16 @@ gbps() { awk -v p="$1" -v s="$2" 'BEGIN { printf "%.3f", p * s * 8 / 1e9 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "n/a" }'; }
 
 declare -A R ALL
-# run_switch NAME: one round of both sizes; ALL[NAME,SIZE] collects rounds.
+# run_switch NAME [trafgen]: one round of both sizes with each sender (or
+# trafgen only); ALL[SENDER/NAME,SIZE] collects rounds.
 run_switch() {
 	local name=$1 size
-	for size in 64 1514; do
-		ALL[$name,$size]+="$(measure "$size") "
+	for SENDER in ${2:-trafgen xdpgen}; do
+		[ "$SENDER" = xdpgen ] && sink_drop on
+		for size in 64 1514; do
+			ALL[$SENDER/$name,$size]+="$(measure "$size") "
+		done
+		sink_drop off
 	done
 }
 
@@ -246,7 +309,7 @@ one_round() {
 		for n in 1 100; do
 			start_fabricd ""
 			flow_export "$n"
-			run_switch "fabricd-ipfix-1:$n"
+			run_switch "fabricd-ipfix-1:$n" trafgen
 			stop_flow_export
 			[ "$1" = 1 ] && echo "  fabricd-ipfix-1:$n: $EXPORTED"
 			stop_fabricd
@@ -267,13 +330,13 @@ one_round() {
 	fi
 }
 
-echo "bench-datapath: $(nproc) CPUs, $(uname -r), load" \
-	"$(cut -d' ' -f1-3 /proc/loadavg), ${SECS}s per run, $ROUNDS rounds;" \
-	"trafgen on CPU 0, the switch on CPU 1"
+echo "bench-datapath: $(nproc) CPUs, $(uname -r), ${SECS}s per run," \
+	"$ROUNDS rounds; the sender on CPU 0, the switch on CPU 1"
+echo "  uptime:$(uptime)"
 echo "  (64 B: 60-byte frames + FCS; 1514 B: a full 1500-byte MTU;" \
 	"median of the rounds)"
 setup_topology
-echo "  far side, for every switch: $FAR"
+echo "  settings, for every switch: $FAR"
 echo "  (fabricd: AF_XDP + XDP fast path; fabricd-xdp-slow: AF_XDP, fast" \
 	"path off; fabricd-afpacket: AF_PACKET)"
 HAVE_OVS=0
@@ -287,43 +350,62 @@ done
 	echo "  ovs-netdev: not run (openvswitch-switch missing or failed)"
 [ "$HAVE_NFCAPD" = 1 ] ||
 	echo "  fabricd-ipfix: not run (nfcapd missing: make deps)"
-for name in fabricd fabricd-xdp-slow fabricd-ipfix-1:1 fabricd-ipfix-1:100 \
-	fabricd-afpacket linux-bridge ovs-netdev; do
-	for size in 64 1514; do
-		R[$name,$size]=$(median <<<"${ALL[$name,$size]:-}")
-		[ -n "${ALL[$name,$size]:-}" ] || continue
-		printf '  %-19s %5d B  %8s Mpps  %7s Gb/s   (pps by round: %s)\n' \
-			"$name" "$size" "$(mpps "${R[$name,$size]}")" \
-			"$(gbps "${R[$name,$size]}" "$size")" \
-			"$(echo ${ALL[$name,$size]})"
+
+# table SENDER: the medians, then fabricd's ratios.
+table() {
+	local snd=$1 name size k
+	for name in fabricd fabricd-xdp-slow fabricd-ipfix-1:1 \
+		fabricd-ipfix-1:100 fabricd-afpacket linux-bridge ovs-netdev; do
+		for size in 64 1514; do
+			k=$snd/$name,$size
+			R[$k]=$(median <<<"${ALL[$k]:-}")
+			[ -n "${ALL[$k]:-}" ] || continue
+			printf '  %-19s %5d B  %8s Mpps  %7s Gb/s   (pps by round: %s)\n' \
+				"$name" "$size" "$(mpps "${R[$k]}")" \
+				"$(gbps "${R[$k]}" "$size")" "$(echo ${ALL[$k]})"
+		done
 	done
-done
+	for size in 64 1514; do
+		printf '  %5d B: fabricd / linux-bridge %s, fabricd / ovs-netdev %s' \
+			"$size" "$(r2 "$snd" fabricd linux-bridge "$size")" \
+			"$(r2 "$snd" fabricd ovs-netdev "$size")"
+		printf '\n         fast path off: %s, %s; AF_PACKET: %s, %s\n' \
+			"$(r2 "$snd" fabricd-xdp-slow linux-bridge "$size")" \
+			"$(r2 "$snd" fabricd-xdp-slow ovs-netdev "$size")" \
+			"$(r2 "$snd" fabricd-afpacket linux-bridge "$size")" \
+			"$(r2 "$snd" fabricd-afpacket ovs-netdev "$size")"
+	done
+}
+
+# r2 SENDER A B SIZE: A's median over B's.
+r2() { ratio "${R[$1/$2,$4]:-0}" "${R[$1/$3,$4]:-0}"; }
 
 echo
-for size in 64 1514; do
-	printf '  %5d B: fabricd / linux-bridge %s, fabricd / ovs-netdev %s' \
-		"$size" "$(ratio "${R[fabricd,$size]}" "${R[linux-bridge,$size]}")" \
-		"$(ratio "${R[fabricd,$size]}" "${R[ovs-netdev,$size]}")"
-	printf '\n         fast path off: %s, %s; AF_PACKET: %s, %s\n' \
-		"$(ratio "${R[fabricd-xdp-slow,$size]}" "${R[linux-bridge,$size]}")" \
-		"$(ratio "${R[fabricd-xdp-slow,$size]}" "${R[ovs-netdev,$size]}")" \
-		"$(ratio "${R[fabricd-afpacket,$size]}" "${R[linux-bridge,$size]}")" \
-		"$(ratio "${R[fabricd-afpacket,$size]}" "${R[ovs-netdev,$size]}")"
-done
+echo "  sender trafgen (skbs from a packet socket; the sink's stack counts):"
+table trafgen
+echo
+echo "  sender xdpgen (xdp_frames, as a NIC's native XDP hands them on;" \
+	"the sink counts with XDP_DROP):"
+table xdpgen
+echo
 echo "  targets (fast path): 64 B >= 2x bridge; 1514 B >= 1.5x bridge;" \
 	">= 3x OVS"
 echo "  fabricd (fast path), last round: ${IN_KERNEL:-?} frames forwarded" \
 	"in the kernel, ${TO_ENGINE:-?} to the engine;" \
 	"payload bytes copied in user space: ${COPIED:-?}"
+echo "  fabricd AF_XDP (fast path off) / AF_PACKET, the port mode on" \
+	"copy-only interfaces: $(r2 trafgen fabricd-xdp-slow fabricd-afpacket 64)" \
+	"at 64 B, $(r2 trafgen fabricd-xdp-slow fabricd-afpacket 1514) at 1514 B" \
+	"(trafgen); $(r2 xdpgen fabricd-xdp-slow fabricd-afpacket 64)," \
+	"$(r2 xdpgen fabricd-xdp-slow fabricd-afpacket 1514) (xdpgen)"
 for size in 64 1514; do
 	printf '  %5d B: IPFIX export on / off: 1:1 %s, 1:100 %s\n' "$size" \
-		"$(ratio "${R[fabricd-ipfix-1:1,$size]:-0}" \
-			"${R[fabricd-xdp-slow,$size]}")" \
-		"$(ratio "${R[fabricd-ipfix-1:100,$size]:-0}" \
-			"${R[fabricd-xdp-slow,$size]}")"
+		"$(r2 trafgen fabricd-ipfix-1:1 fabricd-xdp-slow "$size")" \
+		"$(r2 trafgen fabricd-ipfix-1:100 fabricd-xdp-slow "$size")"
 done
 echo "  target: IPFIX export 1:1 >= 0.9x of export off (export observes in the" \
 	"engine: the fast path is off while it runs, so off = fabricd-xdp-slow)"
+echo "  uptime at the end:$(uptime)"
 
 # ipp SCENARIO [SAMPLING]: the engine core's instructions per packet.
 ipp() {
