@@ -237,6 +237,35 @@ static int rx_queues(const char *ifname)
 }
 
 /*
+ * Without the fast path (FABRICD_NO_FASTPATH, or generic XDP, where the
+ * program runs on skbs), an AF_XDP socket in copy mode copies every frame
+ * into user space as AF_PACKET does: there the default is what measured
+ * faster. make bench-datapath, fabricd-xdp-slow (AF_XDP copy mode, fast
+ * path off) against fabricd-afpacket on veth, frames from a host's stack
+ * (trafgen): AF_PACKET ahead at 64 B in four runs of two sessions
+ * (AF_XDP at 0.90x, 0.90x, 0.XX, 0.XX), even at 1514 B. FABRICD_XDP_COPY=1
+ * keeps AF_XDP (to measure it again). Whether the port declines, and why.
+ */
+static bool copy_declines(const struct xdp_fast_if *info, const char **why)
+{
+	const char *s = getenv("FABRICD_XDP_COPY");
+
+	if (info->zerocopy || (s && *s && strcmp(s, "0")))
+		return false;
+	if (!info->native)
+		*why = "AF_PACKET: XDP would run in generic (skb) mode here, "
+		       "without the fast path, and AF_PACKET measured faster "
+		       "than AF_XDP copy mode (make bench-datapath)";
+	else if (!xdp_fast_wanted())
+		*why = "AF_PACKET: the fast path is off (FABRICD_NO_FASTPATH), "
+		       "and AF_PACKET measured faster than AF_XDP copy mode "
+		       "(make bench-datapath)";
+	else
+		return false;
+	return true;
+}
+
+/*
  * Map, program, socket, then the program's link to the interface; on an
  * error xdp_release() undoes what was made. -EOPNOTSUPP where one queue
  * would not see every frame.
@@ -266,6 +295,9 @@ static int xdp_open(struct port *p)
 		goto err_release;
 	xp->ifindex = ifindex;
 	xdp_fast_if_get(ifindex, &info);
+	ret = copy_declines(&info, &p->mode_why) ? -EOPNOTSUPP : 0;
+	if (ret)
+		goto err_release;
 	p->priv = xp;
 	/* generic: the XDP program runs on skbs, after the driver */
 	p->mode = info.native ? "af_xdp" : "af_xdp_generic";

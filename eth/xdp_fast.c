@@ -66,6 +66,13 @@ static int print_fn(enum libbpf_print_level level, const char *fmt, va_list ap)
 	return level == LIBBPF_WARN ? vfprintf(stderr, fmt, ap) : 0;
 }
 
+bool xdp_fast_wanted(void)
+{
+	const char *s = getenv("FABRICD_NO_FASTPATH");
+
+	return !s || !*s || !strcmp(s, "0");
+}
+
 int xdp_fast_hold(void)
 {
 	if (xf.skel) {

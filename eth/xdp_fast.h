@@ -47,6 +47,12 @@ void xdp_fast_detach(int ifindex);
 int xdp_fast_if_get(int ifindex, struct xdp_fast_if *info);
 
 /*
+ * xdp_fast_wanted - whether the fast path may run at all: not when
+ * FABRICD_NO_FASTPATH is set (not empty, not "0").
+ */
+bool xdp_fast_wanted(void);
+
+/*
  * xdp_fast_hold, xdp_fast_put - load the program without attaching it
  * (tests) and let it go again. xdp_fast_hold returns 0 or a negative errno.
  */

@@ -30,9 +30,7 @@ static void watch(void *ctx, uint16_t part, uint64_t mac, int port)
 
 void ecore_fast_init(struct engine_core *c)
 {
-	const char *s = getenv("FABRICD_NO_FASTPATH");
-
-	c->fast_off = s && *s && strcmp(s, "0");
+	c->fast_off = !xdp_fast_wanted();
 	fdb_set_watch(c->fdb, watch, c);
 }
 

@@ -8,7 +8,9 @@
 #
 # SWITCH is fabricd (--no-ib; two access ports of one partition) with its
 # netdev ports on AF_XDP and the XDP fast path (known unicast stays in the
-# kernel), on AF_XDP with the fast path off (FABRICD_NO_FASTPATH=1), on
+# kernel), on AF_XDP with the fast path off (FABRICD_NO_FASTPATH=1 and
+# FABRICD_XDP_COPY=1: without it fabricd takes AF_PACKET there, measured
+# faster), on
 # AF_PACKET (FABRICD_NO_XDP=1), the Linux bridge, and Open vSwitch's
 # userspace datapath (datapath_type=netdev, no kernel module). The far
 # side's settings the fast path needs are applied once, for every switch,
@@ -186,7 +188,7 @@ ports:
   - { name: out0, partition: bench }
 EOF
 	ip netns exec "$P-sw" taskset -c 1 env FABRICD_NO_XDP="$1" \
-		FABRICD_NO_FASTPATH="${2:-}" \
+		FABRICD_NO_FASTPATH="${2:-}" FABRICD_XDP_COPY="${2:-}" \
 		"$FABRICD" --policy "$D/fabric.yaml" --no-ib \
 		--state-dir "$D/state" --ctl-socket "$D/ctl.sock" \
 		--pid-file "$D/fabricd.pid" --foreground >"$D/fabricd.log" 2>&1 &
