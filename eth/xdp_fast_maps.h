@@ -56,7 +56,7 @@ struct xf_fdb_key {
 struct xf_fdb_val {
 	__u32 slot;
 	__u32 pad;
-	__u64 seen_ns; /* bpf_ktime_get_ns() of a frame from it, 0: none */
+	__u64 seen_ns; /* bpf_ktime_get_coarse_ns() of a frame from it, 0: none */
 };
 
 /* Why a frame went to user space or was dropped in the kernel. */
