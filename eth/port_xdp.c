@@ -241,10 +241,12 @@ static int rx_queues(const char *ifname)
  * program runs on skbs), an AF_XDP socket in copy mode copies every frame
  * into user space as AF_PACKET does: there the default is what measured
  * faster. make bench-datapath, fabricd-xdp-slow (AF_XDP copy mode, fast
- * path off) against fabricd-afpacket on veth, frames from a host's stack
- * (trafgen): AF_PACKET ahead at 64 B in four runs of two sessions
- * (AF_XDP at 0.90x, 0.90x, 0.XX, 0.XX), even at 1514 B. FABRICD_XDP_COPY=1
- * keeps AF_XDP (to measure it again). Whether the port declines, and why.
+ * path off) over fabricd-afpacket on veth, medians of 3 rounds: frames
+ * from a host's stack (trafgen) 0.90x and 0.90x at 64 B, 0.92x and 1.10x
+ * at 1514 B in the two runs of session 3; 0.42x, 0.63x at 64 B and 0.51x,
+ * 0.63x at 1514 B in two runs of session 4; xdp_frames (xdpgen) 0.55x,
+ * 0.47x at 64 B and 0.67x, 0.16x at 1514 B. FABRICD_XDP_COPY=1 keeps
+ * AF_XDP (to measure it again). Whether the port declines, and why.
  */
 static bool copy_declines(const struct xdp_fast_if *info, const char **why)
 {
