@@ -31,6 +31,11 @@
 # FCS) and fabricd's ratios to both; then the engine core's instructions
 # per forwarded packet on a synthetic burst loop (callgrind).
 #
+# BENCH_PERF=1 adds, in the first round, a 64-byte run of fabricd (fast
+# path) and of the bridge with each sender under perf record -a -g, and
+# prints where the datapath's CPU went per 1000 frames
+# (tests/bench/perf_split.py).
+#
 # BENCH_THREADED=1 turns threaded NAPI on for all four veth ends (every
 # switch) and makes trafgen send with sendto() instead of its TX ring
 # (with threaded NAPI the TX ring stalls at about 80 frames/s here).
@@ -49,6 +54,8 @@ FABRICD=$PWD/build/bin/fabricd
 BENCH=$PWD/build/tests/engine-bench
 XDPGEN=$PWD/build/tests/xdpgen
 THREADED=${BENCH_THREADED:-0}
+PERF=${BENCH_PERF:-0}
+PROFILES=
 P=bdp$$
 D=$(mktemp -d /tmp/bench-datapath.XXXXXX)
 PIDS=()
@@ -61,6 +68,8 @@ die() {
 for t in trafgen taskset jq "$FABRICD" "$BENCH" "$XDPGEN"; do
 	command -v "$t" >/dev/null || die "$t missing (make deps; make tests)"
 done
+[ "$PERF" = 1 ] && ! command -v perf >/dev/null &&
+	die "BENCH_PERF=1: perf missing"
 
 cleanup() {
 	local p
@@ -284,8 +293,27 @@ run_switch() {
 		for size in 64 1514; do
 			ALL[$SENDER/$name,$size]+="$(measure "$size") "
 		done
+		[ "$PERF" = 1 ] && [ "$round" = 1 ] && [ "$SECS" -ge 5 ] &&
+			[[ $name == fabricd || $name == linux-bridge ]] &&
+			profile "$SENDER/$name"
 		sink_drop off
 	done
+}
+
+# profile TAG: a 64-byte run of SENDER with 3 s of it under perf; adds
+# where the CPU went to PROFILES.
+profile() {
+	local f=$D/perf.${1//\//.} n0 n1 sp
+	send 64 &
+	sp=$!
+	sleep 1
+	n0=$(sink_rx)
+	perf record -q -a -g -o "$f" -- sleep 3 >/dev/null 2>&1
+	n1=$(sink_rx)
+	wait "$sp"
+	PROFILES+="  $1, 64 B: $(perf script -i "$f" -F comm,pid,tid,ip,sym \
+		2>/dev/null | python3 tests/bench/perf_split.py $((n1 - n0)))"
+	PROFILES+=$'\n'
 }
 
 median() {
@@ -408,6 +436,12 @@ done
 echo "  target: IPFIX export 1:1 >= 0.9x of export off (export observes in the" \
 	"engine: the fast path is off while it runs, so off = fabricd-xdp-slow)"
 echo "  uptime at the end:$(uptime)"
+if [ -n "$PROFILES" ]; then
+	echo
+	echo "  where the datapath's CPU went (perf record -a -g; samples of the" \
+		"senders, softirq and NAPI threads per 1000 frames at the sink):"
+	printf '%s' "$PROFILES"
+fi
 
 # ipp SCENARIO [SAMPLING]: the engine core's instructions per packet.
 ipp() {
