@@ -3,7 +3,8 @@
 #
 # make bench-threads: fabricd's engine path with one and with two
 # forwarding threads (FABRICD_THREADS, docs/HACKING.md "Forwarding
-# threads"), XDP fast path off (FABRICD_NO_FASTPATH=1): every frame goes
+# threads"), XDP fast path off (FABRICD_NO_FASTPATH=1; FABRICD_XDP_COPY=1
+# keeps AF_XDP then, docs/fabricd.8): every frame goes
 # through the engine. Two independent flows, so that two threads have
 # two ports to receive on:
 #
@@ -129,7 +130,7 @@ ports:
   - { name: out0, partition: bench }
   - { name: out1, partition: bench }
 EOF
-	ip netns exec "$P-sw" env FABRICD_NO_FASTPATH=1 \
+	ip netns exec "$P-sw" env FABRICD_NO_FASTPATH=1 FABRICD_XDP_COPY=1 \
 		FABRICD_NO_XDP="$([ "$1" = afpacket ] && echo 1)" \
 		"$FABRICD" --policy "$D/fabric.yaml" --no-ib --threads "$2" \
 		--state-dir "$D/state" --ctl-socket "$D/ctl.sock" \
