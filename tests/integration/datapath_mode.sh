@@ -14,76 +14,40 @@ cd "$(dirname "$0")/../.." || exit 1
 
 FABRICD=$PWD/build/bin/fabricd
 FABRICCTL=$PWD/build/bin/fabricctl
-[ "$(id -u)" -eq 0 ] || skip_all "needs root (network namespaces)"
-[ -x "$FABRICD" ] && [ -x "$FABRICCTL" ] ||
-	skip_all "$FABRICD/fabricctl not built (make all tests)"
-for t in jq ethtool ping; do
-	command -v "$t" >/dev/null || skip_all "$t not installed (make deps)"
-done
+netns_require jq ethtool ping
 unset FABRICD_NO_XDP FABRICD_NO_FASTPATH FABRICD_XDP_COPY
 
 netns_init dpmode
-fctl() { "$FABRICCTL" -s "$SOCK" "$@"; }
 
-# host NAME IP: a namespace with eth0 (tx-checksumming off, GRO on), its
-# peer v<NAME> in sw.
-host() {
-	mkns "$1"
-	ip -n "$P-$1" link add eth0 type veth peer name "v$1" netns "$P-sw"
-	ip -n "$P-$1" addr add "$2/24" dev eth0
-	in_ns "$1" ethtool -K eth0 tx off gro on >/dev/null 2>&1
-	ip -n "$P-$1" link set eth0 up
-	ip -n "$P-sw" link set "v$1" up
-}
+# The hosts send finished checksums and take redirected frames (GRO on).
+host_offloads() { in_ns "$1" ethtool -K eth0 tx off gro on >/dev/null 2>&1; }
 
-ports_up() {
-	[ "$(fctl -j port list 2>/dev/null |
-		jq '[.[] | select(.state == "up")] | length')" = 2 ]
-}
-
-# pings NS ARGS...: ping quietly from NS.
-pings() {
-	local n=$1
-	shift
-	in_ns "$n" ping -q "$@" >/dev/null 2>&1
-}
-
-# field F: port va's and vb's F, joined by commas, distinct values once.
-field() { fctl -j port list | jq -r "[.[].$1] | unique | join(\",\")"; }
+# pings NS IP: two pings from NS, quietly; status as ping's.
+pings() { in_ns "$1" ping -q -c 2 -i 0.2 -W 2 "$2" >/dev/null 2>&1; }
 
 # round TAG [VAR=VALUE...]: fabricd with the environment given; sets MODE
-# (mode+fast) and WHY (the reasons).
+# (mode+fast, distinct values) and WHY (the ports' mode_reason).
 round() {
-	local tag=$1
+	local tag=$1 v
 	shift
 	mkns sw
-	host a 10.8.0.1
-	host b 10.8.0.2
-	cat >"$D/fabric.yaml" <<'YAML'
-fabric:
-  name: mode
-partitions:
-  - name: t
-    pkey: 0x0022
-    vlan: 22
-    members:
-      - { all_cas: true, membership: full }
-ports:
-  - { name: va, partition: t, membership: full }
-  - { name: vb, partition: t, membership: full }
-YAML
-	env "$@" ip netns exec "$P-sw" "$FABRICD" --policy "$D/fabric.yaml" \
-		--no-ib --state-dir "$D/state" --ctl-socket "$D/ctl.sock" \
-		--pid-file "$D/fabricd.pid" --foreground >"$D/fabricd.log" 2>&1 &
-	PIDS+=($!)
-	SOCK=$D/ctl.sock
-	for _ in $(seq 50); do ports_up && break; sleep 0.1; done
-	check "$tag: both ports up" ports_up
+	NETNS_PREUP=host_offloads netns_veth a va "" 10.8.0.1/24
+	NETNS_PREUP=host_offloads netns_veth b vb "" 10.8.0.2/24
+	{
+		one_tenant_policy mode
+		echo "ports:"
+		echo "  - { name: va, partition: tenant-a, membership: full }"
+		echo "  - { name: vb, partition: tenant-a, membership: full }"
+	} >"$D/fabric.yaml"
+	for v in "$@"; do export "${v?}"; done
+	netns_fabricd_access sw
+	for v in "$@"; do unset "${v%%=*}"; done
+	check "$tag: both ports up" wait_ports_up 2
 	fctl port list | sed 's/^/# /'
 	MODE=$(fctl -j port list | jq -r '[.[] | .mode +
 		(if .fast_path then "+fast" else "" end)] | unique | join(",")')
-	WHY=$(field mode_reason)
-	check "$tag: ping a -> b" pings a -c 2 -i 0.2 -W 2 10.8.0.2
+	WHY=$(fctl -j port list | jq -r '[.[].mode_reason] | unique | join(",")')
+	check "$tag: ping a -> b" pings a 10.8.0.2
 	netns_stop
 	rm -rf "$D/state"
 }
