@@ -151,7 +151,8 @@ head -c 4194304 /dev/urandom >"$D/blob"
 in_ns a2 $PY -c '
 import socket, hashlib
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("10.9.0.2", 5001)); s.listen(1); c, _ = s.accept(); h = hashlib.sha256()
+s.bind(("10.9.0.2", 5001)); s.listen(1); s.settimeout(30)
+c, _ = s.accept(); c.settimeout(30); h = hashlib.sha256()
 while True:
     b = c.recv(65536)
     if not b: break
