@@ -185,6 +185,18 @@ int ipoib_port_set_peer_gws(struct ipoib_kind *k, uint16_t pkey,
 int ipoib_port_neigh_add(struct ipoib_kind *k, uint16_t pkey,
 			 const struct ipoib_hwaddr *hws, unsigned int n);
 
+/*
+ * ipoib_port_ah_prepare - on RoCE, have the address handles of the @n IB
+ * neighbours @hws of partition @pkey's port made on a helper thread
+ * (ipoib/ah_prep.h) and put into its AH cache, so that a gateway that
+ * becomes master does not wait in the kernel's address resolution on its
+ * first frames. Nothing on IB (the path comes from the SA). Returns 0,
+ * -ENODEV (no open port of @pkey), -ENOSPC (too many asked at once) or the
+ * helper's start error.
+ */
+int ipoib_port_ah_prepare(struct ipoib_kind *k, uint16_t pkey,
+			  const struct ipoib_hwaddr *hws, unsigned int n);
+
 /* What ipoib_port_foreach shows of one open port. */
 struct ipoib_port_view {
 	const char *name;

@@ -37,7 +37,10 @@ void ha_sync_rx(struct ha_group *g, const uint8_t *p, size_t len);
 /* The master's tables to the backups, in as many messages as needed. */
 void ha_sync_send(struct engine *e, struct ha_group *g);
 
-/* A backup: what the master passed on goes into the ipoib port. */
+/*
+ * A backup: what the master passed on goes into the ipoib port, which
+ * makes their address handles ahead of need (ipoib_port_ah_prepare()).
+ */
 void ha_sync_apply(struct ha_group *g);
 
 #endif

@@ -8,8 +8,8 @@
 #   - a broadcast from either side arrives exactly once at each receiver,
 #     and nothing loops (counters steady after the sender stops);
 #   - SIGKILL A during an echo flow and a TCP transfer: B takes over
-#     ("failover: N ms", the flow's longest gap), the transfer completes
-#     with its SHA-256;
+#     ("failover: N ms", the flow's longest gap, under 1 s), the transfer
+#     completes with its SHA-256;
 #   - A returns: no flap before the hold-down, then it takes ta back;
 #   - SIGTERM A: it resigns (priority 0), B takes over at once;
 #   - A's cable pulled: B takes over; plugged back: no flap before the
@@ -86,12 +86,14 @@ flow_wait
 echo "failover: $GAP ms (SIGKILL)"
 det=$(($(ha b ta last_failover_mono_ms) - t_kill))
 # The detection is VRRP's master-down interval (360 ms for B); the flow's
-# gap adds the data path's recovery, which the loaded TCG testbed makes
-# vary (0.8 to 2.5 s seen): the target, 1 s, is checked on the detection.
+# gap adds what B needs to forward. Its first unicast to C's GID used to
+# make rxe resolve that GID in the kernel inside ibv_create_ah() (ND, about
+# 1 s here, up to 2 s): B now has that address handle made while backup
+# (ipoib/ah_prep.h), and the window is the target, under 1 s.
 check "SIGKILL: B master $det ms after the kill (under 1000 ms)" \
 	test "$det" -lt 1000
-check "SIGKILL: the flow's loss window under 3000 ms ($GAP ms)" \
-	test "$GAP" -lt 3000
+check "SIGKILL: the flow's loss window under 1000 ms ($GAP ms)" \
+	test "$GAP" -lt 1000
 check "SIGKILL: B master" ha_is b ta master
 check_eq "SIGKILL: B's reason" master_down "$(ha b ta last_failover_reason)"
 
