@@ -80,6 +80,7 @@ struct engine_ha {
 	bool registered;
 	int sock; /* for SIOCGIFFLAGS */
 	uint64_t last_check;
+	uint64_t last_tick; /* the forwarding thread's previous tick */
 };
 
 /* The ipoib port kind's state, or NULL when there is none. */
