@@ -1620,6 +1620,25 @@ int ipoib_port_set_peer_gws(struct ipoib_kind *k, uint16_t pkey,
 	return ip ? 0 : -ENODEV;
 }
 
+/* RoCE: have the handle of neighbour @hw made ahead of need. */
+static int prep_one(struct ipoib_port *ip, const struct ipoib_hwaddr *hw)
+{
+	struct ipoib_ah_key key;
+	struct ibv_ah_attr a;
+
+	memset(&key, 0, sizeof(key));
+	key.global = 1;
+	ipoib_hwaddr_gid(hw, &key.dgid);
+	if (ipoib_ah_cache_has(ip->ahc, &key))
+		return 0;
+	if (!ip->prep)
+		ip->prep = ipoib_ah_prep_create(ip->dev->pd);
+	if (!ip->prep)
+		return -errno;
+	ah_attr(ip, &key, &a);
+	return ipoib_ah_prep_request(ip->prep, &key, &a);
+}
+
 int ipoib_port_neigh_add(struct ipoib_kind *k, uint16_t pkey,
 			 const struct ipoib_hwaddr *hws, unsigned int n)
 {
@@ -1633,52 +1652,15 @@ int ipoib_port_neigh_add(struct ipoib_kind *k, uint16_t pkey,
 		ret = -ENODEV;
 	else {
 		pthread_mutex_lock(&ip->lock);
-		for (i = 0; i < n; i++)
-			if (!ipoib_hwaddr_same_port(&hws[i], &ip->ctx.local) &&
-			    !ipoib_neigh_learn(ip->ctx.neigh, ip->ctx.pkey,
-					       &hws[i], util_now_ms(), NULL))
-				ret++;
-		pthread_mutex_unlock(&ip->lock);
-	}
-	pthread_mutex_unlock(&k->lock);
-	return ret;
-}
-
-/* RoCE: have the handle of neighbour @hw made ahead of need. */
-static int prep_one(struct ipoib_port *ip, const struct ipoib_hwaddr *hw)
-{
-	struct ipoib_ah_key key;
-	struct ibv_ah_attr a;
-
-	memset(&key, 0, sizeof(key));
-	key.global = 1;
-	ipoib_hwaddr_gid(hw, &key.dgid);
-	if (ipoib_hwaddr_same_port(hw, &ip->ctx.local) ||
-	    ipoib_ah_cache_has(ip->ahc, &key))
-		return 0;
-	if (!ip->prep)
-		ip->prep = ipoib_ah_prep_create(ip->dev->pd);
-	if (!ip->prep)
-		return -errno;
-	ah_attr(ip, &key, &a);
-	return ipoib_ah_prep_request(ip->prep, &key, &a);
-}
-
-int ipoib_port_ah_prepare(struct ipoib_kind *k, uint16_t pkey,
-			  const struct ipoib_hwaddr *hws, unsigned int n)
-{
-	struct ipoib_port *ip;
-	unsigned int i;
-	int ret = 0;
-
-	pthread_mutex_lock(&k->lock);
-	ip = port_by_pkey(k, pkey);
-	if (!ip)
-		ret = -ENODEV;
-	else {
-		pthread_mutex_lock(&ip->lock);
-		for (i = 0; i < n && ip->roce && ret >= 0; i++)
-			ret = prep_one(ip, &hws[i]);
+		for (i = 0; i < n; i++) {
+			if (ipoib_hwaddr_same_port(&hws[i], &ip->ctx.local) ||
+			    ipoib_neigh_learn(ip->ctx.neigh, ip->ctx.pkey,
+					      &hws[i], util_now_ms(), NULL))
+				continue;
+			ret++;
+			if (ip->roce)
+				prep_one(ip, &hws[i]);
+		}
 		pthread_mutex_unlock(&ip->lock);
 	}
 	pthread_mutex_unlock(&k->lock);

@@ -180,22 +180,13 @@ int ipoib_port_set_peer_gws(struct ipoib_kind *k, uint16_t pkey,
  * ipoib_port_neigh_add - learn the @n IB neighbours @hws in partition
  * @pkey's port as if they had sent (another gateway of the HA group passed
  * them on), so that this gateway translates for them at once when it
- * becomes master. Returns how many were learned, or -ENODEV.
+ * becomes master. On RoCE it also has their address handles made on a
+ * helper thread (ipoib/ah_prep.h) and put into its AH cache: the first
+ * frames of a new master do not wait in the kernel's address resolution.
+ * Returns how many were learned, or -ENODEV.
  */
 int ipoib_port_neigh_add(struct ipoib_kind *k, uint16_t pkey,
 			 const struct ipoib_hwaddr *hws, unsigned int n);
-
-/*
- * ipoib_port_ah_prepare - on RoCE, have the address handles of the @n IB
- * neighbours @hws of partition @pkey's port made on a helper thread
- * (ipoib/ah_prep.h) and put into its AH cache, so that a gateway that
- * becomes master does not wait in the kernel's address resolution on its
- * first frames. Nothing on IB (the path comes from the SA). Returns 0,
- * -ENODEV (no open port of @pkey), -ENOSPC (too many asked at once) or the
- * helper's start error.
- */
-int ipoib_port_ah_prepare(struct ipoib_kind *k, uint16_t pkey,
-			  const struct ipoib_hwaddr *hws, unsigned int n);
 
 /* What ipoib_port_foreach shows of one open port. */
 struct ipoib_port_view {

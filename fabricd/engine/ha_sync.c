@@ -162,7 +162,5 @@ void ha_sync_apply(struct ha_group *g)
 	if (!g->n_synced || !ha_group_kind())
 		return;
 	ipoib_port_neigh_add(ha_group_kind(), g->pkey, g->synced, g->n_synced);
-	/* RoCE: their address handles now, not when we take over */
-	ipoib_port_ah_prepare(ha_group_kind(), g->pkey, g->synced, g->n_synced);
 	g->n_synced = 0;
 }

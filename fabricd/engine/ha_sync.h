@@ -39,7 +39,7 @@ void ha_sync_send(struct engine *e, struct ha_group *g);
 
 /*
  * A backup: what the master passed on goes into the ipoib port, which
- * makes their address handles ahead of need (ipoib_port_ah_prepare()).
+ * makes their address handles ahead of need (ipoib_port_neigh_add()).
  */
 void ha_sync_apply(struct ha_group *g);
 
