@@ -181,8 +181,9 @@ void ha_fsm_resumed(struct ha_fsm *f, uint64_t last, uint64_t now)
 	uint64_t grace =
 		now + f->interval_ms + (256 - f->prio) * f->interval_ms / 256;
 
-	if (f->state != HA_BACKUP || now - last <= f->interval_ms)
-		return;
+	if (f->state != HA_BACKUP || f->resign_heard ||
+	    now - last <= f->interval_ms)
+		return; /* a resigned master is known to be gone */
 	if (f->master_down_at < grace)
 		f->master_down_at = grace;
 }

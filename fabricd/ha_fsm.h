@@ -135,7 +135,8 @@ unsigned int ha_fsm_rx(struct ha_fsm *f, const struct ha_advert *a,
  * silent master from its own sleep, so its master-down timer, if it ran
  * out or is about to, gets one more interval plus the skew from @now, in
  * which a live master's next advertisement arrives. A master that really
- * died is so found at most that much later. Call before ha_fsm_tick().
+ * died is so found at most that much later; one that resigned is not
+ * waited for. Call before ha_fsm_tick().
  */
 void ha_fsm_resumed(struct ha_fsm *f, uint64_t last, uint64_t now);
 

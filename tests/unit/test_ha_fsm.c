@@ -142,6 +142,14 @@ static void test_resumed(void **state)
 			 HA_ACT_MASTER | HA_ACT_ADVERT);
 	assert_int_equal(when, 3000 + IV + 156 * IV / 256);
 	assert_int_equal(b.reason, HA_R_MASTER_DOWN);
+	/* a master that resigned is not waited for */
+	ha_fsm_init(&b, 100, id_lo, IV, HOLD);
+	ha_fsm_set_eligible(&b, true, 1000);
+	adv = advert_of(&a, true);
+	assert_int_equal(ha_fsm_rx(&b, &adv, 1000), 0);
+	ha_fsm_resumed(&b, 1000, 1500);
+	assert_int_equal(ha_fsm_tick(&b, 1500), HA_ACT_MASTER | HA_ACT_ADVERT);
+	assert_int_equal(b.reason, HA_R_RESIGNED);
 	/* a short wait (under an interval) changes nothing */
 	ha_fsm_init(&b, 100, id_lo, IV, HOLD);
 	ha_fsm_set_eligible(&b, true, 1000);
