@@ -24,8 +24,12 @@ struct ha_sync_neigh {
 /* The IB neighbours of @g's partition (malloc'ed), or NULL. */
 struct ha_sync_neigh *ha_sync_neigh_list(const struct ha_group *g);
 
-/* Learn (or move) Ethernet host @ip (4 bytes) at @mac. */
-void ha_sync_host_learn(struct ha_group *g, const uint8_t *ip,
+/*
+ * Learn (or move) Ethernet host @ip (4 bytes for AF_INET, 16 for
+ * AF_INET6) at @mac; unspecified, multicast and loopback addresses are
+ * not hosts.
+ */
+void ha_sync_host_learn(struct ha_group *g, int family, const uint8_t *ip,
 			const uint8_t *mac);
 
 /* ecore's standby_fn: learn the sender of a frame kept from IPoIB. */

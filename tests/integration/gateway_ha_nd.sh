@@ -1,0 +1,99 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#
+# Gateway HA and IPv6 (tests/lib/ha.sh draws the testbed): heth (Ethernet,
+# fd20::1) and hib (behind C, on the IB side, fd20::2) talk IPv6 through
+# A; B stands by and learns heth's addresses from what it keeps apart.
+# SIGKILL A: B takes over and sends an unsolicited neighbour advertisement
+# (RFC 4861 7.2.6) on IPoIB for each Ethernet host, as it sends a
+# gratuitous ARP for IPv4. C passes it on to hib, a kernel host, whose
+# neighbour entry for fd20::1 must move to B's derived MAC at once (the
+# one its IPv4 entry for heth moved to), not after NUD fails seconds
+# later; tshark on hib's link sees the advertisement.
+cd "$(dirname "$0")/../.." || exit 1
+. tests/lib/tap.sh
+. tests/vm/lib.sh
+
+if [ -z "${IN_VM:-}" ]; then
+	[ -x build/bin/fabricd ] || skip_all "build/bin/fabricd not built (make)"
+	command -v python3 >/dev/null || skip_all "python3 not installed"
+	command -v tshark >/dev/null || skip_all "tshark not installed"
+	vm_tap -t 400 "$0"
+	tap_done
+fi
+
+# ---- in the guest ----
+HOLD=3000
+. tests/lib/ha.sh
+
+# v6on NS IF ADDR: IPv6 on in namespace NS, ADDR/64 on IF (no DAD wait)
+v6on() {
+	ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=0 \
+		"net.ipv6.conf.$2.disable_ipv6=0" || return 1
+	ip -n "$1" addr add "$3/64" dev "$2" nodad
+}
+ping6_ok() { ip netns exec "$1" busybox ping -6 -c 2 -W 3 "$2" >/dev/null 2>&1; }
+# lladdr NS ADDR: the MAC of ADDR in namespace NS's neighbour table
+lladdr() {
+	ip -n "$1" neigh show "$2" | sed -n 's/.* lladdr \([0-9a-f:]*\).*/\1/p'
+}
+
+check "testbed: rxe0, rxe1, bridges, hosts" ha_setup
+check "IPv6 on heth (fd20::1) and hib (fd20::2)" \
+	eval 'v6on heth he0 fd20::1 && v6on hib hi0 fd20::2'
+gw c rxe0 1 hi1:ta ho1:tb
+wait_for 30 ports_up "$W/c.sock" rxe0.9001 hi1
+gw a rxe0 1 ga:ta
+wait_for 30 ha_is a ta master
+gw b rxe1 1 gb:ta
+wait_for 30 ha_is b ta backup
+check "A master, B backup" eval 'ha_is a ta master && ha_is b ta backup'
+
+# heth first: its solicitation for fd20::2 is multicast, B sees it
+check "ping6 Ethernet -> IB side (through A)" ping6_ok heth fd20::2
+check "ping6 IB side -> Ethernet (through A)" ping6_ok hib fd20::1
+check "ping IB side -> Ethernet (through A)" ping_ok hib 10.20.0.1
+old6=$(lladdr hib fd20::1) old4=$(lladdr hib 10.20.0.1)
+diag "hib: fd20::1 at $old6, 10.20.0.1 at $old4 (A's derived MAC)"
+check "hib: heth's IPv6 and IPv4 at the same MAC (A's)" \
+	test -n "$old6" -a "$old6" = "$old4"
+sleep 1.5 # a state message: B has the master's tables too
+check "B knows heth's IPv4 and IPv6 addresses (hosts: $(ha b ta hosts))" \
+	test "$(ha b ta hosts)" -ge 2
+
+dumpcap -q -i hi1 -f icmp6 -w "$W/nd.pcapng" >/dev/null 2>&1 &
+CAP=$!
+BG+=($CAP)
+sleep 2
+gw_stop a KILL
+wait_for 5 ha_is b ta master
+t_master=$(ha b ta last_failover_mono_ms)
+check "SIGKILL: B master" ha_is b ta master
+# hib's entry, polled until it moves (at most 3 s after B took over)
+new6=$old6
+while [ "$new6" = "$old6" ] && [ $(($(mono_ms) - t_master)) -lt 3000 ]; do
+	sleep 0.05
+	new6=$(lladdr hib fd20::1)
+done
+dt=$(($(mono_ms) - t_master))
+new4=$(lladdr hib 10.20.0.1)
+diag "hib: fd20::1 now at $new6, 10.20.0.1 at $new4, $dt ms after B took over"
+check "hib's IPv6 entry for heth moved at once ($dt ms after B took over)" \
+	test "$new6" != "$old6" -a "$dt" -lt 1000
+check_eq "hib's IPv6 entry moved to B's derived MAC (its IPv4 one's)" \
+	"$new4" "$new6"
+sleep 0.5
+kill "$CAP"
+wait "$CAP" 2>/dev/null
+na=$(tshark -r "$W/nd.pcapng" -Y 'icmpv6.type == 136 &&
+	icmpv6.nd.na.flag.o == 1 && icmpv6.nd.na.flag.s == 0 &&
+	icmpv6.nd.na.target_address == fd20::1 && ipv6.dst == ff02::1' \
+	-T fields -e eth.src -e icmpv6.opt.linkaddr 2>/dev/null)
+echo "$na" | sed 's/^/# tshark on hi1: unsolicited NA for fd20::1 from /'
+check "tshark: an unsolicited NA for fd20::1 reached hib, target MAC B's" \
+	grep -q "$new6" <<<"$na"
+check "ping6 IB side -> Ethernet (through B)" ping6_ok hib fd20::1
+check "ping6 Ethernet -> IB side (through B)" ping6_ok heth fd20::2
+
+[ "$TAP_FAILED" = 0 ] || ha_logs
+vm_guest_done
