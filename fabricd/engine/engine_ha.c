@@ -69,12 +69,19 @@ static void act(struct engine *e, struct ha_group *g, unsigned int acts,
  * The thread did not run for more than an interval (it wakes every
  * HA_CHECK_MS): a backup whose master-down time passed meanwhile gives the
  * master one more interval (ha_fsm_resumed()), so that a stalled machine
- * does not make it take over from a live master.
+ * does not make it take over from a live master. A master that did not
+ * run for two intervals says so: its backups may take over, rightly.
  */
 static void resumed(struct engine *e, struct ha_group *g, uint64_t now)
 {
 	uint64_t due = g->fsm.master_down_at, last = e->ha->last_tick;
 
+	if (g->fsm.state == HA_MASTER &&
+	    now - last > 2 * (uint64_t)g->fsm.interval_ms)
+		VLOG_RL(&g->rl, LOG_LEVEL_INFO,
+			"partition %s: master not run for %llu ms: its "
+			"advertisements were late, a backup may take over",
+			g->part, (unsigned long long)(now - last));
 	ha_fsm_resumed(&g->fsm, last, now);
 	if (g->fsm.master_down_at != due && due <= now)
 		VLOG_RL(&g->rl, LOG_LEVEL_INFO,

@@ -98,27 +98,40 @@ check "SIGKILL: B master" ha_is b ta master
 check_eq "SIGKILL: B's reason" master_down "$(ha b ta last_failover_reason)"
 
 # a_returns: A starts again; it is backup first, takes ta back only after
-# the hold-down (by its own clock), and B stays master until then.
+# the hold-down (by its own clock), and B stays master until then. Under a
+# loaded TCG host the master's thread sometimes stalls past the backups'
+# master-down interval (B logs "master not run for N ms"): A then takes
+# over by master_down, rightly, and the hold-down does not govern that
+# round. Only then is an early master_down excused; an early preemption
+# never is.
 a_returns() {
-	local what=$1 back b_fo a_master b_backup
+	local what=$1 back b_fo a_master b_backup reason late stalled=0
+	late=$(grep -c 'master not run for' "$W/b.log")
 	wait_for 30 ha_is a ta backup
 	back=$(ha a ta 'state + " " + (.since_mono_ms | tostring)')
 	b_fo=$(ha b ta failovers)
 	check "$what: A backup first" test "${back% *}" = backup
 	wait_for $((HOLD / 1000 + 10)) ha_is a ta master
 	check "$what: A master after the hold-down" ha_is a ta master
-	check_eq "$what: by preemption" preempt "$(ha a ta reason)"
+	reason=$(ha a ta reason)
 	a_master=$(ha a ta since_mono_ms)
+	if [ "$reason" = master_down ] &&
+		[ "$(grep -c 'master not run for' "$W/b.log")" -gt "$late" ]; then
+		stalled=1
+		diag "$what: B stalled: $(grep 'master not run for' "$W/b.log" | tail -n1)"
+	fi
+	check "$what: by preemption (or master_down after B stalled: $stalled)" \
+		test "$reason" = preempt -o "$stalled" = 1
 	diag "$what: A backup at ${back#* } ms, master at $a_master ms (hold-down $HOLD ms)"
-	check "$what: no flap: A master not before the hold-down ($((a_master - ${back#* })) ms)" \
-		test $((a_master - ${back#* })) -ge $((HOLD - 50))
+	check "$what: no flap: A master not before the hold-down ($((a_master - ${back#* })) ms, B stalled: $stalled)" \
+		test $((a_master - ${back#* })) -ge $((HOLD - 50)) -o "$stalled" = 1
 	wait_for 5 ha_is b ta backup
 	b_backup=$(ha b ta since_mono_ms)
 	check "$what: B backup again, master until A took over" \
 		test "$b_backup" -ge $((a_master - 50))
-	# B takes over by itself only when it misses the master's adverts
-	# for 3.5 intervals: under a loaded TCG host that happens (logged
-	# as "the master (gwa) last heard N ms ago")
+	# a backup that stalls waits one more interval before taking over
+	# (logged "not run for N ms ..."); B taking over during the
+	# hold-down means A's adverts were late (A logs it)
 	diag "$what: B became master $(($(ha b ta failovers) - b_fo)) times during the hold-down"
 }
 
