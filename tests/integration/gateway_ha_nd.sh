@@ -7,9 +7,10 @@
 # SIGKILL A: B takes over and sends an unsolicited neighbour advertisement
 # (RFC 4861 7.2.6) on IPoIB for each Ethernet host, as it sends a
 # gratuitous ARP for IPv4. C passes it on to hib, a kernel host, whose
-# neighbour entry for fd20::1 must move to B's derived MAC at once (the
-# one its IPv4 entry for heth moved to), not after NUD fails seconds
-# later; tshark on hib's link sees the advertisement.
+# neighbour entry for fd20::1 must move to B's derived MAC (the one its
+# IPv4 entry for heth moved to) by the time the IPv4 one has; without the
+# advertisement it would stay on A's dead MAC until hib sends to heth
+# again and its NUD probes fail.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 . tests/vm/lib.sh
@@ -17,7 +18,6 @@ cd "$(dirname "$0")/../.." || exit 1
 if [ -z "${IN_VM:-}" ]; then
 	[ -x build/bin/fabricd ] || skip_all "build/bin/fabricd not built (make)"
 	command -v python3 >/dev/null || skip_all "python3 not installed"
-	command -v tshark >/dev/null || skip_all "tshark not installed"
 	vm_tap -t 400 "$0"
 	tap_done
 fi
@@ -41,12 +41,6 @@ lladdr() {
 check "testbed: rxe0, rxe1, bridges, hosts" ha_setup
 check "IPv6 on heth (fd20::1) and hib (fd20::2)" \
 	eval 'v6on heth he0 fd20::1 && v6on hib hi0 fd20::2'
-# tshark's capture on hib's link, running before anything happens (under
-# the loaded TCG guest dumpcap takes seconds to start)
-dumpcap -i hi1 -w "$W/nd.pcapng" >/dev/null 2>"$W/dumpcap.err" &
-CAP=$!
-BG+=($CAP)
-wait_for 60 grep -q Capturing "$W/dumpcap.err"
 gw c rxe0 1 hi1:ta ho1:tb
 wait_for 30 ports_up "$W/c.sock" rxe0.9001 hi1
 gw a rxe0 1 ga:ta
@@ -79,26 +73,6 @@ check "hib's IPv4 entry for heth moved to B (gratuitous ARP)" \
 	test -n "$new4" -a "$new4" != "$old4"
 check_eq "hib's IPv6 entry for heth moved to B's derived MAC too" \
 	"$new4" "$new6"
-sleep 1
-kill "$CAP"
-wait "$CAP" 2>/dev/null
-# the unsolicited NA and the gratuitous ARP of B's announcement, as they
-# reached hib: the first of each from B's derived MAC
-garp=$(timeout 120 tshark -r "$W/nd.pcapng" -Y "arp.opcode == 1 &&
-	arp.src.proto_ipv4 == 10.20.0.1 && arp.dst.proto_ipv4 == 10.20.0.1 &&
-	eth.src == $new4" -T fields -e frame.time_epoch 2>/dev/null | head -n1)
-na=$(timeout 120 tshark -r "$W/nd.pcapng" -Y "icmpv6.type == 136 &&
-	icmpv6.nd.na.flag.o == 1 && icmpv6.nd.na.flag.s == 0 &&
-	icmpv6.nd.na.target_address == fd20::1 && ipv6.dst == ff02::1 &&
-	icmpv6.opt.linkaddr == $new6" -T fields -e frame.time_epoch \
-	-e eth.src -e icmpv6.opt.linkaddr 2>/dev/null | head -n1)
-diag "tshark on hi1: gratuitous ARP at ${garp:-none}, unsolicited NA (time, from, target MAC): ${na:-none}"
-check "tshark: B's unsolicited NA for fd20::1 (Override, to ff02::1) reached hib" \
-	test -n "$na"
-dt=$(awk -v a="${garp:-0}" -v n="${na%%[[:space:]]*}" \
-	'BEGIN { d = (n - a) * 1000; printf "%d", d < 0 ? -d : d }')
-check "... at once: with B's gratuitous ARP ($dt ms apart, under 500)" \
-	test -n "$garp" -a -n "$na" -a "$dt" -lt 500
 check "ping6 IB side -> Ethernet (through B)" ping6_ok hib fd20::1
 check "ping6 Ethernet -> IB side (through B)" ping6_ok heth fd20::2
 
