@@ -176,6 +176,18 @@ unsigned int ha_fsm_rx(struct ha_fsm *f, const struct ha_advert *a,
 	return 0;
 }
 
+void ha_fsm_resumed(struct ha_fsm *f, uint64_t last, uint64_t now)
+{
+	uint64_t grace =
+		now + f->interval_ms + (256 - f->prio) * f->interval_ms / 256;
+
+	if (f->state != HA_BACKUP || f->resign_heard ||
+	    now - last <= f->interval_ms)
+		return; /* a resigned master is known to be gone */
+	if (f->master_down_at < grace)
+		f->master_down_at = grace;
+}
+
 unsigned int ha_fsm_tick(struct ha_fsm *f, uint64_t now)
 {
 	if (f->state == HA_BACKUP && now >= f->master_down_at)

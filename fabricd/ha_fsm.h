@@ -128,6 +128,18 @@ unsigned int ha_fsm_stop(struct ha_fsm *f, uint64_t now);
 unsigned int ha_fsm_rx(struct ha_fsm *f, const struct ha_advert *a,
 		       uint64_t now);
 
+/*
+ * ha_fsm_resumed - the caller did not run from @last (its previous tick)
+ * until @now, more than an advertisement interval: a stalled thread or a
+ * paused machine. A BACKUP that heard nothing meanwhile cannot tell a
+ * silent master from its own sleep, so its master-down timer, if it ran
+ * out or is about to, gets one more interval plus the skew from @now, in
+ * which a live master's next advertisement arrives. A master that really
+ * died is so found at most that much later; one that resigned is not
+ * waited for. Call before ha_fsm_tick().
+ */
+void ha_fsm_resumed(struct ha_fsm *f, uint64_t last, uint64_t now);
+
 /* ha_fsm_tick - timers at @now. Returns HA_ACT_*. */
 unsigned int ha_fsm_tick(struct ha_fsm *f, uint64_t now);
 

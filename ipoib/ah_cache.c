@@ -126,6 +126,12 @@ static uint32_t find(const struct ipoib_ah_cache *c,
 	return i;
 }
 
+bool ipoib_ah_cache_has(const struct ipoib_ah_cache *c,
+			const struct ipoib_ah_key *key)
+{
+	return find(c, key) != NIL;
+}
+
 void *ipoib_ah_cache_get(struct ipoib_ah_cache *c,
 			 const struct ipoib_ah_key *key, uint64_t seq)
 {

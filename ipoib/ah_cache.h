@@ -58,6 +58,10 @@ void ipoib_ah_cache_destroy(struct ipoib_ah_cache *c);
 void *ipoib_ah_cache_get(struct ipoib_ah_cache *c,
 			 const struct ipoib_ah_key *key, uint64_t seq);
 
+/* ipoib_ah_cache_has - whether @key is cached (not counted, not moved). */
+bool ipoib_ah_cache_has(const struct ipoib_ah_cache *c,
+			const struct ipoib_ah_key *key);
+
 /*
  * ipoib_ah_cache_put - cache @ah for @key, used by send @seq. When the
  * cache is full the least recently used handle is evicted: destroyed at

@@ -15,6 +15,7 @@
 #include <infiniband/verbs.h>
 
 #include "ipoib/ah_cache.h"
+#include "ipoib/ah_prep.h"
 #include "ipoib/neigh.h"
 #include "ipoib/proto.h"
 #include "ipoib/sa_client.h"
@@ -98,6 +99,7 @@ struct ipoib_port {
 	struct ipoib_sa *sa;
 	int mc_sock; /* RoCE: holds the IPv6 membership of the MGID, or -1 */
 	struct ipoib_ah_cache *ahc;
+	struct ipoib_ah_prep *prep; /* handles made ahead of need, or NULL */
 	uint64_t send_seq, done_seq;
 	unsigned int rx_posted, tx_out, unacked;
 	uint64_t last_age, last_housekeep;
@@ -928,6 +930,7 @@ static void port_teardown(struct ipoib_port *ip)
 		qp_flush(ip);
 		ibv_destroy_qp(ip->qp);
 	}
+	ipoib_ah_prep_destroy(ip->prep);
 	ipoib_ah_cache_destroy(ip->ahc);
 	if (ip->sa && ip->group.mlid)
 		ipoib_sa_leave(ip->sa, &ip->mgid);
@@ -1111,7 +1114,17 @@ static void port_refresh(struct ipoib_port *ip)
 		rejoin_group(ip);
 }
 
-/* Every HOUSEKEEP_MS: device events, neighbour aging. */
+/* A handle made ahead of need goes into the cache (it made its own). */
+static void prep_collected(void *arg, const struct ipoib_ah_key *key,
+			   struct ibv_ah *ah)
+{
+	struct ipoib_port *ip = arg;
+
+	if (ipoib_ah_cache_put(ip->ahc, key, ah, ip->done_seq))
+		ibv_destroy_ah(ah);
+}
+
+/* Every HOUSEKEEP_MS: device events, neighbour aging, prepared handles. */
 static void housekeep(struct ipoib_port *ip)
 {
 	uint32_t gen;
@@ -1120,6 +1133,8 @@ static void housekeep(struct ipoib_port *ip)
 		return;
 	ip->last_housekeep = ip->ctx.now;
 	dev_poll_events(ip->dev);
+	if (ip->prep)
+		ipoib_ah_prep_collect(ip->prep, prep_collected, ip);
 	gen = ip->dev->gen[MIN(ip->cfg.port_num, DEV_MAX_PORTS)];
 	if (gen != ip->dev_gen) {
 		ip->dev_gen = gen;
@@ -1358,11 +1373,25 @@ static int tx_ah_key(struct ipoib_port *ip, const struct ipoib_tx_info *tx,
 	return 0;
 }
 
+/* The attributes of the address handle for @key. */
+static void ah_attr(const struct ipoib_port *ip, const struct ipoib_ah_key *key,
+		    struct ibv_ah_attr *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->port_num = ip->cfg.port_num;
+	a->dlid = key->dlid;
+	a->sl = key->sl;
+	a->is_global = key->global;
+	memcpy(a->grh.dgid.raw, key->dgid.raw, IPOIB_GID_LEN);
+	a->grh.sgid_index = ip->sgid_index;
+	a->grh.hop_limit = ip->roce ? 64 : 1;
+}
+
 /* The address handle for @tx's destination, from the cache or created. */
 static struct ibv_ah *tx_ah(struct ipoib_port *ip,
 			    const struct ipoib_tx_info *tx, uint64_t seq)
 {
-	struct ibv_ah_attr a = { .port_num = ip->cfg.port_num };
+	struct ibv_ah_attr a;
 	struct ipoib_ah_key key;
 	struct ibv_ah *ah;
 
@@ -1371,12 +1400,7 @@ static struct ibv_ah *tx_ah(struct ipoib_port *ip,
 	ah = ipoib_ah_cache_get(ip->ahc, &key, seq);
 	if (ah)
 		return ah;
-	a.dlid = key.dlid;
-	a.sl = key.sl;
-	a.is_global = key.global;
-	memcpy(a.grh.dgid.raw, key.dgid.raw, IPOIB_GID_LEN);
-	a.grh.sgid_index = ip->sgid_index;
-	a.grh.hop_limit = ip->roce ? 64 : 1;
+	ah_attr(ip, &key, &a);
 	ah = ibv_create_ah(ip->dev->pd, &a);
 	if (!ah || ipoib_ah_cache_put(ip->ahc, &key, ah, seq)) {
 		if (ah)
@@ -1596,6 +1620,25 @@ int ipoib_port_set_peer_gws(struct ipoib_kind *k, uint16_t pkey,
 	return ip ? 0 : -ENODEV;
 }
 
+/* RoCE: have the handle of neighbour @hw made ahead of need. */
+static int prep_one(struct ipoib_port *ip, const struct ipoib_hwaddr *hw)
+{
+	struct ipoib_ah_key key;
+	struct ibv_ah_attr a;
+
+	memset(&key, 0, sizeof(key));
+	key.global = 1;
+	ipoib_hwaddr_gid(hw, &key.dgid);
+	if (ipoib_ah_cache_has(ip->ahc, &key))
+		return 0;
+	if (!ip->prep)
+		ip->prep = ipoib_ah_prep_create(ip->dev->pd);
+	if (!ip->prep)
+		return -errno;
+	ah_attr(ip, &key, &a);
+	return ipoib_ah_prep_request(ip->prep, &key, &a);
+}
+
 int ipoib_port_neigh_add(struct ipoib_kind *k, uint16_t pkey,
 			 const struct ipoib_hwaddr *hws, unsigned int n)
 {
@@ -1609,11 +1652,15 @@ int ipoib_port_neigh_add(struct ipoib_kind *k, uint16_t pkey,
 		ret = -ENODEV;
 	else {
 		pthread_mutex_lock(&ip->lock);
-		for (i = 0; i < n; i++)
-			if (!ipoib_hwaddr_same_port(&hws[i], &ip->ctx.local) &&
-			    !ipoib_neigh_learn(ip->ctx.neigh, ip->ctx.pkey,
-					       &hws[i], util_now_ms(), NULL))
-				ret++;
+		for (i = 0; i < n; i++) {
+			if (ipoib_hwaddr_same_port(&hws[i], &ip->ctx.local) ||
+			    ipoib_neigh_learn(ip->ctx.neigh, ip->ctx.pkey,
+					      &hws[i], util_now_ms(), NULL))
+				continue;
+			ret++;
+			if (ip->roce)
+				prep_one(ip, &hws[i]);
+		}
 		pthread_mutex_unlock(&ip->lock);
 	}
 	pthread_mutex_unlock(&k->lock);

@@ -180,7 +180,10 @@ int ipoib_port_set_peer_gws(struct ipoib_kind *k, uint16_t pkey,
  * ipoib_port_neigh_add - learn the @n IB neighbours @hws in partition
  * @pkey's port as if they had sent (another gateway of the HA group passed
  * them on), so that this gateway translates for them at once when it
- * becomes master. Returns how many were learned, or -ENODEV.
+ * becomes master. On RoCE it also has their address handles made on a
+ * helper thread (ipoib/ah_prep.h) and put into its AH cache: the first
+ * frames of a new master do not wait in the kernel's address resolution.
+ * Returns how many were learned, or -ENODEV.
  */
 int ipoib_port_neigh_add(struct ipoib_kind *k, uint16_t pkey,
 			 const struct ipoib_hwaddr *hws, unsigned int n);

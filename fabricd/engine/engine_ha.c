@@ -65,6 +65,32 @@ static void act(struct engine *e, struct ha_group *g, unsigned int acts,
 	ha_group_set_standby(e, g);
 }
 
+/*
+ * The thread did not run for more than an interval (it wakes every
+ * HA_CHECK_MS): a backup whose master-down time passed meanwhile gives the
+ * master one more interval (ha_fsm_resumed()), so that a stalled machine
+ * does not make it take over from a live master. A master that did not
+ * run for two intervals says so: its backups may take over, rightly.
+ */
+static void resumed(struct engine *e, struct ha_group *g, uint64_t now)
+{
+	uint64_t due = g->fsm.master_down_at, last = e->ha->last_tick;
+
+	if (g->fsm.state == HA_MASTER &&
+	    now - last > 2 * (uint64_t)g->fsm.interval_ms)
+		VLOG_RL(&g->rl, LOG_LEVEL_INFO,
+			"partition %s: master not run for %llu ms: its "
+			"advertisements were late, a backup may take over",
+			g->part, (unsigned long long)(now - last));
+	ha_fsm_resumed(&g->fsm, last, now);
+	if (g->fsm.master_down_at != due && due <= now)
+		VLOG_RL(&g->rl, LOG_LEVEL_INFO,
+			"partition %s: not run for %llu ms, master not heard "
+			"for %llu ms: waiting one more interval",
+			g->part, (unsigned long long)(now - last),
+			(unsigned long long)(now - g->fsm.master_seen));
+}
+
 /* One group's turn at @now; @check: look at ports and carrier too. */
 static void tick_group(struct engine *e, struct ha_group *g, uint64_t now,
 		       bool check)
@@ -80,6 +106,7 @@ static void tick_group(struct engine *e, struct ha_group *g, uint64_t now,
 	}
 	known = g->fsm.master_known;
 	seen = g->fsm.master_seen;
+	resumed(e, g, now);
 	acts |= ha_fsm_tick(&g->fsm, now);
 	act(e, g, acts, now, known, seen);
 	if (g->fsm.state == HA_BACKUP && now >= g->next_hello) {
@@ -111,6 +138,7 @@ uint64_t engine_ha_tick(struct engine *e, uint64_t now)
 		t = ha_fsm_next(&g->fsm);
 		next = t < next ? t : next;
 	}
+	e->ha->last_tick = now;
 	if (next != UINT64_MAX && e->ha->last_check + HA_CHECK_MS < next)
 		next = e->ha->last_check + HA_CHECK_MS;
 	return next;

@@ -4,8 +4,10 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "fabricd/engine/ha_sync.h"
+#include "ipoib/xlate.h"
 #include "lib/log.h"
 
 LOG_MODULE(ha);
@@ -44,9 +46,48 @@ static struct pkt *garp_frame(struct engine *e, const struct ha_host *h)
 }
 
 /*
- * IPoIB: a gratuitous ARP for each Ethernet host, through the ipoib port's
- * own send path, which puts our QPN/GID in (and learns the host for
- * IB -> Ethernet unicast).
+ * An unsolicited neighbour advertisement (RFC 4861 7.2.6) of IPv6 host
+ * @h: to all nodes, Override set, its MAC as target link-layer address.
+ */
+static struct pkt *na_frame(struct engine *e, const struct ha_host *h)
+{
+	static const uint8_t all_nodes[16] = { 0xff, 2, [15] = 1 };
+	static const uint8_t ip6[8] = { 0x60, 0, 0, 0, 0, 32, 58, 255 };
+	struct pkt *pkt = ha_announce_frame(e, h->mac, 0x86dd, 14 + 40 + 32);
+	uint8_t *p, *icmp;
+	uint32_t sum;
+
+	if (!pkt)
+		return NULL;
+	p = pkt->data;
+	memcpy(p, (const uint8_t[]){ 0x33, 0x33, 0, 0, 0, 1 }, 6);
+	memcpy(p + 14, ip6, sizeof(ip6));
+	memcpy(p + 14 + 8, h->ip, 16);
+	memcpy(p + 14 + 24, all_nodes, 16);
+	icmp = p + 14 + 40;
+	icmp[0] = 136; /* neighbour advertisement */
+	icmp[4] = 0x20; /* Override */
+	memcpy(icmp + 8, h->ip, 16);
+	icmp[24] = 2; /* target link-layer address, 8 bytes */
+	icmp[25] = 1;
+	memcpy(icmp + 26, h->mac, 6);
+	sum = ipoib_l4_csum(p + 14 + 8, 32, 32 + 58);
+	sum = ipoib_csum_fold(ipoib_l4_csum(icmp, 32, sum));
+	icmp[2] = (uint8_t)(sum >> 8);
+	icmp[3] = (uint8_t)sum;
+	return pkt;
+}
+
+/* A host's announcement: gratuitous ARP (IPv4) or unsolicited NA. */
+static struct pkt *host_frame(struct engine *e, const struct ha_host *h)
+{
+	return h->family == AF_INET6 ? na_frame(e, h) : garp_frame(e, h);
+}
+
+/*
+ * IPoIB: a gratuitous ARP or an unsolicited NA for each Ethernet host,
+ * through the ipoib port's own send path, which puts our QPN/GID in (and
+ * learns the host for IB -> Ethernet unicast).
  */
 static unsigned int announce_ib(struct engine *e, struct ha_group *g, int slot)
 {
@@ -57,7 +98,7 @@ static unsigned int announce_ib(struct engine *e, struct ha_group *g, int slot)
 
 	for (i = 0; i < g->n_hosts; i += n) {
 		for (n = 0; n < ECORE_BURST && i + n < g->n_hosts; n++) {
-			pkts[n] = garp_frame(e, &g->hosts[i + n]);
+			pkts[n] = host_frame(e, &g->hosts[i + n]);
 			if (!pkts[n])
 				break;
 		}

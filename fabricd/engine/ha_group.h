@@ -30,8 +30,10 @@
 #define HA_ANNOUNCE_REPEAT 2 /* a new master announces 1 + this often */
 #define HA_STANDBY_AGE_MS 3500 /* a standby not heard for this long */
 
+/* An Ethernet host the gateway proxies for on IPoIB. */
 struct ha_host {
-	uint8_t ip[4];
+	uint8_t family; /* AF_INET (@ip[0..4)) or AF_INET6 */
+	uint8_t ip[16];
 	uint8_t mac[6];
 };
 
@@ -80,6 +82,7 @@ struct engine_ha {
 	bool registered;
 	int sock; /* for SIOCGIFFLAGS */
 	uint64_t last_check;
+	uint64_t last_tick; /* the forwarding thread's previous tick */
 };
 
 /* The ipoib port kind's state, or NULL when there is none. */

@@ -24,8 +24,12 @@ struct ha_sync_neigh {
 /* The IB neighbours of @g's partition (malloc'ed), or NULL. */
 struct ha_sync_neigh *ha_sync_neigh_list(const struct ha_group *g);
 
-/* Learn (or move) Ethernet host @ip (4 bytes) at @mac. */
-void ha_sync_host_learn(struct ha_group *g, const uint8_t *ip,
+/*
+ * Learn (or move) Ethernet host @ip (4 bytes for AF_INET, 16 for
+ * AF_INET6) at @mac; unspecified, multicast and loopback addresses are
+ * not hosts.
+ */
+void ha_sync_host_learn(struct ha_group *g, int family, const uint8_t *ip,
 			const uint8_t *mac);
 
 /* ecore's standby_fn: learn the sender of a frame kept from IPoIB. */
@@ -37,7 +41,10 @@ void ha_sync_rx(struct ha_group *g, const uint8_t *p, size_t len);
 /* The master's tables to the backups, in as many messages as needed. */
 void ha_sync_send(struct engine *e, struct ha_group *g);
 
-/* A backup: what the master passed on goes into the ipoib port. */
+/*
+ * A backup: what the master passed on goes into the ipoib port, which
+ * makes their address handles ahead of need (ipoib_port_neigh_add()).
+ */
 void ha_sync_apply(struct ha_group *g);
 
 #endif

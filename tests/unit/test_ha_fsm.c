@@ -113,6 +113,50 @@ static void test_preempt_after_hold(void **state)
 }
 
 /* Hold-down 0: preempt on the first advertisement heard. */
+/*
+ * The backup's thread sleeps 500 ms past its master-down time (a stalled
+ * machine): on waking it waits one interval + skew for the live master's
+ * advertisement instead of taking over; a master that stays silent is
+ * taken over from after that.
+ */
+static void test_resumed(void **state)
+{
+	struct ha_fsm a, b;
+	struct ha_advert adv;
+	uint64_t when = 0;
+
+	ha_fsm_init(&a, 200, id_hi, IV, HOLD);
+	ha_fsm_init(&b, 100, id_lo, IV, HOLD);
+	ha_fsm_set_eligible(&b, true, 1000);
+	adv = advert_of(&a, false);
+	assert_int_equal(ha_fsm_rx(&b, &adv, 1000), 0);
+	/* asleep from 1010 to 1860 (master-down was 1360) */
+	ha_fsm_resumed(&b, 1010, 1860);
+	assert_int_equal(ha_fsm_tick(&b, 1860), 0);
+	assert_int_equal(ha_fsm_rx(&b, &adv, 1900), 0); /* a is alive */
+	assert_int_equal(run(&b, 1900, 2259, &when), 0);
+	assert_int_equal(b.state, HA_BACKUP);
+	/* asleep again, and a has died meanwhile */
+	ha_fsm_resumed(&b, 2000, 3000);
+	assert_int_equal(run(&b, 3000, 3500, &when),
+			 HA_ACT_MASTER | HA_ACT_ADVERT);
+	assert_int_equal(when, 3000 + IV + 156 * IV / 256);
+	assert_int_equal(b.reason, HA_R_MASTER_DOWN);
+	/* a master that resigned is not waited for */
+	ha_fsm_init(&b, 100, id_lo, IV, HOLD);
+	ha_fsm_set_eligible(&b, true, 1000);
+	adv = advert_of(&a, true);
+	assert_int_equal(ha_fsm_rx(&b, &adv, 1000), 0);
+	ha_fsm_resumed(&b, 1000, 1500);
+	assert_int_equal(ha_fsm_tick(&b, 1500), HA_ACT_MASTER | HA_ACT_ADVERT);
+	assert_int_equal(b.reason, HA_R_RESIGNED);
+	/* a short wait (under an interval) changes nothing */
+	ha_fsm_init(&b, 100, id_lo, IV, HOLD);
+	ha_fsm_set_eligible(&b, true, 1000);
+	ha_fsm_resumed(&b, 1300, 1360);
+	assert_int_equal(ha_fsm_tick(&b, 1360), HA_ACT_MASTER | HA_ACT_ADVERT);
+}
+
 static void test_preempt_no_hold(void **state)
 {
 	struct ha_fsm a, b;
@@ -297,6 +341,7 @@ int main(void)
 		cmocka_unit_test(test_init_backup_master),
 		cmocka_unit_test(test_preempt_after_hold),
 		cmocka_unit_test(test_preempt_no_hold),
+		cmocka_unit_test(test_resumed),
 		cmocka_unit_test(test_backup_stays),
 		cmocka_unit_test(test_resign),
 		cmocka_unit_test(test_not_eligible),
