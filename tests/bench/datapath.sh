@@ -47,6 +47,7 @@
 # No thresholds: numbers are printed, never judged (noisy shared machines).
 set -u
 cd "$(dirname "$0")/../.." || exit 1
+. tests/bench/lib.sh
 
 SECS=${BENCH_SECONDS:-5}
 ROUNDS=${BENCH_ROUNDS:-3} # the switches take turns; medians are shown
@@ -183,35 +184,11 @@ measure() {
 }
 
 start_fabricd() {
-	cat >"$D/fabric.yaml" <<'EOF'
-fabric:
-  name: bench
-partitions:
-  - name: bench
-    pkey: 0x0030
-    vlan: 30
-    members:
-      - { all_cas: true, membership: full }
-ports:
-  - { name: in0, partition: bench }
-  - { name: out0, partition: bench }
-EOF
-	ip netns exec "$P-sw" taskset -c 1 env FABRICD_NO_XDP="$1" \
-		FABRICD_NO_FASTPATH="${2:-}" FABRICD_XDP_COPY="${2:-}" \
-		"$FABRICD" --policy "$D/fabric.yaml" --no-ib \
-		--state-dir "$D/state" --ctl-socket "$D/ctl.sock" \
-		--pid-file "$D/fabricd.pid" --foreground >"$D/fabricd.log" 2>&1 &
-	FD_PID=$!
-	PIDS+=($FD_PID)
-	sleep 1.5
+	FD_CPU=1 bench_fabricd in0 out0 -- FABRICD_NO_XDP="$1" \
+		FABRICD_NO_FASTPATH="${2:-}" FABRICD_XDP_COPY="${2:-}"
 	MODE=$("$PWD/build/bin/fabricctl" -s "$D/ctl.sock" -j port list |
 		jq -r '[.[] | .mode + (if .fast_path then "+fast" else "" end)] |
 			unique | join(",")')
-}
-
-stop_fabricd() {
-	kill "$FD_PID" 2>/dev/null
-	wait "$FD_PID" 2>/dev/null
 }
 
 # flow_export N: fabricd (started) exports to an nfcapd, sampling 1:N.
@@ -279,9 +256,7 @@ stop_ovs() {
 	OVS_UP=0
 }
 
-mpps() { awk -v p="$1" 'BEGIN { printf "%.3f", p / 1e6 }'; }
 gbps() { awk -v p="$1" -v s="$2" 'BEGIN { printf "%.3f", p * s * 8 / 1e9 }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "n/a" }'; }
 
 declare -A R ALL
 # run_switch NAME [trafgen]: one round of both sizes with each sender (or
@@ -314,11 +289,6 @@ profile() {
 	PROFILES+="  $1, 64 B: $(perf script -i "$f" -F comm,pid,tid,ip,sym \
 		2>/dev/null | python3 tests/bench/perf_split.py $((n1 - n0)))"
 	PROFILES+=$'\n'
-}
-
-median() {
-	tr ' ' '\n' | grep . | sort -n |
-		awk '{ v[NR] = $1 } END { print NR ? v[int((NR + 1) / 2)] : 0 }'
 }
 
 one_round() {

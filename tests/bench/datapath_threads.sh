@@ -23,6 +23,7 @@
 # No thresholds: numbers are printed, never judged (noisy shared machines).
 set -u
 cd "$(dirname "$0")/../.." || exit 1
+. tests/bench/lib.sh
 
 SECS=${BENCH_SECONDS:-5}
 ROUNDS=${BENCH_ROUNDS:-3}
@@ -115,45 +116,15 @@ measure() {
 
 # start_fabricd KIND THREADS
 start_fabricd() {
-	cat >"$D/fabric.yaml" <<'EOF'
-fabric:
-  name: bench
-partitions:
-  - name: bench
-    pkey: 0x0030
-    vlan: 30
-    members:
-      - { all_cas: true, membership: full }
-ports:
-  - { name: in0, partition: bench }
-  - { name: in1, partition: bench }
-  - { name: out0, partition: bench }
-  - { name: out1, partition: bench }
-EOF
-	ip netns exec "$P-sw" env FABRICD_NO_FASTPATH=1 FABRICD_XDP_COPY=1 \
+	bench_fabricd in0 in1 out0 out1 -- FABRICD_NO_FASTPATH=1 \
+		FABRICD_XDP_COPY=1 \
 		FABRICD_NO_XDP="$([ "$1" = afpacket ] && echo 1)" \
-		"$FABRICD" --policy "$D/fabric.yaml" --no-ib --threads "$2" \
-		--state-dir "$D/state" --ctl-socket "$D/ctl.sock" \
-		--pid-file "$D/fabricd.pid" --foreground >"$D/fabricd.log" 2>&1 &
-	FD_PID=$!
-	PIDS+=($FD_PID)
-	sleep 1.5
+		--- --threads "$2"
 	MODE=$("$FCTL" -s "$D/ctl.sock" -j port list |
 		jq -r '[.[].mode] | unique | join(",")')
 	THREADS=$("$FCTL" -s "$D/ctl.sock" -j stats | jq .threads)
 }
 
-stop_fabricd() {
-	kill "$FD_PID" 2>/dev/null
-	wait "$FD_PID" 2>/dev/null
-}
-
-mpps() { awk -v p="$1" 'BEGIN { printf "%.3f", p / 1e6 }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "n/a" }'; }
-median() {
-	tr ' ' '\n' | grep . | sort -n |
-		awk '{ v[NR] = $1 } END { print NR ? v[int((NR + 1) / 2)] : 0 }'
-}
 
 # threads_section: the table; a function of its own so that
 # tests/bench/datapath.sh can print it too.
