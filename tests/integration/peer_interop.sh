@@ -85,10 +85,7 @@ done
 check_eq "ta's gateway group: h1 master" master "$(ha_state h1)"
 check_eq "ta's gateway group: h2 backup" backup "$(ha_state h2)"
 check_eq "h3 is in no group" 0 "$($FCTL -s "$W/h3.sock" -j ha show | jq length)"
-heard() {
-	[ "$($FCTL -s "$W/$1.sock" -j peer list partition ta | jq length)" = 2 ]
-}
-for _ in $(seq 50); do heard h1 && heard h3 && break; sleep 0.2; done
+check "every hypervisor hears the two others in ta" wait_heard 2 h1 h2 h3
 
 ipoib_stat() {
 	python3 tests/bench/ipoib/ctl.py "$W/$1.sock" ipoib/stats |

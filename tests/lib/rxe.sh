@@ -141,6 +141,25 @@ wait_up() {
 	return 1
 }
 
+# all_heard N HV...: each fabricd HV hears N peers in ta (their hellos);
+# wait_heard N HV...: all_heard within 10 s
+all_heard() {
+	local n=$1 hv
+	shift
+	for hv; do
+		[ "$($FCTL -s "$W/$hv.sock" -j peer list partition ta |
+			jq length)" = "$n" ] || return 1
+	done
+}
+wait_heard() {
+	local _
+	for _ in $(seq 50); do
+		all_heard "$@" && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
 ping_ok() { ip netns exec "$1" busybox ping -c 2 -W 3 "$2" >/dev/null 2>&1; }
 ping_fails() { ! ip netns exec "$1" busybox ping -c 2 -W 2 "$2" >/dev/null 2>&1; }
 mac_of() { ip -n "$1" -j link show "$2" | jq -r '.[0].address'; }
