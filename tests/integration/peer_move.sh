@@ -8,19 +8,23 @@
 #
 # The move as a hypervisor does it: the destination's vNIC is attached
 # and up before the VM resumes (mv2, namespace mvb with mv's MAC and ARP
-# cache, silent: no address yet), the VM stops at h1 (mv's link down),
-# 200 ms later resumes at h2 (mvb gets mv's address) and its first frame
-# is a unicast (a UDP datagram to a2, which only h2 sees); no gratuitous
-# ARP. A ping flow from a3 every 10 ms runs across it.
+# cache, silent: no address yet), the VM stops at h1 (mv loses its
+# address; its vNIC mv1 stays up until the migration is over, as a paused
+# guest's tap), 200 ms later resumes at h2 (mvb gets mv's address) and its
+# first frame is a unicast (a UDP datagram to a2, which only h2 sees); no
+# gratuitous ARP. A ping flow from a3 every 10 ms runs across it. Then
+# h1's vNIC goes (deleted, as libvirt deletes the source tap).
 #
 # Checks: h2 announces mv's MAC to ta's peers when it learns it, so h3
 # sends the flow to h2 at once: `migration: N ms` (the longest gap in
 # replies) is printed, the flow resumes, h3's fdb has mv behind h2 (GID,
 # QPN), and no frame to mv's MAC reaches h1 on its fabric link (a capture
 # of the RoCE packets into rxe1) once the move has settled (1 s after the
-# VM's first frame at h2; the last one's time is printed). Without the announcement h3 keeps mv behind h1 and these
-# fail. Then a1's vNIC goes (its interface deleted, as libvirt deletes a
-# tap): h1 withdraws a1's MAC and h3 forgets it (no peer behind it).
+# VM's first frame at h2; the last one's time is printed). Without the
+# announcement h3 keeps mv behind h1 and these fail; the deletion of mv1
+# at h1 afterwards changes nothing. Then a1's vNIC goes (its interface
+# deleted, as libvirt deletes a tap): h1 withdraws a1's MAC and h3
+# forgets it (no peer behind it).
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 . tests/vm/lib.sh
@@ -77,11 +81,6 @@ check "mv -> a2" ping_ok mv 10.30.0.2
 # RoCE their first unicast waits for IPv6 neighbour discovery between
 # the rxe devices, which is no part of the move
 check "a3 -> a2" ping_ok a3 10.30.0.2
-# the VM's ARP cache moves with it
-for n in 2 3; do
-	ip -n mvb neigh replace "10.30.0.$n" lladdr "$(mac_of a$n eth0)" \
-		dev eth0 nud permanent
-done
 
 # RoCE packets into rxe1 (h1) carrying a peer frame to mv's MAC: IPv6,
 # UDP 4791, BTH + DETH, IPoIB header 88b5, peer header type 1, then the
@@ -103,9 +102,10 @@ PIDS+=($!)
 for _ in $(seq 100); do [ -e "$W/old.ready" ] && break; sleep 0.1; done
 
 # the move itself, by one process started beforehand (commands start
-# slowly in this emulated guest) when the FIFO is written: mv's link down
-# (the VM stops at h1), 200 ms, mv's address on mvb (it resumes at h2) and
-# its first frame; the time stamps of the stop and of that frame
+# slowly in this emulated guest) when the FIFO is written: mv loses its
+# address (the VM stops at h1: silent, its vNIC still up, as a paused
+# guest's tap), 200 ms, mv's address on mvb (it resumes at h2) and its
+# first frame; the time stamps of the stop and of that frame
 mkfifo "$W/go"
 python3 -c '
 import ctypes, fcntl, os, socket, struct, sys, time
@@ -119,17 +119,24 @@ def enter(ns):
 def ifreq(val):
     return struct.pack("16s24s", b"eth0", val)
 def sin(a):
-    return struct.pack("HH4s", socket.AF_INET, 0, socket.inet_aton(a))
+    return struct.pack("HH4s8x", socket.AF_INET, 0, socket.inet_aton(a))
+def arp(s, ip, mac):  # SIOCSARP: a permanent entry
+    ha = struct.pack("H6s8x", 1, bytes.fromhex(mac.replace(":", "")))
+    fcntl.ioctl(s, 0x8955, sin(ip) + ha + struct.pack("i", 0x06) +
+                sin("0.0.0.0") + struct.pack("16s", b"eth0"))
 open(sys.argv[1]).read()
 t_stop = time.time()
 s = enter("mv")
-fcntl.ioctl(s, 0x8914, ifreq(struct.pack("H", 0x1002)))  # SIOCSIFFLAGS: down
+fcntl.ioctl(s, 0x8916, ifreq(sin("0.0.0.0")))  # SIOCSIFADDR: address gone
 time.sleep(0.2)
 s = enter("mvb")
 fcntl.ioctl(s, 0x8916, ifreq(sin("10.30.0.50")))  # SIOCSIFADDR
 fcntl.ioctl(s, 0x891c, ifreq(sin("255.255.255.0")))  # SIOCSIFNETMASK
+arp(s, "10.30.0.2", sys.argv[2])  # the VM'"'"'s ARP cache moved with it
+arp(s, "10.30.0.3", sys.argv[3])
 s.sendto(b"moved", ("10.30.0.2", 9))
-print("%.3f %.3f" % (t_stop, time.time()))' "$W/go" >"$W/move" &
+print("%.3f %.3f" % (t_stop, time.time()))' "$W/go" "$(mac_of a2 eth0)" \
+	"$(mac_of a3 eth0)" >"$W/move" &
 
 # ---- the move, during a ping flow from a3 every 10 ms ----
 ip netns exec a3 ping -D -i 0.01 -w 8 10.30.0.50 >"$W/flow" 2>&1 &
@@ -149,7 +156,10 @@ awk -v r="$t_resume" -F'[][]' '/bytes from/ {
 		prev = t
 		if (t >= r && !after) after = t
 	}
-	END { printf "migration: %.0f ms (the longest gap in replies, the VM stopped for 200 ms of it); first reply %.0f ms after the VM'"'"'s first frame at h2\n", gap * 1000, (after - r) * 1000 }' "$W/flow" | tee "$W/migration" | sed 's/^/# /'
+	END {
+		if (!after) { print "migration: no reply after the VM'"'"'s first frame at h2"; exit }
+		printf "migration: %.0f ms (the longest gap in replies, the VM stopped for 200 ms of it); first reply %.0f ms after the VM'"'"'s first frame at h2\n", gap * 1000, (after - r) * 1000
+	}' "$W/flow" | tee "$W/migration" | sed 's/^/# /'
 check "the flow resumed after the move (replies after the first frame)" \
 	grep -q "first reply [0-9]* ms after" "$W/migration"
 check "most pings answered" test "${got:-0}" -gt $((${sent:-0} / 2))
@@ -168,6 +178,14 @@ late=$(awk -v t="$t_resume" '$1 > t + 1' "$W/old" | wc -l)
 diag "frames to mv's MAC into rxe1 (h1): $(wc -l <"$W/old") in all, $late later than 1 s after the VM's first frame at h2"
 check_eq "no frame to mv reached h1 (its old place) after the move settled" \
 	0 "$late"
+
+# ---- the source's vNIC goes: its withdrawal does not undo the move ----
+ip link del mv1
+sleep 1
+check_eq "mv1 deleted at h1: h3 still has mv behind h2" "$gid2" \
+	"$($FCTL -s "$W/h3.sock" -j fdb show partition ta |
+		jq -r ".[] | select(.mac == \"$mvmac\") | .peer.gid")"
+check "a3 -> mv (at h2)" ping_ok a3 10.30.0.50
 
 # ---- a1's vNIC goes: h1 withdraws its MAC ----
 a1mac=$(mac_of a1 eth0)
