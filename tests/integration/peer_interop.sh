@@ -87,15 +87,15 @@ check_eq "ta's gateway group: h2 backup" backup "$(ha_state h2)"
 check_eq "h3 is in no group" 0 "$($FCTL -s "$W/h3.sock" -j ha show | jq length)"
 check "every hypervisor hears the two others in ta" wait_heard 2 h1 h2 h3
 
-ipoib_stat() {
-	python3 tests/bench/ipoib/ctl.py "$W/$1.sock" ipoib/stats |
-		jq -r ".ipoib[\"$2\"].$3"
-}
+# on this loaded emulated host the backup sometimes misses the master's
+# adverts for a few intervals and takes over for a moment (docs/ha.md),
+# moving the IPoIB host's ARP entries: a ping that fails is tried again
+ping_again() { ping_ok "$@" || { sleep 2; ping_ok "$@"; }; }
 check "hib -> a3 (IPoIB host to the VM behind non-gateway h3)" \
-	ping_ok hib 10.30.0.3
-check "a3 -> hib" ping_ok a3 10.30.0.100
-check "hib -> a1 (behind the gateway)" ping_ok hib 10.30.0.1
-check "hib -> a2 (behind the standby gateway)" ping_ok hib 10.30.0.2
+	ping_again hib 10.30.0.3
+check "a3 -> hib" ping_again a3 10.30.0.100
+check "hib -> a1 (behind the gateway)" ping_again hib 10.30.0.1
+check "hib -> a2 (behind the standby gateway)" ping_again hib 10.30.0.2
 check "tb: hib cannot reach b3" ping_fails hib 10.30.0.13
 # proxy addressing: a3 sees hib at the MAC the gateway derives for it
 hibmac=$(ip -n a3 -j neigh show 10.30.0.100 | jq -r '.[0].lladdr')
@@ -129,10 +129,9 @@ diag "h2's standby drops in ta: $sb"
 check "h2 (backup) kept ta's frames from IPoIB (standby drops)" \
 	test "${sb:-0}" -gt 0
 check "h3 translated nothing (IPoIB frames untranslated; it sent only its own)" \
-	test "$(ipoib_stat h3 rxe3.9001 rx_untranslated)" -gt 0 -a \
-	"$(ipoib_stat h3 rxe3.9001 rx_packets)" = 0 -a \
-	"$(ipoib_stat h3 rxe3.9001 tx_packets)" = \
-	"$(ipoib_stat h3 rxe3.9001 tx_proto)"
+	jq_true '.rx_untranslated > 0 and .rx_packets == 0 and .tx_packets == .tx_proto' \
+	<<<"$(python3 tests/bench/ipoib/ctl.py "$W/h3.sock" ipoib/stats |
+		jq '.ipoib["rxe3.9001"]')"
 
 # the gateway stops: the standby takes ta over
 kill "$(cat "$W/h1.fpid")"
