@@ -124,6 +124,7 @@ def arp(s, ip, mac):  # SIOCSARP: a permanent entry
     ha = struct.pack("H6s8x", 1, bytes.fromhex(mac.replace(":", "")))
     fcntl.ioctl(s, 0x8955, sin(ip) + ha + struct.pack("i", 0x06) +
                 sin("0.0.0.0") + struct.pack("16s", b"eth0"))
+open(sys.argv[1] + ".ready", "w").close()
 open(sys.argv[1]).read()
 t_stop = time.time()
 s = enter("mv")
@@ -137,6 +138,8 @@ arp(s, "10.30.0.3", sys.argv[3])
 s.sendto(b"moved", ("10.30.0.2", 9))
 print("%.3f %.3f" % (t_stop, time.time()))' "$W/go" "$(mac_of a2 eth0)" \
 	"$(mac_of a3 eth0)" >"$W/move" &
+
+for _ in $(seq 300); do [ -e "$W/go.ready" ] && break; sleep 0.1; done
 
 # ---- the move, during a ping flow from a3 every 10 ms ----
 ip netns exec a3 ping -D -i 0.01 -w 8 10.30.0.50 >"$W/flow" 2>&1 &
