@@ -16,6 +16,7 @@ FABRICD_SRCS := fabricd/daemon.c fabricd/daemon_ctl.c fabricd/daemon_flow.c \
 	fabricd/engine/ha_advert.c fabricd/engine/ha_announce.c \
 	fabricd/engine/ha_check.c fabricd/engine/ha_group.c \
 	fabricd/engine/ha_show.c fabricd/engine/ha_sync.c \
+	fabricd/engine/engine_peer.c \
 	fabricd/engine/ifcheck.c fabricd/engine/span.c \
 	fabricd/engine/span_ctl.c \
 	fabricd/reconcile/reconcile.c fabricd/reconcile/reconcile_desired.c \

@@ -153,7 +153,7 @@ static void add_peer(void *arg, const struct peer_info *p)
 	json_array_append_new(
 		pc->arr,
 		json_pack("{s:o, s:s, s:s, s:I, s:o, s:i, s:i, s:I, s:I, s:I, "
-			  "s:I, s:I, s:I, s:I, s:o}",
+			  "s:I, s:I, s:I, s:I, s:I, s:I, s:o}",
 			  "partition", pname ? json_string(pname) : json_null(),
 			  "pkey", pk, "port", pc->port->name, "qpn",
 			  (json_int_t)ipoib_hwaddr_qpn(&p->addr), "gid",
@@ -165,7 +165,9 @@ static void add_peer(void *arg, const struct peer_info *p)
 			  (json_int_t)p->c.rx_bytes, "tx_packets",
 			  (json_int_t)p->c.tx_packets, "tx_bytes",
 			  (json_int_t)p->c.tx_bytes, "hellos",
-			  (json_int_t)p->c.hellos, "drops",
+			  (json_int_t)p->c.hellos, "announced",
+			  (json_int_t)p->c.announced, "withdrawn",
+			  (json_int_t)p->c.withdrawn, "drops",
 			  peer_drops_json(&p->c)));
 }
 

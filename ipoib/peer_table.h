@@ -38,6 +38,7 @@ struct peer_counters {
 	uint64_t rx_packets, rx_bytes;
 	uint64_t tx_packets, tx_bytes; /* unicast to it */
 	uint64_t hellos; /* its hellos received */
+	uint64_t announced, withdrawn; /* MACs it announced / withdrew */
 	uint64_t drops[PEER_DROP_MAX];
 };
 

@@ -90,7 +90,7 @@ struct ipoib_port {
 	struct ipoib_gid gid, mgid;
 	struct ipoib_mcmember group; /* IB: the broadcast group's record */
 	/*
-	 * proto_only: fabricd's own group (ipoib_mgid_proto()), where
+	 * proto_only, proto_group: fabricd's own group (ipoib_mgid_proto()), where
 	 * ipoib_proto_send() sends to "the group"; without it (not joined)
 	 * the broadcast group serves
 	 */
@@ -201,6 +201,23 @@ int ipoib_port_configure(struct ipoib_kind *k, const char *name,
 		util_strlcpy(k->configured[slot].name, name, IF_NAMESIZE);
 		k->configured[slot].cfg = *cfg;
 	}
+	pthread_mutex_unlock(&k->lock);
+	return ret;
+}
+
+int ipoib_port_open_cfg(struct ipoib_kind *k, const char *name,
+			struct ipoib_port_cfg *cfg)
+{
+	struct ipoib_port *ip;
+	int ret = -ENOENT;
+
+	pthread_mutex_lock(&k->lock);
+	for (ip = k->ports; ip; ip = ip->next)
+		if (!strcmp(ip->name, name)) {
+			*cfg = ip->cfg;
+			ret = 0;
+			break;
+		}
 	pthread_mutex_unlock(&k->lock);
 	return ret;
 }
@@ -724,8 +741,14 @@ static int roce_join_ip6(struct ipoib_port *ip, const struct ipoib_gid *mgid)
 	return 0;
 }
 
+/* Does the port join fabricd's own group of its partition? */
+static bool wants_proto_group(const struct ipoib_port *ip)
+{
+	return ip->cfg.proto_only || ip->cfg.proto_group;
+}
+
 /*
- * proto_only: join fabricd's own group of the partition (IB: through the
+ * proto_only, proto_group: join fabricd's own group of the partition (IB: through the
  * SA, created like the broadcast group if missing; RoCE: attached, and
  * its IPv6 group joined). On failure the broadcast group serves (logged).
  */
@@ -786,7 +809,7 @@ static int verbs_setup(struct ipoib_port *ip)
 		return -ret;
 	ip->attached = true;
 	ret = ip->roce ? roce_join_ip6(ip, &ip->mgid) : 0;
-	if (!ret && ip->cfg.proto_only)
+	if (!ret && wants_proto_group(ip))
 		join_proto_group(ip);
 	return ret;
 }
@@ -996,7 +1019,9 @@ static void port_publish(struct port *p, struct ipoib_port *ip)
 		"%s: QPN 0x%06x pkey 0x%04x (index %u) qkey 0x%08x mtu %u%s%s",
 		ip->name, ip->qp->qp_num, ip->ctx.pkey, ip->pkey_index,
 		ip->ctx.qkey, p->max_payload, ip->roce ? " (RoCE)" : "",
-		ip->cfg.proto_only ? ", peer links only" : "");
+		ip->cfg.proto_only  ? ", peer links only" :
+		ip->cfg.proto_group ? ", IPoIB and peer links" :
+				      "");
 }
 
 /*
@@ -1083,7 +1108,7 @@ static void rejoin_group(struct ipoib_port *ip)
 		ip->group = rec;
 		ip->attached = !ibv_attach_mcast(ip->qp, &mgid, rec.mlid);
 	}
-	if (!ip->cfg.proto_only)
+	if (!wants_proto_group(ip))
 		return;
 	if (ip->pattached) {
 		memcpy(mgid.raw, ip->pgroup.mgid.raw, IPOIB_GID_LEN);

@@ -71,6 +71,12 @@ struct ipoib_port_cfg {
 	 * (ipoib/proto.h); the port sets PORT_F_NO_FORWARD.
 	 */
 	bool proto_only;
+	/*
+	 * Join fabricd's own group of the partition (ipoib/proto.h) as well
+	 * as the broadcast group: a translating port of a peer partition
+	 * (its gateway's). proto_only implies it.
+	 */
+	bool proto_group;
 };
 
 /* Driver counters beyond enum ipoib_drop_reason, for stats and tests. */
@@ -119,6 +125,13 @@ int ipoib_port_parse_name(const char *name, struct ipoib_port_cfg *cfg);
  */
 int ipoib_port_configure(struct ipoib_kind *k, const char *name,
 			 const struct ipoib_port_cfg *cfg);
+
+/*
+ * ipoib_port_open_cfg - the configuration open port @name of @k runs
+ * with, into *@cfg. Returns 0 or -ENOENT (not open).
+ */
+int ipoib_port_open_cfg(struct ipoib_kind *k, const char *name,
+			struct ipoib_port_cfg *cfg);
 
 /*
  * ipoib_port_rx_frame - the receive bookkeeping: @pkt's buffer holds a UD

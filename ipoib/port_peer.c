@@ -20,6 +20,15 @@ LOG_MODULE(peer_port);
 
 #define QLEN 1024 /* frames received, waiting for the engine; power of two */
 #define ETH_HLEN 14
+#define ANN_MAX 256 /* our announcements waiting to be sent */
+#define MOVED_MAX 256 /* peers' announced MACs waiting for the engine */
+#define ANN_PER_MSG 64 /* MACs in one announcement */
+
+/* A MAC to announce (or withdraw) to the peers. */
+struct peer_ann {
+	uint8_t mac[6];
+	bool withdraw;
+};
 
 struct peer_port {
 	struct peer_port *next; /* the kind's open ports */
@@ -41,6 +50,14 @@ struct peer_port {
 	struct ipoib_hwaddr local;
 	unsigned int mtu;
 	uint64_t aging_ms; /* MACs not heard of go after */
+	/* ours, waiting for rx_burst; the last sent, again with a hello */
+	struct peer_ann ann[ANN_MAX], again[ANN_MAX];
+	unsigned int n_ann, n_again;
+	/* MACs peers announced, for the engine's table (learn_fn) */
+	uint8_t moved[MOVED_MAX][6];
+	unsigned int n_moved;
+	uint64_t announced, withdrawn; /* MACs sent as such, repeats too */
+	uint64_t ann_dropped; /* not announced: too many waiting */
 };
 
 struct peer_kind {
@@ -52,6 +69,8 @@ struct peer_kind {
 	 * frames of partitions without a peer port are freed.
 	 */
 	bool registered;
+	void (*learn_fn)(void *arg, const struct port *p, const uint8_t mac[6]);
+	void *learn_arg;
 };
 
 struct peer_kind *peer_kind_create(struct ipoib_kind *ipoib)
@@ -101,10 +120,12 @@ int peer_hdr_parse(const uint8_t *p, uint32_t len, uint8_t *type)
 {
 	if (len < PEER_HDR_LEN)
 		return PEER_DROP_RUNT;
-	if (p[0] != PEER_VERSION ||
-	    (p[1] != PEER_TYPE_FRAME && p[1] != PEER_TYPE_HELLO))
+	if (p[0] != PEER_VERSION || p[1] < PEER_TYPE_FRAME ||
+	    p[1] > PEER_TYPE_WITHDRAW)
 		return PEER_DROP_BAD_HEADER;
 	if (p[1] == PEER_TYPE_FRAME && len < PEER_HDR_LEN + ETH_HLEN)
+		return PEER_DROP_RUNT;
+	if (p[1] >= PEER_TYPE_ANNOUNCE && len < PEER_HDR_LEN + 6)
 		return PEER_DROP_RUNT;
 	*type = p[1];
 	return 0;
@@ -142,6 +163,33 @@ static struct peer_port *port_by_pkey(struct peer_kind *k, uint16_t pkey)
 	return NULL;
 }
 
+/*
+ * A peer's announcement or withdrawal of the MACs in @pkt: move them to
+ * it (and on to the engine), or forget those it has them behind; locked.
+ */
+static void rx_macs(struct peer_port *pp, struct peer_info *p,
+		    const struct pkt *pkt, uint8_t type)
+{
+	const uint8_t *mac = pkt->data + PEER_HDR_LEN;
+	uint32_t i, n = (pkt->len - PEER_HDR_LEN) / 6;
+
+	for (i = 0; i < n; i++, mac += 6) {
+		if (type == PEER_TYPE_WITHDRAW) {
+			p->c.withdrawn++;
+			if (peer_table_lookup(pp->tab, mac) == p)
+				peer_table_forget_mac(pp->tab, mac);
+			continue;
+		}
+		p->c.announced++;
+		if (peer_table_learn(pp->tab, mac, p, util_now_ms()) ||
+		    pp->n_moved == MOVED_MAX)
+			continue;
+		memcpy(pp->moved[pp->n_moved++], mac, 6);
+		if (pp->n_moved == 1 && eventfd_write(pp->efd, 1))
+			VLOG_WARN("%s: eventfd: %s", pp->name, strerror(errno));
+	}
+}
+
 /* Check, learn and queue one frame; false: dropped (the caller frees). */
 static bool rx_frame(struct peer_port *pp, const struct ipoib_proto_rx *rx,
 		     struct pkt *pkt, uint64_t now)
@@ -159,6 +207,11 @@ static bool rx_frame(struct peer_port *pp, const struct ipoib_proto_rx *rx,
 		if (p)
 			p->c.hellos++;
 		return false; /* heard: nothing to queue */
+	}
+	if (type != PEER_TYPE_FRAME) {
+		if (p)
+			rx_macs(pp, p, pkt, type);
+		return false;
 	}
 	pkt->data += PEER_HDR_LEN;
 	pkt->len -= PEER_HDR_LEN;
@@ -331,20 +384,136 @@ static int peer_open(struct port *p)
 	return 0;
 }
 
+/* @pkt to the partition's group (out of the port's lock); false: not. */
+static bool send_group(struct peer_port *pp, struct pkt *pkt)
+{
+	struct ipoib_hwaddr dst;
+
+	ipoib_proto_group(&dst);
+	if (ipoib_proto_send(pp->kind->ipoib, pp->pkey, IPOIB_PROTO_PEER, &pkt,
+			     &dst, 1) == 1)
+		return true;
+	pool_free(pkt);
+	return false;
+}
+
 /* A hello to the partition's group (out of the port's lock). */
 static void send_hello(struct peer_port *pp)
 {
 	struct pkt *pkt = pool_alloc(pp->pool);
-	struct ipoib_hwaddr dst;
 
 	if (!pkt)
 		return;
 	pkt->len = PEER_HDR_LEN;
 	peer_hdr_write(pkt->data, PEER_TYPE_HELLO);
-	ipoib_proto_group(&dst);
-	if (ipoib_proto_send(pp->kind->ipoib, pp->pkey, IPOIB_PROTO_PEER, &pkt,
-			     &dst, 1) < 1)
-		pool_free(pkt);
+	send_group(pp, pkt);
+}
+
+/*
+ * The MACs of @a[0..@n) that are withdrawals (@withdraw) or announcements
+ * to the group, ANN_PER_MSG to a message. Returns how many went out.
+ */
+static unsigned int send_macs(struct peer_port *pp, const struct peer_ann *a,
+			      unsigned int n, bool withdraw)
+{
+	unsigned int i = 0, k, sent = 0,
+		     max = MIN(ANN_PER_MSG, (pp->mtu - PEER_HDR_LEN) / 6);
+	struct pkt *pkt;
+
+	while (i < n) {
+		pkt = pool_alloc(pp->pool);
+		if (!pkt)
+			break;
+		for (k = 0; i < n && k < max; i++)
+			if (a[i].withdraw == withdraw)
+				memcpy(pkt->data + PEER_HDR_LEN + 6 * k++,
+				       a[i].mac, 6);
+		pkt->len = PEER_HDR_LEN + 6 * k;
+		peer_hdr_write(pkt->data, withdraw ? PEER_TYPE_WITHDRAW :
+						     PEER_TYPE_ANNOUNCE);
+		if (k && send_group(pp, pkt))
+			sent += k;
+		else if (!k)
+			pool_free(pkt);
+	}
+	return sent;
+}
+
+/*
+ * MAC announcements both ways, out of the port's lock: the peers' to the
+ * engine (learn_fn), ours to the peers; on a @tick the last ones again.
+ */
+static void exchange_macs(struct port *p, struct peer_port *pp, bool tick)
+{
+	struct peer_ann out[2 * ANN_MAX];
+	uint8_t moved[MOVED_MAX][6];
+	unsigned int i, n = 0, n_moved;
+	struct peer_kind *k = pp->kind;
+
+	pthread_mutex_lock(&pp->lock);
+	n_moved = pp->n_moved;
+	memcpy(moved, pp->moved, n_moved * 6);
+	pp->n_moved = 0;
+	if (tick) {
+		n = pp->n_again;
+		memcpy(out, pp->again, n * sizeof(*out));
+		pp->n_again = 0;
+	}
+	memcpy(out + n, pp->ann, pp->n_ann * sizeof(*out));
+	n += pp->n_ann;
+	i = MIN(pp->n_ann, ANN_MAX - pp->n_again); /* sent again at a tick */
+	memcpy(pp->again + pp->n_again, pp->ann, i * sizeof(*out));
+	pp->n_again += i;
+	pp->n_ann = 0;
+	pthread_mutex_unlock(&pp->lock);
+	for (i = 0; i < n_moved && k->learn_fn; i++)
+		k->learn_fn(k->learn_arg, p, moved[i]);
+	if (!n)
+		return;
+	i = send_macs(pp, out, n, false);
+	n = send_macs(pp, out, n, true);
+	pthread_mutex_lock(&pp->lock);
+	pp->announced += i;
+	pp->withdrawn += n;
+	pthread_mutex_unlock(&pp->lock);
+}
+
+int peer_port_announce(struct port *p, const uint8_t mac[6], bool withdraw)
+{
+	struct peer_port *pp = p->priv;
+	unsigned int i;
+	int ret = 0;
+
+	if (p->ops != &peer_port_ops || !pp)
+		return -EINVAL;
+	pthread_mutex_lock(&pp->lock);
+	if (!withdraw)
+		peer_table_forget_mac(pp->tab, mac); /* it is here now */
+	for (i = 0; i < pp->n_ann; i++)
+		if (!memcmp(pp->ann[i].mac, mac, 6))
+			break;
+	if (i == ANN_MAX) {
+		pp->ann_dropped++;
+		ret = -ENOBUFS;
+	} else {
+		memcpy(pp->ann[i].mac, mac, 6);
+		pp->ann[i].withdraw = withdraw;
+		if (i == pp->n_ann && !pp->n_ann++)
+			(void)eventfd_write(pp->efd, 1);
+	}
+	pthread_mutex_unlock(&pp->lock);
+	return ret;
+}
+
+void peer_kind_set_learn(struct peer_kind *k,
+			 void (*fn)(void *arg, const struct port *p,
+				    const uint8_t mac[6]),
+			 void *arg)
+{
+	pthread_mutex_lock(&k->lock);
+	k->learn_fn = fn;
+	k->learn_arg = arg;
+	pthread_mutex_unlock(&k->lock);
 }
 
 /*
@@ -389,7 +558,7 @@ static int peer_rx_burst(struct port *p, struct pkt **pkts, unsigned int n)
 		pp->woken = false;
 	}
 	pthread_mutex_unlock(&pp->lock);
-	(void)rx_timer(pp, empty);
+	exchange_macs(p, pp, rx_timer(pp, empty) != 0);
 	return (int)k;
 }
 

@@ -15,6 +15,20 @@
  *
  *   | GRH (40) | IPoIB hdr 88b5 0000 | 01 01 0000 | Ethernet frame ... |
  *   | GRH (40) | IPoIB hdr 88b5 0000 | 01 02 0000 |   (hello)
+ *   | GRH (40) | IPoIB hdr 88b5 0000 | 01 03 0000 | MAC | MAC ... |
+ *   | GRH (40) | IPoIB hdr 88b5 0000 | 01 04 0000 | MAC | MAC ... |
+ *
+ * VM moves: a MAC that the engine learns on a local port (new, or moved
+ * there: a VM that came from another hypervisor, its first frame) is
+ * announced to the group (type 3, "behind me now"; sent at once and
+ * again with the next hello), so every peer moves it to this one at once,
+ * whatever that frame was (a unicast reaches one peer only). The MACs of
+ * a local port that goes (removed, or its interface gone) are withdrawn
+ * (type 4, "no longer behind me"): a peer forgets each that it has
+ * behind the sender, and floods to it until it shows up elsewhere. A peer
+ * that receives an announcement also moves the MAC to its peer port in
+ * the engine's table (peer_kind_set_learn()), so a stale local entry (the
+ * VM's old vNIC, still attached) is left at once.
  *
  * Liveness: every peer port sends a hello to the group every
  * PEER_HELLO_MS; a peer heard from neither by frame nor by hello for
@@ -49,6 +63,8 @@
 #define PEER_VERSION 1
 #define PEER_TYPE_FRAME 1 /* an Ethernet frame follows */
 #define PEER_TYPE_HELLO 2 /* nothing follows: "I am here" */
+#define PEER_TYPE_ANNOUNCE 3 /* MACs follow: "behind me now" */
+#define PEER_TYPE_WITHDRAW 4 /* MACs follow: "no longer behind me" */
 #define PEER_HELLO_MS 1000
 #define PEER_DEAD_MS 4000
 #define PEER_AGING_MS_DEFAULT (300 * 1000)
@@ -85,6 +101,25 @@ int peer_hdr_parse(const uint8_t *p, uint32_t len, uint8_t *type);
 
 /* peer_hdr_write - the 4-byte header of a message of @type at @p. */
 void peer_hdr_write(uint8_t *p, uint8_t type);
+
+/*
+ * peer_port_announce - MAC @mac is behind us now (learned on a local port
+ * of the partition of peer port @p), or, with @withdraw, no longer (its
+ * port went): tell the peers, from @p's next receive call (its fd wakes).
+ * Forgets @mac in @p's own table. Returns 0, -ENOBUFS (too many waiting,
+ * counted) or -EINVAL (not an open peer port).
+ */
+int peer_port_announce(struct port *p, const uint8_t mac[6], bool withdraw);
+
+/*
+ * peer_kind_set_learn - @fn(@arg, port, mac) for each MAC a peer
+ * announced, from that peer port's rx_burst (the engine moves the MAC to
+ * the port). NULL: none.
+ */
+void peer_kind_set_learn(struct peer_kind *k,
+			 void (*fn)(void *arg, const struct port *p,
+				    const uint8_t mac[6]),
+			 void *arg);
 
 /* What peer_kind_foreach shows of one open peer port, locked. */
 struct peer_port_view {

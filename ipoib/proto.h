@@ -21,14 +21,15 @@
  * host of the partition) or to one QP (a sender's address from
  * struct ipoib_proto_rx).
  *
- * Group: an ipoib port that carries peer links (proto_only, see
- * ipoib/port_ipoib.h) joins fabricd's own group of the partition,
+ * Group: an ipoib port that carries peer links (proto_only or
+ * proto_group, see ipoib/port_ipoib.h) joins fabricd's own group of the
+ * partition,
  * ff12:88b5:PKEY::88b5:1 (ipoib_mgid_proto(), joined as the broadcast group is:
  * SA join, created if missing, on IB; attached on RoCE), so kernel IPoIB
  * hosts never see these frames; other ipoib ports use the partition's
- * broadcast group ff12:401b:PKEY::ffff:ffff (and so do proto_only ports
- * whose join failed, logged). Every multicast destination goes to that one
- * group.
+ * broadcast group ff12:401b:PKEY::ffff:ffff (and so do such ports whose
+ * join failed, logged). Every multicast destination of fabricd's frames
+ * goes to that one group.
  */
 #ifndef FABRIC_IPOIB_PROTO_H
 #define FABRIC_IPOIB_PROTO_H

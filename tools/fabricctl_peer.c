@@ -46,6 +46,8 @@ static void print_peer(json_t *e)
 	fctl_put_uint(e, "tx_packets", " tx %" PRIu64);
 	fctl_put_uint(e, "tx_bytes", " (%" PRIu64 " bytes)");
 	fctl_put_uint(e, "hellos", " hellos %" PRIu64);
+	fctl_put_uint(e, "announced", " announced %" PRIu64);
+	fctl_put_uint(e, "withdrawn", " withdrawn %" PRIu64);
 	print_drops(json_object_get(e, "drops"));
 	out_nl();
 	out_close_object();

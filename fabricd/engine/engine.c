@@ -819,12 +819,14 @@ struct engine *engine_create(const struct policy *pol,
 	ret = engine_ha_create(e);
 	if (ret)
 		goto err_fds;
+	engine_peer_attach(e);
 	ret = engine_apply_policy(e, pol, NULL, 0);
 	if (ret)
 		goto err_fds;
 	return e;
 
 err_fds:
+	engine_peer_detach(e);
 	engine_ha_destroy(e);
 	engine_close_fds(e);
 err_core:
@@ -856,6 +858,7 @@ void engine_destroy(struct engine *e)
 		for (i = 0; i < e->n_threads; i++)
 			pthread_join(e->th[i].thread, NULL);
 	}
+	engine_peer_detach(e);
 	ecore_fini(&e->core);
 	flow_cache_destroy(e->flows);
 	engine_ha_destroy(e);

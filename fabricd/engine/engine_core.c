@@ -1031,6 +1031,8 @@ void ecore_port_down(struct engine_core *c, unsigned int slot, int err)
 {
 	struct ecore_port *ep = &c->ports[slot];
 
+	if (c->forget_fn)
+		c->forget_fn(c->peer_arg, slot);
 	port_close(&ep->port);
 	ep->error = err;
 	fdb_flush(c->fdb, FDB_ANY, slot);
@@ -1042,6 +1044,8 @@ void ecore_port_del(struct engine_core *c, unsigned int slot)
 	struct ecore_port *ep = &c->ports[slot];
 
 	span_port_gone(c, slot);
+	if (c->forget_fn)
+		c->forget_fn(c->peer_arg, slot);
 	port_close(&ep->port);
 	ep->used = false;
 	fdb_flush(c->fdb, FDB_ANY, slot);

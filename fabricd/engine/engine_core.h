@@ -177,6 +177,15 @@ struct engine_core {
 	 * advertisements on Ethernet too.
 	 */
 	void (*ha_fn)(void *arg, const struct pkt *pkt);
+	/*
+	 * learn_fn (may be NULL): the FDB learned @mac on port @port in
+	 * @part, new or moved there (refreshes are not told); forget_fn (may
+	 * be NULL): port @slot goes down or away, its MACs not flushed yet.
+	 * Peer links announce and withdraw with them (engine_peer.c).
+	 */
+	void (*learn_fn)(void *arg, uint16_t part, uint64_t mac, int port);
+	void (*forget_fn)(void *arg, unsigned int slot);
+	void *peer_arg;
 	uint64_t bytes_copied; /* payload bytes the engine copied */
 	uint64_t drops[ECORE_DROP_MAX]; /* all ports */
 	struct ecore_ctx ctx; /* ecore_process()'s: one forwarding thread */

@@ -22,6 +22,10 @@ _Static_assert(XF_REASON_MAX - 2 <= 8, "to_engine holds the reasons");
 
 static void watch(void *ctx, uint16_t part, uint64_t mac, int port)
 {
+	struct engine_core *c = ctx;
+
+	if (port >= 0 && c->learn_fn)
+		c->learn_fn(c->peer_arg, part, mac, port);
 	if (port >= 0)
 		xdp_fast_fdb_set(part, mac, (unsigned int)port);
 	else

@@ -8,8 +8,14 @@
  *
  * A partition with `peer: true` gets a "peer" port too ("peer.PKEY",
  * ipoib/port_peer.h), its link to the other fabricds of the partition,
- * and its ipoib port then only carries those links (proto_only: no
- * IPoIB<->Ethernet translation, PORT_F_NO_FORWARD).
+ * and its ipoib port joins fabricd's own group as well (proto_group).
+ * There the ipoib port translates only on the partition's gateways, the
+ * fabricds whose gateway gives the partition a priority: their group
+ * elects the one that forwards between the IPoIB hosts and the peer
+ * domain (engine_ha.c; the others stand by). On every other fabricd of
+ * the partition it carries the peer links only (proto_only: no
+ * IPoIB<->Ethernet translation, PORT_F_NO_FORWARD), so exactly one
+ * fabricd bridges the two and nothing loops.
  */
 #include "fabricd/engine/engine_priv.h"
 
@@ -83,6 +89,35 @@ static const struct policy_partition *carried_part(const struct engine *e,
 	return NULL;
 }
 
+/*
+ * Does our ipoib port of @pp translate (standard IPoIB, proxy addressing)?
+ * Always, but on a peer partition only when our gateway gives it a
+ * priority: a member of its gateway group.
+ */
+static bool translates(const struct engine *e, const struct policy *pol,
+		       const struct policy_partition *pp)
+{
+	const struct policy_gateway *gw;
+
+	if (!pp->peer)
+		return true;
+	gw = e->gw_name[0] ? policy_find_gateway(pol, e->gw_name) : NULL;
+	return gw && policy_gateway_priority(gw, pp);
+}
+
+/* Runs open ipoib port @name as @pp wants it (else: reopen it)? */
+static bool ipoib_mode_same(const char *name, const struct policy_partition *pp,
+			    bool translate)
+{
+	struct ipoib_kind *k = port_kind_priv(&ipoib_port_ops);
+	struct ipoib_port_cfg cfg;
+
+	if (!k || ipoib_port_open_cfg(k, name, &cfg))
+		return true;
+	return cfg.proto_only == (pp->peer && !translate) &&
+	       cfg.proto_group == pp->peer;
+}
+
 /* Is the policy ipoib or peer port in @ep still wanted, as it is? */
 static bool port_wanted(const struct engine *e, const struct ecore_port *ep,
 			const struct policy *pol, const uint16_t *held,
@@ -99,8 +134,9 @@ static bool port_wanted(const struct engine *e, const struct ecore_port *ep,
 		return pp->peer && pkey &&
 		       !peer_port_name(pkey, name, sizeof(name)) &&
 		       !strcmp(name, ep->port.name);
-	/* an open ipoib port translates or not: reopened when that changes */
-	if (ep->port.ops && !(ep->port.flags & PORT_F_NO_FORWARD) != !pp->peer)
+	/* reopened when what it translates or joins changes */
+	if (ep->port.ops &&
+	    !ipoib_mode_same(ep->port.name, pp, translates(e, pol, pp)))
 		return false;
 	return !ipoib_name(e, pkey, name, sizeof(name)) &&
 	       !strcmp(name, ep->port.name);
@@ -149,15 +185,16 @@ static void add_port(struct engine *e, const struct policy_partition *pp,
 
 #define PEER_RX_DEPTH 2048 /* receives an ipoib port of peer links keeps */
 
-/* The ipoib port translates, or carries the peer links only. */
-static void configure_ipoib(const char *name, bool peer)
+/* The ipoib port translates, or carries the peer links only, or both. */
+static void configure_ipoib(const char *name, bool peer, bool translate)
 {
 	struct ipoib_kind *k = port_kind_priv(&ipoib_port_ops);
 	struct ipoib_port_cfg cfg;
 
 	if (!k || ipoib_port_parse_name(name, &cfg))
 		return;
-	cfg.proto_only = peer;
+	cfg.proto_only = peer && !translate;
+	cfg.proto_group = peer;
 	/*
 	 * UD drops what finds no receive posted, and a VM's TCP window
 	 * arrives at once, cut into MTU-sized frames: keep more posted
@@ -168,8 +205,8 @@ static void configure_ipoib(const char *name, bool peer)
 		VLOG_WARN("port %s: too many configured ipoib ports", name);
 }
 
-static void add_ipoib_port(struct engine *e, const struct policy_partition *pp,
-			   uint16_t pkey)
+static void add_ipoib_port(struct engine *e, const struct policy *pol,
+			   const struct policy_partition *pp, uint16_t pkey)
 {
 	char name[IF_NAMESIZE];
 
@@ -179,7 +216,7 @@ static void add_ipoib_port(struct engine *e, const struct policy_partition *pp,
 			pp->name, e->ib_dev, pkey, IF_NAMESIZE - 1);
 		return;
 	}
-	configure_ipoib(name, pp->peer);
+	configure_ipoib(name, pp->peer, translates(e, pol, pp));
 	add_port(e, pp, name, "ipoib");
 	if (pp->peer && !peer_port_name(pkey, name, sizeof(name)))
 		add_port(e, pp, name, "peer");
@@ -200,6 +237,6 @@ void engine_sync_ipoib(struct engine *e, const struct policy *pol,
 
 		if (pp->ipoib && pkey && part >= 0 &&
 		    e->core.parts[part].active)
-			add_ipoib_port(e, pp, pkey);
+			add_ipoib_port(e, pol, pp, pkey);
 	}
 }

@@ -156,4 +156,11 @@ void engine_ha_stop(struct engine *e);
 void engine_ha_destroy(struct engine *e);
 int engine_ha_show(struct engine *e, json_t **result);
 
+/*
+ * Peer links' MAC announcements (engine_peer.c): engine_peer_attach hooks
+ * them into the core and the peer kind; engine_peer_detach unhooks.
+ */
+void engine_peer_attach(struct engine *e);
+void engine_peer_detach(struct engine *e);
+
 #endif /* FABRICD_ENGINE_PRIV_H */

@@ -20,6 +20,7 @@ static bool if_running(int sock, const char *name)
 	       (ifr.ifr_flags & IFF_RUNNING);
 }
 
+/* An open peer port is the partition's Ethernet side on other hosts. */
 static bool eth_carrier(const struct engine *e, int part)
 {
 	uint64_t eth = e->core.parts[part].members & ~e->core.ib_ports;
@@ -27,7 +28,8 @@ static bool eth_carrier(const struct engine *e, int part)
 
 	for (i = 0; i < ECORE_MAX_PORTS; i++)
 		if ((eth >> i & 1) &&
-		    if_running(e->ha->sock, e->core.ports[i].port.name))
+		    (!strcmp(e->core.ports[i].kind, "peer") ||
+		     if_running(e->ha->sock, e->core.ports[i].port.name)))
 			return true;
 	return false;
 }

@@ -46,17 +46,49 @@ vm() {
 	ip -n "$1" addr add "$4/24" dev "$2"
 }
 
+# rxe_fabric N: rxe1..rxeN on veths fab1..fabN (MTU 4500), whose other
+# ends are on one Linux bridge "fab" (no multicast snooping): N HCAs on
+# one fabric. rxe_fabric_del N undoes it.
+rxe_fabric() {
+	local n
+	ip link add fab mtu 4500 type bridge mcast_snooping 0 || return 1
+	ip link set fab up
+	for n in $(seq "$1"); do
+		ip link add "fab$n" mtu 4500 type veth peer name "fab$n-p" mtu 4500 &&
+			sysctl -qw "net.ipv6.conf.fab$n.accept_dad=0" &&
+			ip link set "fab$n-p" master fab up &&
+			ip link set "fab$n" up &&
+			rdma link add "rxe$n" type rxe netdev "fab$n" || return 1
+	done
+}
+rxe_fabric_del() {
+	local n
+	for n in $(seq "$1"); do
+		rdma link del "rxe$n" 2>/dev/null
+		ip link del "fab$n" 2>/dev/null
+	done
+	ip link del fab 2>/dev/null
+}
+
 # peer_policy HV PORT...: the policy of hypervisor HV: partitions ta
 # (0x1001) and tb (0x1002) with peer links, gateway HV (uplink upHV, which
 # carries nothing: the partitions have no VLAN), access ports PORT
-# (NAME:PARTITION).
+# (NAME:PARTITION). PEER_GWS="HV:PRIO ..." gives those hypervisors a
+# priority for ta: ta's gateway group, which serves its IPoIB hosts.
 peer_policy() {
-	local hv=$1 p
+	local hv=$1 p g prio
 	shift
 	printf 'fabric: { name: peer }\npartitions:\n'
 	printf '  - { name: ta, pkey: 0x1001, peer: true }\n'
 	printf '  - { name: tb, pkey: 0x1002, peer: true }\n'
-	printf 'gateways:\n  - { name: %s, uplink: up%s }\n' "$hv" "$hv"
+	printf 'gateways:\n'
+	prio=
+	for g in ${PEER_GWS:-}; do
+		printf '  - { name: %s, uplink: up%s, priority: { ta: %s } }\n' \
+			"${g%%:*}" "${g%%:*}" "${g#*:}"
+		[ "${g%%:*}" = "$hv" ] && prio=1
+	done
+	[ -n "$prio" ] || printf '  - { name: %s, uplink: up%s }\n' "$hv" "$hv"
 	printf 'ports:\n'
 	for p; do printf '  - { name: %s, partition: %s }\n' "${p%%:*}" "${p#*:}"; done
 }
@@ -66,6 +98,14 @@ peer_policy() {
 hypervisor() {
 	local hv=$1 dev=$2
 	shift 2
+	peer_policy "$hv" "$@" >"$W/$hv.yaml"
+	fabricd_on "$hv" "$dev"
+}
+
+# fabricd_on HV RXE: fabricd HV with the policy $W/HV.yaml on verbs device
+# RXE, its files in $W as hypervisor's.
+fabricd_on() {
+	local hv=$1 dev=$2
 	if ! ip link show "up$hv" >/dev/null 2>&1; then
 		ip link add "up$hv" type veth peer name "up$hv-p"
 		sysctl -qw "net.ipv6.conf.up$hv.disable_ipv6=1" \
@@ -73,7 +113,6 @@ hypervisor() {
 		ip link set "up$hv" up
 		ip link set "up$hv-p" up
 	fi
-	peer_policy "$hv" "$@" >"$W/$hv.yaml"
 	env ${HV_ENV:-} $FABRICD -f -c "$W/$hv.yaml" -g "$hv" -s "$W/$hv.sock" \
 		-S "$W/$hv.state" -p "$W/$hv.pid" --ib-dev "$dev" --ib-port 1 \
 		>>"$W/$hv.log" 2>&1 &
@@ -102,6 +141,25 @@ wait_up() {
 	return 1
 }
 
+# all_heard N HV...: each fabricd HV hears N peers in ta (their hellos);
+# wait_heard N HV...: all_heard within 10 s
+all_heard() {
+	local n=$1 hv
+	shift
+	for hv; do
+		[ "$($FCTL -s "$W/$hv.sock" -j peer list partition ta |
+			jq length)" = "$n" ] || return 1
+	done
+}
+wait_heard() {
+	local _
+	for _ in $(seq 50); do
+		all_heard "$@" && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
 ping_ok() { ip netns exec "$1" busybox ping -c 2 -W 3 "$2" >/dev/null 2>&1; }
 ping_fails() { ! ip netns exec "$1" busybox ping -c 2 -W 2 "$2" >/dev/null 2>&1; }
 mac_of() { ip -n "$1" -j link show "$2" | jq -r '.[0].address'; }
@@ -114,11 +172,11 @@ tcp_transfer() {
 	head -c 1048576 /dev/urandom >"$W/data"
 	want="1048576 $(sha256sum <"$W/data" | cut -d' ' -f1)"
 	rm -f "$W/ready"
-	ip netns exec "$to" python3 tests/lib/tcp_sha.py recv 5001 "$W/ready" \
+	ip netns exec "$to" timeout 120 python3 tests/lib/tcp_sha.py recv 5001 "$W/ready" \
 		>"$W/got" 2>&1 &
 	srv=$!
 	for _ in $(seq 50); do [ -e "$W/ready" ] && break; sleep 0.1; done
-	ip netns exec "$from" python3 tests/lib/tcp_sha.py send "$addr" 5001 \
+	ip netns exec "$from" timeout 120 python3 tests/lib/tcp_sha.py send "$addr" 5001 \
 		"$W/data" 2>&1
 	wait $srv
 	got=$(cat "$W/got")

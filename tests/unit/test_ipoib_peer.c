@@ -221,6 +221,22 @@ static void test_header(void **state)
 	assert_int_equal(type, PEER_TYPE_HELLO);
 	assert_int_equal(peer_hdr_parse(f, PEER_HDR_LEN - 1, &type),
 			 PEER_DROP_RUNT);
+	/* announcements and withdrawals: at least one MAC */
+	peer_hdr_write(f, PEER_TYPE_ANNOUNCE);
+	assert_int_equal(peer_hdr_parse(f, PEER_HDR_LEN + 6, &type), 0);
+	assert_int_equal(type, PEER_TYPE_ANNOUNCE);
+	assert_int_equal(peer_hdr_parse(f, PEER_HDR_LEN + 5, &type),
+			 PEER_DROP_RUNT);
+	peer_hdr_write(f, PEER_TYPE_WITHDRAW);
+	assert_int_equal(peer_hdr_parse(f, PEER_HDR_LEN + 12, &type), 0);
+	assert_int_equal(type, PEER_TYPE_WITHDRAW);
+	f[1] = PEER_TYPE_WITHDRAW + 1;
+	assert_int_equal(peer_hdr_parse(f, sizeof(f), &type),
+			 PEER_DROP_BAD_HEADER);
+	f[1] = 0;
+	assert_int_equal(peer_hdr_parse(f, sizeof(f), &type),
+			 PEER_DROP_BAD_HEADER);
+	f[1] = PEER_TYPE_FRAME;
 	f[0] = 2;
 	assert_int_equal(peer_hdr_parse(f, sizeof(f), &type),
 			 PEER_DROP_BAD_HEADER);
