@@ -74,13 +74,16 @@ rxe_fabric_del() {
 # (0x1001) and tb (0x1002) with peer links, gateway HV (uplink upHV, which
 # carries nothing: the partitions have no VLAN), access ports PORT
 # (NAME:PARTITION). PEER_GWS="HV:PRIO ..." gives those hypervisors a
-# priority for ta: ta's gateway group, which serves its IPoIB hosts.
+# priority for ta: ta's gateway group, which serves its IPoIB hosts;
+# PEER_HA_MS sets the group's advert_interval_ms.
 peer_policy() {
 	local hv=$1 p g prio
 	shift
 	printf 'fabric: { name: peer }\npartitions:\n'
 	printf '  - { name: ta, pkey: 0x1001, peer: true }\n'
 	printf '  - { name: tb, pkey: 0x1002, peer: true }\n'
+	[ -z "${PEER_HA_MS:-}" ] ||
+		printf 'gateway_ha: { advert_interval_ms: %s }\n' "$PEER_HA_MS"
 	printf 'gateways:\n'
 	prio=
 	for g in ${PEER_GWS:-}; do
