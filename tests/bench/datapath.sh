@@ -92,13 +92,7 @@ far_of() {
 }
 
 setup_topology() {
-	local n
-	for n in src sw sink; do
-		ip netns add "$P-$n" || die "cannot create namespaces"
-		ip netns exec "$P-$n" sysctl -qw \
-			net.ipv6.conf.all.disable_ipv6=1 \
-			net.ipv6.conf.default.disable_ipv6=1
-	done
+	bench_netns || die "cannot create namespaces"
 	ip -n "$P-src" link add s0 type veth peer name in0 netns "$P-sw"
 	ip -n "$P-sink" link add k0 type veth peer name out0 netns "$P-sw"
 	ip -n "$P-src" link set s0 address 02:00:00:00:00:aa up

@@ -54,13 +54,8 @@ cleanup() {
 trap cleanup EXIT
 
 setup_topology() {
-	local n i
-	for n in src sw sink; do
-		ip netns add "$P-$n" || die "cannot create namespaces"
-		ip netns exec "$P-$n" sysctl -qw \
-			net.ipv6.conf.all.disable_ipv6=1 \
-			net.ipv6.conf.default.disable_ipv6=1
-	done
+	local i
+	bench_netns || die "cannot create namespaces"
 	for i in 0 1; do
 		ip -n "$P-src" link add "s$i" type veth peer name "in$i" \
 			netns "$P-sw"

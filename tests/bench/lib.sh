@@ -12,6 +12,18 @@ median() {
 		awk '{ v[NR] = $1 } END { print NR ? v[int((NR + 1) / 2)] : 0 }'
 }
 
+# bench_netns: namespaces $P-src, $P-sw and $P-sink, without IPv6 (no
+# router solicitations in the counts)
+bench_netns() {
+	local n
+	for n in src sw sink; do
+		ip netns add "$P-$n" || return 1
+		ip netns exec "$P-$n" sysctl -qw \
+			net.ipv6.conf.all.disable_ipv6=1 \
+			net.ipv6.conf.default.disable_ipv6=1
+	done
+}
+
 # bench_fabricd PORT... [-- ENV...] [--- ARGS...]: fabricd in $P-sw with
 # the ports in one partition, environment ENV and extra options ARGS, on
 # CPU $FD_CPU if set; sets FD_PID and waits for it to come up
