@@ -34,5 +34,5 @@ $(BUILD)/gen/xdp_fast.skel.h: $(BUILD)/bpf/xdp_fast.bpf.o
 	$(call msg,SKEL,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)bpftool gen skeleton $< name xf_skel >$@.tmp && mv $@.tmp $@
-$(foreach v,obj pic san fuzzobj,$(BUILD)/$(v)/eth/xdp_fast.o): \
+$(foreach v,obj pic san tsan fuzzobj,$(BUILD)/$(v)/eth/xdp_fast.o): \
 	$(BUILD)/gen/xdp_fast.skel.h
