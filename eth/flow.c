@@ -1,10 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * The flow cache (eth/flow.h): a hash table of fixed entries chained by
- * index, one least-recently-seen list per partition (idle expiry walks its
- * head; pressure evicts it) and a ring of ended records for the exporter.
+ * index, two lists per partition (least recently seen first: idle expiry
+ * walks its head, pressure evicts it; oldest start first: active expiry
+ * walks its head), the partitions holding flows (a full cache takes room
+ * from the largest) and a ring of ended records for the exporter.
  */
 #include "eth/flow.h"
+
+#include "eth/vnet.h"
+#include "lib/pool.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -23,16 +28,28 @@
 #define TCP_FIN 0x01
 #define TCP_RST 0x04
 
+/* The two lists of a partition: by last packet, by start. */
+enum { BY_SEEN, BY_START, N_LISTS };
+
+struct link {
+	uint32_t prev, next;
+};
+
+struct list {
+	uint32_t head, tail;
+};
+
 struct entry {
 	struct flow_record r;
 	uint32_t hnext; /* hash chain */
-	uint32_t prev, next; /* partition list, least recently seen first */
+	struct link lk[N_LISTS];
 	uint32_t hash;
 	bool used;
 };
 
 struct part {
-	uint32_t head, tail;
+	struct list l[N_LISTS];
+	uint32_t busy_idx; /* in flow_cache.busy while it holds flows */
 	struct flow_part_stats st;
 };
 
@@ -43,6 +60,8 @@ struct flow_cache {
 	uint32_t mask;
 	uint32_t free_head; /* free entries chained by hnext */
 	struct part *parts; /* FLOW_PARTS_MAX */
+	uint16_t *busy; /* the partitions holding flows */
+	unsigned int n_busy;
 	struct flow_record *queue;
 	unsigned int q_head, q_len;
 };
@@ -98,15 +117,18 @@ struct flow_cache *flow_cache_create(const struct flow_config *cfg)
 	fc->ents = calloc(fc->cfg.size, sizeof(*fc->ents));
 	fc->buckets = malloc(nb * sizeof(*fc->buckets));
 	fc->parts = calloc(FLOW_PARTS_MAX, sizeof(*fc->parts));
+	fc->busy = calloc(FLOW_PARTS_MAX, sizeof(*fc->busy));
 	fc->queue = calloc(fc->cfg.queue, sizeof(*fc->queue));
-	if (!fc->ents || !fc->buckets || !fc->parts || !fc->queue) {
+	if (!fc->ents || !fc->buckets || !fc->parts || !fc->busy ||
+	    !fc->queue) {
 		flow_cache_destroy(fc);
 		errno = ENOMEM;
 		return NULL;
 	}
 	memset(fc->buckets, 0xff, nb * sizeof(*fc->buckets));
 	for (i = 0; i < FLOW_PARTS_MAX; i++)
-		fc->parts[i].head = fc->parts[i].tail = NIL;
+		fc->parts[i].l[BY_SEEN] = fc->parts[i].l[BY_START] =
+			(struct list){ NIL, NIL };
 	for (i = 0; i < fc->cfg.size; i++)
 		fc->ents[i].hnext = i + 1 < fc->cfg.size ? i + 1 : NIL;
 	fc->free_head = 0;
@@ -120,6 +142,7 @@ void flow_cache_destroy(struct flow_cache *fc)
 	free(fc->ents);
 	free(fc->buckets);
 	free(fc->parts);
+	free(fc->busy);
 	free(fc->queue);
 	free(fc);
 }
@@ -247,31 +270,65 @@ static uint32_t parse_frame(struct flow_key *k, const uint8_t *f, uint32_t len,
 	return len - ETH_HLEN;
 }
 
-static void list_unlink(struct flow_cache *fc, struct part *p, uint32_t i)
+/* Unlink entry @i from its partition's list @w (BY_SEEN, BY_START). */
+static void list_unlink(struct flow_cache *fc, struct part *p, int w,
+			uint32_t i)
 {
-	struct entry *e = &fc->ents[i];
+	struct link *k = &fc->ents[i].lk[w];
 
-	if (e->prev != NIL)
-		fc->ents[e->prev].next = e->next;
+	if (k->prev != NIL)
+		fc->ents[k->prev].lk[w].next = k->next;
 	else
-		p->head = e->next;
-	if (e->next != NIL)
-		fc->ents[e->next].prev = e->prev;
+		p->l[w].head = k->next;
+	if (k->next != NIL)
+		fc->ents[k->next].lk[w].prev = k->prev;
 	else
-		p->tail = e->prev;
+		p->l[w].tail = k->prev;
 }
 
-static void list_append(struct flow_cache *fc, struct part *p, uint32_t i)
+static void list_append(struct flow_cache *fc, struct part *p, int w,
+			uint32_t i)
 {
-	struct entry *e = &fc->ents[i];
+	struct link *k = &fc->ents[i].lk[w];
 
-	e->next = NIL;
-	e->prev = p->tail;
-	if (p->tail != NIL)
-		fc->ents[p->tail].next = i;
+	k->next = NIL;
+	k->prev = p->l[w].tail;
+	if (p->l[w].tail != NIL)
+		fc->ents[p->l[w].tail].lk[w].next = i;
 	else
-		p->head = i;
-	p->tail = i;
+		p->l[w].head = i;
+	p->l[w].tail = i;
+}
+
+/* Entry @i to the tail of list @w (the newest) unless it is there. */
+static void list_touch(struct flow_cache *fc, struct part *p, int w, uint32_t i)
+{
+	if (p->l[w].tail != i) {
+		list_unlink(fc, p, w, i);
+		list_append(fc, p, w, i);
+	}
+}
+
+/* Partition @pi holds a flow more: it joins the busy ones at its first. */
+static void part_grow(struct flow_cache *fc, uint16_t pi)
+{
+	struct part *p = &fc->parts[pi];
+
+	if (!p->st.entries++) {
+		p->busy_idx = fc->n_busy;
+		fc->busy[fc->n_busy++] = pi;
+	}
+}
+
+static void part_shrink(struct flow_cache *fc, struct part *p)
+{
+	uint16_t last;
+
+	if (--p->st.entries)
+		return;
+	last = fc->busy[--fc->n_busy];
+	fc->busy[p->busy_idx] = last;
+	fc->parts[last].busy_idx = p->busy_idx;
 }
 
 /* Queue a copy of @r ended with @why for the exporter, or count it lost. */
@@ -309,8 +366,9 @@ static void end_entry(struct flow_cache *fc, uint32_t i, enum flow_end why)
 
 	emit(fc, &e->r, why);
 	hash_unlink(fc, i);
-	list_unlink(fc, p, i);
-	p->st.entries--;
+	list_unlink(fc, p, BY_SEEN, i);
+	list_unlink(fc, p, BY_START, i);
+	part_shrink(fc, p);
 	e->used = false;
 	e->hnext = fc->free_head;
 	fc->free_head = i;
@@ -327,14 +385,40 @@ static uint32_t find(const struct flow_cache *fc, const struct flow_key *k,
 	return i;
 }
 
-/* A free entry for partition @p: its oldest flow ends if it must. */
+/* The partition holding the most flows (the cache is full: there is one). */
+static struct part *largest(struct flow_cache *fc)
+{
+	struct part *big = NULL;
+	unsigned int k;
+
+	for (k = 0; k < fc->n_busy; k++) {
+		struct part *p = &fc->parts[fc->busy[k]];
+
+		if (!big || p->st.entries > big->st.entries)
+			big = p;
+	}
+	return big;
+}
+
+/*
+ * A free entry for partition @p. At its limit, its least recently seen
+ * flow ends (an overflow); under it with the cache full, the least
+ * recently seen flow of the partition holding the most ends: no partition
+ * is kept below its share by the others.
+ */
 static uint32_t take_entry(struct flow_cache *fc, struct part *p)
 {
+	struct part *victim = NULL;
 	uint32_t i;
 
-	if (p->st.entries >= fc->cfg.part_limit ||
-	    (fc->free_head == NIL && p->head != NIL))
-		end_entry(fc, p->head, FLOW_END_RESOURCES);
+	if (p->st.entries >= fc->cfg.part_limit) {
+		p->st.overflow++;
+		victim = p;
+	} else if (fc->free_head == NIL) {
+		victim = largest(fc);
+	}
+	if (victim && victim->l[BY_SEEN].head != NIL)
+		end_entry(fc, victim->l[BY_SEEN].head, FLOW_END_RESOURCES);
 	i = fc->free_head;
 	if (i != NIL)
 		fc->free_head = fc->ents[i].hnext;
@@ -365,19 +449,50 @@ static uint32_t new_entry(struct flow_cache *fc, const struct flow_key *k,
 	e->used = true;
 	e->hnext = fc->buckets[h & fc->mask];
 	fc->buckets[h & fc->mask] = i;
-	list_append(fc, p, i);
-	p->st.entries++;
+	list_append(fc, p, BY_SEEN, i);
+	list_append(fc, p, BY_START, i);
+	part_grow(fc, k->part);
 	p->st.created++;
 	return i;
 }
 
 /* An active flow past the active timeout: export what it has, go on. */
-static void restart(struct flow_cache *fc, struct entry *e, uint64_t now)
+static void restart(struct flow_cache *fc, uint32_t i, uint64_t now)
 {
+	struct entry *e = &fc->ents[i];
+
 	emit(fc, &e->r, FLOW_END_ACTIVE);
 	e->r.packets = e->r.bytes = e->r.l2_bytes = 0;
 	e->r.tcp_flags = 0;
 	e->r.start_ms = now;
+	list_touch(fc, &fc->parts[e->r.key.part], BY_START, i);
+}
+
+/*
+ * What a GSO super-frame stands for on the wire after the VM's NIC: its
+ * segments (cut as eth/vnet.h cuts them), each with its own headers.
+ * Adds the extra headers to *@l3 and *@l2; returns the segments (1 for a
+ * plain frame or one that cannot be cut).
+ */
+static uint32_t gso_segments(const uint8_t *f, uint32_t len,
+			     const struct pkt_ol *ol, uint64_t *l3,
+			     uint64_t *l2)
+{
+	uint32_t payload, n, ext;
+	struct vnet_l34 l;
+	struct vnet_seg s;
+
+	if (!ol || (ol->gso_type & ~VNET_GSO_ECN) == VNET_GSO_NONE)
+		return 1;
+	vnet_parse(f, len, &l);
+	if (vnet_seg_start(&s, f, len, ol, &l, UINT32_MAX / 2, UINT32_MAX / 2))
+		return 1;
+	payload = l.end - s.hlen;
+	n = payload ? (payload + s.mss - 1) / s.mss : 1;
+	ext = s.type == VNET_GSO_UDP && l.ipv6 ? 8 : 0; /* fragment header */
+	*l3 += (uint64_t)(n - 1) * (s.hlen - l.l3) + (uint64_t)n * ext;
+	*l2 += (uint64_t)(n - 1) * s.hlen + (uint64_t)n * ext;
+	return n;
 }
 
 void flow_cache_observe(struct flow_cache *fc, const uint8_t *frame,
@@ -386,11 +501,13 @@ void flow_cache_observe(struct flow_cache *fc, const uint8_t *frame,
 {
 	struct flow_key k;
 	uint8_t flags;
-	uint32_t bytes, h, i;
+	uint64_t bytes, l2 = len;
+	uint32_t h, i, pkts;
 	struct entry *e;
 
 	memset(&k, 0, sizeof(k));
 	bytes = parse_frame(&k, frame, len, &flags);
+	pkts = gso_segments(frame, len, m->ol, &bytes, &l2);
 	k.vlan = m->vlan;
 	k.part = m->part % FLOW_PARTS_MAX;
 	k.in_port = m->in_port;
@@ -401,39 +518,53 @@ void flow_cache_observe(struct flow_cache *fc, const uint8_t *frame,
 		return;
 	e = &fc->ents[i];
 	if (e->r.packets && now_ms - e->r.start_ms >= fc->cfg.active_ms)
-		restart(fc, e, now_ms);
-	e->r.packets++;
+		restart(fc, i, now_ms);
+	e->r.packets += pkts;
 	e->r.bytes += bytes;
-	e->r.l2_bytes += len;
+	e->r.l2_bytes += l2;
 	e->r.tcp_flags |= flags;
 	e->r.end_ms = now_ms;
 	if (flags & (TCP_FIN | TCP_RST)) {
 		end_entry(fc, i, FLOW_END_EOF);
 		return;
 	}
-	if (fc->parts[k.part].tail != i) { /* most recently seen last */
-		list_unlink(fc, &fc->parts[k.part], i);
-		list_append(fc, &fc->parts[k.part], i);
+	list_touch(fc, &fc->parts[k.part], BY_SEEN, i);
+}
+
+/* End the head of @p's list @w while it is @ms old by @field: how many. */
+static unsigned int expire_list(struct flow_cache *fc, struct part *p, int w,
+				uint64_t now, uint64_t ms, enum flow_end why)
+{
+	unsigned int n = 0;
+	uint32_t i;
+
+	while ((i = p->l[w].head) != NIL) {
+		const struct flow_record *r = &fc->ents[i].r;
+
+		if (now - (w == BY_SEEN ? r->end_ms : r->start_ms) < ms)
+			break;
+		end_entry(fc, i, why);
+		n++;
 	}
+	return n;
 }
 
 unsigned int flow_cache_expire(struct flow_cache *fc, uint64_t now_ms)
 {
-	unsigned int n = 0, pi;
+	unsigned int n = 0, k;
 
 	/*
-	 * Idle flows only: an active one meets its active timeout with its
-	 * next packet (flow_cache_observe()). Least recently seen first, so
-	 * each list stops at its first fresh flow.
+	 * Each list is in time order, so each walk stops at its first flow
+	 * that stays. Backwards: a partition that empties is replaced in
+	 * fc->busy by the last one, already walked.
 	 */
-	for (pi = 0; pi < FLOW_PARTS_MAX; pi++) {
-		struct part *p = &fc->parts[pi];
+	for (k = fc->n_busy; k-- > 0;) {
+		struct part *p = &fc->parts[fc->busy[k]];
 
-		while (p->head != NIL &&
-		       now_ms - fc->ents[p->head].r.end_ms >= fc->cfg.idle_ms) {
-			end_entry(fc, p->head, FLOW_END_IDLE);
-			n++;
-		}
+		n += expire_list(fc, p, BY_SEEN, now_ms, fc->cfg.idle_ms,
+				 FLOW_END_IDLE);
+		n += expire_list(fc, p, BY_START, now_ms, fc->cfg.active_ms,
+				 FLOW_END_ACTIVE);
 	}
 	return n;
 }
@@ -442,17 +573,17 @@ void flow_cache_flush_part(struct flow_cache *fc, uint16_t part)
 {
 	struct part *p = &fc->parts[part % FLOW_PARTS_MAX];
 
-	while (p->head != NIL)
-		end_entry(fc, p->head, FLOW_END_FORCED);
+	while (p->l[BY_SEEN].head != NIL)
+		end_entry(fc, p->l[BY_SEEN].head, FLOW_END_FORCED);
 }
 
 void flow_cache_flush(struct flow_cache *fc, enum flow_end reason)
 {
-	unsigned int pi;
+	while (fc->n_busy) {
+		struct part *p = &fc->parts[fc->busy[fc->n_busy - 1]];
 
-	for (pi = 0; pi < FLOW_PARTS_MAX; pi++)
-		while (fc->parts[pi].head != NIL)
-			end_entry(fc, fc->parts[pi].head, reason);
+		end_entry(fc, p->l[BY_SEEN].head, reason);
+	}
 }
 
 unsigned int flow_cache_pop(struct flow_cache *fc, struct flow_record *out,
@@ -486,6 +617,7 @@ void flow_cache_stats(const struct flow_cache *fc, struct flow_part_stats *st)
 		st->created += s->created;
 		st->records += s->records;
 		st->dropped += s->dropped;
+		st->overflow += s->overflow;
 		for (r = 0; r < FLOW_END_MAX; r++)
 			st->ended[r] += s->ended[r];
 	}

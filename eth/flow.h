@@ -4,11 +4,15 @@
  * forwards, keyed by MACs, ethertype, VLAN, ports and the IPv4/IPv6
  * 5-tuple, with packet and byte counts and first/last times.
  *
- * Bounded: a fixed number of entries, a limit per partition (one tenant
- * cannot take the others' room). A flow ends by idle timeout, by active
- * timeout (exported and restarted), at a TCP FIN or RST, by pressure (the
- * least recently seen flow of a full partition makes room) or when the
- * cache is flushed. Ended flows wait in a bounded queue for the exporter;
+ * Bounded: a fixed number of entries, a limit per partition; a partition
+ * at its limit ends its own least recently seen flow (counted as an
+ * overflow), and once the cache is full a partition under its limit takes
+ * room from the partition holding the most flows: one tenant cannot keep
+ * the others out. A flow ends by idle timeout, by active timeout (at the
+ * timer, flow_cache_expire(), or at its next packet: exported, the next
+ * packet starts a new record), at a TCP FIN or RST, by pressure or when
+ * the cache is flushed. A GSO super-frame counts as the segments it
+ * stands for. Ended flows wait in a bounded queue for the exporter;
  * when that queue is full the record is dropped and counted. Frames are
  * never dropped by the cache.
  *
@@ -19,6 +23,8 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+
+struct pkt_ol;
 
 /* The egress port of a flooded flow (more than one egress port). */
 #define FLOW_PORT_MANY 0xffff
@@ -80,6 +86,7 @@ struct flow_meta {
 	uint16_t vlan;
 	uint16_t in_port, out_port;
 	const struct flow_ib *ib; /* NULL: did not cross InfiniBand */
+	const struct pkt_ol *ol; /* NULL or no GSO: one packet */
 };
 
 struct flow_config {
@@ -95,6 +102,7 @@ struct flow_part_stats {
 	uint64_t created; /* flows started */
 	uint64_t records; /* records queued for the exporter */
 	uint64_t dropped; /* records lost: queue full, or no room at all */
+	uint64_t overflow; /* new flows at the partition's limit */
 	uint64_t ended[FLOW_END_MAX]; /* records by end reason */
 };
 
@@ -114,17 +122,20 @@ void flow_cache_destroy(struct flow_cache *fc);
 
 /*
  * flow_cache_observe - account frame @frame (@len bytes, untagged Ethernet)
- * seen at @now_ms to its flow, creating the flow when new. Never fails the
- * frame: without room the record is counted as dropped.
+ * seen at @now_ms to its flow, creating the flow when new. A GSO
+ * super-frame (@m->ol) counts as its segments, with their headers in the
+ * byte counts. Never fails the frame: without room the record is counted
+ * as dropped.
  */
 void flow_cache_observe(struct flow_cache *fc, const uint8_t *frame,
 			uint32_t len, const struct flow_meta *m,
 			uint64_t now_ms);
 
 /*
- * flow_cache_expire - end the flows idle for the idle timeout at @now_ms.
- * (A flow older than the active timeout is exported and restarted by its
- * next packet, in flow_cache_observe().) Returns how many ended.
+ * flow_cache_expire - end the flows idle for the idle timeout at @now_ms,
+ * and those that started the active timeout ago or more (a packet of such
+ * a flow before the timer came ends its record too, in
+ * flow_cache_observe()). Returns how many ended.
  */
 unsigned int flow_cache_expire(struct flow_cache *fc, uint64_t now_ms);
 

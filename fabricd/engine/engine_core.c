@@ -707,6 +707,8 @@ static __attribute__((noinline)) void flow_sample(struct engine_core *c,
 	};
 
 	c->flow_skip = c->flow_every;
+	if (pkt->ol.gso_type)
+		m.ol = &pkt->ol; /* a super-frame: counted as its segments */
 	if (c->ib_ports & (out | bit(b->in))) {
 		memset(&ib, 0, sizeof(ib));
 		ib.pkey = pt->pkey;

@@ -2,7 +2,9 @@
 /*
  * Unit tests for eth/flow: keys of IPv4, IPv6 and non-IP frames, counts,
  * idle and active timeouts, TCP end, per-partition limits and pressure,
- * a full export queue (records dropped and counted), flush.
+ * a full export queue (records dropped and counted), flush; a flood in one
+ * partition against the others, the active timeout by the timer, GSO
+ * super-frames counted as their segments.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,6 +16,9 @@
 #include <cmocka.h>
 
 #include "eth/flow.h"
+#include "eth/vnet.h"
+#include "lib/pool.h"
+#include "lib/util.h"
 
 /* An Ethernet + IPv4 + UDP (or TCP) frame of @len bytes. */
 static uint32_t v4_frame(uint8_t *f, uint32_t len, uint8_t proto,
@@ -265,6 +270,131 @@ static void test_ib(void **state)
 	flow_cache_destroy(fc);
 }
 
+/*
+ * A flood in partition 0 cannot crowd out the others: each partition may
+ * hold its share, and once the cache is full a partition under its share
+ * takes room from the partition holding the most flows. Partition 0 at
+ * its limit ends its own oldest flow and counts an overflow.
+ */
+static void test_crowd_out(void **state)
+{
+	struct flow_cache *fc = mk(8, 6, 0);
+	struct flow_part_stats st[3];
+	struct flow_meta m = meta0;
+	uint8_t f[200];
+	int i, p;
+
+	(void)state;
+	for (i = 0; i < 20; i++) /* the flood: 20 distinct 5-tuples */
+		flow_cache_observe(fc, f, v4_frame(f, 64, 17, 1, i, 0), &meta0,
+				   i);
+	for (p = 1; p <= 2; p++) { /* then two flows in each other tenant */
+		m.part = p;
+		for (i = 0; i < 2; i++)
+			flow_cache_observe(fc, f, v4_frame(f, 64, 17, 2, i, 0),
+					   &m, 100 + i);
+	}
+	for (p = 0; p < 3; p++)
+		flow_cache_part_stats(fc, p, &st[p]);
+	for (p = 1; p <= 2; p++) {
+		assert_int_equal(st[p].entries, 2);
+		assert_int_equal(st[p].created, 2);
+		assert_int_equal(st[p].overflow, 0);
+		assert_int_equal(st[p].dropped, 0);
+	}
+	assert_int_equal(st[0].overflow, 14); /* 20 - its limit 6 */
+	assert_int_equal(st[0].entries, 4); /* 2 taken by each tenant */
+	assert_int_equal(st[0].ended[FLOW_END_RESOURCES], 16); /* 14 + 2 */
+	flow_cache_destroy(fc);
+}
+
+/* The timer ends a flow at its active timeout, without a next packet. */
+static void test_active_timer(void **state)
+{
+	struct flow_cache *fc = mk(64, 0, 0);
+	struct flow_record r[4];
+	uint8_t f[200];
+	uint64_t t;
+
+	(void)state;
+	v4_frame(f, 100, 17, 1, 1000, 0);
+	flow_cache_observe(fc, f, 100, &meta0, 0);
+	flow_cache_observe(fc, f, 100, &meta0, 10000);
+	flow_cache_observe(fc, f, 100, &meta0, 50000); /* pauses < 15 s */
+	assert_int_equal(flow_cache_expire(fc, 59999), 0);
+	assert_int_equal(flow_cache_expire(fc, 60000), 1);
+	assert_int_equal(flow_cache_pop(fc, r, 4), 1);
+	assert_int_equal(r[0].end_reason, FLOW_END_ACTIVE);
+	assert_int_equal(r[0].packets, 3);
+	assert_int_equal(r[0].start_ms, 0);
+	assert_int_equal(r[0].end_ms, 50000);
+	/* the next packet starts a new record; it runs on, pausing */
+	for (t = 61000; t < 121000; t += 12000)
+		flow_cache_observe(fc, f, 100, &meta0, t);
+	assert_int_equal(flow_cache_expire(fc, 120999), 0);
+	assert_int_equal(flow_cache_expire(fc, 121000), 1);
+	assert_int_equal(flow_cache_pop(fc, r, 4), 1);
+	assert_int_equal(r[0].end_reason, FLOW_END_ACTIVE);
+	assert_int_equal(r[0].start_ms, 61000);
+	assert_int_equal(r[0].packets, 5);
+	flow_cache_destroy(fc);
+}
+
+/*
+ * A GSO super-frame counts as the segments a router after the VM's NIC
+ * sees: cut by eth/vnet's own segmentation and compared.
+ */
+static void gso_case(uint8_t type, uint16_t gso_size, uint32_t len)
+{
+	struct flow_cache *fc = mk(64, 0, 0);
+	struct pool *pool = pool_create(64, 4096, 0);
+	struct pkt_ol ol = { .flags = 0,
+			     .gso_type = type,
+			     .gso_size = gso_size };
+	struct flow_meta m = meta0;
+	uint64_t pkts = 0, l2 = 0, l3 = 0, copied = 0;
+	struct flow_record r;
+	struct vnet_l34 l;
+	struct vnet_seg s;
+	static uint8_t f[65536];
+	struct pkt *seg;
+
+	assert_non_null(pool);
+	v4_frame(f, len, type == VNET_GSO_UDP_L4 ? 17 : 6, 1, 1000, 0x10);
+	if (type != VNET_GSO_UDP_L4)
+		f[34 + 12] = 5 << 4; /* TCP data offset: 20 bytes */
+	else
+		util_put_be16(f + 34 + 4, (uint16_t)(len - 34));
+	vnet_parse(f, len, &l);
+	assert_int_equal(vnet_check(f, len, &ol, &l), VNET_OK);
+	assert_int_equal(vnet_seg_start(&s, f, len, &ol, &l, 9000, 4096), 0);
+	while ((seg = vnet_seg_next(&s, pool, &copied))) {
+		pkts++;
+		l2 += seg->len;
+		l3 += seg->len - 14;
+		pool_free(seg);
+	}
+	assert_true(vnet_seg_done(&s));
+	m.ol = &ol;
+	flow_cache_observe(fc, f, len, &m, 1);
+	flow_cache_flush(fc, FLOW_END_FORCED);
+	assert_int_equal(flow_cache_pop(fc, &r, 1), 1);
+	assert_int_equal(r.packets, pkts);
+	assert_int_equal(r.l2_bytes, l2);
+	assert_int_equal(r.bytes, l3);
+	pool_destroy(pool);
+	flow_cache_destroy(fc);
+}
+
+static void test_gso(void **state)
+{
+	(void)state;
+	gso_case(VNET_GSO_TCPV4, 1448, 14 + 20 + 20 + 3 * 1448 + 100);
+	gso_case(VNET_GSO_TCPV4, 1000, 14 + 20 + 20 + 5 * 1000);
+	gso_case(VNET_GSO_UDP_L4, 1200, 14 + 20 + 8 + 7 * 1200 + 1);
+	gso_case(VNET_GSO_TCPV4, 1448, 14 + 20 + 20 + 1000); /* one segment */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -275,6 +405,9 @@ int main(void)
 		cmocka_unit_test(test_pressure),
 		cmocka_unit_test(test_queue_full),
 		cmocka_unit_test(test_ib),
+		cmocka_unit_test(test_crowd_out),
+		cmocka_unit_test(test_active_timer),
+		cmocka_unit_test(test_gso),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
