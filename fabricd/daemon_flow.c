@@ -34,6 +34,7 @@ struct flow_settings {
 	char collector[300]; /* as given: HOST:PORT */
 	unsigned int sampling, active_timeout, idle_timeout;
 	uint32_t domain;
+	unsigned int cache_size, partition_share; /* flows, percent */
 };
 
 struct daemon_flow {
@@ -106,6 +107,17 @@ static void drain(struct daemon *d, struct flow_export *fx, bool flush)
 		flow_export_flush(fx);
 }
 
+/* The flow cache @s asks for: its size, a partition's share, timeouts. */
+static void cache_config(const struct flow_settings *s, struct flow_config *fc)
+{
+	uint64_t limit = (uint64_t)s->cache_size * s->partition_share / 100;
+
+	fc->size = s->cache_size;
+	fc->part_limit = limit ? (unsigned int)limit : 1;
+	fc->active_ms = s->active_timeout * 1000ull;
+	fc->idle_ms = s->idle_timeout * 1000ull;
+}
+
 /* Replace the exporter: @s NULL turns export off. 0 or a negative errno. */
 static int flow_setup(struct daemon *d, const struct flow_settings *s,
 		      char **error)
@@ -138,8 +150,8 @@ static int flow_setup(struct daemon *d, const struct flow_settings *s,
 		flow_export_destroy(f->fx);
 	}
 	f->fx = fx;
-	fc.active_ms = s ? s->active_timeout * 1000ull : 0;
-	fc.idle_ms = s ? s->idle_timeout * 1000ull : 0;
+	if (s)
+		cache_config(s, &fc);
 	ret = d->engine ? engine_flow_set(d->engine, s ? &fc : NULL,
 					  s ? s->sampling : 0) :
 			  0;
@@ -167,6 +179,8 @@ static void policy_settings(const struct policy_flow_export *p,
 	s->active_timeout = p->active_timeout;
 	s->idle_timeout = p->idle_timeout;
 	s->domain = p->observation_domain;
+	s->cache_size = p->cache_size;
+	s->partition_share = p->partition_share;
 }
 
 void daemon_flow_apply(struct daemon *d)
@@ -179,8 +193,9 @@ void daemon_flow_apply(struct daemon *d)
 	if (!f)
 		return;
 	policy_settings(&d->pol->flow_export, &s);
-	snprintf(sig, sizeof(sig), "%s %u %u %u %u", s.collector, s.sampling,
-		 s.active_timeout, s.idle_timeout, s.domain);
+	snprintf(sig, sizeof(sig), "%s %u %u %u %u %u %u", s.collector,
+		 s.sampling, s.active_timeout, s.idle_timeout, s.domain,
+		 s.cache_size, s.partition_share);
 	if (!strcmp(sig, f->policy_sig))
 		return; /* unchanged: a setting made at run time stays */
 	util_strlcpy(f->policy_sig, sig, sizeof(f->policy_sig));
@@ -245,6 +260,10 @@ static const struct flow_arg flow_args[] = {
 	  offsetof(struct flow_settings, idle_timeout) },
 	{ "observation_domain", 0, UINT32_MAX,
 	  offsetof(struct flow_settings, domain) },
+	{ "cache_size", POLICY_FLOW_CACHE_MIN, POLICY_FLOW_CACHE_MAX,
+	  offsetof(struct flow_settings, cache_size) },
+	{ "partition_share", 1, 100,
+	  offsetof(struct flow_settings, partition_share) },
 };
 
 /* COLLECTOR [KEY VALUE]...: what the command asks; 0 or -EINVAL. */
@@ -259,6 +278,8 @@ static int parse_export(int argc, const char *const argv[],
 	s->active_timeout = POLICY_FLOW_ACTIVE_DEFAULT;
 	s->idle_timeout = POLICY_FLOW_IDLE_DEFAULT;
 	s->domain = 0;
+	s->cache_size = POLICY_FLOW_CACHE_DEFAULT;
+	s->partition_share = POLICY_FLOW_SHARE_DEFAULT;
 	util_strlcpy(s->collector, argv[0], sizeof(s->collector));
 	for (i = 1; i + 1 < argc; i += 2) {
 		for (j = 0; j < ARRAY_SIZE(flow_args); j++)
@@ -270,10 +291,14 @@ static int parse_export(int argc, const char *const argv[],
 			return fail(error, -EINVAL,
 				    "bad '%s %s'; use sampling 1..%u, "
 				    "active_timeout/idle_timeout "
-				    "1..%u, observation_domain N",
+				    "1..%u, observation_domain N, "
+				    "cache_size %u..%u, "
+				    "partition_share 1..100 (percent)",
 				    argv[i], argv[i + 1],
 				    POLICY_FLOW_SAMPLING_MAX,
-				    POLICY_FLOW_TIMEOUT_MAX);
+				    POLICY_FLOW_TIMEOUT_MAX,
+				    POLICY_FLOW_CACHE_MIN,
+				    POLICY_FLOW_CACHE_MAX);
 		*(uint32_t *)((char *)s + flow_args[j].off) = (uint32_t)v;
 	}
 	if (i < argc)
@@ -290,12 +315,15 @@ static json_t *settings_json(const struct daemon_flow *f)
 {
 	if (!f->fx)
 		return json_null();
-	return json_pack("{s:s, s:I, s:I, s:I, s:I, s:b}", "collector",
-			 f->cur.collector, "sampling",
+	return json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:b}",
+			 "collector", f->cur.collector, "sampling",
 			 (json_int_t)f->cur.sampling, "active_timeout",
 			 (json_int_t)f->cur.active_timeout, "idle_timeout",
 			 (json_int_t)f->cur.idle_timeout, "observation_domain",
-			 (json_int_t)f->cur.domain, "runtime", f->runtime);
+			 (json_int_t)f->cur.domain, "cache_size",
+			 (json_int_t)f->cur.cache_size, "partition_share",
+			 (json_int_t)f->cur.partition_share, "runtime",
+			 f->runtime);
 }
 
 static json_t *flow_show_json(struct daemon *d)
@@ -358,8 +386,9 @@ int daemon_flow_register(struct daemon *d)
 	ret = ctl_server_register(
 		d->ctl, "flow/export",
 		"COLLECTOR [sampling N] [active_timeout S] [idle_timeout S] "
-		"[observation_domain N] | off",
-		1, 9, cmd_flow_export, d);
+		"[observation_domain N] [cache_size N] [partition_share P] "
+		"| off",
+		1, 13, cmd_flow_export, d);
 	if (!ret)
 		ret = ctl_server_register(d->ctl, "flow/show", "", 0, 0,
 					  cmd_flow_show, d);

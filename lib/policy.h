@@ -214,6 +214,8 @@ struct policy_flow_export {
 	unsigned int active_timeout; /* seconds */
 	unsigned int idle_timeout; /* seconds, at most active_timeout */
 	uint32_t observation_domain; /* IPFIX observation domain ID */
+	unsigned int cache_size; /* flows the cache holds */
+	unsigned int partition_share; /* percent of it one partition may hold */
 	struct policy_loc loc;
 };
 
@@ -221,6 +223,10 @@ struct policy_flow_export {
 #define POLICY_FLOW_ACTIVE_DEFAULT 60
 #define POLICY_FLOW_IDLE_DEFAULT 15
 #define POLICY_FLOW_TIMEOUT_MAX 86400
+#define POLICY_FLOW_CACHE_DEFAULT 65536
+#define POLICY_FLOW_CACHE_MIN 64
+#define POLICY_FLOW_CACHE_MAX 1048576 /* about 200 MiB */
+#define POLICY_FLOW_SHARE_DEFAULT 25
 
 /*
  * policy_parse_hostport - split "HOST:PORT" or "[IPV6]:PORT" into @host

@@ -362,9 +362,11 @@ static void flow_text(const struct policy_flow_export *f, char *buf, size_t len)
 {
 	if (f->collector)
 		snprintf(buf, len,
-			 "%s sampling %u active %u s idle %u s domain %u",
+			 "%s sampling %u active %u s idle %u s domain %u "
+			 "cache %u flows, %u%% per partition",
 			 f->collector, f->sampling, f->active_timeout,
-			 f->idle_timeout, f->observation_domain);
+			 f->idle_timeout, f->observation_domain, f->cache_size,
+			 f->partition_share);
 	else
 		snprintf(buf, len, "none");
 }

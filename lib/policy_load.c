@@ -140,6 +140,8 @@ struct policy *policy_load_buffer(const char *name, const void *buf, size_t len,
 	ld.pol->flow_export.sampling = 1;
 	ld.pol->flow_export.active_timeout = POLICY_FLOW_ACTIVE_DEFAULT;
 	ld.pol->flow_export.idle_timeout = POLICY_FLOW_IDLE_DEFAULT;
+	ld.pol->flow_export.cache_size = POLICY_FLOW_CACHE_DEFAULT;
+	ld.pol->flow_export.partition_share = POLICY_FLOW_SHARE_DEFAULT;
 	ld.pol->ha.advert_interval_ms = POLICY_HA_INTERVAL_DEFAULT;
 	ld.pol->ha.preempt_hold_ms = POLICY_HA_HOLD_DEFAULT;
 	ld.pol->dflt.membership = POLICY_MEMB_FULL; /* as stock OpenSM */

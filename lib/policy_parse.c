@@ -759,12 +759,26 @@ static void flow_domain(struct loader *ld, yaml_node_t *v, void *ctx)
 		ld->pol->flow_export.observation_domain = (uint32_t)n;
 }
 
+static void flow_cache_size(struct loader *ld, yaml_node_t *v, void *ctx)
+{
+	flow_uint(ld, v, "cache_size", POLICY_FLOW_CACHE_MIN,
+		  POLICY_FLOW_CACHE_MAX, &ld->pol->flow_export.cache_size);
+}
+
+static void flow_share(struct loader *ld, yaml_node_t *v, void *ctx)
+{
+	flow_uint(ld, v, "partition_share", 1, 100,
+		  &ld->pol->flow_export.partition_share);
+}
+
 static const struct key_handler flow_keys[] = {
 	{ "collector", true, flow_collector },
 	{ "sampling", false, flow_sampling },
 	{ "active_timeout", false, flow_active },
 	{ "idle_timeout", false, flow_idle },
 	{ "observation_domain", false, flow_domain },
+	{ "cache_size", false, flow_cache_size },
+	{ "partition_share", false, flow_share },
 };
 
 static void root_flow_export(struct loader *ld, yaml_node_t *v, void *ctx)

@@ -156,6 +156,17 @@ static const struct prom_metric part_metrics[] = {
 	      "is on the IB port)",
 	      "active"),
 	TRAFFIC_METRICS("partition", "in the partition"),
+	GAUGE("partition_flow_entries",
+	      "flows of the partition in the IPFIX flow cache (no sample: "
+	      "export off)",
+	      "flow.entries"),
+	COUNTER("partition_flow_overflow",
+		"new flows that found the partition at its flow cache limit "
+		"(its least recently seen flow ended early)",
+		"flow.overflow"),
+	COUNTER("partition_flow_records_dropped",
+		"flow records of the partition lost (export queue full)",
+		"flow.dropped"),
 };
 
 static const char *const mirror_info[] = { "source", "from",	    "direction",

@@ -25,6 +25,8 @@ static void print_settings(const json_t *x)
 	fctl_put_uint(x, "active_timeout", " active %" PRIu64 " s");
 	fctl_put_uint(x, "idle_timeout", " idle %" PRIu64 " s");
 	fctl_put_uint(x, "observation_domain", " domain %" PRIu64);
+	fctl_put_uint(x, "cache_size", " cache %" PRIu64);
+	fctl_put_uint(x, "partition_share", " (%" PRIu64 "%% per partition)");
 	out_bool(PRINT_ANY, "runtime", " (set at run time: %s)\n",
 		 json_is_true(json_object_get(x, "runtime")));
 	out_close_object();
@@ -41,6 +43,7 @@ static void print_counts(const json_t *c)
 	fctl_put_uint(c, "created", " created %" PRIu64);
 	fctl_put_uint(c, "records", " records %" PRIu64);
 	fctl_put_uint(c, "dropped", " dropped %" PRIu64);
+	fctl_put_uint(c, "overflow", " overflow %" PRIu64);
 	out_open_object("ended");
 	json_object_foreach((json_t *)ended, k, v) {
 		if (out_is_json())
@@ -113,8 +116,8 @@ static int cmd_flow_show(const void *ctx, int argc, char **argv)
 static const struct cli_cmd flow_cmds[] = {
 	{ "export",
 	  "COLLECTOR [sampling N] [active_timeout S] [idle_timeout S] "
-	  "[observation_domain N] | off",
-	  "export flows over IPFIX/UDP to HOST:PORT, or stop", 1, 9,
+	  "[observation_domain N] [cache_size N] [partition_share P] | off",
+	  "export flows over IPFIX/UDP to HOST:PORT, or stop", 1, 13,
 	  cmd_flow_export },
 	{ "show", NULL,
 	  "flow cache occupancy, exported and dropped records, per partition",

@@ -558,7 +558,7 @@ static json_t *parts_json(const struct engine *e)
 
 	for (i = 0; i < ECORE_MAX_PARTS; i++) {
 		const struct ecore_part *pt = &e->core.parts[i];
-		json_t *o;
+		json_t *o, *fl;
 
 		if (!pt->used)
 			continue;
@@ -568,6 +568,9 @@ static json_t *parts_json(const struct engine *e)
 		json_object_set_new(o, "vlan", json_integer(pt->vlan));
 		json_object_set_new(o, "active", json_boolean(pt->active));
 		json_object_set_new(o, "fdb", part_fdb_json(e, i));
+		fl = engine_flow_part_json_locked(e, (uint16_t)i);
+		if (fl) /* IPFIX export on: its flow cache */
+			json_object_set_new(o, "flow", fl);
 		json_array_append_new(a, o);
 	}
 	return a;

@@ -176,17 +176,27 @@ static json_t *ended_json(const struct flow_part_stats *st)
 
 static json_t *stats_json(const struct flow_part_stats *st)
 {
-	return json_pack("{s:I, s:I, s:I, s:I, s:o}", "entries",
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:o}", "entries",
 			 (json_int_t)st->entries, "created",
 			 (json_int_t)st->created, "records",
 			 (json_int_t)st->records, "dropped",
-			 (json_int_t)st->dropped, "ended", ended_json(st));
+			 (json_int_t)st->dropped, "overflow",
+			 (json_int_t)st->overflow, "ended", ended_json(st));
+}
+
+json_t *engine_flow_part_json_locked(const struct engine *e, uint16_t part)
+{
+	struct flow_part_stats st;
+
+	if (!e->flows || part >= FLOW_PARTS_MAX)
+		return NULL;
+	flow_cache_part_stats(e->flows, part, &st);
+	return stats_json(&st);
 }
 
 static json_t *parts_json(const struct engine *e)
 {
 	json_t *a = json_array();
-	struct flow_part_stats st;
 	unsigned int i;
 
 	for (i = 0; i < ECORE_MAX_PARTS && i < FLOW_PARTS_MAX; i++) {
@@ -195,8 +205,7 @@ static json_t *parts_json(const struct engine *e)
 
 		if (!pt->used)
 			continue;
-		flow_cache_part_stats(e->flows, (uint16_t)i, &st);
-		o = stats_json(&st);
+		o = engine_flow_part_json_locked(e, (uint16_t)i);
 		json_object_set_new(o, "name", json_string(pt->name));
 		json_object_set_new(o, "pkey", json_integer(pt->pkey));
 		json_array_append_new(a, o);

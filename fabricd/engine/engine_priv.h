@@ -111,6 +111,12 @@ int engine_check_port(const struct engine *e, const char *name,
  */
 int engine_open_port(struct engine *e, unsigned int slot);
 
+/*
+ * engine_flow_part_json_locked - partition @part's flow cache counters
+ * (the stats reply's "flow"), or NULL when export is off. Engine lock held.
+ */
+json_t *engine_flow_part_json_locked(const struct engine *e, uint16_t part);
+
 /* engine_mirrors_json_locked - engine_mirrors_json(), lock held. */
 json_t *engine_mirrors_json_locked(const struct engine *e);
 

@@ -14,32 +14,16 @@
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 . tests/lib/netns.sh
+. tests/lib/ipfix.sh
 
-PY=/usr/bin/python3
-netns_require nfcapd nfdump ipfixDump tshark jq $PY
+netns_require nfcapd nfdump ipfixDump tshark jq /usr/bin/python3
 
 netns_init flowx
-PORT=$((20000 + $$ % 20000))
-A1=02:00:00:00:0a:01 A2=02:00:00:00:0a:02
-B1=02:00:00:00:0b:01 B2=02:00:00:00:0b:02
-
-# vm NAME MAC: a namespace with eth0 (no address: it only injects), v<NAME>
-# in sw.
-vm() { netns_veth "$1" "v$1" "$2"; }
-mkns sw
-vm a1 $A1
-vm a2 $A2
-vm b1 $B1
-vm b2 $B2
-
+ipfix_init
+ipfix_vms
 {
-	two_tenant_policy flows
+	ipfix_policy flows
 	cat <<YAML
-ports:
-  - { name: va1, partition: tenant-a }
-  - { name: va2, partition: tenant-a }
-  - { name: vb1, partition: tenant-b }
-  - { name: vb2, partition: tenant-b }
 flow_export:
   collector: 127.0.0.1:$PORT
   sampling: 1
@@ -49,62 +33,8 @@ flow_export:
 YAML
 } >"$D/fabric.yaml"
 
-# send.py DEV COUNT DSTMAC SRCMAC hello
-# send.py DEV COUNT DSTMAC SRCMAC (4|6) SRC DST SPORT DPORT PAYLOAD
-cat >"$D/send.py" <<'PY'
-import socket, struct, sys, ipaddress
-dev, count, dst, src, kind = sys.argv[1:6]
-mac = lambda m: bytes.fromhex(m.replace(":", ""))
-def csum(b):
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16: s = (s & 0xffff) + (s >> 16)
-    return ~s & 0xffff
-if kind == "hello":
-    frame = mac(dst) + mac(src) + b"\x88\xb5" + bytes(46)
-else:
-    sa, da = ipaddress.ip_address(sys.argv[6]), ipaddress.ip_address(sys.argv[7])
-    sp, dp, n = int(sys.argv[8]), int(sys.argv[9]), int(sys.argv[10])
-    udp = struct.pack("!HHHH", sp, dp, 8 + n, 0) + bytes(n)
-    if kind == "4":
-        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 1, 0, 64,
-                         17, 0, sa.packed, da.packed)
-        ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
-        frame = mac(dst) + mac(src) + b"\x08\x00" + ip + udp
-    else:
-        ip = struct.pack("!IHBB16s16s", 6 << 28, len(udp), 17, 64,
-                         sa.packed, da.packed)
-        frame = mac(dst) + mac(src) + b"\x86\xdd" + ip + udp
-s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
-s.bind((dev, 0))
-for _ in range(int(count)):
-    s.send(frame)
-PY
-send() {
-	local n=$1
-	shift
-	in_ns "$n" $PY "$D/send.py" eth0 "$@"
-}
-
-# tshark on the switch's lo, where fabricd talks to nfcapd.
-cap() {
-	# Not through in_ns: $! must be tshark itself (ip netns exec execs).
-	ip netns exec "$P-sw" tshark -q -i lo -f "udp port $PORT" \
-		-w "$D/ipfix.pcap" >"$D/tshark.log" 2>&1 &
-	CAP=$!
-	PIDS+=($!)
-	for _ in $(seq 100); do
-		grep -q "Capturing on" "$D/tshark.log" && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
-mkdir -p "$D/nf"
-ip netns exec "$P-sw" nfcapd -b 127.0.0.1 -p "$PORT" -w "$D/nf" -t 3600 \
-	>"$D/nfcapd.log" 2>&1 &
-NFCAPD=$!
-PIDS+=($NFCAPD)
-check "tshark captures the export" cap
+ipfix_nfcapd
+check "tshark captures the export" ipfix_capture
 netns_fabricd_access sw
 check "engine up: 4 ports" wait_ports_up 4
 check_eq "flow show: export to the policy's collector, 1:1" \
@@ -112,12 +42,7 @@ check_eq "flow show: export to the policy's collector, 1:1" \
 	"$(fctl -j flow show | jq -r '.export |
 		"\(.collector) \(.sampling) \(.observation_domain)"')"
 
-# Every VM says hello (broadcast): MACs learned, so that the flows below
-# are unicast from their first packet.
-for v in a1=$A1 a2=$A2 b1=$B1 b2=$B2; do
-	send "${v%%=*}" 1 ff:ff:ff:ff:ff:ff "${v#*=}" hello
-done
-sleep 0.3
+ipfix_hellos
 # The known flows: VM COUNT DST SRC FAMILY SRC DST SPORT DPORT PAYLOAD
 send a1 7 $A2 $A1 4 10.1.0.1 10.1.0.2 1111 2222 100
 send a2 5 $A1 $A2 6 fd00:a::2 fd00:a::1 3333 4444 50
@@ -162,13 +87,9 @@ check "sampling 0 is refused" \
 	bash -c "! '$FABRICCTL' -s '$SOCK' flow export 127.0.0.1:1 sampling 0 2>/dev/null"
 check_eq "the running export stays after refusals" "127.0.0.1:$PORT" \
 	"$(fctl -j flow show | jq -r .export.collector)"
-kill -TERM "$NFCAPD"
-wait "$NFCAPD" 2>/dev/null
-sleep 0.5
-kill -TERM "$CAP"
-wait "$CAP" 2>/dev/null
+ipfix_stop
 
-NF=$(ls "$D"/nf/nfcapd.* 2>/dev/null | grep -v current | head -1)
+NF=$(ipfix_nffile)
 check "nfcapd wrote a file" test -s "$NF"
 # proto src sport dst dport packets bytes, sorted: what nfdump saw.
 nfdump -r "$NF" -q -N -o 'fmt:%pr %sa %sp %da %dp %pkt %byt' 'proto udp' \
