@@ -440,6 +440,18 @@ static void print_engine(const json_t *r)
 	}
 }
 
+/* A partition's IPFIX flow cache counters (stats); absent: export off. */
+static void print_flow(const json_t *fl)
+{
+	if (!json_is_object(fl))
+		return;
+	out_open_object("flow");
+	fctl_put_uint(fl, "entries", " flows %" PRIu64);
+	fctl_put_uint(fl, "overflow", " flow-overflow %" PRIu64);
+	fctl_put_uint(fl, "dropped", " flow-records-dropped %" PRIu64);
+	out_close_object();
+}
+
 static void print_partition(const json_t *p)
 {
 	out_open_object(NULL);
@@ -450,6 +462,7 @@ static void print_partition(const json_t *p)
 		 json_is_true(json_object_get(p, "active")));
 	print_counters(p);
 	print_share(json_object_get(p, "fdb"));
+	print_flow(json_object_get(p, "flow"));
 	out_nl();
 	out_close_object();
 }

@@ -432,6 +432,13 @@ static const struct bad_case bad_cases[] = {
 	  PART_HDR PART_A "flow_export:\n  collector: h:1\n"
 			  "  active_timeout: 10\n  idle_timeout: 20\n",
 	  "7:17: error: idle_timeout 20 is longer than active_timeout 10", 1 },
+	{ "flow_cache_size",
+	  PART_HDR PART_A "flow_export:\n  collector: h:1\n  cache_size: 63\n",
+	  "6:15: error: cache_size 63 is out of range; use 64..1048576", 1 },
+	{ "flow_partition_share",
+	  PART_HDR PART_A "flow_export:\n  collector: h:1\n"
+			  "  partition_share: 101\n",
+	  "6:20: error: partition_share 101 is out of range; use 1..100", 1 },
 	{ "flow_no_collector", PART_HDR PART_A "flow_export: { sampling: 5 }\n",
 	  "4:14: error: flow_export lacks the required key 'collector'", 1 },
 	{ "three_errors",
@@ -572,6 +579,10 @@ static void test_flow_export(void **state)
 	assert_int_equal(pol->flow_export.idle_timeout,
 			 POLICY_FLOW_IDLE_DEFAULT);
 	assert_int_equal(pol->flow_export.observation_domain, 7);
+	assert_int_equal(pol->flow_export.cache_size,
+			 POLICY_FLOW_CACHE_DEFAULT);
+	assert_int_equal(pol->flow_export.partition_share,
+			 POLICY_FLOW_SHARE_DEFAULT);
 	assert_int_equal(policy_parse_hostport(pol->flow_export.collector, host,
 					       sizeof(host), &port),
 			 0);
@@ -580,6 +591,12 @@ static void test_flow_export(void **state)
 	policy_free(pol);
 	pol = load_ok(PART_HDR PART_A);
 	assert_null(pol->flow_export.collector);
+	policy_free(pol);
+	pol = load_ok(PART_HDR PART_A "flow_export: { collector: h:1, "
+				      "cache_size: 1048576, partition_share: "
+				      "100 }\n");
+	assert_int_equal(pol->flow_export.cache_size, 1048576);
+	assert_int_equal(pol->flow_export.partition_share, 100);
 	policy_free(pol);
 	assert_int_equal(policy_parse_hostport("h:0", host, 64, &port),
 			 -EINVAL);
