@@ -568,7 +568,7 @@ static void test_diff_flow_export(void **state)
 	assert_string_equal(c.lines[0],
 			    "flow_export collector - changed none>h:4739 "
 			    "sampling 10 active 60 s idle 15 s domain 0 "
-			    "[hosts]");
+			    "cache 65536 flows, 25% per partition [hosts]");
 	c.n = 0;
 	assert_int_equal(policy_diff(b, b, collect, &c), 0);
 	policy_free(a);
