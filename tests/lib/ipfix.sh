@@ -25,7 +25,8 @@
 #                          into $D/nf; its PID is $NFCAPD
 #   ipfix_capture          tshark on sw's lo into $D/ipfix.pcap; PID $CAP;
 #                          status 1 when it did not start
-#   ipfix_stop             stop both, so that their files are complete
+#   ipfix_stop             stop both once they have read what was sent,
+#                          so that their files are complete
 #   ipfix_nffile           the file nfcapd wrote (empty when none)
 
 ipfix_init() {
@@ -124,6 +125,7 @@ ipfix_capture() {
 }
 
 ipfix_stop() {
+	sleep 0.5 # nfcapd reads what was just sent before it stops
 	kill -TERM "$NFCAPD"
 	wait "$NFCAPD" 2>/dev/null
 	sleep 0.5
