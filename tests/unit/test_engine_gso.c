@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "eth/flow.h"
 #include "eth/frame.h"
 #include "eth/vnet.h"
 #include "fabricd/engine/engine_core.h"
@@ -238,6 +239,29 @@ static void test_super_frame(void **state)
 						     sw(fx, T)->bytes_copied);
 }
 
+/*
+ * IPFIX: the flow cache counts a super-frame as the segments a router
+ * after the VM's NIC sees (3 of 1000 bytes), whatever each port is given.
+ */
+static void test_flow_counts_segments(void **state)
+{
+	struct fixture *fx = *state;
+	struct flow_config cfg = { .size = 16 };
+	struct flow_cache *fc = flow_cache_create(&cfg);
+	struct flow_record r;
+
+	assert_non_null(fc);
+	ecore_flow_set(&fx->c, fc, 1);
+	inject(fx, V1, guest_frame(fx, 3000, 1000, -1));
+	ecore_flow_set(&fx->c, NULL, 0);
+	flow_cache_flush(fc, FLOW_END_FORCED);
+	assert_int_equal(flow_cache_pop(fc, &r, 1), 1);
+	assert_int_equal(r.packets, 3);
+	assert_int_equal(r.bytes, 3 * 40 + 3000);
+	assert_int_equal(r.l2_bytes, 3 * 54 + 3000);
+	flow_cache_destroy(fc);
+}
+
 /* A partial checksum: whole to V2, completed once in place for the rest. */
 static void test_partial_csum(void **state)
 {
@@ -303,9 +327,8 @@ static void test_bad_headers(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T_(test_super_frame),
-		T_(test_partial_csum),
-		T_(test_tag_shifts_offsets),
+		T_(test_super_frame),  T_(test_flow_counts_segments),
+		T_(test_partial_csum), T_(test_tag_shifts_offsets),
 		T_(test_bad_headers),
 	};
 
