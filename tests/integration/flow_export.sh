@@ -33,10 +33,7 @@ flow_export:
 YAML
 } >"$D/fabric.yaml"
 
-ipfix_nfcapd
-check "tshark captures the export" ipfix_capture
-netns_fabricd_access sw
-check "engine up: 4 ports" wait_ports_up 4
+ipfix_start
 check_eq "flow show: export to the policy's collector, 1:1" \
 	"127.0.0.1:$PORT 1 42" \
 	"$(fctl -j flow show | jq -r '.export |

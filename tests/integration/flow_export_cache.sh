@@ -37,10 +37,7 @@ flow_export:
 YAML
 } >"$D/fabric.yaml"
 
-ipfix_nfcapd
-check "tshark captures the export" ipfix_capture
-netns_fabricd_access sw
-check "engine up: 4 ports" wait_ports_up 4
+ipfix_start
 check_eq "flow show: cache of 64 flows, 75% = 48 per partition" "64 75 48" \
 	"$(fctl -j flow show | jq -r '"\(.cache.size) \(.export.partition_share) \(.cache.partition_limit)"')"
 

@@ -25,6 +25,8 @@
 #                          into $D/nf; its PID is $NFCAPD
 #   ipfix_capture          tshark on sw's lo into $D/ipfix.pcap; PID $CAP;
 #                          status 1 when it did not start
+#   ipfix_start            ipfix_nfcapd, ipfix_capture and fabricd (access
+#                          ports) in sw on $D/fabric.yaml, checked: 2 checks
 #   ipfix_stop             stop both once they have read what was sent,
 #                          so that their files are complete
 #   ipfix_nffile           the file nfcapd wrote (empty when none)
@@ -122,6 +124,13 @@ ipfix_capture() {
 		sleep 0.1
 	done
 	return 1
+}
+
+ipfix_start() {
+	ipfix_nfcapd
+	check "tshark captures the export" ipfix_capture
+	netns_fabricd_access sw
+	check "engine up: 4 ports" wait_ports_up 4
 }
 
 ipfix_stop() {
