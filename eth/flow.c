@@ -456,6 +456,15 @@ static uint32_t new_entry(struct flow_cache *fc, const struct flow_key *k,
 	return i;
 }
 
+/*
+ * How long before @now time @t was; 0 when @t is later (another thread's
+ * clock read after the caller's: a frame seen after the timer read now).
+ */
+static uint64_t age(uint64_t now, uint64_t t)
+{
+	return now > t ? now - t : 0;
+}
+
 /* An active flow past the active timeout: export what it has, go on. */
 static void restart(struct flow_cache *fc, uint32_t i, uint64_t now)
 {
@@ -517,7 +526,7 @@ void flow_cache_observe(struct flow_cache *fc, const uint8_t *frame,
 	if (i == NIL && (i = new_entry(fc, &k, h, m, now_ms)) == NIL)
 		return;
 	e = &fc->ents[i];
-	if (e->r.packets && now_ms - e->r.start_ms >= fc->cfg.active_ms)
+	if (e->r.packets && age(now_ms, e->r.start_ms) >= fc->cfg.active_ms)
 		restart(fc, i, now_ms);
 	e->r.packets += pkts;
 	e->r.bytes += bytes;
@@ -531,7 +540,8 @@ void flow_cache_observe(struct flow_cache *fc, const uint8_t *frame,
 	list_touch(fc, &fc->parts[k.part], BY_SEEN, i);
 }
 
-/* End the head of @p's list @w while it is @ms old by @field: how many. */
+/* End the head of @p's list @w while it is @ms old (by its last packet,
+ * or by its start): how many. */
 static unsigned int expire_list(struct flow_cache *fc, struct part *p, int w,
 				uint64_t now, uint64_t ms, enum flow_end why)
 {
@@ -541,7 +551,7 @@ static unsigned int expire_list(struct flow_cache *fc, struct part *p, int w,
 	while ((i = p->l[w].head) != NIL) {
 		const struct flow_record *r = &fc->ents[i].r;
 
-		if (now - (w == BY_SEEN ? r->end_ms : r->start_ms) < ms)
+		if (age(now, w == BY_SEEN ? r->end_ms : r->start_ms) < ms)
 			break;
 		end_entry(fc, i, why);
 		n++;

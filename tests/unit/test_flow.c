@@ -341,6 +341,25 @@ static void test_active_timer(void **state)
 }
 
 /*
+ * The timer's clock read before a frame the forwarding thread saw later:
+ * the flow is young, not ended (now - last would wrap around).
+ */
+static void test_clock_behind(void **state)
+{
+	struct flow_cache *fc = mk(64, 0, 0);
+	uint8_t f[200];
+
+	(void)state;
+	v4_frame(f, 100, 17, 1, 1000, 0);
+	flow_cache_observe(fc, f, 100, &meta0, 5000);
+	assert_int_equal(flow_cache_expire(fc, 4999), 0);
+	flow_cache_observe(fc, f, 100, &meta0, 4998); /* the other thread */
+	assert_int_equal(flow_cache_expire(fc, 4997), 0);
+	flow_cache_flush(fc, FLOW_END_FORCED);
+	flow_cache_destroy(fc);
+}
+
+/*
  * A GSO super-frame counts as the segments a router after the VM's NIC
  * sees: cut by eth/vnet's own segmentation and compared.
  */
@@ -407,6 +426,7 @@ int main(void)
 		cmocka_unit_test(test_ib),
 		cmocka_unit_test(test_crowd_out),
 		cmocka_unit_test(test_active_timer),
+		cmocka_unit_test(test_clock_behind),
 		cmocka_unit_test(test_gso),
 	};
 
