@@ -540,8 +540,10 @@ void flow_cache_observe(struct flow_cache *fc, const uint8_t *frame,
 	list_touch(fc, &fc->parts[k.part], BY_SEEN, i);
 }
 
-/* End the head of @p's list @w while it is @ms old (by its last packet,
- * or by its start): how many. */
+/*
+ * End the head of @p's list @w while it is @ms old (by its last packet,
+ * or by its start): how many.
+ */
 static unsigned int expire_list(struct flow_cache *fc, struct part *p, int w,
 				uint64_t now, uint64_t ms, enum flow_end why)
 {
