@@ -15,6 +15,8 @@
 #      (shorter than the idle timeout), runs again. Its first record is
 #      exported during the pause (activeTimeout, seen by tshark before the
 #      flow resumed), the second starts with the resumed packets.
+#   3. A reload with cache_size out of range is refused at FILE:LINE:COL;
+#      one with another size and share replaces the cache.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 . tests/lib/netns.sh
@@ -25,19 +27,22 @@ netns_require nfcapd nfdump tshark jq /usr/bin/python3
 netns_init flowc
 ipfix_init
 ipfix_vms
-{
+# policy SIZE SHARE: the policy with that cache
+policy() {
 	ipfix_policy flowcache
 	cat <<YAML
 flow_export:
   collector: 127.0.0.1:$PORT
   active_timeout: 60
   idle_timeout: 30
-  cache_size: 64
-  partition_share: 75
+  cache_size: $1
+  partition_share: $2
 YAML
-} >"$D/fabric.yaml"
+}
+policy 64 75 >"$D/fabric.yaml"
 
 ipfix_start
+FABRICD_PID=${PIDS[-1]}
 check_eq "flow show: cache of 64 flows, 75% = 48 per partition" "64 75 48" \
 	"$(fctl -j flow show | jq -r '"\(.cache.size) \(.export.partition_share) \(.cache.partition_limit)"')"
 
@@ -86,6 +91,26 @@ RESUME=$(date +%s.%N)
 send a1 4 $A2 $A1 4 10.1.0.1 10.1.0.2 7000 53 20 1 0.25
 fctl flow export off >/dev/null
 ipfix_stop
+
+# 3. The policy's keys on reload: a size out of range is refused at
+# FILE:LINE:COL and the running cache stays; a good one replaces it.
+reload() {
+	policy "$1" "$2" >"$D/fabric.yaml"
+	kill -HUP "$FABRICD_PID"
+	sleep 0.3
+}
+fctl flow export 127.0.0.1:$PORT cache_size 256 >/dev/null
+reload 63 75
+AT_LINE=$(grep -n "cache_size:" "$D/fabric.yaml" | cut -d: -f1)
+check_eq "a reload with cache_size 63 is refused at FILE:LINE:COL" \
+	"$D/fabric.yaml:$AT_LINE:15: error: cache_size 63 is out of range; use 64..1048576" \
+	"$(fctl -j status | jq -r '.policy_error' | grep -o "[^ ]*fabric.yaml:.*")"
+check_eq "the running cache stays (set at run time, 256)" "true 256" \
+	"$(fctl -j flow show | jq -r '"\(.export.runtime) \(.cache.size)"')"
+reload 128 50
+check_eq "a reload with cache_size 128, partition_share 50 applies" \
+	"false 128 64" "$(fctl -j flow show | jq -r \
+	'"\(.export.runtime) \(.cache.size) \(.cache.partition_limit)"')"
 
 NF=$(ipfix_nffile)
 check "nfcapd wrote a file" test -s "$NF"
