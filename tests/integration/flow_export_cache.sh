@@ -11,8 +11,9 @@
 #      tenant-b, under its share, takes room from tenant-a once the cache is
 #      full: none of its flows is cut, nfdump shows each as one record of 2
 #      packets, and every one of tenant-a's 100 flows is exported.
-#   2. active_timeout 4, idle_timeout 4: a flow runs 2 s, pauses 3.3 s
-#      (shorter than the idle timeout), runs again. Its first record is
+#   2. active_timeout 4, idle_timeout 4: a flow runs 2 s, pauses (until
+#      the record is out, at most 3.4 s: shorter than the idle timeout),
+#      runs again. Its first record is
 #      exported during the pause (activeTimeout, seen by tshark before the
 #      flow resumed), the second starts with the resumed packets.
 #   3. A reload with cache_size out of range is refused at FILE:LINE:COL;
@@ -83,8 +84,11 @@ active() {
 	fctl -j flow show | jq -r '.cache.partitions[] |
 		select(.name == "tenant-a") | .ended.active'
 }
+ms() { echo $(($(date +%s%N) / 1000000)); }
 send a1 9 $A2 $A1 4 10.1.0.1 10.1.0.2 7000 53 20 1 0.25 # 2 s
-sleep 3.3
+# The pause: until the timer ends the flow, at most 3.4 s (< idle 4 s).
+PAUSE_END=$(($(ms) + 3400))
+while [ "$(active)" != 1 ] && [ "$(ms)" -lt $PAUSE_END ]; do sleep 0.1; done
 check_eq "during the pause the timer ended the flow (activeTimeout)" 1 \
 	"$(active)"
 RESUME=$(date +%s.%N)
