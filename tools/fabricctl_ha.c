@@ -12,9 +12,25 @@
 #include "tools/fabricctl.h"
 #include "tools/fabricctl_ctl.h"
 
-static uint64_t num(json_t *e, const char *key)
+/* Counters and timers that only -j prints, in the order it prints them. */
+static const char *const times_json[] = {
+	"since_ms",
+	"since_mono_ms",
+	"last_failover_mono_ms",
+};
+static const char *const counters_json[] = {
+	"adverts_tx",	      "adverts_rx",	 "adverts_tx_eth",
+	"adverts_rx_eth",     "announced",	 "syncs_tx",
+	"syncs_rx",	      "hosts",		 "reannounced",
+	"advert_interval_ms", "preempt_hold_ms",
+};
+
+static void put_json_uints(json_t *e, const char *const *keys, size_t n)
 {
-	return (uint64_t)json_integer_value(json_object_get(e, key));
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		out_uint(PRINT_JSON, keys[i], NULL, fctl_json_uint(e, keys[i]));
 }
 
 /* A string that may be null (no active gateway, never failed over). */
@@ -52,38 +68,22 @@ static void print_group(json_t *e)
 		   fctl_json_str(e, "partition", "-"));
 	out_string(PRINT_ANY, "pkey", " %s", fctl_json_str(e, "pkey", "-"));
 	out_string(PRINT_ANY, "state", " %-6s", fctl_json_str(e, "state", "-"));
-	out_uint(PRINT_ANY, "priority", " prio %" PRIu64, num(e, "priority"));
+	fctl_put_uint(e, "priority", " prio %" PRIu64);
 	str_or_null(e, "active", " active %s");
 	print_names(e, "standbys", " standbys ");
 	str_or_null(e, "since", " since %s");
-	out_uint(PRINT_JSON, "since_ms", NULL, num(e, "since_ms"));
-	out_uint(PRINT_JSON, "since_mono_ms", NULL, num(e, "since_mono_ms"));
-	out_uint(PRINT_JSON, "last_failover_mono_ms", NULL,
-		 num(e, "last_failover_mono_ms"));
+	put_json_uints(e, times_json, ARRAY_SIZE(times_json));
 	out_string(PRINT_ANY, "reason", " (%s)",
 		   fctl_json_str(e, "reason", "-"));
 	str_or_null(e, "last_failover", " last failover %s");
 	str_or_null(e, "last_failover_reason", " (%s)");
-	out_uint(PRINT_ANY, "failovers", " failovers %" PRIu64,
-		 num(e, "failovers"));
+	fctl_put_uint(e, "failovers", " failovers %" PRIu64);
 	print_names(e, "masters", " masters ");
 	out_bool(PRINT_JSON, "eligible", NULL,
 		 json_is_true(json_object_get(e, "eligible")));
 	out_bool(PRINT_JSON, "carrier", NULL,
 		 json_is_true(json_object_get(e, "carrier")));
-	out_uint(PRINT_JSON, "adverts_tx", NULL, num(e, "adverts_tx"));
-	out_uint(PRINT_JSON, "adverts_rx", NULL, num(e, "adverts_rx"));
-	out_uint(PRINT_JSON, "adverts_tx_eth", NULL, num(e, "adverts_tx_eth"));
-	out_uint(PRINT_JSON, "adverts_rx_eth", NULL, num(e, "adverts_rx_eth"));
-	out_uint(PRINT_JSON, "announced", NULL, num(e, "announced"));
-	out_uint(PRINT_JSON, "syncs_tx", NULL, num(e, "syncs_tx"));
-	out_uint(PRINT_JSON, "syncs_rx", NULL, num(e, "syncs_rx"));
-	out_uint(PRINT_JSON, "hosts", NULL, num(e, "hosts"));
-	out_uint(PRINT_JSON, "reannounced", NULL, num(e, "reannounced"));
-	out_uint(PRINT_JSON, "advert_interval_ms", NULL,
-		 num(e, "advert_interval_ms"));
-	out_uint(PRINT_JSON, "preempt_hold_ms", NULL,
-		 num(e, "preempt_hold_ms"));
+	put_json_uints(e, counters_json, ARRAY_SIZE(counters_json));
 	out_nl();
 	out_close_object();
 }
