@@ -66,18 +66,40 @@ int fctl_call(const struct fctl_opts *o, const char *method, int argc,
 	return FCTL_OK;
 }
 
-int fctl_show(const struct fctl_opts *o, const char *method, int argc,
-	      char **argv, void (*print)(json_t *reply))
+/* One of @print (the whole reply) and @print_one (each of an array). */
+static int show(const struct fctl_opts *o, const char *method, int argc,
+		char **argv, void (*print)(json_t *reply),
+		void (*print_one)(json_t *elem))
 {
-	json_t *res = NULL;
+	json_t *res = NULL, *e;
+	size_t i;
 	int ret = fctl_call(o, method, argc, (const char *const *)argv, &res);
 
 	if (ret)
 		return ret;
 	out_begin(stdout, o->json);
-	print(res);
+	if (print) {
+		print(res);
+	} else {
+		out_open_array(NULL);
+		json_array_foreach(res, i, e)
+			print_one(e);
+		out_close_array();
+	}
 	json_decref(res);
 	return out_end() ? FCTL_UNREACHABLE : FCTL_OK;
+}
+
+int fctl_show(const struct fctl_opts *o, const char *method, int argc,
+	      char **argv, void (*print)(json_t *reply))
+{
+	return show(o, method, argc, argv, print, NULL);
+}
+
+int fctl_show_each(const struct fctl_opts *o, const char *method, int argc,
+		   char **argv, void (*print_one)(json_t *elem))
+{
+	return show(o, method, argc, argv, NULL, print_one);
 }
 
 const char *fctl_json_str(const json_t *obj, const char *key, const char *dflt)

@@ -27,6 +27,13 @@ int fctl_call(const struct fctl_opts *o, const char *method, int argc,
 int fctl_show(const struct fctl_opts *o, const char *method, int argc,
 	      char **argv, void (*print)(json_t *reply));
 
+/*
+ * fctl_show_each - fctl_show() for a reply that is an array: prints it as
+ * one (a JSON array with -j), each element with @print_one.
+ */
+int fctl_show_each(const struct fctl_opts *o, const char *method, int argc,
+		   char **argv, void (*print_one)(json_t *elem));
+
 /* fctl_json_str - the string at @key of @obj, or @dflt. */
 const char *fctl_json_str(const json_t *obj, const char *key, const char *dflt);
 

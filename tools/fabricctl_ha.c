@@ -88,20 +88,9 @@ static void print_group(json_t *e)
 	out_close_object();
 }
 
-static void print_groups(json_t *res)
-{
-	json_t *e;
-	size_t i;
-
-	out_open_array(NULL);
-	json_array_foreach(res, i, e)
-		print_group(e);
-	out_close_array();
-}
-
 static int cmd_ha_show(const void *ctx, int argc, char **argv)
 {
-	return fctl_show(ctx, "ha/show", argc, argv, print_groups);
+	return fctl_show_each(ctx, "ha/show", argc, argv, print_group);
 }
 
 static const struct cli_cmd ha_cmds[] = {

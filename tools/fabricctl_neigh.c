@@ -27,20 +27,9 @@ static void print_neigh(json_t *e)
 	out_close_object();
 }
 
-static void print_neighs(json_t *res)
-{
-	json_t *e;
-	size_t i;
-
-	out_open_array(NULL);
-	json_array_foreach(res, i, e)
-		print_neigh(e);
-	out_close_array();
-}
-
 static int cmd_neigh_show(const void *ctx, int argc, char **argv)
 {
-	return fctl_show(ctx, "neigh/show", argc, argv, print_neighs);
+	return fctl_show_each(ctx, "neigh/show", argc, argv, print_neigh);
 }
 
 static const struct cli_cmd neigh_cmds[] = {

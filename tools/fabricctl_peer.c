@@ -53,20 +53,9 @@ static void print_peer(json_t *e)
 	out_close_object();
 }
 
-static void print_peers(json_t *res)
-{
-	json_t *e;
-	size_t i;
-
-	out_open_array(NULL);
-	json_array_foreach(res, i, e)
-		print_peer(e);
-	out_close_array();
-}
-
 static int cmd_peer_list(const void *ctx, int argc, char **argv)
 {
-	return fctl_show(ctx, "peer/list", argc, argv, print_peers);
+	return fctl_show_each(ctx, "peer/list", argc, argv, print_peer);
 }
 
 static const struct cli_cmd peer_cmds[] = {
