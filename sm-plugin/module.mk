@@ -13,14 +13,21 @@ SM_SRCS := sm-plugin/fabricsm.c sm-plugin/smconf.c sm-plugin/smpins.c \
 $(eval $(call fab_layer,sm,$(SM_SRCS)))
 SM_OBJS := $(SM_SRCS:%.c=$(BUILD)/pic/%.o)
 SM_MAP := sm-plugin/fabricsm.map
+# OpenSM dlopen()s "lib<event_plugin_name>.so" by that name, and the plugin
+# has no ABI of its own (its osm_event_plugin must carry the running
+# OpenSM's version string), so its SONAME is that file name, unversioned:
+# the object names itself as the loader asks for it, ldconfig files it under
+# that name, and nothing can link against a versioned name that would not
+# be found (debian/fabricd.lintian-overrides says why there is no version).
+SM_SONAME := $(notdir $(SM_PLUGIN))
 
 all: $(SM_PLUGIN)
 
-$(SM_PLUGIN): $(SM_OBJS) $(FAB_PIC_lib) $(SM_MAP)
+$(SM_PLUGIN): $(SM_OBJS) $(FAB_PIC_lib) $(SM_MAP) sm-plugin/module.mk
 	$(call msg,LD-SO,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(LDFLAGS) -shared -fPIC -Wl,--version-script=$(SM_MAP) \
-		-o $@ $(SM_OBJS) $(FAB_PIC_lib) $(LIBS_CORE) -lopensm \
+		-Wl,-soname,$(SM_SONAME) -o $@ $(SM_OBJS) $(FAB_PIC_lib) $(LIBS_CORE) -lopensm \
 		-losmcomp -lpthread
 
 .PHONY: bench-sm

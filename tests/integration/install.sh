@@ -4,13 +4,16 @@
 # make install and the Debian package, installed into scratch roots:
 #   - make install DESTDIR= PREFIX=/usr: every file where it belongs (the
 #     plugin in the multiarch library directory, where OpenSM's dlopen by
-#     name finds it), the installed fabricd runs, the installed plugin loads
+#     name finds it, its SONAME that name), the installed fabricd runs, the installed plugin loads
 #     into the stock OpenSM on ibsim by name, systemd-analyze verify accepts
 #     the installed unit (its binary and man pages are the installed ones);
 #   - PREFIX=/usr/local: paths follow, and it says to run ldconfig;
 #   - dpkg-buildpackage -us -uc -b on a copy of the tree (bounded by
 #     PKG_TIMEOUT seconds, 900 by default; about 15 s here), dpkg -x of the
-#     package into a scratch root: the same checks on what the package holds.
+#     package into a scratch root: the same checks on what the package
+#     holds; it triggers ldconfig, and lintian (when installed) finds nothing
+#     about the plugin's library that debian/fabricd.lintian-overrides does
+#     not explain, and no override that no longer applies.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 . tests/lib/fabric.sh
@@ -42,6 +45,23 @@ verify_unit() {
 	[ $rc -eq 0 ] && [ -z "$out" ]
 }
 
+# soname FILE: the SONAME of a shared object, empty when it has none
+soname() {
+	readelf -d "$1" 2>/dev/null | sed -n 's/.*(SONAME).*\[\(.*\)\]$/\1/p'
+}
+
+# lintian_plugin DEB: lintian's errors and warnings on DEB, its overrides
+# applied, about the plugin's library (SONAME, ldconfig) or an override that
+# no longer applies; prints them, true when there are none.
+lintian_plugin() {
+	local out
+	out=$(lintian -I --pedantic "$1" 2>&1 |
+		grep -E '^[EW]: |unused-override' |
+		grep -E 'libfabricsm|soname|ldconfig|shared-lib|override')
+	[ -z "$out" ] || echo "$out" | sed 's/^/# lintian: /'
+	[ -z "$out" ]
+}
+
 # the_layout ROOT PLUGINDIR UNITDIR SBIN BIN: what make install and the
 # package both put down.
 the_layout() {
@@ -57,6 +77,8 @@ the_layout() {
 	done
 	check "$what: the plugin exports osm_event_plugin" bash -c \
 		"nm -D --defined-only '$root$3/libfabricsm.so' | grep -qw osm_event_plugin"
+	check_eq "$what: the plugin's SONAME is the name OpenSM dlopens" \
+		libfabricsm.so "$(soname "$root$3/libfabricsm.so")"
 	check_eq "$what: installed fabricd --version" "fabricd 0.1" \
 		"$("$root$5/fabricd" --version 2>&1)"
 	check "$what: installed fabricctl checks the example policy" bash -c \
@@ -126,5 +148,13 @@ if [ -f "$deb" ]; then
 		grep -q "deb-systemd-helper" "$T/deb-ctl/postinst"
 	check "package: built with the hardening flags" grep -q \
 		-- "-fstack-protector-strong" "$T/pkg/build.log"
+	check "package: it triggers ldconfig (the plugin is in its path)" \
+		grep -qx "activate-noawait ldconfig" "$T/deb-ctl/triggers"
+	if command -v lintian >/dev/null; then
+		check "package: lintian, nothing about the plugin's library" \
+			lintian_plugin "$deb"
+	else
+		skip "package: lintian" "lintian not installed"
+	fi
 fi
 tap_done
