@@ -20,9 +20,7 @@ FABRICCTL=${FABRICCTL:-$PWD/build/bin/fabricctl}
 N=${N:-2000}
 ROUNDS=${ROUNDS:-10}
 [ "$(id -u)" -eq 0 ] || skip_all "needs root (network namespaces)"
-[ -x "$FABRICD" ] && [ -x "$FABRICCTL" ] ||
-	skip_all "fabricd/fabricctl not built (make)"
-command -v jq >/dev/null || skip_all "jq not installed (make deps)"
+tap_need "$FABRICD" "$FABRICCTL" jq
 
 fabricd_ns_init crash
 

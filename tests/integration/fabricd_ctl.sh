@@ -13,13 +13,9 @@ cd "$(dirname "$0")/../.." || exit 1
 FABRICD=$PWD/build/bin/fabricd
 FABRICCTL=$PWD/build/bin/fabricctl
 [ "$(id -u)" -eq 0 ] || skip_all "needs root (network namespaces, setpriv)"
-[ -x "$FABRICD" ] && [ -x "$FABRICCTL" ] ||
-	skip_all "fabricd/fabricctl not built (make)"
-command -v jq >/dev/null || skip_all "jq not installed (make deps)"
 # The nobody user cannot use a per-user python shim: take the system one.
 PY=/usr/bin/python3
-[ -x $PY ] || skip_all "$PY not installed"
-command -v setpriv >/dev/null || skip_all "setpriv not installed"
+tap_need "$FABRICD" "$FABRICCTL" jq $PY setpriv
 
 D=$(mktemp -d /tmp/fabricd-ctl.XXXXXX)
 chmod 755 "$D"

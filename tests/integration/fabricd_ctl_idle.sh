@@ -15,12 +15,8 @@ cd "$(dirname "$0")/../.." || exit 1
 FABRICD=${FABRICD:-$PWD/build/bin/fabricd}
 FABRICCTL=${FABRICCTL:-$PWD/build/bin/fabricctl}
 [ "$(id -u)" -eq 0 ] || skip_all "needs root (network namespaces, setpriv)"
-[ -x "$FABRICD" ] && [ -x "$FABRICCTL" ] ||
-	skip_all "fabricd/fabricctl not built (make)"
-command -v jq >/dev/null || skip_all "jq not installed (make deps)"
 PY=/usr/bin/python3
-[ -x $PY ] || skip_all "$PY not installed"
-command -v setpriv >/dev/null || skip_all "setpriv not installed"
+tap_need "$FABRICD" "$FABRICCTL" jq $PY setpriv
 
 HOLD_PID=""
 unhold() {

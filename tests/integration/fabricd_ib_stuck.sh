@@ -15,9 +15,7 @@ cd "$(dirname "$0")/../.." || exit 1
 FABRICD=${FABRICD:-$PWD/build/bin/fabricd}
 FABRICCTL=${FABRICCTL:-$PWD/build/bin/fabricctl}
 fabric_have_tools || skip_all "$FABRIC_ERR"
-command -v jq >/dev/null || skip_all "jq not installed (make deps)"
-[ -x "$FABRICD" ] && [ -x "$FABRICCTL" ] ||
-	skip_all "fabricd/fabricctl not built (make)"
+tap_need jq "$FABRICD" "$FABRICCTL"
 
 fabricd_sim_init
 cat >"$D/fd.yaml" <<'EOF'

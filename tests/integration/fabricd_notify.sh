@@ -14,8 +14,7 @@ cd "$(dirname "$0")/../.." || exit 1
 
 FABRICD=$PWD/build/bin/fabricd
 [ "$(id -u)" -eq 0 ] || skip_all "needs root (network namespace)"
-[ -x "$FABRICD" ] || skip_all "fabricd not built (make)"
-command -v python3 >/dev/null || skip_all "python3 not installed (make deps)"
+tap_need "$FABRICD" python3
 
 T=$(mktemp -d /tmp/notify-test.XXXXXX)
 NS=notify-$$

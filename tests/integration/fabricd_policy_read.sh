@@ -11,8 +11,7 @@ cd "$(dirname "$0")/../.." || exit 1
 
 FABRICD=$PWD/build/bin/fabricd
 FABRICCTL=$PWD/build/bin/fabricctl
-[ -x "$FABRICD" ] && [ -x "$FABRICCTL" ] ||
-	skip_all "fabricd/fabricctl not built (make)"
+tap_need "$FABRICD" "$FABRICCTL"
 
 D=$(mktemp -d /tmp/fabricd-pread.XXXXXX)
 FD_PID=""

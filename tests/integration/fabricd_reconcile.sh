@@ -20,10 +20,8 @@ FABRICD=$PWD/build/bin/fabricd
 FABRICCTL=$PWD/build/bin/fabricctl
 
 fabric_have_tools || skip_all "$FABRIC_ERR"
-command -v jq >/dev/null || skip_all "jq not installed (make deps)"
+tap_need jq "$FABRICD" "$FABRICCTL"
 [ -f build/lib/libfabricsm.so ] || skip_all "libfabricsm.so not built (make)"
-[ -x "$FABRICD" ] && [ -x "$FABRICCTL" ] ||
-	skip_all "fabricd/fabricctl not built (make)"
 
 MON_PID=""
 cleanup() {

@@ -18,9 +18,7 @@ cd "$(dirname "$0")/../.." || exit 1
 FABRICD=${FABRICD:-$PWD/build/bin/fabricd}
 FABRICCTL=${FABRICCTL:-$PWD/build/bin/fabricctl}
 [ "$(id -u)" -eq 0 ] || skip_all "needs root (network namespaces, mount)"
-[ -x "$FABRICD" ] && [ -x "$FABRICCTL" ] ||
-	skip_all "fabricd/fabricctl not built (make)"
-command -v jq >/dev/null || skip_all "jq not installed (make deps)"
+tap_need "$FABRICD" "$FABRICCTL" jq
 
 unmount_ro() { umount "$D/ro" 2>/dev/null; }
 FABRICD_NS_CLEANUP=unmount_ro

@@ -16,13 +16,7 @@ cd "$(dirname "$0")/../.." || exit 1
 FABRICD=$PWD/build/bin/fabricd
 FABRICCTL=$PWD/build/bin/fabricctl
 
-if [ -z "${IN_VM:-}" ]; then
-	command -v jq >/dev/null || skip_all "jq is not installed"
-	[ -x "$FABRICD" ] && [ -x "$FABRICCTL" ] ||
-		skip_all "fabricd/fabricctl not built (make)"
-	vm_tap "$0"
-	tap_done
-fi
+vm_tap_main - build/bin/fabricd build/bin/fabricctl jq
 
 # ---- in the guest ----
 D=$(mktemp -d /tmp/fabricd-vlan.XXXXXX)

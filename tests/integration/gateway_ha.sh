@@ -20,12 +20,7 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 . tests/vm/lib.sh
 
-if [ -z "${IN_VM:-}" ]; then
-	[ -x build/bin/fabricd ] || skip_all "build/bin/fabricd not built (make)"
-	command -v python3 >/dev/null || skip_all "python3 not installed"
-	vm_tap -t 500 "$0"
-	tap_done
-fi
+vm_tap_main 500 build/bin/fabricd python3
 
 # ---- in the guest ----
 HOLD=5000

@@ -25,19 +25,11 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 . tests/vm/lib.sh
 
-if [ -z "${IN_VM:-}" ]; then
-	[ -x build/tests/ipoib-tool ] || skip_all "build/tests/ipoib-tool not built (make tests)"
-	[ -x build/bin/fabricd ] || skip_all "build/bin/fabricd not built (make)"
-	command -v python3 >/dev/null || skip_all "python3 not installed"
-	vm_tap -t 400 "$0"
-	tap_done
-fi
+vm_tap_main 400 build/tests/ipoib-tool build/bin/fabricd python3
 
 # ---- in the guest ----
 TOOL=$PWD/build/tests/ipoib-tool
 CTL="python3 $PWD/tests/bench/ipoib/ctl.py"
-W=$(mktemp -d)
-PIDS=()
 . tests/lib/rxe.sh
 cleanup() {
 	kill_pids

@@ -15,18 +15,9 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 . tests/vm/lib.sh
 
-if [ -z "${IN_VM:-}" ]; then
-	[ -x build/bin/fabricd ] || skip_all "build/bin/fabricd not built (make)"
-	for t in python3 ipfixDump jq; do
-		command -v $t >/dev/null || skip_all "$t not installed (make deps)"
-	done
-	vm_tap -t 300 "$0"
-	tap_done
-fi
+vm_tap_main 300 build/bin/fabricd python3 ipfixDump jq
 
 # ---- in the guest ----
-W=$(mktemp -d)
-PIDS=()
 . tests/lib/rxe.sh
 cleanup() {
 	kill_pids

@@ -19,16 +19,9 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 . tests/vm/lib.sh
 
-if [ -z "${IN_VM:-}" ]; then
-	[ -x build/bin/fabricd ] || skip_all "build/bin/fabricd not built (make)"
-	command -v ping >/dev/null || skip_all "ping (iputils) not installed"
-	vm_tap -t 500 "$0"
-	tap_done
-fi
+vm_tap_main 500 build/bin/fabricd ping
 
 # ---- in the guest ----
-W=$(mktemp -d)
-PIDS=()
 . tests/lib/rxe.sh
 cleanup() {
 	kill_pids

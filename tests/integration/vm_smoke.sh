@@ -7,11 +7,7 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 . tests/vm/lib.sh
 
-if [ -z "${IN_VM:-}" ]; then
-	command -v jq >/dev/null || skip_all "jq is not installed"
-	vm_tap "$0"
-	tap_done
-fi
+vm_tap_main - jq
 
 # ---- in the guest ----
 check "kernel is the Debian one, not the host's" \

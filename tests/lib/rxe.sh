@@ -3,11 +3,14 @@
 # Helpers for tests of fabricds over rdma_rxe in the qemu testbed's guest
 # (tests/integration/ipoib_e2e.sh, peer_*.sh): rxe devices, fabricd
 # "hypervisors" with peer links, namespaces as their VMs and hosts,
-# traffic checks. Sourced after tests/lib/tap.sh; the caller sets W (a work
-# directory) and keeps PIDS (processes to kill at the end).
+# traffic checks. Sourced after tests/lib/tap.sh. Unless the caller made
+# them first, it makes W (a work directory: the caller's cleanup removes
+# it) and PIDS (processes kill_pids ends: the caller adds to it).
 
 FABRICD=$PWD/build/bin/fabricd
 FCTL=$PWD/build/bin/fabricctl
+[ -n "${W:-}" ] || W=$(mktemp -d)
+[ -n "${PIDS+set}" ] || PIDS=()
 
 # rxe_pair: rxe0 and rxe1 on the two ends of a veth pair veth0/veth1 (MTU
 # 4500: rxe's active MTU is then 4096); rxe_pair_del undoes it.

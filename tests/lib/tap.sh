@@ -5,6 +5,7 @@
 # counts them. A test that lacks a resource skips with the reason:
 #   skip "what" "why"          one test
 #   skip_all "why"             the whole script
+#   tap_need TOOL...           the whole script, unless every TOOL is here
 
 TAP_N=0
 TAP_FAILED=0
@@ -58,6 +59,25 @@ skip() {
 skip_all() {
 	echo "1..0 # SKIP $*"
 	exit 0
+}
+
+# tap_need TOOL...: skip the whole script, saying which and how to get it,
+# unless every TOOL is here. A TOOL with a slash is a file that must be
+# executable: one of the build (build/tests/... from `make tests`, the rest
+# of build/ from `make`) or of the system; any other TOOL is a command on
+# PATH (`make deps` installs them).
+tap_need() {
+	local t
+	for t; do
+		case $t in
+		build/tests/* | */build/tests/*) [ -x "$t" ] ||
+			skip_all "$t not built (make tests)" ;;
+		build/* | */build/*) [ -x "$t" ] || skip_all "$t not built (make)" ;;
+		*/*) [ -x "$t" ] || skip_all "$t not installed" ;;
+		*) command -v "$t" >/dev/null ||
+			skip_all "$t not installed (make deps)" ;;
+		esac
+	done
 }
 
 diag() {

@@ -7,7 +7,7 @@
 # and ends with vm_guest_done instead of tap_done.
 #
 #   . tests/lib/tap.sh; . tests/vm/lib.sh
-#   if [ -z "${IN_VM:-}" ]; then vm_tap "$0"; tap_done; fi
+#   vm_tap_main 400 build/bin/fabricd python3   # the host half, in one line
 #   check "..." ...           # runs in the guest
 #   vm_guest_done
 
@@ -23,8 +23,9 @@ vm_tap() {
 	rc=$?
 	if [ $rc -eq 126 ]; then
 		cat "$out" "$err" | sed 's/^/# /'
+		line=$(grep '^vm:' "$err" | tail -n1)
 		rm -f "$out" "$err"
-		skip_all "qemu testbed unavailable: $(grep '^vm:' "$err" 2>/dev/null | tail -n1)"
+		skip_all "qemu testbed unavailable: $line"
 	fi
 	while IFS= read -r line; do
 		if [[ $line =~ ^ok\ [0-9]+\ -\ (.*)$ ]]; then
@@ -43,6 +44,24 @@ vm_tap() {
 	if [ $rc -ne 0 ] && [ $guest_fail -eq 0 ]; then
 		not_ok "guest script ran to completion (testbed exit status $rc)"
 	fi
+}
+
+# vm_tap_main SECONDS|- [TOOL]...: the host half of a testbed test. On the
+# host: skip the whole test, saying why, when a TOOL is missing (tap_need),
+# else run the calling script in a guest with a limit of SECONDS (- for
+# run.sh's default) and end with tap_done. In the guest (IN_VM set) it
+# returns at once and the script goes on with its checks.
+vm_tap_main() {
+	[ -z "${IN_VM:-}" ] || return 0
+	local secs=$1
+	shift
+	tap_need "$@"
+	if [ "$secs" = - ]; then
+		vm_tap "$0"
+	else
+		vm_tap -t "$secs" "$0"
+	fi
+	tap_done
 }
 
 # vm_guest_done: end of the guest half; exit status = number of failures.

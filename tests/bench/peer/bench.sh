@@ -17,8 +17,6 @@
 cd "$(dirname "$0")/../../.." || exit 1
 SECS=${BENCH_SECS:-5}
 ROUNDS=${BENCH_ROUNDS:-2}
-W=$(mktemp -d)
-PIDS=()
 . tests/lib/rxe.sh
 
 cleanup() {

@@ -18,7 +18,6 @@ cd "$(dirname "$0")/../../.." || exit 1
 . tests/lib/rxe.sh
 N=${BENCH_ITERS:-2000}
 T=${BENCH_TIMEOUT:-90}
-W=$(mktemp -d)
 trap 'rxe_pair_del; rm -rf "$W"' EXIT
 
 [ -n "${IN_VM:-}" ] || { echo "bench-peer-verbs: run me through tests/vm/run.sh"; exit 1; }
