@@ -114,6 +114,17 @@ uint64_t fctl_json_uint(const json_t *obj, const char *key)
 	return (uint64_t)json_integer_value(json_object_get(obj, key));
 }
 
+void fctl_put_str(const json_t *obj, const char *key, const char *fmt,
+		  const char *null_fmt)
+{
+	const char *s = json_string_value(json_object_get(obj, key));
+
+	if (s)
+		out_string(PRINT_ANY, key, fmt, s);
+	else
+		out_null(null_fmt ? PRINT_ANY : PRINT_JSON, key, null_fmt);
+}
+
 void fctl_put_uint(const json_t *obj, const char *key, const char *fmt)
 {
 	out_uint(PRINT_ANY, key, fmt, fctl_json_uint(obj, key));

@@ -41,6 +41,14 @@ const char *fctl_json_str(const json_t *obj, const char *key, const char *dflt);
 uint64_t fctl_json_uint(const json_t *obj, const char *key);
 
 /*
+ * fctl_put_str - print the string at @key of @obj under the same key: JSON,
+ * or text with printf format @fmt. When there is none (absent, JSON null):
+ * JSON null, and in text @null_fmt with "-" (nothing when it is NULL).
+ */
+void fctl_put_str(const json_t *obj, const char *key, const char *fmt,
+		  const char *null_fmt);
+
+/*
  * fctl_put_uint - print the integer at @key of @obj (0 when absent) under
  * the same key: JSON, or text with printf format @fmt.
  */

@@ -151,10 +151,7 @@ static void print_port(const json_t *p)
 	out_string(PRINT_ANY, "membership", " %-7s", jstr(p, "membership"));
 	out_string(PRINT_ANY, "state", " %-7s", jstr(p, "state"));
 	out_string(PRINT_ANY, "source", " %-7s", jstr(p, "source"));
-	if (json_is_string(json_object_get(p, "error")))
-		out_string(PRINT_ANY, "error", " (%s)", jstr(p, "error"));
-	else
-		out_null(PRINT_JSON, "error", NULL);
+	fctl_put_str(p, "error", " (%s)", NULL);
 	print_counters(p);
 	fctl_put_uint(p, "kernel_rx_dropped", " kernel-drops %" PRIu64);
 	print_share(json_object_get(p, "fdb"));

@@ -94,11 +94,7 @@ static void print_flow(json_t *r)
 	fctl_put_uint(r, "template_sends",
 		      ", templates sent %" PRIu64 " times");
 	fctl_put_uint(r, "export_errors", ", %" PRIu64 " errors\n");
-	if (json_is_string(json_object_get(r, "error")))
-		out_string(PRINT_ANY, "error", "error: %s\n",
-			   fctl_json_str(r, "error", ""));
-	else
-		out_null(PRINT_JSON, "error", NULL);
+	fctl_put_str(r, "error", "error: %s\n", NULL);
 	print_cache(json_object_get(r, "cache"));
 	out_close_object();
 }

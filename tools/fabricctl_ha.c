@@ -33,17 +33,6 @@ static void put_json_uints(json_t *e, const char *const *keys, size_t n)
 		out_uint(PRINT_JSON, keys[i], NULL, fctl_json_uint(e, keys[i]));
 }
 
-/* A string that may be null (no active gateway, never failed over). */
-static void str_or_null(json_t *e, const char *key, const char *fmt)
-{
-	const char *v = json_string_value(json_object_get(e, key));
-
-	if (v)
-		out_string(PRINT_ANY, key, fmt, v);
-	else
-		out_null(PRINT_ANY, key, fmt);
-}
-
 /* "a,b" in text (after @label), the array @key in JSON. */
 static void print_names(json_t *e, const char *key, const char *label)
 {
@@ -69,14 +58,15 @@ static void print_group(json_t *e)
 	out_string(PRINT_ANY, "pkey", " %s", fctl_json_str(e, "pkey", "-"));
 	out_string(PRINT_ANY, "state", " %-6s", fctl_json_str(e, "state", "-"));
 	fctl_put_uint(e, "priority", " prio %" PRIu64);
-	str_or_null(e, "active", " active %s");
+	fctl_put_str(e, "active", " active %s", " active %s");
 	print_names(e, "standbys", " standbys ");
-	str_or_null(e, "since", " since %s");
+	fctl_put_str(e, "since", " since %s", " since %s");
 	put_json_uints(e, times_json, ARRAY_SIZE(times_json));
 	out_string(PRINT_ANY, "reason", " (%s)",
 		   fctl_json_str(e, "reason", "-"));
-	str_or_null(e, "last_failover", " last failover %s");
-	str_or_null(e, "last_failover_reason", " (%s)");
+	fctl_put_str(e, "last_failover", " last failover %s",
+		     " last failover %s");
+	fctl_put_str(e, "last_failover_reason", " (%s)", " (%s)");
 	fctl_put_uint(e, "failovers", " failovers %" PRIu64);
 	print_names(e, "masters", " masters ");
 	out_bool(PRINT_JSON, "eligible", NULL,

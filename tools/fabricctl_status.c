@@ -20,17 +20,6 @@ static const char *jstr(json_t *o, const char *key)
 	return fctl_json_str(o, key, "-");
 }
 
-/* A string value, or JSON null when the daemon sent null. */
-static void put_str(json_t *o, const char *key, const char *fmt)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-
-	if (s)
-		out_string(PRINT_ANY, key, fmt, s);
-	else
-		out_null(PRINT_JSON, key, NULL);
-}
-
 static void print_ib(json_t *ib)
 {
 	json_t *pk = json_object_get(ib, "pkeys"), *v;
@@ -40,20 +29,20 @@ static void print_ib(json_t *ib)
 	bool dev = json_is_string(json_object_get(ib, "device"));
 
 	out_string(PRINT_ANY, "mode", "ib:        %s", jstr(ib, "mode"));
-	put_str(ib, "device", ", %s");
+	fctl_put_str(ib, "device", ", %s", NULL);
 	out_uint(dev ? PRINT_ANY : PRINT_JSON, "port", "/%" PRIu64,
 		 fctl_json_uint(ib, "port"));
-	put_str(ib, "port_guid", ", port GUID %s");
+	fctl_put_str(ib, "port_guid", ", port GUID %s", NULL);
 	out_open_array("pkeys");
 	if (dev)
 		out_text(", PKeys");
 	json_array_foreach(pk, i, v)
 		out_string(PRINT_ANY, NULL, " %s", json_string_value(v));
 	out_close_array();
-	put_str(ib, "ipoib_netdev", ", IPoIB %s");
+	fctl_put_str(ib, "ipoib_netdev", ", IPoIB %s", NULL);
 	out_uint(PRINT_JSON, "reads", NULL, fctl_json_uint(ib, "reads"));
-	put_str(ib, "error", "\n  error: %s");
-	put_str(ib, "note", "\n  note: %s");
+	fctl_put_str(ib, "error", "\n  error: %s", NULL);
+	fctl_put_str(ib, "note", "\n  note: %s", NULL);
 	out_nl();
 	out_close_object();
 }
@@ -73,7 +62,7 @@ static void print_reconcile_body(json_t *r)
 	fctl_put_uint(r, "last_requests", " last run %" PRIu64 " requests");
 	fctl_put_uint(r, "last_failed", " (%" PRIu64 " failed)");
 	fctl_put_uint(r, "last_us", " in %" PRIu64 " us");
-	put_str(r, "last_error", "\n  last error: %s");
+	fctl_put_str(r, "last_error", "\n  last error: %s", NULL);
 	if (json_is_string(json_object_get(r, "state_error")))
 		out_string(PRINT_JSON, "state_error", NULL,
 			   jstr(r, "state_error"));
@@ -106,7 +95,7 @@ static void print_drift(json_t *drift)
 	json_array_foreach(drift, i, d) {
 		out_open_object(NULL);
 		out_text("drift:     ");
-		put_str(d, "partition", "%s ");
+		fctl_put_str(d, "partition", "%s ", NULL);
 		out_string(PRINT_ANY, "pkey", "(PKey %s): ", jstr(d, "pkey"));
 		out_string(PRINT_ANY, "drift", "%s", jstr(d, "drift"));
 		out_nl();
@@ -127,7 +116,7 @@ static void print_metrics(json_t *m)
 	fctl_put_uint(m, "interval", " every %" PRIu64 " s");
 	fctl_put_uint(m, "writes", ", %" PRIu64 " writes");
 	fctl_put_uint(m, "errors", ", %" PRIu64 " failed");
-	put_str(m, "error", "\n  last write: %s");
+	fctl_put_str(m, "error", "\n  last write: %s", NULL);
 	out_nl();
 	out_close_object();
 }
@@ -142,15 +131,16 @@ static void print_status(json_t *st)
 	fctl_put_uint(st, "pid", " (pid %" PRIu64 ")");
 	out_string(PRINT_ANY, "policy", ", policy %s", jstr(st, "policy"));
 	out_nl();
-	put_str(st, "policy_error", "policy refused on reload:\n%s\n");
-	put_str(st, "gateway", "gateway:   %s");
-	put_str(st, "uplink", ", uplink %s");
+	fctl_put_str(st, "policy_error", "policy refused on reload:\n%s\n",
+		     NULL);
+	fctl_put_str(st, "gateway", "gateway:   %s", NULL);
+	fctl_put_str(st, "uplink", ", uplink %s", NULL);
 	out_nl();
 	print_ib(json_object_get(st, "ib"));
 	out_open_object("vlan");
 	out_bool(PRINT_ANY, "supported", "802.1Q:    %s",
 		 json_is_true(json_object_get(vlan, "supported")));
-	put_str(vlan, "note", " (%s)");
+	fctl_put_str(vlan, "note", " (%s)", NULL);
 	out_nl();
 	out_close_object();
 	out_open_object("partitions");
