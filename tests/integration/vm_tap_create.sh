@@ -18,9 +18,7 @@ cd "$(dirname "$0")/../.." || exit 1
 FABRICD=${FABRICD:-$PWD/build/bin/fabricd}
 FABRICCTL=$PWD/build/bin/fabricctl
 [ "$(id -u)" -eq 0 ] || skip_all "needs root (taps, namespaces)"
-[ -x "$FABRICD" ] && [ -x "$FABRICCTL" ] || skip_all "fabricd not built (make)"
-command -v jq >/dev/null || skip_all "jq not installed (make deps)"
-command -v setpriv >/dev/null || skip_all "setpriv (util-linux) not installed"
+tap_need "$FABRICD" "$FABRICCTL" jq setpriv
 id nobody >/dev/null 2>&1 || skip_all "no user nobody"
 MIB=${VM_GUESTS_MIB:-16}
 LIMIT=${VM_GUESTS_TIMEOUT:-400}
@@ -118,12 +116,8 @@ check "port show text lists them" bash -c \
 diag "A and B booted in $(($(date +%s) - t0)) s"
 guest_wait a "GUEST DONE" "$LIMIT" && guest_wait b "GUEST DONE" 60
 check "both transfers finished within ${LIMIT} s" [ $? -eq 0 ]
-sa=$(guest_line a SENT) rb=$(guest_line b RECV)
-sb=$(guest_line b SENT) ra=$(guest_line a RECV)
-check_eq "A -> B: $MIB MiB, sha256 matches" "$sa" "$rb"
-check_eq "B -> A: $MIB MiB, sha256 matches" "$sb" "$ra"
-check_eq "A sent $MIB MiB" $((MIB << 20)) "${sa#* }"
-check_eq "A counted no TCP checksum error" 0 "$(guest_line a TCP | awk '{ print $NF }')"
+guests_check_xfer a b "$MIB"
+check_eq "A counted no TCP checksum error" 0 "$(guest_csum_errors a)"
 rx_b=$(port a .rx_bytes) rx_p=$(port a .rx_packets)
 diag "A's port: $rx_p frames, $rx_b bytes in ($((rx_b / (rx_p ? rx_p : 1))) per frame)"
 check "A's offloads at their defaults: TCP came as super-frames (> 3000 B/frame)" \

@@ -28,10 +28,7 @@ cd "$(dirname "$0")/../.." || exit 1
 FABRICD=${FABRICD:-$PWD/build/bin/fabricd}
 FABRICCTL=$PWD/build/bin/fabricctl
 [ "$(id -u)" -eq 0 ] || skip_all "needs root (taps, namespaces)"
-[ -x "$FABRICD" ] && [ -x "$FABRICCTL" ] || skip_all "fabricd not built (make)"
-for t in jq tshark python3; do
-	command -v $t >/dev/null || skip_all "$t not installed (make deps)"
-done
+tap_need "$FABRICD" "$FABRICCTL" jq tshark python3
 MIB=${VM_GUESTS_MIB:-16}
 LIMIT=${VM_GUESTS_TIMEOUT:-400}
 
@@ -171,7 +168,7 @@ round() {
 		"$(guest_line a SENT)" "$(sed -n 's/^RECV //p' "$D/h.result")"
 	check_eq "$1: H -> A across the trunk: $MIB MiB, sha256 matches" \
 		"$(sed -n 's/^SENT //p' "$D/h.result")" "$(guest_line a RECV)"
-	check_eq "guest A counted no TCP checksum error" 0 "$(guest_line a TCP | awk '{ print $NF }')"
+	check_eq "guest A counted no TCP checksum error" 0 "$(guest_csum_errors a)"
 	check_eq "host H counted no TCP checksum error" "$h_err" "$(tcp_csum_errors "$NSH")"
 
 	kill "$TSHARK"

@@ -12,6 +12,9 @@
 #   guest_start NAME TAP MAC ARGS   boot a guest on tap TAP (console in
 #                           DIR/NAME.log); ARGS: fab.* kernel arguments
 #   guest_wait NAME REGEX SECONDS   wait for a console line
+#   guest_line NAME WORD    the last "GUEST WORD ..." line's rest
+#   guest_csum_errors NAME  its TCP checksum errors
+#   guests_check_xfer A B MIB   checks: both transfers arrived whole
 #   guests_stop             kill every guest started (EXIT trap)
 # GUEST_NETNS: the network namespace the taps (and so QEMU) live in;
 # GUEST_MEM: guest memory in MiB (256); GUEST_USER: run QEMU as this user
@@ -135,6 +138,24 @@ guest_wait() {
 # guest_line NAME WORD: the last "GUEST WORD ..." line, without the prefix.
 guest_line() {
 	tr -d '\r' <"$GUEST_DIR/$1.log" | sed -n "s/^GUEST $2 //p" | tail -n1
+}
+
+# guest_csum_errors NAME: the TCP checksum errors guest NAME counted
+# (InCsumErrors, the last field of the /proc/net/snmp Tcp line it prints)
+guest_csum_errors() {
+	guest_line "$1" TCP | awk '{ print $NF }'
+}
+
+# guests_check_xfer A B MIB: checks that the transfers of guests A and B
+# (fab.mode=xfer) arrived whole each way (sha256 and length) and that A
+# sent MIB MiB.
+guests_check_xfer() {
+	local a=${1^^} b=${2^^} sa sb ra rb
+	sa=$(guest_line "$1" SENT) rb=$(guest_line "$2" RECV)
+	sb=$(guest_line "$2" SENT) ra=$(guest_line "$1" RECV)
+	check_eq "$a -> $b: $3 MiB, sha256 matches" "$sa" "$rb"
+	check_eq "$b -> $a: $3 MiB, sha256 matches" "$sb" "$ra"
+	check_eq "$a sent $3 MiB" $(($3 << 20)) "${sa#* }"
 }
 
 guests_stop() {
