@@ -139,6 +139,16 @@ static json_t *peer_drops_json(const struct peer_counters *c)
 	return o;
 }
 
+json_t *ipoib_peer_ann_json(const struct peer_ann_stats *a)
+{
+	return json_pack("{s:I, s:I, s:I, s:I, s:I}", "announced",
+			 (json_int_t)a->announced, "withdrawn",
+			 (json_int_t)a->withdrawn, "ann_dropped",
+			 (json_int_t)a->ann_dropped, "moved_dropped",
+			 (json_int_t)a->moved_dropped, "repeats_cancelled",
+			 (json_int_t)a->repeats_cancelled);
+}
+
 static void add_peer(void *arg, const struct peer_info *p)
 {
 	struct peer_list_ctx *pc = arg;
@@ -169,6 +179,10 @@ static void add_peer(void *arg, const struct peer_info *p)
 			  (json_int_t)p->c.announced, "withdrawn",
 			  (json_int_t)p->c.withdrawn, "drops",
 			  peer_drops_json(&p->c)));
+	/* the peer port's own, on each of its peers' rows */
+	json_object_set_new(json_array_get(pc->arr,
+					   json_array_size(pc->arr) - 1),
+			    "port_ann", ipoib_peer_ann_json(&pc->port->ann));
 }
 
 static void add_peer_port(void *arg, const struct peer_port_view *v)

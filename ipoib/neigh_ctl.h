@@ -48,6 +48,13 @@ json_t *ipoib_neigh_ctl_show(const struct ipoib_neigh_ctl_names *names,
 json_t *ipoib_peer_ctl_list(const struct ipoib_neigh_ctl_names *names,
 			    uint16_t pkey);
 
+/*
+ * ipoib_peer_ann_json - a peer port's announcement counters
+ * (ipoib/port_peer.h) as a JSON object.
+ */
+struct peer_ann_stats;
+json_t *ipoib_peer_ann_json(const struct peer_ann_stats *a);
+
 /* ipoib_stats_ctl_show - the reply of ipoib/stats, without its wrapper. */
 json_t *ipoib_stats_ctl_show(void);
 

@@ -58,6 +58,8 @@ struct peer_port {
 	unsigned int n_moved;
 	uint64_t announced, withdrawn; /* MACs sent as such, repeats too */
 	uint64_t ann_dropped; /* not announced: too many waiting */
+	uint64_t moved_dropped; /* peers' MACs not moved: MOVED_MAX waiting */
+	uint64_t repeats_cancelled; /* repeats not sent: a peer announced it since */
 };
 
 struct peer_kind {
@@ -164,6 +166,24 @@ static struct peer_port *port_by_pkey(struct peer_kind *k, uint16_t pkey)
 }
 
 /*
+ * A peer announced @mac after we did: our repeat of it with the next
+ * hello would pull it back here (a gateway that stood down, a VM that
+ * moved on): drop it. Locked.
+ */
+static void again_forget(struct peer_port *pp, const uint8_t mac[6])
+{
+	unsigned int i;
+
+	for (i = 0; i < pp->n_again; i++)
+		if (!pp->again[i].withdraw &&
+		    !memcmp(pp->again[i].mac, mac, 6)) {
+			pp->again[i] = pp->again[--pp->n_again];
+			pp->repeats_cancelled++;
+			return;
+		}
+}
+
+/*
  * A peer's announcement or withdrawal of the MACs in @pkt: move them to
  * it (and on to the engine), or forget those it has them behind; locked.
  */
@@ -181,9 +201,13 @@ static void rx_macs(struct peer_port *pp, struct peer_info *p,
 			continue;
 		}
 		p->c.announced++;
-		if (peer_table_learn(pp->tab, mac, p, util_now_ms()) ||
-		    pp->n_moved == MOVED_MAX)
+		again_forget(pp, mac);
+		if (peer_table_learn(pp->tab, mac, p, util_now_ms()))
 			continue;
+		if (pp->n_moved == MOVED_MAX) {
+			pp->moved_dropped++;
+			continue;
+		}
 		memcpy(pp->moved[pp->n_moved++], mac, 6);
 		if (pp->n_moved == 1 && eventfd_write(pp->efd, 1))
 			VLOG_WARN("%s: eventfd: %s", pp->name, strerror(errno));
@@ -661,6 +685,28 @@ static void peer_stats(struct port *p, struct port_hw_stats *st)
 	pthread_mutex_unlock(&pp->lock);
 }
 
+/* The announcement counters of @pp; locked. */
+static void ann_stats(const struct peer_port *pp, struct peer_ann_stats *st)
+{
+	st->announced = pp->announced;
+	st->withdrawn = pp->withdrawn;
+	st->ann_dropped = pp->ann_dropped;
+	st->moved_dropped = pp->moved_dropped;
+	st->repeats_cancelled = pp->repeats_cancelled;
+}
+
+int peer_port_ann_stats(struct port *p, struct peer_ann_stats *st)
+{
+	struct peer_port *pp = p->priv;
+
+	if (p->ops != &peer_port_ops || !pp)
+		return -EINVAL;
+	pthread_mutex_lock(&pp->lock);
+	ann_stats(pp, st);
+	pthread_mutex_unlock(&pp->lock);
+	return 0;
+}
+
 void peer_kind_foreach(struct peer_kind *k,
 		       void (*fn)(void *arg, const struct peer_port_view *v),
 		       void *arg)
@@ -681,6 +727,7 @@ void peer_kind_foreach(struct peer_kind *k,
 		v.tx_flood = pp->tx_flood;
 		v.tx_unicast = pp->tx_unicast;
 		v.tx_no_port = pp->tx_no_port;
+		ann_stats(pp, &v.ann);
 		fn(arg, &v);
 		pthread_mutex_unlock(&pp->lock);
 	}

@@ -121,6 +121,26 @@ void peer_kind_set_learn(struct peer_kind *k,
 				    const uint8_t mac[6]),
 			 void *arg);
 
+/*
+ * What a peer port counts of its announcements: MACs @announced and
+ * @withdrawn to the peers (repeats too); @ann_dropped, ours not announced
+ * (256 were waiting to be sent); @moved_dropped, MACs peers announced that
+ * were not moved to the peer port in the engine's table (256 were waiting
+ * for the engine): frames to them follow the old entry until it moves or
+ * ages; @repeats_cancelled, our repeats (with the next hello) not sent
+ * because a peer announced the MAC after us.
+ */
+struct peer_ann_stats {
+	uint64_t announced, withdrawn, ann_dropped, moved_dropped;
+	uint64_t repeats_cancelled;
+};
+
+/*
+ * peer_port_ann_stats - peer port @p's announcement counters into *@st.
+ * Returns 0 or -EINVAL (not an open peer port).
+ */
+int peer_port_ann_stats(struct port *p, struct peer_ann_stats *st);
+
 /* What peer_kind_foreach shows of one open peer port, locked. */
 struct peer_port_view {
 	const char *name;
@@ -131,6 +151,7 @@ struct peer_port_view {
 	const struct peer_table *table;
 	const struct peer_counters *part; /* drops without a peer */
 	uint64_t tx_flood, tx_unicast, tx_no_port;
+	struct peer_ann_stats ann; /* the port's own announcements */
 };
 
 /*

@@ -140,6 +140,21 @@ static const struct prom_metric port_metrics[] = {
 		"frames the kernel dropped before "
 		"the engine read them",
 		"kernel_rx_dropped"),
+	COUNTER("port_peer_announced",
+		"MACs a peer port announced to its peers", "peer.announced"),
+	COUNTER("port_peer_withdrawn",
+		"MACs a peer port withdrew from its peers", "peer.withdrawn"),
+	COUNTER("port_peer_ann_dropped",
+		"MACs a peer port did not announce: too many waiting",
+		"peer.ann_dropped"),
+	COUNTER("port_peer_moved_dropped",
+		"MACs peers announced that did not move in the MAC table: "
+		"too many waiting",
+		"peer.moved_dropped"),
+	COUNTER("port_peer_repeats_cancelled",
+		"repeated announcements a peer port did not send: a peer "
+		"announced the MAC since",
+		"peer.repeats_cancelled"),
 };
 
 static const char *const part_info[] = { "pkey", "vlan", NULL };

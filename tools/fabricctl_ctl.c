@@ -3,6 +3,7 @@
 #include "tools/fabricctl_ctl.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -128,4 +129,20 @@ void fctl_put_str(const json_t *obj, const char *key, const char *fmt,
 void fctl_put_uint(const json_t *obj, const char *key, const char *fmt)
 {
 	out_uint(PRINT_ANY, key, fmt, fctl_json_uint(obj, key));
+}
+
+void fctl_put_peer_ann(const json_t *obj, const char *key, const char *label)
+{
+	const json_t *a = json_object_get(obj, key);
+
+	if (!json_is_object(a))
+		return;
+	out_open_object(key);
+	out_text("\n    %s:", label);
+	fctl_put_uint(a, "announced", " announced %" PRIu64);
+	fctl_put_uint(a, "withdrawn", " withdrawn %" PRIu64);
+	fctl_put_uint(a, "ann_dropped", " ann_dropped %" PRIu64);
+	fctl_put_uint(a, "moved_dropped", " moved_dropped %" PRIu64);
+	fctl_put_uint(a, "repeats_cancelled", " repeats_cancelled %" PRIu64);
+	out_close_object();
 }

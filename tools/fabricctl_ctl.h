@@ -54,4 +54,11 @@ void fctl_put_str(const json_t *obj, const char *key, const char *fmt,
  */
 void fctl_put_uint(const json_t *obj, const char *key, const char *fmt);
 
+/*
+ * fctl_put_peer_ann - a peer port's announcement counters, object @key of
+ * @obj (nothing when absent): JSON, or text on a line of their own that
+ * starts with @label.
+ */
+void fctl_put_peer_ann(const json_t *obj, const char *key, const char *label);
+
 #endif /* FABRICCTL_CTL_H */

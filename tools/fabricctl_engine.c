@@ -163,6 +163,7 @@ static void print_port(const json_t *p)
 			   jstr(p, "mode_reason"));
 		print_xdp(json_object_get(p, "xdp"));
 	}
+	fctl_put_peer_ann(p, "peer", "peer");
 	out_nl();
 	out_close_object();
 }

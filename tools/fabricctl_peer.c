@@ -49,6 +49,7 @@ static void print_peer(json_t *e)
 	fctl_put_uint(e, "announced", " announced %" PRIu64);
 	fctl_put_uint(e, "withdrawn", " withdrawn %" PRIu64);
 	print_drops(json_object_get(e, "drops"));
+	fctl_put_peer_ann(e, "port_ann", "port");
 	out_nl();
 	out_close_object();
 }

@@ -56,6 +56,7 @@ static const char *const drop_names[ECORE_DROP_MAX] = {
 	[ECORE_DROP_GSO_MISMATCH] = "gso_mismatch",
 	[ECORE_DROP_GSO_UNCUT] = "gso_uncut",
 	[ECORE_DROP_STANDBY] = "standby",
+	[ECORE_DROP_HA_PEER] = "ha_peer",
 };
 
 static const uint8_t vnet_err_drop[VNET_ERR_MAX] = {
@@ -188,6 +189,7 @@ struct rx_burst {
 	uint64_t allowed; /* the members rxport may reach in it */
 	uint64_t standby; /* IB members kept from it: the partition stands by */
 	bool watch; /* the partition's ha_watch, and it does not stand by */
+	bool from_peer; /* rxport is a peer port */
 };
 
 /* A unicast frame to its own port or across isolation; off the fast path. */
@@ -656,6 +658,7 @@ static struct rx_burst rx_burst_start(struct engine_core *c, unsigned int in,
 			.max_payload = rxport->port.max_payload },
 		.now = now,
 		.part = ECORE_NO_PART,
+		.from_peer = (c->peer_ports & bit(in)) != 0,
 	};
 }
 
@@ -736,6 +739,20 @@ static inline bool unlikely_ha(const struct engine_core *c,
 	       pkt->data[12] == 0x88 && pkt->data[13] == 0xb6;
 }
 
+/*
+ * A gateway group's frame (advertisement or announcement) that another
+ * fabricd's engine flooded into the peer links, in a partition whose group
+ * we are not in (members consume it: unlikely_ha()). It has moved its
+ * source MAC here (lookup() learned it: an announcement's job); it goes
+ * no further, to the VMs least of all.
+ */
+static inline bool unlikely_peer_ha(const struct rx_burst *b,
+				    const struct pkt *pkt)
+{
+	return __builtin_expect(b->from_peer, 0) && pkt->data[12] == 0x88 &&
+	       pkt->data[13] == 0xb6;
+}
+
 /* Classify, learn and look up one received frame; queue it on its ports. */
 static void forward_one(struct engine_core *c, struct ecore_ctx *x,
 			struct rx_burst *b, struct pkt *pkt, unsigned int idx)
@@ -761,6 +778,10 @@ static void forward_one(struct engine_core *c, struct ecore_ctx *x,
 		return;
 	}
 	out = lookup(c, b, pkt);
+	if (unlikely_peer_ha(b, pkt)) {
+		count_drop(c, b->rxport, pkt->part, ECORE_DROP_HA_PEER);
+		return;
+	}
 	if (c->flows && out && !--c->flow_skip)
 		flow_sample(c, b, pkt, out);
 	if (unlikely_watch(c, b, out, pkt))
@@ -1066,6 +1087,8 @@ static void rebuild_members(struct engine_core *c)
 			continue;
 		if (!strcmp(ep->kind, "ipoib"))
 			c->ib_ports |= bit(i);
+		if (!strcmp(ep->kind, "peer"))
+			c->peer_ports |= bit(i);
 		if (ep->role == ECORE_TRUNK) {
 			c->trunks |= bit(i);
 			for (j = 0; j < ECORE_MAX_PARTS; j++)
@@ -1087,6 +1110,7 @@ void ecore_rebuild(struct engine_core *c)
 
 	c->trunks = 0;
 	c->ib_ports = 0;
+	c->peer_ports = 0;
 	memset(c->vid_part, 0, sizeof(c->vid_part));
 	for (j = 0; j < ECORE_MAX_PARTS; j++) {
 		struct ecore_part *pt = &c->parts[j];

@@ -61,6 +61,9 @@ enum ecore_drop {
 	/* Ethernet <-> IPoIB in a partition whose gateway group has another
 	 * master (fabricd/engine/engine_ha.c) */
 	ECORE_DROP_STANDBY,
+	/* a gateway group's frame (ethertype 0x88B6) from a peer port of a
+	 * partition whose group we are not in: fabricd's own, not the VMs' */
+	ECORE_DROP_HA_PEER,
 	ECORE_DROP_MAX
 };
 
@@ -161,6 +164,7 @@ struct engine_core {
 	uint16_t vid_part[4096]; /* VID -> partition index + 1; 0: none */
 	uint64_t trunks; /* port bitmap */
 	uint64_t ib_ports; /* port bitmap: the "ipoib" ones (HA, IB flows) */
+	uint64_t peer_ports; /* port bitmap: the "peer" ones (HA frames) */
 	/*
 	 * standby_fn (may be NULL): a frame from Ethernet that a standby
 	 * partition keeps from its IB port @slot, or an ARP frame that a

@@ -16,6 +16,7 @@
 #include "eth/port_netdev.h"
 #include "eth/tap_offloads.h"
 #include "eth/vnet.h"
+#include "ipoib/neigh_ctl.h"
 #include "ipoib/port_peer.h"
 #include "lib/ctl_server.h"
 #include "lib/util.h"
@@ -165,6 +166,16 @@ static struct ecore_counters merged(const struct engine_core *core,
 	return m;
 }
 
+/* A peer port's announcement counters (ipoib/port_peer.h), or NULL. */
+static json_t *peer_ann_json(const struct ecore_port *ep)
+{
+	struct peer_ann_stats a;
+
+	if (!ep->port.ops || peer_port_ann_stats((struct port *)&ep->port, &a))
+		return NULL;
+	return ipoib_peer_ann_json(&a);
+}
+
 static json_t *port_json(const struct engine *e, const struct ecore_port *ep)
 {
 	const struct ecore_part *pt =
@@ -199,6 +210,8 @@ static json_t *port_json(const struct engine *e, const struct ecore_port *ep)
 			    json_string(ep->runtime ? "runtime" : "policy"));
 	json_object_set_new(o, "kernel_rx_dropped",
 			    json_integer(hw.rx_dropped));
+	if (!strcmp(ep->kind, "peer"))
+		json_object_set_new(o, "peer", peer_ann_json(ep));
 	json_object_set_new(
 		o, "fdb", port_fdb_json(e, (unsigned int)(ep - e->core.ports)));
 	json_object_set_new(o, "offloads", offloads_json(ep->port.offloads));

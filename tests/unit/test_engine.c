@@ -457,6 +457,59 @@ static void test_standby(void **state)
 	assert_int_equal(sent(fx, IB), 1);
 }
 
+/* The same driver as the engine's "peer" kind (links to other fabricds). */
+static const struct port_ops mem_peer_ops = {
+	.kind = "peer",
+	.open = mem_open,
+	.rx_burst = mem_rx,
+	.tx_burst = mem_tx,
+	.close = mem_close,
+	.stats = mem_stats,
+};
+
+/*
+ * A gateway group's frame (0x88B6) from a peer port, in a partition whose
+ * group we are not in: its source is learned, it goes nowhere. Other
+ * frames from the peer port flood as usual.
+ */
+static void test_peer_ha(void **state)
+{
+	struct fixture *fx = *state;
+	struct port p = { .ops = &mem_peer_ops, .fd = -1, .max_payload = 1500 };
+	const int P = N_PORTS;
+	struct pkt *f;
+
+	strcpy(p.name, "peer.0001");
+	p.priv = &fx->mp[P];
+	fx->mp[P].tx_room = MAX_SENT;
+	fx->slot[P] =
+		ecore_port_attach(&fx->c, &p, ECORE_ACCESS, fx->pa, false);
+	assert_true(fx->slot[P] >= 0);
+	f = frame(fx, BCAST, 7, -1);
+	f->data[12] = 0x88;
+	f->data[13] = 0xb6;
+	inject(fx, P, f, 0);
+	assert_int_equal(sent(fx, A1) + sent(fx, A2) + sent(fx, T), 0);
+	assert_int_equal(fx->c.parts[fx->pa].c.drops[ECORE_DROP_HA_PEER], 1);
+	assert_string_equal(ecore_drop_name(ECORE_DROP_HA_PEER), "ha_peer");
+	/* its source moved to the peer port: unicast to it goes there */
+	f = frame(fx, BCAST, 1, -1);
+	mac(f->data, 7);
+	inject(fx, A1, f, 0);
+	assert_int_equal(sent(fx, P), 1);
+	assert_int_equal(sent(fx, A2) + sent(fx, T), 0);
+	/* anything else from the peer port floods */
+	inject(fx, P, frame(fx, BCAST, 8, -1), 0);
+	assert_int_equal(sent(fx, A1), 1);
+	assert_int_equal(sent(fx, A2), 1);
+	/* 0x88B6 from a VM's port is not the peer links' business */
+	f = frame(fx, BCAST, 1, -1);
+	f->data[12] = 0x88;
+	f->data[13] = 0xb6;
+	inject(fx, A1, f, 0);
+	assert_int_equal(sent(fx, A2), 2);
+}
+
 static void test_inactive_partition(void **state)
 {
 	struct fixture *fx = *state;
@@ -570,6 +623,7 @@ int main(void)
 		T_(test_tx_full_and_burst),
 		T_(test_inactive_partition),
 		T_(test_standby),
+		T_(test_peer_ha),
 		T_(test_pool_only_port),
 		T_(test_port_del_flushes),
 		T_(test_fdb_limits),
