@@ -91,6 +91,21 @@ static void resumed(struct engine *e, struct ha_group *g, uint64_t now)
 			(unsigned long long)(now - g->fsm.master_seen));
 }
 
+/*
+ * A master that stood down passes its tables to the group once, at once:
+ * it announced the Ethernet hosts it learned while master at its own
+ * QPN, and a master that came back after a stall does not know them (it
+ * announces them again, with the rest: ha_advert.c).
+ */
+static void handover(struct engine *e, struct ha_group *g)
+{
+	bool master = g->fsm.state == HA_MASTER;
+
+	if (g->was_master && !master)
+		ha_sync_send(e, g);
+	g->was_master = master;
+}
+
 /* One group's turn at @now; @check: look at ports and carrier too. */
 static void tick_group(struct engine *e, struct ha_group *g, uint64_t now,
 		       bool check)
@@ -118,6 +133,7 @@ static void tick_group(struct engine *e, struct ha_group *g, uint64_t now,
 		ha_sync_send(e, g);
 		g->next_sync = now + HA_SYNC_MS;
 	}
+	handover(e, g);
 	ha_sync_apply(g);
 }
 

@@ -99,6 +99,15 @@ static void peer_learn(void *arg, const struct port *p, const uint8_t mac[6])
 				  util_now_ms());
 }
 
+void engine_peer_announce(struct engine_core *c, unsigned int part,
+			  const uint8_t mac[6])
+{
+	struct port *pp = part < ECORE_MAX_PARTS ? peer_port_of(c, part) : NULL;
+
+	if (pp)
+		peer_port_announce(pp, mac, false);
+}
+
 void engine_peer_attach(struct engine *e)
 {
 	struct peer_kind *k = port_kind_priv(&peer_port_ops);

@@ -169,4 +169,13 @@ int engine_ha_show(struct engine *e, json_t **result);
 void engine_peer_attach(struct engine *e);
 void engine_peer_detach(struct engine *e);
 
+/*
+ * engine_peer_announce - tell the peers of partition @part that @mac is
+ * behind us now (its peer port's announcement), whether or not the FDB
+ * saw it move: a gateway group's new master for the IB neighbours' MACs.
+ * Nothing when the partition has no open peer port.
+ */
+void engine_peer_announce(struct engine_core *c, unsigned int part,
+			  const uint8_t mac[6]);
+
 #endif /* FABRICD_ENGINE_PRIV_H */

@@ -21,6 +21,22 @@ static bool same_group(const struct ha_group *g, const struct ha_advert *a)
 	return !((a->pkey ^ g->pkey) & IB_PKEY_BASE_MASK);
 }
 
+/*
+ * Another gateway's tables (@a its header). A master that hears a worse
+ * one's (a master that stands down passes them on: engine_ha.c) missed
+ * its time as master, perhaps all of it (a stall that lost what arrived
+ * meanwhile): it announces again, as for its advertisement, the hosts
+ * it took from the tables too.
+ */
+static void state_rx(struct ha_group *g, const struct ha_advert *a,
+		     const struct pkt *pkt)
+{
+	ha_sync_rx(g, pkt->data, pkt->len);
+	if (g->fsm.state == HA_MASTER &&
+	    ha_fsm_better(g->fsm.prio, g->fsm.id, a->prio, a->id))
+		g->pending |= HA_ACT_ANNOUNCE;
+}
+
 static void ha_rx(void *arg, const struct ipoib_proto_rx *rx, struct pkt *pkt)
 {
 	struct engine *e = arg;
@@ -32,7 +48,7 @@ static void ha_rx(void *arg, const struct ipoib_proto_rx *rx, struct pkt *pkt)
 		pkt->data[1] = HA_TYPE_ADVERT; /* its header is an advert's */
 		if (!ha_fsm_advert_decode(pkt->data, pkt->len, &a) &&
 		    same_group(g, &a) && memcmp(a.id, g->fsm.id, HA_ID_LEN))
-			ha_sync_rx(g, pkt->data, pkt->len);
+			state_rx(g, &a, pkt);
 	} else if (g && !ha_fsm_advert_decode(pkt->data, pkt->len, &a) &&
 		   same_group(g, &a)) {
 		g->adverts_rx++;

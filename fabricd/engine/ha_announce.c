@@ -116,14 +116,20 @@ static unsigned int announce_ib(struct engine *e, struct ha_group *g, int slot)
 /*
  * Ethernet: a frame (ethertype 0x88B6, to broadcast) from each IB
  * neighbour's derived MAC, entering the partition from its ipoib port, so
- * the engine and the Ethernet switches learn those MACs here now.
+ * the engine and the Ethernet switches learn those MACs here now. On a
+ * partition with peer links, also an announcement of each to the peers
+ * (engine_peer_announce()): the FDB tells the peer port only of a MAC that
+ * moved here, and a master that comes back after a stall may still have
+ * them on its ipoib port, while the gateway that stood in for it
+ * announced them, and repeats that with its next hello; ours, later,
+ * cancels that repeat and moves them back at every peer.
  */
-static unsigned int announce_eth(struct engine *e, struct ha_group *g, int slot,
-				 uint64_t now)
+static unsigned int announce_eth(struct engine *e, struct ha_group *g, int part,
+				 int slot, uint64_t now)
 {
 	struct ha_sync_neigh *nm = ha_sync_neigh_list(g);
 	struct pkt *pkts[ECORE_BURST];
-	unsigned int i, n, sent = 0;
+	unsigned int i, k, n, sent = 0;
 
 	if (!nm)
 		return 0;
@@ -136,6 +142,9 @@ static unsigned int announce_eth(struct engine *e, struct ha_group *g, int slot,
 		}
 		if (!n)
 			break;
+		for (k = 0; k < n; k++)
+			engine_peer_announce(&e->core, (unsigned int)part,
+					     nm->mac[i + k]);
 		ecore_process(&e->core, (unsigned int)slot, pkts, n, now);
 		sent += n;
 	}
@@ -152,7 +161,7 @@ void ha_announce(struct engine *e, struct ha_group *g, uint64_t now,
 	*eth = *ib = 0;
 	ha_group_set_standby(e, g);
 	if (slot >= 0) {
-		*eth = announce_eth(e, g, slot, now);
+		*eth = announce_eth(e, g, part, slot, now);
 		*ib = announce_ib(e, g, slot);
 	}
 	g->announced += *ib + *eth;
@@ -184,6 +193,11 @@ void ha_announce_again(struct engine *e, struct ha_group *g, uint64_t now)
 
 	ha_announce(e, g, now, &eth, &ib);
 	g->reannounced++;
+	/* and again later, as a new master: the other's last announcements
+	 * may still be on their way, and win over ours where they arrive
+	 * later */
+	g->announce_left = HA_ANNOUNCE_REPEAT;
+	g->next_announce = now + g->fsm.interval_ms;
 	VLOG_RL(&g->rl, LOG_LEVEL_INFO,
 		"partition %s: another gateway acted as master; "
 		"announced %u IB neighbours, %u Ethernet hosts again",

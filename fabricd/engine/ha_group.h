@@ -59,6 +59,7 @@ struct ha_group {
 	bool peers_dirty;
 	struct ha_host hosts[HA_HOSTS_MAX];
 	unsigned int n_hosts, next_host;
+	bool was_master; /* at the last tick: it stood down since */
 	uint64_t next_hello; /* BACKUP */
 	uint64_t next_sync; /* MASTER */
 	/* IB neighbours the master passed on, for the ipoib port (tick) */

@@ -41,19 +41,31 @@ static bool not_host(int family, const uint8_t *ip)
 				    ip[0] >= 224 || ip[0] == 127;
 }
 
+/* The index of host @ip in @g's table, or -1. */
+static int host_find(const struct ha_group *g, int family, const uint8_t *ip)
+{
+	unsigned int i, len = addr_len(family);
+
+	for (i = 0; i < g->n_hosts; i++)
+		if (g->hosts[i].family == family &&
+		    !memcmp(g->hosts[i].ip, ip, len))
+			return (int)i;
+	return -1;
+}
+
 void ha_sync_host_learn(struct ha_group *g, int family, const uint8_t *ip,
 			const uint8_t *mac)
 {
 	unsigned int i, len = addr_len(family);
+	int at;
 
 	if (mac[0] & 1 || not_host(family, ip))
 		return;
-	for (i = 0; i < g->n_hosts; i++)
-		if (g->hosts[i].family == family &&
-		    !memcmp(g->hosts[i].ip, ip, len)) {
-			memcpy(g->hosts[i].mac, mac, 6);
-			return;
-		}
+	at = host_find(g, family, ip);
+	if (at >= 0) {
+		memcpy(g->hosts[at].mac, mac, 6);
+		return;
+	}
 	if (g->n_hosts < HA_HOSTS_MAX)
 		i = g->n_hosts++;
 	else
@@ -128,6 +140,19 @@ static uint8_t *wr16(uint8_t *p, unsigned int v)
 	return p + 2;
 }
 
+/*
+ * A host in another gateway's state message. A backup takes it; a master
+ * (one that came back while another stood in, and hears its tables as it
+ * stands down) takes only hosts it does not know, its own being fresher:
+ * the other announced them at its QPN while master.
+ */
+static void synced_host(struct ha_group *g, int family, const uint8_t *ip,
+			const uint8_t *mac)
+{
+	if (g->fsm.state != HA_MASTER || host_find(g, family, ip) < 0)
+		ha_sync_host_learn(g, family, ip, mac);
+}
+
 /* The IPv6 section at @q (@left bytes), if there is a whole one. */
 static void hosts6_rx(struct ha_group *g, const uint8_t *q, size_t left)
 {
@@ -139,7 +164,7 @@ static void hosts6_rx(struct ha_group *g, const uint8_t *q, size_t left)
 	if (left < 2 + (size_t)n * HA_HOST6_LEN)
 		return;
 	for (i = 0, q += 2; i < n; i++, q += HA_HOST6_LEN)
-		ha_sync_host_learn(g, AF_INET6, q, q + 16);
+		synced_host(g, AF_INET6, q, q + 16);
 }
 
 void ha_sync_rx(struct ha_group *g, const uint8_t *p, size_t len)
@@ -148,7 +173,7 @@ void ha_sync_rx(struct ha_group *g, const uint8_t *p, size_t len)
 	unsigned int nn, nh, i;
 	size_t need;
 
-	if (len < HA_ADVERT_LEN + 4 || g->fsm.state == HA_MASTER)
+	if (len < HA_ADVERT_LEN + 4)
 		return;
 	nn = rd16(p + HA_ADVERT_LEN);
 	nh = rd16(p + HA_ADVERT_LEN + 2);
@@ -157,11 +182,11 @@ void ha_sync_rx(struct ha_group *g, const uint8_t *p, size_t len)
 		return;
 	g->syncs_rx++;
 	for (i = 0; i < nn; i++, q += IPOIB_HWADDR_LEN)
-		if (g->n_synced < HA_NEIGH_MAX)
+		if (g->n_synced < HA_NEIGH_MAX && g->fsm.state != HA_MASTER)
 			memcpy(g->synced[g->n_synced++].raw, q,
 			       IPOIB_HWADDR_LEN);
 	for (i = 0; i < nh; i++, q += HA_HOST4_LEN)
-		ha_sync_host_learn(g, AF_INET, q, q + 4);
+		synced_host(g, AF_INET, q, q + 4);
 	hosts6_rx(g, q, len - need);
 }
 

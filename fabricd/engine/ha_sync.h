@@ -35,10 +35,17 @@ void ha_sync_host_learn(struct ha_group *g, int family, const uint8_t *ip,
 /* ecore's standby_fn: learn the sender of a frame kept from IPoIB. */
 void ha_sync_standby_frame(void *arg, unsigned int slot, const struct pkt *pkt);
 
-/* A backup takes the state message @p (@len bytes) of its master. */
+/*
+ * A backup takes the state message @p (@len bytes) of its master; a
+ * master takes the Ethernet hosts it does not know from that of a gateway
+ * that stands down.
+ */
 void ha_sync_rx(struct ha_group *g, const uint8_t *p, size_t len);
 
-/* The master's tables to the backups, in as many messages as needed. */
+/*
+ * The master's tables to the backups, in as many messages as needed; also
+ * once from a master that stands down, to the new one.
+ */
 void ha_sync_send(struct engine *e, struct ha_group *g);
 
 /*
