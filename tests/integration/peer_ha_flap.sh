@@ -1,20 +1,26 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #
-# An HA flap on a peer-linked partition, over rdma_rxe in the qemu
-# testbed: peer_interop.sh's fabric (h1 200 and h2 100 are ta's gateway
-# group, h3 is in no group, "ib" is an IPoIB host of ta with the namespace
-# hib behind it). The master h1 is stopped (SIGSTOP) for longer than the
-# master-down interval: h2 takes ta over and announces; h1 resumes
-# (SIGCONT), still master in its own view, hears h2 act as master and
-# announces again; h2 steps down. Then, without waiting for any ARP entry
-# to age:
-#   - hib's neighbour entry for a3 (the VM behind the non-gateway h3) is
-#     back at the address it had before the flap (h1's), and hib reaches
-#     a3, a3 reaches hib, hib reaches a1 and a2;
-#   - a3 (behind the non-member h3) captured no frame of ethertype 0x88B6
-#     (the gateway group's advertisements and announcements) during all
-#     of it, while a1 (behind the master) did: the capture sees them.
+# HA flaps on a peer-linked partition, over rdma_rxe in the qemu testbed:
+# peer_interop.sh's fabric (h1 200 and h2 100 are ta's gateway group, h3
+# is in no group, "ib" is an IPoIB host of ta with the namespace hib
+# behind it). The master h1 is stopped (SIGSTOP) until h2 has taken ta
+# over; h1 resumes, still master in its own view, and keeps ta; h2 stands
+# down (docs/ha.md):
+#   flap 1: h1 resumes at once (a guest that stalled for a moment);
+#   flap 2: h1's HCA is off the fabric meanwhile (its veth leaves the
+#     bridge: it finds nothing waiting when it resumes), and hib and a3,
+#     the VM behind the non-gateway h3, meet for the first time (through
+#     h2, which alone learns a3).
+# After each, without waiting for any entry to age: the VMs reach hib
+# (a3 first: hib's own traffic would repair a wrong entry), hib reaches
+# them, hib's ARP entry for a3 is h1's, h3 has hib's MAC behind h1. The
+# old code failed flap 2: h1 did not know a3, h2 kept hib's MAC on its
+# own ipoib port. Also: a3 (behind the non-member h3) captured no frame
+# of ethertype 0x88B6 (the group's advertisements and announcements)
+# over both flaps, a1 (behind the master) did; and an overflow of the
+# peer announcements (300 MACs withdrawn at once) is counted in
+# `fabricctl peer list`, stats and the metrics.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 . tests/vm/lib.sh
