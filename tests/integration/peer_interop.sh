@@ -57,26 +57,13 @@ export PEER_HA_MS=300
 hypervisor h1 rxe1 a1h:ta
 hypervisor h2 rxe2 a2h:ta
 hypervisor h3 rxe3 a3h:ta b3h:tb
-cat >"$W/ib.yaml" <<EOF
-fabric: { name: peer }
-partitions:
-  - { name: ta, pkey: 0x1001 }
-gateways:
-  - { name: ib, uplink: upib }
-ports:
-  - { name: hibh, partition: ta }
-EOF
-fabricd_on ib rxe4
+ipoib_host ib rxe4 hibh
 check "h1 up: rxe1.9001 and peer.1001" \
 	wait_up "$W/h1.sock" rxe1.9001 peer.1001 a1h
 check "h2 up" wait_up "$W/h2.sock" rxe2.9001 peer.1001 a2h
 check "h3 up" wait_up "$W/h3.sock" rxe3.9001 peer.1001 a3h b3h
 check "ib (the IPoIB host) up" wait_up "$W/ib.sock" rxe4.9001 hibh
 
-ha_state() {
-	$FCTL -s "$W/$1.sock" -j ha show 2>/dev/null |
-		jq -r '.[] | select(.partition == "ta") | .state'
-}
 for _ in $(seq 50); do
 	[ "$(ha_state h1)" = master ] && [ "$(ha_state h2)" = backup ] && break
 	sleep 0.2

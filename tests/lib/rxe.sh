@@ -126,6 +126,29 @@ fabricd_on() {
 	PIDS+=($!)
 }
 
+# ipoib_host HV RXE PORT: an IPoIB host of ta (0x1001, no peer links): a
+# plain fabricd gateway HV on RXE with access port PORT (the namespace
+# behind it), which speaks standard IPoIB on the fabric as a kernel IPoIB
+# host would (kernel IPoIB does not run on rxe).
+ipoib_host() {
+	cat >"$W/$1.yaml" <<EOF
+fabric: { name: peer }
+partitions:
+  - { name: ta, pkey: 0x1001 }
+gateways:
+  - { name: $1, uplink: up$1 }
+ports:
+  - { name: $3, partition: ta }
+EOF
+	fabricd_on "$1" "$2"
+}
+
+# ha_state HV: the state of ta's gateway group at HV (master, backup...)
+ha_state() {
+	$FCTL -s "$W/$1.sock" -j ha show 2>/dev/null |
+		jq -r '.[] | select(.partition == "ta") | .state'
+}
+
 # ports_up SOCK NAME...: fabricd SOCK lists the ports, each open
 ports_up() {
 	local sock=$1 n
