@@ -9,8 +9,8 @@
  * netdev_register_provider() does.
  *
  * Ops: kind, open, rx_burst, tx_burst and close are required (never NULL);
- * stats, wire_header and accelerates may be NULL (port_stats() then
- * reports zeros).
+ * stats, wire_header, tx_offloads and accelerates may be NULL (port_stats()
+ * then reports zeros).
  *
  * A kind may keep state of its own (devices its ports share, the ports it
  * has open, what was configured for them): the program creates it and
@@ -102,6 +102,16 @@ struct port_ops {
 	 */
 	unsigned int (*wire_header)(struct port *p, const struct pkt *pkt,
 				    bool tx, uint8_t *hdr, unsigned int len);
+	/*
+	 * tx_offloads - the VNET_TUN_F_* the port takes whole for frame
+	 * @pkt (Ethernet header at @pkt->data), when that depends on where
+	 * the frame goes (a peer port: super-frames whole over a connection
+	 * to the destination's peer, cut for datagrams). The engine asks
+	 * once per frame with offload state, on the forwarding thread,
+	 * before tx_burst; the answer must hold until that tx_burst. NULL:
+	 * @p->offloads for every frame.
+	 */
+	uint32_t (*tx_offloads)(struct port *p, const struct pkt *pkt);
 };
 
 struct port {

@@ -553,11 +553,19 @@ static void segment_out(struct engine_core *c, struct ecore_ctx *x,
 	c->bytes_copied += copied;
 }
 
+/* The offloads @op takes whole for @pkt (port_ops.tx_offloads). */
+static uint32_t offloads_for(struct ecore_port *op, const struct pkt *pkt)
+{
+	if (op->port.ops && op->port.ops->tx_offloads)
+		return op->port.ops->tx_offloads(&op->port, pkt);
+	return op->port.offloads;
+}
+
 /* Give @op what it can send: complete checksums, cut super-frames. */
 static void offload_out(struct engine_core *c, struct ecore_ctx *x,
 			struct ecore_port *op, struct pkt *pkt)
 {
-	uint32_t can = op->port.offloads;
+	uint32_t can = offloads_for(op, pkt);
 	struct vnet_l34 l;
 
 	vnet_parse(pkt->data, pkt->len, &l);

@@ -92,8 +92,29 @@ static const struct port_ops m_ops = {
 	.close = m_close,
 };
 
-/* V1, V2: VM ports (all offloads); P: plain; S: plain, MTU 600; T trunk */
-enum { V1, V2, P, S, T, N_PORTS };
+/* The MAC port D takes super-frames for (a peer behind a connection). */
+static const uint8_t whole_mac[6] = { 2, 0, 0, 0, 0, 9 };
+
+/* Port D: every offload for frames to whole_mac, none for the rest. */
+static uint32_t d_tx_offloads(struct port *p, const struct pkt *pkt)
+{
+	return memcmp(pkt->data, whole_mac, 6) ? 0 : ALL_OFFLOADS;
+}
+
+static const struct port_ops d_ops = {
+	.kind = "mem-dst",
+	.open = m_open,
+	.rx_burst = m_rx,
+	.tx_burst = m_tx,
+	.close = m_close,
+	.tx_offloads = d_tx_offloads,
+};
+
+/*
+ * V1, V2: VM ports (all offloads); P: plain; S: plain, MTU 600; T trunk;
+ * D: offloads by destination (d_ops)
+ */
+enum { V1, V2, P, S, T, D, N_PORTS };
 
 struct fixture {
 	struct engine_core c;
@@ -112,6 +133,8 @@ static void attach(struct fixture *fx, int i, uint32_t offloads, uint32_t mtu,
 	p.priv = &fx->sent[i];
 	p.mode = "mem";
 	p.offloads = offloads;
+	if (i == D)
+		p.ops = &d_ops;
 	fx->slot[i] = ecore_port_attach(&fx->c, &p, role, 0, false);
 	assert_true(fx->slot[i] >= 0);
 }
@@ -131,6 +154,7 @@ static int setup(void **state)
 	attach(fx, P, 0, 1500, ECORE_ACCESS);
 	attach(fx, S, 0, 600, ECORE_ACCESS);
 	attach(fx, T, 0, 1500, ECORE_TRUNK);
+	attach(fx, D, 0, 1500, ECORE_ACCESS);
 	*state = fx;
 	return 0;
 }
@@ -262,6 +286,38 @@ static void test_flow_counts_segments(void **state)
 	flow_cache_destroy(fc);
 }
 
+/*
+ * Offloads by destination (port_ops.tx_offloads): port D takes the
+ * super-frame to whole_mac whole and gets the one to another MAC cut, its
+ * checksum completed; the engine asks per frame.
+ */
+static void test_offloads_per_destination(void **state)
+{
+	struct fixture *fx = *state;
+	struct sent *d = &fx->sent[D];
+	struct pkt *p;
+	unsigned int i;
+
+	inject(fx, V1, guest_frame(fx, 3000, 1000, -1)); /* to whole_mac */
+	assert_int_equal(d->n, 1);
+	assert_int_equal(d->len[0], 3054);
+	assert_int_equal(d->ol[0].gso_type, VNET_GSO_TCPV4);
+	assert_int_equal(sw(fx, D)->gso_segmented, 0);
+	p = guest_frame(fx, 3000, 1000, -1);
+	p->data[5] = 0x0a; /* another destination */
+	inject(fx, V1, p);
+	assert_int_equal(d->n, 4);
+	for (i = 1; i < 4; i++) {
+		assert_int_equal(d->ol[i].gso_type, 0);
+		assert_true(d->csum_ok[i]);
+		assert_int_equal(d->len[i], 1054);
+	}
+	assert_int_equal(sw(fx, D)->gso_segmented, 1);
+	assert_int_equal(sw(fx, D)->gso_segments, 3);
+	assert_int_equal(fx->sent[V2].n, 2); /* whole both times */
+	assert_int_equal(sw(fx, V2)->gso_segmented, 0);
+}
+
 /* A partial checksum: whole to V2, completed once in place for the rest. */
 static void test_partial_csum(void **state)
 {
@@ -327,8 +383,11 @@ static void test_bad_headers(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T_(test_super_frame),  T_(test_flow_counts_segments),
-		T_(test_partial_csum), T_(test_tag_shifts_offsets),
+		T_(test_super_frame),
+		T_(test_flow_counts_segments),
+		T_(test_offloads_per_destination),
+		T_(test_partial_csum),
+		T_(test_tag_shifts_offsets),
 		T_(test_bad_headers),
 	};
 
