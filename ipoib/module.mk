@@ -4,7 +4,7 @@
 # benchmark and `make bench-ipoib`.
 
 IPOIB_SRCS := ipoib/ah_cache.c ipoib/ah_prep.c ipoib/neigh.c \
-	ipoib/neigh_ctl.c ipoib/peer_table.c ipoib/port_ipoib.c ipoib/port_peer.c \
+	ipoib/neigh_ctl.c ipoib/peer_rc.c ipoib/peer_table.c ipoib/port_ipoib.c ipoib/port_peer.c \
 	ipoib/proto.c ipoib/sa_client.c ipoib/wire.c ipoib/xlate.c
 $(eval $(call fab_layer,ipoib,$(IPOIB_SRCS)))
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ipoib/port_ipoib.h"
+#include "ipoib/peer_rc.h"
 #include "ipoib/port_peer.h"
 #include "lib/ctl_server.h"
 #include "lib/ib.h"
@@ -149,40 +150,64 @@ json_t *ipoib_peer_ann_json(const struct peer_ann_stats *a)
 			 (json_int_t)a->repeats_cancelled);
 }
 
+static const char *const transport_names[] = {
+	[PEER_TRANSPORT_UD] = "ud",
+	[PEER_TRANSPORT_CONNECTING] = "connecting",
+	[PEER_TRANSPORT_RC] = "rc",
+};
+
+/* The transport of peer @p and what crossed its connection. */
+static void add_peer_rc(json_t *o, const struct peer_rc *rc,
+			const struct peer_info *p)
+{
+	const struct peer_counters *c = &p->c;
+
+	json_object_set_new(
+		o, "transport",
+		json_string(transport_names[peer_rc_transport(rc, p)]));
+	json_object_set_new(o, "rc",
+			    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}",
+				      "rx_packets",
+				      (json_int_t)c->rc_rx_packets, "rx_bytes",
+				      (json_int_t)c->rc_rx_bytes, "rx_whole",
+				      (json_int_t)c->rc_rx_whole, "tx_packets",
+				      (json_int_t)c->rc_tx_packets, "tx_bytes",
+				      (json_int_t)c->rc_tx_bytes, "tx_whole",
+				      (json_int_t)c->rc_tx_whole));
+}
+
 static void add_peer(void *arg, const struct peer_info *p)
 {
 	struct peer_list_ctx *pc = arg;
 	const char *pname = NULL;
 	struct ipoib_gid gid;
 	char pk[8];
+	json_t *o;
 
 	if (pc->names && pc->names->name_of)
 		pname = pc->names->name_of(pc->names->arg, pc->port->pkey);
 	snprintf(pk, sizeof(pk), "0x%04x", pc->port->pkey);
 	ipoib_hwaddr_gid(&p->addr, &gid);
-	json_array_append_new(
-		pc->arr,
-		json_pack("{s:o, s:s, s:s, s:I, s:o, s:i, s:i, s:I, s:I, s:I, "
-			  "s:I, s:I, s:I, s:I, s:I, s:I, s:o}",
-			  "partition", pname ? json_string(pname) : json_null(),
-			  "pkey", pk, "port", pc->port->name, "qpn",
-			  (json_int_t)ipoib_hwaddr_qpn(&p->addr), "gid",
-			  gid_json(&gid), "lid", (int)p->lid, "macs",
-			  (int)p->macs, "age_ms",
-			  (json_int_t)(pc->port->now - p->last_seen), "up_ms",
-			  (json_int_t)(pc->port->now - p->first_seen),
-			  "rx_packets", (json_int_t)p->c.rx_packets, "rx_bytes",
-			  (json_int_t)p->c.rx_bytes, "tx_packets",
-			  (json_int_t)p->c.tx_packets, "tx_bytes",
-			  (json_int_t)p->c.tx_bytes, "hellos",
-			  (json_int_t)p->c.hellos, "announced",
-			  (json_int_t)p->c.announced, "withdrawn",
-			  (json_int_t)p->c.withdrawn, "drops",
-			  peer_drops_json(&p->c)));
+	o = json_pack("{s:o, s:s, s:s, s:I, s:o, s:i, s:i, s:I, s:I, s:I, "
+		      "s:I, s:I, s:I, s:I, s:I, s:I, s:o}",
+		      "partition", pname ? json_string(pname) : json_null(),
+		      "pkey", pk, "port", pc->port->name, "qpn",
+		      (json_int_t)ipoib_hwaddr_qpn(&p->addr), "gid",
+		      gid_json(&gid), "lid", (int)p->lid, "macs", (int)p->macs,
+		      "age_ms", (json_int_t)(pc->port->now - p->last_seen),
+		      "up_ms", (json_int_t)(pc->port->now - p->first_seen),
+		      "rx_packets", (json_int_t)p->c.rx_packets, "rx_bytes",
+		      (json_int_t)p->c.rx_bytes, "tx_packets",
+		      (json_int_t)p->c.tx_packets, "tx_bytes",
+		      (json_int_t)p->c.tx_bytes, "hellos",
+		      (json_int_t)p->c.hellos, "announced",
+		      (json_int_t)p->c.announced, "withdrawn",
+		      (json_int_t)p->c.withdrawn, "drops",
+		      peer_drops_json(&p->c));
 	/* the peer port's own, on each of its peers' rows */
-	json_object_set_new(json_array_get(pc->arr,
-					   json_array_size(pc->arr) - 1),
-			    "port_ann", ipoib_peer_ann_json(&pc->port->ann));
+	json_object_set_new(o, "port_ann", ipoib_peer_ann_json(&pc->port->ann));
+	add_peer_rc(o, pc->port->rc, p);
+	json_array_append_new(pc->arr, o);
 }
 
 static void add_peer_port(void *arg, const struct peer_port_view *v)
@@ -267,10 +292,45 @@ json_t *ipoib_stats_ctl_show(void)
 	return o;
 }
 
+/* The RC side of one peer port (ipoib/peer_rc.h). */
+static void add_peer_stats(void *arg, const struct peer_port_view *v)
+{
+	struct peer_rc_stats s;
+
+	peer_rc_stats(v->rc, &s);
+	json_object_set_new(
+		arg, v->name,
+		json_pack("{s:b, s:i, s:i, s:{s:I, s:I, s:I, s:I, s:I, s:I, "
+			  "s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}}",
+			  "rc", v->rc != NULL, "conns", (int)s.conns, "up",
+			  (int)s.up, "rc_counters", "tx_packets",
+			  (json_int_t)s.tx_packets, "tx_bytes",
+			  (json_int_t)s.tx_bytes, "tx_whole",
+			  (json_int_t)s.tx_whole, "rx_packets",
+			  (json_int_t)s.rx_packets, "rx_bytes",
+			  (json_int_t)s.rx_bytes, "rx_whole",
+			  (json_int_t)s.rx_whole, "connects",
+			  (json_int_t)s.connects, "accepts",
+			  (json_int_t)s.accepts, "ups", (json_int_t)s.ups,
+			  "downs", (json_int_t)s.downs, "failures",
+			  (json_int_t)s.failures, "errors",
+			  (json_int_t)s.errors, "drops_full",
+			  (json_int_t)s.drops_full, "drops_pool",
+			  (json_int_t)s.drops_pool, "drops_bad",
+			  (json_int_t)s.drops_bad, "drops_down",
+			  (json_int_t)s.drops_down));
+}
+
 static int cmd_ipoib_stats(int argc, const char *const argv[], void *aux,
 			   json_t **result, char **error)
 {
-	*result = json_pack("{s:o}", "ipoib", ipoib_stats_ctl_show());
+	struct peer_kind *k = port_kind_priv(&peer_port_ops);
+	json_t *peer = json_object();
+
+	if (k)
+		peer_kind_foreach(k, add_peer_stats, peer);
+	*result = json_pack("{s:o, s:o}", "ipoib", ipoib_stats_ctl_show(),
+			    "peer", peer);
 	return 0;
 }
 

@@ -38,6 +38,9 @@ struct peer_counters {
 	uint64_t rx_packets, rx_bytes;
 	uint64_t tx_packets, tx_bytes; /* unicast to it */
 	uint64_t hellos; /* its hellos received */
+	/* over its RC connection (ipoib/peer_rc.h), also in the above */
+	uint64_t rc_rx_packets, rc_rx_bytes, rc_rx_whole;
+	uint64_t rc_tx_packets, rc_tx_bytes, rc_tx_whole; /* whole: GSO */
 	uint64_t announced, withdrawn; /* MACs it announced / withdrew */
 	uint64_t drops[PEER_DROP_MAX];
 };

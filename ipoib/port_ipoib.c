@@ -48,6 +48,7 @@ struct ipoib_dev {
 	struct ibv_context *ctx;
 	struct ibv_pd *pd;
 	struct ibv_mr *mr;
+	struct ibv_mr *big_mr; /* the pool's big pool, if it has one */
 	unsigned int refs;
 	/* bumped by each async event of port N (state, LID, SM, PKeys) */
 	uint32_t gen[DEV_MAX_PORTS + 1];
@@ -104,6 +105,7 @@ struct ipoib_port {
 	unsigned int rx_posted, tx_out, unacked;
 	uint64_t last_age, last_housekeep;
 	uint32_t dev_gen; /* dev->gen[port] this port last refreshed at */
+	uint32_t gen; /* the kind's open count when it opened */
 	struct ipoib_ctx ctx;
 	struct ipoib_port_stats st;
 	struct port_hw_stats hw;
@@ -120,6 +122,7 @@ struct ipoib_kind {
 	pthread_mutex_t lock; /* all below; taken before a port's own lock */
 	struct ipoib_dev *devs;
 	struct ipoib_port *ports; /* open */
+	uint32_t opens; /* ports opened: each its own generation */
 	struct {
 		char name[IF_NAMESIZE];
 		struct ipoib_port_cfg cfg;
@@ -483,6 +486,8 @@ static struct ibv_context *open_device(const char *name)
 /* Release what dev_open() took; accepts a device opened halfway. */
 static void dev_close(struct ipoib_dev *d)
 {
+	if (d->big_mr)
+		ibv_dereg_mr(d->big_mr);
 	if (d->mr)
 		ibv_dereg_mr(d->mr);
 	if (d->pd)
@@ -512,6 +517,13 @@ static int dev_open(struct ipoib_dev *d)
 	base = pool_region(d->pool, &len);
 	d->mr = ibv_reg_mr(d->pd, base, len, IBV_ACCESS_LOCAL_WRITE);
 	if (!d->mr)
+		return errno ? -errno : -ENOMEM;
+	if (!pool_big(d->pool))
+		return 0;
+	/* super-frames leave from there whole (peer links over RC) */
+	base = pool_region(pool_big(d->pool), &len);
+	d->big_mr = ibv_reg_mr(d->pd, base, len, IBV_ACCESS_LOCAL_WRITE);
+	if (!d->big_mr)
 		return errno ? -errno : -ENOMEM;
 	return 0;
 }
@@ -1052,6 +1064,7 @@ static int ipoib_open(struct port *p)
 		goto err_teardown;
 	ip->next = k->ports;
 	k->ports = ip;
+	ip->gen = ++k->opens;
 	pthread_mutex_unlock(&k->lock);
 	port_publish(p, ip);
 	return 0;
@@ -1624,6 +1637,68 @@ int ipoib_port_raw_info(struct ipoib_kind *k, uint16_t pkey,
 			*local = ip->ctx.local;
 		pthread_mutex_unlock(&ip->lock);
 	}
+	pthread_mutex_unlock(&k->lock);
+	return ret;
+}
+
+/* *@v of open port @ip, with a reference on its device; @k locked. */
+static void verbs_fill(struct ipoib_port *ip, struct ipoib_proto_verbs *v)
+{
+	struct ipoib_dev *d = ip->dev;
+
+	memset(v, 0, sizeof(*v));
+	v->ctx = d->ctx;
+	v->pd = d->pd;
+	v->port_num = ip->cfg.port_num;
+	v->pkey_index = ip->pkey_index;
+	v->sgid_index = ip->sgid_index;
+	v->roce = ip->roce;
+	v->lid = ip->lid;
+	v->path_mtu = (uint8_t)(__builtin_ctz(ip->mtu) - 7); /* 256: 1 */
+	v->local = ip->ctx.local;
+	v->pool = d->pool;
+	v->lkey = d->mr->lkey;
+	if (d->big_mr) {
+		v->big = pool_big(d->pool);
+		v->big_lkey = d->big_mr->lkey;
+	}
+	v->gen = ip->gen;
+	v->dev = d;
+	d->refs++;
+}
+
+int ipoib_port_verbs_get(struct ipoib_kind *k, uint16_t pkey,
+			 struct ipoib_proto_verbs *v)
+{
+	struct ipoib_port *ip;
+	int ret = -ENODEV;
+
+	pthread_mutex_lock(&k->lock);
+	ip = port_by_pkey(k, pkey);
+	if (ip) {
+		verbs_fill(ip, v);
+		ret = 0;
+	}
+	pthread_mutex_unlock(&k->lock);
+	return ret;
+}
+
+void ipoib_port_verbs_put(struct ipoib_kind *k, void *dev)
+{
+	pthread_mutex_lock(&k->lock);
+	dev_put(k, dev);
+	pthread_mutex_unlock(&k->lock);
+}
+
+int64_t ipoib_port_verbs_gen(struct ipoib_kind *k, uint16_t pkey)
+{
+	struct ipoib_port *ip;
+	int64_t ret = -ENODEV;
+
+	pthread_mutex_lock(&k->lock);
+	ip = port_by_pkey(k, pkey);
+	if (ip)
+		ret = ip->gen;
 	pthread_mutex_unlock(&k->lock);
 	return ret;
 }

@@ -176,6 +176,14 @@ int ipoib_port_send_raw(struct ipoib_kind *k, uint16_t pkey, uint16_t ethertype,
 int ipoib_port_raw_info(struct ipoib_kind *k, uint16_t pkey,
 			struct ipoib_hwaddr *local);
 
+struct ipoib_proto_verbs;
+
+/* ipoib_port_verbs_get/_put/_gen - ipoib_proto_verbs_*() (ipoib/proto.h). */
+int ipoib_port_verbs_get(struct ipoib_kind *k, uint16_t pkey,
+			 struct ipoib_proto_verbs *v);
+void ipoib_port_verbs_put(struct ipoib_kind *k, void *dev);
+int64_t ipoib_port_verbs_gen(struct ipoib_kind *k, uint16_t pkey);
+
 #define IPOIB_PEER_GW_MAX 8
 
 /*

@@ -10,7 +10,9 @@
 #include <sys/eventfd.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
+#include <linux/if_tun.h>
 
+#include "ipoib/peer_rc.h"
 #include "ipoib/proto.h"
 #include "lib/ib.h"
 #include "lib/log.h"
@@ -23,6 +25,8 @@ LOG_MODULE(peer_port);
 #define ANN_MAX 256 /* our announcements waiting to be sent */
 #define MOVED_MAX 256 /* peers' announced MACs waiting for the engine */
 #define ANN_PER_MSG 64 /* MACs in one announcement */
+/* what a peer port takes whole for a destination over RC (peer_rc.h) */
+#define RC_OFFLOADS (TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN)
 
 /* A MAC to announce (or withdraw) to the peers. */
 struct peer_ann {
@@ -60,6 +64,8 @@ struct peer_port {
 	uint64_t ann_dropped; /* not announced: too many waiting */
 	uint64_t moved_dropped; /* peers' MACs not moved: MOVED_MAX waiting */
 	uint64_t repeats_cancelled; /* repeats not sent: a peer announced it since */
+	struct peer_rc *rc; /* connections; NULL: UD only */
+	uint64_t now; /* the last receive burst's clock */
 };
 
 struct peer_kind {
@@ -123,11 +129,14 @@ int peer_hdr_parse(const uint8_t *p, uint32_t len, uint8_t *type)
 	if (len < PEER_HDR_LEN)
 		return PEER_DROP_RUNT;
 	if (p[0] != PEER_VERSION || p[1] < PEER_TYPE_FRAME ||
-	    p[1] > PEER_TYPE_WITHDRAW)
-		return PEER_DROP_BAD_HEADER;
+	    p[1] > PEER_TYPE_RC_ACCEPT)
+		return PEER_DROP_BAD_HEADER; /* PEER_TYPE_RC_FRAME: RC only */
 	if (p[1] == PEER_TYPE_FRAME && len < PEER_HDR_LEN + ETH_HLEN)
 		return PEER_DROP_RUNT;
-	if (p[1] >= PEER_TYPE_ANNOUNCE && len < PEER_HDR_LEN + 6)
+	if ((p[1] == PEER_TYPE_ANNOUNCE || p[1] == PEER_TYPE_WITHDRAW) &&
+	    len < PEER_HDR_LEN + 6)
+		return PEER_DROP_RUNT;
+	if (p[1] >= PEER_TYPE_RC_REQ && len < PEER_HDR_LEN + PEER_RC_CTL_LEN)
 		return PEER_DROP_RUNT;
 	*type = p[1];
 	return 0;
@@ -150,6 +159,14 @@ static uint64_t aging_ms(void)
 		return PEER_AGING_MS_DEFAULT;
 	v = strtoull(s, &end, 10);
 	return *end || !v ? PEER_AGING_MS_DEFAULT : v;
+}
+
+/* FABRICD_PEER_RC=0 in the environment: UD only (to compare). */
+static bool rc_wanted(void)
+{
+	const char *s = getenv("FABRICD_PEER_RC");
+
+	return !s || strcmp(s, "0");
 }
 
 /* ---- receive: the ipoib port's handler ---- */
@@ -214,6 +231,15 @@ static void rx_macs(struct peer_port *pp, struct peer_info *p,
 	}
 }
 
+/* A connect request or accept: to the connections; answers wake us. */
+static void rx_rc_ctl(struct peer_port *pp, struct peer_info *p,
+		      const struct pkt *pkt, uint8_t type, uint64_t now)
+{
+	peer_rc_rx_ctl(pp->rc, p, type, pkt->data + PEER_HDR_LEN, now);
+	if (peer_rc_outbox_len(pp->rc) && eventfd_write(pp->efd, 1))
+		VLOG_WARN("%s: eventfd: %s", pp->name, strerror(errno));
+}
+
 /* Check, learn and queue one frame; false: dropped (the caller frees). */
 static bool rx_frame(struct peer_port *pp, const struct ipoib_proto_rx *rx,
 		     struct pkt *pkt, uint64_t now)
@@ -231,6 +257,11 @@ static bool rx_frame(struct peer_port *pp, const struct ipoib_proto_rx *rx,
 		if (p)
 			p->c.hellos++;
 		return false; /* heard: nothing to queue */
+	}
+	if (type >= PEER_TYPE_RC_REQ) {
+		if (p && pp->rc)
+			rx_rc_ctl(pp, p, pkt, type, now);
+		return false;
 	}
 	if (type != PEER_TYPE_FRAME) {
 		if (p)
@@ -293,6 +324,7 @@ static const struct ipoib_proto_ops peer_proto_ops = {
 
 static void port_free(struct peer_port *pp)
 {
+	peer_rc_destroy(pp->rc);
 	while (pp->tail != pp->head)
 		pool_free(pp->q[pp->tail++ & (QLEN - 1)]);
 	if (pp->pfd >= 0)
@@ -392,6 +424,9 @@ static int peer_open(struct port *p)
 		return -ENOMEM;
 	pp->mtu = (unsigned int)mtu;
 	pp->local = local;
+	pp->rc = rc_wanted() ?
+			 peer_rc_create(k->ipoib, pkey, p->name, pp->pfd) :
+			 NULL;
 	ret = port_link(k, pp);
 	if (ret) {
 		port_free(pp);
@@ -399,12 +434,18 @@ static int peer_open(struct port *p)
 	}
 	p->priv = pp;
 	p->fd = pp->pfd;
-	p->mode = "peer-ud";
-	p->flags = PORT_F_TX_POOL_ONLY;
+	p->mode = pp->rc ? "peer-rc" : "peer-ud";
+	/* super-frames from the big pool leave whole over RC */
+	p->flags = PORT_F_TX_POOL_ONLY | PORT_F_TX_BIG;
 	p->max_payload = (uint32_t)mtu - PEER_HDR_LEN - ETH_HLEN;
-	p->offloads = 0; /* the engine cuts super-frames to max_payload */
-	VLOG_INFO("%s: peer links of partition 0x%04x, %d bytes per frame",
-		  p->name, pkey, mtu - PEER_HDR_LEN);
+	/*
+	 * What it takes whole over RC: peer_tx_offloads() says per frame;
+	 * the engine cuts super-frames to max_payload for UD
+	 */
+	p->offloads = pp->rc ? RC_OFFLOADS : 0;
+	VLOG_INFO("%s: peer links of partition 0x%04x, %d bytes per UD frame%s",
+		  p->name, pkey, mtu - PEER_HDR_LEN,
+		  pp->rc ? ", RC to each peer with super-frames whole" : "");
 	return 0;
 }
 
@@ -541,6 +582,86 @@ void peer_kind_set_learn(struct peer_kind *k,
 }
 
 /*
+ * The connections' second: drop them all when the ipoib port was reopened
+ * (made again on the new one), else retries and dead peers; locked.
+ */
+static void rc_tick(struct peer_port *pp, uint64_t now)
+{
+	if (pp->rc && peer_rc_stale(pp->rc)) {
+		peer_rc_destroy(pp->rc);
+		pp->rc = NULL;
+	}
+	if (!pp->rc && rc_wanted() &&
+	    ipoib_proto_verbs_gen(pp->kind->ipoib, pp->pkey) >= 0)
+		pp->rc = peer_rc_create(pp->kind->ipoib, pp->pkey, pp->name,
+					pp->pfd);
+	if (pp->rc)
+		peer_rc_tick(pp->rc, pp->tab, now);
+}
+
+/* Connect requests and accepts waiting, over UD (out of the lock). */
+static void send_rc_ctl(struct peer_port *pp)
+{
+	struct peer_rc_ctl m[16];
+	unsigned int i, n;
+	struct pkt *pkt;
+
+	pthread_mutex_lock(&pp->lock);
+	n = pp->rc ? peer_rc_outbox(pp->rc, m, ARRAY_SIZE(m)) : 0;
+	pthread_mutex_unlock(&pp->lock);
+	for (i = 0; i < n; i++) {
+		pkt = pool_alloc(pp->pool);
+		if (!pkt)
+			return;
+		peer_hdr_write(pkt->data, m[i].type);
+		memcpy(pkt->data + PEER_HDR_LEN, m[i].body, PEER_RC_CTL_LEN);
+		pkt->len = PEER_HDR_LEN + PEER_RC_CTL_LEN;
+		if (ipoib_proto_send(pp->kind->ipoib, pp->pkey,
+				     IPOIB_PROTO_PEER, &pkt, &m[i].dst, 1) != 1)
+			pool_free(pkt);
+	}
+}
+
+/*
+ * Frames received over RC into @pkts (after the UD queue's), learned as
+ * those are; locked. Returns how many; the port's fd stays readable when
+ * more may wait.
+ */
+static unsigned int rx_rc(struct peer_port *pp, struct pkt **pkts,
+			  unsigned int n)
+{
+	struct ipoib_hwaddr from[64];
+	unsigned int i, k, m = 0;
+	struct peer_info *p;
+	uint16_t lid[64];
+
+	n = MIN(n, ARRAY_SIZE(from));
+	k = peer_rc_rx(pp->rc, pkts, from, lid, n);
+	if (k == n && eventfd_write(pp->efd, 1))
+		VLOG_WARN("%s: eventfd: %s", pp->name, strerror(errno));
+	for (i = 0; i < k; i++) {
+		struct pkt *pkt = pkts[i];
+
+		p = peer_table_peer(pp->tab, &from[i], lid[i], true, pp->now);
+		if (p && peer_table_learn(pp->tab, pkt->data + 6, p, pp->now) ==
+				 PEER_DROP_BAD_SRC) {
+			p->c.drops[PEER_DROP_BAD_SRC]++;
+			pool_free(pkt);
+			continue;
+		}
+		if (p) {
+			p->c.rx_packets++;
+			p->c.rx_bytes += pkt->len;
+			p->c.rc_rx_packets++;
+			p->c.rc_rx_bytes += pkt->len;
+			p->c.rc_rx_whole += pkt->ol.gso_type != 0;
+		}
+		pkts[m++] = pkt;
+	}
+	return m;
+}
+
+/*
  * The hello timer, read only when it may be what woke us: the queue was
  * empty, or the hello is due by the clock (no read() per burst of frames).
  * Returns the timer's expirations read (0: none due).
@@ -556,6 +677,7 @@ static uint64_t rx_timer(struct peer_port *pp, bool empty)
 	pp->hello_next = now + PEER_HELLO_MS;
 	pthread_mutex_lock(&pp->lock);
 	peer_table_age(pp->tab, now, pp->aging_ms, PEER_DEAD_MS);
+	rc_tick(pp, now);
 	pthread_mutex_unlock(&pp->lock);
 	send_hello(pp);
 	return ticks;
@@ -569,6 +691,7 @@ static int peer_rx_burst(struct port *p, struct pkt **pkts, unsigned int n)
 	bool empty;
 
 	pthread_mutex_lock(&pp->lock);
+	pp->now = util_now_ms();
 	empty = pp->tail == pp->head;
 	while (k < n && pp->tail != pp->head)
 		pkts[k++] = pp->q[pp->tail++ & (QLEN - 1)];
@@ -581,8 +704,11 @@ static int peer_rx_burst(struct port *p, struct pkt **pkts, unsigned int n)
 		(void)eventfd_read(pp->efd, &v);
 		pp->woken = false;
 	}
+	if (pp->rc && k < n)
+		k += rx_rc(pp, pkts + k, n - k);
 	pthread_mutex_unlock(&pp->lock);
 	exchange_macs(p, pp, rx_timer(pp, empty) != 0);
+	send_rc_ctl(pp);
 	return (int)k;
 }
 
@@ -590,9 +716,34 @@ static int peer_rx_burst(struct port *p, struct pkt **pkts, unsigned int n)
  * Frame @pkt to its peer or to the group, header written: its destination
  * into @dst. False: dropped (freed).
  */
-static bool tx_prepare(struct peer_port *pp, struct pkt *pkt,
-		       struct ipoib_hwaddr *dst)
+/*
+ * A frame for UD in another pool than the engine's (the big pool: a tap's
+ * frame, PORT_F_TX_BIG), copied into it: the ipoib port sends from there
+ * only. Returns the frame to send, or NULL (dropped, counted, freed).
+ */
+static struct pkt *ud_buffer(struct peer_port *pp, struct pkt *pkt)
 {
+	struct pkt *c;
+
+	if (pkt->pool == pp->pool)
+		return pkt;
+	c = pkt->len <= pool_buf_size(pp->pool) - pool_headroom(pp->pool) ?
+		    pool_alloc(pp->pool) :
+		    NULL;
+	if (c) {
+		memcpy(c->data, pkt->data, pkt->len);
+		c->len = pkt->len;
+	} else {
+		pp->part.drops[PEER_DROP_NO_ROOM]++;
+	}
+	pool_free(pkt);
+	return c;
+}
+
+static bool tx_prepare(struct peer_port *pp, struct pkt **pktp,
+		       struct ipoib_hwaddr *dst, struct peer_info **rc)
+{
+	struct pkt *pkt = *pktp;
 	struct peer_info *p;
 
 	if (pkt->len < ETH_HLEN) {
@@ -604,15 +755,24 @@ static bool tx_prepare(struct peer_port *pp, struct pkt *pkt,
 		goto drop;
 	}
 	p = (pkt->data[0] & 1) ? NULL : peer_table_lookup(pp->tab, pkt->data);
+	*rc = NULL;
 	if (p) {
 		*dst = p->addr;
 		p->c.tx_packets++;
 		p->c.tx_bytes += pkt->len;
 		pp->tx_unicast++;
+		if (pp->rc &&
+		    peer_rc_want(pp->rc, p, pp->now) == PEER_TRANSPORT_RC) {
+			*rc = p; /* peer_rc_send() writes its header */
+			return true;
+		}
 	} else {
 		ipoib_proto_group(dst);
 		pp->tx_flood++;
 	}
+	pkt = *pktp = ud_buffer(pp, pkt);
+	if (!pkt)
+		return false;
 	pkt->data -= PEER_HDR_LEN;
 	pkt->len += PEER_HDR_LEN;
 	peer_hdr_write(pkt->data, PEER_TYPE_FRAME);
@@ -622,6 +782,40 @@ drop:
 	return false;
 }
 
+/* Frames @pkts[0..@n) over RC to peers @to[i], by runs of one peer. */
+static void send_rc(struct peer_port *pp, struct pkt **pkts,
+		    struct peer_info **to, unsigned int n)
+{
+	unsigned int i = 0, j;
+
+	while (i < n) {
+		for (j = i + 1; j < n && to[j] == to[i]; j++)
+			;
+		peer_rc_send(pp->rc, to[i], pkts + i, j - i);
+		i = j;
+	}
+}
+
+/*
+ * The offloads the port takes whole for @pkt: RC_OFFLOADS when it goes to
+ * a peer whose connection is up, none otherwise (UD: the engine cuts).
+ */
+static uint32_t peer_tx_offloads(struct port *p, const struct pkt *pkt)
+{
+	struct peer_port *pp = p->priv;
+	struct peer_info *peer;
+	uint32_t ol = 0;
+
+	if (!pp || !pp->rc || pkt->len < ETH_HLEN || (pkt->data[0] & 1))
+		return 0;
+	pthread_mutex_lock(&pp->lock);
+	peer = pp->rc ? peer_table_lookup(pp->tab, pkt->data) : NULL;
+	if (peer && peer_rc_want(pp->rc, peer, pp->now) == PEER_TRANSPORT_RC)
+		ol = RC_OFFLOADS;
+	pthread_mutex_unlock(&pp->lock);
+	return ol;
+}
+
 /*
  * Every frame is taken: sent, or dropped and counted (the ipoib port's
  * queue full, or no ipoib port: tx_no_port).
@@ -629,17 +823,31 @@ drop:
 static int peer_tx_burst(struct port *p, struct pkt **pkts, unsigned int n)
 {
 	struct peer_port *pp = p->priv;
+	struct peer_info *to[64], *rc;
 	struct ipoib_hwaddr dst[64];
-	struct pkt *out[64];
-	unsigned int i, m = 0;
+	struct pkt *out[64], *rco[64];
+	unsigned int i, m = 0, r = 0;
+	bool ctl;
 	int sent;
 
 	n = MIN(n, ARRAY_SIZE(out));
 	pthread_mutex_lock(&pp->lock);
-	for (i = 0; i < n; i++)
-		if (tx_prepare(pp, pkts[i], &dst[m]))
+	for (i = 0; i < n; i++) {
+		if (!tx_prepare(pp, &pkts[i], &dst[m], &rc))
+			continue;
+		if (rc) {
+			to[r] = rc;
+			rco[r++] = pkts[i];
+		} else {
 			out[m++] = pkts[i];
+		}
+	}
+	if (r)
+		send_rc(pp, rco, to, r);
+	ctl = pp->rc && peer_rc_outbox_len(pp->rc);
 	pthread_mutex_unlock(&pp->lock);
+	if (ctl)
+		send_rc_ctl(pp);
 	sent = m ? ipoib_proto_send(pp->kind->ipoib, pp->pkey, IPOIB_PROTO_PEER,
 				    out, dst, m) :
 		   0;
@@ -728,6 +936,7 @@ void peer_kind_foreach(struct peer_kind *k,
 		v.tx_unicast = pp->tx_unicast;
 		v.tx_no_port = pp->tx_no_port;
 		ann_stats(pp, &v.ann);
+		v.rc = pp->rc;
 		fn(arg, &v);
 		pthread_mutex_unlock(&pp->lock);
 	}
@@ -764,4 +973,5 @@ const struct port_ops peer_port_ops = {
 	.tx_burst = peer_tx_burst,
 	.close = peer_close,
 	.stats = peer_stats,
+	.tx_offloads = peer_tx_offloads,
 };

@@ -76,6 +76,7 @@ extern const struct port_ops peer_port_ops;
 
 struct peer_kind;
 struct ipoib_kind;
+struct peer_rc;
 
 /*
  * peer_kind_create - state for the peer kind, riding on the ipoib kind's
@@ -152,6 +153,7 @@ struct peer_port_view {
 	const struct peer_counters *part; /* drops without a peer */
 	uint64_t tx_flood, tx_unicast, tx_no_port;
 	struct peer_ann_stats ann; /* the port's own announcements */
+	const struct peer_rc *rc; /* its connections (peer_rc.h), or NULL */
 };
 
 /*

@@ -123,3 +123,24 @@ int ipoib_proto_mtu(struct ipoib_kind *k, uint16_t pkey,
 		return -EINVAL;
 	return ipoib_port_raw_info(k, pkey, local);
 }
+
+int ipoib_proto_verbs_get(struct ipoib_kind *k, uint16_t pkey,
+			  struct ipoib_proto_verbs *v)
+{
+	if (!k || !v)
+		return -EINVAL;
+	return ipoib_port_verbs_get(k, pkey, v);
+}
+
+void ipoib_proto_verbs_put(struct ipoib_kind *k, struct ipoib_proto_verbs *v)
+{
+	if (k && v && v->dev) {
+		ipoib_port_verbs_put(k, v->dev);
+		v->dev = NULL;
+	}
+}
+
+int64_t ipoib_proto_verbs_gen(struct ipoib_kind *k, uint16_t pkey)
+{
+	return k ? ipoib_port_verbs_gen(k, pkey) : -EINVAL;
+}

@@ -129,4 +129,53 @@ int ipoib_proto_send(struct ipoib_kind *k, uint16_t pkey, uint16_t ethertype,
 int ipoib_proto_mtu(struct ipoib_kind *k, uint16_t pkey,
 		    struct ipoib_hwaddr *local);
 
+/*
+ * What a connection of fabricd's own (an RC QP of the peer links,
+ * ipoib/peer_rc.h) needs of the partition's ipoib port: its device,
+ * protection domain and port, the partition's PKey index (an RC QP made on
+ * it carries the partition's PKey: the HCA keeps it inside), the GID
+ * index, and the keys of the registered pools (the engine's and its big
+ * pool: frames sent from them need no copy).
+ *
+ * @gen changes each time an ipoib port opens: a holder whose @gen is no
+ * longer ipoib_proto_verbs_gen()'s drops what it made on the old port
+ * (its PKey index or GID may have changed) and gets the device again.
+ */
+struct ibv_context;
+struct ibv_pd;
+
+struct ipoib_proto_verbs {
+	struct ibv_context *ctx;
+	struct ibv_pd *pd;
+	uint8_t port_num;
+	uint16_t pkey_index;
+	uint8_t sgid_index;
+	bool roce; /* RoCE: address by GID (GRH); IB: by LID */
+	uint16_t lid; /* IB: ours */
+	uint8_t path_mtu; /* enum ibv_mtu of the port's active MTU */
+	struct ipoib_hwaddr local; /* the ipoib port's QPN + GID */
+	const struct pool *pool, *big; /* registered: big NULL if none */
+	uint32_t lkey, big_lkey;
+	uint32_t gen;
+	void *dev; /* the device reference: for ipoib_proto_verbs_put() */
+};
+
+/*
+ * ipoib_proto_verbs_get - fill *@v for the open ipoib port of partition
+ * @pkey and take a reference on its device: the context, PD and memory
+ * registrations stay valid until ipoib_proto_verbs_put(), even when that
+ * port closes. Returns 0, -ENODEV (no open ipoib port) or -EINVAL.
+ */
+int ipoib_proto_verbs_get(struct ipoib_kind *k, uint16_t pkey,
+			  struct ipoib_proto_verbs *v);
+
+/* ipoib_proto_verbs_put - drop the reference of *@v; accepts one never got. */
+void ipoib_proto_verbs_put(struct ipoib_kind *k, struct ipoib_proto_verbs *v);
+
+/*
+ * ipoib_proto_verbs_gen - the generation of the open ipoib port of @pkey
+ * (compare with ipoib_proto_verbs.gen), or -ENODEV when none is open.
+ */
+int64_t ipoib_proto_verbs_gen(struct ipoib_kind *k, uint16_t pkey);
+
 #endif /* FABRIC_IPOIB_PROTO_H */

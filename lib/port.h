@@ -59,6 +59,13 @@ enum {
 	 * ipoib port that only carries peer links (ipoib/port_peer.h).
 	 */
 	PORT_F_NO_FORWARD = 1 << 1,
+	/*
+	 * With PORT_F_TX_POOL_ONLY: it also keeps packets of the pool's big
+	 * pool (pool_big()), super-frames it sends whole (a peer port over
+	 * RC); without, the engine copies those into its pool, and drops
+	 * what does not fit.
+	 */
+	PORT_F_TX_BIG = 1 << 2,
 };
 
 /* Counters kept by the driver or the kernel below it. */

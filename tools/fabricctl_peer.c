@@ -28,6 +28,25 @@ static void print_drops(json_t *drops)
 	out_close_object();
 }
 
+/* The peer's transport and what crossed its RC connection. */
+static void print_rc(json_t *e)
+{
+	json_t *rc = json_object_get(e, "rc");
+
+	out_string(PRINT_ANY, "transport", "\n    transport %s",
+		   fctl_json_str(e, "transport", "ud"));
+	if (!rc)
+		return;
+	out_open_object("rc");
+	fctl_put_uint(rc, "rx_packets", " rc rx %" PRIu64);
+	fctl_put_uint(rc, "rx_bytes", " (%" PRIu64 " bytes,");
+	fctl_put_uint(rc, "rx_whole", " %" PRIu64 " super-frames)");
+	fctl_put_uint(rc, "tx_packets", " tx %" PRIu64);
+	fctl_put_uint(rc, "tx_bytes", " (%" PRIu64 " bytes,");
+	fctl_put_uint(rc, "tx_whole", " %" PRIu64 " super-frames)");
+	out_close_object();
+}
+
 static void print_peer(json_t *e)
 {
 	out_open_object(NULL);
@@ -50,6 +69,7 @@ static void print_peer(json_t *e)
 	fctl_put_uint(e, "withdrawn", " withdrawn %" PRIu64);
 	print_drops(json_object_get(e, "drops"));
 	fctl_put_peer_ann(e, "port_ann", "port");
+	print_rc(e);
 	out_nl();
 	out_close_object();
 }

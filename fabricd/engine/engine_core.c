@@ -297,7 +297,8 @@ static struct pkt *copy_pkt(struct engine_core *c, const struct pkt *pkt)
 
 /*
  * Give a buffer-keeping port packets it may own: unicast pool packets as
- * they are, everything else as a copy. Drops what cannot be copied.
+ * they are (of the big pool too where the port takes them,
+ * PORT_F_TX_BIG), everything else as a copy. Drops what cannot be copied.
  */
 static void prepare_owned(struct engine_core *c, struct ecore_ctx *x,
 			  struct ecore_port *op)
@@ -305,10 +306,15 @@ static void prepare_owned(struct engine_core *c, struct ecore_ctx *x,
 	struct ecore_txq *q = txq_of(c, x, op);
 	unsigned int i, n = 0;
 
+	bool big = op->port.flags & PORT_F_TX_BIG;
+
 	for (i = 0; i < q->n; i++) {
 		struct pkt *pkt = q->q[i];
+		bool ours =
+			pkt->pool == c->pool ||
+			(big && pkt->pool && pkt->pool == pool_big(c->pool));
 
-		if (pkt->pool != c->pool || !(pkt->flags & PKT_SINGLE)) {
+		if (!ours || !(pkt->flags & PKT_SINGLE)) {
 			pkt = copy_pkt(c, pkt);
 			if (!pkt) {
 				count_drop(c, op, q->q[i]->part,

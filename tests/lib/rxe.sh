@@ -194,18 +194,19 @@ ping_fails() { ! ip netns exec "$1" busybox ping -c 2 -W 2 "$2" >/dev/null 2>&1;
 mac_of() { ip -n "$1" -j link show "$2" | jq -r '.[0].address'; }
 rx_count() { ip netns exec "$1" cat "/sys/class/net/$2/statistics/rx_packets"; }
 
-# tcp_transfer FROM TO TO_ADDR: 1 MiB from FROM to TO over TCP; the
+# tcp_transfer FROM TO TO_ADDR: TCP_BYTES (1 MiB) from FROM to TO; the
 # receiver's byte count and SHA-256 must equal the sender's file.
 tcp_transfer() {
 	local from=$1 to=$2 addr=$3 want got srv
-	head -c 1048576 /dev/urandom >"$W/data"
-	want="1048576 $(sha256sum <"$W/data" | cut -d' ' -f1)"
+	local size=${TCP_BYTES:-1048576}
+	head -c "$size" /dev/urandom >"$W/data"
+	want="$size $(sha256sum <"$W/data" | cut -d' ' -f1)"
 	rm -f "$W/ready"
-	ip netns exec "$to" timeout 120 python3 tests/lib/tcp_sha.py recv 5001 "$W/ready" \
+	ip netns exec "$to" timeout $((${TCP_SHA_TIMEOUT:-60} * 2)) python3 tests/lib/tcp_sha.py recv 5001 "$W/ready" \
 		>"$W/got" 2>&1 &
 	srv=$!
 	for _ in $(seq 50); do [ -e "$W/ready" ] && break; sleep 0.1; done
-	ip netns exec "$from" timeout 120 python3 tests/lib/tcp_sha.py send "$addr" 5001 \
+	ip netns exec "$from" timeout $((${TCP_SHA_TIMEOUT:-60} * 2)) python3 tests/lib/tcp_sha.py send "$addr" 5001 \
 		"$W/data" 2>&1
 	wait $srv
 	got=$(cat "$W/got")

@@ -7,8 +7,12 @@
   tcp_sha.py send ADDR PORT FILE   connect to ADDR:PORT and send FILE
 """
 import hashlib
+import os
 import socket
 import sys
+
+# seconds for the whole transfer (TCP_SHA_TIMEOUT, default 60)
+TIMEOUT = float(os.environ.get("TCP_SHA_TIMEOUT", "60"))
 
 
 def recv(port, ready):
@@ -16,10 +20,10 @@ def recv(port, ready):
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind(("0.0.0.0", port))
     s.listen(1)
-    s.settimeout(60)
+    s.settimeout(TIMEOUT)
     open(ready, "w").close()
     c, _ = s.accept()
-    c.settimeout(60)
+    c.settimeout(TIMEOUT)
     h = hashlib.sha256()
     n = 0
     while True:
@@ -32,7 +36,7 @@ def recv(port, ready):
 
 
 def send(addr, port, path):
-    c = socket.create_connection((addr, port), timeout=60)
+    c = socket.create_connection((addr, port), timeout=TIMEOUT)
     with open(path, "rb") as f:
         c.sendall(f.read())
     c.close()

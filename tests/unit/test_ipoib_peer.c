@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "ipoib/peer_table.h"
+#include "ipoib/peer_rc.h"
 #include "ipoib/port_peer.h"
 
 static struct ipoib_hwaddr addr(uint32_t qpn)
@@ -230,7 +231,17 @@ static void test_header(void **state)
 	peer_hdr_write(f, PEER_TYPE_WITHDRAW);
 	assert_int_equal(peer_hdr_parse(f, PEER_HDR_LEN + 12, &type), 0);
 	assert_int_equal(type, PEER_TYPE_WITHDRAW);
-	f[1] = PEER_TYPE_WITHDRAW + 1;
+	/* RC connect request and accept (peer_rc.h): 12 bytes */
+	peer_hdr_write(f, PEER_TYPE_RC_REQ);
+	assert_int_equal(
+		peer_hdr_parse(f, PEER_HDR_LEN + PEER_RC_CTL_LEN, &type), 0);
+	assert_int_equal(type, PEER_TYPE_RC_REQ);
+	peer_hdr_write(f, PEER_TYPE_RC_ACCEPT);
+	assert_int_equal(peer_hdr_parse(f, PEER_HDR_LEN + PEER_RC_CTL_LEN - 1,
+					&type),
+			 PEER_DROP_RUNT);
+	/* a frame with offload state travels over RC only, never UD */
+	f[1] = PEER_TYPE_RC_FRAME;
 	assert_int_equal(peer_hdr_parse(f, sizeof(f), &type),
 			 PEER_DROP_BAD_HEADER);
 	f[1] = 0;
