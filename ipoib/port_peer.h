@@ -36,10 +36,20 @@
  * (frames to them are flooded until they show up elsewhere).
  *
  * Where to: a frame to a unicast MAC learned from a peer goes to that
- * peer's QP (QPN + GID); broadcast, multicast and unknown unicast go to the
- * partition's group: fabricd's own, ff12:88b5:PKEY::88b5:1 (ipoib/proto.h). Frames are no larger than the UD MTU: the port offers no
- * offloads, so the engine segments TSO super-frames for it (eth/vnet.h)
- * and max_payload is the UD MTU less the three headers.
+ * peer over its RC connection when one is up (ipoib/peer_rc.h: made on the
+ * first unicast, through connect request and accept, types 5 and 6), else
+ * to the peer's UD QP (QPN + GID); broadcast, multicast and unknown unicast
+ * go to the partition's group: fabricd's own, ff12:88b5:PKEY::88b5:1
+ * (ipoib/proto.h). Over RC a TSO super-frame crosses whole with its
+ * offload state (type 7): the port's tx_offloads tells the engine, per
+ * frame, TSO4/TSO6/ECN/CSUM for a destination over RC and nothing for the
+ * rest, so the engine segments only for UD (eth/vnet.h); max_payload is
+ * the UD MTU less the three headers. FABRICD_PEER_RC=0: UD only.
+ *
+ * Limits: PEER_MAX_PEERS peers and RC connections per partition,
+ * PEER_PART_MACS remote MACs (PEER_PEER_MACS behind one peer), one shared
+ * receive queue of PEER_RC_BUFS buffers of PEER_RC_BUF_SIZE bytes per
+ * port, PEER_RC_SQ_DEPTH sends in flight per connection.
  *
  * Receive: the sender's source MAC is learned for the sending peer
  * (ipoib/peer_table.h: bounded per peer and per partition, aging), the

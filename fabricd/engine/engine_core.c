@@ -275,13 +275,14 @@ static inline struct ecore_txq *txq_of(const struct engine_core *c,
 }
 
 /* A pool copy of @pkt for a port that keeps buffers; NULL if none left. */
-static struct pkt *copy_pkt(struct engine_core *c, const struct pkt *pkt)
+static struct pkt *copy_pkt_to(struct engine_core *c, struct pool *to,
+			       const struct pkt *pkt)
 {
 	struct pkt *n;
 
-	if (pkt->len > pool_buf_size(c->pool) - pool_headroom(c->pool))
+	if (!to || pkt->len > pool_buf_size(to) - pool_headroom(to))
 		return NULL;
-	n = pool_alloc(c->pool);
+	n = pool_alloc(to);
 	if (!n)
 		return NULL;
 	memcpy(n->data, pkt->data, pkt->len);
@@ -295,6 +296,26 @@ static struct pkt *copy_pkt(struct engine_core *c, const struct pkt *pkt)
 	return n;
 }
 
+static struct pkt *copy_pkt(struct engine_core *c, const struct pkt *pkt)
+{
+	return copy_pkt_to(c, c->pool, pkt);
+}
+
+/*
+ * A copy of @pkt that port @op may keep: in the engine's pool, or a
+ * super-frame (from a port's ring) in the big pool where @op takes those
+ * (@big: PORT_F_TX_BIG). NULL when it does not fit or no buffer is free.
+ */
+static struct pkt *owned_copy(struct engine_core *c, bool big,
+			      const struct pkt *pkt)
+{
+	unsigned int room = pool_buf_size(c->pool) - pool_headroom(c->pool);
+
+	if (big && pkt->len > room)
+		return copy_pkt_to(c, pool_big(c->pool), pkt);
+	return copy_pkt(c, pkt);
+}
+
 /*
  * Give a buffer-keeping port packets it may own: unicast pool packets as
  * they are (of the big pool too where the port takes them,
@@ -304,9 +325,8 @@ static void prepare_owned(struct engine_core *c, struct ecore_ctx *x,
 			  struct ecore_port *op)
 {
 	struct ecore_txq *q = txq_of(c, x, op);
-	unsigned int i, n = 0;
-
 	bool big = op->port.flags & PORT_F_TX_BIG;
+	unsigned int i, n = 0;
 
 	for (i = 0; i < q->n; i++) {
 		struct pkt *pkt = q->q[i];
@@ -315,7 +335,7 @@ static void prepare_owned(struct engine_core *c, struct ecore_ctx *x,
 			(big && pkt->pool && pkt->pool == pool_big(c->pool));
 
 		if (!ours || !(pkt->flags & PKT_SINGLE)) {
-			pkt = copy_pkt(c, pkt);
+			pkt = owned_copy(c, big, pkt);
 			if (!pkt) {
 				count_drop(c, op, q->q[i]->part,
 					   ECORE_DROP_NO_BUFFER);

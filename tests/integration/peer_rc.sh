@@ -24,7 +24,7 @@ cd "$(dirname "$0")/../.." || exit 1
 
 if [ -z "${IN_VM:-}" ]; then
 	[ -x build/bin/fabricd ] || skip_all "build/bin/fabricd not built (make)"
-	vm_tap -t 1200 "$0"
+	vm_tap -t 800 "$0"
 	tap_done
 fi
 
@@ -128,6 +128,8 @@ kill -9 "$(cat "$W/h2.fpid")"
 ping_fails a1 10.30.0.2
 gone_rc() { [ "$(transport h1 ta)" != rc ]; }
 for _ in $(seq 50); do gone_rc && break; ping_fails a1 10.30.0.2; done
+diag "h1 peer list ta after the kill: $($FCTL -s "$W/h1.sock" -j peer list partition ta | jq -c '[.[] | {qpn, transport, age_ms, rc}]')"
+grep "peer_rc\|peer_port.*warn" "$W/h1.log" | tail -5 | sed 's/^/# h1: /'
 check "h2 killed: h1's connection to it is down" gone_rc
 check "h1 logged the connection going down" grep -q "RC to QPN .* down" \
 	"$W/h1.log"

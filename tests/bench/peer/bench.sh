@@ -168,6 +168,9 @@ $FCTL -s "$W/h1.sock" -j port show peer.1001 |
 	sed 's/^/# h1 peer.1001: /'
 $FCTL -s "$W/h2.sock" -j peer list | jq -c '.[] | {qpn, rx_packets, drops}' |
 	sed 's/^/# h2 peer list: /'
+# the RC connections (ipoib/peer_rc.h): frames, super-frames whole
+python3 tests/bench/ipoib/ctl.py "$W/h1.sock" ipoib/stats | jq -c '.peer."peer.1001" // empty' |
+	sed 's/^/# h1 peer.1001 rc: /'
 # batching: frames per ibv_post_send() on the sender, per receive burst
 # on the receiver (the ipoib ports' tx_posts and rx_polls)
 python3 tests/bench/ipoib/ctl.py "$W/h1.sock" ipoib/stats | jq -r '.ipoib[] | select(.tx_posts > 0) |
