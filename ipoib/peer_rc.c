@@ -515,7 +515,7 @@ void peer_rc_tick(struct peer_rc *rc, struct peer_table *tab, uint64_t now)
 
 		if (c->state == C_FREE || c->state == C_DRAINING)
 			continue;
-		if (!peer_table_peer(tab, &c->peer, 0, false, now)) {
+		if (!peer_table_find(tab, &c->peer)) {
 			conn_down(rc, c, "peer gone");
 		} else if (c->state == C_CONNECTING && now >= c->next_try) {
 			if (c->tries++ >= PEER_RC_TRIES) {

@@ -128,6 +128,18 @@ static void mac_remove(struct peer_table *t, struct mac_entry *e)
 	}
 }
 
+struct peer_info *peer_table_find(struct peer_table *t,
+				  const struct ipoib_hwaddr *addr)
+{
+	unsigned int i;
+
+	for (i = 0; i < t->max_peers; i++)
+		if (t->peers[i].used &&
+		    ipoib_hwaddr_same_port(&t->peers[i].info.addr, addr))
+			return &t->peers[i].info;
+	return NULL;
+}
+
 struct peer_info *peer_table_peer(struct peer_table *t,
 				  const struct ipoib_hwaddr *addr, uint16_t lid,
 				  bool add, uint64_t now)

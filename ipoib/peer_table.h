@@ -74,6 +74,10 @@ struct peer_info *peer_table_peer(struct peer_table *t,
 				  const struct ipoib_hwaddr *addr, uint16_t lid,
 				  bool add, uint64_t now);
 
+/* peer_table_find - the peer at @addr, or NULL; not "heard" (no refresh). */
+struct peer_info *peer_table_find(struct peer_table *t,
+				  const struct ipoib_hwaddr *addr);
+
 /*
  * peer_table_learn - @mac is behind peer @p (of this table) at @now: learn,
  * refresh or move it. Returns 0, or PEER_DROP_PEER_LIMIT /

@@ -55,6 +55,10 @@ static void test_learn_move(void **state)
 	assert_ptr_equal(peer_table_peer(t, &a1, 0, true, 150), p1);
 	assert_int_equal(p1->lid, 7);
 	assert_int_equal(p1->last_seen, 150);
+	/* finding a peer (its RC connection's check) does not hear it */
+	assert_ptr_equal(peer_table_find(t, &a1), p1);
+	assert_int_equal(p1->last_seen, 150);
+	assert_null(peer_table_find(t, &(struct ipoib_hwaddr){ { 0 } }));
 	mac_of(1, mac);
 	assert_int_equal(peer_table_learn(t, mac, p1, 200), 0);
 	assert_ptr_equal(peer_table_lookup(t, mac), p1);
