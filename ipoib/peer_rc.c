@@ -352,8 +352,12 @@ static int conn_connect(struct peer_rc *rc, struct rc_conn *c, uint32_t rqpn,
 	if (ret)
 		return -ret;
 	a.qp_state = IBV_QPS_RTS;
-	a.timeout = 14; /* 67 ms, 7 tries: a dead peer is seen in ~0.5 s */
-	a.retry_cnt = 7;
+	/*
+	 * 67 ms, 6 retries: a dead peer's QP errs in ~0.5 s (rxe takes a
+	 * retry_cnt of 7 as "for ever", as rnr_retry 7 is)
+	 */
+	a.timeout = 14;
+	a.retry_cnt = 6;
 	a.rnr_retry = 7;
 	a.sq_psn = c->psn;
 	a.max_rd_atomic = 1;

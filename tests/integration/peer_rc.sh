@@ -32,24 +32,9 @@ fi
 W=$(mktemp -d)
 PIDS=()
 . tests/lib/rxe.sh
-cleanup() {
-	kill_pids
-	for n in a1 a2 b1 b2; do ip netns del $n 2>/dev/null; done
-	ip link del uph1 2>/dev/null
-	ip link del uph2 2>/dev/null
-	rxe_pair_del
-	rm -rf "$W"
-}
-trap cleanup EXIT
+trap peer_pair_cleanup EXIT
 
-check "rxe0 and rxe1 on a veth pair (MTU 4500: rxe active MTU 4096)" rxe_pair
-vm a1 eth0 a1h 10.30.0.1
-vm b1 eth0 b1h 10.30.0.11
-vm a2 eth0 a2h 10.30.0.2
-vm b2 eth0 b2h 10.30.0.12
-
-HV_ENV=FABRICD_NO_XDP=1 hypervisor h1 rxe0 a1h:ta b1h:tb
-HV_ENV=FABRICD_NO_XDP=1 hypervisor h2 rxe1 a2h:ta b2h:tb
+peer_pair_setup
 check "h1: peer ports of ta and tb up" \
 	wait_up "$W/h1.sock" peer.1001 peer.1002 a1h b1h
 check "h2: peer ports of ta and tb up" \

@@ -149,6 +149,30 @@ ha_state() {
 		jq -r '.[] | select(.partition == "ta") | .state'
 }
 
+# peer_pair_setup: the two-hypervisor testbed of peer_two.sh and
+# peer_rc.sh: rxe0 and rxe1 on a veth pair (a check), VMs a1 (ta, .1) and
+# b1 (tb, .11) behind h1 on rxe0, a2 (ta, .2) and b2 (tb, .12) behind h2
+# on rxe1, both fabricds started with AF_PACKET VM ports (FABRICD_NO_XDP:
+# the virtio-net header, the VMs' offloads kept). peer_pair_cleanup undoes it.
+peer_pair_setup() {
+	check "rxe0 and rxe1 on a veth pair (MTU 4500: rxe active MTU 4096)" rxe_pair
+	vm a1 eth0 a1h 10.30.0.1
+	vm b1 eth0 b1h 10.30.0.11
+	vm a2 eth0 a2h 10.30.0.2
+	vm b2 eth0 b2h 10.30.0.12
+	HV_ENV=FABRICD_NO_XDP=1 hypervisor h1 rxe0 a1h:ta b1h:tb
+	HV_ENV=FABRICD_NO_XDP=1 hypervisor h2 rxe1 a2h:ta b2h:tb
+}
+peer_pair_cleanup() {
+	local n
+	kill_pids
+	for n in a1 a2 b1 b2; do ip netns del $n 2>/dev/null; done
+	ip link del uph1 2>/dev/null
+	ip link del uph2 2>/dev/null
+	rxe_pair_del
+	rm -rf "$W"
+}
+
 # ports_up SOCK NAME...: fabricd SOCK lists the ports, each open
 ports_up() {
 	local sock=$1 n
