@@ -353,8 +353,8 @@ static int conn_connect(struct peer_rc *rc, struct rc_conn *c, uint32_t rqpn,
 		return -ret;
 	a.qp_state = IBV_QPS_RTS;
 	/*
-	 * 67 ms, 6 retries: a dead peer's QP errs in ~0.5 s (rxe takes a
-	 * retry_cnt of 7 as "for ever", as rnr_retry 7 is)
+	 * 67 ms, 6 retries: a dead peer's QP errs in ~0.5 s (with 7, rxe
+	 * gave no error in the 100 s after the peer was killed)
 	 */
 	a.timeout = 14;
 	a.retry_cnt = 6;
