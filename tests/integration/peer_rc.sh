@@ -22,15 +22,9 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 . tests/vm/lib.sh
 
-if [ -z "${IN_VM:-}" ]; then
-	[ -x build/bin/fabricd ] || skip_all "build/bin/fabricd not built (make)"
-	vm_tap -t 800 "$0"
-	tap_done
-fi
+vm_tap_main 800 build/bin/fabricd
 
 # ---- in the guest ----
-W=$(mktemp -d)
-PIDS=()
 . tests/lib/rxe.sh
 trap peer_pair_cleanup EXIT
 
