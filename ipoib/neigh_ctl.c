@@ -318,7 +318,8 @@ static void add_peer_stats(void *arg, const struct peer_port_view *v)
 			  (json_int_t)s.drops_full, "drops_pool",
 			  (json_int_t)s.drops_pool, "drops_bad",
 			  (json_int_t)s.drops_bad, "drops_down",
-			  (json_int_t)s.drops_down));
+			  (json_int_t)s.drops_down, "drops_big",
+			  (json_int_t)s.drops_big));
 }
 
 static int cmd_ipoib_stats(int argc, const char *const argv[], void *aux,

@@ -588,6 +588,11 @@ static bool tx_wr(struct peer_rc *rc, struct pkt *pkt, struct ibv_send_wr *wr,
 		pool_free(pkt);
 		return false;
 	}
+	if (pkt->len > PEER_RC_MAX_FRAME) { /* the peer could not take it */
+		rc->st.drops_big++;
+		pool_free(pkt);
+		return false;
+	}
 	hdr_push(pkt);
 	*sge = (struct ibv_sge){ .addr = (uintptr_t)pkt->data,
 				 .length = pkt->len,

@@ -806,7 +806,8 @@ static uint32_t peer_tx_offloads(struct port *p, const struct pkt *pkt)
 	struct peer_info *peer;
 	uint32_t ol = 0;
 
-	if (!pp || !pp->rc || pkt->len < ETH_HLEN || (pkt->data[0] & 1))
+	if (!pp || !pp->rc || pkt->len < ETH_HLEN || (pkt->data[0] & 1) ||
+	    pkt->len > PEER_RC_MAX_FRAME)
 		return 0;
 	pthread_mutex_lock(&pp->lock);
 	peer = pp->rc ? peer_table_lookup(pp->tab, pkt->data) : NULL;
