@@ -11,7 +11,8 @@ set -e
 # libbpf/libxdp/bpftool/xdp-tools: the XDP fast path; libfixbuf and nfdump:
 # IPFIX export and its judges; libucx-dev/ucx-utils: peer links between
 # fabricd instances; nftables: tests/integration/gateway_ha_split.sh
-# filters the gateways' HA advertisements on the wire.
+# filters the gateways' HA advertisements on the wire; lintian:
+# tests/integration/install.sh checks the package (the plugin's SONAME).
 PKGS="
 build-essential pkg-config clang llvm libclang-rt-14-dev clang-format
 libyaml-dev libjansson-dev libcmocka-dev jq
@@ -25,7 +26,7 @@ libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients
 openvswitch-switch valgrind prometheus
 debhelper systemd time
 libbpf-dev libxdp-dev bpftool xdp-tools libfixbuf-dev libfixbuf-tools nfdump
-libucx-dev ucx-utils nftables
+libucx-dev ucx-utils nftables lintian
 "
 
 missing=""
