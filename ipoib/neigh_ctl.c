@@ -2,6 +2,7 @@
 #include "ipoib/neigh_ctl.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -292,34 +293,41 @@ json_t *ipoib_stats_ctl_show(void)
 	return o;
 }
 
+/* The RC counters of struct peer_rc_stats, by their JSON name. */
+/* clang-format off */
+#define RC_KEY(f) { #f, offsetof(struct peer_rc_stats, f) }
+/* clang-format on */
+static const struct {
+	const char *key;
+	size_t off;
+} rc_keys[] = {
+	RC_KEY(tx_packets), RC_KEY(tx_bytes),	RC_KEY(tx_whole),
+	RC_KEY(rx_packets), RC_KEY(rx_bytes),	RC_KEY(rx_whole),
+	RC_KEY(connects),   RC_KEY(accepts),	RC_KEY(ups),
+	RC_KEY(downs),	    RC_KEY(failures),	RC_KEY(errors),
+	RC_KEY(drops_full), RC_KEY(drops_pool), RC_KEY(drops_bad),
+	RC_KEY(drops_down), RC_KEY(drops_big),
+};
+
 /* The RC side of one peer port (ipoib/peer_rc.h). */
 static void add_peer_stats(void *arg, const struct peer_port_view *v)
 {
 	struct peer_rc_stats s;
+	json_t *c = json_object();
+	size_t i;
 
 	peer_rc_stats(v->rc, &s);
-	json_object_set_new(
-		arg, v->name,
-		json_pack("{s:b, s:i, s:i, s:{s:I, s:I, s:I, s:I, s:I, s:I, "
-			  "s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}}",
-			  "rc", v->rc != NULL, "conns", (int)s.conns, "up",
-			  (int)s.up, "rc_counters", "tx_packets",
-			  (json_int_t)s.tx_packets, "tx_bytes",
-			  (json_int_t)s.tx_bytes, "tx_whole",
-			  (json_int_t)s.tx_whole, "rx_packets",
-			  (json_int_t)s.rx_packets, "rx_bytes",
-			  (json_int_t)s.rx_bytes, "rx_whole",
-			  (json_int_t)s.rx_whole, "connects",
-			  (json_int_t)s.connects, "accepts",
-			  (json_int_t)s.accepts, "ups", (json_int_t)s.ups,
-			  "downs", (json_int_t)s.downs, "failures",
-			  (json_int_t)s.failures, "errors",
-			  (json_int_t)s.errors, "drops_full",
-			  (json_int_t)s.drops_full, "drops_pool",
-			  (json_int_t)s.drops_pool, "drops_bad",
-			  (json_int_t)s.drops_bad, "drops_down",
-			  (json_int_t)s.drops_down, "drops_big",
-			  (json_int_t)s.drops_big));
+	for (i = 0; i < ARRAY_SIZE(rc_keys); i++) {
+		uint64_t n;
+
+		memcpy(&n, (const char *)&s + rc_keys[i].off, sizeof(n));
+		json_object_set_new(c, rc_keys[i].key,
+				    json_integer((json_int_t)n));
+	}
+	json_object_set_new(arg, v->name,
+			    json_pack("{s:b, s:i, s:i, s:o}", "rc",
+				      v->rc != NULL, "conns", (int)s.conns,
+				      "up", (int)s.up, "rc_counters", c));
 }
 
 static int cmd_ipoib_stats(int argc, const char *const argv[], void *aux,
